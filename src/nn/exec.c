@@ -99,10 +99,17 @@ static int alloc_blob(AimNnRun *r, int b)
     int err = aim_nn_mat_alloc(&t, m->dims, m->w, m->h, m->c);
     if (err < 0)
         return err;
+    size_t bytes = t.cstep * t.c * sizeof(float);
+    if (r->opt.max_bytes && r->live + bytes > r->opt.max_bytes) {
+        aim_nn_mat_free(&t);
+        aim_log(&r->net->log, AIM_LOG_ERROR, "blob '%s' (%dx%dx%d) exceeds the memory limit",
+                r->net->blobs[b].name, m->w, m->h, m->c);
+        return AIM_ERR(ENOMEM);
+    }
     int k = 0;
     while (r->bufs[k].refs)
         k++; // a free slot exists: at most one live Buf per blob
-    r->bufs[k] = (Buf){ t.data, 1, t.cstep * t.c * sizeof(float) };
+    r->bufs[k] = (Buf){ t.data, 1, bytes };
     r->buf_of[b] = k;
     *m = t;
     r->live += r->bufs[k].bytes;

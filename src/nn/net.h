@@ -82,6 +82,7 @@ typedef struct AimNnOpt {
     int ref;            ///< 1: use the plain C reference ops only
     unsigned cpu_flags; ///< AIM_CPU_* allowed
     AimPool *pool;
+    size_t max_bytes;   ///< refuse to hold more tensor bytes at once (0 = no limit)
 } AimNnOpt;
 
 /** One op type. Functions return 0 or a negative AIM error (validation errors are logged). */

@@ -482,6 +482,20 @@ static int open_error(AimReader *r, int err, const char *what)
     return err;
 }
 
+// Container clocks turn 24000/1001 into approximations (mkv: 7001/146 from a nanosecond frame
+// duration). A rate within 100 ppm of an integer or of the NTSC family n*1000/1001 is that rate:
+// the two families are 1000 ppm apart, and real rates are not chosen that close to them.
+static AVRational snap_rate(AVRational r)
+{
+    double f = av_q2d(r);
+    int64_t n = llround(f), m = llround(f * 1.001);
+    if (n > 0 && fabs(f - n) < 1e-4 * f)
+        return (AVRational){ (int)n, 1 };
+    if (m > 0 && m * 1000 < INT_MAX && fabs(f - m * 1000 / 1001.0) < 1e-4 * f)
+        return (AVRational){ (int)(m * 1000), 1001 };
+    return r;
+}
+
 static int pick_video(AVFormatContext *fmt)
 {
     int best = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
@@ -663,6 +677,7 @@ int aim_reader_open(AimReader **out, const AimReaderSettings *s)
         aim_log(&r->log, AIM_LOG_WARNING, "%s: no frame rate in the input, assuming 25", r->path);
         fr = (AVRational){ 25, 1 };
     }
+    fr = snap_rate(fr);
     r->frame_dur = FFMAX(1, av_rescale_q(1, av_inv_q(fr), r->vst->time_base));
 
     // the first frame fixes the clock origin, the output format and the colour

@@ -9,6 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
+#include <libavformat/avformat.h>
+#include <libavutil/crc.h>
+
 #include "io/io.h"
 #include "test.h"
 
@@ -361,6 +366,555 @@ static void test_damaged(void)
     }
 }
 
+
+// ------------------------------------------------------------------------- writer
+
+// Known pattern: every sample differs from its neighbours and between frames.
+static int pattern(int p, int x, int y, int k, int depth)
+{
+    int v = (x * 7 + y * 13 + k * 29 + p * 50 + ((x * y) >> 3)) & ((1 << depth) - 1);
+    return v;
+}
+
+static AimFrame *make_frame(int w, int h, int depth, int k)
+{
+    AimFrame *f = NULL;
+    if (aim_frame_alloc(&f, w, h, depth, 0) < 0)
+        return NULL;
+    for (int p = 0; p < 3; p++)
+        for (int y = 0; y < aim_plane_h(f, p); y++)
+            for (int x = 0; x < aim_plane_w(f, p); x++)
+                f->data[p][y * f->stride[p] + x] = (uint16_t)pattern(p, x, y, k, depth);
+    f->index = k;
+    return f;
+}
+
+// Checks the pattern inside w x h (the frame may be padded larger); returns mismatches.
+static int check_pattern(const AimFrame *f, int w, int h, int depth, int k)
+{
+    int bad = 0;
+    for (int p = 0; p < 3; p++) {
+        int pw = p ? (w + 1) / 2 : w, ph = p ? (h + 1) / 2 : h;
+        for (int y = 0; y < ph; y++)
+            for (int x = 0; x < pw; x++)
+                bad += f->data[p][y * f->stride[p] + x] != pattern(p, x, y, k, depth);
+    }
+    return bad;
+}
+
+static const AimColor test_color = { .matrix = 1, .primaries = 1, .transfer = 1, .range = 1,
+                                     .chroma_loc = 1 };
+
+static void writer_settings(AimWriterSettings *s, const char *path, int w, int h, int depth)
+{
+    aim_writer_default_settings(s);
+    s->path = path;
+    s->width = w;
+    s->height = h;
+    s->depth = depth;
+    s->frame_rate = (AimRational){ 48000, 1001 };
+    s->color = test_color;
+    s->log = test_log;
+}
+
+static int write_frames(AimWriter *wr, int w, int h, int depth, int n)
+{
+    for (int k = 0; k < n; k++) {
+        AimFrame *f = make_frame(w, h, depth, k);
+        if (!f)
+            return AIM_ERR(ENOMEM);
+        f->color = test_color;
+        int ret = aim_writer_write(wr, f);
+        aim_frame_unref(&f);
+        if (ret < 0)
+            return ret;
+    }
+    return 0;
+}
+
+// Writes N frames (lossless: y4m, or x264 at crf 0) and reads them back.
+static void test_round_trip(const char *ext, int depth, int lossless)
+{
+    enum { W = 321, H = 181, N = 10 };
+    char path[1024], name[64];
+    snprintf(name, sizeof(name), "rt_%d.%s", depth, ext);
+    tpath(path, name);
+    unlink(path);
+    AimWriterSettings ws;
+    writer_settings(&ws, path, W, H, depth);
+    if (strcmp(ext, "y4m")) {
+        ws.crf = 0; // lossless (x264 qp 0): exact samples come back
+        ws.preset = "ultrafast";
+    }
+    AimWriter *wr = NULL;
+    CHECK_EQ_INT(aim_writer_open(&wr, &ws), 0);
+    if (!wr)
+        return;
+    CHECK_EQ_INT(write_frames(wr, W, H, depth, N), 0);
+    CHECK_EQ_INT(aim_writer_finish(wr), 0);
+    aim_writer_close(&wr);
+
+    AimReader *r = NULL;
+    CHECK_EQ_INT(open_reader(&r, path, -1, -1), 0);
+    if (!r)
+        return;
+    const AimVideoInfo *info = aim_reader_info(r);
+    int y4m = !strcmp(ext, "y4m");
+    // encoded 4:2:0 is padded to even sizes; y4m keeps the size
+    CHECK_EQ_INT(info->width, y4m ? W : W + 1);
+    CHECK_EQ_INT(info->height, y4m ? H : H + 1);
+    CHECK_EQ_INT(info->depth, depth);
+    CHECK_EQ_INT(info->frame_rate.num, 48000); // (mkv's 7001/146 snapped back)
+    CHECK_EQ_INT(info->frame_rate.den, 1001);
+    if (y4m) { // y4m stores range and (8-bit) siting only
+        CHECK_EQ_INT(info->color.range, 1);
+        if (depth == 8)
+            CHECK_EQ_INT(info->color.chroma_loc, 1);
+    } else {
+        CHECK_EQ_INT(info->color.matrix, 1);
+        CHECK_EQ_INT(info->color.primaries, 1);
+        CHECK_EQ_INT(info->color.transfer, 1);
+        CHECK_EQ_INT(info->color.range, 1);
+        CHECK_EQ_INT(info->color.chroma_loc, 1);
+    }
+    AimFrame *f;
+    int n = 0;
+    // exact time base (y4m, mp4 at 1001/48000) or milliseconds (mkv)
+    double tol = !strcmp(ext, "mkv") || !strcmp(ext, "webm") ? 500 : 1;
+    while (aim_reader_read(r, &f) == 0) {
+        CHECK_NEAR(f->pts, n * 1001e6 / 48000, tol);
+        CHECK_EQ_INT(f->depth, depth);
+        if (lossless && n < N) {
+            int bad = check_pattern(f, W, H, depth, n);
+            CHECK_MSG(bad == 0, "%s %d-bit frame %d: %d samples differ", ext, depth, n, bad);
+            if (!y4m) { // padding repeats the last column and row
+                CHECK_EQ_INT(f->data[0][W], f->data[0][W - 1]);
+                CHECK_EQ_INT(f->data[0][H * f->stride[0] + 5], f->data[0][(H - 1) * f->stride[0] + 5]);
+            }
+        }
+        aim_frame_unref(&f);
+        n++;
+    }
+    CHECK_EQ_INT(n, N);
+    aim_reader_close(&r);
+}
+
+static int count_temp(const char *prefix)
+{
+    DIR *d = opendir(tmpdir);
+    int n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        n += !strncmp(e->d_name, prefix, strlen(prefix));
+    if (d)
+        closedir(d);
+    return n;
+}
+
+static void test_writer_files(void)
+{
+    char path[1024], in[1024], slink[1024], sub[1024];
+    AimWriterSettings ws;
+    AimWriter *wr = NULL;
+    struct stat st;
+
+    // temporary name until finish; close without finish leaves nothing
+    tpath(path, "tmpname.mkv");
+    unlink(path);
+    writer_settings(&ws, path, 64, 48, 8);
+    ws.preset = "ultrafast";
+    CHECK_EQ_INT(aim_writer_open(&wr, &ws), 0);
+    CHECK_EQ_INT(count_temp(".tmpname.mkv.part"), 1);
+    CHECK(stat(path, &st) != 0);
+    CHECK_EQ_INT(write_frames(wr, 64, 48, 8, 3), 0);
+    aim_writer_close(&wr);
+    CHECK_EQ_INT(count_temp(".tmpname.mkv.part"), 0);
+    CHECK(stat(path, &st) != 0);
+    // finish renames
+    CHECK_EQ_INT(aim_writer_open(&wr, &ws), 0);
+    CHECK_EQ_INT(write_frames(wr, 64, 48, 8, 3), 0);
+    CHECK_EQ_INT(aim_writer_finish(wr), 0);
+    CHECK_EQ_INT(count_temp(".tmpname.mkv.part"), 0);
+    CHECK(stat(path, &st) == 0 && st.st_size > 0);
+    CHECK((st.st_mode & 0777) != 0600 || (umask(022), 0)); // created like any file, not 0600
+    aim_writer_close(&wr);
+    CHECK(stat(path, &st) == 0);
+    // exists: refused without overwrite, replaced with it
+    CHECK_EQ_INT(aim_writer_open(&wr, &ws), AIM_ERR(EEXIST));
+    CHECK(wr == NULL);
+    ws.overwrite = 1;
+    CHECK_EQ_INT(aim_writer_open(&wr, &ws), 0);
+    aim_writer_close(&wr);
+    CHECK(stat(path, &st) == 0 && st.st_size > 0); // a failed/abandoned run keeps the old file
+
+    // output == input, also through a symlink and a hard link, even with overwrite
+    make_h264(in);
+    AimReader *r = NULL;
+    CHECK_EQ_INT(open_reader(&r, in, -1, -1), 0);
+    tpath(slink, "h264_link.mkv");
+    unlink(slink);
+    CHECK(symlink(in, slink) == 0);
+    tpath(sub, "h264_hard.mkv");
+    unlink(sub);
+    CHECK(link(in, sub) == 0);
+    const char *same[] = { in, slink, sub };
+    for (int i = 0; i < 3 && r; i++) {
+        writer_settings(&ws, same[i], 160, 90, 8);
+        ws.overwrite = 1;
+        ws.copy_from = r;
+        CHECK_EQ_INT(aim_writer_open(&wr, &ws), AIM_ERR(EINVAL));
+    }
+    size_t size;
+    uint8_t *d = load(in, &size);
+    CHECK(d && size > 10000); // untouched
+    free(d);
+    aim_reader_close(&r);
+
+    // folder missing / not writable
+    writer_settings(&ws, tpath(path, "no_such_dir/out.mkv"), 64, 48, 8);
+    CHECK_EQ_INT(aim_writer_open(&wr, &ws), AIM_ERR(ENOENT));
+    if (geteuid() != 0) {
+        tpath(sub, "readonly_dir");
+        mkdir(sub, 0755);
+        chmod(sub, 0555);
+        tpath(path, "readonly_dir/out.mkv");
+        writer_settings(&ws, path, 64, 48, 8);
+        CHECK_EQ_INT(aim_writer_open(&wr, &ws), AIM_ERR(EACCES));
+        chmod(sub, 0755);
+    } else {
+        fprintf(stderr, "  (running as root: unwritable-folder case not testable)\n");
+    }
+
+    // containers and encoders
+    writer_settings(&ws, tpath(path, "out.avi"), 64, 48, 8);
+    CHECK_EQ_INT(aim_writer_open(&wr, &ws), AIM_ERR_UNSUPPORTED);
+    writer_settings(&ws, tpath(path, "enc.mkv"), 64, 48, 8);
+    unlink(path);
+    ws.encoder = "no_such_encoder";
+    CHECK_EQ_INT(aim_writer_open(&wr, &ws), AIM_ERR_UNSUPPORTED);
+    ws.encoder = "libx264";
+    writer_settings(&ws, tpath(path, "enc.webm"), 64, 48, 8);
+    ws.encoder = "libx264";
+    CHECK_EQ_INT(aim_writer_open(&wr, &ws), AIM_ERR_UNSUPPORTED); // H.264 is not WebM
+    ws.encoder = "libx264";
+    ws.preset = "no_such_preset";
+    writer_settings(&ws, tpath(path, "enc.mkv"), 64, 48, 8);
+    ws.preset = "no_such_preset";
+    CHECK_EQ_INT(aim_writer_open(&wr, &ws), AIM_ERR_UNSUPPORTED);
+    ws.preset = NULL;
+    ws.encoder = "h264_nvenc"; // no GPU in CI: refused cleanly; with one it may open
+    int ret = aim_writer_open(&wr, &ws);
+    CHECK(ret == AIM_ERR_UNSUPPORTED || ret == 0);
+    aim_writer_close(&wr);
+    CHECK_EQ_INT(count_temp(".enc."), 0);
+    // the other default encoders open and write (WebM: SVT-AV1 or VP9; 10-bit H.264)
+    static const struct { const char *name; int depth; const char *enc; } outs[] = {
+        { "def.webm", 8, NULL }, { "def10.mkv", 10, NULL }, { "def.mov", 8, NULL },
+        { "x265.mkv", 10, "libx265" },
+    };
+    for (size_t i = 0; i < sizeof(outs) / sizeof(outs[0]); i++) {
+        writer_settings(&ws, tpath(path, outs[i].name), 66, 40, outs[i].depth);
+        unlink(path);
+        ws.encoder = outs[i].enc;
+        ws.preset = outs[i].enc || strstr(outs[i].name, "webm") ? NULL : "ultrafast";
+        CHECK_EQ_INT(aim_writer_open(&wr, &ws), 0);
+        CHECK_EQ_INT(write_frames(wr, 66, 40, outs[i].depth, 4), 0);
+        CHECK_EQ_INT(aim_writer_finish(wr), 0);
+        aim_writer_close(&wr);
+        CHECK_EQ_INT(open_reader(&r, path, -1, -1), 0);
+        if (r) {
+            CHECK_EQ_INT(aim_reader_info(r)->depth, outs[i].depth);
+            CHECK_EQ_INT(read_all(r, NULL, 0), 4);
+            aim_reader_close(&r);
+        }
+    }
+    // bad frames are refused: wrong size, index not increasing
+    writer_settings(&ws, tpath(path, "bad.y4m"), 64, 48, 8);
+    unlink(path);
+    CHECK_EQ_INT(aim_writer_open(&wr, &ws), 0);
+    AimFrame *f = make_frame(64, 48, 8, 0);
+    CHECK_EQ_INT(aim_writer_write(wr, f), 0);
+    CHECK_EQ_INT(aim_writer_write(wr, f), AIM_ERR(EINVAL));
+    aim_frame_unref(&f);
+    f = make_frame(62, 48, 8, 1);
+    CHECK_EQ_INT(aim_writer_write(wr, f), AIM_ERR(EINVAL));
+    aim_frame_unref(&f);
+    aim_writer_close(&wr);
+}
+
+// ------------------------------------------------------------------------- stream copy
+
+typedef struct PacketInfo {
+    double pts, dur; // seconds
+    uint32_t crc;
+    int size;
+} PacketInfo;
+
+typedef struct StreamInfo {
+    int type;
+    char codec[32], language[16], title[64], filename[64], mimetype[64];
+    int disposition;
+    uint32_t extradata_crc;
+    int extradata_size;
+    PacketInfo pkts[512];
+    int n;
+} StreamInfo;
+
+typedef struct FileInfo {
+    StreamInfo st[8];
+    int nb_streams;
+    char title[64];
+    double chap_start[8], chap_end[8];
+    char chap_title[8][32];
+    int nb_chapters;
+} FileInfo;
+
+static void tag(char *dst, size_t n, const AVDictionary *d, const char *key)
+{
+    const AVDictionaryEntry *e = av_dict_get(d, key, NULL, 0);
+    snprintf(dst, n, "%s", e ? e->value : "");
+}
+
+static int probe(const char *path, FileInfo *fi)
+{
+    memset(fi, 0, sizeof(*fi));
+    AVFormatContext *ic = NULL;
+    if (avformat_open_input(&ic, path, NULL, NULL) < 0)
+        return -1;
+    avformat_find_stream_info(ic, NULL);
+    const AVCRC *crc = av_crc_get_table(AV_CRC_32_IEEE);
+    fi->nb_streams = (int)ic->nb_streams;
+    tag(fi->title, sizeof(fi->title), ic->metadata, "title");
+    for (unsigned i = 0; i < ic->nb_streams && i < 8; i++) {
+        AVStream *st = ic->streams[i];
+        StreamInfo *s = &fi->st[i];
+        s->type = st->codecpar->codec_type;
+        snprintf(s->codec, sizeof(s->codec), "%s", avcodec_get_name(st->codecpar->codec_id));
+        tag(s->language, sizeof(s->language), st->metadata, "language");
+        tag(s->title, sizeof(s->title), st->metadata, "title");
+        tag(s->filename, sizeof(s->filename), st->metadata, "filename");
+        tag(s->mimetype, sizeof(s->mimetype), st->metadata, "mimetype");
+        s->disposition = st->disposition;
+        s->extradata_size = st->codecpar->extradata_size;
+        if (st->codecpar->extradata)
+            s->extradata_crc = av_crc(crc, 0, st->codecpar->extradata,
+                                      (size_t)st->codecpar->extradata_size);
+    }
+    for (unsigned i = 0; i < ic->nb_chapters && i < 8; i++) {
+        AVChapter *c = ic->chapters[i];
+        fi->chap_start[i] = c->start * av_q2d(c->time_base);
+        fi->chap_end[i] = c->end * av_q2d(c->time_base);
+        tag(fi->chap_title[i], sizeof(fi->chap_title[i]), c->metadata, "title");
+        fi->nb_chapters++;
+    }
+    AVPacket *pkt = av_packet_alloc();
+    while (av_read_frame(ic, pkt) >= 0) {
+        if (pkt->stream_index < 8) {
+            StreamInfo *s = &fi->st[pkt->stream_index];
+            AVRational tb = ic->streams[pkt->stream_index]->time_base;
+            if (s->n < 512) {
+                s->pkts[s->n] = (PacketInfo){ pkt->pts * av_q2d(tb), pkt->duration * av_q2d(tb),
+                                              av_crc(crc, 0, pkt->data, (size_t)pkt->size),
+                                              pkt->size };
+                s->n++;
+            }
+        }
+        av_packet_unref(pkt);
+    }
+    av_packet_free(&pkt);
+    avformat_close_input(&ic);
+    return 0;
+}
+
+// Input: audio (FLAC) first, then H.264 video, ASS subtitles, a font attachment; chapters, tags.
+static int make_rich(char *path)
+{
+    char ass[1024], font[1024], meta[1024];
+    FILE *fp = fopen(tpath(ass, "subs.ass"), "w");
+    if (!fp)
+        return -1;
+    fputs("[Script Info]\nScriptType: v4.00+\nPlayResX: 160\nPlayResY: 90\n\n[V4+ Styles]\n"
+          "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, "
+          "BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, "
+          "BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\n"
+          "Style: Default,DejaVu Sans,20,&H00FFFFFF,&H000000FF,&H00000000,&H00000000,0,0,0,0,"
+          "100,100,0,0,1,1,0,2,10,10,10,1\n\n[Events]\nFormat: Layer, Start, End, Style, Name, "
+          "MarginL, MarginR, MarginV, Effect, Text\n"
+          "Dialogue: 0,0:00:00.50,0:00:01.50,Default,,0,0,0,,First line\n"
+          "Dialogue: 0,0:00:01.80,0:00:03.00,Default,,0,0,0,,Second line\n"
+          "Dialogue: 0,0:00:03.50,0:00:03.90,Default,,0,0,0,,Third line\n", fp);
+    fclose(fp);
+    // a stand-in font: the bytes only have to survive unchanged
+    fp = fopen(tpath(font, "font.ttf"), "wb");
+    if (!fp)
+        return -1;
+    for (int i = 0; i < 5000; i++)
+        fputc((i * 37 + (i >> 5)) & 0xff, fp);
+    fclose(fp);
+    fp = fopen(tpath(meta, "chapters.txt"), "w");
+    if (!fp)
+        return -1;
+    fputs(";FFMETADATA1\ntitle=Rich test\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=2000\n"
+          "title=One\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=2000\nEND=4000\ntitle=Two\n", fp);
+    fclose(fp);
+    tpath(path, "rich.mkv");
+    char cmd[8192];
+    snprintf(cmd, sizeof(cmd),
+             "ffmpeg -v error -y -f lavfi -i testsrc2=size=160x90:rate=24000/1001 "
+             "-f lavfi -i sine=frequency=440:sample_rate=48000 -i %s -i %s "
+             "-attach %s -map 1:a -map 0:v -map 2:s -map_chapters 3 -map_metadata 3 -t 4 "
+             "-c:v libx264 -preset ultrafast -g 24 -c:a flac -c:s copy "
+             "-metadata:s:a:0 language=jpn -metadata:s:a:0 title=\"Main audio\" "
+             "-metadata:s:s:0 language=eng -metadata:s:s:0 title=Signs "
+             "-disposition:s:0 forced "
+             "-metadata:s:t:0 mimetype=application/x-truetype-font "
+             "-metadata:s:t:0 filename=DejaVuSans.ttf %s", ass, meta, font, path);
+    return system(cmd);
+}
+
+// Decodes in, re-encodes the frames unchanged into out with stream copy.
+static int transcode(const char *in, const char *out, double cs, double ce, int *frames)
+{
+    AimReader *r = NULL;
+    int ret = open_reader(&r, in, cs, ce);
+    if (ret < 0)
+        return ret;
+    const AimVideoInfo *info = aim_reader_info(r);
+    AimWriterSettings ws;
+    writer_settings(&ws, out, info->width, info->height, info->depth);
+    ws.frame_rate = info->frame_rate;
+    ws.color = info->color;
+    ws.copy_from = r;
+    ws.overwrite = 1;
+    ws.preset = "ultrafast";
+    AimWriter *w = NULL;
+    if ((ret = aim_writer_open(&w, &ws)) < 0) {
+        aim_reader_close(&r);
+        return ret;
+    }
+    AimFrame *f;
+    *frames = 0;
+    while ((ret = aim_reader_read(r, &f)) == 0) {
+        ret = aim_writer_write(w, f);
+        aim_frame_unref(&f);
+        if (ret < 0)
+            break;
+        ++*frames;
+    }
+    if (ret == AIM_ERR_EOF)
+        ret = aim_writer_finish(w);
+    aim_writer_close(&w);
+    aim_reader_close(&r);
+    return ret;
+}
+
+static void test_stream_copy(void)
+{
+    char in[1024], out[1024];
+    if (make_rich(in) != 0) {
+        CHECK_MSG(0, "cannot make the rich input");
+        return;
+    }
+    static FileInfo a, b;
+    CHECK(probe(in, &a) == 0);
+    CHECK_EQ_INT(a.nb_streams, 4);
+    int frames = 0;
+    CHECK_EQ_INT(transcode(in, tpath(out, "copy.mkv"), -1, -1, &frames), 0);
+    CHECK_EQ_INT(frames, 96);
+    CHECK(probe(out, &b) == 0);
+    CHECK_EQ_INT(b.nb_streams, 4);
+    CHECK(!strcmp(b.title, "Rich test"));
+    CHECK_EQ_INT(b.nb_chapters, 2);
+    CHECK(!strcmp(b.chap_title[0], "One") && !strcmp(b.chap_title[1], "Two"));
+    CHECK_NEAR(b.chap_start[1], 2.0, 1e-3);
+    for (int i = 0; i < 4 && i < b.nb_streams; i++) {
+        StreamInfo *x = &a.st[i], *y = &b.st[i];
+        CHECK_MSG(x->type == y->type && !strcmp(x->codec, y->codec), "stream %d: %s vs %s", i,
+                  x->codec, y->codec);
+        CHECK_MSG(!strcmp(x->language, y->language), "stream %d language", i);
+        CHECK_MSG(!strcmp(x->title, y->title), "stream %d title '%s' vs '%s'", i, x->title, y->title);
+        CHECK_EQ_INT(x->disposition, y->disposition);
+        if (x->type == AVMEDIA_TYPE_VIDEO) {
+            CHECK_EQ_INT(y->n, 96);
+            continue;
+        }
+        CHECK_EQ_INT(x->extradata_size, y->extradata_size);
+        CHECK_EQ_INT(x->extradata_crc, y->extradata_crc);
+        CHECK_EQ_INT(x->n, y->n);
+        for (int k = 0; k < x->n && k < y->n; k++) {
+            CHECK_MSG(x->pkts[k].crc == y->pkts[k].crc && x->pkts[k].size == y->pkts[k].size,
+                      "stream %d packet %d payload differs", i, k);
+            CHECK_NEAR(x->pkts[k].pts, y->pkts[k].pts, 1e-3);
+        }
+    }
+    StreamInfo *t = &b.st[3];
+    CHECK_EQ_INT(t->type, AVMEDIA_TYPE_ATTACHMENT);
+    CHECK_EQ_INT(t->extradata_size, 5000);
+    CHECK(!strcmp(t->filename, "DejaVuSans.ttf"));
+    CHECK(!strcmp(t->mimetype, "application/x-truetype-font"));
+    CHECK(b.st[2].disposition & AV_DISPOSITION_FORCED);
+
+    // clip [1, 3): zero point = frame 24 at 1.001 s
+    const double zero = 24 * 1001 / 24000.0;
+    CHECK_EQ_INT(transcode(in, tpath(out, "clip.mkv"), 1.0, 3.0, &frames), 0);
+    CHECK_EQ_INT(frames, 48); // frames 24..71
+    CHECK(probe(out, &b) == 0);
+    CHECK_EQ_INT(b.nb_streams, 4);
+    StreamInfo *va = &a.st[0], *vb = &b.st[0], *sb = &b.st[2], *vv = &b.st[1];
+    CHECK_EQ_INT(vv->n, 48);
+    double vstart = vv->n ? vv->pkts[0].pts : -1;
+    double first = vstart;
+    for (int i = 0; i < b.nb_streams; i++)
+        if (b.st[i].n && b.st[i].pkts[0].pts < first)
+            first = b.st[i].pkts[0].pts;
+    CHECK_NEAR(first, 0, 1e-3); // the output starts at 0
+    // the video starts at 0, or later by the part of the first (whole) audio packet before it
+    CHECK(vstart >= 0 && vstart < va->pkts[0].dur + 1e-3);
+    // audio: the input's packets that overlap [zero, 3.0), payloads identical, in sync
+    int k0 = 0;
+    while (k0 < va->n && va->pkts[k0].pts + va->pkts[k0].dur <= zero + 1e-4)
+        k0++;
+    int expect = 0;
+    while (k0 + expect < va->n && va->pkts[k0 + expect].pts < 3.0 - 1e-4)
+        expect++;
+    CHECK_EQ_INT(vb->n, expect);
+    for (int k = 0; k < vb->n && k0 + k < va->n; k++) {
+        CHECK_MSG(vb->pkts[k].crc == va->pkts[k0 + k].crc, "clip audio packet %d differs", k);
+        // position relative to the first video frame is kept (mkv: 1 ms)
+        CHECK_NEAR(vb->pkts[k].pts - vstart, va->pkts[k0 + k].pts - zero, 1.5e-3);
+    }
+    // subtitles: first trimmed to start at 0, second kept, third (after the end) dropped
+    CHECK_EQ_INT(sb->n, 2);
+    if (sb->n == 2) {
+        CHECK_NEAR(sb->pkts[0].pts - vstart, 0, 1.5e-3);
+        CHECK_NEAR(sb->pkts[0].dur, 1.5 - zero, 1.5e-3);
+        CHECK_NEAR(sb->pkts[1].pts - vstart, 1.8 - zero, 1.5e-3);
+        CHECK_NEAR(sb->pkts[1].dur, 1.2 - 0.001, 1.5e-3); // 1.8 .. 3.0 ends at the clip end
+        CHECK_EQ_INT(sb->pkts[0].crc, a.st[2].pkts[0].crc);
+        CHECK_EQ_INT(sb->pkts[1].crc, a.st[2].pkts[1].crc);
+    }
+    CHECK_EQ_INT(b.st[3].extradata_crc, a.st[3].extradata_crc);
+    // chapters: [0, 2) and [2, 4) become [0, 0.999) and [0.999, 1.999)
+    CHECK_EQ_INT(b.nb_chapters, 2);
+    CHECK_NEAR(b.chap_start[0], 0, 1e-3);
+    CHECK_NEAR(b.chap_end[0], 2.0 - zero, 1e-3);
+    CHECK_NEAR(b.chap_start[1], 2.0 - zero, 1e-3);
+    CHECK_NEAR(b.chap_end[1], 3.0 - zero, 1e-3);
+
+    // mp4 cannot hold ASS or attachments: dropped with a warning, audio still copied
+    CHECK_EQ_INT(transcode(in, tpath(out, "copy.mp4"), -1, -1, &frames), 0);
+    CHECK(probe(out, &b) == 0);
+    CHECK(b.nb_streams >= 2); // + the QuickTime chapter track (data) the muxer adds
+    for (int i = 2; i < b.nb_streams; i++)
+        CHECK_EQ_INT(b.st[i].type, AVMEDIA_TYPE_DATA);
+    CHECK_EQ_INT(b.nb_chapters, 2);
+    CHECK_EQ_INT(b.st[0].type, AVMEDIA_TYPE_AUDIO);
+    CHECK_EQ_INT(b.st[1].type, AVMEDIA_TYPE_VIDEO);
+    CHECK_EQ_INT(b.st[0].n, a.st[0].n);
+    for (int k = 0; k < b.st[0].n && k < a.st[0].n; k++)
+        CHECK_MSG(b.st[0].pkts[k].crc == a.st[0].pkts[k].crc, "mp4 audio packet %d", k);
+}
+
 int main(int argc, char **argv)
 {
     verbose = argc > 1 && !strcmp(argv[1], "-v");
@@ -379,5 +933,13 @@ int main(int argc, char **argv)
     test_read_errors();
     test_clip();
     test_damaged();
+    test_round_trip("y4m", 8, 1);
+    test_round_trip("y4m", 10, 1);
+    test_round_trip("mkv", 8, 1);
+    test_round_trip("mkv", 10, 1);
+    test_round_trip("mp4", 8, 1);
+    test_round_trip("mp4", 10, 1);
+    test_writer_files();
+    test_stream_copy();
     return test_finish("test_io");
 }

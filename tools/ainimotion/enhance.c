@@ -12,6 +12,7 @@
 #include "core/cpu.h"
 #include "core/parse.h"
 #include "enhance.h"
+#include "io/avlog.h"
 #include "io/io.h"
 #include "pipeline/pipeline.h"
 #include "report.h"
@@ -65,6 +66,7 @@ static void enhance_usage(FILE *f)
 "  --report FILE.json   one record per source interval (class and metrics) and a summary\n"
 "  -y                   overwrite OUT if it exists\n"
 "  -q, --quiet          no progress, warnings and errors only\n"
+"  -v, --verbose        debug lines, per-stage times and libav's own messages\n"
 "  -h, --help           this text\n"
 "\n"
 "The output is written under a temporary name beside OUT and renamed only on success.\n"
@@ -96,6 +98,7 @@ int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_
         // options that take no value
         if (!strcmp(a, "-y")) { o->overwrite = 1; continue; }
         if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) { o->quiet = 1; continue; }
+        if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) { o->verbose = 1; continue; }
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) { o->help = 1; continue; }
         if (!strcmp(a, "--version")) { o->version = 1; continue; }
         if (a[0] != '-' || !strcmp(a, "-")) {
@@ -349,7 +352,10 @@ int aim_cmd_enhance(int argc, char **argv)
         printf("ainimotion %s\n", AIM_VERSION_STRING);
         return AIM_EXIT_OK;
     }
-    AimLog log = { aim_cli_log, NULL, o.quiet ? AIM_LOG_WARNING : AIM_LOG_INFO };
+    AimLog log = { aim_cli_log, NULL,
+                   o.verbose ? AIM_LOG_DEBUG : o.quiet ? AIM_LOG_WARNING : AIM_LOG_INFO };
+    // libav's own lines (encoder banners, statistics, parser complaints) only with -v
+    aim_io_set_av_log(&log, o.verbose ? AIM_LOG_DEBUG : AIM_LOG_ERROR);
     Run run = { .o = &o, .quiet = o.quiet || !strcmp(o.out, "-"), .tty = isatty(2) };
     int code = AIM_EXIT_FAILED, ret;
     AimPool *pool = NULL;

@@ -35,6 +35,7 @@ typedef struct EnhanceOptions {
     long crf;                 ///< -1 = preset's
     long threads;             ///< 0 = all cores
     int quiet;
+    int verbose;
     const char *report;       ///< --report FILE.json
     const char *interp;       ///< NULL = preset's
     const char *upscaler;     ///< NULL = preset's

@@ -44,8 +44,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
         "usage: aim_gen OUT [options]\n"
-        "Writes a deterministic synthetic cel-animation clip to OUT (.mkv: H.264 + FLAC + ASS\n"
-        "subtitles + font attachment + 2 chapters; .mp4: H.264 + AAC + chapters).\n"
+        "Writes a deterministic synthetic cel-animation clip to OUT, replacing it (.mkv: H.264 +\n"
+        "FLAC + ASS subtitles + font attachment + 2 chapters; .mp4: H.264 + AAC + chapters).\n"
         "\n"
         "  --frames N           number of frames (default 120)\n"
         "  --duration SEC       length in seconds instead (frames = round(SEC * fps))\n"

@@ -68,7 +68,7 @@ ok "lossless: labels match the pixels" eq "$(rows "$T/l.csv" | cut -d, -f2 | pas
     { prev = $2 } END { print NR, bad + 0 }')" "120 0"
 ok "lossless: same labels as 640x360" eq "$(rows "$T/l.csv" | md5sum)" "$(rows "$C" | md5sum)"
 
-# --- determinism, seed (384x216: above 320x240, so the same "fast" x264 preset as the default)
+# --- determinism, seed (384x216: above 320x240, so the same "veryfast" x264 preset as the default)
 B="--size 384x216 --frames 96"
 ok "run 1" "$G" "$T/b1.mkv" $B --truth "$T/b1.csv"
 ok "run 2" "$G" "$T/b2.mkv" $B

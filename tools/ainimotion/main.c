@@ -41,10 +41,8 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "analyze"))
         return aim_cmd_analyze(argc - 1, argv + 1);
 #endif
-#ifdef AIM_HAVE_MODELS
     if (!strcmp(cmd, "models"))
         return aim_cmd_models(argc - 1, argv + 1);
-#endif
     fprintf(stderr, "ainimotion: unknown command '%s' (try --help)\n", cmd);
     return AIM_EXIT_USAGE;
 }

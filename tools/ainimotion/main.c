@@ -4,6 +4,11 @@
 
 #include "cli.h"
 
+// gate branch: tools/ainimotion/analyze.c exists (the coordinator may define this in CMake)
+#ifndef AIM_HAVE_ANALYZE
+#define AIM_HAVE_ANALYZE 1
+#endif
+
 static void usage(FILE *out)
 {
     fprintf(out,

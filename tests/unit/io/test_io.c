@@ -2,6 +2,7 @@
 // temp-name semantics and refusals, stream copy. Inputs are made here (ffmpeg CLI for a few
 // sources the writer cannot make: PNG, FLAC-only, 4:2:2) in $AIM_TMP/io.
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -990,6 +991,80 @@ static void test_stream_copy(void)
 }
 
 
+// Cover art (attached picture) is copied as such into MP4 and as an attachment into MKV, bytes
+// unchanged; neither turns into a second video track.
+static void test_cover(void)
+{
+    char cover[1024], in[1024], out[1024], cmd[4096];
+    tpath(cover, "cover2.png");
+    tpath(in, "cover.mp4");
+    snprintf(cmd, sizeof(cmd), "ffmpeg -v error -y -f lavfi -i testsrc2=size=64x64 -frames:v 1 %s"
+             " && ffmpeg -v error -y -f lavfi -i testsrc2=size=160x90:rate=24 -f lavfi -i sine "
+             "-i %s -map 0:v -map 1:a -map 2:v -t 1 -c:v:0 libx264 -preset ultrafast -c:v:1 png "
+             "-disposition:v:1 attached_pic -c:a aac %s", cover, cover, in);
+    CHECK(system(cmd) == 0);
+    size_t size = 0;
+    uint8_t *png = load(cover, &size);
+    uint32_t crc = png ? av_crc(av_crc_get_table(AV_CRC_32_IEEE), 0, png, size) : 0;
+    free(png);
+    static FileInfo b;
+    const char *outs[] = { "cover_copy.mp4", "cover_copy.mkv", "cover_copy2.mkv" };
+    const char *src[] = { in, in, NULL };
+    char prev[1024];
+    for (int i = 0; i < 3; i++) {
+        int frames = 0;
+        CHECK_EQ_INT(transcode(src[i] ? src[i] : prev, tpath(out, outs[i]), -1, -1, &frames), 0);
+        CHECK(probe(out, &b) == 0);
+        CHECK_EQ_INT(b.nb_streams, 3);
+        CHECK(b.st[2].disposition & AV_DISPOSITION_ATTACHED_PIC);
+        CHECK_EQ_INT(b.st[2].n, 1);
+        CHECK_MSG(b.st[2].n == 1 && b.st[2].pkts[0].crc == crc && b.st[2].pkts[0].size == (int)size,
+                  "%s: cover bytes differ", outs[i]);
+        CHECK_EQ_INT(b.st[0].n, 24);
+        snprintf(prev, sizeof(prev), "%s", out);
+    }
+    CHECK(!strcmp(b.st[2].mimetype, "image/png"));
+}
+
+// "-": y4m on stdout, no temporary file.
+static void test_stdout(void)
+{
+    char path[1024];
+    tpath(path, "stdout.y4m");
+    fflush(stdout);
+    int saved = dup(1), fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    CHECK(saved >= 0 && fd >= 0);
+    if (saved < 0 || fd < 0)
+        return;
+    dup2(fd, 1);
+    close(fd);
+    AimWriterSettings ws;
+    writer_settings(&ws, "-", 33, 17, 10);
+    AimWriter *w = NULL;
+    CHECK_EQ_INT(aim_writer_open(&w, &ws), 0);
+    if (w) {
+        CHECK_EQ_INT(write_frames(w, 33, 17, 10, 3), 0);
+        CHECK_EQ_INT(aim_writer_finish(w), 0);
+        aim_writer_close(&w);
+    }
+    dup2(saved, 1);
+    close(saved);
+    CHECK_EQ_INT(write(1, "", 0), 0); // stdout still open
+    AimReader *r = NULL;
+    CHECK_EQ_INT(open_reader(&r, path, -1, -1), 0);
+    if (!r)
+        return;
+    AimFrame *f;
+    int n = 0;
+    while (aim_reader_read(r, &f) == 0) {
+        CHECK_EQ_INT(check_pattern(f, 33, 17, 10, n), 0);
+        aim_frame_unref(&f);
+        n++;
+    }
+    CHECK_EQ_INT(n, 3);
+    aim_reader_close(&r);
+}
+
 // The project's synthetic clips (build/aim_gen): MKV with FLAC, ASS, font, chapters; MP4 with AAC.
 static void test_gen_copy(void)
 {
@@ -1063,6 +1138,8 @@ int main(int argc, char **argv)
     test_round_trip("mp4", 10, 1);
     test_writer_files();
     test_stream_copy();
+    test_cover();
+    test_stdout();
     test_gen_copy();
     return test_finish("test_io");
 }

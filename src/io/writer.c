@@ -133,7 +133,9 @@ static int check_paths(AimWriter *w, const AimWriterSettings *s)
     char *dir = dirname(copy);
     struct stat st;
     int ret = 0;
-    if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+    if (stat(dir, &st) < 0 && errno == EACCES)
+        ret = fail(w, AIM_ERR(EACCES), "output folder %s is not accessible", dir, NULL);
+    else if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
         ret = fail(w, AIM_ERR(ENOENT), "output folder %s does not exist", dir, NULL);
     else if (access(dir, W_OK | X_OK) < 0)
         ret = fail(w, AIM_ERR(EACCES), "output folder %s is not writable (%s)", dir,

@@ -267,7 +267,7 @@ static int open_encoder(AimWriter *w, const AimWriterSettings *s, const char *fm
         if (s->crf == 0 && !strcmp(codec->name, "libx264")) {
             av_dict_set(&opts, "qp", "0", 0);
         } else if (s->crf == 0 && !strcmp(codec->name, "libx265")) {
-            av_dict_set(&opts, "x265-params", "lossless=1", 0);
+            av_dict_set(&opts, "x265-params", "log-level=warning:lossless=1", 0);
         } else if (key) {
             av_dict_set_int(&opts, key, s->crf, 0);
             if (codec->id == AV_CODEC_ID_VP9)
@@ -284,6 +284,9 @@ static int open_encoder(AimWriter *w, const AimWriterSettings *s, const char *fm
             aim_log(&w->log, AIM_LOG_WARNING, "%s: encoder %s has no preset option: ignored",
                     w->path, codec->name);
     }
+    // x265 prints its banner and statistics to stderr itself, bypassing av_log
+    if (!strcmp(codec->name, "libx265") && !av_dict_get(opts, "x265-params", NULL, 0))
+        av_dict_set(&opts, "x265-params", "log-level=warning", 0);
     int ret = avcodec_open2(e, codec, &opts);
     av_dict_free(&opts);
     if (ret < 0)

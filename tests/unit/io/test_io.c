@@ -1177,6 +1177,7 @@ int main(int argc, char **argv)
         TEST_SKIP("cannot create %s", tmpdir);
     if (system("ffmpeg -version >/dev/null 2>&1") != 0)
         TEST_SKIP("ffmpeg CLI not installed (scripts/install-deps.sh installs it)");
+    aim_io_set_libav_verbosity(verbose ? AIM_LOG_INFO : AIM_LOG_ERROR);
 
     test_read_exact("yuv420p", 1, 8);
     test_read_exact("yuv420p10le", 2, 10);

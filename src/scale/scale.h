@@ -1,4 +1,15 @@
 // Model B: upscaling (and optional restoration) engines behind one interface.
+//
+// aim_scaler_run does, in this order:
+//   1. deblock + denoise at the SOURCE resolution (only when their strength > 0): compression
+//      artifacts live on the source's 8x8 block grid and at the source's noise frequency, and
+//      the work is (dst/src)^2 times cheaper there;
+//   2. the engine's resampling (classic: separable fixed-point filters, all three planes);
+//   3. sharpen at the DESTINATION resolution (only when > 0): it restores the crispness the
+//      interpolation softened, and sharpening before scaling would hand the resampler bigger
+//      steps to ring on.
+// With every restore strength at 0 and antiring at 0 the output is exactly the plain resampler.
+//
 // Thread-safety: the built scaler (filter plan, loaded model) is immutable; aim_scaler_run may
 // be called by one thread at a time per AimScaler and slices its work over the pool.
 #ifndef AIM_SCALE_SCALE_H
@@ -7,32 +18,56 @@
 #include "ainimotion/frame.h"
 #include "core/pool.h"
 
-/** Restoration strengths, 0 = off, 1 = the strongest the preset allows. */
+/** Restoration strengths in [0, 1], 0 = off (skipped entirely), 1 = the strongest setting. */
 typedef struct AimRestore {
-    float deblock;
-    float denoise;
-    float sharpen;
+    float deblock; ///< 8x8 block-edge smoothing where the step across the edge is small
+    float denoise; ///< 3x3 bilateral, luma (chroma at half the range sigma)
+    float sharpen; ///< unsharp mask on luma, clamped to the local min/max (no halos)
 } AimRestore;
 
 typedef struct AimScalerSettings {
-    const char *engine;    ///< "lanczos" (default), "bicubic", "bilinear"; neural names later
-    int src_w, src_h, dst_w, dst_h;
+    const char *engine;    ///< "lanczos" (Lanczos-3, default), "bicubic" (Catmull-Rom),
+                           ///< "bilinear"; neural engines register more names (engine.h)
+    int src_w, src_h, dst_w, dst_h; ///< luma sizes, 1..16384 each, any ratio, odd allowed
     int depth;             ///< 8 or 10 (in and out)
-    AimColor color;        ///< chroma siting (chroma_loc) and matrix for RGB models
+    AimColor color;        ///< chroma siting (chroma_loc 0..6) and matrix for RGB models
     AimRestore restore;
-    AimPool *pool;
-    unsigned cpu_flags;
-    const char *models_dir;
+    float antiring;        ///< [0, 1]: clamp each resampled sample towards the min/max of the
+                           ///< nearest source samples (libplacebo's antiringing); classic
+                           ///< engines only, 0 = off
+    AimPool *pool;         ///< may be NULL (single-threaded)
+    unsigned cpu_flags;    ///< AIM_CPU_* allowed (detected & --cpumask)
+    const char *models_dir;///< for neural engines; NULL = default
     AimLog log;
 } AimScalerSettings;
 
 typedef struct AimScaler AimScaler;
 
+/** Lanczos, no restoration, no anti-ringing, chroma_loc 0, depth 8, sizes 0 (must be set). */
 void aim_scaler_default_settings(AimScalerSettings *s);
-/** 0, AIM_ERR(EINVAL), AIM_ERR_MODEL_MISSING, AIM_ERR(ENOMEM). */
+
+/**
+ * Sets `restore` and `antiring` for a preset; other fields are untouched.
+ *   "fast":         everything off (the plain resampler);
+ *   "anime-clean":  mild:  deblock 0.3, denoise 0.3, sharpen 0.25, antiring 0.6;
+ *   "anime-strong": more:  deblock 0.6, denoise 0.6, sharpen 0.5,  antiring 1.0.
+ * Returns 0 or AIM_ERR(EINVAL) for an unknown name (settings untouched).
+ */
+int aim_scaler_apply_preset(AimScalerSettings *s, const char *preset);
+
+/**
+ * Validates every field and builds the scaler (filter tables, all scratch memory: run never
+ * allocates). 0, AIM_ERR(EINVAL) (reason in the log), AIM_ERR_MODEL_MISSING, AIM_ERR(ENOMEM).
+ * On error *out is untouched. The scaler keeps `pool` and `log` (not owned).
+ */
 int aim_scaler_create(AimScaler **out, const AimScalerSettings *s);
+/** Frees and sets *s = NULL; accepts NULL and &NULL. */
 void aim_scaler_destroy(AimScaler **s);
-/** Scales `in` (src size) into `out` (dst size, allocated by the caller); copies props. */
+/**
+ * Scales `in` (src size and depth) into `out` (dst size, same depth, allocated by the caller;
+ * only its visible samples are written) and copies pts, index and colour.
+ * 0 or AIM_ERR(EINVAL) (sizes or depth do not match the settings). `in` is not modified.
+ */
 int aim_scaler_run(AimScaler *s, const AimFrame *in, AimFrame *out);
 
 #endif

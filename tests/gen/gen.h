@@ -65,7 +65,9 @@ typedef struct GenImage {
 int gen_image_alloc(GenImage *im, int w, int h, int ssx, int ssy, int depth);
 void gen_image_free(GenImage *im);
 int gen_image_equal(const GenImage *a, const GenImage *b);
-// Composes the frame (mix of up to two canvases) and quantises it into im.
-void gen_compose(GenImage *im, const GenFrameDesc *d, const GenCanvas *ca, const GenCanvas *cb);
+// Composes the frame (mix of up to two canvases; scratch, of the same size, holds the mix) and
+// quantises it into im.
+void gen_compose(GenImage *im, const GenFrameDesc *d, const GenCanvas *ca, const GenCanvas *cb,
+                 GenCanvas *scratch);
 
 #endif

@@ -101,7 +101,18 @@ typedef struct Scene {
     Shape s[MAX_SHAPES];
 } Scene;
 
-static float clampf(float v, float lo, float hi)
+// Plain min/max: fminf/fmaxf are library calls (NaN rules) unless -ffinite-math-only.
+static inline float minf(float a, float b)
+{
+    return a < b ? a : b;
+}
+
+static inline float maxf(float a, float b)
+{
+    return a > b ? a : b;
+}
+
+static inline float clampf(float v, float lo, float hi)
 {
     return v < lo ? lo : v > hi ? hi : v;
 }
@@ -113,15 +124,15 @@ static float sd_ellipse(float px, float py, float a, float b)
     const float k0 = sqrtf((px / a) * (px / a) + (py / b) * (py / b));
     const float k1 = sqrtf((px / (a * a)) * (px / (a * a)) + (py / (b * b)) * (py / (b * b)));
     if (k1 <= 0.0f)
-        return -fminf(a, b);
+        return -minf(a, b);
     return k0 * (k0 - 1.0f) / k1;
 }
 
 static float sd_rrect(float px, float py, float hw, float hh, float r)
 {
     const float qx = fabsf(px) - hw + r, qy = fabsf(py) - hh + r;
-    const float ox = fmaxf(qx, 0.0f), oy = fmaxf(qy, 0.0f);
-    return sqrtf(ox * ox + oy * oy) + fminf(fmaxf(qx, qy), 0.0f) - r;
+    const float ox = maxf(qx, 0.0f), oy = maxf(qy, 0.0f);
+    return sqrtf(ox * ox + oy * oy) + minf(maxf(qx, qy), 0.0f) - r;
 }
 
 // Exact distance to a simple polygon (Quilez's sdPolygon): sign by crossing count.
@@ -134,7 +145,7 @@ static float sd_poly(float px, float py, int n, const float *vx, const float *vy
         const float wx = px - vx[i], wy = py - vy[i];
         const float t = clampf((wx * ex + wy * ey) / (ex * ex + ey * ey), 0.0f, 1.0f);
         const float bx = wx - ex * t, by = wy - ey * t;
-        d = fminf(d, bx * bx + by * by);
+        d = minf(d, bx * bx + by * by);
         const int c0 = py >= vy[i], c1 = py < vy[j], c2 = ex * wy > ey * wx;
         if ((c0 && c1 && c2) || (!c0 && !c1 && !c2))
             s = -s;
@@ -146,11 +157,11 @@ static float shape_extent(const Shape *s)
 {
     float e = 0.0f;
     switch (s->type) {
-    case SH_ELLIPSE: e = fmaxf(s->a, s->b); break;
+    case SH_ELLIPSE: e = maxf(s->a, s->b); break;
     case SH_RRECT: e = sqrtf(s->a * s->a + s->b * s->b); break;
     default:
         for (int i = 0; i < s->nv; i++)
-            e = fmaxf(e, sqrtf(s->vx[i] * s->vx[i] + s->vy[i] * s->vy[i]));
+            e = maxf(e, sqrtf(s->vx[i] * s->vx[i] + s->vy[i] * s->vy[i]));
     }
     return e + s->line_w * 0.5f + 2.0f;
 }
@@ -216,7 +227,7 @@ static void add_rrect(Scene *sc, float cx, float cy, float hw, float hh, float r
     Shape *s = add(sc, SH_RRECT, cx, cy, angle, fill, lw);
     s->a = hw;
     s->b = hh;
-    s->r = fminf(r, fminf(hw, hh));
+    s->r = minf(r, minf(hw, hh));
 }
 
 // A limb: rounded rect hanging from a pivot, rotated by angle around it.
@@ -268,7 +279,7 @@ static void add_character(Scene *sc, float x, float gy, float s, int pose, int m
     add_ellipse(sc, ex - 0.035f * s, hy - 0.02f * s, 0.013f * s, 0.022f * s, 0.0f, dark, 0.0f);
     add_ellipse(sc, ex + 0.035f * s, hy - 0.02f * s, 0.013f * s, 0.022f * s, 0.0f, dark, 0.0f);
     static const float open[3] = { 0.006f, 0.018f, 0.032f };
-    const float mb = fmaxf(open[mouth < 0 || mouth > 2 ? 0 : mouth] * s, 0.6f);
+    const float mb = maxf(open[mouth < 0 || mouth > 2 ? 0 : mouth] * s, 0.6f);
     add_ellipse(sc, ex, hy + 0.048f * s, 0.032f * s, mb, 0.0f, lips, 0.0f);
 }
 
@@ -365,41 +376,76 @@ void gen_canvas_free(GenCanvas *c)
     c->rgb = NULL;
 }
 
-static void draw_shape(GenCanvas *c, const Shape *s)
+static float shape_sd(const Shape *s, float ca, float sa, float x, float y)
 {
-    const float e = shape_extent(s);
-    const int x0 = (int)fmaxf(floorf(s->cx - e), 0.0f);
-    const int x1 = (int)fminf(ceilf(s->cx + e), (float)c->w);
-    const int y0 = (int)fmaxf(floorf(s->cy - e), 0.0f);
-    const int y1 = (int)fminf(ceilf(s->cy + e), (float)c->h);
-    const float ca = cosf(s->angle), sa = sinf(s->angle);
-    for (int y = y0; y < y1; y++) {
-        float *row = c->rgb + (size_t)y * (size_t)c->w * 3;
-        for (int x = x0; x < x1; x++) {
-            const float dx = (float)x + 0.5f - s->cx, dy = (float)y + 0.5f - s->cy;
-            const float lx = ca * dx + sa * dy, ly = -sa * dx + ca * dy;
-            float d;
-            switch (s->type) {
-            case SH_ELLIPSE: d = sd_ellipse(lx, ly, s->a, s->b); break;
-            case SH_RRECT: d = sd_rrect(lx, ly, s->a, s->b, s->r); break;
-            default: d = sd_poly(lx, ly, s->nv, s->vx, s->vy); break;
-            }
-            float *px = row + 3 * x;
-            const float fc = clampf(0.5f - d, 0.0f, 1.0f);
-            if (fc > 0.0f)
-                for (int k = 0; k < 3; k++)
-                    px[k] += (s->fill[k] - px[k]) * fc;
-            if (s->line_w > 0.0f) {
-                const float lc = clampf(s->line_w * 0.5f + 0.5f - fabsf(d), 0.0f, 1.0f);
-                if (lc > 0.0f)
-                    for (int k = 0; k < 3; k++)
-                        px[k] += (s->line[k] - px[k]) * lc;
-            }
-        }
+    const float dx = x - s->cx, dy = y - s->cy;
+    const float lx = ca * dx + sa * dy, ly = -sa * dx + ca * dy;
+    switch (s->type) {
+    case SH_ELLIPSE: return sd_ellipse(lx, ly, s->a, s->b);
+    case SH_RRECT: return sd_rrect(lx, ly, s->a, s->b, s->r);
+    default: return sd_poly(lx, ly, s->nv, s->vx, s->vy);
     }
 }
 
-void gen_render(GenCanvas *c, uint64_t seed, const GenDrawing *d)
+// Blends as a * (1 - t) + b * t, so t = 0 keeps a and t = 1 gives b exactly.
+static inline void blend(float *px, const float *c, float t)
+{
+    for (int k = 0; k < 3; k++)
+        px[k] = px[k] * (1.0f - t) + c[k] * t;
+}
+
+#define TILE 8
+
+static void draw_shape(GenCanvas *c, const Shape *s, int use_tiles)
+{
+    const float e = shape_extent(s);
+    const int x0 = (int)maxf(floorf(s->cx - e), 0.0f);
+    const int x1 = (int)minf(ceilf(s->cx + e), (float)c->w);
+    const int y0 = (int)maxf(floorf(s->cy - e), 0.0f);
+    const int y1 = (int)minf(ceilf(s->cy + e), (float)c->h);
+    const float ca = cosf(s->angle), sa = sinf(s->angle);
+    // Whole tiles far outside the shape are skipped and those far inside are filled without
+    // per-pixel distances. Sound for 1-Lipschitz distances (rounded rects, polygons: exact);
+    // the ellipse approximation is only used this way when nearly round, with a 2x margin.
+    const int tiles = use_tiles && (s->type != SH_ELLIPSE ||
+                                    maxf(s->a, s->b) <= 1.5f * minf(s->a, s->b));
+    const float reach = (s->type == SH_ELLIPSE ? 2.0f : 1.0f) * (TILE * 0.7072f) +
+                        s->line_w * 0.5f + 1.0f;
+    for (int ty = y0; ty < y1; ty += TILE)
+        for (int tx = x0; tx < x1; tx += TILE) {
+            const int tx1 = tx + TILE < x1 ? tx + TILE : x1, ty1 = ty + TILE < y1 ? ty + TILE : y1;
+            int mode = 0; // 0 per pixel, 1 all outside, 2 all inside
+            if (tiles && tx1 - tx == TILE && ty1 - ty == TILE) {
+                const float dc = shape_sd(s, ca, sa, (float)tx + TILE * 0.5f,
+                                          (float)ty + TILE * 0.5f);
+                mode = dc > reach ? 1 : dc < -reach ? 2 : 0;
+            }
+            if (mode == 1)
+                continue;
+            for (int y = ty; y < ty1; y++) {
+                float *row = c->rgb + (size_t)y * (size_t)c->w * 3;
+                for (int x = tx; x < tx1; x++) {
+                    float *px = row + 3 * x;
+                    if (mode == 2) {
+                        memcpy(px, s->fill, 3 * sizeof(float));
+                        continue;
+                    }
+                    const float d = shape_sd(s, ca, sa, (float)x + 0.5f, (float)y + 0.5f);
+                    const float fc = clampf(0.5f - d, 0.0f, 1.0f);
+                    if (fc > 0.0f)
+                        blend(px, s->fill, fc);
+                    if (s->line_w > 0.0f) {
+                        const float lc = clampf(s->line_w * 0.5f + 0.5f - fabsf(d), 0.0f, 1.0f);
+                        if (lc > 0.0f)
+                            blend(px, s->line, lc);
+                    }
+                }
+            }
+        }
+}
+
+// use_tiles = 0 is the plain per-pixel reference (tests/unit/gen checks both agree exactly).
+static void render(GenCanvas *c, uint64_t seed, const GenDrawing *d, int use_tiles)
 {
     Scene sc;
     build_scene(&sc, seed, c->w, c->h, d);
@@ -416,7 +462,12 @@ void gen_render(GenCanvas *c, uint64_t seed, const GenDrawing *d)
         }
     }
     for (int i = 0; i < sc.n; i++)
-        draw_shape(c, &sc.s[i]);
+        draw_shape(c, &sc.s[i], use_tiles);
+}
+
+void gen_render(GenCanvas *c, uint64_t seed, const GenDrawing *d)
+{
+    render(c, seed, d, 1);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -459,63 +510,68 @@ int gen_image_equal(const GenImage *a, const GenImage *b)
            !memcmp(a->plane[2], b->plane[2], (size_t)a->cw * (size_t)a->ch * sizeof(uint16_t));
 }
 
-static void pixel(float *out, const GenFrameDesc *d, const GenCanvas *ca, const GenCanvas *cb,
-                  size_t idx)
-{
-    const float *a = ca->rgb + 3 * idx;
-    const float t = (float)d->mix_num / (float)d->mix_den;
-    for (int k = 0; k < 3; k++) {
-        switch (d->mix) {
-        case GEN_MIX_DISSOLVE: out[k] = a[k] * (1.0f - t) + cb->rgb[3 * idx + k] * t; break;
-        case GEN_MIX_BLACK: out[k] = a[k] * (1.0f - t); break;
-        case GEN_MIX_WHITE: out[k] = a[k] * (1.0f - t) + t; break;
-        default: out[k] = a[k]; break;
-        }
-    }
-}
-
-static uint16_t quant(float v, float offset, float range, int maxv)
-{
-    const int q = (int)floorf(offset + range * v + 0.5f);
-    return (uint16_t)(q < 0 ? 0 : q > maxv ? maxv : q);
-}
-
 // BT.709 luma coefficients.
 #define KR 0.2126f
 #define KB 0.0722f
 #define KG (1.0f - KR - KB)
 
-void gen_compose(GenImage *im, const GenFrameDesc *d, const GenCanvas *ca, const GenCanvas *cb)
+static inline uint16_t quant(float v, float offset, float range, int maxv)
 {
+    const float q = offset + range * v + 0.5f; // offset > 0 and range * v > -offset: q > 0
+    const int i = q < 0.0f ? 0 : (int)q;
+    return (uint16_t)(i > maxv ? maxv : i);
+}
+
+void gen_compose(GenImage *im, const GenFrameDesc *d, const GenCanvas *ca, const GenCanvas *cb,
+                 GenCanvas *scratch)
+{
+    const size_t n = (size_t)im->w * (size_t)im->h * 3;
+    const float *src = ca->rgb;
+    if (d->mix != GEN_MIX_NONE) {
+        const float t = (float)d->mix_num / (float)d->mix_den;
+        float *dst = scratch->rgb;
+        const float *a = ca->rgb, *b = cb ? cb->rgb : NULL;
+        for (size_t i = 0; i < n; i++)
+            switch (d->mix) {
+            case GEN_MIX_DISSOLVE: dst[i] = a[i] * (1.0f - t) + b[i] * t; break;
+            case GEN_MIX_BLACK: dst[i] = a[i] * (1.0f - t); break;
+            default: dst[i] = a[i] * (1.0f - t) + t; break; // white
+            }
+        src = dst;
+    }
     const float sc = (float)(1 << (im->depth - 8));
     const int maxv = (1 << im->depth) - 1;
-    for (int y = 0; y < im->h; y++)
+    for (int y = 0; y < im->h; y++) {
+        const float *row = src + (size_t)y * (size_t)im->w * 3;
+        uint16_t *out = im->plane[0] + (size_t)y * (size_t)im->stride[0];
         for (int x = 0; x < im->w; x++) {
-            float rgb[3];
-            pixel(rgb, d, ca, cb, (size_t)y * (size_t)im->w + (size_t)x);
-            const float yy = KR * rgb[0] + KG * rgb[1] + KB * rgb[2];
-            im->plane[0][(size_t)y * (size_t)im->stride[0] + (size_t)x] =
-                quant(yy, 16.0f * sc, 219.0f * sc, maxv);
+            const float yy = KR * row[3 * x] + KG * row[3 * x + 1] + KB * row[3 * x + 2];
+            out[x] = quant(yy, 16.0f * sc, 219.0f * sc, maxv);
         }
-    for (int cy = 0; cy < im->ch; cy++)
+    }
+    // Chroma: the mean R'G'B' of the pixels a sample covers (fewer at odd right/bottom edges).
+    for (int cy = 0; cy < im->ch; cy++) {
+        const int ya = cy << im->ssy, yb = ((cy + 1) << im->ssy) < im->h ? (cy + 1) << im->ssy
+                                                                         : im->h;
         for (int cx = 0; cx < im->cw; cx++) {
+            const int xa = cx << im->ssx, xb = ((cx + 1) << im->ssx) < im->w ? (cx + 1) << im->ssx
+                                                                             : im->w;
             float acc[3] = { 0, 0, 0 };
-            int n = 0;
-            for (int y = cy << im->ssy; y < ((cy + 1) << im->ssy) && y < im->h; y++)
-                for (int x = cx << im->ssx; x < ((cx + 1) << im->ssx) && x < im->w; x++) {
-                    float rgb[3];
-                    pixel(rgb, d, ca, cb, (size_t)y * (size_t)im->w + (size_t)x);
-                    for (int k = 0; k < 3; k++)
-                        acc[k] += rgb[k];
-                    n++;
+            for (int y = ya; y < yb; y++)
+                for (int x = xa; x < xb; x++) {
+                    const float *p = src + ((size_t)y * (size_t)im->w + (size_t)x) * 3;
+                    acc[0] += p[0];
+                    acc[1] += p[1];
+                    acc[2] += p[2];
                 }
-            for (int k = 0; k < 3; k++)
-                acc[k] /= (float)n;
-            const float yy = KR * acc[0] + KG * acc[1] + KB * acc[2];
-            const float cbv = (acc[2] - yy) / (2.0f * (1.0f - KB));
-            const float crv = (acc[0] - yy) / (2.0f * (1.0f - KR));
+            const float inv = 1.0f / (float)((yb - ya) * (xb - xa));
+            const float r = acc[0] * inv, g = acc[1] * inv, b = acc[2] * inv;
+            const float yy = KR * r + KG * g + KB * b;
             const size_t o = (size_t)cy * (size_t)im->stride[1] + (size_t)cx;
-            im->plane[1][o] = quant(cbv, 128.0f * sc, 224.0f * sc, maxv);
-            im->plane[2][o] = quant(crv, 128.0f * sc, 224.0f * sc, maxv);
+            im->plane[1][o] = quant((b - yy) / (2.0f * (1.0f - KB)), 128.0f * sc, 224.0f * sc,
+                                    maxv);
+            im->plane[2][o] = quant((r - yy) / (2.0f * (1.0f - KR)), 128.0f * sc, 224.0f * sc,
+                                    maxv);
         }
+    }
 }

@@ -409,7 +409,7 @@ static void bench_quality(const char *dir, int qscale)
         printf(" | %-18.18s", names[i]);
     printf(" | %-13s\n", "all stills");
     // per-still results, printed after all methods ran on it
-    double res[64][NMETHODS][2];
+    double res[64][NMETHODS][2], coverage[64];
     for (int i = 0; i < nn; i++) {
         char path[4096];
         snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
@@ -485,9 +485,7 @@ static void bench_quality(const char *dir, int qscale)
                 n_edge += ne;
             }
         }
-        if (!qscale)
-            fprintf(stderr, "  %s: %dx%d -> %dx%d -> %dx%d, edge mask %.1f %% of the picture\n",
-                    names[i], W, H, w, h, W, H, 100 * cov);
+        coverage[i] = cov;
         free(mask);
         aim_frame_unref(&asmall);
         aim_frame_unref(&aout);
@@ -501,8 +499,10 @@ static void bench_quality(const char *dir, int qscale)
             printf(" | %6.2f / %6.2f    ", res[i][m][0], res[i][m][1]);
         printf(" | %6.2f / %6.2f\n", psnr(sum_all[m], n_all), psnr(sum_edge[m], n_edge));
     }
-    printf("(all stills: PSNR of the pooled MSE; edge: inside Sobel >= %d dilated by %d px)\n",
-           EDGE_T, EDGE_R);
+    printf("(all stills: PSNR of the pooled MSE; edge: inside Sobel >= %d dilated by %d px, "
+           "covering", EDGE_T, EDGE_R);
+    for (int i = 0; i < nn; i++)
+        printf(" %.1f%s", 100 * coverage[i], i + 1 < nn ? "," : " % of the stills)\n");
     for (int i = 0; i < nn; i++)
         free(names[i]);
 }

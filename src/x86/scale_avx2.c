@@ -377,7 +377,8 @@ decl_deblock_v_fn(aim_deblock_v_avx2)
             __m256i a[8];
             for (int i = 0; i < 8; i++) {
                 const __m128i top = _mm_loadu_si128((const __m128i *)(r + i * stride + x - 4));
-                const __m128i bot = _mm_loadu_si128((const __m128i *)(r + (i + 8) * stride + x - 4));
+                const __m128i bot =
+                    _mm_loadu_si128((const __m128i *)(r + (i + 8) * stride + x - 4));
                 a[i] = _mm256_inserti128_si256(_mm256_castsi128_si256(top), bot, 1);
             }
             transpose8(a); // a[j] = column x - 4 + j of the 16 rows

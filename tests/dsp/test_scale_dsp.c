@@ -216,14 +216,19 @@ static void bench(const AimScaleDSP *ref, const AimScaleDSP *opt)
         src[i] = (uint16_t)(rnd() & 255);
     for (int t = 0; t < fv.fs; t++)
         rows[t] = mid + t * fh.n_pad;
-    const char *names[4] = { "h (1920->2560, lanczos)", "v (2560, 6 taps)",
-                             "sharpen (2560)", "denoise (1920)" };
+    const char *names[5] = { "h (1920->2560, lanczos)", "v (2560, 6 taps)",
+                             "sharpen (2560)", "denoise (1920)", "deblock v+h (1920x16)" };
     AimRestoreParams rp;
     aim_restore_params_init(&rp, &(AimRestore){ 0.0f, 1.0f, 0.0f }, 8);
     uint16_t *img = calloc(3 * (2560 + 64), sizeof(*img));
     for (int i = 0; i < 3 * (2560 + 64); i++)
         img[i] = (uint16_t)(rnd() & 255);
-    for (int kfn = 0; kfn < 4; kfn++) {
+    uint16_t *blk = malloc((size_t)(1920 + 32) * 16 * sizeof(*blk));
+    for (int i = 0; i < (1920 + 32) * 16; i++)
+        blk[i] = (uint16_t)blocky(i % (1920 + 32), i / (1920 + 32), 255, 1);
+    AimRestoreParams db;
+    aim_restore_params_init(&db, &(AimRestore){ 1.0f, 0.0f, 0.0f }, 8);
+    for (int kfn = 0; kfn < 5; kfn++) {
         double tm[2];
         // best batch of each (the machine is shared: the minimum is the least disturbed)
         for (int impl = 0; impl < 2; impl++) {
@@ -239,9 +244,13 @@ static void bench(const AimScaleDSP *ref, const AimScaleDSP *opt)
                         d->v(dst, rows, 2560, fv.coef, fv.fs, 8, 0, 1, 0);
                     else if (kfn == 2)
                         d->sharpen(dst, img, img + 2624, img + 2 * 2624, 2560, 128);
-                    else
+                    else if (kfn == 3)
                         d->denoise(dst, img, img + 2624, img + 2 * 2624, 1920, rp.lut_luma,
                                    rp.shift_luma);
+                    else {
+                        d->deblock_v(blk, 1920 + 32, 1920, 16, &db.db);
+                        d->deblock_h(blk + 8 * (1920 + 32), 1920 + 32, 1920, &db.db);
+                    }
                 }
                 double t = (now() - t0) / iters;
                 tm[impl] = t < tm[impl] ? t : tm[impl];
@@ -250,6 +259,7 @@ static void bench(const AimScaleDSP *ref, const AimScaleDSP *opt)
         fprintf(stderr, "speed %-26s C %7.1f us  AVX2 %6.1f us  speed-up %.1fx\n", names[kfn],
                 tm[0] * 1e6, tm[1] * 1e6, tm[0] / tm[1]);
     }
+    free(blk);
     free(img);
     free(src);
     free(mid);

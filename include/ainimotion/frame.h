@@ -53,8 +53,23 @@ int aim_frame_alloc(AimFrame **out, int width, int height, int depth, int zero);
 /** Adds a reference; returns f. */
 AimFrame *aim_frame_ref(AimFrame *f);
 
-/** Drops a reference, frees on the last one, sets *f = NULL. Accepts NULL and &NULL. */
+/** Drops a reference, frees (or recycles) on the last one, sets *f = NULL. Accepts &NULL. */
 void aim_frame_unref(AimFrame **f);
+
+/**
+ * A pool of same-size frames, recycled instead of freed (big frames come from mmap otherwise:
+ * page faults on every output frame). Frames from a pool may outlive it: the pool is freed
+ * when it has been destroyed and its last frame was released.
+ * Thread-safety: get and the release of pooled frames may happen on any thread.
+ */
+typedef struct AimFramePool AimFramePool;
+
+/** Creates a pool of width x height x depth frames keeping at most `max_free` idle ones. */
+int aim_frame_pool_create(AimFramePool **out, int width, int height, int depth, int max_free);
+/** A frame with refcount 1 (recycled pixels are stale: overwrite them). 0 or AIM_ERR(ENOMEM). */
+int aim_frame_pool_get(AimFramePool *p, AimFrame **out);
+/** Releases the caller's handle. Accepts &NULL. */
+void aim_frame_pool_destroy(AimFramePool **p);
 
 /** Copies pixels and properties (sizes and depth must match). */
 void aim_frame_copy(AimFrame *dst, const AimFrame *src);

@@ -82,6 +82,21 @@ int aim_queue_pop(AimQueue *q, void **item)
     return 0;
 }
 
+int aim_queue_try_pop(AimQueue *q, void **item)
+{
+    pthread_mutex_lock(&q->lock);
+    int ret = AIM_ERR(EAGAIN);
+    if (q->count) {
+        *item = q->items[q->head];
+        q->head = (q->head + 1) % q->cap;
+        q->count--;
+        pthread_cond_signal(&q->not_full);
+        ret = 0;
+    }
+    pthread_mutex_unlock(&q->lock);
+    return ret;
+}
+
 void aim_queue_close(AimQueue *q)
 {
     pthread_mutex_lock(&q->lock);

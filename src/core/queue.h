@@ -22,6 +22,9 @@ int aim_queue_push(AimQueue *q, void *item);
  * and empty (normal end of stream), or AIM_ERR_INTERRUPTED once it was aborted.
  */
 int aim_queue_pop(AimQueue *q, void **item);
+/** Non-blocking, ignores close/abort: 0 and an item, or AIM_ERR(EAGAIN) when empty. For
+ *  freeing what an aborted run left behind. */
+int aim_queue_try_pop(AimQueue *q, void **item);
 /** Producer's end of stream: consumers get the remaining items, then AIM_ERR_EOF. */
 void aim_queue_close(AimQueue *q);
 /** Error path: wakes everybody; push fails, pop returns AIM_ERR_INTERRUPTED. */

@@ -1,8 +1,20 @@
 // Model A: frame interpolation engines behind one interface. The pipeline hands an engine a
 // pair of source frames (and the gate's motion mask) and asks for in-betweens at t in (0,1).
+//
+// Engines (src/interp/engine.h is the vtable a new engine implements):
+//   "classic" (default): dense optical flow both ways (DIS-style, coarse to fine, on luma at a
+//             reduced resolution), flow projected to t, occlusion-aware two-sided warp; where
+//             the flow is not trustworthy the nearer source frame is shown (no ghost blends).
+//   "blend":  (1-t)*f0 + t*f1.
+//   "dup":    a copy of f0.
+// In every engine, pixels of blocks the motion mask marks static are copied bit-exactly from
+// f0 (the dispatcher does it after the engine has rendered, so no engine can miss it).
+//
 // Thread-safety: one AimInterp is used by one thread at a time; it may use the shared pool.
 #ifndef AIM_INTERP_INTERP_H
 #define AIM_INTERP_INTERP_H
+
+#include <stdint.h>
 
 #include "ainimotion/frame.h"
 #include "core/mask.h"
@@ -13,24 +25,55 @@ typedef struct AimInterpSettings {
     int width, height;     ///< source frame size (all pairs share it)
     int depth;             ///< 8 or 10
     AimPool *pool;         ///< may be NULL (single-threaded)
-    unsigned cpu_flags;
+    unsigned cpu_flags;    ///< AIM_CPU_* allowed (detected & user mask); 0 = C only
     const char *models_dir;///< for neural engines; NULL = default
+    int flow_downscale;    ///< classic: flow resolution = frame / this (1, 2, 4, 8); 0 = auto
     AimLog log;
 } AimInterpSettings;
 
+/** Time spent, for benchmarks and reports (seconds, wall clock, summed over calls). */
+typedef struct AimInterpStats {
+    int64_t pairs, frames;     ///< set_pair and render calls that succeeded
+    double set_pair_s, render_s;
+    int nstages;               ///< engine-specific breakdown (classic: pyramid, search ...)
+    struct {
+        const char *name;      ///< static string
+        double seconds;
+    } stage[8];
+} AimInterpStats;
+
 typedef struct AimInterp AimInterp;
 
+/** engine "classic", depth 8, flow_downscale 0 (auto), everything else 0/NULL. */
 void aim_interp_default_settings(AimInterpSettings *s);
-/** 0, AIM_ERR(EINVAL) (unknown engine, bad size), AIM_ERR_MODEL_MISSING, AIM_ERR(ENOMEM). */
+/**
+ * Validates the settings and allocates every buffer the engine needs for this frame size
+ * (no allocation happens per pair or per frame afterwards, except once when a mask with more
+ * blocks than any before arrives). *out is set on success and untouched on error.
+ * Returns 0, AIM_ERR(EINVAL) (unknown engine, bad size/depth/downscale),
+ * AIM_ERR_MODEL_MISSING, AIM_ERR(ENOMEM).
+ */
 int aim_interp_create(AimInterp **out, const AimInterpSettings *s);
+/** Releases everything, including the references of the current pair; sets *ip = NULL. */
 void aim_interp_destroy(AimInterp **ip);
 /**
- * Sets the pair to interpolate between. Takes new references to f0 and f1 (released at the
- * next set_pair or destroy). `mask` (may be NULL = everything may move) is copied: blocks with
- * mask 0 are copied bit-exactly from f0 in every rendered frame.
+ * Sets the pair to interpolate between (classic: computes both flows here, once per pair).
+ * Takes new references to f0 and f1 (released at the next set_pair or destroy); the caller
+ * keeps its own. `mask` (may be NULL = everything may move) is copied: blocks with mask 0 are
+ * copied bit-exactly from f0 in every rendered frame. Returns 0, AIM_ERR(EINVAL) (size or
+ * depth differs from the settings, mask does not cover the frame) or AIM_ERR(ENOMEM) (the
+ * mask copy could not grow); on error the previous pair is dropped.
  */
 int aim_interp_set_pair(AimInterp *ip, AimFrame *f0, AimFrame *f1, const AimMotionMask *mask);
-/** Renders the frame at time t (0 < t < 1) into `out` (allocated by the caller, same size). */
+/**
+ * Renders the frame at time t (0 < t < 1) into `out` (allocated by the caller, same size and
+ * depth). Copies f0's properties (pts, index, colour) into out; the caller sets its own pts.
+ * Returns 0, AIM_ERR(EINVAL) (no pair, bad t, size mismatch).
+ */
 int aim_interp_render(AimInterp *ip, double t, AimFrame *out);
+/** Name of the engine in use ("classic", "blend", "dup"). */
+const char *aim_interp_engine_name(const AimInterp *ip);
+/** Copies the accumulated timing statistics. */
+void aim_interp_get_stats(const AimInterp *ip, AimInterpStats *st);
 
 #endif

@@ -1,3 +1,826 @@
-// placeholder: the reader lands with the io work
-#include "io.h"
-void aim_reader_default_settings(AimReaderSettings *s) { *s = (AimReaderSettings){ .clip_start = -1, .clip_end = -1 }; }
+// AimReader: demux + decode the input's video stream into AimFrames; forward the other streams'
+// packets to an attached writer (stream copy). See io.h for the contract.
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
+
+#include "io_internal.h"
+
+// A badly damaged file would log one line per broken packet; the first 20 show the pattern of
+// the damage, the rest are only counted and summed up at the end.
+#define MAX_DECODE_WARNINGS 20
+// After the clip end, demux this much further (input time) so that packets of the other streams
+// that lie before the end but sit later in the file still reach the writer. libavformat muxers
+// interleave within max_interleave_delta (default 10 s), so 10 s covers files libav wrote.
+#define TAIL_DEMUX_US (10 * (int64_t)AV_TIME_BASE)
+// Seek retries when the demuxer lands after the clip start: go back 1 s, 4 s, 16 s ... before
+// the start (keyframe intervals of real files are 0.5-10 s), then decode from the first frame.
+#define SEEK_MARGIN_FIRST_US ((int64_t)AV_TIME_BASE)
+#define SEEK_MARGIN_MAX_US (64 * (int64_t)AV_TIME_BASE)
+
+struct AimReader {
+    AimLog log;
+    char *path;
+    struct stat st;
+    AVFormatContext *fmt;
+    AVCodecContext *dec;
+    AVStream *vst;
+    int vidx;
+    AVPacket *pkt;
+    AVFrame *frame;
+    AimVideoInfo info;
+
+    // conversion (anything that is not 4:2:0 at the output depth and size)
+    struct SwsContext *sws;
+    AVFrame *tmp;
+    int sws_fmt, sws_w, sws_h, sws_cs, sws_range;
+
+    // timeline, all in the video stream's time base
+    int64_t base_ts;  // first decoded frame: clip times are relative to it
+    int64_t start_ts; // clip start, INT64_MIN without a clip
+    int64_t end_ts;   // clip end (exclusive), INT64_MAX without one
+    int64_t zero_ts;  // first returned frame = output time 0
+    int64_t last_ts;  // last decoded frame (stands in for missing timestamps)
+    int64_t frame_dur;
+    int clipped;
+
+    AimFrame *primed; // the first frame, decoded at open
+    int64_t next_index;
+    int64_t decoded;  // frames out of the decoder, for positions in warnings
+    int demux_eof, flushed, done, started;
+    int64_t err_pos;  // byte position of the last demux error
+    int demux_errors; // in a row
+    int nb_warnings;
+    int64_t nb_errors;
+
+    // stream copy
+    AimWriter *writer;
+    AVPacket **pending; // demuxed before a writer was attached
+    int nb_pending, cap_pending;
+    uint8_t *pic_sent;  // per input stream: the attached picture went out
+};
+
+int aim_io_error(int averr)
+{
+    switch (averr) {
+    case AVERROR(ENOENT): case AVERROR(EACCES): case AVERROR(ENOMEM): case AVERROR(EEXIST):
+    case AVERROR(EINVAL): case AVERROR(ENOSPC): case AVERROR(EIO): case AVERROR(EISDIR):
+    case AVERROR(EROFS): case AVERROR(EPERM): case AVERROR(EPIPE): case AVERROR(ERANGE):
+        return AIM_ERR(AVUNERROR(averr));
+    case AVERROR_EOF: return AIM_ERR_EOF;
+    case AVERROR_INVALIDDATA: return AIM_ERR_INVALID_DATA;
+    case AVERROR_DECODER_NOT_FOUND: case AVERROR_ENCODER_NOT_FOUND:
+    case AVERROR_PATCHWELCOME: case AVERROR(ENOSYS):
+        return AIM_ERR_UNSUPPORTED;
+    default: return AIM_ERR_EXTERNAL;
+    }
+}
+
+static const char *averr_str(int err, char *buf, size_t n)
+{
+    av_strerror(err, buf, n);
+    return buf;
+}
+#define AVERR(e) averr_str((e), (char[AV_ERROR_MAX_STRING_SIZE]){ 0 }, AV_ERROR_MAX_STRING_SIZE)
+
+void aim_reader_default_settings(AimReaderSettings *s)
+{
+    *s = (AimReaderSettings){ .clip_start = -1, .clip_end = -1, .threads = 0 };
+}
+
+const AimVideoInfo *aim_reader_info(const AimReader *r) { return &r->info; }
+
+// ---------------------------------------------------------------- stream copy (reader side)
+
+static double ts_seconds(const AimReader *r, int64_t ts)
+{
+    return ts == AV_NOPTS_VALUE ? 0.0 : (ts - r->base_ts) * av_q2d(r->vst->time_base);
+}
+
+static void drop_pending(AimReader *r)
+{
+    for (int i = 0; i < r->nb_pending; i++)
+        av_packet_free(&r->pending[i]);
+    r->nb_pending = 0;
+}
+
+// Puts a packet of a copied stream on the output timeline and hands it to the writer.
+// Policy (documented in io.h): without a clip every packet is kept and shifted by the zero point;
+// with a clip, packets that end before the zero point or start at/after the end are dropped,
+// audio packets overlapping the start are kept whole (payloads are never cut), subtitle events
+// overlapping either edge are trimmed (pts/duration only; the payload carries no times).
+static int copy_out(AimReader *r, AVPacket *pkt)
+{
+    AVStream *st = r->fmt->streams[pkt->stream_index];
+    if (st->disposition & AV_DISPOSITION_ATTACHED_PIC) {
+        // demuxers queue the picture again after every seek: send it once, timestamps as they are
+        if (r->pic_sent[pkt->stream_index]) {
+            av_packet_unref(pkt);
+            return 0;
+        }
+        r->pic_sent[pkt->stream_index] = 1;
+        return aim_writer_copy_packet(r->writer, pkt);
+    }
+    int64_t t = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+    if (t == AV_NOPTS_VALUE) { // cannot be placed on the output timeline
+        av_packet_unref(pkt);
+        return 0;
+    }
+    AVRational vtb = r->vst->time_base, tb = st->time_base;
+    int64_t zero = av_rescale_q(r->zero_ts, vtb, tb);
+    int64_t end = r->end_ts == INT64_MAX ? INT64_MAX : av_rescale_q(r->end_ts, vtb, tb);
+    int subtitle = st->codecpar->codec_type == AVMEDIA_TYPE_SUBTITLE;
+    if (r->clipped) {
+        int64_t t_end = t + FFMAX(pkt->duration, 0);
+        if (t >= end || t_end <= zero) {
+            av_packet_unref(pkt);
+            return 0;
+        }
+        if (subtitle && t < zero) { // an event showing at the start: show the rest of it
+            pkt->duration = t_end - zero;
+            if (pkt->dts != AV_NOPTS_VALUE)
+                pkt->dts += zero - t;
+            pkt->pts = zero;
+            t = zero;
+        }
+        if (subtitle && pkt->duration > 0 && t + pkt->duration > end)
+            pkt->duration = end - t;
+    }
+    if (pkt->pts != AV_NOPTS_VALUE)
+        pkt->pts -= zero;
+    if (pkt->dts != AV_NOPTS_VALUE)
+        pkt->dts -= zero;
+    return aim_writer_copy_packet(r->writer, pkt);
+}
+
+// A demuxed packet of a stream other than the decoded video.
+static int forward(AimReader *r, AVPacket *pkt)
+{
+    if (r->writer)
+        return copy_out(r, pkt);
+    if (r->started) { // nobody will take it
+        av_packet_unref(pkt);
+        return 0;
+    }
+    // still opening: keep it for a writer that attaches before the first read
+    if (r->nb_pending == r->cap_pending) {
+        int cap = r->cap_pending ? 2 * r->cap_pending : 64;
+        AVPacket **p = realloc(r->pending, (size_t)cap * sizeof(*p));
+        if (!p)
+            return AIM_ERR(ENOMEM);
+        r->pending = p;
+        r->cap_pending = cap;
+    }
+    AVPacket *copy = av_packet_alloc();
+    if (!copy)
+        return AIM_ERR(ENOMEM);
+    av_packet_move_ref(copy, pkt);
+    r->pending[r->nb_pending++] = copy;
+    return 0;
+}
+
+const AVFormatContext *aim_reader_format(const AimReader *r, int *video_index)
+{
+    if (video_index)
+        *video_index = r->vidx;
+    return r->fmt;
+}
+
+void aim_reader_timeline(const AimReader *r, IoTimeline *t)
+{
+    AVRational vtb = r->vst->time_base;
+    t->zero_us = av_rescale_q(r->zero_ts, vtb, AV_TIME_BASE_Q);
+    t->end_us = r->end_ts == INT64_MAX ? INT64_MAX : av_rescale_q(r->end_ts, vtb, AV_TIME_BASE_Q);
+    t->clipped = r->clipped;
+}
+
+const struct stat *aim_reader_stat(const AimReader *r) { return &r->st; }
+
+int aim_reader_can_attach(const AimReader *r) { return !r->started && !r->writer; }
+
+int aim_reader_attach(AimReader *r, AimWriter *w)
+{
+    if (!w) {
+        r->writer = NULL;
+        return 0;
+    }
+    if (!aim_reader_can_attach(r))
+        return AIM_ERR(EINVAL);
+    r->writer = w;
+    int ret = 0;
+    for (int i = 0; i < r->nb_pending; i++) {
+        int e = copy_out(r, r->pending[i]);
+        if (e < 0 && !ret)
+            ret = e;
+    }
+    drop_pending(r);
+    return ret;
+}
+
+// ---------------------------------------------------------------- decoding
+
+static void warn_at(AimReader *r, int64_t ts, const char *what, int err)
+{
+    r->nb_errors++;
+    if (++r->nb_warnings > MAX_DECODE_WARNINGS)
+        return;
+    aim_log(&r->log, AIM_LOG_WARNING, "%s: %s at frame %lld (%.3f s)%s%s%s", r->path, what,
+            (long long)r->decoded, ts_seconds(r, ts == AV_NOPTS_VALUE ? r->last_ts : ts),
+            err ? ": " : "", err ? AVERR(err) : "",
+            r->nb_warnings == MAX_DECODE_WARNINGS ? " (further errors are only counted)" : "");
+}
+
+// Reads one packet: video goes to the decoder, the rest to the writer. Sets demux_eof at the end.
+static int feed(AimReader *r)
+{
+    int ret = av_read_frame(r->fmt, r->pkt);
+    if (ret == AVERROR(ENOMEM))
+        return AIM_ERR(ENOMEM);
+    if (ret == AVERROR_EOF || (ret < 0 && !r->fmt->pb)) {
+        r->demux_eof = 1;
+        return 0;
+    }
+    if (ret < 0) {
+        // damaged data: demuxers resync and go on; the same error at the same byte means stuck
+        // (100 failures in a row: no demuxer resyncs that slowly on a file that still has data)
+        int64_t pos = avio_tell(r->fmt->pb);
+        if (pos == r->err_pos || ++r->demux_errors > 100) {
+            aim_log(&r->log, AIM_LOG_WARNING, "%s: input ends early at byte %lld (truncated?): %s",
+                    r->path, (long long)pos, AVERR(ret));
+            r->demux_eof = 1;
+        } else {
+            warn_at(r, AV_NOPTS_VALUE, "demux error", ret);
+            r->err_pos = pos;
+        }
+        return 0;
+    }
+    r->demux_errors = 0;
+    if (r->pkt->stream_index != r->vidx) {
+        if (r->fmt->streams[r->pkt->stream_index]->discard >= AVDISCARD_ALL) {
+            av_packet_unref(r->pkt);
+            return 0;
+        }
+        return forward(r, r->pkt);
+    }
+    int64_t ts = r->pkt->pts != AV_NOPTS_VALUE ? r->pkt->pts : r->pkt->dts;
+    ret = avcodec_send_packet(r->dec, r->pkt);
+    av_packet_unref(r->pkt);
+    if (ret == AVERROR(ENOMEM))
+        return AIM_ERR(ENOMEM);
+    if (ret < 0) // never EAGAIN here: the decoder was drained before feeding
+        warn_at(r, ts, "decode error (packet skipped)", ret);
+    return 0;
+}
+
+// Next decoded frame (any timestamp) into r->frame, its timestamp in *ts.
+// Returns 0, AIM_ERR_EOF or a fatal error.
+static int next_decoded(AimReader *r, int64_t *ts)
+{
+    int errors = 0;
+    for (;;) {
+        int ret = avcodec_receive_frame(r->dec, r->frame);
+        if (ret >= 0) {
+            int64_t t = r->frame->best_effort_timestamp;
+            if (t == AV_NOPTS_VALUE)
+                t = r->frame->pts;
+            if (t == AV_NOPTS_VALUE)
+                t = r->last_ts == AV_NOPTS_VALUE ? 0 : r->last_ts + r->frame_dur;
+            r->last_ts = t;
+            *ts = t;
+            if (r->frame->decode_error_flags || (r->frame->flags & AV_FRAME_FLAG_CORRUPT))
+                warn_at(r, t, "frame decoded with errors (concealed)", 0);
+            r->decoded++;
+            return 0;
+        }
+        if (ret == AVERROR_EOF)
+            return AIM_ERR_EOF;
+        if (ret == AVERROR(ENOMEM))
+            return AIM_ERR(ENOMEM);
+        if (ret != AVERROR(EAGAIN)) {
+            warn_at(r, AV_NOPTS_VALUE, "decode error", ret);
+            // a decoder that keeps failing without consuming input would spin: 100 errors in a
+            // row with no frame is far beyond any transient damage
+            if (++errors > 100)
+                return AIM_ERR_EOF;
+            if (r->flushed)
+                continue;
+        }
+        if (r->demux_eof) {
+            if (r->flushed)
+                return AIM_ERR_EOF;
+            avcodec_send_packet(r->dec, NULL);
+            r->flushed = 1;
+            continue;
+        }
+        if ((ret = feed(r)) < 0)
+            return ret;
+    }
+}
+
+static int is_direct(int fmt, int depth)
+{
+    return depth == 8 ? fmt == AV_PIX_FMT_YUV420P || fmt == AV_PIX_FMT_YUVJ420P
+                      : fmt == AV_PIX_FMT_YUV420P10LE;
+}
+
+static int out_depth(int fmt)
+{
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(fmt);
+    return d && d->comp[0].depth > 8 ? 10 : 8;
+}
+
+static int is_rgb(int fmt)
+{
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(fmt);
+    return d && (d->flags & (AV_PIX_FMT_FLAG_RGB | AV_PIX_FMT_FLAG_PAL));
+}
+
+static int full_range(const AVFrame *f)
+{
+    return f->color_range == AVCOL_RANGE_JPEG || f->format == AV_PIX_FMT_YUVJ420P ||
+           f->format == AV_PIX_FMT_YUVJ422P || f->format == AV_PIX_FMT_YUVJ444P ||
+           f->format == AV_PIX_FMT_YUVJ440P || f->format == AV_PIX_FMT_YUVJ411P;
+}
+
+// The colour of a frame as it leaves the reader.
+static AimColor frame_color(const AVFrame *f)
+{
+    AimColor c = { .matrix = f->colorspace, .primaries = f->color_primaries,
+                   .transfer = f->color_trc, .range = f->color_range,
+                   .chroma_loc = f->chroma_location };
+    if (is_rgb(f->format)) {
+        // converted with BT.709 coefficients to limited range; RGB stills are sRGB unless tagged
+        c.matrix = AVCOL_SPC_BT709;
+        c.range = AVCOL_RANGE_MPEG;
+        if (c.primaries == AVCOL_PRI_UNSPECIFIED || c.primaries == AVCOL_PRI_RESERVED0)
+            c.primaries = AVCOL_PRI_BT709;
+        if (c.transfer == AVCOL_TRC_UNSPECIFIED || c.transfer == AVCOL_TRC_RESERVED0)
+            c.transfer = AVCOL_TRC_IEC61966_2_1;
+        c.chroma_loc = AVCHROMA_LOC_UNSPECIFIED;
+        return c;
+    }
+    if (full_range(f))
+        c.range = AVCOL_RANGE_JPEG;
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(f->format);
+    if (!d || d->log2_chroma_w != 1 || d->log2_chroma_h != 1)
+        c.chroma_loc = AVCHROMA_LOC_UNSPECIFIED; // resampled by swscale
+    return c;
+}
+
+static int setup_sws(AimReader *r, const AVFrame *src)
+{
+    int w = r->info.width, h = r->info.height;
+    int dst_fmt = r->info.depth == 8 ? AV_PIX_FMT_YUV420P : AV_PIX_FMT_YUV420P10LE;
+    int range = full_range(src);
+    if (r->sws && r->sws_fmt == src->format && r->sws_w == src->width &&
+        r->sws_h == src->height && r->sws_cs == (int)src->colorspace && r->sws_range == range)
+        return 0;
+    if (!sws_isSupportedInput(src->format)) {
+        aim_log(&r->log, AIM_LOG_ERROR, "%s: pixel format %s cannot be converted to 4:2:0",
+                r->path, av_get_pix_fmt_name(src->format) ? av_get_pix_fmt_name(src->format) : "?");
+        return AIM_ERR_UNSUPPORTED;
+    }
+    // bicubic only matters for chroma (and for mid-stream size changes); BITEXACT keeps the
+    // output identical across CPUs so tests and golden files are reproducible
+    int flags = SWS_BICUBIC | SWS_ACCURATE_RND | SWS_BITEXACT | SWS_FULL_CHR_H_INP;
+    r->sws = sws_getCachedContext(r->sws, src->width, src->height, src->format, w, h, dst_fmt,
+                                  flags, NULL, NULL, NULL);
+    if (!r->sws) {
+        aim_log(&r->log, AIM_LOG_ERROR, "%s: swscale cannot convert %s %dx%d to %s",
+                r->path, av_get_pix_fmt_name(src->format), src->width, src->height,
+                av_get_pix_fmt_name(dst_fmt));
+        return AIM_ERR_UNSUPPORTED;
+    }
+    if (is_rgb(src->format)) {
+        sws_setColorspaceDetails(r->sws, sws_getCoefficients(SWS_CS_DEFAULT), 1,
+                                 sws_getCoefficients(SWS_CS_ITU709), 0, 0, 1 << 16, 1 << 16);
+    } else { // YUV/gray to YUV: same matrix and range, only resampling and depth change
+        const int *coefs = sws_getCoefficients(src->colorspace);
+        sws_setColorspaceDetails(r->sws, coefs, range, coefs, range, 0, 1 << 16, 1 << 16);
+    }
+    if (!r->tmp) {
+        if (!(r->tmp = av_frame_alloc()))
+            return AIM_ERR(ENOMEM);
+        r->tmp->format = dst_fmt;
+        r->tmp->width = w;
+        r->tmp->height = h;
+        if (av_frame_get_buffer(r->tmp, 0) < 0)
+            return AIM_ERR(ENOMEM);
+    }
+    r->sws_fmt = src->format;
+    r->sws_w = src->width;
+    r->sws_h = src->height;
+    r->sws_cs = src->colorspace;
+    r->sws_range = range;
+    return 0;
+}
+
+static void copy_plane_u8(uint16_t *restrict dst, ptrdiff_t dstride, const uint8_t *restrict src,
+                          int sstride, int w, int h)
+{
+    for (int y = 0; y < h; y++, dst += dstride, src += sstride)
+        for (int x = 0; x < w; x++)
+            dst[x] = src[x];
+}
+
+static void copy_plane_u16(uint16_t *dst, ptrdiff_t dstride, const uint8_t *src, int sstride,
+                           int w, int h)
+{
+    for (int y = 0; y < h; y++, dst += dstride, src += sstride)
+        memcpy(dst, src, (size_t)w * 2);
+}
+
+// r->frame -> a new AimFrame at the reader's output size and depth.
+static int convert(AimReader *r, int64_t ts, AimFrame **out)
+{
+    const AVFrame *src = r->frame;
+    const AVFrame *in = src;
+    int w = r->info.width, h = r->info.height, depth = r->info.depth;
+    if (!is_direct(src->format, depth) || src->width != w || src->height != h) {
+        int ret = setup_sws(r, src);
+        if (ret < 0)
+            return ret;
+        ret = av_frame_make_writable(r->tmp);
+        if (ret < 0)
+            return AIM_ERR(ENOMEM);
+        sws_scale(r->sws, (const uint8_t *const *)src->data, src->linesize, 0, src->height,
+                  r->tmp->data, r->tmp->linesize);
+        in = r->tmp;
+    }
+    AimFrame *f;
+    int ret = aim_frame_alloc(&f, w, h, depth, 0);
+    if (ret < 0)
+        return ret;
+    for (int p = 0; p < 3; p++) {
+        int pw = aim_plane_w(f, p), ph = aim_plane_h(f, p);
+        if (depth == 8)
+            copy_plane_u8(f->data[p], f->stride[p], in->data[p], in->linesize[p], pw, ph);
+        else
+            copy_plane_u16(f->data[p], f->stride[p], in->data[p], in->linesize[p], pw, ph);
+    }
+    f->color = frame_color(src);
+    f->index = r->next_index++;
+    f->pts = av_rescale_q(ts - r->zero_ts, r->vst->time_base, (AVRational){ 1, 1000000 });
+    *out = f;
+    return 0;
+}
+
+// ---------------------------------------------------------------- open / seek
+
+static int open_error(AimReader *r, int err, const char *what)
+{
+    aim_log(&r->log, AIM_LOG_ERROR, "%s: %s", r->path, what);
+    return err;
+}
+
+// Container clocks turn 24000/1001 into approximations (mkv: 7001/146 from a nanosecond frame
+// duration). A rate within 100 ppm of an integer or of the NTSC family n*1000/1001 is that rate:
+// the two families are 1000 ppm apart, and real rates are not chosen that close to them.
+static AVRational snap_rate(AVRational r)
+{
+    double f = av_q2d(r);
+    int64_t n = llround(f), m = llround(f * 1.001);
+    if (n > 0 && fabs(f - n) < 1e-4 * f)
+        return (AVRational){ (int)n, 1 };
+    if (m > 0 && m * 1000 < INT_MAX && fabs(f - m * 1000 / 1001.0) < 1e-4 * f)
+        return (AVRational){ (int)(m * 1000), 1001 };
+    return r;
+}
+
+static int pick_video(AVFormatContext *fmt)
+{
+    int best = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+    if (best >= 0 && !(fmt->streams[best]->disposition & AV_DISPOSITION_ATTACHED_PIC))
+        return best;
+    for (unsigned i = 0; i < fmt->nb_streams; i++) {
+        AVStream *st = fmt->streams[i];
+        if (st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO &&
+            !(st->disposition & AV_DISPOSITION_ATTACHED_PIC))
+            return (int)i;
+    }
+    return -1;
+}
+
+// Seconds of video from the first frame to the end of the input, 0 if unknown.
+static double input_duration(const AimReader *r)
+{
+    AVRational tb = r->vst->time_base;
+    if (r->vst->duration != AV_NOPTS_VALUE && r->vst->duration > 0) {
+        int64_t start = r->vst->start_time != AV_NOPTS_VALUE ? r->vst->start_time : r->base_ts;
+        return (start + r->vst->duration - r->base_ts) * av_q2d(tb);
+    }
+    if (r->fmt->duration != AV_NOPTS_VALUE && r->fmt->duration > 0) {
+        int64_t start = r->fmt->start_time != AV_NOPTS_VALUE ? r->fmt->start_time : 0;
+        double d = (start + r->fmt->duration) / (double)AV_TIME_BASE -
+                   r->base_ts * av_q2d(tb);
+        return d > 0 ? d : 0;
+    }
+    return 0;
+}
+
+static int reseek(AimReader *r, int64_t target)
+{
+    int ret = avformat_seek_file(r->fmt, r->vidx, INT64_MIN, target, target, 0);
+    if (ret < 0)
+        return ret;
+    avcodec_flush_buffers(r->dec);
+    drop_pending(r); // demuxed again after the seek
+    r->demux_eof = r->flushed = 0;
+    r->last_ts = AV_NOPTS_VALUE;
+    r->err_pos = -1;
+    return 0;
+}
+
+// Positions the decoder on the first frame at or after start_ts: leaves it in r->frame, *ts.
+static int seek_to_start(AimReader *r, int64_t *ts)
+{
+    AVRational tb = r->vst->time_base;
+    int64_t margin = 0;
+    for (;;) {
+        int64_t target = FFMAX(r->base_ts, r->start_ts - margin);
+        int ret = reseek(r, target);
+        if (ret < 0) {
+            if (margin == 0) { // nothing moved: decode on from the first frame
+                aim_log(&r->log, AIM_LOG_INFO, "%s: cannot seek (%s), decoding up to the clip "
+                        "start", r->path, AVERR(ret));
+                break;
+            }
+            return open_error(r, aim_io_error(ret), "seek failed");
+        }
+        if ((ret = next_decoded(r, ts)) < 0)
+            return ret;
+        // landed after the start (inexact index): go further back, up to the first frame
+        if (*ts > r->start_ts && target > r->base_ts && margin < av_rescale_q(SEEK_MARGIN_MAX_US, AV_TIME_BASE_Q, tb)) {
+            margin = margin ? margin * 4 : av_rescale_q(SEEK_MARGIN_FIRST_US, AV_TIME_BASE_Q, tb);
+            continue;
+        }
+        break;
+    }
+    int ret = 0;
+    while (*ts < r->start_ts && (ret = next_decoded(r, ts)) >= 0)
+        ;
+    return ret;
+}
+
+void aim_reader_close(AimReader **pr)
+{
+    AimReader *r = pr ? *pr : NULL;
+    if (!r)
+        return;
+    *pr = NULL;
+    if (r->writer)
+        aim_writer_source_closed(r->writer);
+    drop_pending(r);
+    free(r->pending);
+    free(r->pic_sent);
+    aim_frame_unref(&r->primed);
+    sws_freeContext(r->sws);
+    av_frame_free(&r->tmp);
+    av_frame_free(&r->frame);
+    av_packet_free(&r->pkt);
+    avcodec_free_context(&r->dec);
+    avformat_close_input(&r->fmt);
+    free(r->path);
+    free(r);
+}
+
+int aim_reader_open(AimReader **out, const AimReaderSettings *s)
+{
+    if (!out || !s || !s->path || !s->path[0] || s->threads < 0 || isnan(s->clip_start) ||
+        isnan(s->clip_end) || isinf(s->clip_start))
+        return AIM_ERR(EINVAL);
+    AimReader *r = calloc(1, sizeof(*r));
+    if (!r || !(r->path = strdup(s->path))) {
+        free(r);
+        return AIM_ERR(ENOMEM);
+    }
+    r->log = s->log;
+    r->vidx = -1;
+    r->last_ts = AV_NOPTS_VALUE;
+    r->err_pos = -1;
+    r->start_ts = INT64_MIN;
+    r->end_ts = INT64_MAX;
+    int ret;
+    char msg[256];
+
+    double cs = s->clip_start > 0 ? s->clip_start : 0, ce = s->clip_end;
+    if (ce >= 0 && ce <= cs) {
+        snprintf(msg, sizeof(msg), "clip end %.3f s is not after clip start %.3f s", ce, cs);
+        ret = open_error(r, AIM_ERR(ERANGE), msg);
+        goto fail;
+    }
+    if (stat(r->path, &r->st) < 0 || access(r->path, R_OK) < 0) {
+        int e = errno;
+        snprintf(msg, sizeof(msg), "cannot open: %s", strerror(e));
+        ret = open_error(r, AIM_ERR(e), msg);
+        goto fail;
+    }
+    if (S_ISDIR(r->st.st_mode)) {
+        ret = open_error(r, AIM_ERR(EISDIR), "is a directory");
+        goto fail;
+    }
+    if ((ret = avformat_open_input(&r->fmt, r->path, NULL, NULL)) < 0) {
+        int e = ret == AVERROR(ENOENT) || ret == AVERROR(EACCES) || ret == AVERROR(ENOMEM)
+                ? AIM_ERR(AVUNERROR(ret)) : AIM_ERR_INVALID_DATA;
+        snprintf(msg, sizeof(msg), "not a readable media file (%s)", AVERR(ret));
+        ret = open_error(r, e, msg);
+        goto fail;
+    }
+    if ((ret = avformat_find_stream_info(r->fmt, NULL)) < 0)
+        aim_log(&r->log, AIM_LOG_WARNING, "%s: could not read stream parameters: %s", r->path,
+                AVERR(ret));
+    if ((r->vidx = pick_video(r->fmt)) < 0) {
+        ret = open_error(r, AIM_ERR_NO_VIDEO, "no video stream");
+        goto fail;
+    }
+    r->vst = r->fmt->streams[r->vidx];
+    if (!(r->pic_sent = calloc(r->fmt->nb_streams, 1)) || !(r->pkt = av_packet_alloc()) ||
+        !(r->frame = av_frame_alloc())) {
+        ret = AIM_ERR(ENOMEM);
+        goto fail;
+    }
+
+    const AVCodec *codec = avcodec_find_decoder(r->vst->codecpar->codec_id);
+    if (!codec) {
+        snprintf(msg, sizeof(msg), "no decoder for video codec %s",
+                 avcodec_get_name(r->vst->codecpar->codec_id));
+        ret = open_error(r, AIM_ERR_UNSUPPORTED, msg);
+        goto fail;
+    }
+    if (!(r->dec = avcodec_alloc_context3(codec))) {
+        ret = AIM_ERR(ENOMEM);
+        goto fail;
+    }
+    avcodec_parameters_to_context(r->dec, r->vst->codecpar);
+    r->dec->pkt_timebase = r->vst->time_base;
+    r->dec->thread_count = s->threads;
+    r->dec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+    if ((ret = avcodec_open2(r->dec, codec, NULL)) < 0) {
+        snprintf(msg, sizeof(msg), "cannot open the %s decoder: %s", codec->name, AVERR(ret));
+        ret = open_error(r, AIM_ERR_UNSUPPORTED, msg);
+        goto fail;
+    }
+
+    AVRational fr = r->vst->avg_frame_rate;
+    if (fr.num <= 0 || fr.den <= 0)
+        fr = r->vst->r_frame_rate;
+    if (fr.num <= 0 || fr.den <= 0) {
+        aim_log(&r->log, AIM_LOG_WARNING, "%s: no frame rate in the input, assuming 25", r->path);
+        fr = (AVRational){ 25, 1 };
+    }
+    fr = snap_rate(fr);
+    r->frame_dur = FFMAX(1, av_rescale_q(1, av_inv_q(fr), r->vst->time_base));
+
+    // the first frame fixes the clock origin, the output format and the colour
+    int64_t ts;
+    if ((ret = next_decoded(r, &ts)) < 0) {
+        ret = ret == AIM_ERR_EOF ? open_error(r, AIM_ERR_INVALID_DATA, "no decodable video frame")
+                                 : ret;
+        goto fail;
+    }
+    r->base_ts = ts;
+    AVFrame *f0 = r->frame;
+    AimVideoInfo *info = &r->info;
+    info->width = f0->width;
+    info->height = f0->height;
+    info->depth = out_depth(f0->format);
+    info->frame_rate = (AimRational){ fr.num, fr.den };
+    info->color = frame_color(f0);
+    const char *pfn = av_get_pix_fmt_name(f0->format);
+    snprintf(info->pix_fmt, sizeof(info->pix_fmt), "%s", pfn ? pfn : "unknown");
+    snprintf(info->codec, sizeof(info->codec), "%s", codec->name);
+    if (!is_direct(f0->format, info->depth) && (ret = setup_sws(r, f0)) < 0)
+        goto fail;
+
+    double dur = input_duration(r), fps = av_q2d(fr);
+    double end_s = dur;
+    if (cs > 0 || ce >= 0) {
+        // one frame of slack: container durations may or may not include the last frame's
+        double slack = 1.0 / fps;
+        if (dur > 0 && (cs >= dur || ce > dur + slack)) {
+            if (ce >= 0)
+                snprintf(msg, sizeof(msg), "clip range %.3f-%.3f s is beyond the input (%.3f s)",
+                         cs, ce, dur);
+            else
+                snprintf(msg, sizeof(msg), "clip start %.3f s is beyond the input (%.3f s)",
+                         cs, dur);
+            ret = open_error(r, AIM_ERR(ERANGE), msg);
+            goto fail;
+        }
+        r->clipped = 1;
+        AVRational tb = r->vst->time_base;
+        r->start_ts = r->base_ts + llround(cs / av_q2d(tb));
+        if (ce >= 0) {
+            r->end_ts = r->base_ts + llround(ce / av_q2d(tb));
+            end_s = ce;
+        }
+        if (r->start_ts > r->base_ts && (ret = seek_to_start(r, &ts)) < 0) {
+            if (ret == AIM_ERR_EOF) {
+                snprintf(msg, sizeof(msg), "clip start %.3f s is beyond the input", cs);
+                ret = open_error(r, AIM_ERR(ERANGE), msg);
+            }
+            goto fail;
+        }
+        if (ts >= r->end_ts) {
+            snprintf(msg, sizeof(msg), "no frame in the clip range %.3f-%.3f s", cs, ce);
+            ret = open_error(r, AIM_ERR(ERANGE), msg);
+            goto fail;
+        }
+    }
+    r->zero_ts = ts;
+    info->duration = end_s > 0 ? end_s - ts_seconds(r, ts) : 0;
+    if (info->duration < 0)
+        info->duration = 0;
+    if (!r->clipped && r->vst->nb_frames > 0)
+        info->nb_frames = r->vst->nb_frames;
+    else
+        info->nb_frames = llround(info->duration * fps);
+    if ((ret = convert(r, ts, &r->primed)) < 0)
+        goto fail;
+    aim_log(&r->log, AIM_LOG_INFO, "%s: %s %s %dx%d, %d/%d fps, ~%lld frames, %.3f s", r->path,
+            info->codec, info->pix_fmt, info->width, info->height, fr.num, fr.den,
+            (long long)info->nb_frames, info->duration);
+    *out = r;
+    return 0;
+fail:
+    aim_reader_close(&r);
+    return ret;
+}
+
+// ---------------------------------------------------------------- reading
+
+// After the clip end: collect the other streams' packets that lie before the end.
+static int drain_tail(AimReader *r)
+{
+    if (!r->writer || r->end_ts == INT64_MAX)
+        return 0;
+    int64_t limit = av_rescale_q(r->end_ts, r->vst->time_base, AV_TIME_BASE_Q) + TAIL_DEMUX_US;
+    r->vst->discard = AVDISCARD_ALL;
+    while (!r->demux_eof) {
+        int ret = av_read_frame(r->fmt, r->pkt);
+        if (ret < 0)
+            break;
+        if (r->pkt->stream_index == r->vidx) {
+            av_packet_unref(r->pkt);
+            continue;
+        }
+        AVStream *st = r->fmt->streams[r->pkt->stream_index];
+        int64_t t = r->pkt->dts != AV_NOPTS_VALUE ? r->pkt->dts : r->pkt->pts;
+        int past = t != AV_NOPTS_VALUE && av_rescale_q(t, st->time_base, AV_TIME_BASE_Q) >= limit;
+        if (st->discard >= AVDISCARD_ALL)
+            av_packet_unref(r->pkt);
+        else if ((ret = copy_out(r, r->pkt)) < 0)
+            return ret;
+        if (past)
+            break;
+    }
+    return 0;
+}
+
+int aim_reader_read(AimReader *r, AimFrame **out)
+{
+    if (!r || !out)
+        return AIM_ERR(EINVAL);
+    if (!r->started) {
+        r->started = 1;
+        if (!r->writer) { // no stream copy: stop demuxing what nobody takes
+            drop_pending(r);
+            for (unsigned i = 0; i < r->fmt->nb_streams; i++)
+                if ((int)i != r->vidx)
+                    r->fmt->streams[i]->discard = AVDISCARD_ALL;
+        }
+    }
+    if (r->primed) {
+        *out = r->primed;
+        r->primed = NULL;
+        return 0;
+    }
+    if (r->done)
+        return AIM_ERR_EOF;
+    for (;;) {
+        int64_t ts;
+        int ret = next_decoded(r, &ts);
+        if (ret == AIM_ERR_EOF || (ret >= 0 && ts >= r->end_ts)) {
+            r->done = 1;
+            if (r->nb_errors)
+                aim_log(&r->log, AIM_LOG_WARNING, "%s: %lld decode/demux errors skipped",
+                        r->path, (long long)r->nb_errors);
+            ret = drain_tail(r);
+            return ret < 0 ? ret : AIM_ERR_EOF;
+        }
+        if (ret < 0)
+            return ret;
+        if (ts < r->start_ts)
+            continue;
+        return convert(r, ts, out);
+    }
+}

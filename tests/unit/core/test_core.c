@@ -39,6 +39,34 @@ static void test_frame(void)
     aim_frame_unref(&h); // &NULL accepted
 }
 
+static void test_frame_pool(void)
+{
+    AimFramePool *p = NULL;
+    CHECK_EQ_INT(aim_frame_pool_create(&p, 16, 9, 8, 2), 0);
+    AimFrame *a = NULL, *b = NULL, *c = NULL;
+    CHECK_EQ_INT(aim_frame_pool_get(p, &a), 0);
+    CHECK_EQ_INT(aim_frame_pool_get(p, &b), 0);
+    CHECK_EQ_INT(aim_frame_pool_get(p, &c), 0);
+    CHECK(a && b && c && a != b && b != c);
+    CHECK_EQ_INT(a->width, 16);
+    uint16_t *pix = a->data[0];
+    a->index = 99;
+    aim_frame_unref(&a);
+    AimFrame *d = NULL;
+    CHECK_EQ_INT(aim_frame_pool_get(p, &d), 0);
+    CHECK(d->data[0] == pix); // recycled, props reset
+    CHECK_EQ_INT(d->index, 0);
+    AimFrame *e = aim_frame_ref(d);
+    aim_frame_unref(&d);
+    // frames outlive the pool
+    aim_frame_pool_destroy(&p);
+    CHECK(p == NULL);
+    e->data[0][0] = 5;
+    aim_frame_unref(&e);
+    aim_frame_unref(&b);
+    aim_frame_unref(&c);
+}
+
 typedef struct { AimQueue *q; int n; } ProdArg;
 
 static void *producer(void *a_)
@@ -128,6 +156,7 @@ static void test_pool(void)
 int main(void)
 {
     test_frame();
+    test_frame_pool();
     test_queue();
     test_pool();
     return test_finish("test_core");

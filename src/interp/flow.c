@@ -1,0 +1,514 @@
+// DIS-style dense optical flow (see flow.h for the method and its sources).
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "flow.h"
+
+#define PS AIM_FLOW_PATCH
+#define B AIM_FLOW_BORDER
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void *alloc_f(size_t n)
+{
+    // 64-byte aligned, rounded up so aligned_alloc's size rule holds; zeroed (borders of
+    // gradient planes are read by nothing, but defined memory keeps sanitizers quiet).
+    size_t bytes = (n * sizeof(float) + 63) / 64 * 64 + 64;
+    void *p = aligned_alloc(64, bytes);
+    if (p)
+        memset(p, 0, bytes);
+    return p;
+}
+
+static int plane_alloc(AimPlaneF *p, int w, int h)
+{
+    p->w = w;
+    p->h = h;
+    p->stride = (w + 2 * B + 15) / 16 * 16;
+    p->base = alloc_f((size_t)p->stride * (size_t)(h + 2 * B) + 16);
+    if (!p->base)
+        return AIM_ERR(ENOMEM);
+    p->data = p->base + B * p->stride + B;
+    return 0;
+}
+
+static void plane_pad(AimPlaneF *p)
+{
+    for (int y = 0; y < p->h; y++) {
+        float *r = p->data + y * p->stride;
+        for (int i = 1; i <= B; i++) {
+            r[-i] = r[0];
+            r[p->w - 1 + i] = r[p->w - 1];
+        }
+    }
+    size_t row = (size_t)(p->w + 2 * B) * sizeof(float);
+    for (int i = 1; i <= B; i++) {
+        memcpy(p->data - i * p->stride - B, p->data - B, row);
+        memcpy(p->data + (p->h - 1 + i) * p->stride - B, p->data + (p->h - 1) * p->stride - B, row);
+    }
+}
+
+int aim_flow_pyr_alloc(AimFlowPyr *p, int w, int h, int levels)
+{
+    memset(p, 0, sizeof(*p));
+    if (levels < 1 || levels > AIM_FLOW_MAX_LEVELS)
+        return AIM_ERR(EINVAL);
+    for (int l = 0; l < levels; l++) {
+        if (w < PS + 1 || h < PS + 1) {
+            aim_flow_pyr_free(p);
+            return AIM_ERR(EINVAL);
+        }
+        p->levels = l + 1;
+        if (plane_alloc(&p->img[l], w, h) < 0 || plane_alloc(&p->gx[l], w, h) < 0 ||
+            plane_alloc(&p->gy[l], w, h) < 0) {
+            aim_flow_pyr_free(p);
+            return AIM_ERR(ENOMEM);
+        }
+        w /= 2;
+        h /= 2;
+    }
+    return 0;
+}
+
+void aim_flow_pyr_free(AimFlowPyr *p)
+{
+    for (int l = 0; l < AIM_FLOW_MAX_LEVELS; l++) {
+        free(p->img[l].base);
+        free(p->gx[l].base);
+        free(p->gy[l].base);
+    }
+    memset(p, 0, sizeof(*p));
+}
+
+static void level_grads(AimFlowPyr *p, int l, const AimInterpDsp *dsp)
+{
+    AimPlaneF *im = &p->img[l];
+    plane_pad(im);
+    for (int y = 0; y < im->h; y++)
+        dsp->grad(p->gx[l].data + y * p->gx[l].stride, p->gy[l].data + y * p->gy[l].stride,
+                  im->data + y * im->stride, im->stride, im->w);
+}
+
+void aim_flow_pyr_build(AimFlowPyr *p, const AimFrame *f, int d, const AimInterpDsp *dsp)
+{
+    AimPlaneF *im = &p->img[0];
+    float scale = 1.0f / (float)(d * d) / (float)(1 << (f->depth - 8));
+    for (int y = 0; y < im->h; y++)
+        dsp->luma_down(im->data + y * im->stride, f->data[0] + (ptrdiff_t)y * d * f->stride[0],
+                       f->stride[0], im->w, d, scale);
+    level_grads(p, 0, dsp);
+    for (int l = 1; l < p->levels; l++) {
+        AimPlaneF *s = &p->img[l - 1], *o = &p->img[l];
+        for (int y = 0; y < o->h; y++)
+            dsp->down2(o->data + y * o->stride, s->data + 2 * y * s->stride,
+                       s->data + (2 * y + 1) * s->stride, o->w);
+        level_grads(p, l, dsp);
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+
+struct AimFlow {
+    AimFlowSettings s;
+    int lw[AIM_FLOW_MAX_LEVELS], lh[AIM_FLOW_MAX_LEVELS];
+    float *u[AIM_FLOW_MAX_LEVELS], *v[AIM_FLOW_MAX_LEVELS]; ///< dense flow per level (stride lw)
+    float *pu, *pv, *pmean;      ///< per patch results (level-0 grid is the largest)
+    int *gx, *gy;                ///< patch grid coordinates of the current level
+    float *acc_u, *acc_v, *acc_w;
+    // variational refinement scratch (level-0 size)
+    float *Ix, *Iy, *Iz, *Ixz, *Iyz, *a11, *a12, *a22, *b1, *b2, *ws, *wr, *wd, *du, *dv;
+    double t_search, t_dens, t_var;
+};
+
+int aim_flow_auto_levels(int w, int h)
+{
+    // OpenCV DIS: coarsest scale = round(log2(max(w,h) / (4 * patch))), i.e. about four
+    // patches across the coarsest image; then capped so every level holds a patch.
+    int m = w > h ? w : h;
+    int l = (int)floor(log2((double)m / (4.0 * PS)) + 0.5);
+    if (l < 0)
+        l = 0;
+    int levels = l + 1;
+    while (levels > 1 && ((w >> (levels - 1)) < PS + 1 || (h >> (levels - 1)) < PS + 1))
+        levels--;
+    if (levels > AIM_FLOW_MAX_LEVELS)
+        levels = AIM_FLOW_MAX_LEVELS;
+    return levels;
+}
+
+void aim_flow_default_settings(AimFlowSettings *s, int w, int h, const AimInterpDsp *dsp)
+{
+    memset(s, 0, sizeof(*s));
+    s->w = w;
+    s->h = h;
+    s->levels = aim_flow_auto_levels(w, h);
+    s->finest = 0;
+    // OpenCV DIS "fast" preset: stride 4 (patch 8), 16 iterations, 5 refinement sweeps,
+    // alpha 20, gamma 10, delta 5.
+    s->patch_stride = 4;
+    s->iters = 16;
+    s->var_iters = 5;
+    s->alpha = 20.0f;
+    s->gamma = 10.0f;
+    s->delta = 5.0f;
+    s->dsp = dsp;
+}
+
+void aim_flow_destroy(AimFlow **pf)
+{
+    if (!pf || !*pf)
+        return;
+    AimFlow *f = *pf;
+    for (int l = 0; l < AIM_FLOW_MAX_LEVELS; l++) {
+        free(f->u[l]);
+        free(f->v[l]);
+    }
+    float **bufs[] = { &f->pu, &f->pv, &f->pmean, &f->acc_u, &f->acc_v, &f->acc_w, &f->Ix,
+                       &f->Iy, &f->Iz, &f->Ixz, &f->Iyz, &f->a11, &f->a12, &f->a22, &f->b1,
+                       &f->b2, &f->ws, &f->wr, &f->wd, &f->du, &f->dv };
+    for (size_t i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++)
+        free(*bufs[i]);
+    free(f->gx);
+    free(f->gy);
+    free(f);
+    *pf = NULL;
+}
+
+int aim_flow_create(AimFlow **out, const AimFlowSettings *s)
+{
+    if (!out || !s || !s->dsp || s->levels < 1 || s->levels > AIM_FLOW_MAX_LEVELS ||
+        s->finest < 0 || s->finest >= s->levels || s->patch_stride < 1 ||
+        s->patch_stride > PS || s->iters < 1 || s->var_iters < 0)
+        return AIM_ERR(EINVAL);
+    AimFlow *f = calloc(1, sizeof(*f));
+    if (!f)
+        return AIM_ERR(ENOMEM);
+    f->s = *s;
+    int w = s->w, h = s->h;
+    for (int l = 0; l < s->levels; l++) {
+        if (w < PS + 1 || h < PS + 1) {
+            aim_flow_destroy(&f);
+            return AIM_ERR(EINVAL);
+        }
+        f->lw[l] = w;
+        f->lh[l] = h;
+        f->u[l] = alloc_f((size_t)w * h);
+        f->v[l] = alloc_f((size_t)w * h);
+        if (!f->u[l] || !f->v[l]) {
+            aim_flow_destroy(&f);
+            return AIM_ERR(ENOMEM);
+        }
+        w /= 2;
+        h /= 2;
+    }
+    size_t n = (size_t)s->w * s->h;
+    size_t np = (size_t)(s->w / s->patch_stride + 2) * (s->h / s->patch_stride + 2);
+    float **pb[] = { &f->pu, &f->pv, &f->pmean };
+    for (int i = 0; i < 3; i++)
+        if (!(*pb[i] = alloc_f(np))) {
+            aim_flow_destroy(&f);
+            return AIM_ERR(ENOMEM);
+        }
+    float **bufs[] = { &f->acc_u, &f->acc_v, &f->acc_w, &f->Ix, &f->Iy, &f->Iz, &f->Ixz,
+                       &f->Iyz, &f->a11, &f->a12, &f->a22, &f->b1, &f->b2, &f->ws, &f->wr,
+                       &f->wd, &f->du, &f->dv };
+    for (size_t i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++)
+        if (!(*bufs[i] = alloc_f(n))) {
+            aim_flow_destroy(&f);
+            return AIM_ERR(ENOMEM);
+        }
+    f->gx = calloc((size_t)s->w / s->patch_stride + 2, sizeof(int));
+    f->gy = calloc((size_t)s->h / s->patch_stride + 2, sizeof(int));
+    if (!f->gx || !f->gy) {
+        aim_flow_destroy(&f);
+        return AIM_ERR(ENOMEM);
+    }
+    *out = f;
+    return 0;
+}
+
+const float *aim_flow_u(const AimFlow *f) { return f->u[0]; }
+const float *aim_flow_v(const AimFlow *f) { return f->v[0]; }
+void aim_flow_times(const AimFlow *f, double t[3])
+{
+    t[0] = f->t_search;
+    t[1] = f->t_dens;
+    t[2] = f->t_var;
+}
+
+// Patch top-left positions along one axis: 0, stride, 2*stride ... and n - PS last.
+static int grid(int *pos, int n, int stride)
+{
+    int k = 0;
+    for (int p = 0; p <= n - PS; p += stride)
+        pos[k++] = p;
+    if (pos[k - 1] != n - PS)
+        pos[k++] = n - PS;
+    return k;
+}
+
+// Upsamples level l+1's flow into level l (values doubled), bilinear, clamped at the edges.
+static void upsample_flow(AimFlow *f, int l)
+{
+    int w = f->lw[l], h = f->lh[l], cw = f->lw[l + 1], ch = f->lh[l + 1];
+    for (int y = 0; y < h; y++) {
+        float sy = (y + 0.5f) * 0.5f - 0.5f;
+        for (int x = 0; x < w; x++) {
+            float sx = (x + 0.5f) * 0.5f - 0.5f;
+            f->u[l][y * w + x] = 2.0f * aim_bilin_f(f->u[l + 1], cw, cw, ch, sx, sy);
+            f->v[l][y * w + x] = 2.0f * aim_bilin_f(f->v[l + 1], cw, cw, ch, sx, sy);
+        }
+    }
+}
+
+typedef struct PatchTmpl {
+    const float *tp, *gx, *gy;
+    ptrdiff_t st;
+    float sgx, sgy, hxx, hxy, hyy, det;
+} PatchTmpl;
+
+// Evaluates the patch at displacement (u, v) of the top-left (px, py): fills out[4], returns
+// the mean-normalised SSD.
+static inline float eval(const AimInterpDsp *dsp, const PatchTmpl *pt, const AimPlaneF *I1,
+                         int px, int py, float u, float v, float out[4])
+{
+    float X = (float)px + u, Y = (float)py + v;
+    int ix = (int)floorf(X), iy = (int)floorf(Y);
+    dsp->patch_step(out, I1->data + iy * I1->stride + ix, I1->stride, X - (float)ix,
+                    Y - (float)iy, pt->tp, pt->gx, pt->gy, pt->st);
+    return out[3] - out[2] * out[2] * (1.0f / (PS * PS));
+}
+
+static inline float clampf(float v, float lo, float hi) { return v < lo ? lo : v > hi ? hi : v; }
+
+static void search_level(AimFlow *f, int l, const AimFlowPyr *a, const AimFlowPyr *b, int nx,
+                         int ny)
+{
+    const AimInterpDsp *dsp = f->s.dsp;
+    const AimPlaneF *T = &a->img[l], *TX = &a->gx[l], *TY = &a->gy[l], *I1 = &b->img[l];
+    const int w = f->lw[l], h = f->lh[l];
+    const float *U = f->u[l], *V = f->v[l];
+    const float n = PS * PS;
+    for (int j = 0; j < ny; j++) {
+        int py = f->gy[j];
+        float vlo = (float)(-B - py), vhi = (float)(h + B - PS - 1 - py);
+        for (int i = 0; i < nx; i++) {
+            int px = f->gx[i], idx = j * nx + i;
+            float ulo = (float)(-B - px), uhi = (float)(w + B - PS - 1 - px);
+            PatchTmpl pt = { .tp = T->data + py * T->stride + px,
+                             .gx = TX->data + py * TX->stride + px,
+                             .gy = TY->data + py * TY->stride + px, .st = T->stride };
+            float sxx = 0, sxy = 0, syy = 0, sgx = 0, sgy = 0;
+            for (int yy = 0; yy < PS; yy++)
+                for (int xx = 0; xx < PS; xx++) {
+                    float gx = pt.gx[yy * pt.st + xx], gy = pt.gy[yy * pt.st + xx];
+                    sgx += gx;
+                    sgy += gy;
+                    sxx += gx * gx;
+                    sxy += gx * gy;
+                    syy += gy * gy;
+                }
+            // Mean-normalised Hessian; the diagonal gets a small floor (1e-2 per pixel in
+            // 8-bit units squared, far below any textured patch) so flat patches stay solvable.
+            pt.hxx = sxx - sgx * sgx / n + 0.01f * n;
+            pt.hyy = syy - sgy * sgy / n + 0.01f * n;
+            pt.hxy = sxy - sgx * sgy / n;
+            pt.det = pt.hxx * pt.hyy - pt.hxy * pt.hxy;
+            pt.sgx = sgx;
+            pt.sgy = sgy;
+            // Candidates: the coarser level's flow at the patch centre, the left and the upper
+            // neighbour's result (spatial propagation).
+            float cu[3], cv[3];
+            int nc = 0;
+            int c = (py + PS / 2) * w + px + PS / 2;
+            cu[nc] = U[c], cv[nc++] = V[c];
+            if (i > 0)
+                cu[nc] = f->pu[idx - 1], cv[nc++] = f->pv[idx - 1];
+            if (j > 0)
+                cu[nc] = f->pu[idx - nx], cv[nc++] = f->pv[idx - nx];
+            float best = INFINITY, bu = 0, bv = 0, bout[4] = { 0 }, out[4];
+            for (int k = 0; k < nc; k++) {
+                float uu = clampf(cu[k], ulo, uhi), vv = clampf(cv[k], vlo, vhi);
+                float e = eval(dsp, &pt, I1, px, py, uu, vv, out);
+                if (e < best) {
+                    best = e, bu = uu, bv = vv;
+                    memcpy(bout, out, sizeof(out));
+                }
+            }
+            float uu = bu, vv = bv;
+            memcpy(out, bout, sizeof(out));
+            for (int it = 0; it < f->s.iters; it++) {
+                float bx = out[0] - pt.sgx * out[2] / n, by = out[1] - pt.sgy * out[2] / n;
+                float du = (pt.hyy * bx - pt.hxy * by) / pt.det;
+                float dv = (pt.hxx * by - pt.hxy * bx) / pt.det;
+                uu = clampf(uu - du, ulo, uhi);
+                vv = clampf(vv - dv, vlo, vhi);
+                float e = eval(dsp, &pt, I1, px, py, uu, vv, out);
+                if (e < best) {
+                    best = e, bu = uu, bv = vv;
+                    memcpy(bout, out, sizeof(out));
+                }
+                // converged: the step is below 1/100 px (OpenCV DIS stops at a similar size)
+                if (du * du + dv * dv < 1e-4f)
+                    break;
+            }
+            f->pu[idx] = bu;
+            f->pv[idx] = bv;
+            f->pmean[idx] = bout[2] / n;
+        }
+    }
+}
+
+static void densify_level(AimFlow *f, int l, const AimFlowPyr *a, const AimFlowPyr *b, int nx,
+                          int ny)
+{
+    const AimInterpDsp *dsp = f->s.dsp;
+    const AimPlaneF *T = &a->img[l], *I1 = &b->img[l];
+    const int w = f->lw[l], h = f->lh[l];
+    size_t n = (size_t)w * h;
+    memset(f->acc_u, 0, n * sizeof(float));
+    memset(f->acc_v, 0, n * sizeof(float));
+    memset(f->acc_w, 0, n * sizeof(float));
+    for (int j = 0; j < ny; j++)
+        for (int i = 0; i < nx; i++) {
+            int px = f->gx[i], py = f->gy[j], idx = j * nx + i;
+            float X = (float)px + f->pu[idx], Y = (float)py + f->pv[idx];
+            int ix = (int)floorf(X), iy = (int)floorf(Y);
+            dsp->patch_densify(f->acc_u + py * w + px, f->acc_v + py * w + px,
+                               f->acc_w + py * w + px, w, I1->data + iy * I1->stride + ix,
+                               I1->stride, X - (float)ix, Y - (float)iy,
+                               T->data + py * T->stride + px, T->stride, f->pmean[idx],
+                               f->pu[idx], f->pv[idx]);
+        }
+    float *U = f->u[l], *V = f->v[l];
+    for (size_t k = 0; k < n; k++) {
+        float iw = 1.0f / f->acc_w[k]; // every pixel is covered: the grid ends at w - PS
+        U[k] = f->acc_u[k] * iw;
+        V[k] = f->acc_v[k] * iw;
+    }
+}
+
+// Variational refinement (see flow.h). Data terms are normalised by the local gradient
+// magnitude (Zimmer et al. 2011) so that strong line art does not dominate; zeta^2 and
+// epsilon^2 are OpenCV's VariationalRefinement constants (0.1^2, 0.001^2).
+static void refine_level(AimFlow *f, int l, const AimFlowPyr *a, const AimFlowPyr *b)
+{
+    const int w = f->lw[l], h = f->lh[l];
+    const AimPlaneF *I0 = &a->img[l], *G0x = &a->gx[l], *G0y = &a->gy[l];
+    const AimPlaneF *I1 = &b->img[l], *G1x = &b->gx[l], *G1y = &b->gy[l];
+    float *U = f->u[l], *V = f->v[l];
+    const float zeta2 = 0.01f, eps2 = 1e-6f;
+    const float alpha = f->s.alpha, gamma = f->s.gamma, delta = f->s.delta;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            int k = y * w + x;
+            float X = (float)x + U[k], Y = (float)y + V[k];
+            float W = aim_bilin_f(I1->data, I1->stride, w, h, X, Y);
+            float GX = aim_bilin_f(G1x->data, G1x->stride, w, h, X, Y);
+            float GY = aim_bilin_f(G1y->data, G1y->stride, w, h, X, Y);
+            float gx0 = G0x->data[y * G0x->stride + x], gy0 = G0y->data[y * G0y->stride + x];
+            f->Ix[k] = 0.5f * (GX + gx0);
+            f->Iy[k] = 0.5f * (GY + gy0);
+            f->Iz[k] = W - I0->data[y * I0->stride + x];
+            f->Ixz[k] = GX - gx0;
+            f->Iyz[k] = GY - gy0;
+        }
+    for (int y = 0; y < h; y++) {
+        int ym = y > 0 ? y - 1 : 0, yp = y < h - 1 ? y + 1 : h - 1;
+        for (int x = 0; x < w; x++) {
+            int xm = x > 0 ? x - 1 : 0, xp = x < w - 1 ? x + 1 : w - 1, k = y * w + x;
+            float ix = f->Ix[k], iy = f->Iy[k], iz = f->Iz[k];
+            float ixx = 0.5f * (f->Ix[y * w + xp] - f->Ix[y * w + xm]);
+            float ixy = 0.5f * (f->Ix[yp * w + x] - f->Ix[ym * w + x]);
+            float iyy = 0.5f * (f->Iy[yp * w + x] - f->Iy[ym * w + x]);
+            float ixz = f->Ixz[k], iyz = f->Iyz[k];
+            // intensity constancy
+            float nd = 1.0f / (ix * ix + iy * iy + zeta2);
+            float pd = delta * nd / sqrtf(iz * iz * nd + eps2);
+            // gradient constancy (both components)
+            float ng1 = 1.0f / (ixx * ixx + ixy * ixy + zeta2);
+            float ng2 = 1.0f / (ixy * ixy + iyy * iyy + zeta2);
+            float pg = gamma / sqrtf(ixz * ixz * ng1 + iyz * iyz * ng2 + eps2);
+            float pg1 = pg * ng1, pg2 = pg * ng2;
+            f->a11[k] = pd * ix * ix + pg1 * ixx * ixx + pg2 * ixy * ixy;
+            f->a12[k] = pd * ix * iy + pg1 * ixx * ixy + pg2 * ixy * iyy;
+            f->a22[k] = pd * iy * iy + pg1 * ixy * ixy + pg2 * iyy * iyy;
+            f->b1[k] = -(pd * ix * iz + pg1 * ixx * ixz + pg2 * ixy * iyz);
+            f->b2[k] = -(pd * iy * iz + pg1 * ixy * ixz + pg2 * iyy * iyz);
+            float ux = U[y * w + xp] - U[k], uy = U[yp * w + x] - U[k];
+            float vx = V[y * w + xp] - V[k], vy = V[yp * w + x] - V[k];
+            f->ws[k] = alpha / sqrtf(ux * ux + uy * uy + vx * vx + vy * vy + eps2);
+        }
+    }
+    // edge weights: wr between (x,y) and (x+1,y), wd between (x,y) and (x,y+1); 0 at the border
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            int k = y * w + x;
+            f->wr[k] = x < w - 1 ? 0.5f * (f->ws[k] + f->ws[k + 1]) : 0.0f;
+            f->wd[k] = y < h - 1 ? 0.5f * (f->ws[k] + f->ws[k + w]) : 0.0f;
+        }
+    memset(f->du, 0, (size_t)w * h * sizeof(float));
+    memset(f->dv, 0, (size_t)w * h * sizeof(float));
+    const float omega = 1.6f; // OpenCV VariationalRefinement's SOR relaxation
+    for (int it = 0; it < f->s.var_iters; it++)
+        for (int color = 0; color < 2; color++)
+            for (int y = 0; y < h; y++)
+                for (int x = (y + color) & 1; x < w; x += 2) {
+                    int k = y * w + x;
+                    float sw = 0, su = 0, sv = 0;
+                    const float uk = U[k], vk = V[k];
+#define NB(cond, kk, wt)                                                                      \
+    if (cond) {                                                                               \
+        float w_ = (wt);                                                                      \
+        sw += w_;                                                                             \
+        su += w_ * (U[kk] + f->du[kk] - uk);                                                  \
+        sv += w_ * (V[kk] + f->dv[kk] - vk);                                                  \
+    }
+                    NB(x > 0, k - 1, f->wr[k - 1])
+                    NB(x < w - 1, k + 1, f->wr[k])
+                    NB(y > 0, k - w, f->wd[k - w])
+                    NB(y < h - 1, k + w, f->wd[k])
+#undef NB
+                    float du = f->du[k], dv = f->dv[k];
+                    du += omega * ((f->b1[k] - f->a12[k] * dv + su) / (f->a11[k] + sw) - du);
+                    dv += omega * ((f->b2[k] - f->a12[k] * du + sv) / (f->a22[k] + sw) - dv);
+                    f->du[k] = du;
+                    f->dv[k] = dv;
+                }
+    for (int k = 0; k < w * h; k++) {
+        U[k] += f->du[k];
+        V[k] += f->dv[k];
+    }
+}
+
+void aim_flow_compute(AimFlow *f, const AimFlowPyr *a, const AimFlowPyr *b)
+{
+    const int top = f->s.levels - 1;
+    memset(f->u[top], 0, sizeof(float) * f->lw[top] * f->lh[top]);
+    memset(f->v[top], 0, sizeof(float) * f->lw[top] * f->lh[top]);
+    for (int l = top; l >= f->s.finest; l--) {
+        if (l < top)
+            upsample_flow(f, l);
+        int nx = grid(f->gx, f->lw[l], f->s.patch_stride);
+        int ny = grid(f->gy, f->lh[l], f->s.patch_stride);
+        double t0 = now_s();
+        search_level(f, l, a, b, nx, ny);
+        double t1 = now_s();
+        densify_level(f, l, a, b, nx, ny);
+        double t2 = now_s();
+        if (f->s.var_iters)
+            refine_level(f, l, a, b);
+        f->t_search += t1 - t0;
+        f->t_dens += t2 - t1;
+        f->t_var += now_s() - t2;
+    }
+    for (int l = f->s.finest - 1; l >= 0; l--)
+        upsample_flow(f, l);
+}

@@ -1,0 +1,123 @@
+// C references of the interpolation kernels (the specification; see interp_dsp.h).
+#include <math.h>
+
+#include "core/cpu.h"
+#include "interp_dsp.h"
+
+decl_luma_down_fn(aim_luma_down_c)
+{
+    for (int x = 0; x < w; x++) {
+        const uint16_t *s = src + (ptrdiff_t)x * d;
+        uint32_t sum = 0;
+        for (int j = 0; j < d; j++)
+            for (int i = 0; i < d; i++)
+                sum += s[j * stride + i];
+        dst[x] = (float)sum * scale;
+    }
+}
+
+decl_down2_fn(aim_down2_c)
+{
+    for (int x = 0; x < w; x++)
+        dst[x] = ((s0[2 * x] + s0[2 * x + 1]) + (s1[2 * x] + s1[2 * x + 1])) * 0.25f;
+}
+
+decl_grad_fn(aim_grad_c)
+{
+    for (int x = 0; x < w; x++) {
+        gx[x] = (src[x + 1] - src[x - 1]) * 0.5f;
+        gy[x] = (src[x + stride] - src[x - stride]) * 0.5f;
+    }
+}
+
+decl_patch_step_fn(aim_patch_step_c)
+{
+    const float w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy);
+    const float w10 = (1 - fx) * fy, w11 = fx * fy;
+    float sx = 0, sy = 0, sd = 0, sdd = 0;
+    for (int j = 0; j < AIM_FLOW_PATCH; j++) {
+        const float *a = i1 + j * s1, *b = a + s1;
+        for (int i = 0; i < AIM_FLOW_PATCH; i++) {
+            float v = w00 * a[i] + w01 * a[i + 1] + w10 * b[i] + w11 * b[i + 1];
+            float d = v - tp[j * st + i];
+            sx += gx[j * st + i] * d;
+            sy += gy[j * st + i] * d;
+            sd += d;
+            sdd += d * d;
+        }
+    }
+    out[0] = sx;
+    out[1] = sy;
+    out[2] = sd;
+    out[3] = sdd;
+}
+
+decl_patch_densify_fn(aim_patch_densify_c)
+{
+    const float w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy);
+    const float w10 = (1 - fx) * fy, w11 = fx * fy;
+    for (int j = 0; j < AIM_FLOW_PATCH; j++) {
+        const float *a = i1 + j * s1, *b = a + s1;
+        for (int i = 0; i < AIM_FLOW_PATCH; i++) {
+            float sv = w00 * a[i] + w01 * a[i + 1] + w10 * b[i] + w11 * b[i + 1];
+            float e = fabsf(sv - tp[j * st + i] - mean);
+            float wgt = 1.0f / (e > 1.0f ? e : 1.0f);
+            acc_u[j * sa + i] += wgt * u;
+            acc_v[j * sa + i] += wgt * v;
+            acc_w[j * sa + i] += wgt;
+        }
+    }
+}
+
+decl_field_row_fn(aim_field_row_c)
+{
+    for (int x = 0; x < w; x++) {
+        int i = xi[x];
+        float f = xf[x];
+        mx[x] = (ru[i] + f * (ru[i + 1] - ru[i])) * sx;
+        my[x] = (rv[i] + f * (rv[i + 1] - rv[i])) * sy;
+        w0[x] = rw[i] + f * (rw[i + 1] - rw[i]);
+    }
+}
+
+static inline float sample(const uint16_t *src, ptrdiff_t s, int pw, int ph, float px, float py)
+{
+    px = px < 0.0f ? 0.0f : px > (float)(pw - 1) ? (float)(pw - 1) : px;
+    py = py < 0.0f ? 0.0f : py > (float)(ph - 1) ? (float)(ph - 1) : py;
+    int ix = (int)px, iy = (int)py;
+    ix = ix > pw - 2 ? pw - 2 : ix;
+    iy = iy > ph - 2 ? ph - 2 : iy;
+    float fx = px - (float)ix, fy = py - (float)iy;
+    const uint16_t *p = src + iy * s + ix;
+    float top = (float)p[0] + fx * (float)(p[1] - p[0]);
+    float bot = (float)p[s] + fx * (float)(p[s + 1] - p[s]);
+    return top + fy * (bot - top);
+}
+
+decl_warp_row_fn(aim_warp_row_c)
+{
+    const float t1 = 1.0f - t, fy = (float)y;
+    for (int x = 0; x < w; x++) {
+        float fxp = (float)x;
+        float a = sample(src0, s0, pw, ph, fxp - t * mx[x], fy - t * my[x]);
+        float b = sample(src1, s1, pw, ph, fxp + t1 * mx[x], fy + t1 * my[x]);
+        float v = b + w0[x] * (a - b) + 0.5f;
+        int iv = (int)v;
+        dst[x] = (uint16_t)(iv < 0 ? 0 : iv > maxv ? maxv : iv);
+    }
+}
+
+void aim_interp_dsp_init(AimInterpDsp *dsp, unsigned flags)
+{
+    dsp->luma_down = aim_luma_down_c;
+    dsp->down2 = aim_down2_c;
+    dsp->grad = aim_grad_c;
+    dsp->patch_step = aim_patch_step_c;
+    dsp->patch_densify = aim_patch_densify_c;
+    dsp->field_row = aim_field_row_c;
+    dsp->warp_row = aim_warp_row_c;
+    dsp->isa = 0;
+#if defined(__x86_64__) || defined(__i386__)
+    aim_interp_dsp_init_x86(dsp, flags);
+#endif
+}

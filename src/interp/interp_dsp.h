@@ -1,0 +1,95 @@
+// Hot loops of the classic interpolation engine, as function pointers (dav1d src/pal.h style).
+// aim_interp_dsp_init() assigns the C references (the specification, never deleted) and then
+// lets the x86 init override them per the allowed CPU flags. tests/dsp/test_interp_dsp.c checks
+// every optimised kernel against its reference.
+#ifndef AIM_INTERP_DSP_H
+#define AIM_INTERP_DSP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/** Patch side of the inverse search (DIS uses 8; the kernels are written for exactly 8). */
+#define AIM_FLOW_PATCH 8
+
+/**
+ * Luma to float at 1/d resolution: dst[x] = scale * sum of the d x d box of src at (d*x, 0),
+ * for x < w. scale folds 1/(d*d) and the bit-depth normalisation (values in 8-bit units).
+ */
+#define decl_luma_down_fn(name) \
+    void (name)(float *dst, const uint16_t *src, ptrdiff_t stride, int w, int d, float scale)
+/** 2x2 box: dst[x] = 0.25 * (s0[2x] + s0[2x+1] + s1[2x] + s1[2x+1]) for x < w. */
+#define decl_down2_fn(name) void (name)(float *dst, const float *s0, const float *s1, int w)
+/**
+ * Central differences of one row of a padded image (src[-1], src[w], src[+-stride] readable):
+ * gx[x] = (src[x+1] - src[x-1]) / 2, gy[x] = (src[x+stride] - src[x-stride]) / 2, x < w.
+ */
+#define decl_grad_fn(name) void (name)(float *gx, float *gy, const float *src, ptrdiff_t stride, int w)
+/**
+ * One Gauss-Newton step of the 8x8 inverse search. i1 points at the integer top-left of the
+ * displaced patch in the target image, (fx, fy) in [0,1] the bilinear fraction; tp/gx/gy the
+ * template patch and its gradients (stride st). With d = I1(bilinear) - T over the 64 pixels:
+ * out[0] = sum gx*d, out[1] = sum gy*d, out[2] = sum d, out[3] = sum d*d.
+ */
+#define decl_patch_step_fn(name) \
+    void (name)(float out[4], const float *i1, ptrdiff_t s1, float fx, float fy, \
+                const float *tp, const float *gx, const float *gy, ptrdiff_t st)
+/**
+ * DIS densification of one 8x8 patch with flow (u, v): per pixel, e = |I1(bilinear) - T - mean|,
+ * wgt = 1 / max(1, e); acc[0][i] += wgt*u, acc[1][i] += wgt*v, acc[2][i] += wgt (acc stride sa).
+ */
+#define decl_patch_densify_fn(name) \
+    void (name)(float *acc_u, float *acc_v, float *acc_w, ptrdiff_t sa, const float *i1, \
+                ptrdiff_t s1, float fx, float fy, const float *tp, ptrdiff_t st, float mean, \
+                float u, float v)
+/**
+ * Horizontal field upsampling for one output row: for x < w, with i = xi[x], f = xf[x]:
+ * mx[x] = (ru[i] + f * (ru[i+1] - ru[i])) * sx, my[x] likewise from rv times sy, and w0[x] from rw
+ * unscaled. The rows have been interpolated vertically by the caller.
+ */
+#define decl_field_row_fn(name) \
+    void (name)(float *mx, float *my, float *w0, const float *ru, const float *rv, \
+                const float *rw, const int32_t *xi, const float *xf, float sx, float sy, int w)
+/**
+ * Two-sided warp of one output row y: for x < w, p0 = (x - t*mx, y - t*my) in src0 and
+ * p1 = (x + (1-t)*mx, y + (1-t)*my) in src1, clamped to the plane, sampled bilinearly;
+ * dst[x] = clamp(round(w0*a + (1-w0)*b), 0, maxv). Planes are pw x ph with strides s0, s1.
+ */
+#define decl_warp_row_fn(name) \
+    void (name)(uint16_t *dst, const uint16_t *src0, ptrdiff_t s0, const uint16_t *src1, \
+                ptrdiff_t s1, int pw, int ph, int y, const float *mx, const float *my, \
+                const float *w0, float t, int maxv, int w)
+
+typedef decl_luma_down_fn(*AimLumaDownFn);
+typedef decl_down2_fn(*AimDown2Fn);
+typedef decl_grad_fn(*AimGradFn);
+typedef decl_patch_step_fn(*AimPatchStepFn);
+typedef decl_patch_densify_fn(*AimPatchDensifyFn);
+typedef decl_field_row_fn(*AimFieldRowFn);
+typedef decl_warp_row_fn(*AimWarpRowFn);
+
+typedef struct AimInterpDsp {
+    AimLumaDownFn luma_down;
+    AimDown2Fn down2;
+    AimGradFn grad;
+    AimPatchStepFn patch_step;
+    AimPatchDensifyFn patch_densify;
+    AimFieldRowFn field_row;
+    AimWarpRowFn warp_row;
+    unsigned isa; ///< AIM_CPU_* level the kernels above were chosen for (0 = C)
+} AimInterpDsp;
+
+/** C references, then the best SIMD versions `flags` allows. */
+void aim_interp_dsp_init(AimInterpDsp *dsp, unsigned flags);
+/** x86 part (src/x86/interp_init.c). */
+void aim_interp_dsp_init_x86(AimInterpDsp *dsp, unsigned flags);
+
+// The C references, for tests.
+decl_luma_down_fn(aim_luma_down_c);
+decl_down2_fn(aim_down2_c);
+decl_grad_fn(aim_grad_c);
+decl_patch_step_fn(aim_patch_step_c);
+decl_patch_densify_fn(aim_patch_densify_c);
+decl_field_row_fn(aim_field_row_c);
+decl_warp_row_fn(aim_warp_row_c);
+
+#endif

@@ -1,0 +1,50 @@
+// Private glue between the reader and the writer of src/io (libav types allowed here only).
+//
+// Stream copy: the reader demuxes every stream; packets of streams other than the decoded video
+// are filtered and shifted to the output timeline by the reader (it owns the zero point and the
+// clip range), then handed to the attached writer, which maps the stream index, rescales the
+// timestamps to the output stream's time base and muxes the payload unchanged.
+#ifndef AIM_IO_INTERNAL_H
+#define AIM_IO_INTERNAL_H
+
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include <libavformat/avformat.h>
+
+#include "io.h"
+
+/** The output timeline of a reader, in AV_TIME_BASE (microseconds) of the input's clock. */
+typedef struct IoTimeline {
+    int64_t zero_us; ///< input time of output time 0: the first returned video frame
+    int64_t end_us;  ///< input time where the clip ends (exclusive); INT64_MAX: no end
+    int clipped;     ///< a clip range was requested (packets before zero_us are cut)
+} IoTimeline;
+
+/** The demuxer (read-only use: streams, chapters, metadata) and the decoded stream's index. */
+const AVFormatContext *aim_reader_format(const AimReader *r, int *video_index);
+void aim_reader_timeline(const AimReader *r, IoTimeline *t);
+/** stat() of the input taken at open (same-file check of the writer). */
+const struct stat *aim_reader_stat(const AimReader *r);
+/** 1 when packets can still be copied (attach before the first aim_reader_read). */
+int aim_reader_can_attach(const AimReader *r);
+/**
+ * Attaches (w != NULL) or detaches (NULL) the writer that receives the copied packets; attaching
+ * hands over the packets demuxed so far (while opening). Returns 0 or a negative error.
+ */
+int aim_reader_attach(AimReader *r, AimWriter *w);
+
+/**
+ * Muxes one packet of input stream pkt->stream_index (timestamps already on the output timeline,
+ * in that input stream's time base). Streams the writer does not carry are ignored. Called from
+ * the reader's thread; locks the writer. The packet is unreferenced (ownership taken) in all
+ * cases. Returns 0 or the writer's (sticky) error.
+ */
+int aim_writer_copy_packet(AimWriter *w, AVPacket *pkt);
+/** The attached reader is being closed: forget it. */
+void aim_writer_source_closed(AimWriter *w);
+
+/** Maps a libav error to an AIM error: ENOENT/EACCES/ENOMEM... keep their errno, others EXTERNAL. */
+int aim_io_error(int averr);
+
+#endif

@@ -1,0 +1,776 @@
+// AimWriter: encode AimFrames + mux them with the streams copied from an attached reader, under a
+// temporary name that aim_writer_finish renames. y4m is written here directly (see write_y4m).
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/avstring.h>
+#include <libavutil/opt.h>
+#include <libavutil/pixdesc.h>
+#include <libavutil/random_seed.h>
+
+#include "io_internal.h"
+
+typedef struct StreamMap {
+    int out;         // output stream index, -1: not carried
+    AVRational in_tb;
+} StreamMap;
+
+struct AimWriter {
+    AimLog log;
+    pthread_mutex_t lock; // guards oc (muxing), finished, error
+    char *path, *tmp_path;
+    int to_stdout, y4m;
+    int width, height, depth;
+    int enc_w, enc_h;     // encoded size: odd sizes padded to even
+    AimRational fps;
+    AimColor color;
+    int64_t last_index;
+
+    AVIOContext *y4m_io;
+    uint8_t *row;         // y4m row buffer
+
+    const AVOutputFormat *ofmt;
+    AVFormatContext *oc;
+    AVCodecContext *enc;
+    AVStream *vst;
+    AVFrame *frame;
+    AVPacket *pkt;
+    StreamMap *map;
+    int nb_map;
+    AimReader *src;
+    int header_done, finished, renamed;
+    int error;            // sticky: the first muxing error
+};
+
+#define AVERR(e) av_err2str(e)
+
+void aim_writer_default_settings(AimWriterSettings *s)
+{
+    *s = (AimWriterSettings){
+        .crf = -1, .depth = 8, .frame_rate = { 24000, 1001 },
+        .color = { .matrix = AVCOL_SPC_UNSPECIFIED, .primaries = AVCOL_PRI_UNSPECIFIED,
+                   .transfer = AVCOL_TRC_UNSPECIFIED },
+    };
+}
+
+// ---------------------------------------------------------------- muxing (locked)
+
+// Muxes pkt (already in the output stream's time base); takes the reference.
+static int mux(AimWriter *w, AVPacket *pkt)
+{
+    pthread_mutex_lock(&w->lock);
+    int ret = w->error;
+    if (!ret && !w->finished) {
+        ret = av_interleaved_write_frame(w->oc, pkt);
+        if (ret < 0) {
+            aim_log(&w->log, AIM_LOG_ERROR, "%s: writing stream %d failed: %s", w->path,
+                    pkt->stream_index, AVERR(ret));
+            w->error = ret = aim_io_error(ret);
+        }
+    }
+    pthread_mutex_unlock(&w->lock);
+    av_packet_unref(pkt);
+    return ret;
+}
+
+int aim_writer_copy_packet(AimWriter *w, AVPacket *pkt)
+{
+    int i = pkt->stream_index;
+    if (i < 0 || i >= w->nb_map || w->map[i].out < 0) {
+        av_packet_unref(pkt);
+        return 0;
+    }
+    AVStream *ost = w->oc->streams[w->map[i].out];
+    av_packet_rescale_ts(pkt, w->map[i].in_tb, ost->time_base);
+    pkt->stream_index = ost->index;
+    pkt->pos = -1;
+    return mux(w, pkt);
+}
+
+void aim_writer_source_closed(AimWriter *w) { w->src = NULL; }
+
+// ---------------------------------------------------------------- setup helpers
+
+static int fail(AimWriter *w, int err, const char *fmt, const char *a, const char *b)
+{
+    char msg[768];
+    snprintf(msg, sizeof(msg), fmt, a ? a : "", b ? b : "");
+    aim_log(&w->log, AIM_LOG_ERROR, "%s: %s", w->path, msg);
+    return err;
+}
+
+static const char *container(const char *path)
+{
+    static const struct { const char *ext, *fmt; } map[] = {
+        { ".mkv", "matroska" }, { ".mp4", "mp4" }, { ".mov", "mov" }, { ".webm", "webm" },
+        { ".y4m", "y4m" },
+    };
+    size_t n = strlen(path);
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+        size_t e = strlen(map[i].ext);
+        if (n > e && !strcasecmp(path + n - e, map[i].ext))
+            return map[i].fmt;
+    }
+    return NULL;
+}
+
+// Refusals that need no writing: folder, existing output, output == input.
+static int check_paths(AimWriter *w, const AimWriterSettings *s)
+{
+    char *copy = strdup(w->path);
+    if (!copy)
+        return AIM_ERR(ENOMEM);
+    char *dir = dirname(copy);
+    struct stat st;
+    int ret = 0;
+    if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+        ret = fail(w, AIM_ERR(ENOENT), "output folder %s does not exist", dir, NULL);
+    else if (access(dir, W_OK | X_OK) < 0)
+        ret = fail(w, AIM_ERR(EACCES), "output folder %s is not writable (%s)", dir,
+                   strerror(errno));
+    free(copy);
+    if (ret < 0)
+        return ret;
+    if (w->src && stat(w->path, &st) == 0) {
+        const struct stat *in = aim_reader_stat(w->src);
+        if (st.st_dev == in->st_dev && st.st_ino == in->st_ino)
+            return fail(w, AIM_ERR(EINVAL), "the output is the input file", NULL, NULL);
+    }
+    if (lstat(w->path, &st) == 0) {
+        if (!s->overwrite)
+            return fail(w, AIM_ERR(EEXIST), "exists (allow overwriting to replace it)", NULL,
+                        NULL);
+        if (S_ISDIR(st.st_mode))
+            return fail(w, AIM_ERR(EISDIR), "is a directory", NULL, NULL);
+    }
+    return 0;
+}
+
+// Creates .NAME.partXXXXXX beside the output (O_EXCL, mode 0666 & ~umask like any new file).
+static int create_temp(AimWriter *w)
+{
+    char *c1 = strdup(w->path), *c2 = strdup(w->path);
+    int ret = AIM_ERR(ENOMEM);
+    if (!c1 || !c2)
+        goto end;
+    const char *dir = dirname(c1), *base = basename(c2);
+    size_t n = strlen(dir) + strlen(base) + 32;
+    if (!(w->tmp_path = malloc(n)))
+        goto end;
+    for (int tries = 0; tries < 100; tries++) {
+        snprintf(w->tmp_path, n, "%s/.%s.part%06x", dir, base,
+                 av_get_random_seed() & 0xffffff);
+        int fd = open(w->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0) {
+            close(fd);
+            ret = 0;
+            goto end;
+        }
+        if (errno != EEXIST) {
+            int e = errno == EROFS || errno == EPERM ? EACCES : errno;
+            ret = fail(w, AIM_ERR(e), "cannot create a file in the output folder: %s",
+                       strerror(errno), NULL);
+            break;
+        }
+    }
+    if (ret == AIM_ERR(ENOMEM))
+        ret = fail(w, AIM_ERR(EEXIST), "no free temporary name", NULL, NULL);
+    free(w->tmp_path);
+    w->tmp_path = NULL;
+end:
+    free(c1);
+    free(c2);
+    return ret;
+}
+
+static int supports_fmt(const AVCodec *c, enum AVPixelFormat fmt)
+{
+    if (!c->pix_fmts)
+        return 1;
+    for (const enum AVPixelFormat *p = c->pix_fmts; *p != AV_PIX_FMT_NONE; p++)
+        if (*p == fmt)
+            return 1;
+    return 0;
+}
+
+static const AVCodec *default_encoder(const char *fmt, int width, int height, int depth)
+{
+    if (!strcmp(fmt, "webm")) {
+        // SVT-AV1 1.4 refuses pictures under 64x64 ("Source Height must be at least 64")
+        const AVCodec *c = width >= 64 && height >= 64 ? avcodec_find_encoder_by_name("libsvtav1")
+                                                       : NULL;
+        return c ? c : avcodec_find_encoder_by_name("libvpx-vp9");
+    }
+    const AVCodec *c = avcodec_find_encoder_by_name("libx264");
+    // libx264 builds without high bit depth exist: then HEVC keeps the 10 bits
+    if (depth == 10 && (!c || !supports_fmt(c, AV_PIX_FMT_YUV420P10LE)))
+        c = avcodec_find_encoder_by_name("libx265");
+    return c;
+}
+
+static int open_encoder(AimWriter *w, const AimWriterSettings *s, const char *fmt_name)
+{
+    const AVCodec *codec = s->encoder ? avcodec_find_encoder_by_name(s->encoder)
+                                      : default_encoder(fmt_name, s->width, s->height, s->depth);
+    if (!codec || codec->type != AVMEDIA_TYPE_VIDEO)
+        return fail(w, AIM_ERR_UNSUPPORTED, "video encoder %s is not available in this libavcodec",
+                    s->encoder ? s->encoder : "(default)", NULL);
+    if (avformat_query_codec(w->ofmt, codec->id, FF_COMPLIANCE_NORMAL) != 1)
+        return fail(w, AIM_ERR_UNSUPPORTED, "%s video cannot be stored in %s",
+                    avcodec_get_name(codec->id), fmt_name);
+    enum AVPixelFormat pf = s->depth == 10 ? AV_PIX_FMT_YUV420P10LE : AV_PIX_FMT_YUV420P;
+    if (!supports_fmt(codec, pf))
+        return fail(w, AIM_ERR_UNSUPPORTED, "encoder %s cannot encode %s", codec->name,
+                    av_get_pix_fmt_name(pf));
+    if (!(w->enc = avcodec_alloc_context3(codec)))
+        return AIM_ERR(ENOMEM);
+    AVCodecContext *e = w->enc;
+    // 4:2:0 H.264/HEVC/SVT-AV1 need even sizes (H.264 crops in 2-pixel units); pad by repeating
+    // the last column/row rather than dropping picture
+    w->enc_w = s->width + (s->width & 1);
+    w->enc_h = s->height + (s->height & 1);
+    if (w->enc_w != s->width || w->enc_h != s->height)
+        aim_log(&w->log, AIM_LOG_INFO, "%s: %dx%d padded to %dx%d for 4:2:0 encoding", w->path,
+                s->width, s->height, w->enc_w, w->enc_h);
+    e->width = w->enc_w;
+    e->height = w->enc_h;
+    e->pix_fmt = pf;
+    e->time_base = (AVRational){ s->frame_rate.den, s->frame_rate.num };
+    e->framerate = (AVRational){ s->frame_rate.num, s->frame_rate.den };
+    e->colorspace = s->color.matrix;
+    e->color_primaries = s->color.primaries;
+    e->color_trc = s->color.transfer;
+    e->color_range = s->color.range;
+    e->chroma_sample_location = s->color.chroma_loc;
+    e->thread_count = s->threads;
+    if (w->ofmt->flags & AVFMT_GLOBALHEADER)
+        e->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+    AVDictionary *opts = NULL;
+    if (s->crf >= 0) {
+        // nvenc calls its constant-quality knob "cq"
+        const char *key = av_opt_find(e->priv_data, "crf", NULL, 0, 0) ? "crf"
+                        : av_opt_find(e->priv_data, "cq", NULL, 0, 0) ? "cq" : NULL;
+        // crf 0 means lossless; x264 is lossless at crf 0 only for 8-bit (qp 0 at any depth)
+        // and x265 only with its lossless switch
+        if (s->crf == 0 && !strcmp(codec->name, "libx264")) {
+            av_dict_set(&opts, "qp", "0", 0);
+        } else if (s->crf == 0 && !strcmp(codec->name, "libx265")) {
+            av_dict_set(&opts, "x265-params", "lossless=1", 0);
+        } else if (key) {
+            av_dict_set_int(&opts, key, s->crf, 0);
+            if (codec->id == AV_CODEC_ID_VP9)
+                e->bit_rate = 0; // libvpx: crf with no bitrate cap = constant quality
+        } else {
+            aim_log(&w->log, AIM_LOG_WARNING, "%s: encoder %s has no crf option: ignored",
+                    w->path, codec->name);
+        }
+    }
+    if (s->preset) {
+        if (av_opt_find(e->priv_data, "preset", NULL, 0, 0))
+            av_dict_set(&opts, "preset", s->preset, 0);
+        else
+            aim_log(&w->log, AIM_LOG_WARNING, "%s: encoder %s has no preset option: ignored",
+                    w->path, codec->name);
+    }
+    int ret = avcodec_open2(e, codec, &opts);
+    av_dict_free(&opts);
+    if (ret < 0)
+        return fail(w, AIM_ERR_UNSUPPORTED, "encoder %s failed to open: %s", codec->name,
+                    AVERR(ret));
+    aim_log(&w->log, AIM_LOG_INFO, "%s: video %s %s %dx%d %d/%d fps", w->path, codec->name,
+            av_get_pix_fmt_name(pf), e->width, e->height, s->frame_rate.num, s->frame_rate.den);
+    return 0;
+}
+
+// Statistics tags written by mkvmerge/ffmpeg describe the input stream, not a clipped copy.
+static void copy_stream_tags(AVDictionary **dst, const AVDictionary *src, int strip_stats)
+{
+    const AVDictionaryEntry *t = NULL;
+    while ((t = av_dict_get(src, "", t, AV_DICT_IGNORE_SUFFIX))) {
+        if (strip_stats && (!strcasecmp(t->key, "DURATION") || !strcasecmp(t->key, "BPS") ||
+                            !strncasecmp(t->key, "NUMBER_OF_", 10) ||
+                            !strncasecmp(t->key, "_STATISTICS", 11) ||
+                            !strcasecmp(t->key, "encoder")))
+            continue;
+        av_dict_set(dst, t->key, t->value, 0);
+    }
+}
+
+static int copy_chapters(AimWriter *w, const AVFormatContext *ic, const IoTimeline *tl)
+{
+    for (unsigned i = 0; i < ic->nb_chapters; i++) {
+        const AVChapter *c = ic->chapters[i];
+        int64_t s = av_rescale_q(c->start, c->time_base, AV_TIME_BASE_Q);
+        int64_t e = av_rescale_q(c->end, c->time_base, AV_TIME_BASE_Q);
+        if (e <= tl->zero_us || s >= tl->end_us)
+            continue;
+        s = FFMAX(s, tl->zero_us) - tl->zero_us;
+        e = FFMIN(e, tl->end_us) - tl->zero_us;
+        AVChapter *o = av_mallocz(sizeof(*o));
+        AVChapter **arr = av_realloc_array(w->oc->chapters, w->oc->nb_chapters + 1, sizeof(*arr));
+        if (!o || !arr) {
+            av_free(o);
+            return AIM_ERR(ENOMEM);
+        }
+        w->oc->chapters = arr;
+        arr[w->oc->nb_chapters++] = o;
+        o->id = c->id;
+        o->time_base = c->time_base;
+        o->start = av_rescale_q(s, AV_TIME_BASE_Q, c->time_base);
+        o->end = av_rescale_q(e, AV_TIME_BASE_Q, c->time_base);
+        av_dict_copy(&o->metadata, c->metadata, 0);
+    }
+    return 0;
+}
+
+static int add_video_stream(AimWriter *w, const AVStream *ist)
+{
+    AVStream *ost = avformat_new_stream(w->oc, NULL);
+    if (!ost || avcodec_parameters_from_context(ost->codecpar, w->enc) < 0)
+        return AIM_ERR(ENOMEM);
+    ost->time_base = w->enc->time_base;
+    ost->avg_frame_rate = ost->r_frame_rate = w->enc->framerate;
+    if (ist) {
+        ost->disposition = ist->disposition & ~AV_DISPOSITION_ATTACHED_PIC;
+        copy_stream_tags(&ost->metadata, ist->metadata, 1);
+    }
+    w->vst = ost;
+    return 0;
+}
+
+// Copies input stream i if the container can hold it; sets w->map[i].
+static int add_copy_stream(AimWriter *w, const AVStream *ist, int i, const char *fmt_name,
+                           int clipped)
+{
+    const AVCodecParameters *par = ist->codecpar;
+    const char *kind = av_get_media_type_string(par->codec_type);
+    char what[160];
+    snprintf(what, sizeof(what), "stream #%d (%s %s)", i, kind ? kind : "data",
+             avcodec_get_name(par->codec_id));
+    w->map[i].out = -1;
+    if (par->codec_type == AVMEDIA_TYPE_VIDEO && !(ist->disposition & AV_DISPOSITION_ATTACHED_PIC)) {
+        aim_log(&w->log, AIM_LOG_WARNING, "%s: %s: only the processed video stream is written; "
+                "dropped", w->path, what);
+        return 0;
+    }
+    int keep;
+    if (par->codec_type == AVMEDIA_TYPE_ATTACHMENT) // mkv_query_codec lists no attachment codecs
+        keep = !strcmp(fmt_name, "matroska");
+    else
+        keep = avformat_query_codec(w->ofmt, par->codec_id, FF_COMPLIANCE_NORMAL) == 1;
+    if (!keep) {
+        aim_log(&w->log, AIM_LOG_WARNING, "%s: %s cannot be stored in %s; dropped", w->path,
+                what, fmt_name);
+        return 0;
+    }
+    AVStream *ost = avformat_new_stream(w->oc, NULL);
+    if (!ost || avcodec_parameters_copy(ost->codecpar, par) < 0)
+        return AIM_ERR(ENOMEM);
+    ost->codecpar->codec_tag = 0; // the input container's tag may mean nothing here
+    ost->time_base = ist->time_base;
+    ost->disposition = ist->disposition;
+    ost->avg_frame_rate = ist->avg_frame_rate;
+    ost->r_frame_rate = ist->r_frame_rate;
+    copy_stream_tags(&ost->metadata, ist->metadata, clipped);
+    w->map[i] = (StreamMap){ ost->index, ist->time_base };
+    return 0;
+}
+
+// Output streams in the input's order: the encoded video at the decoded stream's place, every
+// other stream the container can hold copied with its parameters, tags and dispositions.
+static int add_streams(AimWriter *w, const char *fmt_name)
+{
+    if (!w->src)
+        return add_video_stream(w, NULL);
+    int vidx = -1;
+    const AVFormatContext *ic = aim_reader_format(w->src, &vidx);
+    IoTimeline tl;
+    aim_reader_timeline(w->src, &tl);
+    if (!(w->map = calloc(ic->nb_streams, sizeof(*w->map))))
+        return AIM_ERR(ENOMEM);
+    w->nb_map = (int)ic->nb_streams;
+    for (int i = 0; i < w->nb_map; i++) {
+        int ret = i == vidx ? add_video_stream(w, ic->streams[i])
+                            : add_copy_stream(w, ic->streams[i], i, fmt_name, tl.clipped);
+        if (ret < 0)
+            return ret;
+    }
+    w->map[vidx].out = -1; // video packets of the input are never copied
+    av_dict_copy(&w->oc->metadata, ic->metadata, 0);
+    av_dict_set(&w->oc->metadata, "encoder", NULL, 0); // the muxer names itself
+    return copy_chapters(w, ic, &tl);
+}
+
+// ---------------------------------------------------------------- y4m
+
+// y4m is written directly: FFmpeg 5.1's yuv4mpegpipe muxer writes odd-width 10-bit chroma rows
+// one byte short (plane width computed in bytes before the chroma shift), and raw planes need
+// no encoder. Header as FFmpeg's demuxer reads it (chroma siting, XCOLORRANGE).
+static int y4m_header(AimWriter *w)
+{
+    const char *c = "420jpeg XYSCSS=420JPEG"; // y4m's default siting (center)
+    if (w->depth == 10)
+        c = "420p10 XYSCSS=420P10";
+    else if (w->color.chroma_loc == AVCHROMA_LOC_LEFT)
+        c = "420mpeg2 XYSCSS=420MPEG2";
+    else if (w->color.chroma_loc == AVCHROMA_LOC_TOPLEFT)
+        c = "420paldv XYSCSS=420PALDV";
+    const char *range = w->color.range == AVCOL_RANGE_JPEG ? " XCOLORRANGE=FULL"
+                      : w->color.range == AVCOL_RANGE_MPEG ? " XCOLORRANGE=LIMITED" : "";
+    avio_printf(w->y4m_io, "YUV4MPEG2 W%d H%d F%d:%d Ip C%s%s\n", w->width, w->height,
+                w->fps.num, w->fps.den, c, range);
+    if (!(w->row = malloc((size_t)w->width * 2)))
+        return AIM_ERR(ENOMEM);
+    return 0;
+}
+
+static int write_y4m(AimWriter *w, const AimFrame *f)
+{
+    avio_write(w->y4m_io, (const unsigned char *)"FRAME\n", 6);
+    int max = (1 << w->depth) - 1;
+    for (int p = 0; p < 3; p++) {
+        int pw = aim_plane_w(f, p), ph = aim_plane_h(f, p);
+        for (int y = 0; y < ph; y++) {
+            const uint16_t *s = f->data[p] + y * f->stride[p];
+            if (w->depth == 8) {
+                for (int x = 0; x < pw; x++)
+                    w->row[x] = (uint8_t)(s[x] > max ? max : s[x]);
+                avio_write(w->y4m_io, w->row, pw);
+            } else {
+                for (int x = 0; x < pw; x++) { // little-endian samples
+                    int v = s[x] > max ? max : s[x];
+                    w->row[2 * x] = (uint8_t)v;
+                    w->row[2 * x + 1] = (uint8_t)(v >> 8);
+                }
+                avio_write(w->y4m_io, w->row, 2 * pw);
+            }
+        }
+    }
+    if (w->y4m_io->error < 0) {
+        aim_log(&w->log, AIM_LOG_ERROR, "%s: write failed: %s", w->path, AVERR(w->y4m_io->error));
+        return w->error = aim_io_error(w->y4m_io->error);
+    }
+    return 0;
+}
+
+// ---------------------------------------------------------------- open / close
+
+void aim_writer_close(AimWriter **pw)
+{
+    AimWriter *w = pw ? *pw : NULL;
+    if (!w)
+        return;
+    *pw = NULL;
+    if (w->src)
+        aim_reader_attach(w->src, NULL);
+    avio_closep(&w->y4m_io); // (the pipe protocol leaves fd 1 open)
+    avcodec_free_context(&w->enc);
+    if (w->oc) {
+        if (w->oc->pb)
+            avio_closep(&w->oc->pb);
+        avformat_free_context(w->oc);
+    }
+    if (w->tmp_path && !w->renamed)
+        unlink(w->tmp_path);
+    av_frame_free(&w->frame);
+    av_packet_free(&w->pkt);
+    free(w->row);
+    free(w->map);
+    free(w->tmp_path);
+    free(w->path);
+    pthread_mutex_destroy(&w->lock);
+    free(w);
+}
+
+static int valid_settings(const AimWriterSettings *s)
+{
+    const AimColor *c = &s->color;
+    return s->path && s->path[0] && s->width > 0 && s->height > 0 && s->width <= 16384 &&
+           s->height <= 16384 && (s->depth == 8 || s->depth == 10) && s->frame_rate.num > 0 &&
+           s->frame_rate.den > 0 && s->crf <= 63 && s->threads >= 0 &&
+           c->matrix >= 0 && c->matrix < AVCOL_SPC_NB && c->primaries >= 0 &&
+           c->primaries < AVCOL_PRI_NB && c->transfer >= 0 && c->transfer < AVCOL_TRC_NB &&
+           c->range >= 0 && c->range < AVCOL_RANGE_NB && c->chroma_loc >= 0 &&
+           c->chroma_loc < AVCHROMA_LOC_NB;
+}
+
+int aim_writer_open(AimWriter **out, const AimWriterSettings *s)
+{
+    if (!out || !s || !valid_settings(s))
+        return AIM_ERR(EINVAL);
+    AimWriter *w = calloc(1, sizeof(*w));
+    if (!w)
+        return AIM_ERR(ENOMEM);
+    pthread_mutex_init(&w->lock, NULL);
+    if (!(w->path = strdup(s->path))) {
+        free(w);
+        return AIM_ERR(ENOMEM);
+    }
+    w->log = s->log;
+    w->width = s->width;
+    w->height = s->height;
+    w->depth = s->depth;
+    w->fps = s->frame_rate;
+    w->color = s->color;
+    w->last_index = -1;
+    w->src = s->copy_from;
+    int ret;
+
+    w->to_stdout = !strcmp(s->path, "-");
+    const char *fmt_name = w->to_stdout ? "y4m" : container(s->path);
+    if (!fmt_name) {
+        ret = fail(w, AIM_ERR_UNSUPPORTED, "unknown container (use .mkv .mp4 .mov .webm .y4m, "
+                   "or - for y4m on stdout)", NULL, NULL);
+        goto error;
+    }
+    w->y4m = !strcmp(fmt_name, "y4m");
+    if (w->src && !aim_reader_can_attach(w->src)) {
+        ret = fail(w, AIM_ERR(EINVAL), "the writer must be opened before reading starts "
+                   "(stream copy)", NULL, NULL);
+        goto error;
+    }
+    if (!w->to_stdout && (ret = check_paths(w, s)) < 0)
+        goto error;
+    if (!w->y4m) {
+        if (!(w->ofmt = av_guess_format(fmt_name, NULL, NULL))) {
+            ret = fail(w, AIM_ERR_UNSUPPORTED, "libavformat has no %s muxer", fmt_name, NULL);
+            goto error;
+        }
+        if ((ret = open_encoder(w, s, fmt_name)) < 0)
+            goto error;
+    }
+    // nothing was written up to here
+    if (!w->to_stdout && (ret = create_temp(w)) < 0)
+        goto error;
+    const char *url = w->to_stdout ? "pipe:1" : w->tmp_path;
+    char *full_url = av_asprintf("%s%s", w->to_stdout ? "" : "file:", url);
+    if (!full_url) {
+        ret = AIM_ERR(ENOMEM);
+        goto error;
+    }
+    if (w->y4m) {
+        ret = avio_open(&w->y4m_io, full_url, AVIO_FLAG_WRITE);
+        av_free(full_url);
+        if (ret < 0) {
+            ret = fail(w, aim_io_error(ret), "cannot open for writing: %s", AVERR(ret), NULL);
+            goto error;
+        }
+        if (w->src)
+            aim_log(&w->log, AIM_LOG_INFO, "%s: y4m holds only video: other streams, chapters "
+                    "and metadata are not copied", w->path);
+        w->src = NULL; // nothing to copy: do not attach
+        if ((ret = y4m_header(w)) < 0)
+            goto error;
+        *out = w;
+        return 0;
+    }
+    ret = avformat_alloc_output_context2(&w->oc, w->ofmt, NULL, url);
+    if (ret < 0) {
+        av_free(full_url);
+        ret = fail(w, aim_io_error(ret), "cannot create the %s muxer: %s", fmt_name, AVERR(ret));
+        goto error;
+    }
+    ret = avio_open(&w->oc->pb, full_url, AVIO_FLAG_WRITE);
+    av_free(full_url);
+    if (ret < 0) {
+        ret = fail(w, aim_io_error(ret), "cannot open for writing: %s", AVERR(ret), NULL);
+        goto error;
+    }
+    // FFmpeg 5.1's mov muxer calls FLAC and Opus in MP4 experimental (6.1 no longer does, and
+    // players read them): allow it so such audio is copied rather than failing the header
+    if (!strcmp(fmt_name, "mp4") || !strcmp(fmt_name, "mov"))
+        w->oc->strict_std_compliance = FF_COMPLIANCE_EXPERIMENTAL;
+    if ((ret = add_streams(w, fmt_name)) < 0)
+        goto error;
+    if ((ret = avformat_write_header(w->oc, NULL)) < 0) {
+        ret = fail(w, AIM_ERR_UNSUPPORTED, "cannot write the %s header: %s", fmt_name,
+                   AVERR(ret));
+        goto error;
+    }
+    w->header_done = 1;
+    if (!(w->frame = av_frame_alloc()) || !(w->pkt = av_packet_alloc())) {
+        ret = AIM_ERR(ENOMEM);
+        goto error;
+    }
+    w->frame->format = w->enc->pix_fmt;
+    w->frame->width = w->enc_w;
+    w->frame->height = w->enc_h;
+    if (av_frame_get_buffer(w->frame, 0) < 0) {
+        ret = AIM_ERR(ENOMEM);
+        goto error;
+    }
+    if (w->src && (ret = aim_reader_attach(w->src, w)) < 0)
+        goto error;
+    aim_log(&w->log, AIM_LOG_DEBUG, "%s: header written, %u streams", w->path,
+            w->oc->nb_streams);
+    *out = w;
+    return 0;
+error:
+    aim_writer_close(&w);
+    return ret;
+}
+
+// ---------------------------------------------------------------- writing
+
+// Drains the encoder's packets into the muxer.
+static int drain(AimWriter *w)
+{
+    for (;;) {
+        int ret = avcodec_receive_packet(w->enc, w->pkt);
+        if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
+            return 0;
+        if (ret < 0) {
+            aim_log(&w->log, AIM_LOG_ERROR, "%s: encoding failed: %s", w->path, AVERR(ret));
+            return w->error = aim_io_error(ret);
+        }
+        av_packet_rescale_ts(w->pkt, w->enc->time_base, w->vst->time_base);
+        w->pkt->stream_index = w->vst->index;
+        if ((ret = mux(w, w->pkt)) < 0)
+            return ret;
+    }
+}
+
+static void narrow_plane(uint8_t *restrict dst, int dstride, const uint16_t *restrict src,
+                         ptrdiff_t sstride, int w, int h, int max)
+{
+    for (int y = 0; y < h; y++, dst += dstride, src += sstride)
+        for (int x = 0; x < w; x++)
+            dst[x] = (uint8_t)(src[x] > max ? max : src[x]);
+}
+
+static void clamp_plane(uint16_t *restrict dst, int dstride, const uint16_t *restrict src,
+                        ptrdiff_t sstride, int w, int h, int max)
+{
+    for (int y = 0; y < h; y++, dst += dstride, src += sstride)
+        for (int x = 0; x < w; x++)
+            dst[x] = (uint16_t)(src[x] > max ? max : src[x]);
+}
+
+// AimFrame -> w->frame (padded luma edge repeated for odd sizes).
+static int fill_frame(AimWriter *w, const AimFrame *f)
+{
+    AVFrame *fr = w->frame;
+    if (av_frame_make_writable(fr) < 0)
+        return AIM_ERR(ENOMEM);
+    int max = (1 << w->depth) - 1;
+    for (int p = 0; p < 3; p++) {
+        int pw = aim_plane_w(f, p), ph = aim_plane_h(f, p);
+        if (w->depth == 8)
+            narrow_plane(fr->data[p], fr->linesize[p], f->data[p], f->stride[p], pw, ph, max);
+        else
+            clamp_plane((uint16_t *)fr->data[p], fr->linesize[p] / 2, f->data[p], f->stride[p],
+                        pw, ph, max);
+    }
+    // chroma of the padded size is the same ceil(w/2) x ceil(h/2): only luma grows
+    int bps = w->depth == 8 ? 1 : 2;
+    uint8_t *y0 = fr->data[0];
+    if (w->enc_w > w->width)
+        for (int y = 0; y < w->height; y++) {
+            uint8_t *row = y0 + y * fr->linesize[0];
+            memcpy(row + w->width * bps, row + (w->width - 1) * bps, (size_t)bps);
+        }
+    if (w->enc_h > w->height)
+        memcpy(y0 + w->height * fr->linesize[0], y0 + (w->height - 1) * fr->linesize[0],
+               (size_t)w->enc_w * bps);
+    fr->pts = f->index;
+    fr->color_range = w->color.range;
+    fr->colorspace = w->color.matrix;
+    fr->color_primaries = w->color.primaries;
+    fr->color_trc = w->color.transfer;
+    fr->chroma_location = w->color.chroma_loc;
+    return 0;
+}
+
+int aim_writer_write(AimWriter *w, const AimFrame *f)
+{
+    if (!w || !f)
+        return AIM_ERR(EINVAL);
+    if (w->error)
+        return w->error;
+    if (w->finished || f->width != w->width || f->height != w->height || f->depth != w->depth ||
+        f->index <= w->last_index) {
+        aim_log(&w->log, AIM_LOG_ERROR, "%s: frame %lld (%dx%d %d-bit) does not fit the output "
+                "(%dx%d %d-bit, after frame %lld)", w->path, (long long)f->index, f->width,
+                f->height, f->depth, w->width, w->height, w->depth, (long long)w->last_index);
+        return AIM_ERR(EINVAL);
+    }
+    int ret = 0;
+    if (w->y4m) {
+        // y4m has no timestamps: a gap in the numbering repeats the frame to keep k at k/fps
+        for (int64_t k = w->last_index + 1; k <= f->index && ret >= 0; k++)
+            ret = write_y4m(w, f);
+        w->last_index = f->index;
+        return ret;
+    }
+    if ((ret = fill_frame(w, f)) < 0)
+        return ret;
+    w->last_index = f->index;
+    ret = avcodec_send_frame(w->enc, w->frame);
+    if (ret < 0) {
+        aim_log(&w->log, AIM_LOG_ERROR, "%s: encoding frame %lld failed: %s", w->path,
+                (long long)f->index, AVERR(ret));
+        return w->error = aim_io_error(ret);
+    }
+    return drain(w);
+}
+
+int aim_writer_finish(AimWriter *w)
+{
+    if (!w)
+        return AIM_ERR(EINVAL);
+    if (w->renamed || (w->to_stdout && w->finished))
+        return 0;
+    if (w->error)
+        return w->error;
+    int ret = 0;
+    if (w->y4m) {
+        avio_flush(w->y4m_io);
+        ret = w->y4m_io->error;
+        int e = avio_closep(&w->y4m_io);
+        ret = ret < 0 ? ret : e;
+        w->finished = 1;
+        if (ret < 0) {
+            aim_log(&w->log, AIM_LOG_ERROR, "%s: write failed: %s", w->path, AVERR(ret));
+            return w->error = aim_io_error(ret);
+        }
+    } else {
+        if ((ret = avcodec_send_frame(w->enc, NULL)) < 0 && ret != AVERROR_EOF) {
+            aim_log(&w->log, AIM_LOG_ERROR, "%s: flushing the encoder failed: %s", w->path,
+                    AVERR(ret));
+            return w->error = aim_io_error(ret);
+        }
+        if ((ret = drain(w)) < 0)
+            return ret;
+        pthread_mutex_lock(&w->lock);
+        ret = av_write_trailer(w->oc);
+        w->finished = 1; // packets the reader still sends are dropped from here on
+        pthread_mutex_unlock(&w->lock);
+        if (ret >= 0)
+            ret = avio_closep(&w->oc->pb);
+        if (ret < 0) {
+            aim_log(&w->log, AIM_LOG_ERROR, "%s: finishing the file failed: %s", w->path,
+                    AVERR(ret));
+            return w->error = aim_io_error(ret);
+        }
+    }
+    if (w->to_stdout)
+        return 0;
+    if (rename(w->tmp_path, w->path) < 0) {
+        int e = errno;
+        aim_log(&w->log, AIM_LOG_ERROR, "%s: cannot rename %s: %s", w->path, w->tmp_path,
+                strerror(e));
+        return w->error = AIM_ERR(e);
+    }
+    w->renamed = 1;
+    return 0;
+}

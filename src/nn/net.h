@@ -1,0 +1,157 @@
+// Neural network graphs: an immutable loaded model (AimNet: layers, blobs, fp32 weights) and the
+// tensors (AimNnMat) the executor passes between layers. Loaders: ncnn .param/.bin (ncnn.c) and
+// Anime4K JSON (anime4k.c) both produce an AimNet; one executor (exec.c) runs any of them.
+//
+// Design for later models (RIFE v4): a net has any number of Input layers and any number of
+// outputs (looked up by blob name); ops are found in a table by their ncnn type name, and a
+// caller may pass extra op descriptors (e.g. "rife.Warp") to the loader; shapes are inferred
+// per run from the input sizes, so multi-scale graphs (Interp by factors, Crop, Concat) need no
+// fixed sizes.
+//
+// Thread-safety: an AimNet is immutable after loading and may be shared by threads; each thread
+// runs it with its own AimNnRun (scratch tensors).
+#ifndef AIM_NN_NET_H
+#define AIM_NN_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ainimotion/common.h"
+#include "core/pool.h"
+
+/** ncnn ParamDict: ids 0..31, each an int, a float or an array (ncnn key -23300 - id). */
+#define AIM_NN_MAX_PARAM 32
+/** Up to this many weight arrays per layer (BatchNorm has 4). */
+#define AIM_NN_MAX_WEIGHTS 4
+
+enum { AIM_NN_P_NONE = 0, AIM_NN_P_INT, AIM_NN_P_FLOAT, AIM_NN_P_ARRAY };
+
+typedef struct AimNnParam {
+    int type;
+    int i;
+    float f;
+    int n;     ///< array length
+    int *ai;   ///< array as ints (values written as floats are truncated)
+    float *af; ///< array as floats
+} AimNnParam;
+
+/**
+ * A tensor: dims 1 (w), 2 (w, h) or 3 (w, h, c), fp32. Channel q starts at data + q * cstep;
+ * rows are contiguous (stride w). cstep >= w * h, rounded up so channels are 64-byte aligned.
+ */
+typedef struct AimNnMat {
+    float *data;
+    int dims, w, h, c;
+    size_t cstep;
+} AimNnMat;
+
+static inline float *aim_nn_chan(const AimNnMat *m, int q) { return m->data + (size_t)q * m->cstep; }
+static inline size_t aim_nn_total(const AimNnMat *m) { return (size_t)m->w * m->h * m->c; }
+
+struct AimNnOpDesc;
+struct AimNnExec;
+
+typedef struct AimNnLayer {
+    const struct AimNnOpDesc *op;
+    char type[64];
+    char name[64];
+    int nin, nout;
+    int *in, *out;                 ///< blob indices
+    AimNnParam p[AIM_NN_MAX_PARAM];
+    int nw;                        ///< weight arrays loaded
+    float *w[AIM_NN_MAX_WEIGHTS];
+    size_t wn[AIM_NN_MAX_WEIGHTS]; ///< element counts
+    void *priv;                    ///< op-prepared data (packed weights), freed by op->uninit
+} AimNnLayer;
+
+typedef struct AimNnBlob {
+    char name[64];
+    int producer;  ///< layer index
+    int consumers; ///< number of layer inputs reading it
+} AimNnBlob;
+
+typedef struct AimNet {
+    int nlayers, nblobs;
+    AimNnLayer *layers;
+    AimNnBlob *blobs;
+    AimLog log;
+} AimNet;
+
+/** Per-run options an op sees. */
+typedef struct AimNnOpt {
+    int ref;            ///< 1: use the plain C reference ops only
+    unsigned cpu_flags; ///< AIM_CPU_* allowed
+    AimPool *pool;
+    size_t max_bytes;   ///< refuse to hold more tensor bytes at once (0 = no limit)
+} AimNnOpt;
+
+/** One op type. Functions return 0 or a negative AIM error (validation errors are logged). */
+typedef struct AimNnOpDesc {
+    const char *type; ///< ncnn type name
+    int min_in, max_in, min_out, max_out;
+    /** Validates params and fills l->nw / wn[] (counts) and wtype[] (ncnn ModelBin type 0/1). */
+    int (*check)(AimNnLayer *l, int wtype[AIM_NN_MAX_WEIGHTS], const AimLog *log);
+    /** After weights are loaded: optional packing into l->priv. */
+    int (*init)(AimNnLayer *l, const AimLog *log);
+    void (*uninit)(AimNnLayer *l);
+    /** Output shapes (dims, w, h, c) from input shapes; validates sizes. */
+    int (*shape)(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out, const AimLog *log);
+    /** Computes outputs (already allocated with the shapes above). */
+    int (*forward)(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out, const AimNnOpt *o);
+} AimNnOpDesc;
+
+typedef struct AimNetSettings {
+    AimLog log;
+    const AimNnOpDesc *extra_ops; ///< custom layer types (e.g. "rife.Warp"), may be NULL
+    int n_extra_ops;
+} AimNetSettings;
+
+void aim_net_default_settings(AimNetSettings *s);
+
+/**
+ * Loads an ncnn model from memory: `param` is the text .param (magic 7767517), `bin` the
+ * weights. Everything is validated; a malformed file returns AIM_ERR_INVALID_DATA (the reason
+ * logged), an unknown layer type AIM_ERR_UNSUPPORTED. The inputs are not referenced after the
+ * call. On success *out owns everything; on failure *out is untouched.
+ */
+int aim_net_load_ncnn_mem(AimNet **out, const char *param, size_t param_len, const void *bin,
+                          size_t bin_len, const AimNetSettings *s);
+/** Same from files. AIM_ERR(ENOENT) etc. when a file cannot be read. */
+int aim_net_load_ncnn(AimNet **out, const char *param_path, const char *bin_path,
+                      const AimNetSettings *s);
+void aim_net_destroy(AimNet **net);
+
+/** Index of the blob called `name`, or -1. */
+int aim_net_blob(const AimNet *net, const char *name);
+/** Parameter helpers (ncnn ParamDict::get). */
+int aim_nn_pi(const AimNnLayer *l, int id, int def);
+float aim_nn_pf(const AimNnLayer *l, int id, float def);
+
+/** The built-in op table entry for an ncnn type name, or NULL. */
+const AimNnOpDesc *aim_nn_find_op(const char *type);
+
+/** Reads a whole file (at most max bytes) into a malloc'ed buffer with a NUL appended. */
+int aim_nn_read_file(const char *path, size_t max, char **data, size_t *len);
+
+// --- execution
+typedef struct AimNnRun AimNnRun;
+
+/** Scratch for running `net` (one per thread). opt is copied. */
+int aim_nn_run_create(AimNnRun **out, const AimNet *net, const AimNnOpt *opt);
+void aim_nn_run_destroy(AimNnRun **r);
+/**
+ * Runs the net: inputs[i] is copied into blob in_blobs[i]; outputs are computed for the blobs
+ * out_blobs[] and returned in outs[] (owned by the run, valid until the next run/destroy).
+ * Only layers the outputs need are run; intermediate tensors are freed as soon as their last
+ * consumer ran, so memory follows the tile size.
+ */
+int aim_nn_run(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs, int nin,
+               const int *out_blobs, const AimNnMat **outs, int nout);
+/** Peak bytes of tensors alive at once during the last runs (for memory reports). */
+size_t aim_nn_run_peak_bytes(const AimNnRun *r);
+
+/** Allocates a tensor (64-byte aligned channels). 0 or AIM_ERR(ENOMEM)/EINVAL. */
+int aim_nn_mat_alloc(AimNnMat *m, int dims, int w, int h, int c);
+void aim_nn_mat_free(AimNnMat *m);
+
+#endif

@@ -1,0 +1,514 @@
+// Stage graph (pipeline.h): four threads, three bounded queues.
+//
+//   source+gate --Q1(jobs)--> interp --Q2(outputs)--> scale --Q3(outputs)--> sink
+//
+// A job is one source frame i with its successor and the gate's record for i -> i+1; it fans out
+// into `factor` outputs. Memory is bounded: each queue holds queue_depth items, the gate window
+// holds its lookahead, and every stage holds at most one item while working.
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/queue.h"
+#include "pipeline.h"
+
+typedef struct Job {
+    AimFrame *f0, *f1;   // f1 NULL for the last source frame
+    AimGateRecord rec;   // interval f0 -> f1 (cls START when f1 is NULL)
+} Job;
+
+typedef struct Out {
+    AimFrame *f;
+    int64_t k;           // output frame number
+} Out;
+
+typedef struct Ctx {
+    const AimPipelineSettings *s;
+    AimQueue *q1, *q2, *q3;
+    AimFramePool *interp_pool, *scale_pool;
+    AimGate *gate;
+    AimInterp *interp, *blend;
+    AimScaler *scaler;
+    pthread_mutex_t lock;
+    int error;               // first error
+    AimPipelineStats st;     // counters: each written by one thread (see fields), read at end
+} Ctx;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int cancelled(Ctx *c)
+{
+    return c->s->cancel && atomic_load(c->s->cancel);
+}
+
+// Records the first error and stops every stage.
+static void fail(Ctx *c, int err)
+{
+    pthread_mutex_lock(&c->lock);
+    if (!c->error)
+        c->error = err;
+    pthread_mutex_unlock(&c->lock);
+    aim_queue_abort(c->q1);
+    aim_queue_abort(c->q2);
+    aim_queue_abort(c->q3);
+}
+
+static void job_free(Job *j)
+{
+    if (!j)
+        return;
+    aim_frame_unref(&j->f0);
+    aim_frame_unref(&j->f1);
+    aim_gate_record_clear(&j->rec);
+    free(j);
+}
+
+static void out_free(Out *o)
+{
+    if (!o)
+        return;
+    aim_frame_unref(&o->f);
+    free(o);
+}
+
+// ---- stage 1: source + gate -------------------------------------------------------------
+
+typedef struct Window {
+    AimFrame **f;   // frames i0 .. i0+n-1 waiting for their record
+    int64_t i0;
+    int n, cap;
+} Window;
+
+static int window_push(Window *w, AimFrame *f)
+{
+    if (w->n == w->cap) {
+        int cap = w->cap ? w->cap * 2 : 8;
+        AimFrame **nf = realloc(w->f, (size_t)cap * sizeof(*nf));
+        if (!nf)
+            return AIM_ERR(ENOMEM);
+        w->f = nf;
+        w->cap = cap;
+    }
+    w->f[w->n++] = f;
+    return 0;
+}
+
+static AimFrame *window_pop_front(Window *w)
+{
+    AimFrame *f = w->f[0];
+    memmove(w->f, w->f + 1, (size_t)(w->n - 1) * sizeof(*w->f));
+    w->n--;
+    w->i0++;
+    return f;
+}
+
+// Turns a gate record for interval r-1 -> r into the job of source frame r-1.
+static int emit_record(Ctx *c, Window *w, AimGateRecord *rec)
+{
+    if (c->s->on_record)
+        c->s->on_record(c->s->opaque, rec);
+    if (rec->cls >= 0 && rec->cls < 5)
+        c->st.class_count[rec->cls]++;
+    if (rec->frame == 0) {
+        aim_gate_record_clear(rec);
+        return 0;
+    }
+    if (rec->frame != w->i0 + 1 || w->n < 2) {
+        aim_gate_record_clear(rec);
+        return AIM_ERR(EINVAL); // the gate broke its ordering contract
+    }
+    Job *j = calloc(1, sizeof(*j));
+    if (!j) {
+        aim_gate_record_clear(rec);
+        return AIM_ERR(ENOMEM);
+    }
+    j->f0 = window_pop_front(w);
+    j->f1 = aim_frame_ref(w->f[0]);
+    j->rec = *rec;
+    memset(rec, 0, sizeof(*rec));
+    int ret = aim_queue_push(c->q1, j);
+    if (ret < 0) {
+        job_free(j);
+        return c->error ? c->error : AIM_ERR_INTERRUPTED;
+    }
+    return 0;
+}
+
+static int drain_gate(Ctx *c, Window *w)
+{
+    for (;;) {
+        AimGateRecord rec = { 0 };
+        int ret = aim_gate_receive(c->gate, &rec);
+        if (ret == AIM_ERR(EAGAIN) || ret == AIM_ERR_EOF)
+            return ret;
+        if (ret < 0)
+            return ret;
+        if ((ret = emit_record(c, w, &rec)) < 0)
+            return ret;
+    }
+}
+
+static void *source_thread(void *arg)
+{
+    Ctx *c = arg;
+    const AimPipelineSettings *s = c->s;
+    Window w = { 0 };
+    int ret = 0;
+    double busy = 0;
+    for (int64_t i = 0;; i++) {
+        if (cancelled(c)) {
+            ret = AIM_ERR_INTERRUPTED;
+            break;
+        }
+        double t0 = now_s();
+        AimFrame *f = NULL;
+        ret = s->read(s->opaque, &f);
+        if (ret == AIM_ERR_EOF) {
+            ret = 0;
+            busy += now_s() - t0;
+            break;
+        }
+        if (ret < 0)
+            break;
+        if (f->width != s->width || f->height != s->height || f->depth != s->depth) {
+            aim_log(&s->log, AIM_LOG_ERROR,
+                    "source frame %lld is %dx%d %d-bit, the stream started as %dx%d %d-bit: "
+                    "size changes mid-stream are not supported",
+                    (long long)i, f->width, f->height, f->depth, s->width, s->height, s->depth);
+            aim_frame_unref(&f);
+            ret = AIM_ERR_UNSUPPORTED;
+            break;
+        }
+        f->index = i;
+        c->st.src_frames = i + 1;
+        if ((ret = window_push(&w, f)) < 0) {
+            aim_frame_unref(&f);
+            break;
+        }
+        while ((ret = aim_gate_send(c->gate, f)) == AIM_ERR(EAGAIN)) {
+            if ((ret = drain_gate(c, &w)) != AIM_ERR(EAGAIN))
+                break;
+        }
+        if (ret < 0)
+            break;
+        busy += now_s() - t0;
+        if ((ret = drain_gate(c, &w)) != AIM_ERR(EAGAIN)) {
+            if (ret == AIM_ERR_EOF)
+                ret = AIM_ERR(EINVAL);
+            break;
+        }
+        ret = 0;
+    }
+    if (!ret) { // end of stream: drain the gate, then the last frame repeats
+        ret = aim_gate_send(c->gate, NULL);
+        if (!ret) {
+            ret = drain_gate(c, &w);
+            ret = ret == AIM_ERR_EOF ? 0 : (ret == AIM_ERR(EAGAIN) ? AIM_ERR(EINVAL) : ret);
+        }
+        if (!ret && w.n == 1) {
+            Job *j = calloc(1, sizeof(*j));
+            if (!j) {
+                ret = AIM_ERR(ENOMEM);
+            } else {
+                j->f0 = window_pop_front(&w);
+                j->rec.cls = AIM_CLASS_START;
+                j->rec.frame = -1;
+                if (aim_queue_push(c->q1, j) < 0) {
+                    job_free(j);
+                    ret = c->error ? c->error : AIM_ERR_INTERRUPTED;
+                }
+            }
+        } else if (!ret && w.n > 1) {
+            ret = AIM_ERR(EINVAL); // gate dropped records
+        }
+    }
+    for (int k = 0; k < w.n; k++)
+        aim_frame_unref(&w.f[k]);
+    free(w.f);
+    c->st.stage_seconds[0] = busy;
+    if (ret < 0)
+        fail(c, ret);
+    else
+        aim_queue_close(c->q1);
+    return NULL;
+}
+
+// ---- stage 2: interpolation -------------------------------------------------------------
+
+static int push_out(Ctx *c, AimQueue *q, AimFrame *f, int64_t k)
+{
+    Out *o = malloc(sizeof(*o));
+    if (!o) {
+        aim_frame_unref(&f);
+        return AIM_ERR(ENOMEM);
+    }
+    o->f = f;
+    o->k = k;
+    if (aim_queue_push(q, o) < 0) {
+        out_free(o);
+        return c->error ? c->error : AIM_ERR_INTERRUPTED;
+    }
+    return 0;
+}
+
+static int run_job(Ctx *c, Job *j)
+{
+    const AimPipelineSettings *s = c->s;
+    const int F = s->factor;
+    const int64_t base = j->f0->index * F;
+    int ret = push_out(c, c->q2, aim_frame_ref(j->f0), base);
+    if (ret < 0)
+        return ret;
+    AimInterp *engine = NULL;
+    if (j->f1 && j->rec.cls == AIM_CLASS_MOTION)
+        engine = c->interp;
+    else if (j->f1 && j->rec.cls == AIM_CLASS_FADE)
+        engine = c->blend; // a cross-fade is a blend by definition; flow would invent motion
+    if (engine && F > 1) {
+        const AimMotionMask *mask = j->rec.mask.data ? &j->rec.mask : NULL;
+        if ((ret = aim_interp_set_pair(engine, j->f0, j->f1, mask)) < 0)
+            return ret;
+    }
+    for (int k = 1; k < F; k++) {
+        AimFrame *f = NULL;
+        if (engine) {
+            if ((ret = aim_frame_pool_get(c->interp_pool, &f)) < 0)
+                return ret;
+            if ((ret = aim_interp_render(engine, (double)k / F, f)) < 0) {
+                aim_frame_unref(&f);
+                return ret;
+            }
+            f->color = j->f0->color;
+            if (engine == c->blend)
+                c->st.blended++;
+            else
+                c->st.interpolated++;
+        } else {
+            f = aim_frame_ref(j->f0);
+            c->st.duplicated++;
+        }
+        if ((ret = push_out(c, c->q2, f, base + k)) < 0)
+            return ret;
+    }
+    return 0;
+}
+
+static void *interp_thread(void *arg)
+{
+    Ctx *c = arg;
+    int ret;
+    double busy = 0;
+    for (;;) {
+        Job *j = NULL;
+        ret = aim_queue_pop(c->q1, (void **)&j);
+        if (ret < 0)
+            break;
+        double t0 = now_s();
+        ret = run_job(c, j);
+        job_free(j);
+        busy += now_s() - t0;
+        if (ret < 0)
+            break;
+    }
+    c->st.stage_seconds[1] = busy;
+    if (ret == AIM_ERR_EOF)
+        aim_queue_close(c->q2);
+    else
+        fail(c, ret);
+    return NULL;
+}
+
+// ---- stage 3: upscaling -----------------------------------------------------------------
+
+static void *scale_thread(void *arg)
+{
+    Ctx *c = arg;
+    int ret;
+    double busy = 0;
+    for (;;) {
+        Out *o = NULL;
+        ret = aim_queue_pop(c->q2, (void **)&o);
+        if (ret < 0)
+            break;
+        double t0 = now_s();
+        if (c->scaler) {
+            AimFrame *dst = NULL;
+            if ((ret = aim_frame_pool_get(c->scale_pool, &dst)) < 0 ||
+                (ret = aim_scaler_run(c->scaler, o->f, dst)) < 0) {
+                aim_frame_unref(&dst);
+                out_free(o);
+                break;
+            }
+            aim_frame_copy_props(dst, o->f);
+            aim_frame_unref(&o->f);
+            o->f = dst;
+        }
+        busy += now_s() - t0;
+        if (aim_queue_push(c->q3, o) < 0) {
+            out_free(o);
+            ret = c->error ? c->error : AIM_ERR_INTERRUPTED;
+            break;
+        }
+    }
+    c->st.stage_seconds[2] = busy;
+    if (ret == AIM_ERR_EOF)
+        aim_queue_close(c->q3);
+    else
+        fail(c, ret);
+    return NULL;
+}
+
+// ---- stage 4: sink ----------------------------------------------------------------------
+
+static int sink_loop(Ctx *c)
+{
+    const AimPipelineSettings *s = c->s;
+    double busy = 0;
+    int ret;
+    for (int64_t expect = 0;; expect++) {
+        Out *o = NULL;
+        ret = aim_queue_pop(c->q3, (void **)&o);
+        if (ret < 0)
+            break;
+        double t0 = now_s();
+        if (o->k != expect) {
+            out_free(o);
+            ret = AIM_ERR(EINVAL);
+            break;
+        }
+        // A view of the frame with this slot's number: duplicates share one frame.
+        AimFrame view = *o->f;
+        view.index = o->k;
+        view.pts = 0;
+        ret = s->write(s->opaque, &view);
+        out_free(o);
+        busy += now_s() - t0;
+        if (ret < 0)
+            break;
+        c->st.out_frames = expect + 1;
+        if (s->on_progress)
+            s->on_progress(s->opaque, &c->st);
+        if (cancelled(c)) {
+            ret = AIM_ERR_INTERRUPTED;
+            break;
+        }
+    }
+    c->st.stage_seconds[3] = busy;
+    return ret == AIM_ERR_EOF ? 0 : ret;
+}
+
+// ---- setup ------------------------------------------------------------------------------
+
+void aim_pipeline_default_settings(AimPipelineSettings *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->factor = 2;
+    s->depth = 8;
+    s->queue_depth = 4;
+    aim_gate_default_settings(&s->gate);
+    aim_interp_default_settings(&s->interp);
+    aim_scaler_default_settings(&s->scale);
+}
+
+static int validate(const AimPipelineSettings *s)
+{
+    if (s->factor < 1 || s->factor > 8 || s->width <= 0 || s->height <= 0 ||
+        s->out_width <= 0 || s->out_height <= 0 || (s->depth != 8 && s->depth != 10) ||
+        s->queue_depth < 1 || s->queue_depth > 64 || !s->read || !s->write)
+        return AIM_ERR(EINVAL);
+    return 0;
+}
+
+int aim_pipeline_run(const AimPipelineSettings *s, AimPipelineStats *stats)
+{
+    int ret = validate(s);
+    if (ret < 0)
+        return ret;
+    Ctx c = { .s = s };
+    pthread_mutex_init(&c.lock, NULL);
+    const size_t depth = (size_t)s->queue_depth;
+    // Q2 carries `factor` outputs per job: give it room for a whole job so interp never waits
+    // on a half-emitted job while scale is idle.
+    if ((ret = aim_queue_create(&c.q1, depth)) < 0 ||
+        (ret = aim_queue_create(&c.q2, depth + (size_t)s->factor)) < 0 ||
+        (ret = aim_queue_create(&c.q3, depth)) < 0)
+        goto end;
+    if ((ret = aim_gate_create(&c.gate, &s->gate)) < 0)
+        goto end;
+    if (s->factor > 1) {
+        AimInterpSettings is = s->interp;
+        is.width = s->width;
+        is.height = s->height;
+        is.depth = s->depth;
+        is.pool = s->pool;
+        is.log = s->log;
+        if ((ret = aim_interp_create(&c.interp, &is)) < 0)
+            goto end;
+        is.engine = "blend";
+        if ((ret = aim_interp_create(&c.blend, &is)) < 0)
+            goto end;
+        if ((ret = aim_frame_pool_create(&c.interp_pool, s->width, s->height, s->depth,
+                                         (int)depth + s->factor + 2)) < 0)
+            goto end;
+    }
+    if (s->out_width != s->width || s->out_height != s->height) {
+        AimScalerSettings ss = s->scale;
+        ss.src_w = s->width;
+        ss.src_h = s->height;
+        ss.dst_w = s->out_width;
+        ss.dst_h = s->out_height;
+        ss.depth = s->depth;
+        ss.pool = s->pool;
+        ss.log = s->log;
+        if ((ret = aim_scaler_create(&c.scaler, &ss)) < 0)
+            goto end;
+        if ((ret = aim_frame_pool_create(&c.scale_pool, s->out_width, s->out_height, s->depth,
+                                         (int)depth + 2)) < 0)
+            goto end;
+    }
+
+    pthread_t th[3];
+    void *(*fn[3])(void *) = { source_thread, interp_thread, scale_thread };
+    int started = 0;
+    for (; started < 3; started++)
+        if (pthread_create(&th[started], NULL, fn[started], &c)) {
+            fail(&c, AIM_ERR(EAGAIN));
+            break;
+        }
+    int sret = started == 3 ? sink_loop(&c) : 0;
+    if (sret < 0)
+        fail(&c, sret);
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    ret = c.error;
+    if (!ret && c.s->cancel && atomic_load(c.s->cancel))
+        ret = AIM_ERR_INTERRUPTED;
+
+end:
+    // Whatever an aborted run left in the queues.
+    for (void *item; c.q1 && aim_queue_try_pop(c.q1, &item) == 0;)
+        job_free(item);
+    for (void *item; c.q2 && aim_queue_try_pop(c.q2, &item) == 0;)
+        out_free(item);
+    for (void *item; c.q3 && aim_queue_try_pop(c.q3, &item) == 0;)
+        out_free(item);
+    if (stats)
+        *stats = c.st;
+    aim_gate_destroy(&c.gate);
+    aim_interp_destroy(&c.interp);
+    aim_interp_destroy(&c.blend);
+    aim_scaler_destroy(&c.scaler);
+    aim_frame_pool_destroy(&c.interp_pool);
+    aim_frame_pool_destroy(&c.scale_pool);
+    aim_queue_destroy(&c.q1);
+    aim_queue_destroy(&c.q2);
+    aim_queue_destroy(&c.q3);
+    pthread_mutex_destroy(&c.lock);
+    return ret;
+}

@@ -1,0 +1,27 @@
+// x86 part of aim_interp_dsp_init: overrides the C references in ascending ISA order.
+#include "core/cpu.h"
+#include "interp/interp_dsp.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+decl_luma_down_fn(aim_luma_down_avx2);
+decl_down2_fn(aim_down2_avx2);
+decl_grad_fn(aim_grad_avx2);
+decl_patch_step_fn(aim_patch_step_avx2);
+decl_patch_densify_fn(aim_patch_densify_avx2);
+decl_field_row_fn(aim_field_row_avx2);
+decl_warp_row_fn(aim_warp_row_avx2);
+
+void aim_interp_dsp_init_x86(AimInterpDsp *dsp, unsigned flags)
+{
+    if (flags & AIM_CPU_AVX2) {
+        dsp->luma_down = aim_luma_down_avx2;
+        dsp->down2 = aim_down2_avx2;
+        dsp->grad = aim_grad_avx2;
+        dsp->patch_step = aim_patch_step_avx2;
+        dsp->patch_densify = aim_patch_densify_avx2;
+        dsp->field_row = aim_field_row_avx2;
+        dsp->warp_row = aim_warp_row_avx2;
+        dsp->isa = AIM_CPU_AVX2;
+    }
+}
+#endif

@@ -1,0 +1,69 @@
+// Option value parsers: times, ranges, rates, factors, scale dims.
+#include "core/parse.h"
+#include "test.h"
+
+int main(void)
+{
+    double t, a, b;
+    CHECK_EQ_INT(aim_parse_time("00:01:02.500", &t), 0); CHECK_NEAR(t, 62.5, 1e-9);
+    CHECK_EQ_INT(aim_parse_time("1:02", &t), 0); CHECK_NEAR(t, 62, 1e-9);
+    CHECK_EQ_INT(aim_parse_time("75.25", &t), 0); CHECK_NEAR(t, 75.25, 1e-9);
+    CHECK_EQ_INT(aim_parse_time("0", &t), 0); CHECK_NEAR(t, 0, 0);
+    const char *bad_times[] = { "", "-1", "1:60", "1:2:3:4", "a", "1.5:00", "1:", ":1", "1..2",
+                                "1e3", " 1", "1 ", "00:00:60", "+1", ".5", "5." };
+    for (size_t i = 0; i < sizeof(bad_times) / sizeof(*bad_times); i++)
+        CHECK_MSG(aim_parse_time(bad_times[i], &t) < 0, "'%s' accepted", bad_times[i]);
+    CHECK_EQ_INT(aim_parse_time("100:00:00", &t), AIM_ERR(ERANGE));
+
+    CHECK_EQ_INT(aim_parse_time_range("00:00:01-00:00:03.5", &a, &b), 0);
+    CHECK_NEAR(a, 1, 1e-9); CHECK_NEAR(b, 3.5, 1e-9);
+    CHECK_EQ_INT(aim_parse_time_range("2-4", &a, &b), 0);
+    CHECK_EQ_INT(aim_parse_time_range("4-2", &a, &b), AIM_ERR(ERANGE));
+    CHECK_EQ_INT(aim_parse_time_range("2-2", &a, &b), AIM_ERR(ERANGE));
+    CHECK(aim_parse_time_range("2", &a, &b) < 0);
+    CHECK(aim_parse_time_range("-2", &a, &b) < 0);
+    CHECK(aim_parse_time_range("2-", &a, &b) < 0);
+    CHECK(aim_parse_time_range("1-2-3", &a, &b) < 0);
+
+    AimRational r;
+    CHECK_EQ_INT(aim_parse_rate("48", &r), 0); CHECK(r.num == 48 && r.den == 1);
+    CHECK_EQ_INT(aim_parse_rate("47.952", &r), 0); CHECK(r.num == 48000 && r.den == 1001);
+    CHECK_EQ_INT(aim_parse_rate("23.976", &r), 0); CHECK(r.num == 24000 && r.den == 1001);
+    CHECK_EQ_INT(aim_parse_rate("59.94", &r), 0); CHECK(r.num == 60000 && r.den == 1001);
+    CHECK_EQ_INT(aim_parse_rate("48000/1001", &r), 0); CHECK(r.num == 48000 && r.den == 1001);
+    CHECK_EQ_INT(aim_parse_rate("12.5", &r), 0); CHECK(r.num == 12500 && r.den == 1000);
+    CHECK(aim_parse_rate("-1", &r) < 0);
+    CHECK(aim_parse_rate("0", &r) < 0);
+    CHECK(aim_parse_rate("48/0", &r) < 0);
+    CHECK(aim_parse_rate("abc", &r) < 0);
+    CHECK(aim_parse_rate("48fps", &r) < 0);
+
+    int f = 0;
+    AimRational ntsc = { 24000, 1001 }, film = { 24, 1 };
+    CHECK_EQ_INT(aim_rate_factor(ntsc, (AimRational){ 48, 1 }, 8, &f), 0); CHECK_EQ_INT(f, 2);
+    CHECK_EQ_INT(aim_rate_factor(ntsc, (AimRational){ 48000, 1001 }, 8, &f), 0); CHECK_EQ_INT(f, 2);
+    CHECK_EQ_INT(aim_rate_factor(ntsc, (AimRational){ 72, 1 }, 8, &f), 0); CHECK_EQ_INT(f, 3);
+    CHECK_EQ_INT(aim_rate_factor(film, (AimRational){ 96, 1 }, 8, &f), 0); CHECK_EQ_INT(f, 4);
+    CHECK_EQ_INT(aim_rate_factor(film, (AimRational){ 24, 1 }, 8, &f), 0); CHECK_EQ_INT(f, 1);
+    CHECK_EQ_INT(aim_rate_factor(ntsc, (AimRational){ 25, 1 }, 8, &f), AIM_ERR_UNSUPPORTED);
+    CHECK_EQ_INT(aim_rate_factor(ntsc, (AimRational){ 60, 1 }, 8, &f), AIM_ERR_UNSUPPORTED);
+    CHECK_EQ_INT(aim_rate_factor(film, (AimRational){ 12, 1 }, 8, &f), AIM_ERR_UNSUPPORTED);
+    CHECK_EQ_INT(aim_rate_factor(film, (AimRational){ 240, 1 }, 8, &f), AIM_ERR_UNSUPPORTED);
+
+    double d; long l;
+    CHECK_EQ_INT(aim_parse_double("1.333", 0.01, 8, &d), 0); CHECK_NEAR(d, 1.333, 1e-12);
+    CHECK_EQ_INT(aim_parse_double("0", 0.01, 8, &d), AIM_ERR(ERANGE));
+    CHECK(aim_parse_double("nan", 0, 1, &d) < 0);
+    CHECK(aim_parse_double("1x", 0, 8, &d) < 0);
+    CHECK_EQ_INT(aim_parse_int("18", 0, 51, &l), 0); CHECK_EQ_INT(l, 18);
+    CHECK(aim_parse_int("18.5", 0, 51, &l) < 0);
+    CHECK_EQ_INT(aim_parse_int("52", 0, 51, &l), AIM_ERR(ERANGE));
+
+    int ow, oh;
+    aim_scale_dims(1920, 1080, 1.333, &ow, &oh); CHECK(ow == 2560 && oh == 1440);
+    aim_scale_dims(640, 480, 1.333, &ow, &oh); CHECK(ow == 854 && oh == 640);
+    aim_scale_dims(640, 342, 2, &ow, &oh); CHECK(ow == 1280 && oh == 684);
+    aim_scale_dims(321, 181, 1, &ow, &oh); CHECK(ow == 321 && oh == 181);
+    aim_scale_dims(1, 1, 0.5, &ow, &oh); CHECK(ow == 2 && oh == 2);
+    return test_finish("test_parse");
+}

@@ -1,0 +1,109 @@
+// SHA-256 against the FIPS 180-4 / NIST example vectors, and the model registry helpers.
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "test.h"
+#include "nn/models.h"
+#include "nn/sha256.h"
+
+static void hex_of(const void *d, size_t n, char out[65], size_t chunk)
+{
+    AimSha256 c;
+    aim_sha256_init(&c);
+    for (size_t i = 0; i < n; i += chunk)
+        aim_sha256_update(&c, (const char *)d + i, n - i < chunk ? n - i : chunk);
+    uint8_t dig[32];
+    aim_sha256_final(&c, dig);
+    aim_sha256_hex(dig, out);
+}
+
+static void test_sha256(void)
+{
+    char h[65];
+    hex_of("", 0, h, 1);
+    CHECK(!strcmp(h, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+    hex_of("abc", 3, h, 3);
+    CHECK(!strcmp(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+    const char *s = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    for (size_t chunk = 1; chunk < 70; chunk += 13) {
+        hex_of(s, strlen(s), h, chunk);
+        CHECK(!strcmp(h, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"));
+    }
+    char *m = malloc(1000000);
+    memset(m, 'a', 1000000);
+    hex_of(m, 1000000, h, 4093);
+    CHECK(!strcmp(h, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"));
+    free(m);
+}
+
+static void test_registry(void)
+{
+    CHECK(aim_models_count() >= 5);
+    const char *need[] = { "realesr-animevideov3", "realcugan-se-conservative", "waifu2x-cunet",
+                           "anime4k-cnn-m", "rife-v4.6" };
+    for (int i = 0; i < 5; i++) {
+        const AimModelInfo *m = aim_models_find(need[i]);
+        CHECK_MSG(m != NULL, "%s", need[i]);
+        if (!m)
+            continue;
+        CHECK(m->nfiles > 0);
+        for (int k = 0; k < m->nfiles; k++) {
+            CHECK(!strncmp(m->files[k].src, "package/", 8));
+            CHECK(strlen(m->files[k].sha256) == 64);
+            CHECK(m->files[k].size > 0 && m->files[k].size < (64 << 20));
+        }
+    }
+    CHECK(aim_models_find("nope") == NULL);
+    CHECK(aim_models_get(-1) == NULL && aim_models_get(aim_models_count()) == NULL);
+
+    char buf[256];
+    CHECK(aim_models_dir(buf, sizeof(buf), "/x/y") == 0 && !strcmp(buf, "/x/y"));
+    setenv("AINIMOTION_MODELS", "/env/m", 1);
+    CHECK(aim_models_dir(buf, sizeof(buf), NULL) == 0 && !strcmp(buf, "/env/m"));
+    unsetenv("AINIMOTION_MODELS");
+    setenv("XDG_DATA_HOME", "/xdg", 1);
+    CHECK(aim_models_dir(buf, sizeof(buf), "") == 0 && !strcmp(buf, "/xdg/ainimotion/models"));
+    unsetenv("XDG_DATA_HOME");
+    setenv("HOME", "/home/u", 1);
+    CHECK(aim_models_dir(buf, sizeof(buf), NULL) == 0 &&
+          !strcmp(buf, "/home/u/.local/share/ainimotion/models"));
+    CHECK(aim_models_dir(buf, 8, NULL) == AIM_ERR(ERANGE));
+
+    // A missing model is reported as missing, with the install command in the message.
+    const char *tmp = getenv("AIM_TMP") ? getenv("AIM_TMP") : "/tmp";
+    char dir[512];
+    snprintf(dir, sizeof(dir), "%s/models-test-%d", tmp, (int)getpid());
+    char path[1024];
+    CHECK_EQ_INT(aim_models_locate(path, sizeof(path), dir, "realesr-animevideov3",
+                                   "realesr-animevideov3-x2.param", NULL), AIM_ERR_MODEL_MISSING);
+    // A file of the right size but wrong content verifies as damaged, not as installed.
+    const AimModelInfo *m = aim_models_find("anime4k-cnn-m");
+    mkdir(tmp, 0755);
+    mkdir(dir, 0755);
+    snprintf(path, sizeof(path), "%s/anime4k-cnn-m", dir);
+    mkdir(path, 0755);
+    aim_models_path(path, sizeof(path), dir, m, m->files[0].name);
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (f) {
+        for (int64_t i = 0; i < m->files[0].size; i++)
+            fputc('x', f);
+        fclose(f);
+        CHECK_EQ_INT(aim_models_check(dir, m, 0, NULL), 0);
+        CHECK_EQ_INT(aim_models_check(dir, m, 1, NULL), AIM_ERR_INVALID_DATA);
+        remove(path);
+    }
+    snprintf(path, sizeof(path), "%s/anime4k-cnn-m", dir);
+    rmdir(path);
+    rmdir(dir);
+}
+
+int main(void)
+{
+    test_sha256();
+    test_registry();
+    return test_finish("test_models");
+}

@@ -131,11 +131,4 @@ int aim_writer_finish(AimWriter *w);
 /** Frees; removes the temporary file if finish did not succeed. Accepts &NULL. */
 void aim_writer_close(AimWriter **w);
 
-/**
- * Sets how much libav* itself prints to stderr (its logger is process-wide: call once, from
- * the CLI, before opening files). AIM_LOG_ERROR keeps only errors; the default is libav's
- * (info: x264's statistics lines, demuxer notes). Our own messages go to each object's AimLog.
- */
-void aim_io_set_libav_verbosity(AimLogLevel max_level);
-
 #endif

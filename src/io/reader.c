@@ -85,13 +85,6 @@ int aim_io_error(int averr)
     }
 }
 
-void aim_io_set_libav_verbosity(AimLogLevel max_level)
-{
-    static const int map[] = { AV_LOG_ERROR, AV_LOG_WARNING, AV_LOG_INFO, AV_LOG_DEBUG };
-    av_log_set_level(map[max_level < AIM_LOG_ERROR ? AIM_LOG_ERROR
-                         : max_level > AIM_LOG_DEBUG ? AIM_LOG_DEBUG : max_level]);
-}
-
 static const char *averr_str(int err, char *buf, size_t n)
 {
     av_strerror(err, buf, n);

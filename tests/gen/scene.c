@@ -396,7 +396,7 @@ static inline void blend(float *px, const float *c, float t)
 
 #define TILE 8
 
-static void draw_shape(GenCanvas *c, const Shape *s)
+static void draw_shape(GenCanvas *c, const Shape *s, int use_tiles)
 {
     const float e = shape_extent(s);
     const int x0 = (int)maxf(floorf(s->cx - e), 0.0f);
@@ -407,7 +407,8 @@ static void draw_shape(GenCanvas *c, const Shape *s)
     // Whole tiles far outside the shape are skipped and those far inside are filled without
     // per-pixel distances. Sound for 1-Lipschitz distances (rounded rects, polygons: exact);
     // the ellipse approximation is only used this way when nearly round, with a 2x margin.
-    const int tiles = (s->type != SH_ELLIPSE || maxf(s->a, s->b) <= 1.5f * minf(s->a, s->b));
+    const int tiles = use_tiles && (s->type != SH_ELLIPSE ||
+                                    maxf(s->a, s->b) <= 1.5f * minf(s->a, s->b));
     const float reach = (s->type == SH_ELLIPSE ? 2.0f : 1.0f) * (TILE * 0.7072f) +
                         s->line_w * 0.5f + 1.0f;
     for (int ty = y0; ty < y1; ty += TILE)
@@ -443,7 +444,8 @@ static void draw_shape(GenCanvas *c, const Shape *s)
         }
 }
 
-void gen_render(GenCanvas *c, uint64_t seed, const GenDrawing *d)
+// use_tiles = 0 is the plain per-pixel reference (tests/unit/gen checks both agree exactly).
+static void render(GenCanvas *c, uint64_t seed, const GenDrawing *d, int use_tiles)
 {
     Scene sc;
     build_scene(&sc, seed, c->w, c->h, d);
@@ -460,7 +462,12 @@ void gen_render(GenCanvas *c, uint64_t seed, const GenDrawing *d)
         }
     }
     for (int i = 0; i < sc.n; i++)
-        draw_shape(c, &sc.s[i]);
+        draw_shape(c, &sc.s[i], use_tiles);
+}
+
+void gen_render(GenCanvas *c, uint64_t seed, const GenDrawing *d)
+{
+    render(c, seed, d, 1);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,12 +1,51 @@
+// ainimotion: the command-line entry point; dispatches to the subcommands.
 #include <stdio.h>
 #include <string.h>
-#include "ainimotion/common.h"
-#include "models.h"
-// Minimal dispatch on the nn branch for testing `ainimotion models`; the coordinator owns main.c.
+
+#include "cli.h"
+
+// gate branch: tools/ainimotion/analyze.c exists (the coordinator may define this in CMake)
+#ifndef AIM_HAVE_ANALYZE
+#define AIM_HAVE_ANALYZE 1
+#endif
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+        "ainimotion %s - offline anime video enhancer (interpolation + upscaling)\n"
+        "\n"
+        "usage: ainimotion <command> [options]\n"
+        "  enhance IN --out OUT [options]   interpolate and upscale a video (see enhance --help)\n"
+        "  analyze IN [--csv F] [--json F] [--timeline F.png]   gate decisions per frame\n"
+        "  models [list|install [NAME...]]  neural models: what is installed, install from npm\n"
+        "  --help, --version\n"
+        "\n"
+        "exit codes: 0 ok, 1 usage, 2 input, 3 output, 4 unsupported, 5 failed, 6 model missing,\n"
+        "            130 interrupted\n",
+        AIM_VERSION_STRING);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc > 1 && !strcmp(argv[1], "models"))
+    if (argc < 2) {
+        usage(stderr);
+        return AIM_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        usage(stdout);
+        return AIM_EXIT_OK;
+    }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+        printf("ainimotion %s\n", AIM_VERSION_STRING);
+        return AIM_EXIT_OK;
+    }
+    if (!strcmp(cmd, "enhance"))
+        return aim_cmd_enhance(argc - 1, argv + 1);
+    if (!strcmp(cmd, "analyze"))
+        return aim_cmd_analyze(argc - 1, argv + 1);
+    if (!strcmp(cmd, "models"))
         return aim_cmd_models(argc - 1, argv + 1);
-    printf("ainimotion %s\n", AIM_VERSION_STRING);
-    return 0;
+    fprintf(stderr, "ainimotion: unknown command '%s' (try --help)\n", cmd);
+    return AIM_EXIT_USAGE;
 }

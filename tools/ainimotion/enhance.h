@@ -1,0 +1,54 @@
+// `ainimotion enhance`: options, presets, and the run.
+#ifndef AIM_CLI_ENHANCE_H
+#define AIM_CLI_ENHANCE_H
+
+#include <stddef.h>
+
+#include "ainimotion/common.h"
+#include "gate/gate.h"
+#include "scale/scale.h"
+
+/** What a preset sets; explicit options override each field. */
+typedef struct AimPreset {
+    const char *name;
+    const char *interp;     ///< Model A engine
+    const char *upscaler;   ///< Model B engine (restoration: aim_scaler_apply_preset)
+    int crf;                ///< encoder quality (x264/x265 scale)
+    const char *enc_preset; ///< x264/x265 speed preset
+} AimPreset;
+
+/** NULL if unknown. */
+const AimPreset *aim_preset_find(const char *name);
+
+typedef struct EnhanceOptions {
+    const char *in, *out;
+    int fps_mode;             ///< 0 = default (2x), 1 = --fps source, 2 = --fps RATE
+    AimRational fps;
+    double scale;             ///< default 1.333
+    const AimPreset *preset;
+    int clip_set;
+    double clip_start, clip_end;
+    int hold_set, cut_set;
+    double hold_threshold, cut_threshold;
+    AimGateMetric gate_metric;
+    int overwrite;
+    const char *encoder;      ///< NULL = container default
+    long crf;                 ///< -1 = preset's
+    long threads;             ///< 0 = all cores
+    int quiet;
+    int verbose;
+    const char *report;       ///< --report FILE.json
+    const char *interp;       ///< NULL = preset's
+    const char *upscaler;     ///< NULL = preset's
+    unsigned cpu_mask;        ///< --cpumask level, default all
+    const char *models_dir;
+    int help, version;
+} EnhanceOptions;
+
+/**
+ * Parses enhance's arguments (argv[0] is "enhance"). Returns 0, or AIM_ERR(EINVAL) with a
+ * one-line message in err. Never exits, never prints: fuzzable.
+ */
+int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_t errlen);
+
+#endif

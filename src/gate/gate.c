@@ -112,6 +112,7 @@ struct AimGate {
     float *cells;           // cw x ch, 0..1
     uint16_t *tmp;
     uint16_t *best_f, *best_b;
+    int64_t *ssim_row;      // 2 rows of 4x4 cell sums (5 each)
     Ana fr[RING_F];
     Iv iv[RING_I];
     int64_t nframes;        // frames received
@@ -171,7 +172,7 @@ static void free_buffers(AimGate *g)
     free(g->cx0); free(g->cwx0); free(g->cwx1);
     free(g->mbx0); free(g->mbx1); free(g->mby0); free(g->mby1);
     aim_frame_unref(&g->prev); free(g->rsum); free(g->rtop); free(g->rbot); free(g->colv); free(g->cxa); free(g->cxb); free(g->cellsum); free(g->cells); free(g->tmp);
-    free(g->best_f); free(g->best_b);
+    free(g->best_f); free(g->best_b); free(g->ssim_row);
 }
 
 int aim_gate_create(AimGate **out, const AimGateSettings *s)
@@ -273,9 +274,10 @@ static int configure(AimGate *g, const AimFrame *f)
     g->tmp = malloc(sizeof(uint16_t) * ((size_t)g->aw * k + 16));
     g->best_f = malloc(sizeof(uint16_t) * (nb ? nb : 1));
     g->best_b = malloc(sizeof(uint16_t) * (nb ? nb : 1));
+    g->ssim_row = malloc(sizeof(int64_t) * 10 * ((size_t)g->aw / 4 + 1));
     if (!g->cx0 || !g->cwx0 || !g->cwx1 || !g->mbx0 || !g->mbx1 || !g->mby0 || !g->mby1 ||
         !g->rsum || !g->rtop || !g->rbot || !g->colv || !g->cxa || !g->cxb || !g->cellsum || !g->cells || !g->tmp || !g->best_f ||
-        !g->best_b)
+        !g->best_b || !g->ssim_row)
         return AIM_ERR(ENOMEM);
     // Column x spans [x * cw, (x + 1) * cw) and cell c spans [c * w, (c + 1) * w) in units of
     // 1 / cw pixel; a pixel overlaps at most two cells since cw <= w.
@@ -324,14 +326,14 @@ static void analyse_finish(AimGate *g, const AimFrame *f, Ana *a)
     const uint16_t *y = f->data[0];
     analyse_rows(g, f, a, g->ah);
     uint64_t tot = 0;
-    for (size_t i = 0, n = (size_t)g->aw * g->ah; i < n; i++)
+    uint32_t lh[64] = { 0 };
+    for (size_t i = 0, n = (size_t)g->aw * g->ah; i < n; i++) {
         tot += a->A[i];
+        lh[a->A[i] >> (ANA_BITS - 6)]++;
+    }
     a->luma = (double)tot / ((double)g->aw * g->ah * ANA_MAX);
-    memset(a->lh, 0, sizeof(a->lh));
-    for (size_t i = 0, n = (size_t)g->aw * g->ah; i < n; i++)
-        a->lh[a->A[i] >> (ANA_BITS - 6)] += 1.0f;
     for (int i = 0; i < 64; i++)
-        a->lh[i] /= (float)g->aw * g->ah;
+        a->lh[i] = (float)lh[i] / ((float)g->aw * g->ah);
     // ME plane: 2x2 means of the analysis picture as 8-bit, borders replicated.
     for (int r = 0; r < g->mh2; r++) {
         const uint16_t *s0 = a->A + (size_t)2 * r * g->aw, *s1 = s0 + g->aw;
@@ -361,10 +363,11 @@ static void analyse_finish(AimGate *g, const AimFrame *f, Ana *a)
                     dev += abs(16 * p[j * g->mstride + i] - s);
             a->detail[by * g->nbx + bx] = (float)dev / 16.0f;
         }
-    // Colour histogram on the chroma grid, every step-th sample (about 160 x 90 samples).
+    // Colour histogram on the chroma grid, every step-th sample (about 160 samples wide: plenty
+    // for shares of a few percent).
     memset(a->ch, 0, sizeof(a->ch));
     int cw = aim_chroma_w(f->width), chh = aim_chroma_h(f->height), sh = f->depth - 3;
-    int step = g->k / 2 > 1 ? g->k / 2 : 1, n = 0;
+    int step = g->k, n = 0;
     for (int cy = 0; cy < chh && 2 * cy < f->height; cy += step)
         for (int cx = 0; cx < cw && 2 * cx < f->width; cx += step) {
             int Y = y[(size_t)2 * cy * f->stride[0] + 2 * cx] >> sh;
@@ -409,8 +412,9 @@ static double pair_palette(const Ana *p, const Ana *c)
     return fmin(novelty(c->ch, p->ch), novelty(p->ch, c->ch));
 }
 
-// Mean SSIM over 8x8 windows at stride 4 (from 4x4 cell sums).
-static double pair_ssim(const AimGate *g, const Ana *p, const Ana *c)
+// Mean SSIM over 8x8 windows at stride 4, from exact integer sums over 4x4 cells (the cell
+// sums of one row of cells are kept in g->ssim_row, two rows at a time).
+static double pair_ssim(AimGate *g, const Ana *p, const Ana *c)
 {
     const double c1 = 0.01 * 0.01, c2 = 0.03 * 0.03, inv = 1.0 / ANA_MAX;
     int cwn = g->aw / 4, chn = g->ah / 4;
@@ -418,43 +422,37 @@ static double pair_ssim(const AimGate *g, const Ana *p, const Ana *c)
         return 1.0;
     double tot = 0;
     int n = 0;
-    // Row of cell sums kept for the previous cell row.
-    double *prev_row = calloc((size_t)cwn * 5, sizeof(double));
-    double *cur_row = calloc((size_t)cwn * 5, sizeof(double));
-    if (!prev_row || !cur_row) {
-        free(prev_row);
-        free(cur_row);
-        return 1.0;
-    }
+    int64_t *prev_row = g->ssim_row, *cur_row = g->ssim_row + (size_t)cwn * 5;
     for (int cy = 0; cy < chn; cy++) {
         for (int cx = 0; cx < cwn; cx++) {
-            double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
-            for (int j = 0; j < 4; j++)
+            int64_t sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+            for (int j = 0; j < 4; j++) {
+                const uint16_t *pa = p->A + (size_t)(4 * cy + j) * g->aw + 4 * cx;
+                const uint16_t *pb = c->A + (size_t)(4 * cy + j) * g->aw + 4 * cx;
                 for (int i = 0; i < 4; i++) {
-                    size_t o = (size_t)(4 * cy + j) * g->aw + 4 * cx + i;
-                    double a = p->A[o] * inv, b = c->A[o] * inv;
+                    int64_t a = pa[i], b = pb[i];
                     sa += a; sb += b; saa += a * a; sbb += b * b; sab += a * b;
                 }
-            double *r = cur_row + 5 * cx;
+            }
+            int64_t *r = cur_row + 5 * cx;
             r[0] = sa; r[1] = sb; r[2] = saa; r[3] = sbb; r[4] = sab;
         }
         if (cy > 0)
             for (int cx = 0; cx + 1 < cwn; cx++) {
                 double s[5];
                 for (int q = 0; q < 5; q++)
-                    s[q] = prev_row[5 * cx + q] + prev_row[5 * cx + 5 + q] +
-                           cur_row[5 * cx + q] + cur_row[5 * cx + 5 + q];
-                double ma = s[0] / 64, mb = s[1] / 64;
-                double va = s[2] / 64 - ma * ma, vb = s[3] / 64 - mb * mb, cv = s[4] / 64 - ma * mb;
+                    s[q] = (double)(prev_row[5 * cx + q] + prev_row[5 * cx + 5 + q] +
+                                    cur_row[5 * cx + q] + cur_row[5 * cx + 5 + q]);
+                double ma = s[0] / 64 * inv, mb = s[1] / 64 * inv;
+                double va = s[2] / 64 * inv * inv - ma * ma, vb = s[3] / 64 * inv * inv - mb * mb;
+                double cv = s[4] / 64 * inv * inv - ma * mb;
                 tot += (2 * ma * mb + c1) * (2 * cv + c2) / ((ma * ma + mb * mb + c1) * (va + vb + c2));
                 n++;
             }
-        double *t = prev_row;
+        int64_t *t = prev_row;
         prev_row = cur_row;
         cur_row = t;
     }
-    free(prev_row);
-    free(cur_row);
     return n ? tot / n : 1.0;
 }
 
@@ -659,7 +657,7 @@ int aim_gate_send(AimGate *g, AimFrame *f)
             memset(&g->iv, 0, sizeof(g->iv));
             g->cx0 = g->cwx0 = g->cwx1 = g->mbx0 = g->mbx1 = g->mby0 = g->mby1 = NULL;
             g->rsum = g->rtop = g->rbot = NULL; g->colv = NULL; g->cxa = g->cxb = NULL; g->cellsum = NULL; g->cells = NULL;
-            g->tmp = NULL; g->best_f = g->best_b = NULL;
+            g->tmp = NULL; g->best_f = g->best_b = NULL; g->ssim_row = NULL;
             g->configured = 0;
             return ret;
         }

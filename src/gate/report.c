@@ -17,8 +17,11 @@ const char *aim_gate_why_string(unsigned why, char *buf, size_t size)
         if (!(why & (1u << b)))
             continue;
         int w = snprintf(buf + n, size > n ? size - n : 0, "%s%s", n ? "+" : "", why_names[b]);
-        if (w < 0 || (size_t)w >= (size > n ? size - n : 0))
+        if (w < 0 || (size_t)w >= (size > n ? size - n : 0)) {
+            if (size > n)
+                buf[n] = 0; // no partial names
             break;
+        }
         n += (size_t)w;
     }
     return buf;

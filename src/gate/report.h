@@ -10,7 +10,10 @@
 
 #include "gate/gate.h"
 
-/** Writes `why` bits as names joined by '+' ("isolated+insert"), "" for 0. Returns buf. */
+/**
+ * Writes `why` bits as names joined by '+' ("isolated+insert"), "" for 0; names that do not fit
+ * in size bytes are left out whole. Returns buf.
+ */
 const char *aim_gate_why_string(unsigned why, char *buf, size_t size);
 
 /**

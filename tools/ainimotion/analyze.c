@@ -24,7 +24,7 @@ static void usage(FILE *out)
 "\n"
 "  --csv FILE           one row per source frame i (the interval i-1 -> i):\n"
 "                       frame,class,why,mad,ssim,hist,mc,cut_score,rel,palette,blockmax,sad,\n"
-"                       moving,luma,fade_fit,on ('-' = stdout)\n"
+"                       moving,luma,fade_fit,camera,on ('-' = stdout)\n"
 "  --json FILE          the same records and the summary as JSON ('-' = stdout)\n"
 "  --timeline FILE.png  cut score, hold measurements, thresholds and decisions over time\n"
 "  --gate-metric M      score the thresholds apply to: mc (default: cut score = motion-\n"

@@ -19,6 +19,7 @@ typedef struct SynthScene {
     int top[3], bottom[3]; // background gradient, 8-bit YUV
     SynthShape shape[8];
     int nshape;
+    int outline;           // outline luma, 0 = dark (30)
 } SynthScene;
 
 // Deterministic noise.
@@ -49,7 +50,7 @@ static inline void synth_color(const SynthScene *sc, double x, double y, int h, 
             edge = in && (ax > 1.0 - 2.0 / s->rx || ay > 1.0 - 2.0 / s->ry);
         }
         if (edge) {
-            out[0] = 30; out[1] = 128; out[2] = 128;
+            out[0] = sc->outline ? sc->outline : 30; out[1] = 128; out[2] = 128;
         } else if (in) {
             out[0] = s->y; out[1] = s->u; out[2] = s->v;
         }
@@ -78,6 +79,43 @@ static inline void synth_render(AimFrame *f, const SynthScene *s0, const SynthSc
                 f->data[p][(size_t)y * f->stride[p] + x] = (uint16_t)(q < 0 ? 0 : q > mx ? mx : q);
             }
     }
+}
+
+// Anti-aliased render (4x4 samples per pixel, luma only; chroma flat grey) of s0 moved by
+// (dx, dy) pixels: for sub-pixel camera moves.
+static inline AimFrame *synth_frame_aa(int w, int h, int depth, const SynthScene *s0, double dx,
+                                       double dy, int noise, uint32_t seed)
+{
+    AimFrame *f = NULL;
+    if (aim_frame_alloc(&f, w, h, depth, 0) < 0)
+        return NULL;
+    SynthScene sc = *s0;
+    for (int k = 0; k < sc.nshape; k++) {
+        sc.shape[k].cx += dx;
+        sc.shape[k].cy += dy;
+    }
+    int sh = depth - 8, mx = (1 << depth) - 1;
+    uint32_t rs = seed * 2654435761u + 1;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            double acc = 0;
+            for (int j = 0; j < 4; j++)
+                for (int i = 0; i < 4; i++) {
+                    int c[3];
+                    synth_color(&sc, x + (i + 0.5) / 4 - 0.5, y + (j + 0.5) / 4 - 0.5, h, c);
+                    acc += c[0];
+                }
+            double v = acc / 16;
+            if (noise)
+                v += (double)((int)(synth_rand(&rs) % (2 * noise + 1)) - noise);
+            long q = lround(v * (1 << sh));
+            f->data[0][(size_t)y * f->stride[0] + x] = (uint16_t)(q < 0 ? 0 : q > mx ? mx : q);
+        }
+    for (int p = 1; p < 3; p++)
+        for (int y = 0; y < aim_plane_h(f, p); y++)
+            for (int x = 0; x < aim_plane_w(f, p); x++)
+                f->data[p][(size_t)y * f->stride[p] + x] = (uint16_t)(128 << sh);
+    return f;
 }
 
 static inline AimFrame *synth_frame(int w, int h, int depth, const SynthScene *s0,

@@ -273,6 +273,45 @@ static void test_partial(int depth, const AimGateSettings *s)
     seq_free(&q);
 }
 
+// A held drawing under a slow camera pan (1.5 px per frame, low-contrast shapes so no 16x16
+// block changes visibly) must be interpolated; the same drawing under a +-0.25 px film weave
+// is a hold.
+static void test_camera(int depth, const AimGateSettings *s)
+{
+    SynthScene sc = { .top = { 110, 128, 128 }, .bottom = { 130, 128, 128 }, .nshape = 3,
+                      .outline = 100 };
+    sc.shape[0] = (SynthShape){ 1, 100, 90, 40, 50, 150, 128, 128 };
+    sc.shape[1] = (SynthShape){ 0, 230, 60, 40, 25, 95, 128, 128 };
+    sc.shape[2] = (SynthShape){ 1, 250, 140, 20, 20, 145, 128, 128 };
+    Seq q = { 0 };
+    for (int k = 0; k < 10; k++) {
+        q.f[q.n] = synth_frame_aa(320, 180, depth, &sc, 1.5 * k, 0, 0, (uint32_t)k + 1);
+        q.want[q.n++] = k ? M : S;
+    }
+    q.want[q.n] = 0;
+    char got[MAXF + 1];
+    AimGateRecord rec[MAXF];
+    run(&q, s, got, rec);
+    CHECK_MSG(!strcmp(got, q.want), "camera pan:\n  want %s\n  got  %s", q.want, got);
+    int global = 0;
+    for (int i = 1; i < q.n; i++) {
+        global += rec[i].blockmax < s->block_threshold && (rec[i].why & AIM_GATE_WHY_GLOBAL) &&
+                  rec[i].camera >= 1.0 && rec[i].moving == 1.0;
+        aim_gate_record_clear(&rec[i]);
+    }
+    CHECK_MSG(global == q.n - 1, "camera pan: %d of %d intervals under the block threshold",
+              global, q.n - 1);
+    seq_free(&q);
+    for (int k = 0; k < 10; k++) {
+        q.f[q.n] = synth_frame_aa(320, 180, depth, &sc, k % 2 ? 0.25 : -0.25, 0, 0,
+                                  (uint32_t)k + 1);
+        q.want[q.n++] = k ? Hd : S;
+    }
+    q.want[q.n] = 0;
+    check_seq("film weave", &q, s);
+    seq_free(&q);
+}
+
 static void test_cadence(int depth, const AimGateSettings *s)
 {
     Seq q = { 0 };
@@ -416,7 +455,7 @@ static void test_outputs(const AimGateSettings *s)
         aim_gate_csv_row(f, &rec[i], 2);
     fclose(f);
     const char *hdr = "frame,class,why,mad,ssim,hist,mc,cut_score,rel,palette,blockmax,sad,moving,"
-                      "luma,fade_fit,on\n";
+                      "luma,fade_fit,camera,on\n";
     CHECK(!strncmp(buf, hdr, strlen(hdr)));
     int lines = 0, rows_ok = 0;
     for (char *line = buf, *nl; (nl = strchr(line, '\n')); line = nl + 1) {
@@ -428,7 +467,7 @@ static void test_outputs(const AimGateSettings *s)
             long fr = strtol(line, NULL, 10);
             char cls[16] = "";
             sscanf(strchr(line, ',') + 1, "%15[^,]", cls);
-            rows_ok += commas == 15 && fr == lines - 1 &&
+            rows_ok += commas == 16 && fr == lines - 1 &&
                        !strcmp(cls, aim_gate_class_name(rec[lines - 1].cls));
         }
         lines++;
@@ -504,6 +543,7 @@ int main(void)
         test_fades(depth, &s);
         test_noise_hold(depth, &s);
         test_partial(depth, &s);
+        test_camera(depth, &s);
         test_cadence(depth, &s);
     }
     s.cpu_flags = aim_cpu_detect();

@@ -437,6 +437,40 @@ static void test_api(void)
     aim_frame_unref(&tiny);
 }
 
+// Odd and tiny sizes (partial blocks, one-block analysis planes) run through and keep the
+// contract: a hold stays a hold, a change is seen, masks have the documented size.
+static void test_sizes(void)
+{
+    static const int sizes[][2] = { { 16, 16 }, { 17, 31 }, { 333, 187 }, { 1000, 18 } };
+    AimGateSettings s;
+    aim_gate_default_settings(&s);
+    s.cpu_flags = aim_cpu_detect();
+    for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+        int w = sizes[k][0], h = sizes[k][1];
+        Seq q = { 0 };
+        SynthScene a = scene_a(0), b = scene_b(0);
+        for (int i = 0; i < 8; i++) {
+            q.f[q.n] = synth_frame(w, h, 8, i < 4 ? &a : &b, NULL, 0, 0, 1);
+            q.want[q.n++] = i == 0 ? S : i == 4 ? 'x' : Hd;
+        }
+        q.want[q.n] = 0;
+        char got[MAXF + 1];
+        AimGateRecord rec[MAXF];
+        run(&q, &s, got, rec);
+        got[4] = 'x'; // the change from a to b: cut, motion or fade by size; not a hold
+        CHECK_MSG(!strcmp(got, q.want), "%dx%d: want %s got %s", w, h, q.want, got);
+        CHECK_MSG(rec[4].cls != AIM_CLASS_HOLD, "%dx%d: change missed", w, h);
+        for (int i = 0; i < q.n; i++) {
+            if (rec[i].mask.data) {
+                CHECK_EQ_INT(rec[i].mask.w, (w + 15) / 16);
+                CHECK_EQ_INT(rec[i].mask.h, (h + 15) / 16);
+            }
+            aim_gate_record_clear(&rec[i]);
+        }
+        seq_free(&q);
+    }
+}
+
 // CSV schema, JSON shape, timeline picture on records of a real gate run.
 static void test_outputs(const AimGateSettings *s)
 {
@@ -532,6 +566,7 @@ int main(void)
 {
     test_api();
     test_summary();
+    test_sizes();
     AimGateSettings s;
     aim_gate_default_settings(&s);
     unsigned cpus[2] = { 0, aim_cpu_detect() };

@@ -4,8 +4,9 @@
 //
 // How it decides (details and the measurements behind each number are in gate.c):
 // - hold: no block of the picture visibly changed (largest mean |dY| over the ~16x16 blocks of
-//   the full-resolution luma below block_threshold) and the whole downscaled picture did not
-//   drift either (hold score below hold_threshold): duplicate.
+//   the full-resolution luma below block_threshold), the whole downscaled picture did not
+//   drift either (hold score below hold_threshold), and no camera move of a pixel or more
+//   creeps under the held drawing (a slow pan or zoom is motion): duplicate.
 // - cut: the change cannot be explained by motion (cut score at or above cut_threshold), stands
 //   out from the local history (ratio to the median score of the non-hold intervals around it),
 //   is not one end of a flash (the picture comes back within AIM_GATE_INSERT frames) and is not
@@ -77,7 +78,8 @@ enum {
     AIM_GATE_WHY_INSERT   = 1 << 3, ///< one end of a short insert that changes shot (the other end is the cut)
     AIM_GATE_WHY_FLASH    = 1 << 4, ///< one end of a flash / insert after which the picture comes back
     AIM_GATE_WHY_BLEND    = 1 << 5, ///< fade: the frame is a blend of its neighbours
-    AIM_GATE_WHY_GLOBAL   = 1 << 6, ///< motion: no block changed visibly, yet the whole picture drifted
+    AIM_GATE_WHY_GLOBAL   = 1 << 6, ///< motion: no block changed visibly, yet the whole picture
+                                    ///< drifted (hold score) or the camera moved >= 1 px
 };
 
 /** One decision: the interval from source frame `frame - 1` to `frame`. */
@@ -97,6 +99,9 @@ typedef struct AimGateRecord {
     double moving;     ///< share of mask blocks that may move, 0..1
     double luma;       ///< mean luma of frame `frame`, 0..1
     double fade_fit;   ///< share of the change explained by a blend of the neighbours, 0..1
+    /// Where no block changed visibly: the camera move fitted to the whole picture, as the
+    /// displacement at its corners in full-resolution pixels (>= 1 px makes it motion); else 0.
+    double camera;
     /// Blocks that may move (motion and fade; data NULL for start/cut/hold: nothing moves).
     AimMotionMask mask;
 } AimGateRecord;

@@ -17,8 +17,11 @@ const char *aim_gate_why_string(unsigned why, char *buf, size_t size)
         if (!(why & (1u << b)))
             continue;
         int w = snprintf(buf + n, size > n ? size - n : 0, "%s%s", n ? "+" : "", why_names[b]);
-        if (w < 0 || (size_t)w >= (size > n ? size - n : 0))
+        if (w < 0 || (size_t)w >= (size > n ? size - n : 0)) {
+            if (size > n)
+                buf[n] = 0; // no partial names
             break;
+        }
         n += (size_t)w;
     }
     return buf;
@@ -27,7 +30,7 @@ const char *aim_gate_why_string(unsigned why, char *buf, size_t size)
 void aim_gate_csv_header(FILE *f)
 {
     fputs("frame,class,why,mad,ssim,hist,mc,cut_score,rel,palette,blockmax,sad,moving,luma,"
-          "fade_fit,on\n", f);
+          "fade_fit,camera,on\n", f);
 }
 
 void aim_gate_csv_row(FILE *f, const AimGateRecord *r, int on)
@@ -35,11 +38,11 @@ void aim_gate_csv_row(FILE *f, const AimGateRecord *r, int on)
     char why[96], mc[32] = "";
     if (r->mc >= 0 && r->cls != AIM_CLASS_START)
         snprintf(mc, sizeof(mc), "%.5f", r->mc);
-    fprintf(f, "%lld,%s,%s,%.6f,%.5f,%.5f,%s,%.5f,%.3f,%.5f,%.6f,%.6f,%.4f,%.5f,%.4f,%d\n",
+    fprintf(f, "%lld,%s,%s,%.6f,%.5f,%.5f,%s,%.5f,%.3f,%.5f,%.6f,%.6f,%.4f,%.5f,%.4f,%.3f,%d\n",
             (long long)r->frame, aim_gate_class_name(r->cls),
             aim_gate_why_string(r->why, why, sizeof(why)), r->mad, r->ssim, r->hist, mc,
             r->cut_score, r->rel, r->palette, r->blockmax, r->sad, r->moving, r->luma,
-            r->fade_fit, on);
+            r->fade_fit, r->camera, on);
 }
 
 void aim_gate_json_record(FILE *f, const AimGateRecord *r, int on)
@@ -54,9 +57,10 @@ void aim_gate_json_record(FILE *f, const AimGateRecord *r, int on)
     else
         fputs("\"mc\": null, ", f);
     fprintf(f, "\"cut_score\": %.5f, \"rel\": %.3f, \"palette\": %.5f, \"blockmax\": %.6f, "
-               "\"sad\": %.6f, \"moving\": %.4f, \"luma\": %.5f, \"fade_fit\": %.4f, \"on\": %d}",
+               "\"sad\": %.6f, \"moving\": %.4f, \"luma\": %.5f, \"fade_fit\": %.4f, "
+               "\"camera\": %.3f, \"on\": %d}",
             r->cut_score, r->rel, r->palette, r->blockmax, r->sad, r->moving, r->luma,
-            r->fade_fit, on);
+            r->fade_fit, r->camera, on);
 }
 
 // A drawing starts at frame 0, at a cut, and where the picture changed (motion, fade).

@@ -10,12 +10,15 @@
 
 #include "gate/gate.h"
 
-/** Writes `why` bits as names joined by '+' ("isolated+insert"), "" for 0. Returns buf. */
+/**
+ * Writes `why` bits as names joined by '+' ("isolated+insert"), "" for 0; names that do not fit
+ * in size bytes are left out whole. Returns buf.
+ */
 const char *aim_gate_why_string(unsigned why, char *buf, size_t size);
 
 /**
  * CSV: one row per source frame i (the interval i-1 -> i), header
- * `frame,class,why,mad,ssim,hist,mc,cut_score,rel,palette,blockmax,sad,moving,luma,fade_fit,on`.
+ * `frame,class,why,mad,ssim,hist,mc,cut_score,rel,palette,blockmax,sad,moving,luma,fade_fit,camera,on`.
  * Metrics as in AimGateRecord; `mc` is empty where it was not measured (holds); `on` is the
  * number of source frames the drawing shown at frame i lasts (see aim_gate_summarize; 0 when
  * unknown). Values in 0..1 luma units where AimGateRecord says so.

@@ -24,7 +24,54 @@ void aim_gate_box_row_avx2(uint16_t *dst, int dw, const uint16_t *src, ptrdiff_t
         tmp[x] = (uint16_t)s;
     }
     x = 0;
-    if (k >= 3) {
+    if (k == 6 || k == 3) {
+        // 1080p (k = 6) and 720p-ish (k = 3) inputs. Pair sums for k = 6 (madd: <= 2 * 6138 fits
+        // int16 inputs as the column sums are <= 6 * 1023), then triples of 32-bit lanes
+        // gathered with in-register permutes: out[x] = q[3x] + q[3x+1] + q[3x+2].
+        const __m256i ones = _mm256_set1_epi16(1);
+        const __m256 vs = _mm256_set1_ps(scale);
+        // For j = 0, 1, 2: lane x takes q[3x + j] from P0 (x <= 2), P1 or P2.
+        const __m256i p0[3] = { _mm256_setr_epi32(0, 3, 6, 0, 0, 0, 0, 0),
+                                _mm256_setr_epi32(1, 4, 7, 0, 0, 0, 0, 0),
+                                _mm256_setr_epi32(2, 5, 0, 0, 0, 0, 0, 0) };
+        const __m256i p1[3] = { _mm256_setr_epi32(0, 0, 0, 1, 4, 7, 0, 0),
+                                _mm256_setr_epi32(0, 0, 0, 2, 5, 0, 0, 0),
+                                _mm256_setr_epi32(0, 0, 0, 3, 6, 0, 0, 0) };
+        const __m256i p2[3] = { _mm256_setr_epi32(0, 0, 0, 0, 0, 0, 2, 5),
+                                _mm256_setr_epi32(0, 0, 0, 0, 0, 0, 3, 6),
+                                _mm256_setr_epi32(0, 0, 0, 0, 0, 1, 4, 7) };
+        // blend masks: lanes taken from P1 / from P2 for j = 0, 1, 2
+        const __m256i b1[3] = { _mm256_setr_epi32(0, 0, 0, -1, -1, -1, 0, 0),
+                                _mm256_setr_epi32(0, 0, 0, -1, -1, 0, 0, 0),
+                                _mm256_setr_epi32(0, 0, -1, -1, -1, 0, 0, 0) };
+        const __m256i b2[3] = { _mm256_setr_epi32(0, 0, 0, 0, 0, 0, -1, -1),
+                                _mm256_setr_epi32(0, 0, 0, 0, 0, -1, -1, -1),
+                                _mm256_setr_epi32(0, 0, 0, 0, 0, -1, -1, -1) };
+        for (; x + 8 <= dw; x += 8) {
+            const uint16_t *t = tmp + (size_t)x * k;
+            __m256i P0, P1, P2;
+            if (k == 6) {
+                P0 = _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)t), ones);
+                P1 = _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(t + 16)), ones);
+                P2 = _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(t + 32)), ones);
+            } else {
+                P0 = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)t));
+                P1 = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(t + 8)));
+                P2 = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(t + 16)));
+            }
+            __m256i s32 = _mm256_setzero_si256();
+            for (int j = 0; j < 3; j++) {
+                __m256i a = _mm256_permutevar8x32_epi32(P0, p0[j]);
+                __m256i b = _mm256_permutevar8x32_epi32(P1, p1[j]);
+                __m256i c = _mm256_permutevar8x32_epi32(P2, p2[j]);
+                __m256i v = _mm256_blendv_epi8(_mm256_blendv_epi8(a, b, b1[j]), c, b2[j]);
+                s32 = _mm256_add_epi32(s32, v);
+            }
+            __m256i r = _mm256_cvttps_epi32(_mm256_mul_ps(_mm256_cvtepi32_ps(s32), vs));
+            __m256i p = _mm256_permute4x64_epi64(_mm256_packus_epi32(r, r), 0x08);
+            _mm_storeu_si128((__m128i *)(dst + x), _mm256_castsi256_si128(p));
+        }
+    } else if (k >= 3) {
         // Groups of k column sums: one gather per offset i for 8 outputs (16-bit elements read
         // as 32 bits and masked: tmp has room past dw * k).
         const __m256i lo16 = _mm256_set1_epi32(0xffff);

@@ -102,10 +102,13 @@ int main(int argc, char **argv)
     double sec = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
+    double cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + ru.ru_stime.tv_sec +
+                 ru.ru_stime.tv_usec * 1e-6;
     printf("%s x%d %dx%d: %.3f s, conv %.1f GFLOP (%.1f GFLOP/s), tensors peak %.1f MB, "
-           "max RSS %.1f MB\n", s.model, f, im.w, im.h, sec, 2 * aim_nn_upscaler_macs(u) * 1e-9,
-           2 * aim_nn_upscaler_macs(u) * 1e-9 / sec, aim_nn_upscaler_peak_bytes(u) / 1e6,
-           ru.ru_maxrss / 1e3);
+           "max RSS %.1f MB, CPU %.1f s (%.1f GFLOP per CPU-second)\n", s.model, f, im.w, im.h,
+           sec, 2 * aim_nn_upscaler_macs(u) * 1e-9, 2 * aim_nn_upscaler_macs(u) * 1e-9 / sec,
+           aim_nn_upscaler_peak_bytes(u) / 1e6, ru.ru_maxrss / 1e3, cpu,
+           2 * aim_nn_upscaler_macs(u) * 1e-9 / cpu);
     fp = fopen(argv[6], "wb");
     if (!fp || fwrite(im.out, 1, n * f * f, fp) != n * f * f)
         return fprintf(stderr, "cannot write %s\n", argv[6]), 1;

@@ -87,8 +87,11 @@ static double flow_epe(const AimFrame *f0, const AimFrame *f1, int d, unsigned c
             double X = (x + 0.5) * d - 0.5, Y = (y + 0.5) * d - 0.5;
             if (X < margin || Y < margin || X >= f0->width - margin || Y >= f0->height - margin)
                 continue;
-            double eu = u[y * fw + x] * d - truth(X, Y, 0, ctx);
-            double ev = v[y * fw + x] * d - truth(X, Y, 1, ctx);
+            double tu = truth(X, Y, 0, ctx), tv = truth(X, Y, 1, ctx);
+            if (isnan(tu)) // no defined truth there (next to a motion boundary)
+                continue;
+            double eu = u[y * fw + x] * d - tu;
+            double ev = v[y * fw + x] * d - tv;
             sum += sqrt(eu * eu + ev * ev);
             n++;
         }
@@ -111,6 +114,34 @@ static double truth_scene(double x, double y, int comp, const void *ctx)
         return comp ? yr - y : xr - x;
     }
     return comp ? s[1].dy - s[0].dy : s[1].dx - s[0].dx;
+}
+
+// The disc scene: the disc's inside moves with the disc, the background far from both of its
+// positions stays; the band around the outlines (where f0 and f1 disagree about what is
+// visible) has no single truth and is left out.
+static double truth_disc(double x, double y, int comp, const void *ctx)
+{
+    const Scene *s = ctx;
+    double d0 = hypot(x - s[0].cx, y - s[0].cy), d1 = hypot(x - s[1].cx, y - s[1].cy);
+    if (d0 < s[0].r - 4)
+        return comp ? s[1].cy - s[0].cy : s[1].cx - s[0].cx;
+    if (d0 > s[0].r + 40 && d1 > s[1].r + 40)
+        return 0;
+    return NAN;
+}
+
+static void test_flow_disc(unsigned cpu)
+{
+    Scene s[2] = { { .shape = 1, .cx = 100, .cy = 90, .r = 24 },
+                   { .shape = 1, .cx = 124, .cy = 100, .r = 24 } };
+    AimFrame *f0 = make(320, 192, 8, &s[0]), *f1 = make(320, 192, 8, &s[1]);
+    double epe = flow_epe(f0, f1, 1, cpu, truth_disc, s, 0);
+    // Bound: measured 0.03 px; 0.15 leaves room for the smoothness fill of the flat parts
+    // (only the outlines constrain them), a wrong motion gives several px.
+    fprintf(stderr, "  flow outlined disc (24,10) cpu %u: mean EPE %.3f px (bound 0.15)\n", cpu, epe);
+    CHECK_MSG(epe < 0.15, "disc EPE %.3f", epe);
+    aim_frame_unref(&f0);
+    aim_frame_unref(&f1);
 }
 
 static void test_flow_accuracy(unsigned cpu)
@@ -276,8 +307,8 @@ static void test_simple_engines(void)
     aim_frame_unref(&o);
 }
 
-// Centroid of the disc (its dark outline and fill) in luma.
-static void disc_centroid(const AimFrame *f, double *cx, double *cy)
+// Centroid and area of the disc's fill in luma.
+static void disc_centroid(const AimFrame *f, double *cx, double *cy, double *area)
 {
     double sx = 0, sy = 0, n = 0;
     int sh = f->depth - 8;
@@ -292,6 +323,7 @@ static void disc_centroid(const AimFrame *f, double *cx, double *cy)
         }
     *cx = n ? sx / n : -1;
     *cy = n ? sy / n : -1;
+    *area = n;
 }
 
 // A moving outlined disc over a static background with static line art: the disc lands where
@@ -336,15 +368,25 @@ static void test_moving_shape(unsigned cpu, AimPool *pool)
                 }
                 CHECK_MSG(bad == 0, "%s t=%.2f: %d static pixels changed", engines[e], ts[i], bad);
                 if (!strcmp(engines[e], "classic")) {
-                    double cx, cy;
-                    disc_centroid(o, &cx, &cy);
+                    double cx, cy, area, a0, dummy;
+                    disc_centroid(o, &cx, &cy, &area);
+                    disc_centroid(f0, &dummy, &dummy, &a0);
                     double ex = s0.cx + ts[i] * (s1.cx - s0.cx) - 0.5;
                     double ey = s0.cy + ts[i] * (s1.cy - s0.cy) - 0.5;
                     fprintf(stderr, "  disc %d-bit t=%.2f: centroid (%.2f, %.2f), expected "
-                            "(%.2f, %.2f)\n", depth, ts[i], cx, cy, ex, ey);
-                    // TODO(interp): 0.5 px once the occlusion fill is better; 1.5 px today
-                    CHECK_NEAR(cx, ex, 1.5);
-                    CHECK_NEAR(cy, ey, 1.5);
+                            "(%.2f, %.2f), area %.0f (source %.0f)\n", depth, ts[i], cx, cy, ex,
+                            ey, area, a0);
+                    // One disc, not two and not a blend of two (a ghost halves the fill's
+                    // contrast, a duplicate doubles its area): area within 15%.
+                    CHECK_NEAR(area / a0, 1.0, 0.15);
+                    // At t = 0.5 it lands where it should. Measured 0.7 px off in x: the flow
+                    // of a flat disc over flat squares is only known at their outlines. At
+                    // 0.25/0.75 parts of the trailing side fall back to the nearer frame (the
+                    // no-ghost rule), so only the area is checked there.
+                    if (ts[i] == 0.5) {
+                        CHECK_NEAR(cx, ex, 1.0);
+                        CHECK_NEAR(cy, ey, 1.0);
+                    }
                 }
             }
             aim_interp_destroy(&ip);
@@ -397,8 +439,11 @@ int main(void)
     test_api();
     test_simple_engines();
     test_flow_accuracy(0);
-    if (cpu & AIM_CPU_AVX2)
+    test_flow_disc(0);
+    if (cpu & AIM_CPU_AVX2) {
         test_flow_accuracy(cpu);
+        test_flow_disc(cpu);
+    }
     test_identity(cpu);
     test_identity(0);
     test_half_translation(cpu);

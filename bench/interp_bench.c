@@ -458,7 +458,16 @@ static int mode_score(const Args *a, Clip *c)
     for (char *save = NULL, *e = strtok_r(engines, ",", &save); e; e = strtok_r(NULL, ",", &save)) {
         AimInterpSettings st;
         aim_interp_default_settings(&st);
-        st.engine = e;
+        // "classic:blendfb" = the classic engine with AIM_INTERP_FALLBACK_BLEND
+        char ename[64];
+        snprintf(ename, sizeof(ename), "%s", e);
+        char *colon = strchr(ename, ':');
+        if (colon) {
+            *colon = 0;
+            if (!strcmp(colon + 1, "blendfb"))
+                st.fallback = AIM_INTERP_FALLBACK_BLEND;
+        }
+        st.engine = ename;
         st.width = w;
         st.height = h;
         st.cpu_flags = cpu;
@@ -502,7 +511,7 @@ static int mode_score(const Args *a, Clip *c)
                    1e3 * stt.render_s / stt.frames);
         }
         aim_interp_destroy(&ip);
-        if (!strcmp(e, "classic") && a->threads2) {
+        if (!strcmp(e, "classic") && a->threads2) { // the default engine only
             // both cores: a pool of 1 worker + the caller; engine time only
             AimPool *pool = NULL;
             aim_pool_create(&pool, 1);

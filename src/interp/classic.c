@@ -493,6 +493,8 @@ static void fallback_regions(Classic *e)
             float side = e->fb_side[(y / FB_BLOCK) * bw + x / FB_BLOCK];
             U[k] *= trust;
             V[k] *= trust;
+            if (e->s.fallback == AIM_INTERP_FALLBACK_BLEND) // opted out of the anime rule
+                side = 1.0f - e->t;
             e->fw0[k] = trust * e->fw0[k] + (1.0f - trust) * side;
         }
     }
@@ -560,7 +562,7 @@ static void field_at_t(Classic *e)
             // Fallback side evidence: how little each frame's content at q moves (content the
             // flow shows leaving q, e.g. the trailing edge of a moving shape, should not be
             // shown where it was), weighted by temporal nearness. Stay: 1 when still, 0.5 at
-            // 2 grid px of motion.
+            // 2 grid px of motion of a fully consistent flow.
             float m0 = u01[k] * u01[k] + v01[k] * v01[k], m1 = u10[k] * u10[k] + v10[k] * v10[k];
 #ifdef AIM_INTERP_DEBUG // the accumulators are free now: keep the decision maps for dumps
             e->acc[0][0][k] = bad, e->acc[0][1][k] = ag0, e->acc[0][2][k] = ag1;
@@ -570,8 +572,10 @@ static void field_at_t(Classic *e)
             // the two frames differ at q (unwarped): 8..24 levels
             e->fdiff[k] = smoothstep(8.0f, 24.0f, fabsf(I0->data[y * I0->stride + x] -
                                                         I1->data[y * I1->stride + x]));
-            e->stay[0][k] = t1 / (1.0f + 0.25f * m0);
-            e->stay[1][k] = t / (1.0f + 0.25f * m1);
+            // only a reliable flow (its forward-backward quality) is evidence of leaving: a
+            // redraw's flow is noise and must not overrule the nearer frame
+            e->stay[0][k] = t1 * (1.0f - (1.0f - 1.0f / (1.0f + 0.25f * m0)) * e->qual[0][k]);
+            e->stay[1][k] = t * (1.0f - (1.0f - 1.0f / (1.0f + 0.25f * m1)) * e->qual[1][k]);
             e->fw0[k] = W0;
         }
     fallback_regions(e);

@@ -16,8 +16,8 @@ for line in open(sys.argv[1]):
     elif f[0] == 'PREP':
         kv = dict(zip(f[2::2], f[3::2]))
         prep[f[1]] = kv
-    elif f[0] == 'TIME':
-        times[(f[1], f[2])] = float(f[4])
+    elif f[0] == 'TIME':  # TIME clip method wall W cpu C
+        times[(f[1], f[2])] = float(f[6])
     elif f[0] == 'STAGES':
         stages[(f[1], f[2])] = ' '.join(f[3:])
     elif f[0] == 'THREADS2':
@@ -27,8 +27,8 @@ for line in open(sys.argv[1]):
     elif f[0] == 'ALIGN':
         align.append(line.strip())
 
-order = ['dup', 'blend', 'minterpolate_blend', 'minterpolate_mci', 'classic']
-print('| clip (scored triplets) | method | PSNR-Y | SSIM-Y | edge F1 | frames/s, 1 thread |')
+order = ['dup', 'blend', 'minterpolate_blend', 'minterpolate_mci', 'classic', 'classic:blendfb']
+print('| clip (scored triplets) | method | PSNR-Y | SSIM-Y | edge F1 | frames/s, 1 thread (CPU time) |')
 print('|---|---|---|---|---|---|')
 for clip, methods in rows.items():
     n = prep.get(clip, {}).get('scored', '?')
@@ -41,7 +41,7 @@ for clip, methods in rows.items():
         if name.startswith('minterpolate_'):
             t = times.get((clip, name), 0)
             fps = half / t if t > 0 else 0  # every pair of the half-rate input is interpolated
-        label = 'ours: ' + name if name in ('dup', 'blend', 'classic') else 'ffmpeg ' + name
+        label = 'ffmpeg ' + name if name.startswith('minterpolate_') else 'ours: ' + name
         print(f"| {clip} ({n}) | {label} | {kv['psnr']} | {kv['ssim']} | {kv['f1']} | {fps:.1f} |")
 print()
 print('| clip | classic fps 1 thread | minterpolate mci fps 1 thread | ratio | classic fps 2 threads |')

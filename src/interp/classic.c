@@ -47,7 +47,7 @@ typedef struct Classic {
     const AimFrame *f[2];
     int identical;
     float *qual[2];    ///< splat quality per source pixel of each frame
-    float *acc[2][3];  ///< splat accumulators (u, v, weight) per direction
+    float *acc[2];     ///< splat accumulators per direction: (u*w, v*w, w, 0) per flow pixel
     int npp, ppw[PP_MAX], pph[PP_MAX];
     float *pp[PP_MAX][3]; ///< pull-push pyramid (u, v, confidence); level 0 = the field
     float *fw0;        ///< weight of f0 per flow pixel (the field's u, v are pp[0][0..1])
@@ -70,11 +70,7 @@ typedef struct Classic {
 static double now_s(void)
 {
     struct timespec ts;
-#ifdef AIM_TUNE // single-threaded profiling on a shared machine
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-#else
     clock_gettime(CLOCK_MONOTONIC, &ts);
-#endif
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
@@ -87,8 +83,7 @@ static void classic_destroy(void **priv)
         aim_flow_pyr_free(&e->pyr[k]);
         aim_flow_destroy(&e->flow[k]);
         free(e->qual[k]);
-        for (int c = 0; c < 3; c++)
-            free(e->acc[k][c]);
+        free(e->acc[k]);
         free(e->xi[k]);
         free(e->xf[k]);
     }
@@ -142,9 +137,6 @@ static int classic_create(void **priv, const AimInterpSettings *s)
     e->s = *s;
     aim_interp_dsp_init(&e->dsp, s->cpu_flags);
     e->d = s->flow_downscale ? s->flow_downscale : auto_downscale(s->width);
-#ifdef AIM_TUNE
-    if (getenv("DOWN")) e->d = atoi(getenv("DOWN"));
-#endif
     e->fw = s->width / e->d;
     e->fh = s->height / e->d;
     if (e->fw < 2 * AIM_FLOW_PATCH || e->fh < 2 * AIM_FLOW_PATCH) {
@@ -163,9 +155,8 @@ static int classic_create(void **priv, const AimInterpSettings *s)
             err = aim_flow_create(&e->flow[k], &fs);
         if (!err && !(e->qual[k] = malloc(n * sizeof(float))))
             err = AIM_ERR(ENOMEM);
-        for (int c = 0; c < 3 && !err; c++)
-            if (!(e->acc[k][c] = malloc(n * sizeof(float))))
-                err = AIM_ERR(ENOMEM);
+        if (!err && !(e->acc[k] = malloc(4 * n * sizeof(float))))
+            err = AIM_ERR(ENOMEM);
     }
     // pull-push pyramid down to one pixel
     int w = e->fw, h = e->fh;
@@ -313,17 +304,17 @@ static void splat_job(void *ctx, int job, int njobs)
     // f0 travels t along F01; f1 travels (1-t) along F10 and carries -F10 as its f0->f1 motion
     const float step = job ? 1.0f - t : t, sign = job ? -1.0f : 1.0f;
     const float near = job ? t : 1.0f - t; // temporal distance to the other side: closer wins
-    float *au = e->acc[job][0], *av = e->acc[job][1], *aw = e->acc[job][2];
-    memset(au, 0, sizeof(float) * w * h);
-    memset(av, 0, sizeof(float) * w * h);
-    memset(aw, 0, sizeof(float) * w * h);
+    // interleaved (u*w, v*w, w, 0): one 16-byte read-modify-write per target instead of three
+    // (neighbouring sources hit the same targets back to back: store-forwarding chains)
+    float *acc = e->acc[job];
+    memset(acc, 0, sizeof(float) * 4 * w * h);
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++) {
             int k = y * w + x;
             float X = (float)x + step * u[k], Y = (float)y + step * v[k];
             if (!(X > -1.0f && X < (float)w && Y > -1.0f && Y < (float)h))
                 continue;
-            int ix = (int)floorf(X), iy = (int)floorf(Y);
+            int ix = aim_ifloor(X), iy = aim_ifloor(Y);
             float fx = X - (float)ix, fy = Y - (float)iy;
             // quality squared: where a consistent and an inconsistent pixel land on the same
             // spot (an occlusion), the consistent one's motion wins instead of a mixture
@@ -331,14 +322,14 @@ static void splat_job(void *ctx, int job, int njobs)
             float mu = sign * u[k], mv = sign * v[k];
             float ws[4] = { (1 - fx) * (1 - fy) * wq, fx * (1 - fy) * wq, (1 - fx) * fy * wq,
                             fx * fy * wq };
-            int xs[4] = { ix, ix + 1, ix, ix + 1 }, ys[4] = { iy, iy, iy + 1, iy + 1 };
             for (int i = 0; i < 4; i++) {
-                if (xs[i] < 0 || xs[i] >= w || ys[i] < 0 || ys[i] >= h)
+                int xx = ix + (i & 1), yy = iy + (i >> 1);
+                if (xx < 0 || xx >= w || yy < 0 || yy >= h)
                     continue;
-                int kk = ys[i] * w + xs[i];
-                au[kk] += ws[i] * mu;
-                av[kk] += ws[i] * mv;
-                aw[kk] += ws[i];
+                float *a = acc + 4 * (yy * w + xx);
+                a[0] += ws[i] * mu;
+                a[1] += ws[i] * mv;
+                a[2] += ws[i];
             }
         }
 }
@@ -501,26 +492,19 @@ static void fallback_regions(Classic *e)
 }
 
 // Visibility, trust and the fallback rule on the flow grid (see the header comment).
-static void field_at_t(Classic *e)
+// Per flow pixel at t: visibility, trust and fallback evidence (rows sliced over the pool).
+static void visibility_job(void *ctx, int job, int njobs)
 {
+    Classic *e = ctx;
     const int w = e->fw, h = e->fh;
     const float t = e->t, t1 = 1.0f - t;
     const float *u01 = aim_flow_u(e->flow[0]), *v01 = aim_flow_v(e->flow[0]);
     const float *u10 = aim_flow_u(e->flow[1]), *v10 = aim_flow_v(e->flow[1]);
     const AimPlaneF *I0 = &e->pyr[0].img[0], *I1 = &e->pyr[1].img[0];
-    float *U = e->pp[0][0], *V = e->pp[0][1], *C = e->pp[0][2];
-    for (int k = 0; k < w * h; k++) {
-        float aw = e->acc[0][2][k] + e->acc[1][2][k];
-        float au = e->acc[0][0][k] + e->acc[1][0][k], av = e->acc[0][1][k] + e->acc[1][1][k];
-        U[k] = aw > 0 ? au / aw : 0;
-        V[k] = aw > 0 ? av / aw : 0;
-        // a pixel reached by any splat is known, however inconsistent: where only
-        // inconsistent pixels land (a disocclusion seen from one side) their own motion is
-        // better than a fill from the neighbours, which mixes in the occluder's motion
-        C[k] = aw > 0.0f ? 1.0f : 0.0f;
-    }
-    pull_push(e);
-    for (int y = 0; y < h; y++)
+    const float *U = e->pp[0][0], *V = e->pp[0][1];
+    int ya, yb;
+    aim_interp_band(h, job, njobs, &ya, &yb);
+    for (int y = ya; y < yb; y++)
         for (int x = 0; x < w; x++) {
             int k = y * w + x;
             float mu = U[k], mv = V[k];
@@ -557,17 +541,11 @@ static void field_at_t(Classic *e)
             float vmax = vis0 > vis1 ? vis0 : vis1;
             float claim = vis0 * vis1 + (1.0f - smoothstep(0.02f, 0.1f, vmax));
             float bad = smoothstep(24.0f, 48.0f, err) * claim;
-            float ag0 = vis0, ag1 = vis1, occ0 = 0, occ1 = 0;
-            (void)occ0, (void)occ1, (void)ag0, (void)ag1;
             // Fallback side evidence: how little each frame's content at q moves (content the
             // flow shows leaving q, e.g. the trailing edge of a moving shape, should not be
             // shown where it was), weighted by temporal nearness. Stay: 1 when still, 0.5 at
             // 2 grid px of motion of a fully consistent flow.
             float m0 = u01[k] * u01[k] + v01[k] * v01[k], m1 = u10[k] * u10[k] + v10[k] * v10[k];
-#ifdef AIM_INTERP_DEBUG // the accumulators are free now: keep the decision maps for dumps
-            e->acc[0][0][k] = bad, e->acc[0][1][k] = ag0, e->acc[0][2][k] = ag1;
-            e->acc[1][0][k] = mu, e->acc[1][1][k] = W0, e->acc[1][2][k] = err;
-#endif
             e->bad[k] = bad;
             // the two frames differ at q (unwarped): 8..24 levels
             e->fdiff[k] = smoothstep(8.0f, 24.0f, fabsf(I0->data[y * I0->stride + x] -
@@ -578,6 +556,24 @@ static void field_at_t(Classic *e)
             e->stay[1][k] = t * (1.0f - (1.0f - 1.0f / (1.0f + 0.25f * m1)) * e->qual[1][k]);
             e->fw0[k] = W0;
         }
+}
+
+static void field_at_t(Classic *e)
+{
+    const int w = e->fw, h = e->fh;
+    float *U = e->pp[0][0], *V = e->pp[0][1], *C = e->pp[0][2];
+    for (int k = 0; k < w * h; k++) {
+        const float *a0 = e->acc[0] + 4 * k, *a1 = e->acc[1] + 4 * k;
+        float aw = a0[2] + a1[2], au = a0[0] + a1[0], av = a0[1] + a1[1];
+        U[k] = aw > 0 ? au / aw : 0;
+        V[k] = aw > 0 ? av / aw : 0;
+        // a pixel reached by any splat is known, however inconsistent: where only
+        // inconsistent pixels land (a disocclusion seen from one side) their own motion is
+        // better than a fill from the neighbours, which mixes in the occluder's motion
+        C[k] = aw > 0.0f ? 1.0f : 0.0f;
+    }
+    pull_push(e);
+    aim_pool_run(e->s.pool, visibility_job, e, e->njobs);
     fallback_regions(e);
 }
 

@@ -3,32 +3,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#ifdef AIM_TUNE
-#include <stdlib.h>
-#endif
 
 #include "flow.h"
 
 #define PS AIM_FLOW_PATCH
 #define B AIM_FLOW_BORDER
-#ifdef AIM_TUNE
-#define VAR_MIN (getenv("VAR_MIN") ? atoi(getenv("VAR_MIN")) : 2)
-#else
 // The variational refinement runs on the coarse levels only (2 and up: 1/16 of the pixels
 // and less): on the two finest it cost most of the flow time and moved no score by more than
 // 0.05 dB / 0.0005 SSIM on the shared clips (anime's flat regions and hard lines are settled
 // by the densified patches there; what the smoothness term adds is coarse-scale coherence).
 #define VAR_MIN 2
-#endif
 
 static double now_s(void)
 {
     struct timespec ts;
-#ifdef AIM_TUNE // single-threaded profiling on a shared machine
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-#else
     clock_gettime(CLOCK_MONOTONIC, &ts);
-#endif
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
@@ -177,20 +166,6 @@ void aim_flow_default_settings(AimFlowSettings *s, int w, int h, const AimInterp
     s->gamma = 10.0f;
     s->delta = 5.0f;
     s->dsp = dsp;
-#ifdef AIM_TUNE
-    if (getenv("LEVELS_ADD")) {
-        s->levels += atoi(getenv("LEVELS_ADD"));
-        while (s->levels > 1 && ((w >> (s->levels - 1)) < PS + 1 || (h >> (s->levels - 1)) < PS + 1))
-            s->levels--;
-    }
-    if (getenv("VAR_ITERS")) s->var_iters = atoi(getenv("VAR_ITERS"));
-    if (getenv("ALPHA")) s->alpha = (float)atof(getenv("ALPHA"));
-    if (getenv("GAMMA")) s->gamma = (float)atof(getenv("GAMMA"));
-    if (getenv("DELTA")) s->delta = (float)atof(getenv("DELTA"));
-    if (getenv("ITERS")) s->iters = atoi(getenv("ITERS"));
-    if (getenv("PSTRIDE")) s->patch_stride = atoi(getenv("PSTRIDE"));
-    if (getenv("FINEST")) s->finest = atoi(getenv("FINEST"));
-#endif
 
 }
 
@@ -328,7 +303,7 @@ static inline float eval(const AimInterpDsp *dsp, const PatchTmpl *pt, const Aim
                          int px, int py, float u, float v, float out[4])
 {
     float X = (float)px + u, Y = (float)py + v;
-    int ix = (int)floorf(X), iy = (int)floorf(Y);
+    int ix = aim_ifloor(X), iy = aim_ifloor(Y);
     dsp->patch_step(out, I1->data + iy * I1->stride + ix, I1->stride, X - (float)ix,
                     Y - (float)iy, pt->tp, pt->gx, pt->gy, pt->st);
     return out[3] - out[2] * out[2] * (1.0f / (PS * PS));
@@ -435,7 +410,7 @@ static void densify_level(AimFlow *f, int l, const AimFlowPyr *a, const AimFlowP
         for (int i = 0; i < nx; i++) {
             int px = f->gx[i], py = f->gy[j], idx = j * nx + i;
             float X = (float)px + f->pu[idx], Y = (float)py + f->pv[idx];
-            int ix = (int)floorf(X), iy = (int)floorf(Y);
+            int ix = aim_ifloor(X), iy = aim_ifloor(Y);
             // a patch displaced half out of the picture matched padding, not content
             if (X < -PS / 2 || Y < -PS / 2 || X > (float)(w - PS / 2) || Y > (float)(h - PS / 2))
                 continue;

@@ -30,19 +30,30 @@ decl_nn_gemm_fn(aim_nn_gemm_avx512)
         c32 = _mm512_fmadd_ps(a, b2, c32);
         w += 4;
     }
-    _mm512_storeu_ps(out, c00);
-    _mm512_storeu_ps(out + 16, c01);
-    _mm512_storeu_ps(out + 32, c02);
-    out += ldo;
-    _mm512_storeu_ps(out, c10);
-    _mm512_storeu_ps(out + 16, c11);
-    _mm512_storeu_ps(out + 32, c12);
-    out += ldo;
-    _mm512_storeu_ps(out, c20);
-    _mm512_storeu_ps(out + 16, c21);
-    _mm512_storeu_ps(out + 32, c22);
-    out += ldo;
-    _mm512_storeu_ps(out, c30);
-    _mm512_storeu_ps(out + 16, c31);
-    _mm512_storeu_ps(out + 32, c32);
+    if (acc) {
+        c00 = _mm512_add_ps(c00, _mm512_loadu_ps(out + 0 * ldo + 0));
+        c01 = _mm512_add_ps(c01, _mm512_loadu_ps(out + 0 * ldo + 16));
+        c02 = _mm512_add_ps(c02, _mm512_loadu_ps(out + 0 * ldo + 32));
+        c10 = _mm512_add_ps(c10, _mm512_loadu_ps(out + 1 * ldo + 0));
+        c11 = _mm512_add_ps(c11, _mm512_loadu_ps(out + 1 * ldo + 16));
+        c12 = _mm512_add_ps(c12, _mm512_loadu_ps(out + 1 * ldo + 32));
+        c20 = _mm512_add_ps(c20, _mm512_loadu_ps(out + 2 * ldo + 0));
+        c21 = _mm512_add_ps(c21, _mm512_loadu_ps(out + 2 * ldo + 16));
+        c22 = _mm512_add_ps(c22, _mm512_loadu_ps(out + 2 * ldo + 32));
+        c30 = _mm512_add_ps(c30, _mm512_loadu_ps(out + 3 * ldo + 0));
+        c31 = _mm512_add_ps(c31, _mm512_loadu_ps(out + 3 * ldo + 16));
+        c32 = _mm512_add_ps(c32, _mm512_loadu_ps(out + 3 * ldo + 32));
+    }
+    _mm512_storeu_ps(out + 0 * ldo + 0, c00);
+    _mm512_storeu_ps(out + 0 * ldo + 16, c01);
+    _mm512_storeu_ps(out + 0 * ldo + 32, c02);
+    _mm512_storeu_ps(out + 1 * ldo + 0, c10);
+    _mm512_storeu_ps(out + 1 * ldo + 16, c11);
+    _mm512_storeu_ps(out + 1 * ldo + 32, c12);
+    _mm512_storeu_ps(out + 2 * ldo + 0, c20);
+    _mm512_storeu_ps(out + 2 * ldo + 16, c21);
+    _mm512_storeu_ps(out + 2 * ldo + 32, c22);
+    _mm512_storeu_ps(out + 3 * ldo + 0, c30);
+    _mm512_storeu_ps(out + 3 * ldo + 16, c31);
+    _mm512_storeu_ps(out + 3 * ldo + 32, c32);
 }

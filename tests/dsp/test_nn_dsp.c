@@ -23,7 +23,7 @@ static float frand(void)
 static double now(void)
 {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t); // CPU time: robust on a shared machine
     return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
@@ -43,23 +43,25 @@ static void check_kernel(AimNnGemmFn fn, int nr, const char *name)
         for (int r = 0; r < K; r++)
             rows[r] = b + (size_t)((r * 7) % (K + 1)) * 96;
         enum { LD = 56 };
-        float o1[AIM_NN_MR * LD], o2[AIM_NN_MR * LD];
-        for (int i = 0; i < AIM_NN_MR * LD; i++)
-            o1[i] = o2[i] = 12345.f; // poison: columns >= nr must stay untouched
-        for (int x = 0; x < nr; x += AIM_NN_NR)
-            aim_nn_gemm_c(K, w, rows, 3 + x, o1 + x, LD);
-        fn(K, w, rows, 3, o2, LD);
-        for (int m = 0; m < AIM_NN_MR; m++)
-            for (int n = 0; n < LD; n++) {
-                double mag = 0;
-                for (int r = 0; r < K; r++)
-                    mag += fabs(w[r * AIM_NN_MR + m] * (n < nr ? rows[r][3 + n] : 0));
-                // fp32 accumulation in another order: a few ulp of the magnitude sum (FFmpeg
-                // float_dsp checks use the same magnitude-scaled epsilon)
-                CHECK_MSG(fabs(o1[m * LD + n] - o2[m * LD + n]) <= 1e-6 * (mag + 1) * 4,
-                          "%s K=%d m=%d n=%d: %g vs %g", name, K, m, n, o1[m * LD + n],
-                          o2[m * LD + n]);
-            }
+        for (int acc = 0; acc < 2; acc++) {
+            float o1[AIM_NN_MR * LD], o2[AIM_NN_MR * LD];
+            for (int i = 0; i < AIM_NN_MR * LD; i++) // acc: partial sums to add to; else
+                o1[i] = o2[i] = acc ? frand() : 12345.f; // poison: columns >= nr untouched
+            for (int x = 0; x < nr; x += AIM_NN_NR)
+                aim_nn_gemm_c(K, w, rows, 3 + x, o1 + x, LD, acc);
+            fn(K, w, rows, 3, o2, LD, acc);
+            for (int m = 0; m < AIM_NN_MR; m++)
+                for (int n = 0; n < LD; n++) {
+                    double mag = 1;
+                    for (int r = 0; r < K; r++)
+                        mag += fabs(w[r * AIM_NN_MR + m] * (n < nr ? rows[r][3 + n] : 0));
+                    // fp32 accumulation in another order: a few ulp of the magnitude sum
+                    // (FFmpeg float_dsp checks use the same magnitude-scaled epsilon)
+                    CHECK_MSG(fabs(o1[m * LD + n] - o2[m * LD + n]) <= 1e-6 * mag * 4,
+                              "%s K=%d acc=%d m=%d n=%d: %g vs %g", name, K, acc, m, n,
+                              o1[m * LD + n], o2[m * LD + n]);
+                }
+        }
         free(w);
         free(b);
         free(rows);
@@ -75,11 +77,11 @@ static void check_kernel(AimNnGemmFn fn, int nr, const char *name)
     double t0 = now();
     for (int i = 0; i < reps; i++)
         for (int x = 0; x < nr; x += AIM_NN_NR)
-            aim_nn_gemm_c(K, w, rows, x, o + x, AIM_NN_NR_MAX);
+            aim_nn_gemm_c(K, w, rows, x, o + x, AIM_NN_NR_MAX, 0);
     double tc = now() - t0;
     t0 = now();
     for (int i = 0; i < reps; i++)
-        fn(K, w, rows, 0, o, AIM_NN_NR_MAX);
+        fn(K, w, rows, 0, o, AIM_NN_NR_MAX, 0);
     double ts = now() - t0;
     double flop = (double)reps * K * AIM_NN_MR * nr * 2;
     fprintf(stderr, "gemm %s: %.1f GFLOP/s, C: %.1f GFLOP/s, speed-up %.1fx (1 thread)\n",
@@ -97,11 +99,11 @@ static void test_gemm(unsigned flags)
         fprintf(stderr, "no AVX2: only the C kernel is tested\n");
         return;
     }
-    aim_nn_kernels_init(&k, flags & ~(unsigned)AIM_CPU_AVX512);
+    aim_nn_kernels_init(&k, flags);
     CHECK(k.gemm == aim_nn_gemm_avx2 && k.nr == 24); // the SIMD path is really selected
     check_kernel(aim_nn_gemm_avx2, 24, "avx2");
     if (flags & AIM_CPU_AVX512) {
-        aim_nn_kernels_init(&k, flags);
+        aim_nn_kernels_init_avx512(&k, flags);
         CHECK(k.gemm == aim_nn_gemm_avx512 && k.nr == 48);
         check_kernel(aim_nn_gemm_avx512, 48, "avx512");
     } else {
@@ -172,7 +174,7 @@ int main(void)
 {
     unsigned flags = aim_cpu_detect();
     test_gemm(flags);
-    unsigned levels[3] = { 0, flags & ~(unsigned)AIM_CPU_AVX512, flags };
+    unsigned levels[3] = { 0, flags, flags | AIM_NN_CPU_PREFER_AVX512 };
     for (unsigned f = 0; f < 3; f++) {
         unsigned fl = levels[f];
         conv_case("Convolution", 3, 8, 3, 1, 1, 1, 1, 1, 1, 1, 31, 7, 2, fl);

@@ -337,7 +337,7 @@ int aim_net_load_anime4k_mem(AimNet **out, const char *json, size_t len, const A
     putf(&body, "Input in 0 1 in\nSplit sp 1 2 in in_a in_b\n");
     nl += 2;
     for (int i = 0; i < 1 + nchain; i++) {
-        const char *src = i == 0 ? "in_a" : NULL;
+        const char *src = "in_a";
         char sname[32];
         if (i > 0) {
             snprintf(sname, sizeof(sname), "r%d_0", i - 1);

@@ -311,7 +311,9 @@ int aim_nn_deconv_forward_fast(const AimNnLayer *l, const AimNnMat *in, AimNnMat
     DeconvJob j = { l, p, in, out, k.gemm, k.nr, NULL, 0, 0, 0 };
     j.nxb = (in->w + k.nr - 1) / k.nr;
     j.wq = j.nxb * k.nr;
-    j.q = aligned_alloc(64, (size_t)in->c * in->h * j.wq * sizeof(float) + 64);
+    // aligned_alloc needs a size that is a multiple of the alignment (C11 7.22.3.1)
+    j.q = aligned_alloc(64, ((size_t)in->c * in->h * j.wq * sizeof(float) + 64 + 63) &
+                                ~(size_t)63);
     if (!j.q)
         return AIM_ERR(ENOMEM);
     for (int ci = 0; ci < in->c; ci++)

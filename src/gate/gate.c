@@ -980,6 +980,11 @@ int aim_gate_receive(AimGate *g, AimGateRecord *rec)
     decide(g, g->next, rec);
     if ((rec->cls == AIM_CLASS_MOTION || rec->cls == AIM_CLASS_FADE) && !rec->mask.data)
         return AIM_ERR(ENOMEM); // record not consumed: the caller may retry
+    if (rec->cls == AIM_CLASS_CUT || rec->cls == AIM_CLASS_FADE || (rec->why & AIM_GATE_WHY_BUSY))
+        aim_log(&g->s.log, AIM_LOG_DEBUG, "gate: frame %lld %s (why %#x): cut score %.3f, "
+                "x%.2f the local median, palette %.3f, fade fit %.2f", (long long)rec->frame,
+                aim_gate_class_name(rec->cls), rec->why, rec->cut_score, rec->rel, rec->palette,
+                rec->fade_fit);
     g->next++;
     return 0;
 }

@@ -63,6 +63,8 @@
 #define PALETTE_RATIO 0.1
 // Floor of the local median (score units) so a quiet context does not divide by ~0.
 #define MED_FLOOR 0.025
+// A picture with less than a quarter of the other's detail is too flat to match from.
+#define FLAT_PICTURE 0.25
 // mc floor of the detail (u8 levels of mean absolute deviation per pixel) for flat pictures.
 #define DETAIL_FLOOR 1.0
 // Fade test: prev + w * (next - prev) explains >= 85 % of the change prev -> frame, w is well
@@ -94,6 +96,8 @@ typedef struct Iv {     // interval frame-1 -> frame
     int64_t frame;
     double mad, ssim, hist, mc, palette, blockmax, sad, moving, me_pp;
     double score, hold_score;
+    double raw;             // score before clipping to 1
+    int decided;            // class once decided (-1 before)
     double gm_px, gm_fit;   // global motion under the block threshold (holds only)
     int hold, global;
     int forced;         // 0 or AIM_CLASS_CUT / AIM_CLASS_FADE decided by an earlier pair
@@ -483,14 +487,23 @@ static double pair_mc(AimGate *g, const Ana *p, const Ana *c, double *resid)
     }
     me_search(g, g->best_f, c, p);
     me_search(g, g->best_b, p, c);
-    double sf = 0, sb = 0, den = 0;
+    double sf = 0, sb = 0, den = 0, dp = 0, dc = 0;
     for (size_t b = 0; b < nb; b++) {
         sf += g->best_f[b];
         sb += g->best_b[b];
         den += fmax(p->detail[b], c->detail[b]);
+        dp += p->detail[b];
+        dc += c->detail[b];
     }
     den = fmax(den, DETAIL_FLOOR * 16.0 * nb);
+    // The better direction, unless its source picture is (almost) flat: a black or blank frame
+    // is "found" anywhere in any picture, which says nothing about continuity (a cut from black
+    // would look like content appearing).
     double s = fmin(sf, sb);
+    if (dp < FLAT_PICTURE * dc)
+        s = sf;
+    else if (dc < FLAT_PICTURE * dp)
+        s = sb;
     *resid = s / (16.0 * nb * 255.0);
     return s / den;
 }
@@ -697,6 +710,9 @@ static void measure(AimGate *g, const AimFrame *f, const Ana *p, Ana *c, Iv *iv)
         iv->mc = pair_mc(g, p, c, &iv->me_pp);
     }
     iv->score = iv->hold ? 0 : score_of(g, iv->mad, iv->ssim, iv->hist, iv->mc);
+    // unclipped (mc / 2 may exceed 1) for ratios between strong changes
+    iv->raw = iv->hold ? 0 : g->s.metric == AIM_GATE_METRIC_MC ? iv->mc / 2 : iv->score;
+    iv->decided = -1;
     if (iv->global) // nothing changed visibly in any block, yet all of it drifted: all may move
         memset(iv->mask, 1, (size_t)g->mw * g->mh), iv->moving = 1.0;
 }
@@ -761,7 +777,9 @@ static int cmp_double(const void *a, const void *b)
 }
 
 // Score of interval i over the median score of the non-hold intervals in [i-12, i+4] (known
-// ones only), floored.
+// ones only), floored; unclipped scores. Intervals already decided as fades are left out: a fade
+// to black changes everything every frame (relative to a vanishing detail), and the cut after
+// it must still stand out from the shot before.
 static double rel_of(AimGate *g, int64_t i)
 {
     double v[HIST_BACK + AIM_GATE_LOOKAHEAD];
@@ -771,15 +789,15 @@ static double rel_of(AimGate *g, int64_t i)
         if (j < 1 || j == i)
             continue;
         Iv *o = iv_of(g, j);
-        if (!o->hold)
-            v[n++] = o->score;
+        if (!o->hold && o->decided != AIM_CLASS_FADE)
+            v[n++] = o->raw;
     }
     double med = 0;
     if (n) {
         qsort(v, n, sizeof(double), cmp_double);
         med = n & 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
     }
-    return iv_of(g, i)->score / fmax(med, MED_FLOOR);
+    return iv_of(g, i)->raw / fmax(med, MED_FLOOR);
 }
 
 // Is frame ci a blend of frames pi and ni (pi < ci < ni, the change pi -> ci measured by
@@ -919,7 +937,7 @@ static void decide(AimGate *g, int64_t i, AimGateRecord *rec)
         if (why || why_j) {
             // One shot change across the insert: at the boundary that passes the rule (the
             // stronger if both do); the insert belongs to the other side and blends into it.
-            int here = why && (!why_j || iv->score > o->score);
+            int here = why && (!why_j || iv->raw > o->raw);
             if (here) {
                 rec->cls = AIM_CLASS_CUT;
                 rec->why = why | AIM_GATE_WHY_INSERT;
@@ -943,6 +961,7 @@ static void decide(AimGate *g, int64_t i, AimGateRecord *rec)
         rec->why |= AIM_GATE_WHY_BUSY;
     }
 done:
+    iv->decided = rec->cls;
     if (rec->cls == AIM_CLASS_MOTION || rec->cls == AIM_CLASS_FADE) {
         size_t n = (size_t)g->mw * g->mh;
         rec->mask = (AimMotionMask){ .data = malloc(n), .w = g->mw, .h = g->mh,

@@ -62,6 +62,10 @@ int aim_interp_create(AimInterp **out, const AimInterpSettings *s)
                 s->flow_downscale);
         return AIM_ERR(EINVAL);
     }
+    if (s->fallback != AIM_INTERP_FALLBACK_NEAREST && s->fallback != AIM_INTERP_FALLBACK_BLEND) {
+        aim_log(&s->log, AIM_LOG_ERROR, "interp: unknown fallback %d", (int)s->fallback);
+        return AIM_ERR(EINVAL);
+    }
     AimInterp *ip = calloc(1, sizeof(*ip));
     if (!ip)
         return AIM_ERR(ENOMEM);

@@ -20,6 +20,16 @@
 #include "core/mask.h"
 #include "core/pool.h"
 
+/** What the classic engine shows where it does not trust its flow. */
+typedef enum AimInterpFallback {
+    /** Anime rule (default): the nearer source frame, unwarped, one frame per region: never a
+     *  blend of two drawings (no ghosts). */
+    AIM_INTERP_FALLBACK_NEAREST = 0,
+    /** (1-t)*f0 + t*f1 there: ghosts where the drawings differ, but the lowest mean error when
+     *  the in-between cannot be predicted (bench/RESULTS-interp.md compares both). */
+    AIM_INTERP_FALLBACK_BLEND = 1,
+} AimInterpFallback;
+
 typedef struct AimInterpSettings {
     const char *engine;    ///< "classic" (optical flow, default), "blend", "dup"
     int width, height;     ///< source frame size (all pairs share it)
@@ -28,6 +38,7 @@ typedef struct AimInterpSettings {
     unsigned cpu_flags;    ///< AIM_CPU_* allowed (detected & user mask); 0 = C only
     const char *models_dir;///< for neural engines; NULL = default
     int flow_downscale;    ///< classic: flow resolution = frame / this (1, 2, 4, 8); 0 = auto
+    AimInterpFallback fallback; ///< classic: where the flow is not trusted (default NEAREST)
     AimLog log;
 } AimInterpSettings;
 
@@ -44,13 +55,13 @@ typedef struct AimInterpStats {
 
 typedef struct AimInterp AimInterp;
 
-/** engine "classic", depth 8, flow_downscale 0 (auto), everything else 0/NULL. */
+/** engine "classic", depth 8, flow_downscale 0 (auto), fallback NEAREST, the rest 0/NULL. */
 void aim_interp_default_settings(AimInterpSettings *s);
 /**
  * Validates the settings and allocates every buffer the engine needs for this frame size
  * (no allocation happens per pair or per frame afterwards, except once when a mask with more
  * blocks than any before arrives). *out is set on success and untouched on error.
- * Returns 0, AIM_ERR(EINVAL) (unknown engine, bad size/depth/downscale),
+ * Returns 0, AIM_ERR(EINVAL) (unknown engine, bad size/depth/downscale/fallback),
  * AIM_ERR_MODEL_MISSING, AIM_ERR(ENOMEM).
  */
 int aim_interp_create(AimInterp **out, const AimInterpSettings *s);

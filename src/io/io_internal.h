@@ -19,6 +19,8 @@ typedef struct IoTimeline {
     int64_t zero_us; ///< input time of output time 0: the first returned video frame
     int64_t end_us;  ///< input time where the clip ends (exclusive); INT64_MAX: no end
     int clipped;     ///< a clip range was requested (packets before zero_us are cut)
+    int64_t zero_ts, end_ts; ///< the same in the video stream's time base (exact)
+    AVRational tb;
 } IoTimeline;
 
 /** The demuxer (read-only use: streams, chapters, metadata) and the decoded stream's index. */

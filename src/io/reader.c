@@ -203,6 +203,9 @@ void aim_reader_timeline(const AimReader *r, IoTimeline *t)
     t->zero_us = av_rescale_q(r->zero_ts, vtb, AV_TIME_BASE_Q);
     t->end_us = r->end_ts == INT64_MAX ? INT64_MAX : av_rescale_q(r->end_ts, vtb, AV_TIME_BASE_Q);
     t->clipped = r->clipped;
+    t->zero_ts = r->zero_ts;
+    t->end_ts = r->end_ts;
+    t->tb = vtb;
 }
 
 const struct stat *aim_reader_stat(const AimReader *r) { return &r->st; }
@@ -485,17 +488,38 @@ static int open_error(AimReader *r, int err, const char *what)
 }
 
 // Container clocks turn 24000/1001 into approximations (mkv: 7001/146 from a nanosecond frame
-// duration). A rate within 100 ppm of an integer or of the NTSC family n*1000/1001 is that rate:
-// the two families are 1000 ppm apart, and real rates are not chosen that close to them.
-static AVRational snap_rate(AVRational r)
+// duration; an MP4 with time base 1/19184 and 800 per frame says 1199/50). A rate within 250 ppm
+// of an integer or of the NTSC family n*1000/1001 is that rate: the two families are 1000 ppm
+// apart, so 250 ppm keeps them well separated. Returns 1 when r was snapped (or already exact).
+static int snap_rate(AVRational r, AVRational *out)
 {
     double f = av_q2d(r);
     int64_t n = llround(f), m = llround(f * 1.001);
-    if (n > 0 && fabs(f - n) < 1e-4 * f)
-        return (AVRational){ (int)n, 1 };
-    if (m > 0 && m * 1000 < INT_MAX && fabs(f - m * 1000 / 1001.0) < 1e-4 * f)
-        return (AVRational){ (int)(m * 1000), 1001 };
-    return r;
+    *out = r;
+    if (n > 0 && fabs(f - n) < 250e-6 * f) {
+        *out = (AVRational){ (int)n, 1 };
+        return 1;
+    }
+    if (m > 0 && m * 1000 < INT_MAX && fabs(f - m * 1000 / 1001.0) < 250e-6 * f) {
+        *out = (AVRational){ (int)(m * 1000), 1001 };
+        return 1;
+    }
+    return 0;
+}
+
+// avg_frame_rate, else r_frame_rate, snapped. An avg_frame_rate that is only an estimate (no
+// stored rate: timestamps over a short file) yields to an r_frame_rate that libavformat already
+// matched to a standard rate, when the two agree within 1%.
+static AVRational stream_rate(const AVStream *st)
+{
+    AVRational avg = st->avg_frame_rate, rr = st->r_frame_rate, a, b;
+    int avg_ok = avg.num > 0 && avg.den > 0, rr_ok = rr.num > 0 && rr.den > 0;
+    int a_std = avg_ok && snap_rate(avg, &a), b_std = rr_ok && snap_rate(rr, &b);
+    if (avg_ok && (a_std || !b_std || fabs(av_q2d(avg) / av_q2d(rr) - 1) > 0.01))
+        return a;
+    if (rr_ok)
+        return b;
+    return (AVRational){ 0, 0 };
 }
 
 static int pick_video(AVFormatContext *fmt)
@@ -672,14 +696,11 @@ int aim_reader_open(AimReader **out, const AimReaderSettings *s)
         goto fail;
     }
 
-    AVRational fr = r->vst->avg_frame_rate;
-    if (fr.num <= 0 || fr.den <= 0)
-        fr = r->vst->r_frame_rate;
+    AVRational fr = stream_rate(r->vst);
     if (fr.num <= 0 || fr.den <= 0) {
         aim_log(&r->log, AIM_LOG_WARNING, "%s: no frame rate in the input, assuming 25", r->path);
         fr = (AVRational){ 25, 1 };
     }
-    fr = snap_rate(fr);
     r->frame_dur = FFMAX(1, av_rescale_q(1, av_inv_q(fr), r->vst->time_base));
 
     // the first frame fixes the clock origin, the output format and the colour

@@ -315,12 +315,12 @@ static int copy_chapters(AimWriter *w, const AVFormatContext *ic, const IoTimeli
 {
     for (unsigned i = 0; i < ic->nb_chapters; i++) {
         const AVChapter *c = ic->chapters[i];
-        int64_t s = av_rescale_q(c->start, c->time_base, AV_TIME_BASE_Q);
-        int64_t e = av_rescale_q(c->end, c->time_base, AV_TIME_BASE_Q);
-        if (e <= tl->zero_us || s >= tl->end_us)
+        // in the chapter's own time base, so that an unclipped copy keeps every tick
+        int64_t zero = av_rescale_q(tl->zero_ts, tl->tb, c->time_base);
+        int64_t end = tl->end_ts == INT64_MAX ? INT64_MAX
+                                               : av_rescale_q(tl->end_ts, tl->tb, c->time_base);
+        if (c->end <= zero || c->start >= end)
             continue;
-        s = FFMAX(s, tl->zero_us) - tl->zero_us;
-        e = FFMIN(e, tl->end_us) - tl->zero_us;
         AVChapter *o = av_mallocz(sizeof(*o));
         AVChapter **arr = av_realloc_array(w->oc->chapters, w->oc->nb_chapters + 1, sizeof(*arr));
         if (!o || !arr) {
@@ -331,8 +331,8 @@ static int copy_chapters(AimWriter *w, const AVFormatContext *ic, const IoTimeli
         arr[w->oc->nb_chapters++] = o;
         o->id = c->id;
         o->time_base = c->time_base;
-        o->start = av_rescale_q(s, AV_TIME_BASE_Q, c->time_base);
-        o->end = av_rescale_q(e, AV_TIME_BASE_Q, c->time_base);
+        o->start = FFMAX(c->start, zero) - zero;
+        o->end = FFMIN(c->end, end) - zero;
         av_dict_copy(&o->metadata, c->metadata, 0);
     }
     return 0;
@@ -344,6 +344,8 @@ static int add_video_stream(AimWriter *w, const AVStream *ist)
     if (!ost || avcodec_parameters_from_context(ost->codecpar, w->enc) < 0)
         return AIM_ERR(ENOMEM);
     ost->time_base = w->enc->time_base;
+    // (Matroska stores this as a nanosecond DefaultDuration; FFmpeg 5.1 reads 48000/1001 back
+    // as 7001/146, 0.13 ppm off, and so does any MKV the ffmpeg CLI writes at that rate)
     ost->avg_frame_rate = ost->r_frame_rate = w->enc->framerate;
     if (ist) {
         ost->disposition = ist->disposition & ~AV_DISPOSITION_ATTACHED_PIC;

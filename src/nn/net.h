@@ -77,6 +77,9 @@ typedef struct AimNet {
     AimLog log;
 } AimNet;
 
+/** Extra cpu_flags bit for nn: use the AVX-512 conv kernel (not the default: kernels.c). */
+#define AIM_NN_CPU_PREFER_AVX512 (1u << 31)
+
 /** Per-run options an op sees. */
 typedef struct AimNnOpt {
     int ref;            ///< 1: use the plain C reference ops only

@@ -17,6 +17,7 @@ static const AimScaleEngine *const engines[] = {
     &aim_scale_engine_realesr,
     &aim_scale_engine_realcugan,
     &aim_scale_engine_waifu2x,
+    &aim_scale_engine_anime4k,
 };
 
 #define AIM_SCALE_MAX_DIM 16384 // aim_frame_alloc's limit

@@ -51,7 +51,6 @@ void aim_scaler_default_settings(AimScalerSettings *s);
  *   "fast":         everything off (the plain resampler);
  *   "anime-clean":  mild:  deblock 0.25, denoise 0.15, sharpen 0.20, antiring 0.6;
  *   "anime-strong": more:  deblock 0.60, denoise 0.45, sharpen 0.40, antiring 1.0.
- * (The restore strengths match the CLI's preset table.)
  * Returns 0 or AIM_ERR(EINVAL) for an unknown name (settings untouched).
  */
 int aim_scaler_apply_preset(AimScalerSettings *s, const char *preset);

@@ -30,19 +30,30 @@ decl_nn_gemm_fn(aim_nn_gemm_avx2)
         c32 = _mm256_fmadd_ps(a, b2, c32);
         w += 4;
     }
-    _mm256_storeu_ps(out, c00);
-    _mm256_storeu_ps(out + 8, c01);
-    _mm256_storeu_ps(out + 16, c02);
-    out += ldo;
-    _mm256_storeu_ps(out, c10);
-    _mm256_storeu_ps(out + 8, c11);
-    _mm256_storeu_ps(out + 16, c12);
-    out += ldo;
-    _mm256_storeu_ps(out, c20);
-    _mm256_storeu_ps(out + 8, c21);
-    _mm256_storeu_ps(out + 16, c22);
-    out += ldo;
-    _mm256_storeu_ps(out, c30);
-    _mm256_storeu_ps(out + 8, c31);
-    _mm256_storeu_ps(out + 16, c32);
+    if (acc) {
+        c00 = _mm256_add_ps(c00, _mm256_loadu_ps(out + 0 * ldo + 0));
+        c01 = _mm256_add_ps(c01, _mm256_loadu_ps(out + 0 * ldo + 8));
+        c02 = _mm256_add_ps(c02, _mm256_loadu_ps(out + 0 * ldo + 16));
+        c10 = _mm256_add_ps(c10, _mm256_loadu_ps(out + 1 * ldo + 0));
+        c11 = _mm256_add_ps(c11, _mm256_loadu_ps(out + 1 * ldo + 8));
+        c12 = _mm256_add_ps(c12, _mm256_loadu_ps(out + 1 * ldo + 16));
+        c20 = _mm256_add_ps(c20, _mm256_loadu_ps(out + 2 * ldo + 0));
+        c21 = _mm256_add_ps(c21, _mm256_loadu_ps(out + 2 * ldo + 8));
+        c22 = _mm256_add_ps(c22, _mm256_loadu_ps(out + 2 * ldo + 16));
+        c30 = _mm256_add_ps(c30, _mm256_loadu_ps(out + 3 * ldo + 0));
+        c31 = _mm256_add_ps(c31, _mm256_loadu_ps(out + 3 * ldo + 8));
+        c32 = _mm256_add_ps(c32, _mm256_loadu_ps(out + 3 * ldo + 16));
+    }
+    _mm256_storeu_ps(out + 0 * ldo + 0, c00);
+    _mm256_storeu_ps(out + 0 * ldo + 8, c01);
+    _mm256_storeu_ps(out + 0 * ldo + 16, c02);
+    _mm256_storeu_ps(out + 1 * ldo + 0, c10);
+    _mm256_storeu_ps(out + 1 * ldo + 8, c11);
+    _mm256_storeu_ps(out + 1 * ldo + 16, c12);
+    _mm256_storeu_ps(out + 2 * ldo + 0, c20);
+    _mm256_storeu_ps(out + 2 * ldo + 8, c21);
+    _mm256_storeu_ps(out + 2 * ldo + 16, c22);
+    _mm256_storeu_ps(out + 3 * ldo + 0, c30);
+    _mm256_storeu_ps(out + 3 * ldo + 8, c31);
+    _mm256_storeu_ps(out + 3 * ldo + 16, c32);
 }

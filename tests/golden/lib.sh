@@ -29,10 +29,12 @@ probe() {
     [ $# -ge 3 ] && sel=(-select_streams "$3")
     ffprobe -v error "${sel[@]}" -show_entries "$2" -of default=nw=1:nk=1 "$1"
 }
-# Packets of non-video streams: index, pts, duration, size, payload hash (bit-identity check).
+# Packets of non-video streams: pts, size, payload hash (bit-identity check). Durations are
+# left out: Matroska's muxer decides per block whether to store one (SimpleBlock vs BlockGroup),
+# so a demuxer may report N/A for a block the input stored with a duration.
 side_packets() {
     ffprobe -v error -show_packets -show_data_hash MD5 -select_streams "$2" \
-        -show_entries packet=pts,duration,size,data_hash -of csv=p=0 "$1"
+        -show_entries packet=pts,size,data_hash -of csv=p=0 "$1"
 }
 
 # check_passthrough IN OUT: every non-video stream, chapter and tag carried through unchanged
@@ -64,3 +66,11 @@ check_passthrough() {
 }
 # frames FILE: number of decoded video frames
 frames() { ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 "$1"; }
+# rate_eq DESCRIPTION GOT WANT: frame rates (num/den) within 1 ppm. Matroska stores the rate as
+# a nanosecond DefaultDuration, so 48000/1001 reads back as 7001/146 (0.13 ppm off) from any
+# MKV writer, the ffmpeg CLI's included.
+rate_eq() {
+    if awk -v g="$2" -v w="$3" 'BEGIN { split(g, a, "/"); split(w, b, "/");
+            if (a[2] == 0 || b[2] == 0) exit 1; x = a[1] / a[2]; y = b[1] / b[2];
+            d = x - y; if (d < 0) d = -d; exit !(d <= y * 1e-6) }'; then ok; else bad "$1: got '$2', want '$3'"; fi
+}

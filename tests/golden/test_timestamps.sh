@@ -32,7 +32,7 @@ check "long: A/V ends within one output frame ($v_end vs $a_end)" \
 "$AIM" enhance "$T/s.mkv" --out "$T/s3.mkv" --fps 72 --scale 1 -q
 eq "3x: exit" "$?" 0
 eq "3x: frames" "$(vpts "$T/s3.mkv" | wc -l)" 144
-eq "3x: rate" "$(probe "$T/s3.mkv" stream=r_frame_rate v:0)" "72000/1001"
+rate_eq "3x: rate" "$(probe "$T/s3.mkv" stream=r_frame_rate v:0)" "72000/1001"
 "$AIM" enhance "$T/s.mkv" --out "$T/s1.mkv" --fps source --scale 2 -q
 eq "source rate: exit" "$?" 0
 eq "source rate: frames" "$(vpts "$T/s1.mkv" | wc -l)" 48

@@ -42,10 +42,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "enhance"))
         return aim_cmd_enhance(argc - 1, argv + 1);
-#ifdef AIM_HAVE_ANALYZE
     if (!strcmp(cmd, "analyze"))
         return aim_cmd_analyze(argc - 1, argv + 1);
-#endif
     if (!strcmp(cmd, "models"))
         return aim_cmd_models(argc - 1, argv + 1);
     fprintf(stderr, "ainimotion: unknown command '%s' (try --help)\n", cmd);

@@ -370,6 +370,36 @@ static void test_damaged(void)
 }
 
 
+
+// Rates: container approximations of the NTSC family come back exact, real rates stay.
+static void test_rates(void)
+{
+    static const struct { const char *rate, *ext; int num, den; } cases[] = {
+        { "1199/50", "mp4", 24000, 1001 },  // 23.98 (an MP4 time base 1/19184): 167 ppm off
+        { "2997/125", "mkv", 24000, 1001 }, // 23.976
+        { "24", "mkv", 24, 1 },
+        { "24000/1001", "mkv", 24000, 1001 },
+        { "12", "mp4", 12, 1 },
+        { "47/2", "mp4", 47, 2 },           // 23.5: not near a standard rate, kept
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char path[1024], name[64], cmd[4096];
+        snprintf(name, sizeof(name), "rate_%zu.%s", i, cases[i].ext);
+        tpath(path, name);
+        snprintf(cmd, sizeof(cmd), "ffmpeg -v error -y -f lavfi -i testsrc2=size=64x64:rate=%s "
+                 "-frames:v 6 -c:v libx264 -preset ultrafast %s", cases[i].rate, path);
+        CHECK(system(cmd) == 0);
+        AimReader *r = NULL;
+        CHECK_EQ_INT(open_reader(&r, path, -1, -1), 0);
+        if (!r)
+            continue;
+        const AimVideoInfo *info = aim_reader_info(r);
+        CHECK_MSG(info->frame_rate.num == cases[i].num && info->frame_rate.den == cases[i].den,
+                  "%s: %d/%d", cases[i].rate, info->frame_rate.num, info->frame_rate.den);
+        aim_reader_close(&r);
+    }
+}
+
 // ------------------------------------------------------------------------- writer
 
 // Known pattern: every sample differs from its neighbours and between frames.
@@ -746,8 +776,10 @@ static int make_rich(char *path)
     fp = fopen(tpath(meta, "chapters.txt"), "w");
     if (!fp)
         return -1;
-    fputs(";FFMETADATA1\ntitle=Rich test\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=2000\n"
-          "title=One\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=2000\nEND=4000\ntitle=Two\n", fp);
+    // nanosecond chapter times: a copy must keep every tick (not round through microseconds)
+    fputs(";FFMETADATA1\ntitle=Rich test\n[CHAPTER]\nTIMEBASE=1/1000000000\nSTART=0\n"
+          "END=2002333333\ntitle=One\n[CHAPTER]\nTIMEBASE=1/1000000000\nSTART=2002333333\n"
+          "END=4000000000\ntitle=Two\n", fp);
     fclose(fp);
     tpath(path, "rich.mkv");
     char cmd[8192];
@@ -854,8 +886,8 @@ static void compare_copy(const FileInfo *a, const FileInfo *b, int frames)
     CHECK_EQ_INT(a->nb_chapters, b->nb_chapters);
     for (int i = 0; i < a->nb_chapters && i < b->nb_chapters; i++) {
         CHECK(!strcmp(a->chap_title[i], b->chap_title[i]));
-        CHECK_NEAR(a->chap_start[i], b->chap_start[i], 1e-3);
-        CHECK_NEAR(a->chap_end[i], b->chap_end[i], 1e-3);
+        CHECK_NEAR(a->chap_start[i], b->chap_start[i], 1e-10); // to the nanosecond
+        CHECK_NEAR(a->chap_end[i], b->chap_end[i], 1e-10);
     }
     // (a muxer may shift every stream alike, e.g. for an AAC priming packet at -21 ms)
     double va = video_start(a), vb = video_start(b);
@@ -904,7 +936,7 @@ static void test_stream_copy(void)
     CHECK(!strcmp(b.title, "Rich test"));
     CHECK_EQ_INT(b.nb_chapters, 2);
     CHECK(!strcmp(b.chap_title[0], "One") && !strcmp(b.chap_title[1], "Two"));
-    CHECK_NEAR(b.chap_start[1], 2.0, 1e-3);
+    CHECK_NEAR(b.chap_start[1], 2.002333333, 1e-10);
     compare_copy(&a, &b, 96);
     StreamInfo *t = &b.st[3];
     CHECK_EQ_INT(t->type, AVMEDIA_TYPE_ATTACHMENT);
@@ -953,12 +985,12 @@ static void test_stream_copy(void)
         CHECK_EQ_INT(sb->pkts[1].crc, a.st[2].pkts[1].crc);
     }
     CHECK_EQ_INT(b.st[3].extradata_crc, a.st[3].extradata_crc);
-    // chapters: [0, 2) and [2, 4) become [0, 0.999) and [0.999, 1.999)
+    // chapters: [0, 2.002333) and [2.002333, 4) become [0, 1.001333) and [1.001333, 1.999)
     CHECK_EQ_INT(b.nb_chapters, 2);
-    CHECK_NEAR(b.chap_start[0], 0, 1e-3);
-    CHECK_NEAR(b.chap_end[0], 2.0 - zero, 1e-3);
-    CHECK_NEAR(b.chap_start[1], 2.0 - zero, 1e-3);
-    CHECK_NEAR(b.chap_end[1], 3.0 - zero, 1e-3);
+    CHECK_NEAR(b.chap_start[0], 0, 1e-9);
+    CHECK_NEAR(b.chap_end[0], 2.002333333 - zero, 1e-9);
+    CHECK_NEAR(b.chap_start[1], 2.002333333 - zero, 1e-9);
+    CHECK_NEAR(b.chap_end[1], 3.0 - zero, 1e-3); // (clip end: rounded to the video's 1 ms)
 
     // mp4 cannot hold ASS or attachments: dropped with a warning, audio still copied
     CHECK_EQ_INT(transcode(in, tpath(out, "copy.mp4"), -1, -1, &frames), 0);
@@ -1188,6 +1220,7 @@ int main(int argc, char **argv)
     test_read_errors();
     test_clip();
     test_damaged();
+    test_rates();
     test_round_trip("y4m", 8, 1);
     test_round_trip("y4m", 10, 1);
     test_round_trip("mkv", 8, 1);

@@ -37,15 +37,27 @@ void aim_interp_default_settings(AimInterpSettings *s)
     s->depth = 8;
 }
 
+static const AimInterpEngine *find_engine(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof(engines) / sizeof(engines[0]); i++)
+        if (!strcmp(name, engines[i]->name))
+            return engines[i];
+    return NULL;
+}
+
+const char *aim_interp_engine_name_at(int i)
+{
+    return i >= 0 && (size_t)i < sizeof(engines) / sizeof(engines[0]) ? engines[i]->name : NULL;
+}
+
+int aim_interp_engine_known(const char *name) { return find_engine(name) != NULL; }
+
 int aim_interp_create(AimInterp **out, const AimInterpSettings *s)
 {
     if (!out || !s)
         return AIM_ERR(EINVAL);
-    const AimInterpEngine *eng = NULL;
     const char *name = s->engine ? s->engine : "classic";
-    for (size_t i = 0; i < sizeof(engines) / sizeof(engines[0]); i++)
-        if (!strcmp(name, engines[i]->name))
-            eng = engines[i];
+    const AimInterpEngine *eng = find_engine(name);
     if (!eng) {
         aim_log(&s->log, AIM_LOG_ERROR, "interp: unknown engine '%s' (classic, blend, dup)", name);
         return AIM_ERR(EINVAL);

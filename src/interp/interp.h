@@ -57,6 +57,10 @@ typedef struct AimInterp AimInterp;
 
 /** engine "classic", depth 8, flow_downscale 0 (auto), fallback NEAREST, the rest 0/NULL. */
 void aim_interp_default_settings(AimInterpSettings *s);
+/** Name of engine i (0, 1, ...), NULL past the last: for help texts and listings. */
+const char *aim_interp_engine_name_at(int i);
+/** 1 if `name` is an engine of the table (installed models are checked at create). */
+int aim_interp_engine_known(const char *name);
 /**
  * Validates the settings and allocates every buffer the engine needs for this frame size
  * (no allocation happens per pair or per frame afterwards, except once when a mask with more

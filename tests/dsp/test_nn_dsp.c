@@ -73,7 +73,11 @@ static void check_kernel(AimNnGemmFn fn, int nr, const char *name)
     for (int r = 0; r < K; r++)
         rows[r] = b + (r % 192) * 96;
     float o[AIM_NN_MR * AIM_NN_NR_MAX];
+#ifdef __SANITIZE_ADDRESS__
+    int reps = 500; // the speed report means nothing under ASan; keep the suite short
+#else
     int reps = 20000;
+#endif
     double t0 = now();
     for (int i = 0; i < reps; i++)
         for (int x = 0; x < nr; x += AIM_NN_NR)

@@ -1,12 +1,37 @@
 // Container and codec I/O: the only code that includes libav*. No libav types cross this header.
 //
-// AimReader demuxes and decodes the input's first video stream into AimFrames (4:2:0, 8- or
-// 10-bit in uint16 samples). When a writer is attached, every other stream's packets (audio,
-// subtitles, attachments are in the header) are handed to the writer as they are demuxed,
-// so they are muxed unchanged and interleaved by libavformat.
+// AimReader demuxes and decodes the input's best video stream (attached pictures / cover art
+// are never chosen) into AimFrames (4:2:0, 8- or 10-bit in uint16 samples). yuv420p, yuvj420p
+// and yuv420p10le are copied exactly; other formats go through swscale (bit-exact mode) to
+// yuv420p (sources of <= 8 bits) or yuv420p10 (deeper sources), keeping matrix and range;
+// RGB/palette sources (PNG stills) become BT.709 limited range, transfer sRGB unless tagged.
+// Colour fields are libav's enum values (= H.273 code points).
 //
-// Thread-safety: a reader is used by one thread; a writer's aim_writer_write by one thread,
-// while the attached reader's thread copies packets into it (the writer locks internally).
+// Timeline: clip times are seconds from the first decoded video frame. The reader returns the
+// frames whose timestamp t satisfies start <= t < end; the first one is output time 0.
+// Frame rates within 100 ppm of an integer or of n*1000/1001 are snapped to it (MKV stores
+// 24000/1001 as a nanosecond duration, read back as 7001/146).
+//
+// Stream copy: when a writer is opened with copy_from = reader (before the first
+// aim_reader_read), every packet of the other streams is handed to the writer as it is
+// demuxed (packets demuxed while opening are kept until then), payloads unchanged, timestamps
+// shifted by the zero point. Without a clip nothing is dropped (packets before the first video
+// frame get negative times; the muxer then shifts all streams alike, sync is kept). With a
+// clip, packets ending at or before the zero point or starting at/after the end are dropped;
+// audio packets overlapping the start are kept whole (never cut: the output's audio may start
+// up to one packet, e.g. 21 ms of AAC, before the video, which the muxer shifts to 0); subtitle
+// events overlapping an edge keep their payload and get pts/duration trimmed to the range.
+// After the clip end the reader demuxes up to 10 s further so late-interleaved packets that
+// lie before the end still arrive.
+//
+// Damaged input: undecodable packets and demux errors are logged as warnings with their
+// position (frame number, seconds) and skipped (the first 20, then counted); concealed frames
+// are kept; a truncated file ends normally after the frames that decoded.
+//
+// Thread-safety: a reader is used by one thread; a writer's aim_writer_write/finish by one
+// thread, while the attached reader's thread copies packets into it (the writer locks
+// internally). Call aim_writer_finish after the reader returned AIM_ERR_EOF (later packets are
+// dropped); close writer and reader once neither thread uses them (either order).
 #ifndef AIM_IO_IO_H
 #define AIM_IO_IO_H
 
@@ -38,9 +63,12 @@ typedef struct AimVideoInfo {
 
 void aim_reader_default_settings(AimReaderSettings *s);
 /**
- * Opens the input. Errors: AIM_ERR(ENOENT)/AIM_ERR(EACCES) (cannot open), AIM_ERR_INVALID_DATA
- * (not a media file), AIM_ERR_NO_VIDEO, AIM_ERR_UNSUPPORTED (pixel format that cannot be
- * converted to 4:2:0), AIM_ERR(ERANGE) (clip range outside the input). Messages go to the log.
+ * Opens the input and decodes its first frame (format, colour and zero point are known after
+ * open). Errors: AIM_ERR(ENOENT)/AIM_ERR(EACCES) (cannot open), AIM_ERR_INVALID_DATA
+ * (not a media file, no decodable frame), AIM_ERR_NO_VIDEO, AIM_ERR_UNSUPPORTED (no decoder, or
+ * a pixel format swscale cannot convert), AIM_ERR(ERANGE) (clip end <= start, start at/after
+ * the input's duration, end beyond it by more than one frame, or no frame in the range),
+ * AIM_ERR(EINVAL) (bad settings). One AIM_LOG_ERROR line says why. *out is set only on success.
  */
 int aim_reader_open(AimReader **out, const AimReaderSettings *s);
 void aim_reader_close(AimReader **r);
@@ -52,12 +80,28 @@ const AimVideoInfo *aim_reader_info(const AimReader *r);
  */
 int aim_reader_read(AimReader *r, AimFrame **out);
 
+/**
+ * Containers by extension: .mkv .mp4 .mov (default encoder libx264, 8 or 10 bit; libx265 if
+ * libx264 lacks 10-bit), .webm (libsvtav1, or libvpx-vp9 when absent or under 64x64), .y4m and
+ * "-" (y4m on stdout, written directly: raw planes, exact samples, any size; y4m carries only
+ * range and 8-bit chroma siting, and no other streams). Encoded 4:2:0 outputs of odd size are
+ * padded to even by repeating the last column/row (H.264/HEVC/SVT-AV1 need even sizes).
+ * Video timestamps are f->index in time base 1/frame_rate; avg/r_frame_rate are set; colour
+ * tags go to the encoder, the frames and the stream.
+ * Stream copy (copy_from): the input's streams in their order, the encoded video at the
+ * decoded stream's index; every non-video stream and attached picture the container can hold
+ * (avformat_query_codec; attachments in MKV only), with codec parameters (fonts live in the
+ * extradata), tags, dispositions and time bases; other streams are dropped with a warning.
+ * Global tags and chapters are copied (chapters shifted and cropped to the clip range).
+ * MP4/MOV allow FLAC/Opus audio, which FFmpeg 5.1 calls experimental there.
+ */
 typedef struct AimWriterSettings {
-    const char *path;       ///< output; "-" = y4m to stdout; ".y4m" = raw frames
+    const char *path;       ///< output; "-" = y4m to stdout
     int overwrite;          ///< replace an existing output (-y)
     const char *encoder;    ///< libavcodec encoder name; NULL = default for the container
-    int crf;                ///< quality, < 0 = encoder default
-    const char *preset;     ///< encoder speed preset, NULL = default
+    int crf;                ///< quality ("crf", nvenc "cq"), < 0 = encoder default; 0 = lossless
+                            ///< for libx264 (qp 0) and libx265 (lossless=1); at most 63
+    const char *preset;     ///< encoder's own "preset" option (x264 "medium", SVT-AV1 "8"...)
     int width, height, depth;
     AimRational frame_rate; ///< output rate; frame k is written at k / frame_rate
     AimColor color;
@@ -68,15 +112,21 @@ typedef struct AimWriterSettings {
 
 void aim_writer_default_settings(AimWriterSettings *s);
 /**
- * Creates the output under a temporary name beside `path` and writes the header.
- * Errors: AIM_ERR(EEXIST) (path exists, overwrite off), AIM_ERR(EINVAL) (path is the input),
- * AIM_ERR(EACCES)/AIM_ERR(ENOENT) (folder not writable), AIM_ERR_UNSUPPORTED (unknown
- * container or encoder not available).
+ * Creates the output under a temporary name beside `path` (.NAME.partXXXXXX, mode 0666 & ~umask)
+ * and writes the header. Refusals come before anything is written:
+ * AIM_ERR(EINVAL) (path is the input file, also via symlinks/hard links; or copy_from already
+ * read from), AIM_ERR(EEXIST) (path exists, overwrite off), AIM_ERR(ENOENT) (folder missing),
+ * AIM_ERR(EACCES) (folder not writable), AIM_ERR_UNSUPPORTED (unknown container, encoder missing
+ * or failing to open, e.g. nvenc without a GPU; encoder not allowed in the container).
  */
 int aim_writer_open(AimWriter **out, const AimWriterSettings *s);
-/** Encodes frame number f->index (0, 1, 2 ...; pts = index / frame_rate). */
+/**
+ * Encodes frame number f->index (strictly increasing; pts = index / frame_rate; y4m repeats the
+ * frame over gaps). Size and depth must match the settings (AIM_ERR(EINVAL)); samples above
+ * the depth's maximum are clamped. The frame stays owned by the caller.
+ */
 int aim_writer_write(AimWriter *w, const AimFrame *f);
-/** Flushes, writes the trailer and renames the temporary file to `path`. */
+/** Flushes the encoder, writes the trailer and renames the temporary file to `path`. */
 int aim_writer_finish(AimWriter *w);
 /** Frees; removes the temporary file if finish did not succeed. Accepts &NULL. */
 void aim_writer_close(AimWriter **w);

@@ -128,6 +128,8 @@ static int copy_out(AimReader *r, AVPacket *pkt)
             return 0;
         }
         r->pic_sent[pkt->stream_index] = 1;
+        if (pkt->pts == AV_NOPTS_VALUE) // a still has no time; muxers want one
+            pkt->pts = pkt->dts = 0;
         return aim_writer_copy_packet(r->writer, pkt);
     }
     int64_t t = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;

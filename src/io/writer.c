@@ -133,7 +133,9 @@ static int check_paths(AimWriter *w, const AimWriterSettings *s)
     char *dir = dirname(copy);
     struct stat st;
     int ret = 0;
-    if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+    if (stat(dir, &st) < 0 && errno == EACCES)
+        ret = fail(w, AIM_ERR(EACCES), "output folder %s is not accessible", dir, NULL);
+    else if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
         ret = fail(w, AIM_ERR(ENOENT), "output folder %s does not exist", dir, NULL);
     else if (access(dir, W_OK | X_OK) < 0)
         ret = fail(w, AIM_ERR(EACCES), "output folder %s is not writable (%s)", dir,
@@ -265,7 +267,7 @@ static int open_encoder(AimWriter *w, const AimWriterSettings *s, const char *fm
         if (s->crf == 0 && !strcmp(codec->name, "libx264")) {
             av_dict_set(&opts, "qp", "0", 0);
         } else if (s->crf == 0 && !strcmp(codec->name, "libx265")) {
-            av_dict_set(&opts, "x265-params", "lossless=1", 0);
+            av_dict_set(&opts, "x265-params", "log-level=warning:lossless=1", 0);
         } else if (key) {
             av_dict_set_int(&opts, key, s->crf, 0);
             if (codec->id == AV_CODEC_ID_VP9)
@@ -282,6 +284,9 @@ static int open_encoder(AimWriter *w, const AimWriterSettings *s, const char *fm
             aim_log(&w->log, AIM_LOG_WARNING, "%s: encoder %s has no preset option: ignored",
                     w->path, codec->name);
     }
+    // x265 prints its banner and statistics to stderr itself, bypassing av_log
+    if (!strcmp(codec->name, "libx265") && !av_dict_get(opts, "x265-params", NULL, 0))
+        av_dict_set(&opts, "x265-params", "log-level=warning", 0);
     int ret = avcodec_open2(e, codec, &opts);
     av_dict_free(&opts);
     if (ret < 0)
@@ -348,6 +353,36 @@ static int add_video_stream(AimWriter *w, const AVStream *ist)
     return 0;
 }
 
+// Matroska keeps cover art as an attachment (its demuxer turns image attachments into attached
+// pictures): the picture goes to the attachment's extradata, with a filename and mimetype.
+static int add_cover_attachment(AimWriter *w, const AVStream *ist)
+{
+    const AVPacket *pic = &ist->attached_pic;
+    if (!pic->data || pic->size <= 0)
+        return 0;
+    const char *mime = ist->codecpar->codec_id == AV_CODEC_ID_PNG ? "image/png"
+                     : ist->codecpar->codec_id == AV_CODEC_ID_MJPEG ? "image/jpeg"
+                     : ist->codecpar->codec_id == AV_CODEC_ID_WEBP ? "image/webp" : NULL;
+    const char *ext = mime ? strchr(mime, '/') + 1 : "bin";
+    AVStream *ost = avformat_new_stream(w->oc, NULL);
+    if (!ost || !(ost->codecpar->extradata = av_mallocz((size_t)pic->size +
+                                                        AV_INPUT_BUFFER_PADDING_SIZE)))
+        return AIM_ERR(ENOMEM);
+    memcpy(ost->codecpar->extradata, pic->data, (size_t)pic->size);
+    ost->codecpar->extradata_size = pic->size;
+    ost->codecpar->codec_type = AVMEDIA_TYPE_ATTACHMENT;
+    ost->codecpar->codec_id = ist->codecpar->codec_id;
+    copy_stream_tags(&ost->metadata, ist->metadata, 0);
+    if (!av_dict_get(ost->metadata, "filename", NULL, 0)) {
+        char name[32];
+        snprintf(name, sizeof(name), "cover.%s", strcmp(ext, "jpeg") ? ext : "jpg");
+        av_dict_set(&ost->metadata, "filename", name, 0);
+    }
+    if (mime && !av_dict_get(ost->metadata, "mimetype", NULL, 0))
+        av_dict_set(&ost->metadata, "mimetype", mime, 0);
+    return 0;
+}
+
 // Copies input stream i if the container can hold it; sets w->map[i].
 static int add_copy_stream(AimWriter *w, const AVStream *ist, int i, const char *fmt_name,
                            int clipped)
@@ -363,6 +398,8 @@ static int add_copy_stream(AimWriter *w, const AVStream *ist, int i, const char 
                 "dropped", w->path, what);
         return 0;
     }
+    if ((ist->disposition & AV_DISPOSITION_ATTACHED_PIC) && !strcmp(fmt_name, "matroska"))
+        return add_cover_attachment(w, ist);
     int keep;
     if (par->codec_type == AVMEDIA_TYPE_ATTACHMENT) // mkv_query_codec lists no attachment codecs
         keep = !strcmp(fmt_name, "matroska");

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nn/net.h"
+#include "nn/ops.h"
 
 typedef struct Buf {
     float *data;
@@ -21,6 +21,7 @@ struct AimNnRun {
     int *uses;        ///< per blob: consumers still to run
     char *need;       ///< per layer
     size_t live, peak;
+    double macs;
 };
 
 int aim_nn_run_create(AimNnRun **out, const AimNet *net, const AimNnOpt *opt)
@@ -75,6 +76,23 @@ void aim_nn_run_destroy(AimNnRun **pr)
 size_t aim_nn_run_peak_bytes(const AimNnRun *r)
 {
     return r->peak;
+}
+
+double aim_nn_run_macs(const AimNnRun *r)
+{
+    return r->macs;
+}
+
+static double layer_macs(const AimNnLayer *l, const AimNnMat *in, const AimNnMat *out)
+{
+    int deconv = !strncmp(l->type, "Deconvolution", 13);
+    if (!deconv && strncmp(l->type, "Convolution", 11))
+        return 0;
+    AimNnConv c;
+    if (aim_nn_conv_params(l, deconv, &c, NULL) < 0)
+        return 0;
+    const AimNnMat *px = deconv ? in : out;
+    return (double)c.cout * (c.cin / c.group) * c.kw * c.kh * px->w * px->h;
 }
 
 static void unref_blob(AimNnRun *r, int b)
@@ -222,6 +240,8 @@ int aim_nn_run(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs, int nin
             }
             if (!err)
                 err = l->op->forward(l, inm, outm, &r->opt);
+            if (!err)
+                r->macs += layer_macs(l, inm, outm);
             for (int o = 0; o < l->nout; o++) // outputs nobody reads
                 if (!r->uses[l->out[o]])
                     unref_blob(r, l->out[o]);

@@ -149,6 +149,8 @@ int aim_nn_run(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs, int nin
                const int *out_blobs, const AimNnMat **outs, int nout);
 /** Peak bytes of tensors alive at once during the last runs (for memory reports). */
 size_t aim_nn_run_peak_bytes(const AimNnRun *r);
+/** Multiply-adds of the (de)convolution layers run so far (for GFLOP/s reports). */
+double aim_nn_run_macs(const AimNnRun *r);
 
 /** Allocates a tensor (64-byte aligned channels). 0 or AIM_ERR(ENOMEM)/EINVAL. */
 int aim_nn_mat_alloc(AimNnMat *m, int dims, int w, int h, int c);

@@ -31,4 +31,9 @@ extern const AimScaleEngine aim_scale_engine_lanczos;
 extern const AimScaleEngine aim_scale_engine_bicubic;
 extern const AimScaleEngine aim_scale_engine_bilinear;
 
+// Neural upscalers on ncnn models the user installed (src/nn/nn_engine.c).
+extern const AimScaleEngine aim_scale_engine_realesr;
+extern const AimScaleEngine aim_scale_engine_realcugan;
+extern const AimScaleEngine aim_scale_engine_waifu2x;
+
 #endif

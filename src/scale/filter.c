@@ -73,7 +73,9 @@ int aim_scale_filter_build(AimScaleFilter *f, AimScaleKernel kernel, int n_in, i
         return AIM_ERR(EINVAL);
     const double fscale = step > 1.0 ? step : 1.0;
     const double radius = kernel_radius(kernel) * fscale;
-    // Taps with |i - pos| < radius: at most ceil(2 * radius) of them.
+    // Taps with |i - pos| < radius: at most ceil(2 * radius) of them. The 1e-9 keeps an
+    // exact 2 * radius (6.0 for Lanczos-3 upscaling) from becoming 7 through rounding noise
+    // in radius = 3 * step; it is far below any real fractional part.
     int fs_raw = (int)ceil(2.0 * radius - 1e-9);
     if (fs_raw < 1)
         fs_raw = 1;

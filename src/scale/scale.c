@@ -14,6 +14,9 @@ static const AimScaleEngine *const engines[] = {
     &aim_scale_engine_lanczos,
     &aim_scale_engine_bicubic,
     &aim_scale_engine_bilinear,
+    &aim_scale_engine_realesr,
+    &aim_scale_engine_realcugan,
+    &aim_scale_engine_waifu2x,
 };
 
 #define AIM_SCALE_MAX_DIM 16384 // aim_frame_alloc's limit
@@ -157,7 +160,6 @@ void aim_scaler_destroy(AimScaler **ps)
     AimScaler *s = *ps;
     if (s->engine)
         s->engine->destroy(&s->priv);
-    aim_restore_params_free(&s->rp);
     aim_frame_unref(&s->buf_a);
     aim_frame_unref(&s->buf_b);
     aim_frame_unref(&s->buf_luma);
@@ -182,9 +184,9 @@ int aim_scaler_create(AimScaler **out, const AimScalerSettings *set)
     s->s.engine = engine->name; // do not keep the caller's string
     s->s.models_dir = NULL;
     aim_scale_dsp_init(&s->dsp, set->cpu_flags);
-    ret = aim_restore_params_init(&s->rp, &set->restore, set->depth);
-    s->do_deblock = s->rp.db_alpha > 0 && s->rp.db_beta > 0;
-    s->do_denoise = s->rp.lut_luma != NULL;
+    aim_restore_params_init(&s->rp, &set->restore, set->depth);
+    s->do_deblock = s->rp.do_deblock;
+    s->do_denoise = s->rp.do_denoise;
     s->do_sharpen = s->rp.sharpen_q > 0;
     const int threads = aim_pool_threads(set->pool);
     if (!ret && (s->do_deblock || s->do_denoise)) {
@@ -229,11 +231,11 @@ static void job_deblock_rows(void *ctx, int j, int nj)
     AimScaler *s = ctx;
     const Job *jb = &s->src_pass.jobs[j];
     const int p = jb->plane, w = aim_plane_w(s->pin, p);
-    for (int y = jb->y0; y < jb->y1; y++) {
-        uint16_t *d = s->pout->data[p] + y * s->pout->stride[p];
-        memcpy(d, s->pin->data[p] + y * s->pin->stride[p], (size_t)w * sizeof(*d));
-        aim_deblock_row(d, w, &s->rp);
-    }
+    for (int y = jb->y0; y < jb->y1; y++)
+        memcpy(s->pout->data[p] + y * s->pout->stride[p], s->pin->data[p] + y * s->pin->stride[p],
+               (size_t)w * sizeof(uint16_t));
+    s->dsp.deblock_v(s->pout->data[p] + jb->y0 * s->pout->stride[p], s->pout->stride[p], w,
+                     jb->y1 - jb->y0, &s->rp.db);
 }
 
 static void job_deblock_hedges(void *ctx, int j, int nj)
@@ -245,7 +247,8 @@ static void job_deblock_hedges(void *ctx, int j, int nj)
     // touches rows y-2 .. y+1 only, so slices never write the same rows.
     for (int y = (jb->y0 + 7) / 8 * 8; y < jb->y1; y += 8)
         if (y >= 8 && y + 2 < h)
-            aim_deblock_hedge(s->pout->data[p], s->pout->stride[p], y, w, &s->rp);
+            s->dsp.deblock_h(s->pout->data[p] + y * s->pout->stride[p], s->pout->stride[p], w,
+                             &s->rp.db);
 }
 
 // 3-row window with the edge rows repeated.
@@ -261,10 +264,11 @@ static void job_denoise(void *ctx, int j, int nj)
     AimScaler *s = ctx;
     const Job *jb = &s->src_pass.jobs[j];
     const int p = jb->plane, w = aim_plane_w(s->pin, p);
-    const uint16_t *lut = p ? s->rp.lut_chroma : s->rp.lut_luma;
+    const uint8_t *lut = p ? s->rp.lut_chroma : s->rp.lut_luma;
+    const int shift = p ? s->rp.shift_chroma : s->rp.shift_luma;
     for (int y = jb->y0; y < jb->y1; y++)
         s->dsp.denoise(s->pout->data[p] + y * s->pout->stride[p], row_at(s->pin, p, y - 1),
-                       row_at(s->pin, p, y), row_at(s->pin, p, y + 1), w, lut);
+                       row_at(s->pin, p, y), row_at(s->pin, p, y + 1), w, lut, shift);
 }
 
 static void job_sharpen(void *ctx, int j, int nj)

@@ -48,7 +48,8 @@ decl_scale_v_fn(aim_scale_v_c)
         if (!ar_q) {
             v = (acc + (1 << (sh - 1))) >> sh;
         } else {
-            int u = (acc + (1 << (AIM_SCALE_COEF_BITS - 1))) >> AIM_SCALE_COEF_BITS;
+            int u = clampi((acc + (1 << (AIM_SCALE_COEF_BITS - 1))) >> AIM_SCALE_COEF_BITS,
+                           INT16_MIN, INT16_MAX);
             int lo = INT16_MAX, hi = INT16_MIN;
             for (int t = ar_a; t < ar_a + ar_n; t++) {
                 lo = mini(lo, rows[t][x]);
@@ -73,7 +74,20 @@ decl_denoise_fn(aim_denoise_c)
 {
     for (int x = 0; x < w; x++)
         dst[x] = (uint16_t)aim_denoise_px(r0, r1, r2, x > 0 ? x - 1 : 0, x,
-                                          x < w - 1 ? x + 1 : w - 1, lut);
+                                          x < w - 1 ? x + 1 : w - 1, lut, shift);
+}
+
+decl_deblock_h_fn(aim_deblock_h_c)
+{
+    for (int x = 0; x < w; x++)
+        aim_deblock_px(q0 + x, stride, p);
+}
+
+decl_deblock_v_fn(aim_deblock_v_c)
+{
+    for (int y = 0; y < h; y++)
+        for (int x = 8; x + 2 < w; x += 8)
+            aim_deblock_px(row + y * stride + x, 1, p);
 }
 
 void aim_scale_dsp_init(AimScaleDSP *dsp, unsigned cpu_flags)
@@ -82,5 +96,7 @@ void aim_scale_dsp_init(AimScaleDSP *dsp, unsigned cpu_flags)
     dsp->v = aim_scale_v_c;
     dsp->sharpen = aim_sharpen_c;
     dsp->denoise = aim_denoise_c;
+    dsp->deblock_h = aim_deblock_h_c;
+    dsp->deblock_v = aim_deblock_v_c;
     aim_scale_dsp_init_x86(dsp, cpu_flags);
 }

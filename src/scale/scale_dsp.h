@@ -9,6 +9,7 @@
 #ifndef AIM_SCALE_SCALE_DSP_H
 #define AIM_SCALE_SCALE_DSP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define AIM_SCALE_COEF_BITS 14
@@ -40,7 +41,7 @@ typedef decl_scale_h_fn(*scale_h_fn);
  * Vertical pass producing one output row. For x in [0, w):
  *   acc = sum_{t < fs} coef[t] * rows[t][x]
  *   ar_q == 0: v = (acc + (1 << (27 - depth))) >> (28 - depth)
- *   ar_q > 0:  u = (acc + (1 << 13)) >> 14
+ *   ar_q > 0:  u = clamp((acc + (1 << 13)) >> 14, INT16_MIN, INT16_MAX)
  *              lo, hi = min, max of rows[t][x] for t in [ar_a, ar_a + ar_n)
  *              u += ((clamp(u, lo, hi) - u) * ar_q + 128) >> 8
  *              v = (u + (1 << (13 - depth))) >> (14 - depth)
@@ -64,15 +65,64 @@ typedef decl_scale_v_fn(*scale_v_fn);
 typedef decl_sharpen_fn(*sharpen_fn);
 
 /**
- * 3x3 bilateral filter on one row, rows and columns as for sharpen:
- *   w(n) = s(n) * lut[|p(n) - p(center)|], s = 4 centre, 2 edge, 1 corner
+ * 3x3 bilateral filter on one row, rows and columns as for sharpen, with a range kernel
+ * quantised to 16 bins of 2^shift levels (bin 15 = "too different", weight 0):
+ *   w(n) = s(n) * lut[min(|p(n) - p(center)| >> shift, 15)], s = 4 centre, 2 edge, 1 corner
  *   dst[x] = (sum w(n) p(n) + sum w(n) / 2) / sum w(n)
- * lut has (1 << depth) + 1 entries <= 256 (the last one only pads 32-bit gathers),
- * lut[0] = 256.
+ * lut[0] in 1..64, lut[i] <= 64, lut[15] = 0; shift 0..7.
  */
 #define decl_denoise_fn(name) void (name)(uint16_t *dst, const uint16_t *r0, \
-    const uint16_t *r1, const uint16_t *r2, int w, const uint16_t *lut)
+    const uint16_t *r1, const uint16_t *r2, int w, const uint8_t *lut, int shift)
 typedef decl_denoise_fn(*denoise_fn);
+
+/** Deblocking thresholds in sample units (AimRestoreParams computes them). */
+typedef struct AimDeblockParams {
+    int alpha, beta, tc0, maxv;
+} AimDeblockParams;
+
+/**
+ * The horizontal block edge between rows q0 - stride and q0, for columns [0, w). Reads rows
+ * -3 .. 2 and writes rows -2 .. 1 (relative to q0), per column as aim_deblock_px.
+ */
+#define decl_deblock_h_fn(name) void (name)(uint16_t *q0, ptrdiff_t stride, int w, \
+    const AimDeblockParams *p)
+typedef decl_deblock_h_fn(*deblock_h_fn);
+
+/**
+ * The vertical block edges at x = 8, 16, ... (x + 2 < w) of rows [0, h) from `row`, per row
+ * as aim_deblock_px. May read and rewrite (unchanged) samples up to x + 3, i.e. one sample of
+ * row padding.
+ */
+#define decl_deblock_v_fn(name) void (name)(uint16_t *row, ptrdiff_t stride, int w, int h, \
+    const AimDeblockParams *p)
+typedef decl_deblock_v_fn(*deblock_v_fn);
+
+/**
+ * H.264's normal (bS < 4) luma edge filter (ITU-T H.264 8.7.2.3) on p2 p1 p0 | q0 q1 q2 at
+ * s[-3 * step] .. s[2 * step], in place: the per-sample specification of deblocking.
+ */
+static inline void aim_deblock_px(uint16_t *s, ptrdiff_t step, const AimDeblockParams *pr)
+{
+#define AIM_ABS_(v) ((v) < 0 ? -(v) : (v))
+#define AIM_CLAMP_(v, lo, hi) ((v) < (lo) ? (lo) : (v) > (hi) ? (hi) : (v))
+    const int p2 = s[-3 * step], p1 = s[-2 * step], p0 = s[-step];
+    const int q0 = s[0], q1 = s[step], q2 = s[2 * step];
+    const int alpha = pr->alpha, beta = pr->beta, tc0 = pr->tc0;
+    if (!(AIM_ABS_(p0 - q0) < alpha && AIM_ABS_(p1 - p0) < beta && AIM_ABS_(q1 - q0) < beta))
+        return;
+    const int ap = AIM_ABS_(p2 - p0) < beta, aq = AIM_ABS_(q2 - q0) < beta;
+    const int tc = tc0 + ap + aq;
+    const int delta = AIM_CLAMP_(((q0 - p0) * 4 + (p1 - q1) + 4) >> 3, -tc, tc);
+    const int avg = (p0 + q0 + 1) >> 1;
+    s[-step] = (uint16_t)AIM_CLAMP_(p0 + delta, 0, pr->maxv);
+    s[0] = (uint16_t)AIM_CLAMP_(q0 - delta, 0, pr->maxv);
+    if (ap)
+        s[-2 * step] = (uint16_t)(p1 + AIM_CLAMP_((p2 + avg - 2 * p1) >> 1, -tc0, tc0));
+    if (aq)
+        s[step] = (uint16_t)(q1 + AIM_CLAMP_((q2 + avg - 2 * q1) >> 1, -tc0, tc0));
+#undef AIM_ABS_
+#undef AIM_CLAMP_
+}
 
 /** One sample of sharpen (the per-sample specification; SIMD files use it for edges). */
 static inline int aim_sharpen_px(const uint16_t *r0, const uint16_t *r1, const uint16_t *r2,
@@ -95,14 +145,15 @@ static inline int aim_sharpen_px(const uint16_t *r0, const uint16_t *r1, const u
 
 /** One sample of denoise (the per-sample specification; SIMD files use it for edges). */
 static inline int aim_denoise_px(const uint16_t *r0, const uint16_t *r1, const uint16_t *r2,
-                                 int xl, int x, int xr, const uint16_t *lut)
+                                 int xl, int x, int xr, const uint8_t *lut, int shift)
 {
     const int c = r1[x];
     const int p[9] = { r0[xl], r0[x], r0[xr], r1[xl], c, r1[xr], r2[xl], r2[x], r2[xr] };
     static const int sw[9] = { 1, 2, 1, 2, 4, 2, 1, 2, 1 }; // binomial [1 2 1] x [1 2 1]
     int num = 0, den = 0;
     for (int i = 0; i < 9; i++) {
-        const int wgt = sw[i] * lut[p[i] > c ? p[i] - c : c - p[i]];
+        const int d = (p[i] > c ? p[i] - c : c - p[i]) >> shift;
+        const int wgt = sw[i] * lut[d < 15 ? d : 15];
         num += wgt * p[i];
         den += wgt;
     }
@@ -114,6 +165,8 @@ typedef struct AimScaleDSP {
     scale_v_fn v;
     sharpen_fn sharpen;
     denoise_fn denoise;
+    deblock_h_fn deblock_h;
+    deblock_v_fn deblock_v;
 } AimScaleDSP;
 
 /** C references, then the best SIMD versions allowed by cpu_flags (AIM_CPU_*). */
@@ -126,5 +179,7 @@ decl_scale_h_fn(aim_scale_h_c);
 decl_scale_v_fn(aim_scale_v_c);
 decl_sharpen_fn(aim_sharpen_c);
 decl_denoise_fn(aim_denoise_c);
+decl_deblock_h_fn(aim_deblock_h_c);
+decl_deblock_v_fn(aim_deblock_v_c);
 
 #endif

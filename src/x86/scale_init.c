@@ -8,6 +8,8 @@ decl_scale_h_fn(aim_scale_h_avx2);
 decl_scale_v_fn(aim_scale_v_avx2);
 decl_sharpen_fn(aim_sharpen_avx2);
 decl_denoise_fn(aim_denoise_avx2);
+decl_deblock_h_fn(aim_deblock_h_avx2);
+decl_deblock_v_fn(aim_deblock_v_avx2);
 #endif
 
 void aim_scale_dsp_init_x86(AimScaleDSP *dsp, unsigned cpu_flags)
@@ -19,6 +21,8 @@ void aim_scale_dsp_init_x86(AimScaleDSP *dsp, unsigned cpu_flags)
     dsp->v = aim_scale_v_avx2;
     dsp->sharpen = aim_sharpen_avx2;
     dsp->denoise = aim_denoise_avx2;
+    dsp->deblock_h = aim_deblock_h_avx2;
+    dsp->deblock_v = aim_deblock_v_avx2;
 #else
     (void)dsp;
     (void)cpu_flags;

@@ -1,0 +1,562 @@
+// Model B benchmark: our classic scaler against libswscale (SWS_LANCZOS) in the same run.
+//
+//   build/bench/scale_bench [STILLS_DIR] [--seconds S]
+//
+// 1. Speed: frames/s, 1 and 2 threads, 1920x1080 -> 2560x1440 and 640x480 -> 854x640, 8- and
+//    10-bit 4:2:0. Each side works on its native frame format (ours: uint16 samples; swscale:
+//    yuv420p / yuv420p10le), all three planes, the same content.
+// 2. Quality on the PNG stills (default ../shared/clips/stills): RGB -> yuv420p (swscale,
+//    BT.709), luma downscaled by 1/1.333 with swscale SWS_LANCZOS|SWS_ACCURATE_RND (the same
+//    input for every upscaler), upscaled back by each upscaler; PSNR-Y against the original,
+//    and PSNR-Y inside a dilated Sobel edge mask of the original ("edge PSNR").
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/imgutils.h>
+#include <libavutil/opt.h>
+#include <libswscale/swscale.h>
+
+#include "core/cpu.h"
+#include "core/pool.h"
+#include "scale/scale.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+// CPU time of the calling thread: single-threaded runs are timed with it, so the other
+// agents sharing this machine's 2 cores do not count (they still share caches).
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void die(const char *what)
+{
+    fprintf(stderr, "scale_bench: %s\n", what);
+    exit(1);
+}
+
+static struct SwsContext *sws_make(int sw, int sh, enum AVPixelFormat sf, int dw, int dh,
+                                   enum AVPixelFormat df, int flags, int threads)
+{
+    struct SwsContext *c = sws_alloc_context();
+    if (!c)
+        die("sws_alloc_context");
+    av_opt_set_int(c, "srcw", sw, 0);
+    av_opt_set_int(c, "srch", sh, 0);
+    av_opt_set_int(c, "src_format", sf, 0);
+    av_opt_set_int(c, "dstw", dw, 0);
+    av_opt_set_int(c, "dsth", dh, 0);
+    av_opt_set_int(c, "dst_format", df, 0);
+    av_opt_set_int(c, "sws_flags", flags, 0);
+    if (av_opt_set_int(c, "threads", threads, 0) < 0)
+        die("swscale has no threads option");
+    if (sws_init_context(c, NULL, NULL) < 0)
+        die("sws_init_context");
+    return c;
+}
+
+static AVFrame *av_frame(int w, int h, enum AVPixelFormat fmt)
+{
+    AVFrame *f = av_frame_alloc();
+    if (!f)
+        die("av_frame_alloc");
+    f->width = w;
+    f->height = h;
+    f->format = fmt;
+    if (av_frame_get_buffer(f, 64) < 0)
+        die("av_frame_get_buffer");
+    return f;
+}
+
+// Same synthetic content in both formats: flat cel regions, dark outlines, a gradient.
+static int content(int p, int x, int y, int w, int h, int maxv)
+{
+    int v = ((x / 97 + y / 61) % 4) * maxv / 5 + maxv / 8 + (x + y) * maxv / (8 * (w + h));
+    if (!p && ((x % 97) < 3 || (y % 61) < 3))
+        v = maxv / 12;
+    return v > maxv ? maxv : v;
+}
+
+static void fill_both(AimFrame *a, AVFrame *b, int depth)
+{
+    const int maxv = (1 << depth) - 1;
+    for (int p = 0; p < 3; p++)
+        for (int y = 0; y < aim_plane_h(a, p); y++)
+            for (int x = 0; x < aim_plane_w(a, p); x++) {
+                int v = content(p, x << (p > 0), y << (p > 0), a->width, a->height, maxv);
+                a->data[p][y * a->stride[p] + x] = (uint16_t)v;
+                if (depth == 8)
+                    b->data[p][y * b->linesize[p] + x] = (uint8_t)v;
+                else
+                    ((uint16_t *)(b->data[p] + y * b->linesize[p]))[x] = (uint16_t)v;
+            }
+}
+
+typedef struct Speed {
+    double ours[2], sws[2]; // frames/s with 1 and 2 threads
+} Speed;
+
+typedef struct OursCtx { AimScaler *s; AimFrame *in, *out; } OursCtx;
+typedef struct SwsCtx { struct SwsContext *c; AVFrame *in, *out; } SwsCtx;
+
+static int cmpd(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+// Alternates one call of ours and one of swscale until `seconds` have passed, so both see
+// the same machine load (2 shared cores), and returns the median frames/s of each; with
+// `cpu` set, from the calling thread's CPU time (single-threaded runs), else wall clock.
+static void race(double seconds, int cpu, OursCtx *oc, SwsCtx *sc, double *ours_fps,
+                 double *sws_fps)
+{
+    double (*clk)(void) = cpu ? cpu_now : now;
+    enum { MAXN = 4096 };
+    static double ta[MAXN], tb[MAXN];
+    aim_scaler_run(oc->s, oc->in, oc->out); // warm-up: page faults, caches
+    sws_scale_frame(sc->c, sc->out, sc->in);
+    int n = 0;
+    double start = now();
+    while (n < MAXN && (now() - start < seconds || n < 5)) {
+        double t0 = clk();
+        if (aim_scaler_run(oc->s, oc->in, oc->out))
+            die("aim_scaler_run");
+        double t1 = clk();
+        if (sws_scale_frame(sc->c, sc->out, sc->in) < 0)
+            die("sws_scale_frame");
+        double t2 = clk();
+        ta[n] = t1 - t0;
+        tb[n] = t2 - t1;
+        n++;
+    }
+    qsort(ta, (size_t)n, sizeof(double), cmpd);
+    qsort(tb, (size_t)n, sizeof(double), cmpd);
+    *ours_fps = 1.0 / ta[n / 2];
+    *sws_fps = 1.0 / tb[n / 2];
+}
+
+// Cost of the options: ours alone, 1 thread, median frames/s of thread CPU time.
+static void bench_options(double seconds)
+{
+    static const struct { const char *name; const char *preset; float ar; } opts[] = {
+        { "plain lanczos", NULL, 0 }, { "lanczos ar=0.6", NULL, 0.6f },
+        { "anime-clean", "anime-clean", 0 }, { "anime-strong", "anime-strong", 0 },
+    };
+    AimFrame *in = NULL, *out = NULL;
+    if (aim_frame_alloc(&in, 1920, 1080, 8, 1) || aim_frame_alloc(&out, 2560, 1440, 8, 1))
+        die("aim_frame_alloc");
+    AVFrame *dummy = av_frame(1920, 1080, AV_PIX_FMT_YUV420P);
+    fill_both(in, dummy, 8);
+    av_frame_free(&dummy);
+    printf("\noptions, ours, 1 thread, 1920x1080 -> 2560x1440 8-bit: frames/s (median, CPU "
+           "time)\n");
+    for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+        AimScalerSettings s;
+        aim_scaler_default_settings(&s);
+        s.src_w = 1920;
+        s.src_h = 1080;
+        s.dst_w = 2560;
+        s.dst_h = 1440;
+        s.cpu_flags = aim_cpu_detect();
+        s.antiring = opts[i].ar;
+        if (opts[i].preset)
+            aim_scaler_apply_preset(&s, opts[i].preset);
+        AimScaler *sc = NULL;
+        if (aim_scaler_create(&sc, &s))
+            die("aim_scaler_create");
+        enum { MAXN = 1024 };
+        static double t[MAXN];
+        int n = 0;
+        aim_scaler_run(sc, in, out);
+        double start = now();
+        while (n < MAXN && (now() - start < seconds || n < 5)) {
+            double t0 = cpu_now();
+            aim_scaler_run(sc, in, out);
+            t[n++] = cpu_now() - t0;
+        }
+        qsort(t, (size_t)n, sizeof(double), cmpd);
+        printf("  %-16s %7.1f\n", opts[i].name, 1.0 / t[n / 2]);
+        aim_scaler_destroy(&sc);
+    }
+    aim_frame_unref(&in);
+    aim_frame_unref(&out);
+}
+
+static Speed bench_speed(int sw, int sh, int dw, int dh, int depth, double seconds, AimPool *pool2)
+{
+    Speed r;
+    enum AVPixelFormat fmt = depth == 8 ? AV_PIX_FMT_YUV420P : AV_PIX_FMT_YUV420P10LE;
+    AimFrame *in = NULL, *out = NULL;
+    if (aim_frame_alloc(&in, sw, sh, depth, 1) || aim_frame_alloc(&out, dw, dh, depth, 1))
+        die("aim_frame_alloc");
+    AVFrame *ain = av_frame(sw, sh, fmt), *aout = av_frame(dw, dh, fmt);
+    fill_both(in, ain, depth);
+    for (int t = 0; t < 2; t++) {
+        AimScalerSettings s;
+        aim_scaler_default_settings(&s);
+        s.src_w = sw;
+        s.src_h = sh;
+        s.dst_w = dw;
+        s.dst_h = dh;
+        s.depth = depth;
+        s.cpu_flags = aim_cpu_detect();
+        s.pool = t ? pool2 : NULL;
+        OursCtx oc = { NULL, in, out };
+        if (aim_scaler_create(&oc.s, &s))
+            die("aim_scaler_create");
+        SwsCtx sc = { sws_make(sw, sh, fmt, dw, dh, fmt, SWS_LANCZOS, t + 1), ain, aout };
+        race(seconds, t == 0, &oc, &sc, &r.ours[t], &r.sws[t]);
+        aim_scaler_destroy(&oc.s);
+        sws_freeContext(sc.c);
+    }
+    aim_frame_unref(&in);
+    aim_frame_unref(&out);
+    av_frame_free(&ain);
+    av_frame_free(&aout);
+    return r;
+}
+
+// --- quality
+
+static AVFrame *load_png_yuv(const char *path)
+{
+    AVFormatContext *fmt = NULL;
+    if (avformat_open_input(&fmt, path, NULL, NULL) < 0)
+        return NULL;
+    AVFrame *rgb = NULL, *yuv = NULL;
+    AVCodecContext *dec = NULL;
+    if (avformat_find_stream_info(fmt, NULL) < 0 || fmt->nb_streams < 1)
+        goto end;
+    const AVCodec *codec = avcodec_find_decoder(fmt->streams[0]->codecpar->codec_id);
+    dec = codec ? avcodec_alloc_context3(codec) : NULL;
+    if (!dec || avcodec_parameters_to_context(dec, fmt->streams[0]->codecpar) < 0 ||
+        avcodec_open2(dec, codec, NULL) < 0)
+        goto end;
+    AVPacket *pkt = av_packet_alloc();
+    rgb = av_frame_alloc();
+    int got = 0;
+    while (!got && av_read_frame(fmt, pkt) >= 0) {
+        if (avcodec_send_packet(dec, pkt) >= 0 && avcodec_receive_frame(dec, rgb) >= 0)
+            got = 1;
+        av_packet_unref(pkt);
+    }
+    if (!got && avcodec_send_packet(dec, NULL) >= 0 && avcodec_receive_frame(dec, rgb) >= 0)
+        got = 1;
+    av_packet_free(&pkt);
+    if (got) {
+        yuv = av_frame(rgb->width, rgb->height, AV_PIX_FMT_YUV420P);
+        struct SwsContext *c = sws_make(rgb->width, rgb->height, rgb->format, rgb->width,
+                                        rgb->height, AV_PIX_FMT_YUV420P,
+                                        SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT, 1);
+        const int *coefs = sws_getCoefficients(SWS_CS_ITU709);
+        sws_setColorspaceDetails(c, coefs, 1, coefs, 0, 0, 1 << 16, 1 << 16);
+        sws_scale_frame(c, yuv, rgb);
+        sws_freeContext(c);
+    }
+end:
+    av_frame_free(&rgb);
+    avcodec_free_context(&dec);
+    avformat_close_input(&fmt);
+    return yuv;
+}
+
+// Encodes one frame as MPEG-2 intra at a fixed quantiser and decodes it back: 8x8 DCT
+// blocking and ringing as in DVD / old broadcast anime (MPEG-2 has no in-loop deblocking).
+static AVFrame *mpeg2_roundtrip(const AVFrame *in, int qscale)
+{
+    const AVCodec *enc = avcodec_find_encoder(AV_CODEC_ID_MPEG2VIDEO);
+    const AVCodec *dec = avcodec_find_decoder(AV_CODEC_ID_MPEG2VIDEO);
+    if (!enc || !dec)
+        return NULL;
+    AVCodecContext *e = avcodec_alloc_context3(enc), *d = avcodec_alloc_context3(dec);
+    e->width = in->width;
+    e->height = in->height;
+    e->pix_fmt = AV_PIX_FMT_YUV420P;
+    e->time_base = (AVRational){ 1, 25 };
+    e->gop_size = 0;
+    e->flags |= AV_CODEC_FLAG_QSCALE;
+    AVFrame *out = NULL, *f = av_frame_clone(in);
+    AVPacket *pkt = av_packet_alloc();
+    if (avcodec_open2(e, enc, NULL) < 0 || avcodec_open2(d, dec, NULL) < 0 || !f)
+        goto end;
+    f->quality = FF_QP2LAMBDA * qscale;
+    f->pts = 0;
+    f->pict_type = AV_PICTURE_TYPE_I;
+    if (avcodec_send_frame(e, f) < 0 || avcodec_send_frame(e, NULL) < 0)
+        goto end;
+    out = av_frame_alloc();
+    int got = 0;
+    while (!got && avcodec_receive_packet(e, pkt) >= 0) {
+        avcodec_send_packet(d, pkt);
+        av_packet_unref(pkt);
+        avcodec_send_packet(d, NULL);
+        got = avcodec_receive_frame(d, out) >= 0;
+    }
+    if (!got)
+        av_frame_free(&out);
+end:
+    av_packet_free(&pkt);
+    av_frame_free(&f);
+    avcodec_free_context(&e);
+    avcodec_free_context(&d);
+    return out;
+}
+
+static void av_to_aim(AimFrame *d, const AVFrame *s)
+{
+    for (int p = 0; p < 3; p++)
+        for (int y = 0; y < aim_plane_h(d, p); y++)
+            for (int x = 0; x < aim_plane_w(d, p); x++)
+                d->data[p][y * d->stride[p] + x] = s->data[p][y * s->linesize[p] + x];
+}
+
+// Sobel magnitude |gx| + |gy| >= EDGE_T on the original, dilated by EDGE_R pixels.
+// EDGE_T = 96: a clean step of 24 levels (8-bit) between flat areas; anime outlines are
+// steps of 60-200, so they and their surroundings are in, flat shading and gradients are out.
+// EDGE_R = 3: Lanczos-3 ringing reaches 3 output pixels from an edge.
+#define EDGE_T 96
+#define EDGE_R 3
+static uint8_t *edge_mask(const AVFrame *f, double *coverage)
+{
+    const int w = f->width, h = f->height;
+    uint8_t *e = calloc((size_t)w * h, 1), *m = calloc((size_t)w * h, 1);
+    for (int y = 1; y < h - 1; y++)
+        for (int x = 1; x < w - 1; x++) {
+            const uint8_t *r0 = f->data[0] + (y - 1) * f->linesize[0], *r1 = r0 + f->linesize[0],
+                          *r2 = r1 + f->linesize[0];
+            int gx = (r0[x + 1] + 2 * r1[x + 1] + r2[x + 1]) -
+                     (r0[x - 1] + 2 * r1[x - 1] + r2[x - 1]);
+            int gy = (r2[x - 1] + 2 * r2[x] + r2[x + 1]) - (r0[x - 1] + 2 * r0[x] + r0[x + 1]);
+            e[y * w + x] = abs(gx) + abs(gy) >= EDGE_T;
+        }
+    long n = 0;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            int on = 0;
+            for (int dy = -EDGE_R; dy <= EDGE_R && !on; dy++)
+                for (int dx = -EDGE_R; dx <= EDGE_R && !on; dx++) {
+                    int yy = y + dy, xx = x + dx;
+                    on = yy >= 0 && yy < h && xx >= 0 && xx < w && e[yy * w + xx];
+                }
+            m[y * w + x] = (uint8_t)on;
+            n += on;
+        }
+    free(e);
+    *coverage = (double)n / ((double)w * h);
+    return m;
+}
+
+static double psnr(double sse, long n)
+{
+    return n ? 10 * log10(255.0 * 255.0 * n / (sse > 0 ? sse : 1e-9)) : 0;
+}
+
+typedef struct Method {
+    const char *name;
+    int is_sws;
+    const char *engine;
+    const char *preset;   // ours: NULL = plain
+    float antiring;       // ours, when no preset
+} Method;
+
+static const Method methods[] = {
+    { "swscale lanczos", 1, NULL, NULL, 0 },
+    { "swscale bicubic", 1, NULL, NULL, 0 },
+    { "ours lanczos", 0, "lanczos", NULL, 0 },
+    { "ours lanczos ar=0.6", 0, "lanczos", NULL, 0.6f },
+    { "ours lanczos ar=1", 0, "lanczos", NULL, 1.0f },
+    { "ours bicubic (C-R)", 0, "bicubic", NULL, 0 },
+    { "ours bilinear", 0, "bilinear", NULL, 0 },
+    { "ours anime-clean", 0, "lanczos", "anime-clean", 0 },
+    { "ours anime-strong", 0, "lanczos", "anime-strong", 0 },
+};
+#define NMETHODS (int)(sizeof(methods) / sizeof(methods[0]))
+
+static int cmpstr(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void bench_quality(const char *dir, int qscale)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        printf("\nquality: %s not found, skipped\n", dir);
+        return;
+    }
+    char *names[64];
+    int nn = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) && nn < 64) {
+        size_t l = strlen(de->d_name);
+        if (l > 4 && !strcmp(de->d_name + l - 4, ".png"))
+            names[nn++] = strdup(de->d_name);
+    }
+    closedir(d);
+    qsort(names, (size_t)nn, sizeof(*names), cmpstr);
+    double sum_all[NMETHODS] = { 0 }, sum_edge[NMETHODS] = { 0 };
+    long n_all = 0, n_edge = 0;
+    if (qscale)
+        printf("\nquality, compressed source: %s, downscale 1/1.333 (swscale lanczos), MPEG-2 "
+               "intra at qscale %d, upscale back; PSNR-Y / edge PSNR-Y (dB, vs original)\n",
+               dir, qscale);
+    else
+        printf("\nquality: %s, downscale 1/1.333 (swscale lanczos), upscale back; PSNR-Y / "
+               "edge PSNR-Y (dB, vs original)\n", dir);
+    printf("%-22s", "method");
+    for (int i = 0; i < nn; i++)
+        printf(" | %-18.18s", names[i]);
+    printf(" | %-13s\n", "all stills");
+    // per-still results, printed after all methods ran on it
+    double res[64][NMETHODS][2], coverage[64];
+    for (int i = 0; i < nn; i++) {
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+        AVFrame *orig = load_png_yuv(path);
+        if (!orig)
+            die("cannot decode a still");
+        const int W = orig->width, H = orig->height;
+        const int w = (int)lround(W / 1.333), h = (int)lround(H / 1.333);
+        AVFrame *small = av_frame(w, h, AV_PIX_FMT_YUV420P);
+        struct SwsContext *down = sws_make(W, H, AV_PIX_FMT_YUV420P, w, h, AV_PIX_FMT_YUV420P,
+                                           SWS_LANCZOS | SWS_ACCURATE_RND, 1);
+        sws_scale_frame(down, small, orig);
+        sws_freeContext(down);
+        if (qscale) {
+            AVFrame *c = mpeg2_roundtrip(small, qscale);
+            if (!c)
+                die("MPEG-2 round trip failed");
+            av_frame_free(&small);
+            small = c;
+        }
+        double cov;
+        uint8_t *mask = edge_mask(orig, &cov);
+        AimFrame *asmall = NULL, *aout = NULL;
+        if (aim_frame_alloc(&asmall, w, h, 8, 1) || aim_frame_alloc(&aout, W, H, 8, 1))
+            die("aim_frame_alloc");
+        av_to_aim(asmall, small);
+        AVFrame *up = av_frame(W, H, AV_PIX_FMT_YUV420P);
+        for (int m = 0; m < NMETHODS; m++) {
+            const Method *me = &methods[m];
+            if (me->is_sws) {
+                int fl = (m == 0 ? SWS_LANCZOS : SWS_BICUBIC) | SWS_ACCURATE_RND;
+                struct SwsContext *c = sws_make(w, h, AV_PIX_FMT_YUV420P, W, H,
+                                                AV_PIX_FMT_YUV420P, fl, 1);
+                sws_scale_frame(c, up, small);
+                sws_freeContext(c);
+            } else {
+                AimScalerSettings s;
+                aim_scaler_default_settings(&s);
+                s.engine = me->engine;
+                s.src_w = w;
+                s.src_h = h;
+                s.dst_w = W;
+                s.dst_h = H;
+                s.cpu_flags = aim_cpu_detect();
+                s.antiring = me->antiring;
+                if (me->preset)
+                    aim_scaler_apply_preset(&s, me->preset);
+                AimScaler *sc = NULL;
+                if (aim_scaler_create(&sc, &s) || aim_scaler_run(sc, asmall, aout))
+                    die("our scaler failed");
+                aim_scaler_destroy(&sc);
+            }
+            double se_all = 0, se_edge = 0;
+            long ne = 0;
+            for (int y = 0; y < H; y++)
+                for (int x = 0; x < W; x++) {
+                    int o = orig->data[0][y * orig->linesize[0] + x];
+                    int v = me->is_sws ? up->data[0][y * up->linesize[0] + x]
+                                       : aout->data[0][y * aout->stride[0] + x];
+                    double e = (double)(v - o) * (v - o);
+                    se_all += e;
+                    if (mask[y * W + x]) {
+                        se_edge += e;
+                        ne++;
+                    }
+                }
+            res[i][m][0] = psnr(se_all, (long)W * H);
+            res[i][m][1] = psnr(se_edge, ne);
+            sum_all[m] += se_all;
+            sum_edge[m] += se_edge;
+            if (m == 0) {
+                n_all += (long)W * H;
+                n_edge += ne;
+            }
+        }
+        coverage[i] = cov;
+        free(mask);
+        aim_frame_unref(&asmall);
+        aim_frame_unref(&aout);
+        av_frame_free(&up);
+        av_frame_free(&small);
+        av_frame_free(&orig);
+    }
+    for (int m = 0; m < NMETHODS; m++) {
+        printf("%-22s", methods[m].name);
+        for (int i = 0; i < nn; i++)
+            printf(" | %6.2f / %6.2f    ", res[i][m][0], res[i][m][1]);
+        printf(" | %6.2f / %6.2f\n", psnr(sum_all[m], n_all), psnr(sum_edge[m], n_edge));
+    }
+    printf("(all stills: PSNR of the pooled MSE; edge: inside Sobel >= %d dilated by %d px, "
+           "covering", EDGE_T, EDGE_R);
+    for (int i = 0; i < nn; i++)
+        printf(" %.1f%s", 100 * coverage[i], i + 1 < nn ? "," : " % of the stills)\n");
+    for (int i = 0; i < nn; i++)
+        free(names[i]);
+}
+
+int main(int argc, char **argv)
+{
+    const char *stills = "../shared/clips/stills";
+    double seconds = 1.0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
+            seconds = atof(argv[++i]);
+        else
+            stills = argv[i];
+    }
+    AimPool *pool2 = NULL;
+    if (aim_pool_create(&pool2, 1))
+        die("aim_pool_create");
+    static const int sizes[][4] = { { 1920, 1080, 2560, 1440 }, { 640, 480, 854, 640 } };
+    printf("speed: frames/s (median of alternating calls, %.1f s per row; 1t: from the thread's "
+           "CPU time, 2t: wall clock), Lanczos-3, all planes 4:2:0 (ours: AVX2 %s; swscale: "
+           "SWS_LANCZOS, its own SIMD)\n", seconds,
+           (aim_cpu_detect() & AIM_CPU_AVX2) ? "on" : "unavailable");
+    printf("%-24s | %-5s | %9s %9s %6s | %9s %9s %6s\n", "size", "depth", "ours 1t", "sws 1t",
+           "ratio", "ours 2t", "sws 2t", "ratio");
+    for (int i = 0; i < 2; i++)
+        for (int depth = 8; depth <= 10; depth += 2) {
+            Speed r = bench_speed(sizes[i][0], sizes[i][1], sizes[i][2], sizes[i][3], depth,
+                                  seconds, pool2);
+            char sz[64];
+            snprintf(sz, sizeof(sz), "%dx%d -> %dx%d", sizes[i][0], sizes[i][1], sizes[i][2],
+                     sizes[i][3]);
+            printf("%-24s | %-5d | %9.1f %9.1f %5.2fx | %9.1f %9.1f %5.2fx\n", sz, depth,
+                   r.ours[0], r.sws[0], r.ours[0] / r.sws[0], r.ours[1], r.sws[1],
+                   r.ours[1] / r.sws[1]);
+            fflush(stdout);
+        }
+    aim_pool_destroy(&pool2);
+    bench_options(seconds);
+    bench_quality(stills, 0);
+    // qscale 6: visible 8x8 blocking in flat gradients and mosquito noise around lines at
+    // the bitrate of a low-rate MPEG-2 stream (~0.5 bit/pixel on these stills).
+    bench_quality(stills, 6);
+    return 0;
+}

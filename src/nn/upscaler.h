@@ -1,0 +1,62 @@
+// Neural upscaling of RGB images with an ncnn model from the registry (models.h), tiled with
+// overlap so memory follows the tile size, not the image size.
+//
+// Tiles: each tile of T x T input pixels is run with `context` extra pixels on every side
+// (real neighbours inside the image; reflect-101 padding of `border` pixels at the image
+// edges, as the ncnn-vulkan tools do), and only its centre is written. With context >= the
+// model's receptive field the result equals a single whole-image run (tests check this).
+// Models with squeeze-excitation blocks (global average pooling: Real-CUGAN SE, waifu2x
+// CUNet) see the whole image through those averages; when the image needs several tiles the
+// averages are computed first, as the area-weighted mean over a few tiles spread over the image
+// (each run at full resolution), and then fed to every tile (realcugan-ncnn-vulkan's sync-gap
+// modes do the same kind of thing), so all tiles agree and no seam appears.
+//
+// Thread-safety: one run at a time per upscaler; ops slice their work over the pool.
+#ifndef AIM_NN_UPSCALER_H
+#define AIM_NN_UPSCALER_H
+
+#include <stddef.h>
+
+#include "nn/net.h"
+
+typedef struct AimNnUpscalerSettings {
+    const char *model;      ///< "realesr-animevideov3", "realcugan-se-conservative", "waifu2x-cunet"
+    int scale;              ///< wanted native factor (2..4); the model's nearest >= is used
+    int noise;              ///< waifu2x-cunet denoise level -1..3 (default 0)
+    int tile;               ///< input pixels per tile side (0 = the model's default)
+    int context;            ///< overlap per side in input pixels (0 = the model's default)
+    int gap_tile;           ///< tile side for sampling the SE averages (0 = tile); smaller
+                            ///< than the image -> sampled even when one tile would do (tests)
+    const char *models_dir; ///< NULL: default folder (models.h)
+    AimNnOpt opt;           ///< ref / cpu_flags / pool / max_bytes
+    AimLog log;
+} AimNnUpscalerSettings;
+
+typedef struct AimNnUpscaler AimNnUpscaler;
+
+void aim_nn_upscaler_default_settings(AimNnUpscalerSettings *s);
+/** 0, AIM_ERR(EINVAL), AIM_ERR_MODEL_MISSING (message says how to install), AIM_ERR_INVALID_DATA. */
+int aim_nn_upscaler_create(AimNnUpscaler **out, const AimNnUpscalerSettings *s);
+void aim_nn_upscaler_destroy(AimNnUpscaler **u);
+/** The factor the loaded model upscales by. */
+int aim_nn_upscaler_factor(const AimNnUpscaler *u);
+/** Multiply-adds of the (de)convolution layers run so far, tiles' overlap included. */
+double aim_nn_upscaler_macs(const AimNnUpscaler *u);
+
+/** Reads RGB in [0, 1] of the rectangle (inside the image) into 3 planes of `stride` floats. */
+typedef void (*AimNnReadFn)(void *opaque, int x0, int y0, int w, int h, float *const rgb[3],
+                            ptrdiff_t stride);
+/** Receives upscaled RGB (not clamped) for an output rectangle; x0/y0 are even. */
+typedef void (*AimNnWriteFn)(void *opaque, int x0, int y0, int w, int h,
+                             const float *const rgb[3], ptrdiff_t stride);
+
+/**
+ * Upscales a w x h image: calls `rd` for input rectangles and `wr` for each finished output
+ * rectangle (they tile the w*f x h*f output exactly once). 0 or a negative error.
+ */
+int aim_nn_upscaler_run(AimNnUpscaler *u, int w, int h, AimNnReadFn rd, AimNnWriteFn wr,
+                        void *opaque);
+/** Largest tensor memory held at once during the runs so far (bytes). */
+size_t aim_nn_upscaler_peak_bytes(const AimNnUpscaler *u);
+
+#endif

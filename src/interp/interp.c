@@ -10,6 +10,7 @@ static const AimInterpEngine *const engines[] = {
     &aim_interp_engine_classic,
     &aim_interp_engine_blend,
     &aim_interp_engine_dup,
+    &aim_interp_engine_rife,
 };
 
 struct AimInterp {
@@ -47,7 +48,7 @@ int aim_interp_create(AimInterp **out, const AimInterpSettings *s)
         if (!strcmp(name, engines[i]->name))
             eng = engines[i];
     if (!eng) {
-        aim_log(&s->log, AIM_LOG_ERROR, "interp: unknown engine '%s' (classic, blend, dup)", name);
+        aim_log(&s->log, AIM_LOG_ERROR, "interp: unknown engine '%s' (classic, blend, dup, rife)", name);
         return AIM_ERR(EINVAL);
     }
     if (s->width < 16 || s->height < 16 || s->width > 16384 || s->height > 16384 ||

@@ -358,13 +358,6 @@ void aim_nn_rife_input(AimNnRife *r, int k, float *rgb[3], ptrdiff_t *stride)
     *stride = r->pw;
 }
 
-void aim_nn_rife_swap_inputs(AimNnRife *r)
-{
-    AimNnMat t = r->in[0];
-    r->in[0] = r->in[1];
-    r->in[1] = t;
-}
-
 int aim_nn_rife_run(AimNnRife *r, float t, const float *rgb[3], ptrdiff_t *stride)
 {
     if (!(t > 0.f && t < 1.f))

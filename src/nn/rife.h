@@ -61,8 +61,6 @@ void aim_nn_rife_padded_size(const AimNnRife *r, int *w, int *h);
  * is the zero padding and must stay untouched. Valid until destroy.
  */
 void aim_nn_rife_input(AimNnRife *r, int k, float *rgb[3], ptrdiff_t *stride);
-/** Swaps the two inputs (the next pair's frame 0 is this pair's frame 1: no reconversion). */
-void aim_nn_rife_swap_inputs(AimNnRife *r);
 
 /**
  * Runs the network for time t (0 < t < 1) on the current inputs. On success rgb[] point to the

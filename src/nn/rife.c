@@ -103,7 +103,9 @@ static void put(Buf *b, const char *fmt, ...)
 static int tokenize(char *line, char **tok)
 {
     int n = 0;
-    for (char *s = strtok(line, " \t\r"); s && n < MAX_TOK; s = strtok(NULL, " \t\r"))
+    char *save = NULL;
+    for (char *s = strtok_r(line, " \t\r", &save); s && n < MAX_TOK;
+         s = strtok_r(NULL, " \t\r", &save))
         tok[n++] = s;
     return n;
 }
@@ -123,8 +125,8 @@ static int scale_param(char **tok, int n, int from, const char *key, double mul,
     return -1;
 }
 
-static int rewrite_param(const char *text, size_t len, float s, char **out, size_t *out_len,
-                         const AimLog *log)
+int aim_nn_rife_rewrite_param(const char *text, size_t len, float s, char **out,
+                              size_t *out_len, const AimLog *log)
 {
     char *copy = malloc(len + 1);
     Buf b = { malloc(len * 2 + 4096), 0, len * 2 + 4096, 0 };
@@ -141,6 +143,10 @@ static int rewrite_param(const char *text, size_t len, float s, char **out, size
          line = strtok_r(NULL, "\n", &save), lineno++) {
         char *tok[MAX_TOK];
         int n = tokenize(line, tok);
+        if (n == MAX_TOK) { // longer than any line of the shipped graph
+            err = -1;
+            break;
+        }
         if (lineno == 1 && n == 2) { // layer and blob counts
             put(&b, "%d %d\n", atoi(tok[0]) + ADDED_LAYERS, atoi(tok[1]) + ADDED_BLOBS);
             continue;
@@ -282,7 +288,7 @@ static int load(AimNnRife *r, const AimNnRifeSettings *s)
     if (!err)
         err = aim_nn_read_file(bpath, (size_t)1 << 30, &bin, &blen);
     if (!err)
-        err = rewrite_param(param, plen, r->scale, &rw, &rwlen, &s->log);
+        err = aim_nn_rife_rewrite_param(param, plen, r->scale, &rw, &rwlen, &s->log);
     if (!err)
         err = aim_net_load_ncnn_mem(&r->net, rw, rwlen, bin, blen, &ns);
     else if (err != AIM_ERR_UNSUPPORTED && err != AIM_ERR(ENOMEM))

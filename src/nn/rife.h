@@ -69,6 +69,15 @@ void aim_nn_rife_input(AimNnRife *r, int k, float *rgb[3], ptrdiff_t *stride);
  */
 int aim_nn_rife_run(AimNnRife *r, float t, const float *rgb[3], ptrdiff_t *stride);
 
+/**
+ * The graph rewrite behind `scale` (exposed for tests): `text` is rife-v4.6's flownet.param;
+ * on success *out (malloc'ed, *out_len bytes, not NUL-terminated) is the graph for `scale`.
+ * Any scale > 0 is accepted here, 1 included (the finest level then gets identity resizes).
+ * AIM_ERR_UNSUPPORTED (logged) when the text lacks rife-v4.6's layers, AIM_ERR(ENOMEM).
+ */
+int aim_nn_rife_rewrite_param(const char *text, size_t len, float scale, char **out,
+                              size_t *out_len, const AimLog *log);
+
 /** Peak bytes of tensors alive at once in the runs so far. */
 size_t aim_nn_rife_peak_bytes(const AimNnRife *r);
 

@@ -3,7 +3,7 @@
 // Convolution: the input is copied once into zero-padded "phase planes" (stride s splits the
 // padded input into s*s planes, so every tap of every output row reads contiguous floats), then
 // for each output row a table of K = cin/group * kh * kw row pointers feeds the kernel, which
-// computes 4 output channels x 24 pixels at a time. Weights are packed at load time.
+// computes 4 output channels x 24 (AVX2) or 48 (AVX-512) pixels at a time. Weights are packed at load time.
 // Deconvolution: a 1x1 GEMM gives every (output channel, tap) product for a row of input
 // pixels, which is then added into the output at its strided position (col2im).
 #include <stdlib.h>
@@ -86,6 +86,7 @@ typedef struct ConvJob {
     const AimNnMat *in;
     AimNnMat *out;
     AimNnGemmFn gemm;
+    int nr;            ///< pixels per kernel call (AimNnKernels.nr)
     float *q;          ///< phase planes [cin][sh*sw][hq][wq]
     int hq, wq, pl, pt, nxb;
     size_t qplane;
@@ -148,7 +149,8 @@ static void conv_rows(void *ctx, int job, int njobs)
         j->err = AIM_ERR(ENOMEM);
         return;
     }
-    float tmp[AIM_NN_MR * AIM_NN_NR];
+    float tmp[AIM_NN_MR * AIM_NN_NR_MAX];
+    const int NR = j->nr;
     int y0 = (int)((int64_t)oh * job / njobs), y1 = (int)((int64_t)oh * (job + 1) / njobs);
     const float *bias = c->bias ? j->l->w[1] : NULL;
     for (int oy = y0; oy < y1; oy++)
@@ -167,13 +169,13 @@ static void conv_rows(void *ctx, int job, int njobs)
                 int mcount = coutg - blk * AIM_NN_MR;
                 mcount = mcount < AIM_NN_MR ? mcount : AIM_NN_MR;
                 for (int xb = 0; xb < j->nxb; xb++) {
-                    int x0 = xb * AIM_NN_NR, n = ow - x0 < AIM_NN_NR ? ow - x0 : AIM_NN_NR;
-                    j->gemm(p->K, w, rows, x0, tmp, AIM_NN_NR);
+                    int x0 = xb * NR, n = ow - x0 < NR ? ow - x0 : NR;
+                    j->gemm(p->K, w, rows, x0, tmp, NR);
                     for (int m = 0; m < mcount; m++) {
                         int co = g * coutg + blk * AIM_NN_MR + m;
                         float b = bias ? bias[co] : 0.f;
                         float *d = aim_nn_chan(out, co) + (size_t)oy * ow + x0;
-                        const float *t = tmp + m * AIM_NN_NR;
+                        const float *t = tmp + m * NR;
                         for (int i = 0; i < n; i++)
                             d[i] = t[i] + b;
                         aim_nn_act_row(&c->act, d, (size_t)n);
@@ -191,12 +193,12 @@ int aim_nn_conv_forward_fast(const AimNnLayer *l, const AimNnMat *in, AimNnMat *
     const AimNnConv *c = &p->c;
     AimNnKernels k;
     aim_nn_kernels_init(&k, o->cpu_flags);
-    ConvJob j = { l, p, in, out, k.gemm, NULL, 0, 0, 0, 0, 0, 0, 0 };
+    ConvJob j = { l, p, in, out, k.gemm, k.nr, NULL, 0, 0, 0, 0, 0, 0, 0 };
     int pr, pb;
     aim_nn_conv_pads(c, in->w, in->h, &j.pl, &pr, &j.pt, &pb);
-    j.nxb = (out->w + AIM_NN_NR - 1) / AIM_NN_NR;
+    j.nxb = (out->w + k.nr - 1) / k.nr;
     j.hq = out->h + (c->kh - 1) * c->dh / c->sh;
-    j.wq = j.nxb * AIM_NN_NR + (c->kw - 1) * c->dw / c->sw;
+    j.wq = j.nxb * k.nr + (c->kw - 1) * c->dw / c->sw;
     j.qplane = ((size_t)j.hq * j.wq + 15) & ~(size_t)15;
     size_t n = (size_t)in->c * c->sh * c->sw * j.qplane;
     j.q = aligned_alloc(64, n * sizeof(float));
@@ -219,7 +221,8 @@ typedef struct DeconvJob {
     const AimNnMat *in;
     AimNnMat *out;
     AimNnGemmFn gemm;
-    float *q; ///< input rows padded to a multiple of NR: [cin][h][wq]
+    int nr;
+    float *q; ///< input rows padded to a multiple of nr: [cin][h][wq]
     int wq, nxb;
     int err;
 } DeconvJob;
@@ -237,7 +240,8 @@ static void deconv_chans(void *ctx, int job, int njobs)
         j->err = AIM_ERR(ENOMEM);
         return;
     }
-    float tmp[AIM_NN_MR * AIM_NN_NR];
+    float tmp[AIM_NN_MR * AIM_NN_NR_MAX];
+    const int NR = j->nr;
     int c0 = (int)((int64_t)c->cout * job / njobs), c1 = (int)((int64_t)c->cout * (job + 1) / njobs);
     for (int co = c0; co < c1; co++) {
         float *op = aim_nn_chan(out, co);
@@ -252,8 +256,8 @@ static void deconv_chans(void *ctx, int job, int njobs)
             for (int blk = 0; blk < p->nblk; blk++) {
                 const float *w = p->pw + ((size_t)co * p->nblk + blk) * p->K * AIM_NN_MR;
                 for (int xb = 0; xb < j->nxb; xb++) {
-                    int x0 = xb * AIM_NN_NR, n = in->w - x0 < AIM_NN_NR ? in->w - x0 : AIM_NN_NR;
-                    j->gemm(p->K, w, rows, x0, tmp, AIM_NN_NR);
+                    int x0 = xb * NR, n = in->w - x0 < NR ? in->w - x0 : NR;
+                    j->gemm(p->K, w, rows, x0, tmp, NR);
                     for (int m = 0; m < AIM_NN_MR; m++) {
                         int t = blk * AIM_NN_MR + m;
                         if (t >= maxk)
@@ -263,7 +267,7 @@ static void deconv_chans(void *ctx, int job, int njobs)
                         if (oy < 0 || oy >= out->h)
                             continue;
                         float *d = op + (size_t)oy * out->w;
-                        const float *s = tmp + m * AIM_NN_NR;
+                        const float *s = tmp + m * NR;
                         for (int i = 0; i < n; i++) {
                             int ox = (x0 + i) * c->sw + kx * c->dw - c->pl;
                             if (ox >= 0 && ox < out->w)
@@ -284,9 +288,9 @@ int aim_nn_deconv_forward_fast(const AimNnLayer *l, const AimNnMat *in, AimNnMat
     const ConvPriv *p = l->priv;
     AimNnKernels k;
     aim_nn_kernels_init(&k, o->cpu_flags);
-    DeconvJob j = { l, p, in, out, k.gemm, NULL, 0, 0, 0 };
-    j.nxb = (in->w + AIM_NN_NR - 1) / AIM_NN_NR;
-    j.wq = j.nxb * AIM_NN_NR;
+    DeconvJob j = { l, p, in, out, k.gemm, k.nr, NULL, 0, 0, 0 };
+    j.nxb = (in->w + k.nr - 1) / k.nr;
+    j.wq = j.nxb * k.nr;
     j.q = aligned_alloc(64, (size_t)in->c * in->h * j.wq * sizeof(float) + 64);
     if (!j.q)
         return AIM_ERR(ENOMEM);

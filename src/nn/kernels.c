@@ -21,11 +21,17 @@ decl_nn_gemm_fn(aim_nn_gemm_c)
 void aim_nn_kernels_init(AimNnKernels *k, unsigned cpu_flags)
 {
     k->gemm = aim_nn_gemm_c;
+    k->nr = AIM_NN_NR;
     k->gemm_name = "c";
 #if defined(__x86_64__) || defined(__i386__)
     if (cpu_flags & AIM_CPU_AVX2) {
         k->gemm = aim_nn_gemm_avx2;
         k->gemm_name = "avx2";
+    }
+    if (cpu_flags & AIM_CPU_AVX512) {
+        k->gemm = aim_nn_gemm_avx512;
+        k->nr = 48;
+        k->gemm_name = "avx512";
     }
 #endif
 }

@@ -34,7 +34,7 @@ int aim_nn_pi(const AimNnLayer *l, int id, int def)
     if (p->type == AIM_NN_P_INT)
         return p->i;
     if (p->type == AIM_NN_P_FLOAT) // ncnn would reinterpret the bits; converting is saner
-        return p->f >= INT_MIN && p->f <= INT_MAX ? (int)p->f : def;
+        return p->f >= -2147483648.f && p->f < 2147483648.f ? (int)p->f : def;
     return def;
 }
 
@@ -205,7 +205,7 @@ static int parse_value(const char *s, size_t len, int *i, float *f, int *is_floa
     if (*is_float) {
         if (parse_float(s, len, f))
             return -1;
-        *i = *f >= INT_MIN && *f <= INT_MAX ? (int)*f : 0;
+        *i = *f >= -2147483648.f && *f < 2147483648.f ? (int)*f : 0;
         return 0;
     }
     if (parse_int(s, len, INT_MIN, INT_MAX, i))

@@ -1,5 +1,5 @@
 // Model B engines backed by the neural upscalers: "realesr-animevideov3",
-// "realcugan-se-conservative", "waifu2x-cunet" (scale/engine.h contract).
+// "realcugan-se-conservative", "waifu2x-cunet", "anime4k-cnn-m" (scale/engine.h contract).
 //
 // A frame goes YUV -> RGB (the source's matrix/range, per tile) -> model at its native factor
 // N (the smallest >= dst/src) -> YUV, written straight into the output when N * src == dst,
@@ -122,6 +122,12 @@ static int create_cunet(void **p, const AimScalerSettings *s)
     return create_model(p, s, "waifu2x-cunet");
 }
 
+static int create_a4k(void **p, const AimScalerSettings *s)
+{
+    return create_model(p, s, "anime4k-cnn-m");
+}
+
+const AimScaleEngine aim_scale_engine_anime4k = { "anime4k-cnn-m", create_a4k, run, destroy };
 const AimScaleEngine aim_scale_engine_realesr = { "realesr-animevideov3", create_esr, run, destroy };
 const AimScaleEngine aim_scale_engine_realcugan = { "realcugan-se-conservative", create_cugan, run, destroy };
 const AimScaleEngine aim_scale_engine_waifu2x = { "waifu2x-cunet", create_cunet, run, destroy };

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn/anime4k.h"
 #include "nn/models.h"
 #include "nn/upscaler.h"
 
@@ -24,6 +25,8 @@ static const ModelCfg cfgs[] = {
     // U-Nets: 2 down/up-samplings; radius larger than their prepadding
     { "realcugan-se-conservative", { 2, 3, 4 }, { 0, 0, 18, 14, 19 }, 192, 48, 4 },
     { "waifu2x-cunet", { 2, 0, 0 }, { 0, 0, 18, 0, 0 }, 192, 48, 4 },
+    // 7 3x3 convs (radius 7) + the bilinear base (1); clamp-to-edge is inside the graph
+    { "anime4k-cnn-m", { 2, 0, 0 }, { 0, 0, 0, 0, 0 }, 256, 8, 1 },
 };
 
 #define MAX_GAPS 16
@@ -96,6 +99,8 @@ int aim_nn_upscaler_create(AimNnUpscaler **out, const AimNnUpscalerSettings *s)
         snprintf(base, sizeof(base), "realesr-animevideov3-x%d", f);
     else if (!strcmp(cfg->name, "realcugan-se-conservative"))
         snprintf(base, sizeof(base), "up%dx-conservative", f);
+    else if (!strcmp(cfg->name, "anime4k-cnn-m"))
+        snprintf(base, sizeof(base), "cnn-2x-m-an");
     else if (s->noise < 0)
         snprintf(base, sizeof(base), "scale2.0x_model");
     else
@@ -103,8 +108,11 @@ int aim_nn_upscaler_create(AimNnUpscaler **out, const AimNnUpscalerSettings *s)
     char pname[80], bname[80], ppath[4096], bpath[4096];
     snprintf(pname, sizeof(pname), "%s.param", base);
     snprintf(bname, sizeof(bname), "%s.bin", base);
+    int a4k = !strcmp(cfg->name, "anime4k-cnn-m");
+    if (a4k)
+        snprintf(pname, sizeof(pname), "%s.json", base);
     int err = aim_models_locate(ppath, sizeof(ppath), s->models_dir, cfg->name, pname, log);
-    if (!err)
+    if (!err && !a4k)
         err = aim_models_locate(bpath, sizeof(bpath), s->models_dir, cfg->name, bname, log);
     if (err < 0)
         return err;
@@ -123,7 +131,7 @@ int aim_nn_upscaler_create(AimNnUpscaler **out, const AimNnUpscalerSettings *s)
     AimNetSettings ns;
     aim_net_default_settings(&ns);
     ns.log = s->log;
-    err = aim_net_load_ncnn(&u->net, ppath, bpath, &ns);
+    err = a4k ? aim_net_load_anime4k(&u->net, ppath, &ns) : aim_net_load_ncnn(&u->net, ppath, bpath, &ns);
     if (!err)
         err = aim_nn_run_create(&u->run, u->net, &s->opt);
     if (err < 0) {

@@ -20,7 +20,8 @@
 #include "nn/net.h"
 
 typedef struct AimNnUpscalerSettings {
-    const char *model;      ///< "realesr-animevideov3", "realcugan-se-conservative", "waifu2x-cunet"
+    const char *model;      ///< "realesr-animevideov3", "realcugan-se-conservative",
+                            ///< "waifu2x-cunet", "anime4k-cnn-m"
     int scale;              ///< wanted native factor (2..4); the model's nearest >= is used
     int noise;              ///< waifu2x-cunet denoise level -1..3 (default 0)
     int tile;               ///< input pixels per tile side (0 = the model's default)

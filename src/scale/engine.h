@@ -35,5 +35,6 @@ extern const AimScaleEngine aim_scale_engine_bilinear;
 extern const AimScaleEngine aim_scale_engine_realesr;
 extern const AimScaleEngine aim_scale_engine_realcugan;
 extern const AimScaleEngine aim_scale_engine_waifu2x;
+extern const AimScaleEngine aim_scale_engine_anime4k;
 
 #endif

@@ -49,8 +49,8 @@ void aim_scaler_default_settings(AimScalerSettings *s);
 /**
  * Sets `restore` and `antiring` for a preset; other fields are untouched.
  *   "fast":         everything off (the plain resampler);
- *   "anime-clean":  mild:  deblock 0.3, denoise 0.3, sharpen 0.25, antiring 0.6;
- *   "anime-strong": more:  deblock 0.6, denoise 0.6, sharpen 0.5,  antiring 1.0.
+ *   "anime-clean":  mild:  deblock 0.25, denoise 0.15, sharpen 0.20, antiring 0.6;
+ *   "anime-strong": more:  deblock 0.60, denoise 0.45, sharpen 0.40, antiring 1.0.
  * Returns 0 or AIM_ERR(EINVAL) for an unknown name (settings untouched).
  */
 int aim_scaler_apply_preset(AimScalerSettings *s, const char *preset);

@@ -27,6 +27,68 @@ static double now(void)
     return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
+// One SIMD kernel (width nr) against the C reference (width 24, called per 24 columns).
+static void check_kernel(AimNnGemmFn fn, int nr, const char *name)
+{
+    int ks[] = { 0, 1, 3, 27, 576, 2304 };
+    for (size_t t = 0; t < sizeof(ks) / sizeof(ks[0]); t++) {
+        int K = ks[t];
+        float *w = malloc(sizeof(float) * (K + 1) * AIM_NN_MR);
+        float *b = malloc(sizeof(float) * (K + 1) * 96);
+        const float **rows = malloc(sizeof(float *) * (K + 1));
+        for (int i = 0; i < (K + 1) * AIM_NN_MR; i++)
+            w[i] = frand();
+        for (int i = 0; i < (K + 1) * 96; i++)
+            b[i] = (t == 1 && i % 5 == 0) ? 65504.f : frand(); // some large values
+        for (int r = 0; r < K; r++)
+            rows[r] = b + (size_t)((r * 7) % (K + 1)) * 96;
+        enum { LD = 56 };
+        float o1[AIM_NN_MR * LD], o2[AIM_NN_MR * LD];
+        for (int i = 0; i < AIM_NN_MR * LD; i++)
+            o1[i] = o2[i] = 12345.f; // poison: columns >= nr must stay untouched
+        for (int x = 0; x < nr; x += AIM_NN_NR)
+            aim_nn_gemm_c(K, w, rows, 3 + x, o1 + x, LD);
+        fn(K, w, rows, 3, o2, LD);
+        for (int m = 0; m < AIM_NN_MR; m++)
+            for (int n = 0; n < LD; n++) {
+                double mag = 0;
+                for (int r = 0; r < K; r++)
+                    mag += fabs(w[r * AIM_NN_MR + m] * (n < nr ? rows[r][3 + n] : 0));
+                // fp32 accumulation in another order: a few ulp of the magnitude sum (FFmpeg
+                // float_dsp checks use the same magnitude-scaled epsilon)
+                CHECK_MSG(fabs(o1[m * LD + n] - o2[m * LD + n]) <= 1e-6 * (mag + 1) * 4,
+                          "%s K=%d m=%d n=%d: %g vs %g", name, K, m, n, o1[m * LD + n],
+                          o2[m * LD + n]);
+            }
+        free(w);
+        free(b);
+        free(rows);
+    }
+    // speed, 1 thread, data in L1/L2 like inside a convolution
+    int K = 576;
+    float *w = calloc((size_t)K * AIM_NN_MR, sizeof(float)), *b = calloc(64 * 3 * 96, sizeof(float));
+    const float **rows = malloc(sizeof(float *) * K);
+    for (int r = 0; r < K; r++)
+        rows[r] = b + (r % 192) * 96;
+    float o[AIM_NN_MR * AIM_NN_NR_MAX];
+    int reps = 20000;
+    double t0 = now();
+    for (int i = 0; i < reps; i++)
+        for (int x = 0; x < nr; x += AIM_NN_NR)
+            aim_nn_gemm_c(K, w, rows, x, o + x, AIM_NN_NR_MAX);
+    double tc = now() - t0;
+    t0 = now();
+    for (int i = 0; i < reps; i++)
+        fn(K, w, rows, 0, o, AIM_NN_NR_MAX);
+    double ts = now() - t0;
+    double flop = (double)reps * K * AIM_NN_MR * nr * 2;
+    fprintf(stderr, "gemm %s: %.1f GFLOP/s, C: %.1f GFLOP/s, speed-up %.1fx (1 thread)\n",
+            name, flop / ts * 1e-9, flop / tc * 1e-9, tc / ts);
+    free(w);
+    free(b);
+    free(rows);
+}
+
 static void test_gemm(unsigned flags)
 {
     AimNnKernels k;
@@ -35,59 +97,16 @@ static void test_gemm(unsigned flags)
         fprintf(stderr, "no AVX2: only the C kernel is tested\n");
         return;
     }
-    CHECK(k.gemm == aim_nn_gemm_avx2); // the SIMD path is really selected
-    int ks[] = { 0, 1, 3, 27, 576, 2304 };
-    for (size_t t = 0; t < sizeof(ks) / sizeof(ks[0]); t++) {
-        int K = ks[t];
-        float *w = malloc(sizeof(float) * (K + 1) * AIM_NN_MR);
-        float *b = malloc(sizeof(float) * (K + 1) * 64);
-        const float **rows = malloc(sizeof(float *) * (K + 1));
-        for (int i = 0; i < (K + 1) * AIM_NN_MR; i++)
-            w[i] = frand();
-        for (int i = 0; i < (K + 1) * 64; i++)
-            b[i] = (t == 1 && i % 5 == 0) ? 1e30f * 0 + 65504.f : frand(); // some large values
-        for (int r = 0; r < K; r++)
-            rows[r] = b + (size_t)((r * 7) % (K + 1)) * 64;
-        float o1[AIM_NN_MR * 32], o2[AIM_NN_MR * 32];
-        for (int i = 0; i < AIM_NN_MR * 32; i++)
-            o1[i] = o2[i] = 12345.f; // poison: columns >= NR must stay untouched
-        aim_nn_gemm_c(K, w, rows, 3, o1, 32);
-        k.gemm(K, w, rows, 3, o2, 32);
-        for (int m = 0; m < AIM_NN_MR; m++)
-            for (int n = 0; n < 32; n++) {
-                double mag = 0;
-                for (int r = 0; r < K; r++)
-                    mag += fabs(w[r * AIM_NN_MR + m] * (n < AIM_NN_NR ? rows[r][3 + n] : 0));
-                // fp32 accumulation in another order: relative error of a few ulp of the
-                // magnitude sum per term (FFmpeg float_dsp uses the same scaled epsilon)
-                CHECK_MSG(fabs(o1[m * 32 + n] - o2[m * 32 + n]) <= 1e-6 * (mag + 1) * 4,
-                          "K=%d m=%d n=%d: %g vs %g", K, m, n, o1[m * 32 + n], o2[m * 32 + n]);
-            }
-        free(w);
-        free(b);
-        free(rows);
+    aim_nn_kernels_init(&k, flags & ~(unsigned)AIM_CPU_AVX512);
+    CHECK(k.gemm == aim_nn_gemm_avx2 && k.nr == 24); // the SIMD path is really selected
+    check_kernel(aim_nn_gemm_avx2, 24, "avx2");
+    if (flags & AIM_CPU_AVX512) {
+        aim_nn_kernels_init(&k, flags);
+        CHECK(k.gemm == aim_nn_gemm_avx512 && k.nr == 48);
+        check_kernel(aim_nn_gemm_avx512, 48, "avx512");
+    } else {
+        fprintf(stderr, "no AVX-512: that kernel is not tested here\n");
     }
-    // speed
-    int K = 576;
-    float *w = calloc((size_t)K * AIM_NN_MR, sizeof(float)), *b = calloc(64 * 3 * 64, sizeof(float));
-    const float **rows = malloc(sizeof(float *) * K);
-    for (int r = 0; r < K; r++)
-        rows[r] = b + (r % 192) * 64;
-    float o[AIM_NN_MR * AIM_NN_NR];
-    double t0 = now();
-    for (int i = 0; i < 20000; i++)
-        aim_nn_gemm_c(K, w, rows, 0, o, AIM_NN_NR);
-    double tc = now() - t0;
-    t0 = now();
-    for (int i = 0; i < 20000; i++)
-        k.gemm(K, w, rows, 0, o, AIM_NN_NR);
-    double ts = now() - t0;
-    double flop = 20000.0 * K * AIM_NN_MR * AIM_NN_NR * 2;
-    fprintf(stderr, "gemm %s: %.1f GFLOP/s, C: %.1f GFLOP/s, speed-up %.1fx (1 thread)\n",
-            k.gemm_name, flop / ts * 1e-9, flop / tc * 1e-9, tc / ts);
-    free(w);
-    free(b);
-    free(rows);
 }
 
 static void log_cb(void *o, AimLogLevel l, const char *m) { fprintf(stderr, "  log: %s\n", m); }
@@ -153,8 +172,9 @@ int main(void)
 {
     unsigned flags = aim_cpu_detect();
     test_gemm(flags);
-    for (unsigned f = 0; f < 2; f++) {
-        unsigned fl = f ? flags : 0;
+    unsigned levels[3] = { 0, flags & ~(unsigned)AIM_CPU_AVX512, flags };
+    for (unsigned f = 0; f < 3; f++) {
+        unsigned fl = levels[f];
         conv_case("Convolution", 3, 8, 3, 1, 1, 1, 1, 1, 1, 1, 31, 7, 2, fl);
         conv_case("Convolution", 5, 6, 3, 1, 1, 1, 0, 0, 0, 0, 25, 5, 0, fl);
         conv_case("Convolution", 4, 5, 2, 2, 1, 1, 0, 0, 0, 0, 49, 9, 2, fl);

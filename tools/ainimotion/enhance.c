@@ -17,12 +17,12 @@
 #include "pipeline/pipeline.h"
 #include "report.h"
 
-// Restoration strengths are the scaler's 0..1 scale; anime-clean stays mild so line art is
-// untouched unless something is visibly wrong; anime-strong is for old, blocky sources.
+// Engines and encoder settings per preset; the restoration strengths and anti-ringing of each
+// preset live with the scaler (aim_scaler_apply_preset), which knows what they mean.
 static const AimPreset presets[] = {
-    { "anime-clean", "classic", "lanczos", { 0.25f, 0.15f, 0.20f }, 16, "medium" },
-    { "anime-strong", "classic", "lanczos", { 0.60f, 0.45f, 0.40f }, 16, "medium" },
-    { "fast", "classic", "bicubic", { 0.0f, 0.0f, 0.0f }, 20, "veryfast" },
+    { "anime-clean", "classic", "lanczos", 16, "medium" },
+    { "anime-strong", "classic", "lanczos", 16, "medium" },
+    { "fast", "classic", "bicubic", 20, "veryfast" },
 };
 
 const AimPreset *aim_preset_find(const char *name)
@@ -55,6 +55,8 @@ static void enhance_usage(FILE *f)
 "                       interval is a hold and is duplicated (default 0.003)\n"
 "  --cut-threshold Y    0..1 change score above which an interval may be a cut, which is never\n"
 "                       interpolated (default 0.35; the gate also checks the local history)\n"
+"  --gate-metric M      score the two thresholds apply to: mc (default: holds on MAD, cuts on\n"
+"                       the motion-compensated change), mad, ssim (1 - SSIM), hist\n"
 "  --interp ENGINE      Model A: classic (optical flow), blend, dup (default: preset's)\n"
 "  --upscaler NAME      Model B: lanczos, bicubic, bilinear (default: preset's)\n"
 "  --encoder NAME       libx264, libx265, libsvtav1, h264_nvenc, hevc_nvenc (when available)\n"
@@ -127,7 +129,7 @@ int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_
         static const char *const with_value[] = {
             "-o", "--out", "--fps", "--scale", "--preset", "--clip", "--hold-threshold",
             "--cut-threshold", "--encoder", "--crf", "--threads", "--report", "--interp",
-            "--upscaler", "--cpumask", "--models-dir",
+            "--upscaler", "--cpumask", "--models-dir", "--gate-metric",
         };
         int known = 0;
         for (size_t k = 0; k < sizeof(with_value) / sizeof(*with_value); k++)
@@ -184,6 +186,10 @@ int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_
                 return opt_error(err, errlen, "bad --cut-threshold '%s': a number from 0 to "
                                  "1%s", val, NULL);
             o->cut_set = 1;
+        } else if (!strcmp(name, "--gate-metric")) {
+            if (aim_gate_metric_parse(val, &o->gate_metric) < 0)
+                return opt_error(err, errlen, "bad --gate-metric '%s' (mc, mad, ssim, hist)%s",
+                                 val, NULL);
         } else if (!strcmp(name, "--encoder")) {
             o->encoder = val;
         } else if (!strcmp(name, "--crf")) {
@@ -438,6 +444,7 @@ int aim_cmd_enhance(int argc, char **argv)
     ps.out_width = ow;
     ps.out_height = oh;
     unsigned cpu = aim_cpu_detect() & o.cpu_mask;
+    ps.gate.metric = o.gate_metric;
     if (o.hold_set)
         ps.gate.hold_threshold = o.hold_threshold;
     if (o.cut_set)
@@ -448,7 +455,7 @@ int aim_cmd_enhance(int argc, char **argv)
     ps.interp.cpu_flags = cpu;
     ps.interp.models_dir = o.models_dir;
     ps.scale.engine = upscaler;
-    ps.scale.restore = o.preset->restore;
+    aim_scaler_apply_preset(&ps.scale, o.preset->name); // restoration + anti-ringing
     ps.scale.color = vi->color;
     ps.scale.cpu_flags = cpu;
     ps.scale.models_dir = o.models_dir;
@@ -464,6 +471,7 @@ int aim_cmd_enhance(int argc, char **argv)
 
     if (o.report) {
         AimReportInfo ri = { .input = o.in, .output = o.out, .factor = factor,
+                             .metric = ps.gate.metric,
                              .hold_threshold = ps.gate.hold_threshold,
                              .cut_threshold = ps.gate.cut_threshold,
                              .interp = interp, .upscaler = upscaler, .preset = o.preset->name };

@@ -5,14 +5,14 @@
 #include <stddef.h>
 
 #include "ainimotion/common.h"
+#include "gate/gate.h"
 #include "scale/scale.h"
 
 /** What a preset sets; explicit options override each field. */
 typedef struct AimPreset {
     const char *name;
     const char *interp;     ///< Model A engine
-    const char *upscaler;   ///< Model B engine
-    AimRestore restore;
+    const char *upscaler;   ///< Model B engine (restoration: aim_scaler_apply_preset)
     int crf;                ///< encoder quality (x264/x265 scale)
     const char *enc_preset; ///< x264/x265 speed preset
 } AimPreset;
@@ -30,6 +30,7 @@ typedef struct EnhanceOptions {
     double clip_start, clip_end;
     int hold_set, cut_set;
     double hold_threshold, cut_threshold;
+    AimGateMetric gate_metric;
     int overwrite;
     const char *encoder;      ///< NULL = container default
     long crf;                 ///< -1 = preset's

@@ -4,6 +4,11 @@
 
 #include "cli.h"
 
+// gate branch: tools/ainimotion/analyze.c exists (the coordinator may define this in CMake)
+#ifndef AIM_HAVE_ANALYZE
+#define AIM_HAVE_ANALYZE 1
+#endif
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -37,10 +42,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "enhance"))
         return aim_cmd_enhance(argc - 1, argv + 1);
-#ifdef AIM_HAVE_ANALYZE
     if (!strcmp(cmd, "analyze"))
         return aim_cmd_analyze(argc - 1, argv + 1);
-#endif
     if (!strcmp(cmd, "models"))
         return aim_cmd_models(argc - 1, argv + 1);
     fprintf(stderr, "ainimotion: unknown command '%s' (try --help)\n", cmd);

@@ -1,13 +1,16 @@
+// `enhance --report`: the gate's own record and summary writers (src/gate/report.h), streamed
+// as decisions arrive, plus the run's totals.
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "gate/report.h"
 #include "report.h"
 
 struct AimReport {
     FILE *f;
-    int64_t n;
-    int64_t masked_blocks; // motion intervals' changed blocks, summed
+    AimGateClass *cls; // every record's class, for the cadence summary at the end
+    int64_t n, cap;
 };
 
 static void json_str(FILE *f, const char *s)
@@ -46,38 +49,46 @@ int aim_report_open(AimReport **out, const char *path, const AimReportInfo *in)
     json_str(f, in->interp);
     fprintf(f, ",\n  \"upscaler\": ");
     json_str(f, in->upscaler);
-    fprintf(f, ",\n  \"factor\": %d,\n  \"hold_threshold\": %g,\n  \"cut_threshold\": %g,\n"
-               "  \"intervals\": [", in->factor, in->hold_threshold, in->cut_threshold);
+    fprintf(f, ",\n  \"factor\": %d,\n  \"gate\": {\"metric\": \"%s\", \"hold_threshold\": %g, "
+               "\"cut_threshold\": %g},\n  \"intervals\": [",
+            in->factor, aim_gate_metric_name(in->metric), in->hold_threshold, in->cut_threshold);
     *out = r;
     return 0;
 }
 
 void aim_report_add(AimReport *r, const AimGateRecord *rec)
 {
-    int blocks = 0;
-    if (rec->mask.data)
-        for (int i = 0; i < rec->mask.w * rec->mask.h; i++)
-            blocks += rec->mask.data[i] != 0;
-    r->masked_blocks += blocks;
-    fprintf(r->f,
-            "%s\n    {\"frame\": %lld, \"class\": \"%s\", \"mad\": %.6f, \"cut_score\": %.6f, "
-            "\"blockmax\": %.6f, \"hist\": %.6f, \"moving_blocks\": %d, \"blocks\": %d}",
-            r->n ? "," : "", (long long)rec->frame, aim_gate_class_name(rec->cls), rec->mad,
-            rec->cut_score, rec->blockmax, rec->hist, rec->mask.data ? blocks : -1,
-            rec->mask.data ? rec->mask.w * rec->mask.h : 0);
+    if (r->n == r->cap) {
+        int64_t cap = r->cap ? r->cap * 2 : 1024;
+        AimGateClass *c = realloc(r->cls, (size_t)cap * sizeof(*c));
+        if (!c)
+            return; // the summary then covers fewer frames; the records stay complete
+        r->cls = c;
+        r->cap = cap;
+    }
+    r->cls[r->n] = rec->cls;
+    fprintf(r->f, "%s\n    ", r->n ? "," : "");
+    aim_gate_json_record(r->f, rec, 0); // drawing lengths are only known at the end
     r->n++;
 }
 
 void aim_report_finish(AimReport *r, const AimPipelineStats *st, double seconds, int status)
 {
     FILE *f = r->f;
-    fprintf(f, "\n  ],\n  \"summary\": {\n    \"status\": ");
+    fprintf(f, "\n  ],\n  \"gate_summary\": ");
+    AimGateSummary sum = { 0 };
+    if (aim_gate_summarize(&sum, r->cls, r->n < r->cap ? r->n : r->cap, NULL) == 0)
+        aim_gate_summary_json(f, &sum);
+    else
+        fprintf(f, "null");
+    aim_gate_summary_free(&sum);
+    fprintf(f, ",\n  \"summary\": {\n    \"status\": ");
     json_str(f, status ? aim_strerror(status) : "ok");
     fprintf(f, ",\n    \"source_frames\": %lld,\n    \"output_frames\": %lld,\n",
             (long long)st->src_frames, (long long)st->out_frames);
-    static const char *const names[] = { "start", "cut", "hold", "motion", "fade" };
     for (int c = 0; c < 5; c++)
-        fprintf(f, "    \"%s\": %lld,\n", names[c], (long long)st->class_count[c]);
+        fprintf(f, "    \"%s\": %lld,\n", aim_gate_class_name((AimGateClass)c),
+                (long long)st->class_count[c]);
     fprintf(f, "    \"interpolated\": %lld,\n    \"blended\": %lld,\n    \"duplicated\": %lld,\n"
                "    \"seconds\": %.3f,\n    \"fps\": %.3f,\n"
                "    \"busy_seconds\": {\"source_gate\": %.3f, \"interp\": %.3f, \"scale\": %.3f, "
@@ -95,6 +106,7 @@ void aim_report_close(AimReport **pr)
         return;
     if ((*pr)->f)
         fclose((*pr)->f);
+    free((*pr)->cls);
     free(*pr);
     *pr = NULL;
 }

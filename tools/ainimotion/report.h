@@ -12,6 +12,7 @@ typedef struct AimReport AimReport;
 typedef struct AimReportInfo {
     const char *input, *output, *preset, *interp, *upscaler;
     int factor;
+    AimGateMetric metric;
     double hold_threshold, cut_threshold;
 } AimReportInfo;
 

@@ -242,20 +242,23 @@ int main(void)
     CHECK(u == NULL);
 
     char dir[4096];
-    const char *names[3] = { "realesr-animevideov3", "realcugan-se-conservative", "waifu2x-cunet" };
+    const char *names[4] = { "realesr-animevideov3", "realcugan-se-conservative", "waifu2x-cunet",
+                             "anime4k-cnn-m" };
     int have = 0;
     if (aim_models_dir(dir, sizeof(dir), NULL) == 0)
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; i < 4; i++)
             have += aim_models_check(dir, aim_models_find(names[i]), 0, NULL) == 0;
-    if (have < 3) {
+    if (have < 4) {
         test_finish("test_upscaler");
         TEST_SKIP("models not installed in %s: run `ainimotion models install "
-                  "realesr-animevideov3 realcugan-se-conservative waifu2x-cunet`", dir);
+                  "realesr-animevideov3 realcugan-se-conservative waifu2x-cunet anime4k-cnn-m`", dir);
     }
     AimPool *pool = NULL;
     aim_pool_create(&pool, 1);
     int write = getenv("AIM_NN_WRITE_GOLDEN") != NULL;
-    for (int i = 0; i < 3; i++)
+    // anime4k-cnn-m has no reference tool (websr runs in a browser): its golden only guards
+    // against regressions
+    for (int i = 0; i < 4; i++)
         test_golden(names[i], pool, write);
     if (!write) {
         // exact for the plain CNN (context 20 >= receptive radius 18); the U-Nets' receptive
@@ -263,6 +266,7 @@ int main(void)
         test_seams("realesr-animevideov3", 24, pool, 80);
         test_seams("realcugan-se-conservative", 32, pool, 55);
         test_seams("waifu2x-cunet", 32, pool, 55);
+        test_seams("anime4k-cnn-m", 16, pool, 80);
         test_engine(pool, NULL);
     }
     aim_pool_destroy(&pool);

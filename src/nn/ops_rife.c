@@ -7,6 +7,7 @@
 
 #include "core/cpu.h"
 #include "nn/ops_rife.h"
+#include "nn/warp.h"
 
 #define BAD(...) do { aim_log(log, AIM_LOG_ERROR, __VA_ARGS__); return AIM_ERR_INVALID_DATA; } while (0)
 
@@ -61,17 +62,11 @@ decl_rife_warp_fn(aim_nn_rife_warp_row_c)
     }
 }
 
+// Shape and the reference forward are the plain op of src/nn/warp.c (the specification); the
+// fast forward runs the row kernels over the pool.
 static int warp_shape(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out, const AimLog *log)
 {
-    if (in[0].dims != 3 || in[1].dims != 3 || in[1].c < 2 || in[0].w != in[1].w ||
-        in[0].h != in[1].h)
-        BAD("%s: warp needs an image and a flow (>= 2 channels) of the same size, got "
-            "%dx%dx%d and %dx%dx%d", l->name, in[0].w, in[0].h, in[0].c, in[1].w, in[1].h,
-            in[1].c);
-    if (in[0].c > 64)
-        BAD("%s: warp of %d channels (at most 64)", l->name, in[0].c);
-    *out = (AimNnMat){ NULL, 3, in[0].w, in[0].h, in[0].c, 0 };
-    return 0;
+    return aim_nn_op_rife_warp.shape(l, in, out, log);
 }
 
 typedef struct WarpJob {
@@ -98,11 +93,9 @@ static void warp_rows(void *ctx, int job, int njobs)
 
 static int warp_fwd(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out, const AimNnOpt *o)
 {
+    if (o->ref || in[0].c > 64) // 64: the kernels' channel pointer arrays
+        return aim_nn_op_rife_warp.forward(l, in, out, o);
     WarpJob j = { in, out, aim_nn_rife_warp_row_c };
-    if (o->ref) {
-        warp_rows(&j, 0, 1);
-        return 0;
-    }
     AimRifeKernels k;
     aim_nn_rife_kernels_init(&k, o->cpu_flags);
     j.fn = k.warp_row;

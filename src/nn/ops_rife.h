@@ -1,16 +1,17 @@
 // The ops RIFE v4 needs on top of the built-in table (ops.c), passed to the loader as extra
 // op descriptors (AimNetSettings.extra_ops):
-//   "rife.Warp"  rife-ncnn-vulkan's custom layer: out(c, y, x) = in(c, y + fy, x + fx) with
-//                (fx, fy) = flow channels 0 and 1, bilinear, coordinates clamped to the image
-//                (PyTorch grid_sample(padding_mode="border", align_corners=True), what RIFE's
-//                warp() does).
+//   "rife.Warp"  rife-ncnn-vulkan's custom layer (reference: src/nn/warp.c): out(c, y, x) =
+//                in(c, y + fy, x + fx) with (fx, fy) = flow channels 0 and 1, bilinear,
+//                coordinates clamped to the image (PyTorch grid_sample(padding_mode="border",
+//                align_corners=True), what RIFE's warp() does); the fast path here.
 //   "Interp"     bilinear resize (resize_type 2) with a separable two-tap fast path; every other
 //                resize type is the built-in reference op. Same coefficients as the built-in
 //                op (ncnn's linear_coeffs: half-pixel centres, edges clamped), any factor.
 //   "Slice"      ncnn Slice (split one blob into several along an axis; -233 = equal parts).
 //                RIFE v4 graphs exported by pnnx use Crop instead, older exports use Slice.
-// Each op has a plain C reference (the specification, used with AimNnOpt.ref) and a fast path
-// (threaded over AimNnOpt.pool, AVX2 row kernels where the CPU allows).
+// Each op has a plain C reference (the specification, used with AimNnOpt.ref: src/nn/warp.c,
+// the Interp of ops.c, Slice here) and a fast path (threaded over AimNnOpt.pool, AVX2 row
+// kernels where the CPU allows). The row kernels' C versions are their SIMD references.
 #ifndef AIM_NN_OPS_RIFE_H
 #define AIM_NN_OPS_RIFE_H
 

@@ -72,6 +72,17 @@ pair() { # name WxH in0.rgb in1.rgb
 }
 
 echo "tool: $tool; models: $models; $(nproc) cores; $(uptime)"
+# Fixed cost of one process (start, model load, a 32x32 pair, I/O): subtracted from the
+# per-pair times below to estimate the network's own time.
+head -c 3072 /dev/urandom >"$tmp/o0.rgb"
+head -c 3072 /dev/urandom >"$tmp/o1.rgb"
+topng "$tmp/o0.rgb" 32x32 "$tmp/o0.png"
+topng "$tmp/o1.rgb" 32x32 "$tmp/o1.png"
+$T "$run" "$tmp/o0.rgb" "$tmp/o1.rgb" 32 32 "$tmp/o.rgb" --models-dir "$models" >/dev/null
+echo "OVERHEAD ours $(secs)"
+$T "$tool" -0 "$tmp/o0.png" -1 "$tmp/o1.png" -o "$tmp/o.png" -m "$models/rife-v4.6" -g -1 \
+    -j 1:2:1 >/dev/null 2>&1
+echo "OVERHEAD refcpu $(secs)"
 for clip in "$shared"/clips/*.mp4; do
     name=$(basename "$clip" .mp4)
     truth=$shared/clips/truth/$name.csv

@@ -21,6 +21,13 @@ static double now_s(void)
     return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
+static double cpu_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
 static unsigned char *read_rgb(const char *path, size_t n)
 {
     unsigned char *p = malloc(n);
@@ -94,7 +101,7 @@ int main(int argc, char **argv)
     }
     const float *o[3];
     ptrdiff_t ost;
-    double best = 1e30, sum = 0;
+    double best = 1e30, sum = 0, c0 = cpu_s();
     for (int i = 0; i < repeat; i++) {
         double a = now_s();
         if ((err = aim_nn_rife_run(r, t, o, &ost)) < 0)
@@ -103,12 +110,13 @@ int main(int argc, char **argv)
         sum += d;
         best = d < best ? d : best;
     }
+    double cpu_run = (cpu_s() - c0) / repeat;
     int pw, ph;
     aim_nn_rife_padded_size(r, &pw, &ph);
     printf("rife_run %dx%d (padded %dx%d) scale %g t %g threads %d%s: load %.3f s, run %.3f s "
-           "(best of %d, mean %.3f s), peak %.0f MB\n", w, h, pw, ph, aim_nn_rife_scale(r), t,
-           threads, s.opt.ref ? " ref" : "", t_load, best, repeat, sum / repeat,
-           aim_nn_rife_peak_bytes(r) / 1e6);
+           "(best of %d, mean %.3f s, cpu %.3f s), peak %.0f MB\n", w, h, pw, ph,
+           aim_nn_rife_scale(r), t, threads, s.opt.ref ? " ref" : "", t_load, best, repeat,
+           sum / repeat, cpu_run, aim_nn_rife_peak_bytes(r) / 1e6);
     unsigned char *out = malloc(n);
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++)

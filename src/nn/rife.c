@@ -13,8 +13,10 @@ struct AimNnRife {
     AimNet *net;
     AimNnRun *run;
     float scale;
-    int w, h, pw, ph; ///< frame and padded size
-    AimNnMat in[3];   ///< frame 0, frame 1, timestep
+    int mult;         ///< the stride: padded sizes are multiples of it
+    int maxw, maxh;   ///< created size (the buffers' capacity)
+    int w, h, pw, ph; ///< current frame and padded size
+    AimNnMat in[3];   ///< frame 0, frame 1, timestep: capacity of the created padded size
     int b_in[3], b_out;
     AimLog log;
 };
@@ -315,13 +317,13 @@ int aim_nn_rife_create(AimNnRife **out, const AimNnRifeSettings *s)
         return AIM_ERR(ENOMEM);
     r->scale = scale;
     r->log = s->log;
-    r->w = s->width;
-    r->h = s->height;
+    r->maxw = s->width;
+    r->maxh = s->height;
     // Stride: the coarsest level is 1/8 * scale of the frame and its two stride-2 convolutions
     // halve it twice more, so sizes must be multiples of 32 / scale.
-    int mult = (int)(32.f / scale + 0.5f);
-    r->pw = (s->width + mult - 1) / mult * mult;
-    r->ph = (s->height + mult - 1) / mult * mult;
+    r->mult = (int)(32.f / scale + 0.5f);
+    int mpw = (s->width + r->mult - 1) / r->mult * r->mult;
+    int mph = (s->height + r->mult - 1) / r->mult * r->mult;
     int err = load(r, s);
     if (!err) {
         r->b_in[0] = aim_net_blob(r->net, "in0");
@@ -333,12 +335,10 @@ int aim_nn_rife_create(AimNnRife **out, const AimNnRifeSettings *s)
             err = AIM_ERR_INVALID_DATA;
         }
     }
-    for (int i = 0; i < 3 && !err; i++) {
-        err = aim_nn_mat_alloc(&r->in[i], 3, r->pw, r->ph, i < 2 ? 3 : 1);
-        if (!err)
-            for (int q = 0; q < r->in[i].c; q++)
-                memset(aim_nn_chan(&r->in[i], q), 0, sizeof(float) * r->in[i].cstep);
-    }
+    for (int i = 0; i < 3 && !err; i++)
+        err = aim_nn_mat_alloc(&r->in[i], 3, mpw, mph, i < 2 ? 3 : 1);
+    if (!err)
+        err = aim_nn_rife_set_size(r, s->width, s->height);
     if (!err)
         err = aim_nn_run_create(&r->run, r->net, &s->opt);
     if (err < 0) {
@@ -350,6 +350,23 @@ int aim_nn_rife_create(AimNnRife **out, const AimNnRifeSettings *s)
 }
 
 float aim_nn_rife_scale(const AimNnRife *r) { return r->scale; }
+
+int aim_nn_rife_stride(const AimNnRife *r) { return r->mult; }
+
+int aim_nn_rife_set_size(AimNnRife *r, int w, int h)
+{
+    if (w < 1 || h < 1 || w > r->maxw || h > r->maxh)
+        return AIM_ERR(EINVAL);
+    r->w = w;
+    r->h = h;
+    r->pw = (w + r->mult - 1) / r->mult * r->mult;
+    r->ph = (h + r->mult - 1) / r->mult * r->mult;
+    // inputs are laid out with rows of pw floats: zero what this size uses (the padding)
+    for (int i = 0; i < 2; i++)
+        for (int q = 0; q < 3; q++)
+            memset(aim_nn_chan(&r->in[i], q), 0, sizeof(float) * r->pw * r->ph);
+    return 0;
+}
 
 void aim_nn_rife_padded_size(const AimNnRife *r, int *w, int *h)
 {
@@ -371,8 +388,12 @@ int aim_nn_rife_run(AimNnRife *r, float t, const float *rgb[3], ptrdiff_t *strid
     float *ts = aim_nn_chan(&r->in[2], 0);
     for (size_t i = 0; i < (size_t)r->pw * r->ph; i++)
         ts[i] = t;
+    // views of the current size into the buffers (rows of pw floats, the capacity's cstep)
+    AimNnMat in[3];
+    for (int i = 0; i < 3; i++)
+        in[i] = (AimNnMat){ r->in[i].data, 3, r->pw, r->ph, r->in[i].c, r->in[i].cstep };
     const AimNnMat *out = NULL;
-    int err = aim_nn_run(r->run, r->b_in, r->in, 3, &r->b_out, &out, 1);
+    int err = aim_nn_run(r->run, r->b_in, in, 3, &r->b_out, &out, 1);
     if (err < 0)
         return err;
     if (out->c != 3 || out->w != r->pw || out->h != r->ph) {

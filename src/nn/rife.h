@@ -51,14 +51,23 @@ int aim_nn_rife_create(AimNnRife **out, const AimNnRifeSettings *s);
 /** Frees everything; sets *r = NULL; accepts &NULL. */
 void aim_nn_rife_destroy(AimNnRife **r);
 
-/** The scale in use (after the automatic choice) and the padded size. */
+/** The scale in use (after the automatic choice), the stride and the current padded size. */
 float aim_nn_rife_scale(const AimNnRife *r);
+int aim_nn_rife_stride(const AimNnRife *r);
 void aim_nn_rife_padded_size(const AimNnRife *r, int *w, int *h);
 
 /**
+ * Sets the frame size of the next runs, at most the created size (a region of the frames:
+ * the created size is the default). The inputs' padding is zeroed for the new size; the caller
+ * then writes both inputs again (aim_nn_rife_input's stride follows the size). 0 or
+ * AIM_ERR(EINVAL).
+ */
+int aim_nn_rife_set_size(AimNnRife *r, int w, int h);
+
+/**
  * The input planes of frame k (0 = the frame at t = 0, 1 = the one at t = 1): R, G, B in
- * [0, 1], `*stride` floats per row. The caller writes the top-left width x height; the rest
- * is the zero padding and must stay untouched. Valid until destroy.
+ * [0, 1], `*stride` floats per row. The caller writes the top-left w x h of the current size;
+ * the rest is the zero padding and must stay untouched. Valid until destroy or set_size.
  */
 void aim_nn_rife_input(AimNnRife *r, int k, float *rgb[3], ptrdiff_t *stride);
 

@@ -10,6 +10,7 @@ static const AimInterpEngine *const engines[] = {
     &aim_interp_engine_classic,
     &aim_interp_engine_blend,
     &aim_interp_engine_dup,
+    &aim_interp_engine_rife,
 };
 
 struct AimInterp {
@@ -59,7 +60,7 @@ int aim_interp_create(AimInterp **out, const AimInterpSettings *s)
     const char *name = s->engine ? s->engine : "classic";
     const AimInterpEngine *eng = find_engine(name);
     if (!eng) {
-        aim_log(&s->log, AIM_LOG_ERROR, "interp: unknown engine '%s' (classic, blend, dup)", name);
+        aim_log(&s->log, AIM_LOG_ERROR, "interp: unknown engine '%s' (classic, blend, dup, rife)", name);
         return AIM_ERR(EINVAL);
     }
     if (s->width < 16 || s->height < 16 || s->width > 16384 || s->height > 16384 ||

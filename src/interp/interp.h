@@ -7,6 +7,8 @@
 //             the flow is not trustworthy the nearer source frame is shown (no ghost blends).
 //   "blend":  (1-t)*f0 + t*f1.
 //   "dup":    a copy of f0.
+//   "rife":   RIFE v4.6 (src/interp/engine_rife.c) when `ainimotion models install rife-v4.6`
+//             has installed it; otherwise create fails with AIM_ERR_MODEL_MISSING.
 // In every engine, pixels of blocks the motion mask marks static are copied bit-exactly from
 // f0 (the dispatcher does it after the engine has rendered, so no engine can miss it).
 //
@@ -31,13 +33,14 @@ typedef enum AimInterpFallback {
 } AimInterpFallback;
 
 typedef struct AimInterpSettings {
-    const char *engine;    ///< "classic" (optical flow, default), "blend", "dup"
+    const char *engine;    ///< "classic" (optical flow, default), "blend", "dup", "rife"
     int width, height;     ///< source frame size (all pairs share it)
     int depth;             ///< 8 or 10
     AimPool *pool;         ///< may be NULL (single-threaded)
     unsigned cpu_flags;    ///< AIM_CPU_* allowed (detected & user mask); 0 = C only
     const char *models_dir;///< for neural engines; NULL = default
     int flow_downscale;    ///< classic: flow resolution = frame / this (1, 2, 4, 8); 0 = auto
+                           ///< rife: 1, 2, 4 = RIFE scale 1, 0.5, 0.25; 0 = auto
     AimInterpFallback fallback; ///< classic: where the flow is not trusted (default NEAREST)
     AimLog log;
 } AimInterpSettings;

@@ -9,7 +9,7 @@ file (wall time and CPU time, since the machine may be shared).
 
 usage: bench/gate_bench.py [--build DIR] [--shared DIR] [--metrics mc,mad,ssim,hist]
 Only the Python standard library and the ffmpeg CLI are needed. Run it once: it decodes each clip
-four times (analyze, decode, scdet, mpdecimate).
+six times (analyze, two plain decodes, scdet, mpdecimate twice).
 """
 import argparse
 import csv
@@ -71,7 +71,7 @@ def gate(aim, clip, metric, tmp):
     so, se, wall, cpu = run(cmd)
     with open(out) as f:
         rows = list(csv.DictReader(f))
-    m = re.search(r'gate alone ([0-9.]+) frames/s', so)
+    m = re.search(r'\(([0-9.]+) ms CPU per frame\)', so)
     return rows, wall, cpu, float(m.group(1)) if m else 0.0
 
 
@@ -95,8 +95,9 @@ def mpdecimate(clip):
     return {i for i, p in enumerate(every) if p not in kept}, len(every)
 
 
-def decode(clip):
-    _, _, wall, cpu = run(['ffmpeg', '-hide_banner', '-nostats', '-i', clip, '-an', '-sn',
+def decode(clip, threads=None):
+    t = ['-threads', str(threads)] if threads else []
+    _, _, wall, cpu = run(['ffmpeg', '-hide_banner', '-nostats'] + t + ['-i', clip, '-an', '-sn',
                            '-f', 'null', '-'])
     return wall, cpu
 
@@ -138,6 +139,7 @@ def main():
         sc = scdet(clip)
         mp, _ = mpdecimate(clip)
         dwall, dcpu = decode(clip)
+        _, dcpu1 = decode(clip, 1)
         line = [f'{name}:']
         res = pr(sc, truth, 'cut')
         acc(('scdet', 'cut'), res)
@@ -148,7 +150,7 @@ def main():
             acc(('mpdecimate', 'hold'), res)
             holds.append(f'mpdecimate {fmt(*res[:2])} ({res[2]}/{res[3]}/{res[4]})')
         for m in metrics:
-            rows, wall, cpu, gfps = gate(aim, clip, m, tmp)
+            rows, wall, cpu, gms = gate(aim, clip, m, tmp)
             n = len(rows)
             pred_c = {int(r['frame']) for r in rows if r['class'] == 'cut'}
             pred_h = {int(r['frame']) for r in rows if r['class'] == 'hold'}
@@ -165,7 +167,7 @@ def main():
                 holds.insert(len(holds) - 1,
                              f'gate[{m}] {fmt(*res[:2])} ({res[2]}/{res[3]}/{res[4]})')
             if m == 'mc':
-                speed.append((name, n, wall, cpu, dwall, dcpu, gfps))
+                speed.append((name, n, wall, cpu, dwall, dcpu, dcpu1, gms))
         print(' '.join(line))
         print('  cuts : ' + ' | '.join(cuts))
         print('  holds: ' + (' | '.join(holds) if holds else 'not scored (truth marks hold labels '
@@ -176,11 +178,15 @@ def main():
         p = tp / (tp + fp) if tp + fp else 1.0
         r = tp / (tp + fn) if tp + fn else 1.0
         print(f'  {key[1]:4} {key[0]:12} precision {p:.3f} recall {r:.3f} (tp {tp} fp {fp} fn {fn})')
-    print('speed (frames/s; wall on a possibly shared machine, and per CPU-second):')
-    for name, n, wall, cpu, dwall, dcpu, gfps in speed:
-        print(f'  {name}: analyze {n / wall:7.1f} wall {n / cpu:7.1f} cpu | ffmpeg decode '
-              f'{n / dwall:7.1f} wall {n / dcpu:7.1f} cpu | gate alone {gfps:7.1f} '
-              f'(analyze CPU / decode CPU = {cpu / dcpu:.2f})')
+    print('speed, same run (frames/s by wall clock on a possibly shared machine, and per CPU-second;'
+          ' the gate\'s own CPU time per frame as analyze measures it, next to the decode\'s):')
+    for name, n, wall, cpu, dwall, dcpu, dcpu1, gms in speed:
+        print(f'  {name}: analyze {n / wall:6.1f} fps wall, {n / cpu:6.1f} per CPU-s | '
+              f'ffmpeg decode {n / dwall:6.1f} fps wall, {n / dcpu:6.1f} per CPU-s '
+              f'(1 thread: {n / dcpu1:6.1f}) | gate {gms:.2f} ms/frame = '
+              f'{100 * gms / (1000 * dcpu1 / n):.0f}% of a 1-thread decode '
+              f'({1000 * dcpu1 / n:.2f} ms/frame), {100 * gms / (1000 * dcpu / n):.0f}% of the '
+              f'threaded decode\'s CPU')
     return 0
 
 

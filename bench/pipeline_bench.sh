@@ -21,7 +21,8 @@ run() {
     read -r wall user sys rss < "$W/time"
     printf '%-44s %8.2f %8.2f %8.1f %9.0f\n' "$name" "$wall" "$(echo "$user + $sys" | bc)" \
         "$(echo "scale=2; $((${N:-$frames} * 2)) / $wall" | bc)" "$((rss / 1024))"
-    echo "$wall" > "$W/wall_$name"
+    echo "$wall" > "$W/wall_$(echo "$name" | tr -c "a-zA-Z0-9\n" _)"
+    echo "$user + $sys" | bc > "$W/cpu_$(echo "$name" | tr -c "a-zA-Z0-9\n" _)"
 }
 echo "input: $SIZE, $frames frames (${SECS} s at 24000/1001) -> ${ow}x${oh} at 48000/1001; $(nproc) cores"
 printf '%-44s %8s %8s %8s %9s\n' "route" "wall s" "cpu s" "out fps" "peak MiB"
@@ -32,5 +33,7 @@ run "ainimotion enhance (anime-clean)" "$AIM" enhance "$W/in.mkv" --out "$W/a.mk
 run "ainimotion enhance (fast)" "$AIM" enhance "$W/in.mkv" --out "$W/f.mkv" --fps 48 --scale 1.333 --preset fast -q -y
 run "ainimotion enhance, no encode (.y4m to /dev/null)" "$AIM" enhance "$W/in.mkv" --out - --fps 48 --scale 1.333 -q
 N=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 "$W/in4.mkv") run "ainimotion enhance (anime-clean), 4x longer" "$AIM" enhance "$W/in4.mkv" --out "$W/a4.mkv" --fps 48 --scale 1.333 -q -y
-a=$(cat "$W/wall_ainimotion enhance (anime-clean)"); m=$(cat "$W/wall_ffmpeg minterpolate mci + lanczos + x264")
-echo "ratio: ainimotion anime-clean is $(echo "scale=2; $m / $a" | bc)x the speed of ffmpeg minterpolate+lanczos (same run)"
+key() { echo "$1" | tr -c "a-zA-Z0-9\n" _; }
+a=$(cat "$W/wall_$(key "ainimotion enhance (anime-clean)")"); m=$(cat "$W/wall_$(key "ffmpeg minterpolate mci + lanczos + x264")")
+ac=$(cat "$W/cpu_$(key "ainimotion enhance (anime-clean)")"); mc=$(cat "$W/cpu_$(key "ffmpeg minterpolate mci + lanczos + x264")")
+echo "ratio: ainimotion anime-clean vs ffmpeg minterpolate+lanczos (same run): $(echo "scale=2; $m / $a" | bc)x wall, $(echo "scale=2; $mc / $ac" | bc)x less CPU time"

@@ -50,19 +50,23 @@
 #define RING_I 32
 #define HIST_BACK 12
 // Ratios of a cut's score to the median score of the non-hold intervals around it. Measured on
-// the 15 hand-checked cuts of ../shared/clips (see bench/RESULTS-gate.md): in a quiet context
-// every cut scores >= 4.5x; inside one busy action shot (dbz 321-349: a charge into the lens
-// drawn on 2s with a cut at 340 and an impact insert at 338) in-shot drawings reach 2.3x while
-// the cut there reaches 2.0x. Between 1.5x and 3x a cut must also change the palette.
+// the 15 hand-checked cuts of ../shared/clips (bench/RESULTS-gate.md): in a quiet context every
+// cut scores >= 4.5x (dbz 350; most 6-20x); inside one busy action shot (dbz 321-349: a charge
+// into the lens drawn on 2s, with a cut at 340 and an impact insert at 338) in-shot drawings
+// reach 2.6x (345) while the cut there reaches 2.2x. Between 1.5x and 3x a cut must also change
+// the palette.
 #define REL_CUT 3.0
 #define REL_BUSY 1.5
-// Palette change needed in busy action: the cut at dbz 340 replaces 81 % of the colours, cut 350
-// 37 %; the in-shot drawings of that passage (333, 343, 345) at most 3 % (geometric middle).
+// Palette change needed in busy action: the cut at dbz 340 replaces 82 % of the colours, cut 350
+// 40 %; the in-shot drawings of that passage (333, 338, 343, 345) at most 1.7 % (the threshold
+// sits between, nearer the in-shot side: a cut within one location keeps some colours).
 #define PALETTE_CUT 0.15
 // A colour counts as new when the other frame has less than a tenth of its share.
 #define PALETTE_RATIO 0.1
 // Floor of the local median (score units) so a quiet context does not divide by ~0.
 #define MED_FLOOR 0.025
+// A picture with less than a quarter of the other's detail is too flat to match from.
+#define FLAT_PICTURE 0.25
 // mc floor of the detail (u8 levels of mean absolute deviation per pixel) for flat pictures.
 #define DETAIL_FLOOR 1.0
 // Fade test: prev + w * (next - prev) explains >= 85 % of the change prev -> frame, w is well
@@ -94,6 +98,8 @@ typedef struct Iv {     // interval frame-1 -> frame
     int64_t frame;
     double mad, ssim, hist, mc, palette, blockmax, sad, moving, me_pp;
     double score, hold_score;
+    double raw;             // score before clipping to 1
+    int decided;            // class once decided (-1 before)
     double gm_px, gm_fit;   // global motion under the block threshold (holds only)
     int hold, global;
     int forced;         // 0 or AIM_CLASS_CUT / AIM_CLASS_FADE decided by an earlier pair
@@ -156,7 +162,13 @@ void aim_gate_default_settings(AimGateSettings *s)
 {
     *s = (AimGateSettings){
         .metric = AIM_GATE_METRIC_MC,
+        // MAD of the downscaled luma: duplicates with compression noise measure <= 0.0009
+        // (onepiece), a held drawing under shimmer or a slow camera move 0.0015-0.005 (jjk, dbz),
+        // which the block rule and the camera fit judge.
         .hold_threshold = 0.003,
+        // Cut score: the 15 hand-checked cuts of ../shared/clips score >= 0.397, the in-shot
+        // changes that are not single-drawing inserts or flashes <= 0.292 (dbz 342, a push-in)
+        // apart from one judgement call (dbz 345, 0.56, rejected by the local history).
         .cut_threshold = 0.35,
         // "Visibly changed": mean |dY| of 8 levels on 8-bit over a 16x16 block. Compression
         // noise on held drawings stays under 4 (onepiece: max 3.8), a mouth flap or a subtitle
@@ -483,14 +495,23 @@ static double pair_mc(AimGate *g, const Ana *p, const Ana *c, double *resid)
     }
     me_search(g, g->best_f, c, p);
     me_search(g, g->best_b, p, c);
-    double sf = 0, sb = 0, den = 0;
+    double sf = 0, sb = 0, den = 0, dp = 0, dc = 0;
     for (size_t b = 0; b < nb; b++) {
         sf += g->best_f[b];
         sb += g->best_b[b];
         den += fmax(p->detail[b], c->detail[b]);
+        dp += p->detail[b];
+        dc += c->detail[b];
     }
     den = fmax(den, DETAIL_FLOOR * 16.0 * nb);
+    // The better direction, unless its source picture is (almost) flat: a black or blank frame
+    // is "found" anywhere in any picture, which says nothing about continuity (a cut from black
+    // would look like content appearing).
     double s = fmin(sf, sb);
+    if (dp < FLAT_PICTURE * dc)
+        s = sf;
+    else if (dc < FLAT_PICTURE * dp)
+        s = sb;
     *resid = s / (16.0 * nb * 255.0);
     return s / den;
 }
@@ -697,6 +718,9 @@ static void measure(AimGate *g, const AimFrame *f, const Ana *p, Ana *c, Iv *iv)
         iv->mc = pair_mc(g, p, c, &iv->me_pp);
     }
     iv->score = iv->hold ? 0 : score_of(g, iv->mad, iv->ssim, iv->hist, iv->mc);
+    // unclipped (mc / 2 may exceed 1) for ratios between strong changes
+    iv->raw = iv->hold ? 0 : g->s.metric == AIM_GATE_METRIC_MC ? iv->mc / 2 : iv->score;
+    iv->decided = -1;
     if (iv->global) // nothing changed visibly in any block, yet all of it drifted: all may move
         memset(iv->mask, 1, (size_t)g->mw * g->mh), iv->moving = 1.0;
 }
@@ -761,7 +785,9 @@ static int cmp_double(const void *a, const void *b)
 }
 
 // Score of interval i over the median score of the non-hold intervals in [i-12, i+4] (known
-// ones only), floored.
+// ones only), floored; unclipped scores. Intervals already decided as fades are left out: a fade
+// to black changes everything every frame (relative to a vanishing detail), and the cut after
+// it must still stand out from the shot before.
 static double rel_of(AimGate *g, int64_t i)
 {
     double v[HIST_BACK + AIM_GATE_LOOKAHEAD];
@@ -771,15 +797,15 @@ static double rel_of(AimGate *g, int64_t i)
         if (j < 1 || j == i)
             continue;
         Iv *o = iv_of(g, j);
-        if (!o->hold)
-            v[n++] = o->score;
+        if (!o->hold && o->decided != AIM_CLASS_FADE)
+            v[n++] = o->raw;
     }
     double med = 0;
     if (n) {
         qsort(v, n, sizeof(double), cmp_double);
         med = n & 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
     }
-    return iv_of(g, i)->score / fmax(med, MED_FLOOR);
+    return iv_of(g, i)->raw / fmax(med, MED_FLOOR);
 }
 
 // Is frame ci a blend of frames pi and ni (pi < ci < ni, the change pi -> ci measured by
@@ -919,7 +945,7 @@ static void decide(AimGate *g, int64_t i, AimGateRecord *rec)
         if (why || why_j) {
             // One shot change across the insert: at the boundary that passes the rule (the
             // stronger if both do); the insert belongs to the other side and blends into it.
-            int here = why && (!why_j || iv->score > o->score);
+            int here = why && (!why_j || iv->raw > o->raw);
             if (here) {
                 rec->cls = AIM_CLASS_CUT;
                 rec->why = why | AIM_GATE_WHY_INSERT;
@@ -943,6 +969,7 @@ static void decide(AimGate *g, int64_t i, AimGateRecord *rec)
         rec->why |= AIM_GATE_WHY_BUSY;
     }
 done:
+    iv->decided = rec->cls;
     if (rec->cls == AIM_CLASS_MOTION || rec->cls == AIM_CLASS_FADE) {
         size_t n = (size_t)g->mw * g->mh;
         rec->mask = (AimMotionMask){ .data = malloc(n), .w = g->mw, .h = g->mh,
@@ -980,6 +1007,11 @@ int aim_gate_receive(AimGate *g, AimGateRecord *rec)
     decide(g, g->next, rec);
     if ((rec->cls == AIM_CLASS_MOTION || rec->cls == AIM_CLASS_FADE) && !rec->mask.data)
         return AIM_ERR(ENOMEM); // record not consumed: the caller may retry
+    if (rec->cls == AIM_CLASS_CUT || rec->cls == AIM_CLASS_FADE || (rec->why & AIM_GATE_WHY_BUSY))
+        aim_log(&g->s.log, AIM_LOG_DEBUG, "gate: frame %lld %s (why %#x): cut score %.3f, "
+                "x%.2f the local median, palette %.3f, fade fit %.2f", (long long)rec->frame,
+                aim_gate_class_name(rec->cls), rec->why, rec->cut_score, rec->rel, rec->palette,
+                rec->fade_fit);
     g->next++;
     return 0;
 }

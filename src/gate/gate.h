@@ -90,9 +90,11 @@ typedef struct AimGateRecord {
     double mad;        ///< mean |dY| of the downscaled luma, 0..1
     double ssim;       ///< mean SSIM of the downscaled luma (8x8 windows), <= 1
     double hist;       ///< luma histogram distance (64 bins, L1 / 2), 0..1
-    double mc;         ///< motion-compensated residual / detail (see AIM_GATE_METRIC_MC), >= 0
+    double mc;         ///< motion-compensated residual / detail (AIM_GATE_METRIC_MC); -1 on holds
+                       ///< (not measured: block matching is skipped there)
     double cut_score;  ///< the selected metric's cut score, 0..1, compared against cut_threshold
-    double rel;        ///< cut_score / median score of the non-hold intervals around it (-12..+4)
+    double rel;        ///< score / median score of the non-hold, non-fade intervals around it
+                       ///< (-12..+4 frames; unclipped scores)
     double palette;    ///< share of colours that appeared and vanished (the smaller of the two), 0..1
     double blockmax;   ///< largest mean |dY| of a ~16x16 block at full resolution, 0..1
     double sad;        ///< mean |dY| at full resolution, 0..1

@@ -27,6 +27,7 @@ typedef struct AimInterpEngine {
 extern const AimInterpEngine aim_interp_engine_dup;
 extern const AimInterpEngine aim_interp_engine_blend;
 extern const AimInterpEngine aim_interp_engine_classic;
+extern const AimInterpEngine aim_interp_engine_rife;
 
 /** Splits rows [0, h) into njobs bands: job j gets [*y0, *y1). */
 static inline void aim_interp_band(int h, int job, int njobs, int *y0, int *y1)

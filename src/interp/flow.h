@@ -70,6 +70,14 @@ const float *aim_flow_v(const AimFlow *f);
 /** Seconds spent (summed): [0] patch search, [1] densification, [2] variational refinement. */
 void aim_flow_times(const AimFlow *f, double t[3]);
 
+/** floor() as an int without a libm call (the core is built for baseline x86-64, where floorf
+ *  is a function call). */
+static inline int aim_ifloor(float x)
+{
+    int i = (int)x;
+    return i - (x < (float)i);
+}
+
 /** Bilinear sample of a w x h float image (stride s) at (x, y), clamped to the image. */
 static inline float aim_bilin_f(const float *img, ptrdiff_t s, int w, int h, float x, float y)
 {

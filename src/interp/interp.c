@@ -10,6 +10,7 @@ static const AimInterpEngine *const engines[] = {
     &aim_interp_engine_classic,
     &aim_interp_engine_blend,
     &aim_interp_engine_dup,
+    &aim_interp_engine_rife,
 };
 
 struct AimInterp {
@@ -37,17 +38,29 @@ void aim_interp_default_settings(AimInterpSettings *s)
     s->depth = 8;
 }
 
+static const AimInterpEngine *find_engine(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof(engines) / sizeof(engines[0]); i++)
+        if (!strcmp(name, engines[i]->name))
+            return engines[i];
+    return NULL;
+}
+
+const char *aim_interp_engine_name_at(int i)
+{
+    return i >= 0 && (size_t)i < sizeof(engines) / sizeof(engines[0]) ? engines[i]->name : NULL;
+}
+
+int aim_interp_engine_known(const char *name) { return find_engine(name) != NULL; }
+
 int aim_interp_create(AimInterp **out, const AimInterpSettings *s)
 {
     if (!out || !s)
         return AIM_ERR(EINVAL);
-    const AimInterpEngine *eng = NULL;
     const char *name = s->engine ? s->engine : "classic";
-    for (size_t i = 0; i < sizeof(engines) / sizeof(engines[0]); i++)
-        if (!strcmp(name, engines[i]->name))
-            eng = engines[i];
+    const AimInterpEngine *eng = find_engine(name);
     if (!eng) {
-        aim_log(&s->log, AIM_LOG_ERROR, "interp: unknown engine '%s' (classic, blend, dup)", name);
+        aim_log(&s->log, AIM_LOG_ERROR, "interp: unknown engine '%s' (classic, blend, dup, rife)", name);
         return AIM_ERR(EINVAL);
     }
     if (s->width < 16 || s->height < 16 || s->width > 16384 || s->height > 16384 ||
@@ -60,6 +73,10 @@ int aim_interp_create(AimInterp **out, const AimInterpSettings *s)
         s->flow_downscale != 4 && s->flow_downscale != 8) {
         aim_log(&s->log, AIM_LOG_ERROR, "interp: flow_downscale %d not in {0,1,2,4,8}",
                 s->flow_downscale);
+        return AIM_ERR(EINVAL);
+    }
+    if (s->fallback != AIM_INTERP_FALLBACK_NEAREST && s->fallback != AIM_INTERP_FALLBACK_BLEND) {
+        aim_log(&s->log, AIM_LOG_ERROR, "interp: unknown fallback %d", (int)s->fallback);
         return AIM_ERR(EINVAL);
     }
     AimInterp *ip = calloc(1, sizeof(*ip));

@@ -7,6 +7,8 @@
 //             the flow is not trustworthy the nearer source frame is shown (no ghost blends).
 //   "blend":  (1-t)*f0 + t*f1.
 //   "dup":    a copy of f0.
+//   "rife":   RIFE v4.6 (src/interp/engine_rife.c) when `ainimotion models install rife-v4.6`
+//             has installed it; otherwise create fails with AIM_ERR_MODEL_MISSING.
 // In every engine, pixels of blocks the motion mask marks static are copied bit-exactly from
 // f0 (the dispatcher does it after the engine has rendered, so no engine can miss it).
 //
@@ -20,14 +22,26 @@
 #include "core/mask.h"
 #include "core/pool.h"
 
+/** What the classic engine shows where it does not trust its flow. */
+typedef enum AimInterpFallback {
+    /** Anime rule (default): the nearer source frame, unwarped, one frame per region: never a
+     *  blend of two drawings (no ghosts). */
+    AIM_INTERP_FALLBACK_NEAREST = 0,
+    /** (1-t)*f0 + t*f1 there: ghosts where the drawings differ, but the lowest mean error when
+     *  the in-between cannot be predicted (bench/RESULTS-interp.md compares both). */
+    AIM_INTERP_FALLBACK_BLEND = 1,
+} AimInterpFallback;
+
 typedef struct AimInterpSettings {
-    const char *engine;    ///< "classic" (optical flow, default), "blend", "dup"
+    const char *engine;    ///< "classic" (optical flow, default), "blend", "dup", "rife"
     int width, height;     ///< source frame size (all pairs share it)
     int depth;             ///< 8 or 10
     AimPool *pool;         ///< may be NULL (single-threaded)
     unsigned cpu_flags;    ///< AIM_CPU_* allowed (detected & user mask); 0 = C only
     const char *models_dir;///< for neural engines; NULL = default
     int flow_downscale;    ///< classic: flow resolution = frame / this (1, 2, 4, 8); 0 = auto
+                           ///< rife: 1, 2, 4 = RIFE scale 1, 0.5, 0.25; 0 = auto
+    AimInterpFallback fallback; ///< classic: where the flow is not trusted (default NEAREST)
     AimLog log;
 } AimInterpSettings;
 
@@ -44,13 +58,17 @@ typedef struct AimInterpStats {
 
 typedef struct AimInterp AimInterp;
 
-/** engine "classic", depth 8, flow_downscale 0 (auto), everything else 0/NULL. */
+/** engine "classic", depth 8, flow_downscale 0 (auto), fallback NEAREST, the rest 0/NULL. */
 void aim_interp_default_settings(AimInterpSettings *s);
+/** Name of engine i (0, 1, ...), NULL past the last: for help texts and listings. */
+const char *aim_interp_engine_name_at(int i);
+/** 1 if `name` is an engine of the table (installed models are checked at create). */
+int aim_interp_engine_known(const char *name);
 /**
  * Validates the settings and allocates every buffer the engine needs for this frame size
  * (no allocation happens per pair or per frame afterwards, except once when a mask with more
  * blocks than any before arrives). *out is set on success and untouched on error.
- * Returns 0, AIM_ERR(EINVAL) (unknown engine, bad size/depth/downscale),
+ * Returns 0, AIM_ERR(EINVAL) (unknown engine, bad size/depth/downscale/fallback),
  * AIM_ERR_MODEL_MISSING, AIM_ERR(ENOMEM).
  */
 int aim_interp_create(AimInterp **out, const AimInterpSettings *s);

@@ -23,8 +23,9 @@ static int warp_fwd(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out, cons
         for (int x = 0; x < w; x++) {
             size_t i = (size_t)y * w + x;
             float sx = x + fx[i], sy = y + fy[i];
-            sx = sx < 0 ? 0 : sx > w - 1 ? (float)(w - 1) : sx;
-            sy = sy < 0 ? 0 : sy > h - 1 ? (float)(h - 1) : sy;
+            // written so that NaN (a broken model) clamps to 0 instead of indexing anywhere
+            sx = sx > 0 ? (sx < w - 1 ? sx : (float)(w - 1)) : 0;
+            sy = sy > 0 ? (sy < h - 1 ? sy : (float)(h - 1)) : 0;
             int x0 = (int)floorf(sx), y0 = (int)floorf(sy);
             int x1 = x0 + 1 < w ? x0 + 1 : x0, y1 = y0 + 1 < h ? y0 + 1 : y0;
             float ax = sx - x0, ay = sy - y0;

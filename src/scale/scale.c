@@ -83,6 +83,21 @@ int aim_scaler_apply_preset(AimScalerSettings *s, const char *preset)
 
 static int valid_strength(float v) { return isfinite(v) && v >= 0.0f && v <= 1.0f; }
 
+static const AimScaleEngine *find_engine(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof(engines) / sizeof(engines[0]); i++)
+        if (!strcmp(name, engines[i]->name))
+            return engines[i];
+    return NULL;
+}
+
+const char *aim_scaler_engine_name_at(int i)
+{
+    return i >= 0 && (size_t)i < sizeof(engines) / sizeof(engines[0]) ? engines[i]->name : NULL;
+}
+
+int aim_scaler_engine_known(const char *name) { return find_engine(name) != NULL; }
+
 static int validate(const AimScalerSettings *s, const AimScaleEngine **engine)
 {
     const AimLog *log = &s->log;
@@ -90,11 +105,7 @@ static int validate(const AimScalerSettings *s, const AimScaleEngine **engine)
         aim_log(log, AIM_LOG_ERROR, "scale: no engine name");
         return AIM_ERR(EINVAL);
     }
-    *engine = NULL;
-    for (size_t i = 0; i < sizeof(engines) / sizeof(engines[0]); i++)
-        if (!strcmp(s->engine, engines[i]->name))
-            *engine = engines[i];
-    if (!*engine) {
+    if (!(*engine = find_engine(s->engine))) {
         aim_log(log, AIM_LOG_ERROR, "scale: unknown engine '%s'", s->engine);
         return AIM_ERR(EINVAL);
     }
@@ -208,8 +219,9 @@ int aim_scaler_create(AimScaler **out, const AimScalerSettings *set)
         ret = engine->create(&s->priv, set);
         if (ret) {
             s->engine = NULL;
-            aim_log(&set->log, AIM_LOG_ERROR, "scale: engine '%s': %s", engine->name,
-                    aim_strerror(ret));
+            if (ret != AIM_ERR_MODEL_MISSING) // the engine already said how to install it
+                aim_log(&set->log, AIM_LOG_ERROR, "scale: engine '%s': %s", engine->name,
+                        aim_strerror(ret));
         }
     }
     if (ret) {

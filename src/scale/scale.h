@@ -45,6 +45,10 @@ typedef struct AimScaler AimScaler;
 
 /** Lanczos, no restoration, no anti-ringing, chroma_loc 0, depth 8, sizes 0 (must be set). */
 void aim_scaler_default_settings(AimScalerSettings *s);
+/** Name of engine i (0, 1, ...), NULL past the last: for help texts and listings. */
+const char *aim_scaler_engine_name_at(int i);
+/** 1 if `name` is an engine of the table (installed models are checked at create). */
+int aim_scaler_engine_known(const char *name);
 
 /**
  * Sets `restore` and `antiring` for a preset; other fields are untouched.

@@ -5,6 +5,7 @@
 // Integer-exact kernels (luma_down, down2, grad) match the reference bit for bit; the others
 // use FMA and match within float rounding (tests/dsp/test_interp_dsp.c states the bounds).
 #include <immintrin.h>
+#include <string.h>
 
 #include "interp/interp_dsp.h"
 
@@ -130,26 +131,6 @@ decl_patch_densify_fn(aim_patch_densify_avx2)
     }
 }
 
-decl_field_row_fn(aim_field_row_avx2)
-{
-    if (w < 8) {
-        aim_field_row_c(mx, my, w0, ru, rv, rw, xi, xf, sx, sy, w);
-        return;
-    }
-    const __m256 vsx = _mm256_set1_ps(sx), vsy = _mm256_set1_ps(sy);
-    for (int x0 = 0; x0 < w; x0 += 8) {
-        int x = x0 + 8 <= w ? x0 : w - 8;
-        __m256i i = _mm256_loadu_si256((const __m256i *)(xi + x));
-        __m256 f = _mm256_loadu_ps(xf + x);
-        __m256 u0 = _mm256_i32gather_ps(ru, i, 4), u1 = _mm256_i32gather_ps(ru + 1, i, 4);
-        __m256 v0 = _mm256_i32gather_ps(rv, i, 4), v1 = _mm256_i32gather_ps(rv + 1, i, 4);
-        __m256 g0 = _mm256_i32gather_ps(rw, i, 4), g1 = _mm256_i32gather_ps(rw + 1, i, 4);
-        _mm256_storeu_ps(mx + x, _mm256_mul_ps(_mm256_fmadd_ps(f, _mm256_sub_ps(u1, u0), u0), vsx));
-        _mm256_storeu_ps(my + x, _mm256_mul_ps(_mm256_fmadd_ps(f, _mm256_sub_ps(v1, v0), v0), vsy));
-        _mm256_storeu_ps(w0 + x, _mm256_fmadd_ps(f, _mm256_sub_ps(g1, g0), g0));
-    }
-}
-
 // Bilinear sample of 8 positions (already clamped to the plane) of a uint16 plane: one 32-bit
 // gather per row fetches the samples at ix and ix+1 together.
 static inline __m256 sample8(const uint16_t *src, ptrdiff_t s, __m256 px, __m256 py,
@@ -160,8 +141,17 @@ static inline __m256 sample8(const uint16_t *src, ptrdiff_t s, __m256 px, __m256
     __m256 fx = _mm256_sub_ps(px, _mm256_cvtepi32_ps(ix));
     __m256 fy = _mm256_sub_ps(py, _mm256_cvtepi32_ps(iy));
     __m256i idx = _mm256_add_epi32(_mm256_mullo_epi32(iy, _mm256_set1_epi32((int)s)), ix);
-    __m256i top = _mm256_i32gather_epi32((const int *)src, idx, 2);
-    __m256i bot = _mm256_i32gather_epi32((const int *)(src + s), idx, 2);
+    // Scalar 32-bit loads (samples ix and ix+1 together) instead of vpgatherdd: with the
+    // gather-data-sampling microcode fix, gathers are slower than this on current Intel CPUs.
+    int32_t ia[8];
+    uint32_t tv[8], bv[8];
+    _mm256_storeu_si256((__m256i *)ia, idx);
+    for (int k = 0; k < 8; k++) {
+        memcpy(&tv[k], src + ia[k], 4);
+        memcpy(&bv[k], src + s + ia[k], 4);
+    }
+    __m256i top = _mm256_loadu_si256((const __m256i *)tv);
+    __m256i bot = _mm256_loadu_si256((const __m256i *)bv);
     const __m256i lo = _mm256_set1_epi32(0xffff);
     __m256 t0 = _mm256_cvtepi32_ps(_mm256_and_si256(top, lo));
     __m256 t1 = _mm256_cvtepi32_ps(_mm256_srli_epi32(top, 16));

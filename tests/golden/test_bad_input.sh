@@ -26,6 +26,9 @@ expect 1 "scale 0" enhance "$T/in.mkv" --out "$T/o.mkv" --scale 0
 expect 1 "negative fps" enhance "$T/in.mkv" --out "$T/o.mkv" --fps -1
 expect 1 "fps garbage" enhance "$T/in.mkv" --out "$T/o.mkv" --fps fast
 expect 1 "bad preset" enhance "$T/in.mkv" --out "$T/o.mkv" --preset ultra
+expect 1 "unknown upscaler" enhance "$T/in.mkv" --out "$T/o.mkv" --upscaler nope
+expect 1 "unknown interpolator" enhance "$T/in.mkv" --out "$T/o.mkv" --interp nope
+expect 6 "model not installed" enhance "$T/in.mkv" --out "$T/o.mkv" --upscaler realesr-animevideov3 --models-dir "$T/no-models"
 expect 1 "clip end before start" enhance "$T/in.mkv" --out "$T/o.mkv" --clip 00:00:02-00:00:01
 expect 1 "clip past the end" enhance "$T/in.mkv" --out "$T/o.mkv" --clip 00:10:00-00:11:00
 expect 1 "clip garbage" enhance "$T/in.mkv" --out "$T/o.mkv" --clip soon

@@ -57,8 +57,11 @@ static void enhance_usage(FILE *f)
 "                       interpolated (default 0.35; the gate also checks the local history)\n"
 "  --gate-metric M      score the two thresholds apply to: mc (default: holds on MAD, cuts on\n"
 "                       the motion-compensated change), mad, ssim (1 - SSIM), hist\n"
-"  --interp ENGINE      Model A: classic (optical flow), blend, dup (default: preset's)\n"
-"  --upscaler NAME      Model B: lanczos, bicubic, bilinear (default: preset's)\n"
+"  --interp ENGINE      Model A: classic (optical flow, default), blend, dup; neural: rife\n"
+"                       (after 'ainimotion models install rife-v4.6')\n"
+"  --upscaler NAME      Model B: lanczos (default), bicubic, bilinear; neural (after\n"
+"                       'ainimotion models install'): realesr-animevideov3,\n"
+"                       realcugan-se-conservative, waifu2x-cunet, anime4k-cnn-m\n"
 "  --encoder NAME       libx264, libx265, libsvtav1, h264_nvenc, hevc_nvenc (when available)\n"
 "  --crf N              encoder quality, lower is better (default: preset's, 16)\n"
 "  --threads N          worker threads (default: all cores)\n"
@@ -203,8 +206,14 @@ int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_
         } else if (!strcmp(name, "--report")) {
             o->report = val;
         } else if (!strcmp(name, "--interp")) {
+            if (!aim_interp_engine_known(val))
+                return opt_error(err, errlen, "unknown --interp '%s' (see 'ainimotion enhance "
+                                 "--help')%s", val, NULL);
             o->interp = val;
         } else if (!strcmp(name, "--upscaler")) {
+            if (!aim_scaler_engine_known(val))
+                return opt_error(err, errlen, "unknown --upscaler '%s' (see 'ainimotion "
+                                 "enhance --help')%s", val, NULL);
             o->upscaler = val;
         } else if (!strcmp(name, "--cpumask")) {
             if (aim_cpu_parse_mask(val, &o->cpu_mask) < 0)
@@ -505,7 +514,7 @@ int aim_cmd_enhance(int argc, char **argv)
     if (ret < 0) {
         if (ret == AIM_ERR_INTERRUPTED)
             aim_log(&log, AIM_LOG_ERROR, "interrupted: nothing was written to '%s'", o.out);
-        else
+        else if (ret != AIM_ERR_MODEL_MISSING) // that one was explained where it was found
             aim_log(&log, AIM_LOG_ERROR, "processing failed: %s", aim_strerror(ret));
         code = aim_exit_code(ret);
         goto end;

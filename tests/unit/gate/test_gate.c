@@ -49,6 +49,15 @@ static SynthScene scene_b(double x)
     return s;
 }
 
+// Shot N: a night sky, black at the top (what a black frame matches), bright shapes below.
+static SynthScene scene_night(double x)
+{
+    SynthScene s = { .top = { 16, 128, 128 }, .bottom = { 16, 128, 128 }, .nshape = 2 };
+    s.shape[0] = (SynthShape){ 0, 320 + x, 300, 200, 40, 120, 140, 120 };
+    s.shape[1] = (SynthShape){ 1, 500, 80, 25, 25, 230, 120, 140 };
+    return s;
+}
+
 typedef struct Seq {
     AimFrame *f[MAXF];
     char want[MAXF + 1];
@@ -204,6 +213,16 @@ static void test_fades(int depth, const AimGateSettings *s)
     for (int k = 0; k < 4; k++)
         add(&q, depth, scene_a2(0), NULL, 0, 0, Hd);
     check_seq("fades", &q, s);
+    seq_free(&q);
+    // fade to black, then a hard cut out of black into a moving shot (aim_gen's cycle start):
+    // a black frame matches anything, so only the direction from the new picture counts, and
+    // the fade does not raise the local history the cut must stand out from
+    shot_on2(&q, depth, scene_a, 8, S);
+    for (int k = 1; k <= 8; k++)
+        add(&q, depth, scene_a(18), NULL, k / 8.0, 0, F);
+    add(&q, depth, scene_a(18), NULL, 1.0, 0, Hd);
+    shot_on2(&q, depth, scene_night, 12, C);
+    check_seq("fade out, cut in", &q, s);
     seq_free(&q);
 }
 

@@ -87,8 +87,11 @@ static double flow_epe(const AimFrame *f0, const AimFrame *f1, int d, unsigned c
             double X = (x + 0.5) * d - 0.5, Y = (y + 0.5) * d - 0.5;
             if (X < margin || Y < margin || X >= f0->width - margin || Y >= f0->height - margin)
                 continue;
-            double eu = u[y * fw + x] * d - truth(X, Y, 0, ctx);
-            double ev = v[y * fw + x] * d - truth(X, Y, 1, ctx);
+            double tu = truth(X, Y, 0, ctx), tv = truth(X, Y, 1, ctx);
+            if (isnan(tu)) // no defined truth there (next to a motion boundary)
+                continue;
+            double eu = u[y * fw + x] * d - tu;
+            double ev = v[y * fw + x] * d - tv;
             sum += sqrt(eu * eu + ev * ev);
             n++;
         }
@@ -111,6 +114,34 @@ static double truth_scene(double x, double y, int comp, const void *ctx)
         return comp ? yr - y : xr - x;
     }
     return comp ? s[1].dy - s[0].dy : s[1].dx - s[0].dx;
+}
+
+// The disc scene: the disc's inside moves with the disc, the background far from both of its
+// positions stays; the band around the outlines (where f0 and f1 disagree about what is
+// visible) has no single truth and is left out.
+static double truth_disc(double x, double y, int comp, const void *ctx)
+{
+    const Scene *s = ctx;
+    double d0 = hypot(x - s[0].cx, y - s[0].cy), d1 = hypot(x - s[1].cx, y - s[1].cy);
+    if (d0 < s[0].r - 4)
+        return comp ? s[1].cy - s[0].cy : s[1].cx - s[0].cx;
+    if (d0 > s[0].r + 40 && d1 > s[1].r + 40)
+        return 0;
+    return NAN;
+}
+
+static void test_flow_disc(unsigned cpu)
+{
+    Scene s[2] = { { .shape = 1, .cx = 100, .cy = 90, .r = 24 },
+                   { .shape = 1, .cx = 124, .cy = 100, .r = 24 } };
+    AimFrame *f0 = make(320, 192, 8, &s[0]), *f1 = make(320, 192, 8, &s[1]);
+    double epe = flow_epe(f0, f1, 1, cpu, truth_disc, s, 0);
+    // Bound: measured 0.03 px; 0.15 leaves room for the smoothness fill of the flat parts
+    // (only the outlines constrain them), a wrong motion gives several px.
+    fprintf(stderr, "  flow outlined disc (24,10) cpu %u: mean EPE %.3f px (bound 0.15)\n", cpu, epe);
+    CHECK_MSG(epe < 0.15, "disc EPE %.3f", epe);
+    aim_frame_unref(&f0);
+    aim_frame_unref(&f1);
 }
 
 static void test_flow_accuracy(unsigned cpu)
@@ -188,6 +219,9 @@ static void test_api(void)
     s.flow_downscale = 3;
     CHECK_EQ_INT(aim_interp_create(&ip, &s), AIM_ERR(EINVAL));
     s.flow_downscale = 0;
+    s.fallback = (AimInterpFallback)7;
+    CHECK_EQ_INT(aim_interp_create(&ip, &s), AIM_ERR(EINVAL));
+    s.fallback = AIM_INTERP_FALLBACK_NEAREST;
     CHECK(ip == NULL);
     CHECK_EQ_INT(aim_interp_create(&ip, &s), 0);
     CHECK(!strcmp(aim_interp_engine_name(ip), "classic"));
@@ -276,8 +310,8 @@ static void test_simple_engines(void)
     aim_frame_unref(&o);
 }
 
-// Centroid of the disc (its dark outline and fill) in luma.
-static void disc_centroid(const AimFrame *f, double *cx, double *cy)
+// Centroid and area of the disc's fill in luma.
+static void disc_centroid(const AimFrame *f, double *cx, double *cy, double *area)
 {
     double sx = 0, sy = 0, n = 0;
     int sh = f->depth - 8;
@@ -292,6 +326,7 @@ static void disc_centroid(const AimFrame *f, double *cx, double *cy)
         }
     *cx = n ? sx / n : -1;
     *cy = n ? sy / n : -1;
+    *area = n;
 }
 
 // A moving outlined disc over a static background with static line art: the disc lands where
@@ -336,15 +371,25 @@ static void test_moving_shape(unsigned cpu, AimPool *pool)
                 }
                 CHECK_MSG(bad == 0, "%s t=%.2f: %d static pixels changed", engines[e], ts[i], bad);
                 if (!strcmp(engines[e], "classic")) {
-                    double cx, cy;
-                    disc_centroid(o, &cx, &cy);
+                    double cx, cy, area, a0, dummy;
+                    disc_centroid(o, &cx, &cy, &area);
+                    disc_centroid(f0, &dummy, &dummy, &a0);
                     double ex = s0.cx + ts[i] * (s1.cx - s0.cx) - 0.5;
                     double ey = s0.cy + ts[i] * (s1.cy - s0.cy) - 0.5;
                     fprintf(stderr, "  disc %d-bit t=%.2f: centroid (%.2f, %.2f), expected "
-                            "(%.2f, %.2f)\n", depth, ts[i], cx, cy, ex, ey);
-                    // TODO(interp): 0.5 px once the occlusion fill is better; 1.5 px today
-                    CHECK_NEAR(cx, ex, 1.5);
-                    CHECK_NEAR(cy, ey, 1.5);
+                            "(%.2f, %.2f), area %.0f (source %.0f)\n", depth, ts[i], cx, cy, ex,
+                            ey, area, a0);
+                    // One disc, not two and not a blend of two (a ghost halves the fill's
+                    // contrast, a duplicate doubles its area): area within 15%.
+                    CHECK_NEAR(area / a0, 1.0, 0.15);
+                    // At t = 0.5 it lands where it should. Measured 0.7 px off in x: the flow
+                    // of a flat disc over flat squares is only known at their outlines. At
+                    // 0.25/0.75 parts of the trailing side fall back to the nearer frame (the
+                    // no-ghost rule), so only the area is checked there.
+                    if (ts[i] == 0.5) {
+                        CHECK_NEAR(cx, ex, 1.0);
+                        CHECK_NEAR(cy, ey, 1.0);
+                    }
                 }
             }
             aim_interp_destroy(&ip);
@@ -391,17 +436,79 @@ static void test_half_translation(unsigned cpu)
     aim_frame_unref(&o);
 }
 
+// ANIME RULE "no ghosts": a redraw (f1 unrelated to f0: two different drawings) has no flow to
+// trust, so classic shows the nearer frame (f0 at t <= 0.5, f1 after) instead of a blend of
+// both; with AIM_INTERP_FALLBACK_BLEND it shows the blend.
+static void test_redraw_fallback(unsigned cpu)
+{
+    const int w = 256, h = 144;
+    Scene a = { .shape = 1, .cx = 80, .cy = 70, .r = 30 };
+    AimFrame *f0 = make(w, h, 8, &a), *f1 = NULL, *o = NULL, *ob = NULL;
+    aim_frame_alloc(&f1, w, h, 8, 0);
+    aim_frame_alloc(&o, w, h, 8, 0);
+    aim_frame_alloc(&ob, w, h, 8, 0);
+    for (int p = 0; p < 3; p++) // another drawing: bold diagonal stripes, no relation to f0
+        for (int y = 0; y < aim_plane_h(f1, p); y++)
+            for (int x = 0; x < aim_plane_w(f1, p); x++)
+                f1->data[p][y * f1->stride[p] + x] = (uint16_t)(((x + 2 * y) / 9) % 2 ? 230 : 25);
+    AimInterp *bl = mk("blend", w, h, 8, cpu, NULL);
+    aim_interp_set_pair(bl, f0, f1, NULL);
+    for (int fb = 0; fb < 2; fb++) {
+        AimInterpSettings s;
+        aim_interp_default_settings(&s);
+        s.width = w;
+        s.height = h;
+        s.cpu_flags = cpu;
+        s.fallback = fb ? AIM_INTERP_FALLBACK_BLEND : AIM_INTERP_FALLBACK_NEAREST;
+        AimInterp *ip = NULL;
+        CHECK_EQ_INT(aim_interp_create(&ip, &s), 0);
+        CHECK_EQ_INT(aim_interp_set_pair(ip, f0, f1, NULL), 0);
+        double ts[] = { 0.25, 0.5, 0.75 };
+        for (int i = 0; i < 3; i++) {
+            aim_interp_render(ip, ts[i], o);
+            aim_interp_render(bl, ts[i], ob);
+            // the nearer frame; at t = 0.5 either, but one for the whole region
+            const AimFrame *near = ts[i] < 0.5 ? f0 : f1;
+            if (ts[i] == 0.5 && o->data[0][70 * o->stride[0] + 80] == f0->data[0][70 * f0->stride[0] + 80])
+                near = f0;
+            long same = 0, n = 0;
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++, n++) {
+                    int v = o->data[0][y * o->stride[0] + x];
+                    int ref = fb ? ob->data[0][y * ob->stride[0] + x]
+                                 : near->data[0][y * near->stride[0] + x];
+                    same += abs(v - ref) <= (fb ? 1 : 0);
+                }
+            fprintf(stderr, "  redraw, fallback %s, t=%.2f: %.1f%% of luma from the %s\n",
+                    fb ? "blend" : "nearest", ts[i], 100.0 * same / n,
+                    fb ? "blend" : near == f0 ? "f0, bit-exact" : "f1, bit-exact");
+            // 95%: a few flow pixels may find accidental matches in the stripes
+            CHECK(same >= 0.95 * n);
+        }
+        aim_interp_destroy(&ip);
+    }
+    aim_interp_destroy(&bl);
+    aim_frame_unref(&f0);
+    aim_frame_unref(&f1);
+    aim_frame_unref(&o);
+    aim_frame_unref(&ob);
+}
+
 int main(void)
 {
     unsigned cpu = aim_cpu_detect();
     test_api();
     test_simple_engines();
     test_flow_accuracy(0);
-    if (cpu & AIM_CPU_AVX2)
+    test_flow_disc(0);
+    if (cpu & AIM_CPU_AVX2) {
         test_flow_accuracy(cpu);
+        test_flow_disc(cpu);
+    }
     test_identity(cpu);
     test_identity(0);
     test_half_translation(cpu);
+    test_redraw_fallback(cpu);
     test_moving_shape(cpu, NULL);
     AimPool *pool = NULL;
     aim_pool_create(&pool, 2);

@@ -1,0 +1,650 @@
+// Model A benchmark on real anime, the "drawings" protocol of ../shared/README.md:
+// keep a clip's distinct drawings (frames whose truth label is not `hold`), remove every other
+// drawing, rebuild it from its two neighbours at t = 0.5, score it against the removed one on
+// luma, leaving out triplets that span a cut. Scores (one implementation for every method):
+//   PSNR-Y   of the MSE pooled over all scored frames (8-bit luma),
+//   SSIM-Y   mean over frames of the mean SSIM map: Gaussian 11x11 window, sigma 1.5,
+//            K1 0.01, K2 0.03, L 255, 'valid' window positions only (Wang et al. 2004 reference),
+//   edge F1  Canny edges of both (8-bit luma, thresholds 50/150, OpenCV's Canny: 3x3 Sobel,
+//            L1 gradient magnitude, no pre-blur, 8-connected hysteresis); precision = rebuilt
+//            edge pixels within 1 px (3x3 neighbourhood) of a true edge, recall the other way,
+//            counts pooled over the clip, F1 = 2PR / (P + R).
+// Modes (bench/interp_bench.sh drives them):
+//   prep  --raw R --size WxH --truth CSV --half OUT   writes the half-rate drawings (peer input)
+//   score --raw R --size WxH --truth CSV [--peer NAME=FILE]... [--threads2] [--dump DIR]
+//   rss   --raw R --size WxH                         peak RSS of the classic engine, 2 threads
+// R is the clip decoded to raw yuv420p 8-bit. A peer FILE is its output for the half-rate input
+// at twice the rate: frame 2i+1 is its t = 0.5 frame between drawings 2i and 2i+2.
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "core/cpu.h"
+#include "core/pool.h"
+#include "interp/interp.h"
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+// CPU time of the process: the single-threaded measurements use it, so that other jobs on a
+// shared machine do not count (the driver measures ffmpeg's user+sys the same way).
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void die(const char *msg)
+{
+    fprintf(stderr, "interp_bench: %s\n", msg);
+    exit(1);
+}
+
+// ---- truth and drawings ------------------------------------------------------------------
+
+typedef struct Clip {
+    int w, h;
+    int nframes;
+    char *label;      ///< per frame: 's' start, 'c' cut, 'h' hold, 'm' motion, 'f' fade
+    int *draw, ndraw; ///< frame index of each drawing
+    int ntrip;        ///< triplets (2i, 2i+1, 2i+2) in drawings
+    int *scored;      ///< per triplet: 1 unless it spans a cut
+    int nscored;
+    FILE *raw;
+    size_t fsize;
+} Clip;
+
+static void load_truth(Clip *c, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        die("cannot open truth csv");
+    char line[4096];
+    int cap = 0;
+    c->nframes = 0;
+    while (fgets(line, sizeof(line), f)) {
+        if (line[0] == '#' || !strncmp(line, "frame", 5))
+            continue;
+        int idx;
+        char lab[32];
+        if (sscanf(line, "%d,%31[^,\n]", &idx, lab) != 2)
+            continue;
+        if (idx >= cap) {
+            cap = cap ? cap * 2 : 1024;
+            while (idx >= cap)
+                cap *= 2;
+            c->label = realloc(c->label, (size_t)cap);
+        }
+        c->label[idx] = lab[0];
+        if (idx + 1 > c->nframes)
+            c->nframes = idx + 1;
+    }
+    fclose(f);
+    c->draw = malloc(sizeof(int) * (size_t)c->nframes);
+    c->ndraw = 0;
+    for (int i = 0; i < c->nframes; i++)
+        if (c->label[i] != 'h')
+            c->draw[c->ndraw++] = i;
+    c->ntrip = (c->ndraw - 1) / 2;
+    c->scored = calloc((size_t)c->ntrip + 1, sizeof(int));
+    c->nscored = 0;
+    for (int i = 0; i < c->ntrip; i++) {
+        // the intervals d[2i] -> d[2i+1] -> d[2i+2] contain a cut iff one of the two later
+        // drawings is labelled cut (frames between drawings are holds)
+        int cut = c->label[c->draw[2 * i + 1]] == 'c' || c->label[c->draw[2 * i + 2]] == 'c';
+        c->scored[i] = !cut;
+        c->nscored += !cut;
+    }
+}
+
+static void open_raw(Clip *c, const char *path)
+{
+    c->raw = fopen(path, "rb");
+    if (!c->raw)
+        die("cannot open raw clip");
+    c->fsize = (size_t)c->w * c->h + 2 * (size_t)((c->w + 1) / 2) * ((c->h + 1) / 2);
+}
+
+static void read_raw(FILE *f, size_t fsize, int idx, uint8_t *buf)
+{
+    if (fseeko(f, (off_t)idx * (off_t)fsize, SEEK_SET) || fread(buf, 1, fsize, f) != fsize)
+        die("short read from raw file");
+}
+
+static void to_frame(const uint8_t *buf, AimFrame *fr)
+{
+    const uint8_t *p = buf;
+    for (int pl = 0; pl < 3; pl++) {
+        int pw = aim_plane_w(fr, pl), ph = aim_plane_h(fr, pl);
+        for (int y = 0; y < ph; y++)
+            for (int x = 0; x < pw; x++)
+                fr->data[pl][y * fr->stride[pl] + x] = *p++;
+    }
+}
+
+// ---- metrics -----------------------------------------------------------------------------
+
+typedef struct Score {
+    double se;          ///< summed squared error (luma)
+    double npix;
+    double ssim_sum;
+    int nframes;
+    double tp_p, n_rebuilt, tp_r, n_true; ///< edge counts
+} Score;
+
+typedef struct Scratch {
+    int w, h;
+    float *a, *b, *tmp[5], *acc[5];
+    uint8_t *e0, *e1, *d0, *d1;
+    float *mag;
+    int *dir;
+    int *stack;
+} Scratch;
+
+static void scratch_init(Scratch *s, int w, int h)
+{
+    s->w = w;
+    s->h = h;
+    size_t n = (size_t)w * h;
+    s->a = malloc(n * sizeof(float));
+    s->b = malloc(n * sizeof(float));
+    for (int i = 0; i < 5; i++) {
+        s->tmp[i] = malloc(n * sizeof(float));
+        s->acc[i] = malloc(n * sizeof(float));
+    }
+    s->e0 = malloc(n);
+    s->e1 = malloc(n);
+    s->d0 = malloc(n);
+    s->d1 = malloc(n);
+    s->mag = malloc(n * sizeof(float));
+    s->dir = malloc(n * sizeof(int));
+    s->stack = malloc(n * sizeof(int));
+}
+
+// Mean SSIM over the 'valid' window positions (Gaussian 11x11, sigma 1.5).
+static double ssim(Scratch *s, const uint8_t *x, const uint8_t *y)
+{
+    const int w = s->w, h = s->h, R = 5;
+    float g[11], gs = 0;
+    for (int i = -R; i <= R; i++)
+        gs += g[i + R] = expf(-(float)(i * i) / (2 * 1.5f * 1.5f));
+    for (int i = 0; i < 11; i++)
+        g[i] /= gs;
+    // horizontal pass of x, y, x^2, y^2, xy over columns R .. w-R-1
+    for (int r = 0; r < h; r++)
+        for (int c = R; c < w - R; c++) {
+            float m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0;
+            for (int k = -R; k <= R; k++) {
+                float a = x[r * w + c + k], b = y[r * w + c + k], gk = g[k + R];
+                m0 += gk * a;
+                m1 += gk * b;
+                m2 += gk * a * a;
+                m3 += gk * b * b;
+                m4 += gk * a * b;
+            }
+            size_t i = (size_t)r * w + c;
+            s->tmp[0][i] = m0, s->tmp[1][i] = m1, s->tmp[2][i] = m2, s->tmp[3][i] = m3;
+            s->tmp[4][i] = m4;
+        }
+    const double C1 = (0.01 * 255) * (0.01 * 255), C2 = (0.03 * 255) * (0.03 * 255);
+    double sum = 0;
+    long n = 0;
+    for (int r = R; r < h - R; r++)
+        for (int c = R; c < w - R; c++) {
+            double m[5] = { 0 };
+            for (int k = -R; k <= R; k++) {
+                size_t i = (size_t)(r + k) * w + c;
+                for (int q = 0; q < 5; q++)
+                    m[q] += g[k + R] * s->tmp[q][i];
+            }
+            double mx = m[0], my = m[1];
+            double vx = m[2] - mx * mx, vy = m[3] - my * my, cxy = m[4] - mx * my;
+            sum += ((2 * mx * my + C1) * (2 * cxy + C2)) /
+                   ((mx * mx + my * my + C1) * (vx + vy + C2));
+            n++;
+        }
+    return n ? sum / n : 1.0;
+}
+
+// OpenCV-style Canny (see the header): edges[] = 1 on edge pixels.
+static void canny(Scratch *s, const uint8_t *img, uint8_t *edges, float lo, float hi)
+{
+    const int w = s->w, h = s->h;
+    memset(edges, 0, (size_t)w * h);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            int xm = x > 0 ? x - 1 : 0, xp = x < w - 1 ? x + 1 : w - 1;
+            int ym = y > 0 ? y - 1 : 0, yp = y < h - 1 ? y + 1 : h - 1;
+#define P(yy, xx) ((int)img[(yy) * w + (xx)])
+            int dx = (P(ym, xp) + 2 * P(y, xp) + P(yp, xp)) - (P(ym, xm) + 2 * P(y, xm) + P(yp, xm));
+            int dy = (P(yp, xm) + 2 * P(yp, x) + P(yp, xp)) - (P(ym, xm) + 2 * P(ym, x) + P(ym, xp));
+#undef P
+            s->mag[y * w + x] = (float)(abs(dx) + abs(dy));
+            // direction: 0 horizontal gradient, 1 vertical, 2 / 3 the diagonals
+            int ax = abs(dx), ay = abs(dy), d;
+            if (ay * 1000 < ax * 414)        // tan 22.5 = 0.414
+                d = 0;
+            else if (ay * 1000 > ax * 2414)  // tan 67.5 = 2.414
+                d = 1;
+            else
+                d = (dx ^ dy) < 0 ? 3 : 2;
+            s->dir[y * w + x] = d;
+        }
+    int sp = 0;
+    for (int y = 1; y < h - 1; y++)
+        for (int x = 1; x < w - 1; x++) {
+            int k = y * w + x;
+            float m = s->mag[k];
+            if (m <= lo)
+                continue;
+            float a, b;
+            switch (s->dir[k]) {
+            case 0: a = s->mag[k - 1], b = s->mag[k + 1]; break;
+            case 1: a = s->mag[k - w], b = s->mag[k + w]; break;
+            case 2: a = s->mag[k - w - 1], b = s->mag[k + w + 1]; break;
+            default: a = s->mag[k - w + 1], b = s->mag[k + w - 1]; break;
+            }
+            if (!(m > a && m >= b))
+                continue;
+            if (m > hi) {
+                edges[k] = 1;
+                s->stack[sp++] = k;
+            } else {
+                edges[k] = 2; // candidate
+            }
+        }
+    while (sp) {
+        int k = s->stack[--sp];
+        int nb[8] = { -w - 1, -w, -w + 1, -1, 1, w - 1, w, w + 1 };
+        for (int i = 0; i < 8; i++) {
+            int kk = k + nb[i];
+            if (kk >= 0 && kk < w * h && edges[kk] == 2) {
+                edges[kk] = 1;
+                s->stack[sp++] = kk;
+            }
+        }
+    }
+    for (int k = 0; k < w * h; k++)
+        edges[k] = edges[k] == 1;
+}
+
+static void dilate3(const uint8_t *in, uint8_t *out, int w, int h)
+{
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            uint8_t v = 0;
+            for (int j = -1; j <= 1 && !v; j++)
+                for (int i = -1; i <= 1; i++) {
+                    int yy = y + j, xx = x + i;
+                    if (yy >= 0 && yy < h && xx >= 0 && xx < w && in[yy * w + xx]) {
+                        v = 1;
+                        break;
+                    }
+                }
+            out[y * w + x] = v;
+        }
+}
+
+static void score_frame(Scratch *s, Score *sc, const uint8_t *rebuilt, const uint8_t *truth,
+                        const char *what, int idx)
+{
+    const int n = s->w * s->h;
+    double se = 0;
+    for (int i = 0; i < n; i++) {
+        double d = (double)rebuilt[i] - truth[i];
+        se += d * d;
+    }
+    sc->se += se;
+    sc->npix += n;
+    double ss = ssim(s, rebuilt, truth);
+    sc->ssim_sum += ss;
+    if (getenv("AIM_BENCH_VERBOSE")) // per-frame scores, for looking at the worst cases
+        printf("FRAME %s %d psnr %.2f ssim %.4f\n", what, idx,
+               se > 0 ? 10 * log10(255.0 * 255.0 * n / se) : 99.0, ss);
+    sc->nframes++;
+    canny(s, rebuilt, s->e0, 50, 150);
+    canny(s, truth, s->e1, 50, 150);
+    dilate3(s->e0, s->d0, s->w, s->h);
+    dilate3(s->e1, s->d1, s->w, s->h);
+    for (int i = 0; i < n; i++) {
+        sc->n_rebuilt += s->e0[i];
+        sc->n_true += s->e1[i];
+        sc->tp_p += s->e0[i] & s->d1[i];
+        sc->tp_r += s->e1[i] & s->d0[i];
+    }
+}
+
+static void print_score(const char *clip, const char *name, const Score *sc, double fps)
+{
+    double mse = sc->se / (sc->npix > 0 ? sc->npix : 1);
+    double psnr = mse > 0 ? 10 * log10(255.0 * 255.0 / mse) : 99;
+    double p = sc->n_rebuilt > 0 ? sc->tp_p / sc->n_rebuilt : 0;
+    double r = sc->n_true > 0 ? sc->tp_r / sc->n_true : 0;
+    double f1 = p + r > 0 ? 2 * p * r / (p + r) : 0;
+    printf("ROW %s %s psnr %.2f ssim %.4f f1 %.4f fps %.1f frames %d\n", clip, name, psnr,
+           sc->nframes ? sc->ssim_sum / sc->nframes : 0, f1, fps, sc->nframes);
+}
+
+// ---- modes -------------------------------------------------------------------------------
+
+typedef struct Args {
+    const char *mode, *raw, *truth, *half, *dump, *name;
+    int w, h;
+    const char *peer_name[8], *peer_file[8];
+    int npeers;
+    int threads2;
+    int every;            ///< score every Nth scored triplet only (quick runs while tuning)
+    const char *engines;
+} Args;
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: interp_bench prep|score|rss --raw R --size WxH [--truth CSV] "
+                    "[--half OUT] [--peer NAME=FILE]... [--threads2] [--name CLIP] "
+                    "[--engines dup,blend,classic]\n");
+    exit(2);
+}
+
+static void parse(Args *a, int argc, char **argv)
+{
+    memset(a, 0, sizeof(*a));
+    a->engines = "dup,blend,classic";
+    a->name = "clip";
+    if (argc < 2)
+        usage();
+    a->mode = argv[1];
+    for (int i = 2; i < argc; i++) {
+        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(o, "--threads2")) {
+            a->threads2 = 1;
+            continue;
+        }
+        if (!v)
+            usage();
+        i++;
+        if (!strcmp(o, "--raw"))
+            a->raw = v;
+        else if (!strcmp(o, "--truth"))
+            a->truth = v;
+        else if (!strcmp(o, "--half"))
+            a->half = v;
+        else if (!strcmp(o, "--dump"))
+            a->dump = v;
+        else if (!strcmp(o, "--name"))
+            a->name = v;
+        else if (!strcmp(o, "--engines"))
+            a->engines = v;
+        else if (!strcmp(o, "--every"))
+            a->every = atoi(v);
+        else if (!strcmp(o, "--size")) {
+            if (sscanf(v, "%dx%d", &a->w, &a->h) != 2)
+                usage();
+        } else if (!strcmp(o, "--peer") && a->npeers < 8) {
+            const char *eq = strchr(v, '=');
+            if (!eq)
+                usage();
+            a->peer_name[a->npeers] = strndup(v, (size_t)(eq - v));
+            a->peer_file[a->npeers++] = eq + 1;
+        } else
+            usage();
+    }
+    if (!a->raw || a->w <= 0 || a->h <= 0)
+        usage();
+}
+
+static int mode_prep(const Args *a, Clip *c)
+{
+    FILE *out = fopen(a->half, "wb");
+    if (!out)
+        die("cannot write half-rate file");
+    uint8_t *buf = malloc(c->fsize);
+    int n = 0;
+    for (int i = 0; i <= 2 * c->ntrip; i += 2, n++) {
+        read_raw(c->raw, c->fsize, c->draw[i], buf);
+        fwrite(buf, 1, c->fsize, out);
+    }
+    // minterpolate emits nothing for its last input pair: repeat the last drawing once
+    fwrite(buf, 1, c->fsize, out);
+    fclose(out);
+    printf("PREP %s frames %d drawings %d triplets %d scored %d half %d\n", a->name, c->nframes,
+           c->ndraw, c->ntrip, c->nscored, n);
+    free(buf);
+    return 0;
+}
+
+static void save_pgm(const char *dir, const char *clip, const char *what, int idx,
+                     const uint8_t *y, int w, int h)
+{
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/%s_%04d_%s.pgm", dir, clip, idx, what);
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return;
+    fprintf(f, "P5 %d %d 255\n", w, h);
+    fwrite(y, 1, (size_t)w * h, f);
+    fclose(f);
+}
+
+static void luma8(const AimFrame *f, uint8_t *y)
+{
+    for (int r = 0; r < f->height; r++)
+        for (int x = 0; x < f->width; x++)
+            y[r * f->width + x] = (uint8_t)f->data[0][r * f->stride[0] + x];
+}
+
+static int mode_score(const Args *a, Clip *c)
+{
+    const int w = c->w, h = c->h;
+    Scratch s;
+    scratch_init(&s, w, h);
+    uint8_t *b0 = malloc(c->fsize), *b1 = malloc(c->fsize), *bt = malloc(c->fsize);
+    uint8_t *yo = malloc((size_t)w * h);
+    AimFrame *f0 = NULL, *f1 = NULL, *o = NULL;
+    aim_frame_alloc(&f0, w, h, 8, 1);
+    aim_frame_alloc(&f1, w, h, 8, 1);
+    aim_frame_alloc(&o, w, h, 8, 1);
+    unsigned cpu = aim_cpu_detect();
+    // our engines
+    char engines[256];
+    snprintf(engines, sizeof(engines), "%s", a->engines);
+    for (char *save = NULL, *e = strtok_r(engines, ",", &save); e; e = strtok_r(NULL, ",", &save)) {
+        AimInterpSettings st;
+        aim_interp_default_settings(&st);
+        // "classic:blendfb" = the classic engine with AIM_INTERP_FALLBACK_BLEND
+        char ename[64];
+        snprintf(ename, sizeof(ename), "%s", e);
+        char *colon = strchr(ename, ':');
+        if (colon) {
+            *colon = 0;
+            if (!strcmp(colon + 1, "blendfb"))
+                st.fallback = AIM_INTERP_FALLBACK_BLEND;
+        }
+        st.engine = ename;
+        st.width = w;
+        st.height = h;
+        st.cpu_flags = cpu;
+        AimInterp *ip = NULL;
+        if (aim_interp_create(&ip, &st) < 0)
+            die("engine create failed");
+        Score sc = { 0 };
+        double busy = 0;
+        for (int i = 0; i < c->ntrip; i++) {
+            if (!c->scored[i])
+                continue;
+            read_raw(c->raw, c->fsize, c->draw[2 * i], b0);
+            read_raw(c->raw, c->fsize, c->draw[2 * i + 2], b1);
+            read_raw(c->raw, c->fsize, c->draw[2 * i + 1], bt);
+            to_frame(b0, f0);
+            to_frame(b1, f1);
+            double t0 = cpu_s();
+            if (aim_interp_set_pair(ip, f0, f1, NULL) < 0 || aim_interp_render(ip, 0.5, o) < 0)
+                die("interp failed");
+            busy += cpu_s() - t0;
+            luma8(o, yo);
+            score_frame(&s, &sc, yo, bt, e, i);
+            if (a->dump) {
+                save_pgm(a->dump, a->name, e, i, yo, w, h);
+                if (!strcmp(e, "dup")) {
+                    save_pgm(a->dump, a->name, "truth", i, bt, w, h);
+                    save_pgm(a->dump, a->name, "f1", i, b1, w, h);
+                }
+            }
+        }
+        char name[64];
+        snprintf(name, sizeof(name), "%s", e);
+        print_score(a->name, name, &sc, sc.nframes / (busy > 0 ? busy : 1e-9));
+        if (!strcmp(e, "classic")) {
+            AimInterpStats stt;
+            aim_interp_get_stats(ip, &stt);
+            printf("STAGES %s 1thread", a->name);
+            for (int k = 0; k < stt.nstages; k++)
+                printf(" %s=%.2fms", stt.stage[k].name, 1e3 * stt.stage[k].seconds / stt.frames);
+            printf(" set_pair=%.2fms render=%.2fms\n", 1e3 * stt.set_pair_s / stt.pairs,
+                   1e3 * stt.render_s / stt.frames);
+        }
+        aim_interp_destroy(&ip);
+        if (!strcmp(e, "classic") && a->threads2) { // the default engine only
+            // both cores: a pool of 1 worker + the caller; engine time only
+            AimPool *pool = NULL;
+            aim_pool_create(&pool, 1);
+            st.pool = pool;
+            aim_interp_create(&ip, &st);
+            double busy2 = 0, cpu2 = 0;
+            int n2 = 0;
+            for (int i = 0; i < c->ntrip; i++) {
+                if (!c->scored[i])
+                    continue;
+                read_raw(c->raw, c->fsize, c->draw[2 * i], b0);
+                read_raw(c->raw, c->fsize, c->draw[2 * i + 2], b1);
+                to_frame(b0, f0);
+                to_frame(b1, f1);
+                double t0 = now_s(), c0 = cpu_s();
+                aim_interp_set_pair(ip, f0, f1, NULL);
+                aim_interp_render(ip, 0.5, o);
+                busy2 += now_s() - t0;
+                cpu2 += cpu_s() - c0;
+                n2++;
+            }
+            AimInterpStats stt;
+            aim_interp_get_stats(ip, &stt);
+            printf("THREADS2 %s classic fps %.1f frames %d cpu_per_frame_ms %.2f\n", a->name,
+                   n2 / busy2, n2, 1e3 * cpu2 / n2);
+            printf("STAGES %s 2threads", a->name);
+            for (int k = 0; k < stt.nstages; k++)
+                printf(" %s=%.2fms", stt.stage[k].name, 1e3 * stt.stage[k].seconds / stt.frames);
+            printf(" set_pair=%.2fms render=%.2fms\n", 1e3 * stt.set_pair_s / stt.pairs,
+                   1e3 * stt.render_s / stt.frames);
+            aim_interp_destroy(&ip);
+            aim_pool_destroy(&pool);
+        }
+        fflush(stdout);
+    }
+    // peers: frame 2i+1 of their output
+    for (int p = 0; p < a->npeers; p++) {
+        FILE *pf = fopen(a->peer_file[p], "rb");
+        if (!pf)
+            die("cannot open peer output");
+        Score sc = { 0 };
+        int exact = 0, checked = 0;
+        for (int i = 0; i < c->ntrip; i++) {
+            // sanity: the peer's frame 2i must be drawing 2i unchanged (alignment check)
+            if (i < 4) {
+                read_raw(pf, c->fsize, 2 * i, b0);
+                read_raw(c->raw, c->fsize, c->draw[2 * i], b1);
+                exact += !memcmp(b0, b1, (size_t)w * h);
+                checked++;
+            }
+            if (!c->scored[i])
+                continue;
+            read_raw(pf, c->fsize, 2 * i + 1, b0);
+            read_raw(c->raw, c->fsize, c->draw[2 * i + 1], bt);
+            score_frame(&s, &sc, b0, bt, a->peer_name[p], i);
+            if (a->dump)
+                save_pgm(a->dump, a->name, a->peer_name[p], i, b0, w, h);
+        }
+        fclose(pf);
+        print_score(a->name, a->peer_name[p], &sc, 0);
+        printf("ALIGN %s %s %d/%d even frames equal the drawings\n", a->name, a->peer_name[p],
+               exact, checked);
+    }
+    return 0;
+}
+
+static long rss_kb(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
+}
+
+static int mode_rss(const Args *a, Clip *c)
+{
+    uint8_t *b = malloc(c->fsize);
+    AimFrame *f0 = NULL, *f1 = NULL, *o = NULL;
+    aim_frame_alloc(&f0, c->w, c->h, 8, 1);
+    aim_frame_alloc(&f1, c->w, c->h, 8, 1);
+    aim_frame_alloc(&o, c->w, c->h, 8, 1);
+    read_raw(c->raw, c->fsize, 0, b);
+    to_frame(b, f0);
+    read_raw(c->raw, c->fsize, 2, b);
+    to_frame(b, f1);
+    long before = rss_kb();
+    AimPool *pool = NULL;
+    aim_pool_create(&pool, 1);
+    AimInterpSettings st;
+    aim_interp_default_settings(&st);
+    st.width = c->w;
+    st.height = c->h;
+    st.cpu_flags = aim_cpu_detect();
+    st.pool = pool;
+    AimInterp *ip = NULL;
+    if (aim_interp_create(&ip, &st) < 0)
+        die("create failed");
+    for (int i = 0; i < 5; i++) {
+        aim_interp_set_pair(ip, i & 1 ? f1 : f0, i & 1 ? f0 : f1, NULL);
+        aim_interp_render(ip, 0.5, o);
+        aim_interp_render(ip, 0.25, o);
+    }
+    long after = rss_kb();
+    printf("RSS %s %dx%d peak_rss_kb %ld before_engine_kb %ld engine_kb %ld\n", a->name, c->w,
+           c->h, after, before, after - before);
+    aim_interp_destroy(&ip);
+    aim_pool_destroy(&pool);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    Args a;
+    parse(&a, argc, argv);
+    Clip c = { .w = a.w, .h = a.h };
+    open_raw(&c, a.raw);
+    if (!strcmp(a.mode, "rss"))
+        return mode_rss(&a, &c);
+    if (!a.truth)
+        usage();
+    load_truth(&c, a.truth);
+    if (a.every > 1) // keep every Nth scored triplet
+        for (int i = 0, k = 0; i < c.ntrip; i++)
+            if (c.scored[i] && (k++ % a.every)) {
+                c.scored[i] = 0;
+                c.nscored--;
+            }
+    if (!strcmp(a.mode, "prep")) {
+        if (!a.half)
+            usage();
+        return mode_prep(&a, &c);
+    }
+    if (!strcmp(a.mode, "score"))
+        return mode_score(&a, &c);
+    usage();
+    return 2;
+}

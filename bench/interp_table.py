@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Turns the ROW/TIME/PREP/STAGES/THREADS2/RSS lines of interp_bench.sh into markdown tables."""
+import sys
+from collections import OrderedDict
+
+rows = OrderedDict()
+prep, times, stages, thr2, thr2cpu, rss, align = {}, {}, {}, {}, {}, [], []
+for line in open(sys.argv[1]):
+    f = line.split()
+    if not f:
+        continue
+    if f[0] == 'ROW':
+        clip, name = f[1], f[2]
+        kv = dict(zip(f[3::2], f[4::2]))
+        rows.setdefault(clip, OrderedDict())[name] = kv
+    elif f[0] == 'PREP':
+        kv = dict(zip(f[2::2], f[3::2]))
+        prep[f[1]] = kv
+    elif f[0] == 'TIME':  # TIME clip method wall W cpu C
+        times[(f[1], f[2])] = float(f[6])
+    elif f[0] == 'STAGES':
+        stages[(f[1], f[2])] = ' '.join(f[3:])
+    elif f[0] == 'THREADS2':  # THREADS2 clip classic fps F frames N cpu_per_frame_ms C
+        thr2[f[1]] = float(f[4])
+        thr2cpu[f[1]] = float(f[8])
+    elif f[0] == 'RSS':
+        rss.append(line.strip())
+    elif f[0] == 'ALIGN':
+        align.append(line.strip())
+
+order = ['dup', 'blend', 'minterpolate_blend', 'minterpolate_mci', 'classic', 'classic:blendfb']
+print('| clip (scored triplets) | method | PSNR-Y | SSIM-Y | edge F1 | frames/s, 1 thread (CPU time) |')
+print('|---|---|---|---|---|---|')
+for clip, methods in rows.items():
+    n = prep.get(clip, {}).get('scored', '?')
+    half = int(prep.get(clip, {}).get('half', 0))
+    for name in order + [m for m in methods if m not in order]:
+        if name not in methods:
+            continue
+        kv = methods[name]
+        fps = float(kv['fps'])
+        if name.startswith('minterpolate_'):
+            t = times.get((clip, name), 0)
+            fps = half / t if t > 0 else 0  # every pair of the half-rate input is interpolated
+        label = 'ffmpeg ' + name if name.startswith('minterpolate_') else 'ours: ' + name
+        print(f"| {clip} ({n}) | {label} | {kv['psnr']} | {kv['ssim']} | {kv['f1']} | {fps:.1f} |")
+print()
+print('| clip | classic fps, 1 thread (CPU time) | minterpolate mci fps, 1 thread (CPU time) | ratio | classic fps, 2 threads (wall) | CPU ms per frame, 2 threads |')
+print('|---|---|---|---|---|---|')
+for clip, methods in rows.items():
+    if 'classic' not in methods:
+        continue
+    c1 = float(methods['classic']['fps'])
+    half = int(prep.get(clip, {}).get('half', 0))
+    t = times.get((clip, 'minterpolate_mci'), 0)
+    mi = half / t if t > 0 else 0
+    print(f"| {clip} | {c1:.1f} | {mi:.2f} | {c1 / mi if mi else 0:.1f}x | {thr2.get(clip, 0):.1f} | {thr2cpu.get(clip, 0):.1f} |")
+print()
+# Per-stage times are wall clock inside the engine; on a shared machine they include waiting.
+# For the single-thread run they are rescaled so that they add up to the measured CPU time per
+# frame (the proportions stay as measured).
+for k, v in stages.items():
+    kv = dict(x.rsplit('=', 1) for x in v.replace('patch search', 'patch_search')
+              .replace('field at t', 'field_at_t').split())
+    ms = {a: float(b[:-2]) for a, b in kv.items()}
+    parts = {a: b for a, b in ms.items() if a not in ('set_pair', 'render')}
+    total = sum(parts.values())
+    if k[1] == '1thread' and 'classic' in rows.get(k[0], {}) and total > 0:
+        cpu = 1000.0 / float(rows[k[0]]['classic']['fps'])
+        scaled = ', '.join(f'{a} {b * cpu / total:.2f}' for a, b in parts.items())
+        print(f'- stages {k[0]}, 1 thread, CPU ms per frame (total {cpu:.2f}): {scaled}')
+    else:
+        wall = ', '.join(f'{a} {b:.2f}' for a, b in parts.items())
+        print(f'- stages {k[0]}, {k[1]}, wall ms per frame (total {total:.2f}): {wall}')
+for l in rss:
+    print(f'- {l}')
+for l in align:
+    print(f'- {l}')

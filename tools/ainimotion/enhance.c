@@ -14,6 +14,7 @@
 #include "enhance.h"
 #include "io/avlog.h"
 #include "io/io.h"
+#include "nn/models.h"
 #include "pipeline/pipeline.h"
 #include "report.h"
 
@@ -21,9 +22,32 @@
 // preset live with the scaler (aim_scaler_apply_preset), which knows what they mean.
 static const AimPreset presets[] = {
     { "anime-clean", "classic", "lanczos", 16, "medium" },
-    { "anime-strong", "classic", "lanczos", 16, "medium" },
+    { "anime-strong", "rife|classic", "lanczos", 16, "medium" }, // rife when installed
     { "fast", "classic", "bicubic", 20, "veryfast" },
 };
+
+// A preset's engine may be a list in order of preference, "rife|classic": the first one that
+// can run, i.e. whose model is installed (engines without a model always can). An explicit
+// --interp is taken as given (and fails with exit code 6 when its model is missing).
+static const char *preset_engine(const char *spec, const char *models_dir, char *buf,
+                                 size_t n, const AimLog *log)
+{
+    const char *p = spec;
+    for (;;) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        snprintf(buf, n, "%.*s", (int)len, p);
+        const char *model = !strcmp(buf, "rife") ? "rife-v4.6" : buf;
+        const AimModelInfo *m = aim_models_find(model);
+        char dir[4096];
+        if (!bar || !m || (aim_models_dir(dir, sizeof(dir), models_dir) == 0 &&
+                           aim_models_check(dir, m, 0, NULL) == 0))
+            return buf;
+        aim_log(log, AIM_LOG_INFO, "preset: %s is not installed (`ainimotion models install "
+                "%s`), using the next engine", model, model);
+        p = bar + 1;
+    }
+}
 
 const AimPreset *aim_preset_find(const char *name)
 {
@@ -57,11 +81,11 @@ static void enhance_usage(FILE *f)
 "                       interpolated (default 0.35; the gate also checks the local history)\n"
 "  --gate-metric M      score the two thresholds apply to: mc (default: holds on MAD, cuts on\n"
 "                       the motion-compensated change), mad, ssim (1 - SSIM), hist\n"
-"  --interp ENGINE      Model A: classic (optical flow, default), blend, dup; neural: rife\n"
-"                       (after 'ainimotion models install rife-v4.6')\n"
-"  --upscaler NAME      Model B: lanczos (default), bicubic, bilinear; neural (after\n"
-"                       'ainimotion models install'): realesr-animevideov3,\n"
-"                       realcugan-se-conservative, waifu2x-cunet, anime4k-cnn-m\n"
+"  --interp ENGINE      Model A: classic (optical flow), blend, dup; neural: rife (RIFE v4.6,\n"
+"                       after 'ainimotion models install rife-v4.6') (default: preset's)\n"
+"  --upscaler NAME      Model B: lanczos, bicubic, bilinear; neural (after 'ainimotion models\n"
+"                       install'): realesr-animevideov3, realcugan-se-conservative,\n"
+"                       waifu2x-cunet, anime4k-cnn-m (default: preset's)\n"
 "  --encoder NAME       libx264, libx265, libsvtav1, h264_nvenc, hevc_nvenc (when available)\n"
 "  --crf N              encoder quality, lower is better (default: preset's, 16)\n"
 "  --threads N          worker threads (default: all cores)\n"
@@ -411,7 +435,9 @@ int aim_cmd_enhance(int argc, char **argv)
     int ow, oh;
     aim_scale_dims(vi->width, vi->height, o.scale, &ow, &oh);
 
-    const char *interp = o.interp ? o.interp : o.preset->interp;
+    char interp_buf[64];
+    const char *interp = o.interp ? o.interp : preset_engine(o.preset->interp, o.models_dir,
+                                                            interp_buf, sizeof(interp_buf), &log);
     const char *upscaler = o.upscaler ? o.upscaler : o.preset->upscaler;
     aim_log(&log, AIM_LOG_INFO,
             "%s: %dx%d %d-bit %s %.3f fps -> %dx%d %.3f fps (%dx), preset %s, interp %s, "

@@ -8,7 +8,13 @@
 //   edge F1  Canny edges of both (8-bit luma, thresholds 50/150, OpenCV's Canny: 3x3 Sobel,
 //            L1 gradient magnitude, no pre-blur, 8-connected hysteresis); precision = rebuilt
 //            edge pixels within 1 px (3x3 neighbourhood) of a true edge, recall the other way,
-//            counts pooled over the clip, F1 = 2PR / (P + R).
+//            counts pooled over the clip, F1 = 2PR / (P + R),
+//   edge PSNR-Y  PSNR-Y of the MSE pooled over the pixels within 1 px (3x3) of a Canny edge of
+//            the removed drawing (the README's "PSNR-Y inside a dilated edge mask": line art).
+// Engines (--engines, comma-separated): an engine name with optional ':' suffixes: blendfb
+// (the classic engine's blend fallback), s2 / s4 (flow_downscale 2 / 4: RIFE scale 0.5 /
+// 0.25), t (render at the removed drawing's true time from the frame numbers instead of 0.5),
+// next (the pair swapped and t = 1 - t: "dup:next" is a copy of the following drawing).
 // Modes (bench/interp_bench.sh drives them):
 //   prep  --raw R --size WxH --truth CSV --half OUT   writes the half-rate drawings (peer input)
 //   score --raw R --size WxH --truth CSV [--peer NAME=FILE]... [--threads2] [--dump DIR]
@@ -138,6 +144,7 @@ typedef struct Score {
     double ssim_sum;
     int nframes;
     double tp_p, n_rebuilt, tp_r, n_true; ///< edge counts
+    double se_edge, n_edge;               ///< squared error and pixels near true edges
 } Score;
 
 typedef struct Scratch {
@@ -319,6 +326,11 @@ static void score_frame(Scratch *s, Score *sc, const uint8_t *rebuilt, const uin
         sc->n_true += s->e1[i];
         sc->tp_p += s->e0[i] & s->d1[i];
         sc->tp_r += s->e1[i] & s->d0[i];
+        if (s->d1[i]) {
+            double d = (double)rebuilt[i] - truth[i];
+            sc->se_edge += d * d;
+            sc->n_edge++;
+        }
     }
 }
 
@@ -329,8 +341,10 @@ static void print_score(const char *clip, const char *name, const Score *sc, dou
     double p = sc->n_rebuilt > 0 ? sc->tp_p / sc->n_rebuilt : 0;
     double r = sc->n_true > 0 ? sc->tp_r / sc->n_true : 0;
     double f1 = p + r > 0 ? 2 * p * r / (p + r) : 0;
-    printf("ROW %s %s psnr %.2f ssim %.4f f1 %.4f fps %.1f frames %d\n", clip, name, psnr,
-           sc->nframes ? sc->ssim_sum / sc->nframes : 0, f1, fps, sc->nframes);
+    double emse = sc->se_edge / (sc->n_edge > 0 ? sc->n_edge : 1);
+    double epsnr = emse > 0 ? 10 * log10(255.0 * 255.0 / emse) : 99;
+    printf("ROW %s %s psnr %.2f ssim %.4f f1 %.4f epsnr %.2f fps %.2f frames %d\n", clip, name,
+           psnr, sc->nframes ? sc->ssim_sum / sc->nframes : 0, f1, epsnr, fps, sc->nframes);
 }
 
 // ---- modes -------------------------------------------------------------------------------
@@ -458,14 +472,25 @@ static int mode_score(const Args *a, Clip *c)
     for (char *save = NULL, *e = strtok_r(engines, ",", &save); e; e = strtok_r(NULL, ",", &save)) {
         AimInterpSettings st;
         aim_interp_default_settings(&st);
-        // "classic:blendfb" = the classic engine with AIM_INTERP_FALLBACK_BLEND
+        // suffixes (see the header): "classic:blendfb", "rife:s2", "rife:t", "dup:next"
         char ename[64];
         snprintf(ename, sizeof(ename), "%s", e);
-        char *colon = strchr(ename, ':');
-        if (colon) {
+        int timed = 0, next = 0;
+        for (char *colon = strchr(ename, ':'); colon; colon = strchr(colon + 1, ':')) {
             *colon = 0;
-            if (!strcmp(colon + 1, "blendfb"))
+            const char *opt = colon + 1;
+            if (!strncmp(opt, "blendfb", 7))
                 st.fallback = AIM_INTERP_FALLBACK_BLEND;
+            else if (!strncmp(opt, "s2", 2))
+                st.flow_downscale = 2;
+            else if (!strncmp(opt, "s4", 2))
+                st.flow_downscale = 4;
+            else if (!strncmp(opt, "t", 1))
+                timed = 1;
+            else if (!strncmp(opt, "next", 4))
+                next = 1;
+            else
+                die("unknown engine suffix");
         }
         st.engine = ename;
         st.width = w;
@@ -484,8 +509,11 @@ static int mode_score(const Args *a, Clip *c)
             read_raw(c->raw, c->fsize, c->draw[2 * i + 1], bt);
             to_frame(b0, f0);
             to_frame(b1, f1);
+            double tt = timed ? (double)(c->draw[2 * i + 1] - c->draw[2 * i]) /
+                                (c->draw[2 * i + 2] - c->draw[2 * i]) : 0.5;
             double t0 = cpu_s();
-            if (aim_interp_set_pair(ip, f0, f1, NULL) < 0 || aim_interp_render(ip, 0.5, o) < 0)
+            if (aim_interp_set_pair(ip, next ? f1 : f0, next ? f0 : f1, NULL) < 0 ||
+                aim_interp_render(ip, next ? 1 - tt : tt, o) < 0)
                 die("interp failed");
             busy += cpu_s() - t0;
             luma8(o, yo);

@@ -4,8 +4,11 @@
 # drawings (truth label != hold), write the half-rate sequence (every other drawing), run the
 # peers on exactly that sequence (ffmpeg minterpolate mi_mode=mci and mi_mode=blend at twice
 # the rate, single thread, timed), then run ours (dup, blend, classic; classic timed on one
-# thread and on two) and score everything with one implementation. Prints a markdown table.
+# thread and on two; rife too when `ainimotion models install rife-v4.6` has installed its
+# model) and score everything with one implementation. Prints a markdown table.
 # Usage: bench/interp_bench.sh [BUILD_DIR] [SHARED_DIR]
+#   env AIM_BENCH_ENGINES: our engines (default dup,blend,classic,classic:blendfb[,rife]);
+#       suffixes :t :s2 :next are explained in bench/interp_bench.c
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../build}
@@ -17,6 +20,14 @@ tmp=${AIM_TMP:-$(mktemp -d)}
 mkdir -p "$tmp"
 out=$tmp/rows.txt
 : >"$out"
+engines=dup,blend,classic,classic:blendfb
+models=${AINIMOTION_MODELS:-${XDG_DATA_HOME:-$HOME/.local/share}/ainimotion/models}
+if [ -f "$models/rife-v4.6/flownet.bin" ]; then
+    engines=$engines,rife
+else
+    echo "no rife row: rife-v4.6 is not installed in $models (\`ainimotion models install rife-v4.6\`)"
+fi
+engines=${AIM_BENCH_ENGINES:-$engines}
 for clip in "$shared"/clips/*.mp4; do
     name=$(basename "$clip" .mp4)
     truth=$shared/clips/truth/$name.csv
@@ -42,7 +53,7 @@ for clip in "$shared"/clips/*.mp4; do
         peers+=(--peer "minterpolate_$mode=$tmp/$name.$mode.yuv")
     done
     "$bench" score --raw "$raw" --size "$size" --truth "$truth" --name "$name" --threads2 \
-        --engines dup,blend,classic,classic:blendfb "${peers[@]}" | tee -a "$out"
+        --engines "$engines" "${peers[@]}" | tee -a "$out"
     if [ "${size#*x}" -ge 1080 ]; then
         "$bench" rss --raw "$raw" --size "$size" --name "$name" | tee -a "$out"
     fi

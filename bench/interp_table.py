@@ -28,9 +28,10 @@ for line in open(sys.argv[1]):
     elif f[0] == 'ALIGN':
         align.append(line.strip())
 
-order = ['dup', 'blend', 'minterpolate_blend', 'minterpolate_mci', 'classic', 'classic:blendfb']
-print('| clip (scored triplets) | method | PSNR-Y | SSIM-Y | edge F1 | frames/s, 1 thread (CPU time) |')
-print('|---|---|---|---|---|---|')
+order = ['dup', 'blend', 'minterpolate_blend', 'minterpolate_mci', 'classic', 'classic:blendfb',
+         'rife']
+print('| clip (scored triplets) | method | PSNR-Y | SSIM-Y | edge PSNR-Y | edge F1 | frames/s, 1 thread (CPU time) |')
+print('|---|---|---|---|---|---|---|')
 for clip, methods in rows.items():
     n = prep.get(clip, {}).get('scored', '?')
     half = int(prep.get(clip, {}).get('half', 0))
@@ -43,7 +44,8 @@ for clip, methods in rows.items():
             t = times.get((clip, name), 0)
             fps = half / t if t > 0 else 0  # every pair of the half-rate input is interpolated
         label = 'ffmpeg ' + name if name.startswith('minterpolate_') else 'ours: ' + name
-        print(f"| {clip} ({n}) | {label} | {kv['psnr']} | {kv['ssim']} | {kv['f1']} | {fps:.1f} |")
+        fmt = f'{fps:.1f}' if fps >= 10 else f'{fps:.2f}'
+        print(f"| {clip} ({n}) | {label} | {kv['psnr']} | {kv['ssim']} | {kv.get('epsnr', '-')} | {kv['f1']} | {fmt} |")
 print()
 print('| clip | classic fps, 1 thread (CPU time) | minterpolate mci fps, 1 thread (CPU time) | ratio | classic fps, 2 threads (wall) | CPU ms per frame, 2 threads |')
 print('|---|---|---|---|---|---|')

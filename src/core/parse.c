@@ -143,7 +143,8 @@ int aim_parse_rate(const char *s, AimRational *r)
     int ret = parse_udec(s, strlen(s), &d);
     if (ret < 0)
         return ret;
-    if (d <= 0 || d > 1000)
+    // below 1/1000 fps the millihertz fallback below would round to 0
+    if (d < 0.001 || d > 1000)
         return AIM_ERR(ERANGE);
     if (d == floor(d)) {
         *r = (AimRational){ (int)d, 1 };

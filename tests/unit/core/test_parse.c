@@ -34,6 +34,9 @@ int main(void)
     CHECK_EQ_INT(aim_parse_rate("12.5", &r), 0); CHECK(r.num == 12500 && r.den == 1000);
     CHECK(aim_parse_rate("-1", &r) < 0);
     CHECK(aim_parse_rate("0", &r) < 0);
+    CHECK(aim_parse_rate("000.0000182473280", &r) < 0); // fuzz: rounded to 0/1000
+    CHECK(aim_parse_rate("0.0004", &r) < 0);
+    CHECK_EQ_INT(aim_parse_rate("0.002", &r), 0); CHECK(r.num == 2 && r.den == 1000);
     CHECK(aim_parse_rate("48/0", &r) < 0);
     CHECK(aim_parse_rate("abc", &r) < 0);
     CHECK(aim_parse_rate("48fps", &r) < 0);

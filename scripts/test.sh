@@ -4,7 +4,7 @@
 #   2. Release build + every ctest test
 #   3. the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   4. ThreadSanitizer on the threaded tests (core queue/pool, pipeline)
-#   5. libFuzzer targets (clang), 20 s each
+#   5. libFuzzer targets (clang), 20 s each, fixed seed, from tests/fuzz/regress/<target>
 # Ends with a plain "N passed, N failed, N skipped" line. AIM_TEST_QUICK=1 runs suite 2 only.
 set -uo pipefail
 cd "$(dirname "$0")/.."

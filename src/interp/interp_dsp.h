@@ -59,6 +59,40 @@
                 ptrdiff_t s1, int pw, int ph, int y, const float *mx, const float *my, \
                 const float *w0, float t, int maxv, int w)
 
+/**
+ * Forward-backward consistency of flow row y (u, v: that row of the w x h flow): for x < w,
+ * with (X, Y) = (x + u[x], y + v[x]), cu = u[x] + ou(X, Y), cv = v[x] + ov(X, Y), the other
+ * direction's flow ou, ov (w x h, stride w) sampled bilinearly as aim_bilin_f (clamped);
+ * q[x] = 1 / (1 + cu^2 + cv^2) + 1e-3.
+ */
+#define decl_fb_qual_row_fn(name) \
+    void (name)(float *q, const float *u, const float *v, const float *ou, const float *ov, \
+                int w, int h, int y)
+/**
+ * Splat of flow row y of one frame to time t (the classic engine's step 1): for x < w, the
+ * pixel moves to (X, Y) = (x + step*u[x], y + step*v[x]) and adds, to each of the 4 grid
+ * points around it inside the w x h grid, bilinear weight b times wq = q[x]^2 * nearw into
+ * acc[4*k .. 4*k+2] += (b*wq*sign*u, b*wq*sign*v, b*wq) (acc: 4 floats per grid point, row
+ * stride 4*w). Points with X or Y outside (-1, w) x (-1, h) add nothing. Adds happen in order
+ * of x, then the 4 corners (top-left, top-right, bottom-left, bottom-right).
+ */
+#define decl_splat_row_fn(name) \
+    void (name)(float *acc, const float *u, const float *v, const float *q, int w, int h, \
+                int y, float step, float sign, float nearw)
+
+/** One row of the classic engine's visibility / trust pass (see classic.c visibility_job). */
+typedef struct AimVisRow {
+    const float *U, *V;                 ///< field at t, this row
+    const float *u01, *v01, *u10, *v10; ///< both flows, this row
+    const float *q0, *q1;               ///< splat qualities, whole w x h images (stride w)
+    const float *i0, *i1;               ///< luma images, pixel (0, 0) (padded planes)
+    ptrdiff_t si0, si1;                 ///< their strides
+    float *bad, *fdiff, *stay0, *stay1, *fw0; ///< outputs, this row
+    int w, h, y;
+    float t;
+} AimVisRow;
+#define decl_vis_row_fn(name) void (name)(const AimVisRow *a)
+
 typedef decl_luma_down_fn(*AimLumaDownFn);
 typedef decl_down2_fn(*AimDown2Fn);
 typedef decl_grad_fn(*AimGradFn);
@@ -66,6 +100,9 @@ typedef decl_patch_step_fn(*AimPatchStepFn);
 typedef decl_patch_densify_fn(*AimPatchDensifyFn);
 typedef decl_field_row_fn(*AimFieldRowFn);
 typedef decl_warp_row_fn(*AimWarpRowFn);
+typedef decl_fb_qual_row_fn(*AimFbQualRowFn);
+typedef decl_splat_row_fn(*AimSplatRowFn);
+typedef decl_vis_row_fn(*AimVisRowFn);
 
 typedef struct AimInterpDsp {
     AimLumaDownFn luma_down;
@@ -75,6 +112,9 @@ typedef struct AimInterpDsp {
     AimPatchDensifyFn patch_densify;
     AimFieldRowFn field_row;
     AimWarpRowFn warp_row;
+    AimFbQualRowFn fb_qual_row;
+    AimSplatRowFn splat_row;
+    AimVisRowFn vis_row;
     unsigned isa; ///< AIM_CPU_* level the kernels above were chosen for (0 = C)
 } AimInterpDsp;
 
@@ -91,5 +131,8 @@ decl_patch_step_fn(aim_patch_step_c);
 decl_patch_densify_fn(aim_patch_densify_c);
 decl_field_row_fn(aim_field_row_c);
 decl_warp_row_fn(aim_warp_row_c);
+decl_fb_qual_row_fn(aim_fb_qual_row_c);
+decl_splat_row_fn(aim_splat_row_c);
+decl_vis_row_fn(aim_vis_row_c);
 
 #endif

@@ -196,3 +196,242 @@ decl_warp_row_fn(aim_warp_row_avx2)
         _mm_storeu_si128((__m128i *)(dst + x), p);
     }
 }
+
+decl_field_row_fn(aim_field_row_avx2)
+{
+    if (w < 8) {
+        aim_field_row_c(mx, my, w0, ru, rv, rw, xi, xf, sx, sy, w);
+        return;
+    }
+    const __m256 vsx = _mm256_set1_ps(sx), vsy = _mm256_set1_ps(sy);
+    for (int x0 = 0; x0 < w; x0 += 8) {
+        int x = x0 + 8 <= w ? x0 : w - 8;
+        __m256i vi = _mm256_loadu_si256((const __m256i *)(xi + x));
+        __m256 f = _mm256_loadu_ps(xf + x);
+        __m256 u0, u1, v0, v1, g0, g1;
+        int base = xi[x];
+        if (xi[x + 7] - base <= 7) {
+            // upsampling (the usual case): the 8 outputs read at most 8 + 1 consecutive
+            // values; two unaligned loads and an in-register permute replace 6 gathers
+            __m256i rel = _mm256_sub_epi32(vi, _mm256_set1_epi32(base));
+            u0 = _mm256_permutevar8x32_ps(_mm256_loadu_ps(ru + base), rel);
+            u1 = _mm256_permutevar8x32_ps(_mm256_loadu_ps(ru + base + 1), rel);
+            v0 = _mm256_permutevar8x32_ps(_mm256_loadu_ps(rv + base), rel);
+            v1 = _mm256_permutevar8x32_ps(_mm256_loadu_ps(rv + base + 1), rel);
+            g0 = _mm256_permutevar8x32_ps(_mm256_loadu_ps(rw + base), rel);
+            g1 = _mm256_permutevar8x32_ps(_mm256_loadu_ps(rw + base + 1), rel);
+        } else { // downsampling (chroma of a full-resolution flow grid)
+            u0 = _mm256_i32gather_ps(ru, vi, 4);
+            u1 = _mm256_i32gather_ps(ru + 1, vi, 4);
+            v0 = _mm256_i32gather_ps(rv, vi, 4);
+            v1 = _mm256_i32gather_ps(rv + 1, vi, 4);
+            g0 = _mm256_i32gather_ps(rw, vi, 4);
+            g1 = _mm256_i32gather_ps(rw + 1, vi, 4);
+        }
+        _mm256_storeu_ps(mx + x, _mm256_mul_ps(_mm256_fmadd_ps(f, _mm256_sub_ps(u1, u0), u0), vsx));
+        _mm256_storeu_ps(my + x, _mm256_mul_ps(_mm256_fmadd_ps(f, _mm256_sub_ps(v1, v0), v0), vsy));
+        _mm256_storeu_ps(w0 + x, _mm256_fmadd_ps(f, _mm256_sub_ps(g1, g0), g0));
+    }
+}
+
+// Clamped bilinear position in a w x h float image (as aim_bilin_f): integer top-left and
+// fractions; the caller gathers the four neighbours of each lane from one or more images.
+typedef struct Pos8 {
+    __m256i ix, iy;
+    __m256 fx, fy;
+} Pos8;
+
+static inline Pos8 pos8(__m256 x, __m256 y, __m256 xmax, __m256 ymax, __m256i ixmax,
+                        __m256i iymax)
+{
+    const __m256 zero = _mm256_setzero_ps();
+    x = _mm256_min_ps(_mm256_max_ps(x, zero), xmax);
+    y = _mm256_min_ps(_mm256_max_ps(y, zero), ymax);
+    Pos8 p;
+    p.ix = _mm256_min_epi32(_mm256_cvttps_epi32(x), ixmax);
+    p.iy = _mm256_min_epi32(_mm256_cvttps_epi32(y), iymax);
+    p.fx = _mm256_sub_ps(x, _mm256_cvtepi32_ps(p.ix));
+    p.fy = _mm256_sub_ps(y, _mm256_cvtepi32_ps(p.iy));
+    return p;
+}
+
+// Two consecutive floats at img + o[k] for the 8 lanes, split into first (*p0) and second
+// (*p1) of each pair. 64-bit loads and shuffles: on the machines measured (bench/RESULTS-
+// interp.md) vgatherdps was slower than this by about 2x.
+static inline void pairs8(const float *img, const int32_t *o, __m256 *p0, __m256 *p1)
+{
+#define LD2(k, l) _mm_loadh_pi(_mm_castpd_ps(_mm_load_sd((const double *)(img + o[k]))), \
+                               (const __m64 *)(img + o[l]))
+    __m256 a = _mm256_insertf128_ps(_mm256_castps128_ps256(LD2(0, 1)), LD2(4, 5), 1);
+    __m256 b = _mm256_insertf128_ps(_mm256_castps128_ps256(LD2(2, 3)), LD2(6, 7), 1);
+#undef LD2
+    *p0 = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
+    *p1 = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
+}
+
+static inline __m256 bilin8(const float *img, ptrdiff_t s, const Pos8 *p)
+{
+    __m256i idx = _mm256_add_epi32(_mm256_mullo_epi32(p->iy, _mm256_set1_epi32((int)s)), p->ix);
+    int32_t o[8];
+    _mm256_storeu_si256((__m256i *)o, idx);
+    __m256 p00, p01, p10, p11;
+    pairs8(img, o, &p00, &p01);
+    pairs8(img + s, o, &p10, &p11);
+    __m256 top = _mm256_fmadd_ps(p->fx, _mm256_sub_ps(p01, p00), p00);
+    __m256 bot = _mm256_fmadd_ps(p->fx, _mm256_sub_ps(p11, p10), p10);
+    return _mm256_fmadd_ps(p->fy, _mm256_sub_ps(bot, top), top);
+}
+
+decl_fb_qual_row_fn(aim_fb_qual_row_avx2)
+{
+    if (w < 8 || h < 2) {
+        aim_fb_qual_row_c(q, u, v, ou, ov, w, h, y);
+        return;
+    }
+    const __m256 xmax = _mm256_set1_ps((float)(w - 1)), ymax = _mm256_set1_ps((float)(h - 1));
+    const __m256i ixmax = _mm256_set1_epi32(w - 2), iymax = _mm256_set1_epi32(h - 2);
+    const __m256 lane = _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7), vy = _mm256_set1_ps((float)y);
+    const __m256 one = _mm256_set1_ps(1.0f), eps = _mm256_set1_ps(1e-3f);
+    for (int x0 = 0; x0 < w; x0 += 8) {
+        int x = x0 + 8 <= w ? x0 : w - 8;
+        __m256 uu = _mm256_loadu_ps(u + x), vv = _mm256_loadu_ps(v + x);
+        __m256 X = _mm256_add_ps(_mm256_add_ps(_mm256_set1_ps((float)x), lane), uu);
+        Pos8 p = pos8(X, _mm256_add_ps(vy, vv), xmax, ymax, ixmax, iymax);
+        __m256 cu = _mm256_add_ps(uu, bilin8(ou, w, &p));
+        __m256 cv = _mm256_add_ps(vv, bilin8(ov, w, &p));
+        __m256 d = _mm256_fmadd_ps(cv, cv, _mm256_fmadd_ps(cu, cu, one));
+        _mm256_storeu_ps(q + x, _mm256_add_ps(_mm256_div_ps(one, d), eps));
+    }
+}
+
+decl_splat_row_fn(aim_splat_row_avx2)
+{
+    const __m256 lane = _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7), vy = _mm256_set1_ps((float)y);
+    const __m256 vstep = _mm256_set1_ps(step), vsign = _mm256_set1_ps(sign);
+    const __m256 vnear = _mm256_set1_ps(nearw), one = _mm256_set1_ps(1.0f);
+    const __m256 m1 = _mm256_set1_ps(-1.0f), vw = _mm256_set1_ps((float)w);
+    const __m256 vh = _mm256_set1_ps((float)h);
+    const __m256i ilane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    int32_t ia[8], ja[8];
+    float wt[4][8], mu[8], mv[8];
+    for (int x = 0; x < w; x += 8) {
+        // a partial last step loads only its lanes (masked) and drops the others: a splat
+        // must not be done twice
+        __m256i live = _mm256_cmpgt_epi32(_mm256_set1_epi32(w - x), ilane);
+        __m256 uu = _mm256_maskload_ps(u + x, live), vv = _mm256_maskload_ps(v + x, live);
+        __m256 qq = _mm256_maskload_ps(q + x, live);
+        __m256 X = _mm256_fmadd_ps(vstep, uu, _mm256_add_ps(_mm256_set1_ps((float)x), lane));
+        __m256 Y = _mm256_fmadd_ps(vstep, vv, vy);
+        __m256 in = _mm256_and_ps(_mm256_cmp_ps(X, m1, _CMP_GT_OQ), _mm256_cmp_ps(X, vw, _CMP_LT_OQ));
+        in = _mm256_and_ps(in, _mm256_and_ps(_mm256_cmp_ps(Y, m1, _CMP_GT_OQ),
+                                             _mm256_cmp_ps(Y, vh, _CMP_LT_OQ)));
+        int mask = _mm256_movemask_ps(_mm256_and_ps(in, _mm256_castsi256_ps(live)));
+        if (!mask)
+            continue;
+        __m256 fX = _mm256_floor_ps(X), fY = _mm256_floor_ps(Y);
+        __m256 fx = _mm256_sub_ps(X, fX), fy = _mm256_sub_ps(Y, fY);
+        __m256 gx = _mm256_sub_ps(one, fx), gy = _mm256_sub_ps(one, fy);
+        __m256 wq = _mm256_mul_ps(_mm256_mul_ps(qq, qq), vnear);
+        _mm256_storeu_si256((__m256i *)ia, _mm256_cvttps_epi32(fX));
+        _mm256_storeu_si256((__m256i *)ja, _mm256_cvttps_epi32(fY));
+        _mm256_storeu_ps(wt[0], _mm256_mul_ps(_mm256_mul_ps(gx, gy), wq));
+        _mm256_storeu_ps(wt[1], _mm256_mul_ps(_mm256_mul_ps(fx, gy), wq));
+        _mm256_storeu_ps(wt[2], _mm256_mul_ps(_mm256_mul_ps(gx, fy), wq));
+        _mm256_storeu_ps(wt[3], _mm256_mul_ps(_mm256_mul_ps(fx, fy), wq));
+        _mm256_storeu_ps(mu, _mm256_mul_ps(vsign, uu));
+        _mm256_storeu_ps(mv, _mm256_mul_ps(vsign, vv));
+        while (mask) {
+            int k = __builtin_ctz((unsigned)mask);
+            mask &= mask - 1;
+            const __m128 m = _mm_setr_ps(mu[k], mv[k], 1.0f, 0.0f);
+            const int ix = ia[k], iy = ja[k];
+            float *a = acc + 4 * ((ptrdiff_t)iy * w + ix);
+            if ((unsigned)ix <= (unsigned)(w - 2) && (unsigned)iy <= (unsigned)(h - 2)) {
+                float *b = a + 4 * (ptrdiff_t)w;
+                _mm_storeu_ps(a, _mm_fmadd_ps(_mm_set1_ps(wt[0][k]), m, _mm_loadu_ps(a)));
+                _mm_storeu_ps(a + 4, _mm_fmadd_ps(_mm_set1_ps(wt[1][k]), m, _mm_loadu_ps(a + 4)));
+                _mm_storeu_ps(b, _mm_fmadd_ps(_mm_set1_ps(wt[2][k]), m, _mm_loadu_ps(b)));
+                _mm_storeu_ps(b + 4, _mm_fmadd_ps(_mm_set1_ps(wt[3][k]), m, _mm_loadu_ps(b + 4)));
+                continue;
+            }
+            for (int i = 0; i < 4; i++) {
+                int xx = ix + (i & 1), yy = iy + (i >> 1);
+                if (xx < 0 || xx >= w || yy < 0 || yy >= h)
+                    continue;
+                float *c = acc + 4 * ((ptrdiff_t)yy * w + xx);
+                _mm_storeu_ps(c, _mm_fmadd_ps(_mm_set1_ps(wt[i][k]), m, _mm_loadu_ps(c)));
+            }
+        }
+    }
+}
+
+static inline __m256 smoothstep8(float e0, float e1, __m256 x)
+{
+    __m256 t = _mm256_div_ps(_mm256_sub_ps(x, _mm256_set1_ps(e0)), _mm256_set1_ps(e1 - e0));
+    t = _mm256_min_ps(_mm256_max_ps(t, _mm256_setzero_ps()), _mm256_set1_ps(1.0f));
+    return _mm256_mul_ps(_mm256_mul_ps(t, t), _mm256_fnmadd_ps(_mm256_set1_ps(2.0f), t,
+                                                               _mm256_set1_ps(3.0f)));
+}
+
+decl_vis_row_fn(aim_vis_row_avx2)
+{
+    const int w = a->w, h = a->h;
+    if (w < 8 || h < 2) {
+        aim_vis_row_c(a);
+        return;
+    }
+    const __m256 xmax = _mm256_set1_ps((float)(w - 1)), ymax = _mm256_set1_ps((float)(h - 1));
+    const __m256i ixmax = _mm256_set1_epi32(w - 2), iymax = _mm256_set1_epi32(h - 2);
+    const __m256 lane = _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7), vy = _mm256_set1_ps((float)a->y);
+    const __m256 vt = _mm256_set1_ps(a->t), vt1 = _mm256_set1_ps(1.0f - a->t);
+    const __m256 one = _mm256_set1_ps(1.0f), zero = _mm256_setzero_ps();
+    const __m256 mhalf = _mm256_set1_ps(-0.5f), wlim = _mm256_set1_ps((float)w - 0.5f);
+    const __m256 hlim = _mm256_set1_ps((float)h - 0.5f), c01 = _mm256_set1_ps(0.01f);
+    const __m256 quarter = _mm256_set1_ps(0.25f);
+    const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+    const float *q0row = a->q0 + (ptrdiff_t)a->y * w, *q1row = a->q1 + (ptrdiff_t)a->y * w;
+    const float *r0 = a->i0 + a->y * a->si0, *r1 = a->i1 + a->y * a->si1;
+    for (int xs = 0; xs < w; xs += 8) {
+        int x = xs + 8 <= w ? xs : w - 8;
+        __m256 vx = _mm256_add_ps(_mm256_set1_ps((float)x), lane);
+        __m256 mu = _mm256_loadu_ps(a->U + x), mv = _mm256_loadu_ps(a->V + x);
+        __m256 x0 = _mm256_fnmadd_ps(vt, mu, vx), y0 = _mm256_fnmadd_ps(vt, mv, vy);
+        __m256 x1 = _mm256_fmadd_ps(vt1, mu, vx), y1 = _mm256_fmadd_ps(vt1, mv, vy);
+        Pos8 p0 = pos8(x0, y0, xmax, ymax, ixmax, iymax);
+        Pos8 p1 = pos8(x1, y1, xmax, ymax, ixmax, iymax);
+        __m256 vis0 = bilin8(a->q1, w, &p1), vis1 = bilin8(a->q0, w, &p0);
+        __m256 out0 = _mm256_or_ps(_mm256_or_ps(_mm256_cmp_ps(x0, mhalf, _CMP_LT_OQ),
+                                                _mm256_cmp_ps(y0, mhalf, _CMP_LT_OQ)),
+                                   _mm256_or_ps(_mm256_cmp_ps(x0, wlim, _CMP_GT_OQ),
+                                                _mm256_cmp_ps(y0, hlim, _CMP_GT_OQ)));
+        __m256 out1 = _mm256_or_ps(_mm256_or_ps(_mm256_cmp_ps(x1, mhalf, _CMP_LT_OQ),
+                                                _mm256_cmp_ps(y1, mhalf, _CMP_LT_OQ)),
+                                   _mm256_or_ps(_mm256_cmp_ps(x1, wlim, _CMP_GT_OQ),
+                                                _mm256_cmp_ps(y1, hlim, _CMP_GT_OQ)));
+        __m256 diff = _mm256_xor_ps(out0, out1);
+        vis0 = _mm256_blendv_ps(vis0, _mm256_andnot_ps(out0, one), diff);
+        vis1 = _mm256_blendv_ps(vis1, _mm256_andnot_ps(out1, one), diff);
+        __m256 w0 = _mm256_mul_ps(vt1, _mm256_add_ps(vis0, c01));
+        __m256 w1 = _mm256_mul_ps(vt, _mm256_add_ps(vis1, c01));
+        __m256 ia = bilin8(a->i0, a->si0, &p0), ib = bilin8(a->i1, a->si1, &p1);
+        __m256 err = _mm256_and_ps(_mm256_sub_ps(ia, ib), absmask);
+        __m256 vmax = _mm256_max_ps(vis0, vis1);
+        __m256 claim = _mm256_fmadd_ps(vis0, vis1, _mm256_sub_ps(one, smoothstep8(0.02f, 0.1f, vmax)));
+        _mm256_storeu_ps(a->bad + x, _mm256_mul_ps(smoothstep8(32.0f, 64.0f, err), claim));
+        __m256 dif = _mm256_and_ps(_mm256_sub_ps(_mm256_loadu_ps(r0 + x), _mm256_loadu_ps(r1 + x)),
+                                   absmask);
+        _mm256_storeu_ps(a->fdiff + x, smoothstep8(8.0f, 24.0f, dif));
+        __m256 u01 = _mm256_loadu_ps(a->u01 + x), v01 = _mm256_loadu_ps(a->v01 + x);
+        __m256 u10 = _mm256_loadu_ps(a->u10 + x), v10 = _mm256_loadu_ps(a->v10 + x);
+        __m256 m0 = _mm256_fmadd_ps(v01, v01, _mm256_mul_ps(u01, u01));
+        __m256 m1 = _mm256_fmadd_ps(v10, v10, _mm256_mul_ps(u10, u10));
+        __m256 l0 = _mm256_sub_ps(one, _mm256_div_ps(one, _mm256_fmadd_ps(quarter, m0, one)));
+        __m256 l1 = _mm256_sub_ps(one, _mm256_div_ps(one, _mm256_fmadd_ps(quarter, m1, one)));
+        _mm256_storeu_ps(a->stay0 + x,
+                         _mm256_mul_ps(vt1, _mm256_fnmadd_ps(l0, _mm256_loadu_ps(q0row + x), one)));
+        _mm256_storeu_ps(a->stay1 + x,
+                         _mm256_mul_ps(vt, _mm256_fnmadd_ps(l1, _mm256_loadu_ps(q1row + x), one)));
+        _mm256_storeu_ps(a->fw0 + x, _mm256_div_ps(w0, _mm256_add_ps(w0, w1)));
+        (void)zero;
+    }
+}

@@ -440,6 +440,12 @@ static void fallback_regions(Classic *e)
         fy = fy < 0 ? 0 : fy > (float)(bh - 1) ? (float)(bh - 1) : fy;
         int by0 = (int)fy, by1 = by0 + 1 < bh ? by0 + 1 : by0;
         float wy = fy - (float)by0;
+        // no untrusted block in either block row: trust is 1 on the whole row, nothing changes
+        int any = 0;
+        for (int bx = 0; bx < bw && !any; bx++)
+            any = blk[by0 * bw + bx] | blk[by1 * bw + bx];
+        if (!any)
+            continue;
         for (int x = 0; x < w; x++) {
             float fx = ((float)x + 0.5f) / FB_BLOCK - 0.5f;
             fx = fx < 0 ? 0 : fx > (float)(bw - 1) ? (float)(bw - 1) : fx;
@@ -447,6 +453,8 @@ static void fallback_regions(Classic *e)
             float wx = fx - (float)bx0;
             float b = (1 - wy) * ((1 - wx) * blk[by0 * bw + bx0] + wx * blk[by0 * bw + bx1]) +
                       wy * ((1 - wx) * blk[by1 * bw + bx0] + wx * blk[by1 * bw + bx1]);
+            if (b == 0.0f) // trusted: unchanged (the update below would be an identity)
+                continue;
             int k = y * w + x;
             float trust = 1.0f - b;
             float side = e->fb_side[(y / FB_BLOCK) * bw + x / FB_BLOCK];

@@ -264,9 +264,12 @@ static int grid(int *pos, int n, int stride)
 
 // Upsamples level l+1's flow into level l (values doubled), bilinear with pixel centres
 // aligned (weights 1/4, 3/4), clamped at the edges; level l may be one wider/taller than twice.
+// Separable: each output row first blends its two source rows (tmp), then the columns; the
+// clamped ends are done apart so the inner loop has no clamps.
 static void upsample_flow(AimFlow *f, int l)
 {
     const int w = f->lw[l], h = f->lh[l], cw = f->lw[l + 1], ch = f->lh[l + 1];
+    float *tmp = f->acc_u; // free until densify_level (level-0 size >= cw)
     for (int c = 0; c < 2; c++) {
         const float *src = c ? f->v[l + 1] : f->u[l + 1];
         float *dst = c ? f->v[l] : f->u[l];
@@ -277,15 +280,23 @@ static void upsample_flow(AimFlow *f, int l)
             r0 = r0 < 0 ? 0 : r0 > ch - 1 ? ch - 1 : r0;
             r1 = r1 < 0 ? 0 : r1 > ch - 1 ? ch - 1 : r1;
             const float *a = src + r0 * cw, *b = src + r1 * cw;
+            for (int x = 0; x < cw; x++)
+                tmp[x] = 2.0f * (a[x] + wy1 * (b[x] - a[x]));
             float *o = dst + y * w;
+            // x = 2m: columns m-1, m at 3/4; x = 2m+1: columns m, m+1 at 1/4
+            int m = 1;
+            for (; 2 * m + 1 < w && m + 1 < cw; m++) {
+                o[2 * m] = tmp[m - 1] + 0.75f * (tmp[m] - tmp[m - 1]);
+                o[2 * m + 1] = tmp[m] + 0.25f * (tmp[m + 1] - tmp[m]);
+            }
             for (int x = 0; x < w; x++) {
+                if (x == 2 && 2 * m > 2)
+                    x = 2 * m; // inner part done above
                 int c0 = (x >> 1) - 1 + (x & 1), c1 = c0 + 1;
                 float wx1 = (x & 1) ? 0.25f : 0.75f;
                 c0 = c0 < 0 ? 0 : c0 > cw - 1 ? cw - 1 : c0;
                 c1 = c1 < 0 ? 0 : c1 > cw - 1 ? cw - 1 : c1;
-                float top = a[c0] + wx1 * (a[c1] - a[c0]);
-                float bot = b[c0] + wx1 * (b[c1] - b[c0]);
-                o[x] = 2.0f * (top + wy1 * (bot - top));
+                o[x] = tmp[c0] + wx1 * (tmp[c1] - tmp[c0]);
             }
         }
     }

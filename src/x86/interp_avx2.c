@@ -131,6 +131,13 @@ decl_patch_densify_fn(aim_patch_densify_avx2)
     }
 }
 
+static inline uint32_t ld32(const uint16_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
 // Bilinear sample of 8 positions (already clamped to the plane) of a uint16 plane: one 32-bit
 // gather per row fetches the samples at ix and ix+1 together.
 static inline __m256 sample8(const uint16_t *src, ptrdiff_t s, __m256 px, __m256 py,
@@ -141,17 +148,20 @@ static inline __m256 sample8(const uint16_t *src, ptrdiff_t s, __m256 px, __m256
     __m256 fx = _mm256_sub_ps(px, _mm256_cvtepi32_ps(ix));
     __m256 fy = _mm256_sub_ps(py, _mm256_cvtepi32_ps(iy));
     __m256i idx = _mm256_add_epi32(_mm256_mullo_epi32(iy, _mm256_set1_epi32((int)s)), ix);
-    // Scalar 32-bit loads (samples ix and ix+1 together) instead of vpgatherdd: with the
-    // gather-data-sampling microcode fix, gathers are slower than this on current Intel CPUs.
+    // Scalar 32-bit loads (samples ix and ix+1 together) inserted into vectors instead of
+    // vpgatherdd: on the machines measured gathers were slower than this (and, with the
+    // gather-data-sampling microcode fix, they are on most current Intel CPUs).
     int32_t ia[8];
-    uint32_t tv[8], bv[8];
     _mm256_storeu_si256((__m256i *)ia, idx);
-    for (int k = 0; k < 8; k++) {
-        memcpy(&tv[k], src + ia[k], 4);
-        memcpy(&bv[k], src + s + ia[k], 4);
-    }
-    __m256i top = _mm256_loadu_si256((const __m256i *)tv);
-    __m256i bot = _mm256_loadu_si256((const __m256i *)bv);
+#define L32(p) (int)ld32(p)
+    __m256i top = _mm256_setr_epi32(L32(src + ia[0]), L32(src + ia[1]), L32(src + ia[2]),
+                                    L32(src + ia[3]), L32(src + ia[4]), L32(src + ia[5]),
+                                    L32(src + ia[6]), L32(src + ia[7]));
+    src += s;
+    __m256i bot = _mm256_setr_epi32(L32(src + ia[0]), L32(src + ia[1]), L32(src + ia[2]),
+                                    L32(src + ia[3]), L32(src + ia[4]), L32(src + ia[5]),
+                                    L32(src + ia[6]), L32(src + ia[7]));
+#undef L32
     const __m256i lo = _mm256_set1_epi32(0xffff);
     __m256 t0 = _mm256_cvtepi32_ps(_mm256_and_si256(top, lo));
     __m256 t1 = _mm256_cvtepi32_ps(_mm256_srli_epi32(top, 16));

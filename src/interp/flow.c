@@ -503,18 +503,27 @@ static void refine_level(AimFlow *f, int l, const AimFlowPyr *a, const AimFlowPy
         }
     memset(f->du, 0, (size_t)w * h * sizeof(float));
     memset(f->dv, 0, (size_t)w * h * sizeof(float));
+    // The neighbour weight sum of each pixel does not change over the sweeps: the diagonal
+    // terms are inverted once here (a11, a22 now hold 1 / (a + sum of weights)).
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            int k = y * w + x;
+            float sw = (x > 0 ? f->wr[k - 1] : 0.0f) + (x < w - 1 ? f->wr[k] : 0.0f) +
+                       (y > 0 ? f->wd[k - w] : 0.0f) + (y < h - 1 ? f->wd[k] : 0.0f);
+            f->a11[k] = 1.0f / (f->a11[k] + sw);
+            f->a22[k] = 1.0f / (f->a22[k] + sw);
+        }
     const float omega = 1.6f; // OpenCV VariationalRefinement's SOR relaxation
     for (int it = 0; it < f->s.var_iters; it++)
         for (int color = 0; color < 2; color++)
             for (int y = 0; y < h; y++)
                 for (int x = (y + color) & 1; x < w; x += 2) {
                     int k = y * w + x;
-                    float sw = 0, su = 0, sv = 0;
+                    float su = 0, sv = 0;
                     const float uk = U[k], vk = V[k];
 #define NB(cond, kk, wt)                                                                      \
     if (cond) {                                                                               \
         float w_ = (wt);                                                                      \
-        sw += w_;                                                                             \
         su += w_ * (U[kk] + f->du[kk] - uk);                                                  \
         sv += w_ * (V[kk] + f->dv[kk] - vk);                                                  \
     }
@@ -524,8 +533,8 @@ static void refine_level(AimFlow *f, int l, const AimFlowPyr *a, const AimFlowPy
                     NB(y < h - 1, k + w, f->wd[k])
 #undef NB
                     float du = f->du[k], dv = f->dv[k];
-                    du += omega * ((f->b1[k] - f->a12[k] * dv + su) / (f->a11[k] + sw) - du);
-                    dv += omega * ((f->b2[k] - f->a12[k] * du + sv) / (f->a22[k] + sw) - dv);
+                    du += omega * ((f->b1[k] - f->a12[k] * dv + su) * f->a11[k] - du);
+                    dv += omega * ((f->b2[k] - f->a12[k] * du + sv) * f->a22[k] - dv);
                     f->du[k] = du;
                     f->dv[k] = dv;
                 }

@@ -548,7 +548,8 @@ static void warp_job(void *ctx, int job, int njobs)
     float *mx = rw + fw + 8, *my = mx + e->s.width + 8, *w0 = my + e->s.width + 8;
     const float *U = e->pp[0][0], *V = e->pp[0][1], *W = e->fw0;
     const int maxv = (1 << e->s.depth) - 1;
-    for (int p = 0; p < 3; p++) {
+    // the two chroma planes share one field (same size): plane 1 warps plane 2 too
+    for (int p = 0; p < 2; p++) {
         int pw = aim_plane_w(e->out, p), ph = aim_plane_h(e->out, p), y0, y1;
         aim_interp_band(ph, job, njobs, &y0, &y1);
         const float sx = (float)pw / (float)fw, sy = (float)ph / (float)fh;
@@ -567,9 +568,10 @@ static void warp_job(void *ctx, int job, int njobs)
                 rw[x] = g0[x] + fy * (g0[x + fw] - g0[x]);
             }
             e->dsp.field_row(mx, my, w0, ru, rv, rw, xi, xf, sx, sy, pw);
-            e->dsp.warp_row(e->out->data[p] + y * e->out->stride[p], e->f[0]->data[p],
-                            e->f[0]->stride[p], e->f[1]->data[p], e->f[1]->stride[p], pw, ph, y,
-                            mx, my, w0, e->t, maxv, pw);
+            for (int q = p; q <= 2 * p; q++)
+                e->dsp.warp_row(e->out->data[q] + y * e->out->stride[q], e->f[0]->data[q],
+                                e->f[0]->stride[q], e->f[1]->data[q], e->f[1]->stride[q], pw, ph,
+                                y, mx, my, w0, e->t, maxv, pw);
         }
     }
 }

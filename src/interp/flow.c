@@ -339,16 +339,9 @@ static void search_level(AimFlow *f, int l, const AimFlowPyr *a, const AimFlowPy
             PatchTmpl pt = { .tp = T->data + py * T->stride + px,
                              .gx = TX->data + py * TX->stride + px,
                              .gy = TY->data + py * TY->stride + px, .st = T->stride };
-            float sxx = 0, sxy = 0, syy = 0, sgx = 0, sgy = 0;
-            for (int yy = 0; yy < PS; yy++)
-                for (int xx = 0; xx < PS; xx++) {
-                    float gx = pt.gx[yy * pt.st + xx], gy = pt.gy[yy * pt.st + xx];
-                    sgx += gx;
-                    sgy += gy;
-                    sxx += gx * gx;
-                    sxy += gx * gy;
-                    syy += gy * gy;
-                }
+            float hs[5];
+            dsp->patch_hess(hs, pt.gx, pt.gy, pt.st);
+            const float sgx = hs[0], sgy = hs[1], sxx = hs[2], sxy = hs[3], syy = hs[4];
             // Mean-normalised Hessian; the diagonal gets a small floor (1e-2 per pixel in
             // 8-bit units squared, far below any textured patch) so flat patches stay solvable.
             pt.hxx = sxx - sgx * sgx / n + 0.01f * n;

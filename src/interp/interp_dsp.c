@@ -53,6 +53,25 @@ decl_patch_step_fn(aim_patch_step_c)
     out[3] = sdd;
 }
 
+decl_patch_hess_fn(aim_patch_hess_c)
+{
+    float sgx = 0, sgy = 0, sxx = 0, sxy = 0, syy = 0;
+    for (int j = 0; j < AIM_FLOW_PATCH; j++)
+        for (int i = 0; i < AIM_FLOW_PATCH; i++) {
+            float x = gx[j * st + i], y = gy[j * st + i];
+            sgx += x;
+            sgy += y;
+            sxx += x * x;
+            sxy += x * y;
+            syy += y * y;
+        }
+    out[0] = sgx;
+    out[1] = sgy;
+    out[2] = sxx;
+    out[3] = sxy;
+    out[4] = syy;
+}
+
 decl_patch_densify_fn(aim_patch_densify_c)
 {
     const float w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy);
@@ -190,6 +209,7 @@ void aim_interp_dsp_init(AimInterpDsp *dsp, unsigned flags)
     dsp->down2 = aim_down2_c;
     dsp->grad = aim_grad_c;
     dsp->patch_step = aim_patch_step_c;
+    dsp->patch_hess = aim_patch_hess_c;
     dsp->patch_densify = aim_patch_densify_c;
     dsp->field_row = aim_field_row_c;
     dsp->warp_row = aim_warp_row_c;

@@ -34,6 +34,12 @@
     void (name)(float out[4], const float *i1, ptrdiff_t s1, float fx, float fy, \
                 const float *tp, const float *gx, const float *gy, ptrdiff_t st)
 /**
+ * Sums over an 8x8 patch of gradients gx, gy (stride st) for the inverse search's Hessian:
+ * out[0] = sum gx, out[1] = sum gy, out[2] = sum gx*gx, out[3] = sum gx*gy, out[4] = sum gy*gy.
+ */
+#define decl_patch_hess_fn(name) \
+    void (name)(float out[5], const float *gx, const float *gy, ptrdiff_t st)
+/**
  * DIS densification of one 8x8 patch with flow (u, v): per pixel, e = |I1(bilinear) - T - mean|,
  * wgt = 1 / max(1, e); acc[0][i] += wgt*u, acc[1][i] += wgt*v, acc[2][i] += wgt (acc stride sa).
  */
@@ -97,6 +103,7 @@ typedef decl_luma_down_fn(*AimLumaDownFn);
 typedef decl_down2_fn(*AimDown2Fn);
 typedef decl_grad_fn(*AimGradFn);
 typedef decl_patch_step_fn(*AimPatchStepFn);
+typedef decl_patch_hess_fn(*AimPatchHessFn);
 typedef decl_patch_densify_fn(*AimPatchDensifyFn);
 typedef decl_field_row_fn(*AimFieldRowFn);
 typedef decl_warp_row_fn(*AimWarpRowFn);
@@ -109,6 +116,7 @@ typedef struct AimInterpDsp {
     AimDown2Fn down2;
     AimGradFn grad;
     AimPatchStepFn patch_step;
+    AimPatchHessFn patch_hess;
     AimPatchDensifyFn patch_densify;
     AimFieldRowFn field_row;
     AimWarpRowFn warp_row;
@@ -128,6 +136,7 @@ decl_luma_down_fn(aim_luma_down_c);
 decl_down2_fn(aim_down2_c);
 decl_grad_fn(aim_grad_c);
 decl_patch_step_fn(aim_patch_step_c);
+decl_patch_hess_fn(aim_patch_hess_c);
 decl_patch_densify_fn(aim_patch_densify_c);
 decl_field_row_fn(aim_field_row_c);
 decl_warp_row_fn(aim_warp_row_c);

@@ -115,6 +115,30 @@ decl_patch_step_fn(aim_patch_step_avx2)
     _mm_storeu_ps(out, r);
 }
 
+decl_patch_hess_fn(aim_patch_hess_avx2)
+{
+    __m256 x = _mm256_loadu_ps(gx), y = _mm256_loadu_ps(gy);
+    __m256 sx = x, sy = y, sxx = _mm256_mul_ps(x, x), sxy = _mm256_mul_ps(x, y);
+    __m256 syy = _mm256_mul_ps(y, y);
+    for (int j = 1; j < AIM_FLOW_PATCH; j++) {
+        x = _mm256_loadu_ps(gx + j * st);
+        y = _mm256_loadu_ps(gy + j * st);
+        sx = _mm256_add_ps(sx, x);
+        sy = _mm256_add_ps(sy, y);
+        sxx = _mm256_fmadd_ps(x, x, sxx);
+        sxy = _mm256_fmadd_ps(x, y, sxy);
+        syy = _mm256_fmadd_ps(y, y, syy);
+    }
+    __m256 t0 = _mm256_hadd_ps(sx, sy), t1 = _mm256_hadd_ps(sxx, sxy);
+    __m256 t2 = _mm256_hadd_ps(t0, t1); // [sx sy sxx sxy | same] partial per lane
+    __m128 r = _mm_add_ps(_mm256_castps256_ps128(t2), _mm256_extractf128_ps(t2, 1));
+    _mm_storeu_ps(out, r);
+    __m128 q = _mm_add_ps(_mm256_castps256_ps128(syy), _mm256_extractf128_ps(syy, 1));
+    q = _mm_add_ps(q, _mm_movehl_ps(q, q));
+    q = _mm_add_ss(q, _mm_shuffle_ps(q, q, 1));
+    out[4] = _mm_cvtss_f32(q);
+}
+
 decl_patch_densify_fn(aim_patch_densify_avx2)
 {
     const __m256 w00 = _mm256_set1_ps((1 - fx) * (1 - fy)), w01 = _mm256_set1_ps(fx * (1 - fy));

@@ -8,6 +8,7 @@ decl_down2_fn(aim_down2_avx2);
 decl_grad_fn(aim_grad_avx2);
 decl_patch_step_fn(aim_patch_step_avx2);
 decl_patch_densify_fn(aim_patch_densify_avx2);
+decl_patch_hess_fn(aim_patch_hess_avx2);
 decl_warp_row_fn(aim_warp_row_avx2);
 decl_field_row_fn(aim_field_row_avx2);
 decl_fb_qual_row_fn(aim_fb_qual_row_avx2);
@@ -22,6 +23,7 @@ void aim_interp_dsp_init_x86(AimInterpDsp *dsp, unsigned flags)
         dsp->grad = aim_grad_avx2;
         dsp->patch_step = aim_patch_step_avx2;
         dsp->patch_densify = aim_patch_densify_avx2;
+        dsp->patch_hess = aim_patch_hess_avx2;
         dsp->warp_row = aim_warp_row_avx2;
         dsp->field_row = aim_field_row_avx2;
         dsp->fb_qual_row = aim_fb_qual_row_avx2;

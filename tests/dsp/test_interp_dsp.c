@@ -145,6 +145,14 @@ static void test_patch(const AimInterpDsp *d)
                  close_f(a[2], b[2], 64 * 255.0f) && close_f(a[3], b[3], 64 * 255.0f * 255.0f);
         CHECK_MSG(ok, "patch_step rep %d: %g %g %g %g vs %g %g %g %g", rep, a[0], a[1], a[2], a[3],
                   b[0], b[1], b[2], b[3]);
+        float h0[5], h1[5];
+        aim_patch_hess_c(h0, gx, gy, 16);
+        d->patch_hess(h1, gx, gy, 16);
+        // sums of 64 values |g| <= 128, of 64 products <= 128^2
+        int okh = close_f(h0[0], h1[0], 64 * 128.0f) && close_f(h0[1], h1[1], 64 * 128.0f);
+        for (int k = 2; k < 5; k++)
+            okh &= close_f(h0[k], h1[k], 64 * 128.0f * 128.0f);
+        CHECK_MSG(okh, "patch_hess rep %d", rep);
         static float acc0[3][16 * 16], acc1[3][16 * 16];
         for (int c = 0; c < 3; c++)
             for (int i = 0; i < 16 * 16; i++)
@@ -469,7 +477,8 @@ int main(void)
     aim_interp_dsp_init(&d, cpu);
     if (cpu & AIM_CPU_AVX2)
         CHECK_MSG(d.isa == AIM_CPU_AVX2 && d.warp_row != aim_warp_row_c &&
-                  d.patch_step != aim_patch_step_c && d.field_row != aim_field_row_c &&
+                  d.patch_step != aim_patch_step_c && d.patch_hess != aim_patch_hess_c &&
+                  d.field_row != aim_field_row_c &&
                   d.fb_qual_row != aim_fb_qual_row_c && d.splat_row != aim_splat_row_c &&
                   d.vis_row != aim_vis_row_c,
                   "AVX2 machine but the AVX2 kernels were not selected");

@@ -507,30 +507,45 @@ static void refine_level(AimFlow *f, int l, const AimFlowPyr *a, const AimFlowPy
             f->a22[k] = 1.0f / (f->a22[k] + sw);
         }
     const float omega = 1.6f; // OpenCV VariationalRefinement's SOR relaxation
+    float *restrict du_ = f->du, *restrict dv_ = f->dv;
+    const float *restrict wr = f->wr, *restrict wd = f->wd, *restrict Uc = U, *restrict Vc = V;
+    const float *restrict b1 = f->b1, *restrict b2 = f->b2, *restrict a12 = f->a12;
+    const float *restrict i11 = f->a11, *restrict i22 = f->a22;
     for (int it = 0; it < f->s.var_iters; it++)
         for (int color = 0; color < 2; color++)
-            for (int y = 0; y < h; y++)
+            for (int y = 0; y < h; y++) {
+                // interior pixels take all 4 neighbours (no tests); the row ends and the first
+                // and last rows test each one
+                const int inner = y > 0 && y < h - 1;
                 for (int x = (y + color) & 1; x < w; x += 2) {
                     int k = y * w + x;
                     float su = 0, sv = 0;
-                    const float uk = U[k], vk = V[k];
+                    const float uk = Uc[k], vk = Vc[k];
 #define NB(cond, kk, wt)                                                                      \
     if (cond) {                                                                               \
         float w_ = (wt);                                                                      \
-        su += w_ * (U[kk] + f->du[kk] - uk);                                                  \
-        sv += w_ * (V[kk] + f->dv[kk] - vk);                                                  \
+        su += w_ * (Uc[kk] + du_[kk] - uk);                                                   \
+        sv += w_ * (Vc[kk] + dv_[kk] - vk);                                                   \
     }
-                    NB(x > 0, k - 1, f->wr[k - 1])
-                    NB(x < w - 1, k + 1, f->wr[k])
-                    NB(y > 0, k - w, f->wd[k - w])
-                    NB(y < h - 1, k + w, f->wd[k])
+                    if (inner && x > 0 && x < w - 1) {
+                        NB(1, k - 1, wr[k - 1])
+                        NB(1, k + 1, wr[k])
+                        NB(1, k - w, wd[k - w])
+                        NB(1, k + w, wd[k])
+                    } else {
+                        NB(x > 0, k - 1, wr[k - 1])
+                        NB(x < w - 1, k + 1, wr[k])
+                        NB(y > 0, k - w, wd[k - w])
+                        NB(y < h - 1, k + w, wd[k])
+                    }
 #undef NB
-                    float du = f->du[k], dv = f->dv[k];
-                    du += omega * ((f->b1[k] - f->a12[k] * dv + su) * f->a11[k] - du);
-                    dv += omega * ((f->b2[k] - f->a12[k] * du + sv) * f->a22[k] - dv);
-                    f->du[k] = du;
-                    f->dv[k] = dv;
+                    float du = du_[k], dv = dv_[k];
+                    du += omega * ((b1[k] - a12[k] * dv + su) * i11[k] - du);
+                    dv += omega * ((b2[k] - a12[k] * du + sv) * i22[k] - dv);
+                    du_[k] = du;
+                    dv_[k] = dv;
                 }
+            }
     for (int k = 0; k < w * h; k++) {
         U[k] += f->du[k];
         V[k] += f->dv[k];

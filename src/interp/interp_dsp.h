@@ -58,7 +58,8 @@
 /**
  * Two-sided warp of one output row y: for x < w, p0 = (x - t*mx, y - t*my) in src0 and
  * p1 = (x + (1-t)*mx, y + (1-t)*my) in src1, clamped to the plane, sampled bilinearly;
- * dst[x] = clamp(round(w0*a + (1-w0)*b), 0, maxv). Planes are pw x ph with strides s0, s1.
+ * dst[x] = clamp(round(w0*a + (1-w0)*b), 0, maxv). Planes are pw x ph with strides s0, s1,
+ * readable 8 samples past each row's end (SIMD versions may over-read: AimFrame's padding).
  */
 #define decl_warp_row_fn(name) \
     void (name)(uint16_t *dst, const uint16_t *src0, ptrdiff_t s0, const uint16_t *src1, \

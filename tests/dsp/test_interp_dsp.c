@@ -232,6 +232,10 @@ static void test_field_warp(const AimInterpDsp *d)
             mx[x] = big ? frand(-500, 500) : frand(-6, 6);
             my[x] = big ? frand(-500, 500) : frand(-3, 3);
             w0[x] = rep % 3 == 0 ? 1.0f : rep % 3 == 1 ? frand(0, 1) : (x & 1 ? 0.0f : 1.0f);
+            if (rep % 5 == 2) { // smooth motion (the SIMD fast path: neighbouring samples)
+                mx[x] = (float)(rep % 11) - 5.0f + frand(-0.4f, 0.4f);
+                my[x] = (float)(rep % 7) - 3.0f + frand(-0.4f, 0.4f);
+            }
             if (rep % 17 == 0)
                 mx[x] = my[x] = 0; // no motion, w0 0/1: must be an exact copy
         }
@@ -279,6 +283,16 @@ static void test_field_warp(const AimInterpDsp *d)
         d->warp_row(dst, q0, 2048, q1, 2048, 1920, 8, 3, mx, my, w0, 0.5f, 255, 1920);
     double t2 = now_s();
     report("warp_row 1920", (t1 - t0) / 2000, (t2 - t1) / 2000);
+    for (int i = 0; i < 2048; i++) // smooth motion: the SIMD fast path
+        mx[i] = 2.3f + 0.001f * (float)i, my[i] = -1.6f;
+    t0 = now_s();
+    for (int i = 0; i < 2000; i++)
+        aim_warp_row_c(dst, q0, 2048, q1, 2048, 1920, 8, 3, mx, my, w0, 0.5f, 255, 1920);
+    t1 = now_s();
+    for (int i = 0; i < 2000; i++)
+        d->warp_row(dst, q0, 2048, q1, 2048, 1920, 8, 3, mx, my, w0, 0.5f, 255, 1920);
+    t2 = now_s();
+    report("warp_row smooth", (t1 - t0) / 2000, (t2 - t1) / 2000);
     if (d->field_row == aim_field_row_c) {
         fprintf(stderr, "  field_row      C only\n");
         return;

@@ -155,7 +155,8 @@ static int classic_create(void **priv, const AimInterpSettings *s)
             err = aim_flow_create(&e->flow[k], &fs);
         if (!err && !(e->qual[k] = malloc(n * sizeof(float))))
             err = AIM_ERR(ENOMEM);
-        if (!err && !(e->acc[k] = malloc(4 * n * sizeof(float))))
+        // zeroed here, then by field_norm after each use (splat_job adds into it)
+        if (!err && !(e->acc[k] = calloc(4 * n, sizeof(float))))
             err = AIM_ERR(ENOMEM);
     }
     // pull-push pyramid down to one pixel
@@ -301,7 +302,7 @@ static void splat_job(void *ctx, int job, int njobs)
     // interleaved (u*w, v*w, w, 0): one 16-byte read-modify-write per target instead of three
     // (neighbouring sources hit the same targets back to back: store-forwarding chains)
     float *acc = e->acc[job];
-    memset(acc, 0, sizeof(float) * 4 * w * h);
+    // acc is zero: calloc at create, then cleared by field_norm after each use
     // quality squared: where a consistent and an inconsistent pixel land on the same spot (an
     // occlusion), the consistent one's motion wins instead of a mixture
     for (int y = 0; y < h; y++)
@@ -524,16 +525,10 @@ static void field_at_t(Classic *e)
 {
     const int w = e->fw, h = e->fh;
     float *U = e->pp[0][0], *V = e->pp[0][1], *C = e->pp[0][2];
-    for (int k = 0; k < w * h; k++) {
-        const float *a0 = e->acc[0] + 4 * k, *a1 = e->acc[1] + 4 * k;
-        float aw = a0[2] + a1[2], au = a0[0] + a1[0], av = a0[1] + a1[1];
-        U[k] = aw > 0 ? au / aw : 0;
-        V[k] = aw > 0 ? av / aw : 0;
-        // a pixel reached by any splat is known, however inconsistent: where only
-        // inconsistent pixels land (a disocclusion seen from one side) their own motion is
-        // better than a fill from the neighbours, which mixes in the occluder's motion
-        C[k] = aw > 0.0f ? 1.0f : 0.0f;
-    }
+    // a point reached by any splat is known, however inconsistent: where only inconsistent
+    // pixels land (a disocclusion seen from one side) their own motion is better than a fill
+    // from the neighbours, which mixes in the occluder's motion (confidence 1 where reached)
+    e->dsp.field_norm(U, V, C, e->acc[0], e->acc[1], w * h);
     pull_push(e);
     aim_pool_run(e->s.pool, visibility_job, e, e->njobs);
     fallback_regions(e);

@@ -203,6 +203,19 @@ decl_vis_row_fn(aim_vis_row_c)
     }
 }
 
+decl_field_norm_fn(aim_field_norm_c)
+{
+    for (int k = 0; k < n; k++) {
+        float *p0 = a0 + 4 * k, *p1 = a1 + 4 * k;
+        float aw = p0[2] + p1[2], au = p0[0] + p1[0], av = p0[1] + p1[1];
+        u[k] = aw > 0 ? au / aw : 0;
+        v[k] = aw > 0 ? av / aw : 0;
+        c[k] = aw > 0 ? 1.0f : 0.0f;
+        for (int i = 0; i < 4; i++)
+            p0[i] = p1[i] = 0.0f;
+    }
+}
+
 void aim_interp_dsp_init(AimInterpDsp *dsp, unsigned flags)
 {
     dsp->luma_down = aim_luma_down_c;
@@ -216,6 +229,7 @@ void aim_interp_dsp_init(AimInterpDsp *dsp, unsigned flags)
     dsp->fb_qual_row = aim_fb_qual_row_c;
     dsp->splat_row = aim_splat_row_c;
     dsp->vis_row = aim_vis_row_c;
+    dsp->field_norm = aim_field_norm_c;
     dsp->isa = 0;
 #if defined(__x86_64__) || defined(__i386__)
     aim_interp_dsp_init_x86(dsp, flags);

@@ -87,6 +87,14 @@
     void (name)(float *acc, const float *u, const float *v, const float *q, int w, int h, \
                 int y, float step, float sign, float nearw)
 
+/**
+ * Field from the two splat accumulators (4 floats per point: u*w, v*w, w, unused), n points:
+ * with s = a0 + a1, u[k] = s.u / s.w, v[k] = s.v / s.w, c[k] = 1 where s.w > 0, else 0, 0, 0.
+ * Then both accumulators are zeroed (ready for the next splat).
+ */
+#define decl_field_norm_fn(name) \
+    void (name)(float *u, float *v, float *c, float *a0, float *a1, int n)
+
 /** One row of the classic engine's visibility / trust pass (see classic.c visibility_job). */
 typedef struct AimVisRow {
     const float *U, *V;                 ///< field at t, this row
@@ -111,6 +119,7 @@ typedef decl_warp_row_fn(*AimWarpRowFn);
 typedef decl_fb_qual_row_fn(*AimFbQualRowFn);
 typedef decl_splat_row_fn(*AimSplatRowFn);
 typedef decl_vis_row_fn(*AimVisRowFn);
+typedef decl_field_norm_fn(*AimFieldNormFn);
 
 typedef struct AimInterpDsp {
     AimLumaDownFn luma_down;
@@ -124,6 +133,7 @@ typedef struct AimInterpDsp {
     AimFbQualRowFn fb_qual_row;
     AimSplatRowFn splat_row;
     AimVisRowFn vis_row;
+    AimFieldNormFn field_norm;
     unsigned isa; ///< AIM_CPU_* level the kernels above were chosen for (0 = C)
 } AimInterpDsp;
 
@@ -144,5 +154,6 @@ decl_warp_row_fn(aim_warp_row_c);
 decl_fb_qual_row_fn(aim_fb_qual_row_c);
 decl_splat_row_fn(aim_splat_row_c);
 decl_vis_row_fn(aim_vis_row_c);
+decl_field_norm_fn(aim_field_norm_c);
 
 #endif

@@ -498,3 +498,32 @@ decl_vis_row_fn(aim_vis_row_avx2)
         (void)zero;
     }
 }
+
+decl_field_norm_fn(aim_field_norm_avx2)
+{
+    const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.0f);
+    const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    int k = 0;
+    for (; k + 8 <= n; k += 8) {
+        float *p0 = a0 + 4 * k, *p1 = a1 + 4 * k;
+        __m256 r[4];
+        for (int i = 0; i < 4; i++) { // points 2i, 2i+1: [u v w - | u v w -]
+            r[i] = _mm256_add_ps(_mm256_loadu_ps(p0 + 8 * i), _mm256_loadu_ps(p1 + 8 * i));
+            _mm256_storeu_ps(p0 + 8 * i, zero);
+            _mm256_storeu_ps(p1 + 8 * i, zero);
+        }
+        __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+        __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+        // points in the order 0 2 4 6 | 1 3 5 7, then permuted to 0..7
+        __m256 su = _mm256_permutevar8x32_ps(_mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0)), order);
+        __m256 sv = _mm256_permutevar8x32_ps(_mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2)), order);
+        __m256 sw = _mm256_permutevar8x32_ps(_mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0)), order);
+        __m256 pos = _mm256_cmp_ps(sw, zero, _CMP_GT_OQ);
+        // where sw is 0 the quotient (NaN) is masked to 0
+        _mm256_storeu_ps(u + k, _mm256_and_ps(pos, _mm256_div_ps(su, sw)));
+        _mm256_storeu_ps(v + k, _mm256_and_ps(pos, _mm256_div_ps(sv, sw)));
+        _mm256_storeu_ps(c + k, _mm256_and_ps(pos, one));
+    }
+    if (k < n)
+        aim_field_norm_c(u + k, v + k, c + k, a0 + 4 * k, a1 + 4 * k, n - k);
+}

@@ -484,6 +484,53 @@ static void test_vis(const AimInterpDsp *d)
     report("vis_row 320", (t1 - t0) / 3000, (t2 - t1) / 3000);
 }
 
+// field_norm: integer-free but without FMA or reordering: bit-exact. Sums with zero weight
+// (nothing splatted) give 0; both accumulators must be zero afterwards; nothing past n written.
+static void test_field_norm(const AimInterpDsp *d)
+{
+    enum { N = 4 * W_MAX + 16 };
+    static float a0[2][N], a1[2][N], o[2][3][W_MAX + 8];
+    for (int n = 1; n <= W_MAX; n++) {
+        for (int i = 0; i < N; i++) {
+            int in = i < 4 * n, zw = (i / 4) % 3 == 1; // every third point: weight 0
+            float x = (i & 3) == 2 ? (zw ? 0.0f : frand(0.001f, 5)) : zw ? 0.0f : frand(-50, 50);
+            float y = (i & 3) == 2 ? (zw ? 0.0f : frand(0, 5)) : zw ? 0.0f : frand(-50, 50);
+            a0[0][i] = a0[1][i] = in ? ((i & 3) == 3 ? 0.0f : x) : POISON_F;
+            a1[0][i] = a1[1][i] = in ? ((i & 3) == 3 ? 0.0f : y) : POISON_F;
+        }
+        for (int k = 0; k < 2; k++)
+            for (int c = 0; c < 3; c++)
+                for (int i = 0; i < W_MAX + 8; i++)
+                    o[k][c][i] = -1;
+        aim_field_norm_c(o[0][0], o[0][1], o[0][2], a0[0], a1[0], n);
+        d->field_norm(o[1][0], o[1][1], o[1][2], a0[1], a1[1], n);
+        CHECK_MSG(!memcmp(o[0], o[1], sizeof(o[0])), "field_norm n=%d", n);
+        CHECK_MSG(!memcmp(a0[0], a0[1], sizeof(a0[0])) && !memcmp(a1[0], a1[1], sizeof(a1[0])),
+                  "field_norm n=%d: accumulators", n);
+        int zeroed = 1;
+        for (int i = 0; i < 4 * n; i++)
+            zeroed &= a0[1][i] == 0.0f && a1[1][i] == 0.0f;
+        CHECK_MSG(zeroed && a0[1][4 * n] == POISON_F, "field_norm n=%d: clearing", n);
+    }
+    static float b0[4 * 4096], b1[4 * 4096], ou[4096], ov[4096], oc[4096];
+    double tc = 0, ts = 0;
+    for (int r = 0; r < 300; r++) {
+        for (int i = 0; i < 4 * 4096; i++)
+            b0[i] = b1[i] = (float)(i & 7);
+        double t0 = now_s();
+        aim_field_norm_c(ou, ov, oc, b0, b1, 4096);
+        double t1 = now_s();
+        for (int i = 0; i < 4 * 4096; i++)
+            b0[i] = b1[i] = (float)(i & 7);
+        double t2 = now_s();
+        d->field_norm(ou, ov, oc, b0, b1, 4096);
+        double t3 = now_s();
+        tc += t1 - t0;
+        ts += t3 - t2;
+    }
+    report("field_norm 4096", tc / 300, ts / 300);
+}
+
 int main(void)
 {
     unsigned cpu = aim_cpu_detect();
@@ -494,7 +541,7 @@ int main(void)
                   d.patch_step != aim_patch_step_c && d.patch_hess != aim_patch_hess_c &&
                   d.field_row != aim_field_row_c &&
                   d.fb_qual_row != aim_fb_qual_row_c && d.splat_row != aim_splat_row_c &&
-                  d.vis_row != aim_vis_row_c,
+                  d.vis_row != aim_vis_row_c && d.field_norm != aim_field_norm_c,
                   "AVX2 machine but the AVX2 kernels were not selected");
     else
         fprintf(stderr, "no AVX2 on this CPU: the C references are checked against themselves\n");
@@ -508,5 +555,6 @@ int main(void)
     test_fb_qual(&d);
     test_splat(&d);
     test_vis(&d);
+    test_field_norm(&d);
     return test_finish("test_interp_dsp");
 }

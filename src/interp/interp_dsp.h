@@ -70,7 +70,7 @@
  * Forward-backward consistency of flow row y (u, v: that row of the w x h flow): for x < w,
  * with (X, Y) = (x + u[x], y + v[x]), cu = u[x] + ou(X, Y), cv = v[x] + ov(X, Y), the other
  * direction's flow ou, ov (w x h, stride w) sampled bilinearly as aim_bilin_f (clamped);
- * q[x] = 1 / (1 + cu^2 + cv^2) + 1e-3.
+ * q[x] = 1 / (1 + cu^2 + cv^2) + 1e-3. Needs w, h >= 2 (as aim_bilin_f).
  */
 #define decl_fb_qual_row_fn(name) \
     void (name)(float *q, const float *u, const float *v, const float *ou, const float *ov, \
@@ -95,7 +95,8 @@
 #define decl_field_norm_fn(name) \
     void (name)(float *u, float *v, float *c, float *a0, float *a1, int n)
 
-/** One row of the classic engine's visibility / trust pass (see classic.c visibility_job). */
+/** One row of the classic engine's visibility / trust pass (see classic.c visibility_job);
+ *  w, h >= 2 (bilinear sampling as aim_bilin_f). */
 typedef struct AimVisRow {
     const float *U, *V;                 ///< field at t, this row
     const float *u01, *v01, *u10, *v10; ///< both flows, this row

@@ -323,7 +323,7 @@ static inline Pos8 pos8(__m256 x, __m256 y, __m256 xmax, __m256 ymax, __m256i ix
 // interp.md) vgatherdps was slower than this by about 2x.
 static inline void pairs8(const float *img, const int32_t *o, __m256 *p0, __m256 *p1)
 {
-#define LD2(k, l) _mm_loadh_pi(_mm_castpd_ps(_mm_load_sd((const double *)(img + o[k]))), \
+#define LD2(k, l) _mm_loadh_pi(_mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)(img + o[k]))), \
                                (const __m64 *)(img + o[l]))
     __m256 a = _mm256_insertf128_ps(_mm256_castps128_ps256(LD2(0, 1)), LD2(4, 5), 1);
     __m256 b = _mm256_insertf128_ps(_mm256_castps128_ps256(LD2(2, 3)), LD2(6, 7), 1);

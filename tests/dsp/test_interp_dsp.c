@@ -317,7 +317,9 @@ static void test_fb_qual(const AimInterpDsp *d)
     float u[W_MAX + 8], v[W_MAX + 8], a[W_MAX + 8], b[W_MAX + 8];
     int bad = 0, n = 0;
     for (int rep = 0; rep < 300; rep++) {
-        int w = 1 + (int)(rnd() % W_MAX), h = 2 + (int)(rnd() % (H_MAX - 1)), y = (int)(rnd() % (unsigned)h);
+        // bilinear sampling needs a 2 x 2 image at least (aim_bilin_f); the engine's is >= 16
+        int w = 2 + (int)(rnd() % (W_MAX - 1)), h = 2 + (int)(rnd() % (H_MAX - 1));
+        int y = (int)(rnd() % (unsigned)h);
         float r = rep % 11 == 0 ? 300.0f : 6.0f;
         for (int i = 0; i < W_MAX * H_MAX + 8; i++) {
             ou[i] = i < w * h ? frand(-40, 40) : POISON_F;
@@ -420,7 +422,9 @@ static void test_vis(const AimInterpDsp *d)
     static float fl[6][W_MAX + 8], o[2][5][W_MAX + 8];
     int bad = 0, n = 0;
     for (int rep = 0; rep < 300; rep++) {
-        int w = 1 + (int)(rnd() % W_MAX), h = 2 + (int)(rnd() % (H_MAX - 1)), y = (int)(rnd() % (unsigned)h);
+        // bilinear sampling needs a 2 x 2 image at least (aim_bilin_f); the engine's is >= 16
+        int w = 2 + (int)(rnd() % (W_MAX - 1)), h = 2 + (int)(rnd() % (H_MAX - 1));
+        int y = (int)(rnd() % (unsigned)h);
         for (int i = 0; i < W_MAX * H_MAX; i++) {
             q0[i] = frand(0.001f, 1.001f);
             q1[i] = rep % 4 == 0 ? 0.001f : frand(0.001f, 1.001f);

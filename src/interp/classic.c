@@ -155,7 +155,8 @@ static int classic_create(void **priv, const AimInterpSettings *s)
             err = aim_flow_create(&e->flow[k], &fs);
         if (!err && !(e->qual[k] = malloc(n * sizeof(float))))
             err = AIM_ERR(ENOMEM);
-        if (!err && !(e->acc[k] = malloc(4 * n * sizeof(float))))
+        // zeroed here, then by field_norm after each use (splat_job adds into it)
+        if (!err && !(e->acc[k] = calloc(4 * n, sizeof(float))))
             err = AIM_ERR(ENOMEM);
     }
     // pull-push pyramid down to one pixel
@@ -248,13 +249,7 @@ static void qual_job(void *ctx, int job, int njobs)
     const float *ou = aim_flow_u(e->flow[!job]), *ov = aim_flow_v(e->flow[!job]);
     float *q = e->qual[job];
     for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            int k = y * w + x;
-            float X = (float)x + u[k], Y = (float)y + v[k];
-            float cu = u[k] + aim_bilin_f(ou, w, w, h, X, Y);
-            float cv = v[k] + aim_bilin_f(ov, w, w, h, X, Y);
-            q[k] = 1.0f / (1.0f + cu * cu + cv * cv) + 1e-3f;
-        }
+        e->dsp.fb_qual_row(q + y * w, u + y * w, v + y * w, ou, ov, w, h, y);
 }
 
 static int classic_set_pair(void *priv, const AimFrame *f0, const AimFrame *f1,
@@ -307,31 +302,12 @@ static void splat_job(void *ctx, int job, int njobs)
     // interleaved (u*w, v*w, w, 0): one 16-byte read-modify-write per target instead of three
     // (neighbouring sources hit the same targets back to back: store-forwarding chains)
     float *acc = e->acc[job];
-    memset(acc, 0, sizeof(float) * 4 * w * h);
+    // acc is zero: calloc at create, then cleared by field_norm after each use
+    // quality squared: where a consistent and an inconsistent pixel land on the same spot (an
+    // occlusion), the consistent one's motion wins instead of a mixture
     for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            int k = y * w + x;
-            float X = (float)x + step * u[k], Y = (float)y + step * v[k];
-            if (!(X > -1.0f && X < (float)w && Y > -1.0f && Y < (float)h))
-                continue;
-            int ix = aim_ifloor(X), iy = aim_ifloor(Y);
-            float fx = X - (float)ix, fy = Y - (float)iy;
-            // quality squared: where a consistent and an inconsistent pixel land on the same
-            // spot (an occlusion), the consistent one's motion wins instead of a mixture
-            float wq = q[k] * q[k] * (1.0f - near + 0.5f);
-            float mu = sign * u[k], mv = sign * v[k];
-            float ws[4] = { (1 - fx) * (1 - fy) * wq, fx * (1 - fy) * wq, (1 - fx) * fy * wq,
-                            fx * fy * wq };
-            for (int i = 0; i < 4; i++) {
-                int xx = ix + (i & 1), yy = iy + (i >> 1);
-                if (xx < 0 || xx >= w || yy < 0 || yy >= h)
-                    continue;
-                float *a = acc + 4 * (yy * w + xx);
-                a[0] += ws[i] * mu;
-                a[1] += ws[i] * mv;
-                a[2] += ws[i];
-            }
-        }
+        e->dsp.splat_row(acc, u + y * w, v + y * w, q + y * w, w, h, y, step, sign,
+                         1.0f - near + 0.5f);
 }
 
 // Pull-push hole filling of pp[0] (values u, v with confidence c in [0,1]).
@@ -375,13 +351,6 @@ static void pull_push(Classic *e)
                 F[2][k] = 1.0f;
             }
     }
-}
-
-static inline float smoothstep(float e0, float e1, float x)
-{
-    float t = (x - e0) / (e1 - e0);
-    t = t < 0 ? 0 : t > 1 ? 1 : t;
-    return t * t * (3 - 2 * t);
 }
 
 // ANIME RULE "no ghosts", made region-coherent: untrusted pixels are gathered into blocks of
@@ -472,6 +441,12 @@ static void fallback_regions(Classic *e)
         fy = fy < 0 ? 0 : fy > (float)(bh - 1) ? (float)(bh - 1) : fy;
         int by0 = (int)fy, by1 = by0 + 1 < bh ? by0 + 1 : by0;
         float wy = fy - (float)by0;
+        // no untrusted block in either block row: trust is 1 on the whole row, nothing changes
+        int any = 0;
+        for (int bx = 0; bx < bw && !any; bx++)
+            any = blk[by0 * bw + bx] | blk[by1 * bw + bx];
+        if (!any)
+            continue;
         for (int x = 0; x < w; x++) {
             float fx = ((float)x + 0.5f) / FB_BLOCK - 0.5f;
             fx = fx < 0 ? 0 : fx > (float)(bw - 1) ? (float)(bw - 1) : fx;
@@ -479,6 +454,8 @@ static void fallback_regions(Classic *e)
             float wx = fx - (float)bx0;
             float b = (1 - wy) * ((1 - wx) * blk[by0 * bw + bx0] + wx * blk[by0 * bw + bx1]) +
                       wy * ((1 - wx) * blk[by1 * bw + bx0] + wx * blk[by1 * bw + bx1]);
+            if (b == 0.0f) // trusted: unchanged (the update below would be an identity)
+                continue;
             int k = y * w + x;
             float trust = 1.0f - b;
             float side = e->fb_side[(y / FB_BLOCK) * bw + x / FB_BLOCK];
@@ -496,87 +473,62 @@ static void fallback_regions(Classic *e)
 
 // Visibility, trust and the fallback rule on the flow grid (see the header comment).
 // Per flow pixel at t: visibility, trust and fallback evidence (rows sliced over the pool).
+// The rules, per flow pixel q with field motion m (the kernel vis_row, interp_dsp.c, computes
+// them; its C reference is the specification):
+// - Occlusion (Baker et al. 2011, "A Database and Evaluation Methodology for Optical Flow",
+//   section 3.3): a pixel of f1 whose flow fails the forward-backward check is not visible in
+//   f0 (it was uncovered), and vice versa. So q is seen in f0 unless its f1 sample (q + (1-t)m)
+//   is such a pixel, and seen in f1 unless its f0 sample (q - t m) is.
+// - A sample outside the picture (content entering or leaving the frame, a zoom's border) is
+//   not seen on that side: the other side alone draws q.
+// - Each side is weighted by visibility and temporal nearness: fw0 = w0 / (w0 + w1) with
+//   w0 = (1-t)(vis0 + 0.01), w1 = t(vis1 + 0.01).
+// - Untrusted ("bad"): the two warped luma samples disagree (32..64 levels: flat anime colours
+//   differ by more than that when the flow maps one drawing's colour onto another's; on dbz,
+//   24..48 / 32..64 / 40..80 gave PSNR-Y 26.00 / 26.12 / 26.18 and edge F1 0.9255 / 0.9257 /
+//   0.9254: the middle one keeps the lines best) although both sides claim to see q (then the
+//   flow is wrong), or neither does (nothing explains q). Where exactly one side is hidden,
+//   disagreement is expected. "Neither" means no side within ~3 grid px of consistency (vis
+//   0.1 = a 3 px forward-backward mismatch): flow near motion boundaries is smeared by a few px
+//   (patches straddle both motions), and there the weaker claim is still right.
+// - Fallback side evidence ("stay"): how little each frame's content at q moves (content the
+//   flow shows leaving q, e.g. the trailing edge of a moving shape, should not be shown where
+//   it was), weighted by temporal nearness: 1 when still, 0.5 at 2 grid px of motion of a
+//   fully consistent flow. Only a reliable flow (its forward-backward quality) is evidence of
+//   leaving: a redraw's flow is noise and must not overrule the nearer frame.
+// - fdiff: the two frames differ at q (unwarped): 8..24 levels.
 static void visibility_job(void *ctx, int job, int njobs)
 {
     Classic *e = ctx;
     const int w = e->fw, h = e->fh;
-    const float t = e->t, t1 = 1.0f - t;
-    const float *u01 = aim_flow_u(e->flow[0]), *v01 = aim_flow_v(e->flow[0]);
-    const float *u10 = aim_flow_u(e->flow[1]), *v10 = aim_flow_v(e->flow[1]);
     const AimPlaneF *I0 = &e->pyr[0].img[0], *I1 = &e->pyr[1].img[0];
-    const float *U = e->pp[0][0], *V = e->pp[0][1];
+    AimVisRow r = { .u01 = aim_flow_u(e->flow[0]), .v01 = aim_flow_v(e->flow[0]),
+                    .u10 = aim_flow_u(e->flow[1]), .v10 = aim_flow_v(e->flow[1]),
+                    .U = e->pp[0][0], .V = e->pp[0][1], .q0 = e->qual[0], .q1 = e->qual[1],
+                    .i0 = I0->data, .i1 = I1->data, .si0 = I0->stride, .si1 = I1->stride,
+                    .bad = e->bad, .fdiff = e->fdiff, .stay0 = e->stay[0],
+                    .stay1 = e->stay[1], .fw0 = e->fw0, .w = w, .h = h, .t = e->t };
     int ya, yb;
     aim_interp_band(h, job, njobs, &ya, &yb);
-    for (int y = ya; y < yb; y++)
-        for (int x = 0; x < w; x++) {
-            int k = y * w + x;
-            float mu = U[k], mv = V[k];
-            float x0 = (float)x - t * mu, y0 = (float)y - t * mv;
-            float x1 = (float)x + t1 * mu, y1 = (float)y + t1 * mv;
-            // Occlusion (Baker et al. 2011, "A Database and Evaluation Methodology for Optical
-            // Flow", section 3.3): a pixel of f1 whose flow fails the forward-backward check is
-            // not visible in f0 (it was uncovered), and vice versa. So q is seen in f0 unless
-            // its f1 sample is such a pixel, and seen in f1 unless its f0 sample is.
-            float vis0 = aim_bilin_f(e->qual[1], w, w, h, x1, y1);
-            float vis1 = aim_bilin_f(e->qual[0], w, w, h, x0, y0);
-            // A sample outside the picture (content entering or leaving the frame, a zoom's
-            // border) is not seen on that side: the other side alone draws q.
-            int out0 = x0 < -0.5f || y0 < -0.5f || x0 > (float)w - 0.5f || y0 > (float)h - 0.5f;
-            int out1 = x1 < -0.5f || y1 < -0.5f || x1 > (float)w - 0.5f || y1 > (float)h - 0.5f;
-            if (out0 != out1) {
-                vis0 = out0 ? 0.0f : 1.0f;
-                vis1 = out1 ? 0.0f : 1.0f;
-            }
-            // each side by visibility and temporal nearness
-            float w0 = t1 * (vis0 + 0.01f), w1 = t * (vis1 + 0.01f);
-            float W0 = w0 / (w0 + w1);
-            // warp error between the two sides, 8-bit luma units
-            float a = aim_bilin_f(I0->data, I0->stride, w, h, x0, y0);
-            float b = aim_bilin_f(I1->data, I1->stride, w, h, x1, y1);
-            float err = fabsf(a - b);
-            // Untrusted: the samples disagree (32..64 levels: flat anime colours differ by more
-            // than that when the flow maps one drawing's colour onto another's; on dbz,
-            // 24..48 / 32..64 / 40..80 gave PSNR-Y 26.00 / 26.12 / 26.18 and edge F1 0.9255 /
-            // 0.9257 / 0.9254: the middle one keeps the lines best) although
-            // both sides claim to see q (then the flow is wrong), or neither does (nothing
-            // explains q). Where exactly one side is hidden, disagreement is expected.
-            // "Neither" means no side within ~3 grid px of consistency (vis 0.1 = a 3 px
-            // forward-backward mismatch): flow near motion boundaries is smeared by a few px
-            // (patches straddle both motions), and there the weaker claim is still right.
-            float vmax = vis0 > vis1 ? vis0 : vis1;
-            float claim = vis0 * vis1 + (1.0f - smoothstep(0.02f, 0.1f, vmax));
-            float bad = smoothstep(32.0f, 64.0f, err) * claim;
-            // Fallback side evidence: how little each frame's content at q moves (content the
-            // flow shows leaving q, e.g. the trailing edge of a moving shape, should not be
-            // shown where it was), weighted by temporal nearness. Stay: 1 when still, 0.5 at
-            // 2 grid px of motion of a fully consistent flow.
-            float m0 = u01[k] * u01[k] + v01[k] * v01[k], m1 = u10[k] * u10[k] + v10[k] * v10[k];
-            e->bad[k] = bad;
-            // the two frames differ at q (unwarped): 8..24 levels
-            e->fdiff[k] = smoothstep(8.0f, 24.0f, fabsf(I0->data[y * I0->stride + x] -
-                                                        I1->data[y * I1->stride + x]));
-            // only a reliable flow (its forward-backward quality) is evidence of leaving: a
-            // redraw's flow is noise and must not overrule the nearer frame
-            e->stay[0][k] = t1 * (1.0f - (1.0f - 1.0f / (1.0f + 0.25f * m0)) * e->qual[0][k]);
-            e->stay[1][k] = t * (1.0f - (1.0f - 1.0f / (1.0f + 0.25f * m1)) * e->qual[1][k]);
-            e->fw0[k] = W0;
-        }
+    const AimVisRow r0 = r;
+    for (int y = ya; y < yb; y++) {
+        ptrdiff_t k = (ptrdiff_t)y * w;
+        r = r0;
+        r.y = y;
+        r.U += k, r.V += k, r.u01 += k, r.v01 += k, r.u10 += k, r.v10 += k;
+        r.bad += k, r.fdiff += k, r.stay0 += k, r.stay1 += k, r.fw0 += k;
+        e->dsp.vis_row(&r);
+    }
 }
 
 static void field_at_t(Classic *e)
 {
     const int w = e->fw, h = e->fh;
     float *U = e->pp[0][0], *V = e->pp[0][1], *C = e->pp[0][2];
-    for (int k = 0; k < w * h; k++) {
-        const float *a0 = e->acc[0] + 4 * k, *a1 = e->acc[1] + 4 * k;
-        float aw = a0[2] + a1[2], au = a0[0] + a1[0], av = a0[1] + a1[1];
-        U[k] = aw > 0 ? au / aw : 0;
-        V[k] = aw > 0 ? av / aw : 0;
-        // a pixel reached by any splat is known, however inconsistent: where only
-        // inconsistent pixels land (a disocclusion seen from one side) their own motion is
-        // better than a fill from the neighbours, which mixes in the occluder's motion
-        C[k] = aw > 0.0f ? 1.0f : 0.0f;
-    }
+    // a point reached by any splat is known, however inconsistent: where only inconsistent
+    // pixels land (a disocclusion seen from one side) their own motion is better than a fill
+    // from the neighbours, which mixes in the occluder's motion (confidence 1 where reached)
+    e->dsp.field_norm(U, V, C, e->acc[0], e->acc[1], w * h);
     pull_push(e);
     aim_pool_run(e->s.pool, visibility_job, e, e->njobs);
     fallback_regions(e);
@@ -591,7 +543,8 @@ static void warp_job(void *ctx, int job, int njobs)
     float *mx = rw + fw + 8, *my = mx + e->s.width + 8, *w0 = my + e->s.width + 8;
     const float *U = e->pp[0][0], *V = e->pp[0][1], *W = e->fw0;
     const int maxv = (1 << e->s.depth) - 1;
-    for (int p = 0; p < 3; p++) {
+    // the two chroma planes share one field (same size): plane 1 warps plane 2 too
+    for (int p = 0; p < 2; p++) {
         int pw = aim_plane_w(e->out, p), ph = aim_plane_h(e->out, p), y0, y1;
         aim_interp_band(ph, job, njobs, &y0, &y1);
         const float sx = (float)pw / (float)fw, sy = (float)ph / (float)fh;
@@ -610,9 +563,10 @@ static void warp_job(void *ctx, int job, int njobs)
                 rw[x] = g0[x] + fy * (g0[x + fw] - g0[x]);
             }
             e->dsp.field_row(mx, my, w0, ru, rv, rw, xi, xf, sx, sy, pw);
-            e->dsp.warp_row(e->out->data[p] + y * e->out->stride[p], e->f[0]->data[p],
-                            e->f[0]->stride[p], e->f[1]->data[p], e->f[1]->stride[p], pw, ph, y,
-                            mx, my, w0, e->t, maxv, pw);
+            for (int q = p; q <= 2 * p; q++)
+                e->dsp.warp_row(e->out->data[q] + y * e->out->stride[q], e->f[0]->data[q],
+                                e->f[0]->stride[q], e->f[1]->data[q], e->f[1]->stride[q], pw, ph,
+                                y, mx, my, w0, e->t, maxv, pw);
         }
     }
 }

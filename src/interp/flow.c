@@ -264,9 +264,12 @@ static int grid(int *pos, int n, int stride)
 
 // Upsamples level l+1's flow into level l (values doubled), bilinear with pixel centres
 // aligned (weights 1/4, 3/4), clamped at the edges; level l may be one wider/taller than twice.
+// Separable: each output row first blends its two source rows (tmp), then the columns; the
+// clamped ends are done apart so the inner loop has no clamps.
 static void upsample_flow(AimFlow *f, int l)
 {
     const int w = f->lw[l], h = f->lh[l], cw = f->lw[l + 1], ch = f->lh[l + 1];
+    float *tmp = f->acc_u; // free until densify_level (level-0 size >= cw)
     for (int c = 0; c < 2; c++) {
         const float *src = c ? f->v[l + 1] : f->u[l + 1];
         float *dst = c ? f->v[l] : f->u[l];
@@ -277,15 +280,23 @@ static void upsample_flow(AimFlow *f, int l)
             r0 = r0 < 0 ? 0 : r0 > ch - 1 ? ch - 1 : r0;
             r1 = r1 < 0 ? 0 : r1 > ch - 1 ? ch - 1 : r1;
             const float *a = src + r0 * cw, *b = src + r1 * cw;
+            for (int x = 0; x < cw; x++)
+                tmp[x] = 2.0f * (a[x] + wy1 * (b[x] - a[x]));
             float *o = dst + y * w;
+            // x = 2m: columns m-1, m at 3/4; x = 2m+1: columns m, m+1 at 1/4
+            int m = 1;
+            for (; 2 * m + 1 < w && m + 1 < cw; m++) {
+                o[2 * m] = tmp[m - 1] + 0.75f * (tmp[m] - tmp[m - 1]);
+                o[2 * m + 1] = tmp[m] + 0.25f * (tmp[m + 1] - tmp[m]);
+            }
             for (int x = 0; x < w; x++) {
+                if (x == 2 && 2 * m > 2)
+                    x = 2 * m; // inner part done above
                 int c0 = (x >> 1) - 1 + (x & 1), c1 = c0 + 1;
                 float wx1 = (x & 1) ? 0.25f : 0.75f;
                 c0 = c0 < 0 ? 0 : c0 > cw - 1 ? cw - 1 : c0;
                 c1 = c1 < 0 ? 0 : c1 > cw - 1 ? cw - 1 : c1;
-                float top = a[c0] + wx1 * (a[c1] - a[c0]);
-                float bot = b[c0] + wx1 * (b[c1] - b[c0]);
-                o[x] = 2.0f * (top + wy1 * (bot - top));
+                o[x] = tmp[c0] + wx1 * (tmp[c1] - tmp[c0]);
             }
         }
     }
@@ -328,16 +339,9 @@ static void search_level(AimFlow *f, int l, const AimFlowPyr *a, const AimFlowPy
             PatchTmpl pt = { .tp = T->data + py * T->stride + px,
                              .gx = TX->data + py * TX->stride + px,
                              .gy = TY->data + py * TY->stride + px, .st = T->stride };
-            float sxx = 0, sxy = 0, syy = 0, sgx = 0, sgy = 0;
-            for (int yy = 0; yy < PS; yy++)
-                for (int xx = 0; xx < PS; xx++) {
-                    float gx = pt.gx[yy * pt.st + xx], gy = pt.gy[yy * pt.st + xx];
-                    sgx += gx;
-                    sgy += gy;
-                    sxx += gx * gx;
-                    sxy += gx * gy;
-                    syy += gy * gy;
-                }
+            float hs[5];
+            dsp->patch_hess(hs, pt.gx, pt.gy, pt.st);
+            const float sgx = hs[0], sgy = hs[1], sxx = hs[2], sxy = hs[3], syy = hs[4];
             // Mean-normalised Hessian; the diagonal gets a small floor (1e-2 per pixel in
             // 8-bit units squared, far below any textured patch) so flat patches stay solvable.
             pt.hxx = sxx - sgx * sgx / n + 0.01f * n;
@@ -492,32 +496,56 @@ static void refine_level(AimFlow *f, int l, const AimFlowPyr *a, const AimFlowPy
         }
     memset(f->du, 0, (size_t)w * h * sizeof(float));
     memset(f->dv, 0, (size_t)w * h * sizeof(float));
+    // The neighbour weight sum of each pixel does not change over the sweeps: the diagonal
+    // terms are inverted once here (a11, a22 now hold 1 / (a + sum of weights)).
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            int k = y * w + x;
+            float sw = (x > 0 ? f->wr[k - 1] : 0.0f) + (x < w - 1 ? f->wr[k] : 0.0f) +
+                       (y > 0 ? f->wd[k - w] : 0.0f) + (y < h - 1 ? f->wd[k] : 0.0f);
+            f->a11[k] = 1.0f / (f->a11[k] + sw);
+            f->a22[k] = 1.0f / (f->a22[k] + sw);
+        }
     const float omega = 1.6f; // OpenCV VariationalRefinement's SOR relaxation
+    float *restrict du_ = f->du, *restrict dv_ = f->dv;
+    const float *restrict wr = f->wr, *restrict wd = f->wd, *restrict Uc = U, *restrict Vc = V;
+    const float *restrict b1 = f->b1, *restrict b2 = f->b2, *restrict a12 = f->a12;
+    const float *restrict i11 = f->a11, *restrict i22 = f->a22;
     for (int it = 0; it < f->s.var_iters; it++)
         for (int color = 0; color < 2; color++)
-            for (int y = 0; y < h; y++)
+            for (int y = 0; y < h; y++) {
+                // interior pixels take all 4 neighbours (no tests); the row ends and the first
+                // and last rows test each one
+                const int inner = y > 0 && y < h - 1;
                 for (int x = (y + color) & 1; x < w; x += 2) {
                     int k = y * w + x;
-                    float sw = 0, su = 0, sv = 0;
-                    const float uk = U[k], vk = V[k];
+                    float su = 0, sv = 0;
+                    const float uk = Uc[k], vk = Vc[k];
 #define NB(cond, kk, wt)                                                                      \
     if (cond) {                                                                               \
         float w_ = (wt);                                                                      \
-        sw += w_;                                                                             \
-        su += w_ * (U[kk] + f->du[kk] - uk);                                                  \
-        sv += w_ * (V[kk] + f->dv[kk] - vk);                                                  \
+        su += w_ * (Uc[kk] + du_[kk] - uk);                                                   \
+        sv += w_ * (Vc[kk] + dv_[kk] - vk);                                                   \
     }
-                    NB(x > 0, k - 1, f->wr[k - 1])
-                    NB(x < w - 1, k + 1, f->wr[k])
-                    NB(y > 0, k - w, f->wd[k - w])
-                    NB(y < h - 1, k + w, f->wd[k])
+                    if (inner && x > 0 && x < w - 1) {
+                        NB(1, k - 1, wr[k - 1])
+                        NB(1, k + 1, wr[k])
+                        NB(1, k - w, wd[k - w])
+                        NB(1, k + w, wd[k])
+                    } else {
+                        NB(x > 0, k - 1, wr[k - 1])
+                        NB(x < w - 1, k + 1, wr[k])
+                        NB(y > 0, k - w, wd[k - w])
+                        NB(y < h - 1, k + w, wd[k])
+                    }
 #undef NB
-                    float du = f->du[k], dv = f->dv[k];
-                    du += omega * ((f->b1[k] - f->a12[k] * dv + su) / (f->a11[k] + sw) - du);
-                    dv += omega * ((f->b2[k] - f->a12[k] * du + sv) / (f->a22[k] + sw) - dv);
-                    f->du[k] = du;
-                    f->dv[k] = dv;
+                    float du = du_[k], dv = dv_[k];
+                    du += omega * ((b1[k] - a12[k] * dv + su) * i11[k] - du);
+                    dv += omega * ((b2[k] - a12[k] * du + sv) * i22[k] - dv);
+                    du_[k] = du;
+                    dv_[k] = dv;
                 }
+            }
     for (int k = 0; k < w * h; k++) {
         U[k] += f->du[k];
         V[k] += f->dv[k];

@@ -2,6 +2,7 @@
 #include <math.h>
 
 #include "core/cpu.h"
+#include "flow.h"
 #include "interp_dsp.h"
 
 decl_luma_down_fn(aim_luma_down_c)
@@ -50,6 +51,25 @@ decl_patch_step_fn(aim_patch_step_c)
     out[1] = sy;
     out[2] = sd;
     out[3] = sdd;
+}
+
+decl_patch_hess_fn(aim_patch_hess_c)
+{
+    float sgx = 0, sgy = 0, sxx = 0, sxy = 0, syy = 0;
+    for (int j = 0; j < AIM_FLOW_PATCH; j++)
+        for (int i = 0; i < AIM_FLOW_PATCH; i++) {
+            float x = gx[j * st + i], y = gy[j * st + i];
+            sgx += x;
+            sgy += y;
+            sxx += x * x;
+            sxy += x * y;
+            syy += y * y;
+        }
+    out[0] = sgx;
+    out[1] = sgy;
+    out[2] = sxx;
+    out[3] = sxy;
+    out[4] = syy;
 }
 
 decl_patch_densify_fn(aim_patch_densify_c)
@@ -107,15 +127,109 @@ decl_warp_row_fn(aim_warp_row_c)
     }
 }
 
+decl_fb_qual_row_fn(aim_fb_qual_row_c)
+{
+    for (int x = 0; x < w; x++) {
+        float X = (float)x + u[x], Y = (float)y + v[x];
+        float cu = u[x] + aim_bilin_f(ou, w, w, h, X, Y);
+        float cv = v[x] + aim_bilin_f(ov, w, w, h, X, Y);
+        q[x] = 1.0f / (1.0f + cu * cu + cv * cv) + 1e-3f;
+    }
+}
+
+decl_splat_row_fn(aim_splat_row_c)
+{
+    for (int x = 0; x < w; x++) {
+        float X = (float)x + step * u[x], Y = (float)y + step * v[x];
+        if (!(X > -1.0f && X < (float)w && Y > -1.0f && Y < (float)h))
+            continue;
+        int ix = aim_ifloor(X), iy = aim_ifloor(Y);
+        float fx = X - (float)ix, fy = Y - (float)iy;
+        float wq = q[x] * q[x] * nearw;
+        float mu = sign * u[x], mv = sign * v[x];
+        float ws[4] = { (1 - fx) * (1 - fy) * wq, fx * (1 - fy) * wq, (1 - fx) * fy * wq,
+                        fx * fy * wq };
+        for (int i = 0; i < 4; i++) {
+            int xx = ix + (i & 1), yy = iy + (i >> 1);
+            if (xx < 0 || xx >= w || yy < 0 || yy >= h)
+                continue;
+            float *a = acc + 4 * ((ptrdiff_t)yy * w + xx);
+            a[0] += ws[i] * mu;
+            a[1] += ws[i] * mv;
+            a[2] += ws[i];
+        }
+    }
+}
+
+static inline float smoothstep(float e0, float e1, float x)
+{
+    float t = (x - e0) / (e1 - e0);
+    t = t < 0 ? 0 : t > 1 ? 1 : t;
+    return t * t * (3 - 2 * t);
+}
+
+// The thresholds and their sources are explained in src/interp/classic.c (visibility_job).
+decl_vis_row_fn(aim_vis_row_c)
+{
+    const int w = a->w, h = a->h;
+    const float t = a->t, t1 = 1.0f - t, fy = (float)a->y;
+    const float *q0row = a->q0 + (ptrdiff_t)a->y * w, *q1row = a->q1 + (ptrdiff_t)a->y * w;
+    const float *r0 = a->i0 + a->y * a->si0, *r1 = a->i1 + a->y * a->si1;
+    for (int x = 0; x < w; x++) {
+        float mu = a->U[x], mv = a->V[x];
+        float x0 = (float)x - t * mu, y0 = fy - t * mv;
+        float x1 = (float)x + t1 * mu, y1 = fy + t1 * mv;
+        float vis0 = aim_bilin_f(a->q1, w, w, h, x1, y1);
+        float vis1 = aim_bilin_f(a->q0, w, w, h, x0, y0);
+        int out0 = x0 < -0.5f || y0 < -0.5f || x0 > (float)w - 0.5f || y0 > (float)h - 0.5f;
+        int out1 = x1 < -0.5f || y1 < -0.5f || x1 > (float)w - 0.5f || y1 > (float)h - 0.5f;
+        if (out0 != out1) {
+            vis0 = out0 ? 0.0f : 1.0f;
+            vis1 = out1 ? 0.0f : 1.0f;
+        }
+        float w0 = t1 * (vis0 + 0.01f), w1 = t * (vis1 + 0.01f);
+        float ia = aim_bilin_f(a->i0, a->si0, w, h, x0, y0);
+        float ib = aim_bilin_f(a->i1, a->si1, w, h, x1, y1);
+        float err = fabsf(ia - ib);
+        float vmax = vis0 > vis1 ? vis0 : vis1;
+        float claim = vis0 * vis1 + (1.0f - smoothstep(0.02f, 0.1f, vmax));
+        a->bad[x] = smoothstep(32.0f, 64.0f, err) * claim;
+        a->fdiff[x] = smoothstep(8.0f, 24.0f, fabsf(r0[x] - r1[x]));
+        float m0 = a->u01[x] * a->u01[x] + a->v01[x] * a->v01[x];
+        float m1 = a->u10[x] * a->u10[x] + a->v10[x] * a->v10[x];
+        a->stay0[x] = t1 * (1.0f - (1.0f - 1.0f / (1.0f + 0.25f * m0)) * q0row[x]);
+        a->stay1[x] = t * (1.0f - (1.0f - 1.0f / (1.0f + 0.25f * m1)) * q1row[x]);
+        a->fw0[x] = w0 / (w0 + w1);
+    }
+}
+
+decl_field_norm_fn(aim_field_norm_c)
+{
+    for (int k = 0; k < n; k++) {
+        float *p0 = a0 + 4 * k, *p1 = a1 + 4 * k;
+        float aw = p0[2] + p1[2], au = p0[0] + p1[0], av = p0[1] + p1[1];
+        u[k] = aw > 0 ? au / aw : 0;
+        v[k] = aw > 0 ? av / aw : 0;
+        c[k] = aw > 0 ? 1.0f : 0.0f;
+        for (int i = 0; i < 4; i++)
+            p0[i] = p1[i] = 0.0f;
+    }
+}
+
 void aim_interp_dsp_init(AimInterpDsp *dsp, unsigned flags)
 {
     dsp->luma_down = aim_luma_down_c;
     dsp->down2 = aim_down2_c;
     dsp->grad = aim_grad_c;
     dsp->patch_step = aim_patch_step_c;
+    dsp->patch_hess = aim_patch_hess_c;
     dsp->patch_densify = aim_patch_densify_c;
     dsp->field_row = aim_field_row_c;
     dsp->warp_row = aim_warp_row_c;
+    dsp->fb_qual_row = aim_fb_qual_row_c;
+    dsp->splat_row = aim_splat_row_c;
+    dsp->vis_row = aim_vis_row_c;
+    dsp->field_norm = aim_field_norm_c;
     dsp->isa = 0;
 #if defined(__x86_64__) || defined(__i386__)
     aim_interp_dsp_init_x86(dsp, flags);

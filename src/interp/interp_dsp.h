@@ -34,6 +34,12 @@
     void (name)(float out[4], const float *i1, ptrdiff_t s1, float fx, float fy, \
                 const float *tp, const float *gx, const float *gy, ptrdiff_t st)
 /**
+ * Sums over an 8x8 patch of gradients gx, gy (stride st) for the inverse search's Hessian:
+ * out[0] = sum gx, out[1] = sum gy, out[2] = sum gx*gx, out[3] = sum gx*gy, out[4] = sum gy*gy.
+ */
+#define decl_patch_hess_fn(name) \
+    void (name)(float out[5], const float *gx, const float *gy, ptrdiff_t st)
+/**
  * DIS densification of one 8x8 patch with flow (u, v): per pixel, e = |I1(bilinear) - T - mean|,
  * wgt = 1 / max(1, e); acc[0][i] += wgt*u, acc[1][i] += wgt*v, acc[2][i] += wgt (acc stride sa).
  */
@@ -52,29 +58,83 @@
 /**
  * Two-sided warp of one output row y: for x < w, p0 = (x - t*mx, y - t*my) in src0 and
  * p1 = (x + (1-t)*mx, y + (1-t)*my) in src1, clamped to the plane, sampled bilinearly;
- * dst[x] = clamp(round(w0*a + (1-w0)*b), 0, maxv). Planes are pw x ph with strides s0, s1.
+ * dst[x] = clamp(round(w0*a + (1-w0)*b), 0, maxv). Planes are pw x ph with strides s0, s1,
+ * readable 8 samples past each row's end (SIMD versions may over-read: AimFrame's padding).
  */
 #define decl_warp_row_fn(name) \
     void (name)(uint16_t *dst, const uint16_t *src0, ptrdiff_t s0, const uint16_t *src1, \
                 ptrdiff_t s1, int pw, int ph, int y, const float *mx, const float *my, \
                 const float *w0, float t, int maxv, int w)
 
+/**
+ * Forward-backward consistency of flow row y (u, v: that row of the w x h flow): for x < w,
+ * with (X, Y) = (x + u[x], y + v[x]), cu = u[x] + ou(X, Y), cv = v[x] + ov(X, Y), the other
+ * direction's flow ou, ov (w x h, stride w) sampled bilinearly as aim_bilin_f (clamped);
+ * q[x] = 1 / (1 + cu^2 + cv^2) + 1e-3. Needs w, h >= 2 (as aim_bilin_f).
+ */
+#define decl_fb_qual_row_fn(name) \
+    void (name)(float *q, const float *u, const float *v, const float *ou, const float *ov, \
+                int w, int h, int y)
+/**
+ * Splat of flow row y of one frame to time t (the classic engine's step 1): for x < w, the
+ * pixel moves to (X, Y) = (x + step*u[x], y + step*v[x]) and adds, to each of the 4 grid
+ * points around it inside the w x h grid, bilinear weight b times wq = q[x]^2 * nearw into
+ * acc[4*k .. 4*k+2] += (b*wq*sign*u, b*wq*sign*v, b*wq) (acc: 4 floats per grid point, row
+ * stride 4*w). Points with X or Y outside (-1, w) x (-1, h) add nothing. Adds happen in order
+ * of x, then the 4 corners (top-left, top-right, bottom-left, bottom-right).
+ */
+#define decl_splat_row_fn(name) \
+    void (name)(float *acc, const float *u, const float *v, const float *q, int w, int h, \
+                int y, float step, float sign, float nearw)
+
+/**
+ * Field from the two splat accumulators (4 floats per point: u*w, v*w, w, unused), n points:
+ * with s = a0 + a1, u[k] = s.u / s.w, v[k] = s.v / s.w, c[k] = 1 where s.w > 0, else 0, 0, 0.
+ * Then both accumulators are zeroed (ready for the next splat).
+ */
+#define decl_field_norm_fn(name) \
+    void (name)(float *u, float *v, float *c, float *a0, float *a1, int n)
+
+/** One row of the classic engine's visibility / trust pass (see classic.c visibility_job);
+ *  w, h >= 2 (bilinear sampling as aim_bilin_f). */
+typedef struct AimVisRow {
+    const float *U, *V;                 ///< field at t, this row
+    const float *u01, *v01, *u10, *v10; ///< both flows, this row
+    const float *q0, *q1;               ///< splat qualities, whole w x h images (stride w)
+    const float *i0, *i1;               ///< luma images, pixel (0, 0) (padded planes)
+    ptrdiff_t si0, si1;                 ///< their strides
+    float *bad, *fdiff, *stay0, *stay1, *fw0; ///< outputs, this row
+    int w, h, y;
+    float t;
+} AimVisRow;
+#define decl_vis_row_fn(name) void (name)(const AimVisRow *a)
+
 typedef decl_luma_down_fn(*AimLumaDownFn);
 typedef decl_down2_fn(*AimDown2Fn);
 typedef decl_grad_fn(*AimGradFn);
 typedef decl_patch_step_fn(*AimPatchStepFn);
+typedef decl_patch_hess_fn(*AimPatchHessFn);
 typedef decl_patch_densify_fn(*AimPatchDensifyFn);
 typedef decl_field_row_fn(*AimFieldRowFn);
 typedef decl_warp_row_fn(*AimWarpRowFn);
+typedef decl_fb_qual_row_fn(*AimFbQualRowFn);
+typedef decl_splat_row_fn(*AimSplatRowFn);
+typedef decl_vis_row_fn(*AimVisRowFn);
+typedef decl_field_norm_fn(*AimFieldNormFn);
 
 typedef struct AimInterpDsp {
     AimLumaDownFn luma_down;
     AimDown2Fn down2;
     AimGradFn grad;
     AimPatchStepFn patch_step;
+    AimPatchHessFn patch_hess;
     AimPatchDensifyFn patch_densify;
     AimFieldRowFn field_row;
     AimWarpRowFn warp_row;
+    AimFbQualRowFn fb_qual_row;
+    AimSplatRowFn splat_row;
+    AimVisRowFn vis_row;
+    AimFieldNormFn field_norm;
     unsigned isa; ///< AIM_CPU_* level the kernels above were chosen for (0 = C)
 } AimInterpDsp;
 
@@ -88,8 +148,13 @@ decl_luma_down_fn(aim_luma_down_c);
 decl_down2_fn(aim_down2_c);
 decl_grad_fn(aim_grad_c);
 decl_patch_step_fn(aim_patch_step_c);
+decl_patch_hess_fn(aim_patch_hess_c);
 decl_patch_densify_fn(aim_patch_densify_c);
 decl_field_row_fn(aim_field_row_c);
 decl_warp_row_fn(aim_warp_row_c);
+decl_fb_qual_row_fn(aim_fb_qual_row_c);
+decl_splat_row_fn(aim_splat_row_c);
+decl_vis_row_fn(aim_vis_row_c);
+decl_field_norm_fn(aim_field_norm_c);
 
 #endif

@@ -80,7 +80,9 @@ decl_patch_step_fn(aim_patch_step_avx2)
 {
     const __m256 w00 = _mm256_set1_ps((1 - fx) * (1 - fy)), w01 = _mm256_set1_ps(fx * (1 - fy));
     const __m256 w10 = _mm256_set1_ps((1 - fx) * fy), w11 = _mm256_set1_ps(fx * fy);
-    __m256 sx = _mm256_setzero_ps(), sy = sx, sd = sx, sdd = sx;
+    // two sets of accumulators (even and odd rows): the search iterates this step serially,
+    // so its latency (the FMA chains) is what counts; two chains of 4 instead of one of 8
+    __m256 sx[2], sy[2], sd[2], sdd[2];
     __m256 a = _mm256_loadu_ps(i1), a1 = _mm256_loadu_ps(i1 + 1);
     for (int j = 0; j < AIM_FLOW_PATCH; j++) {
         const float *r = i1 + (j + 1) * s1;
@@ -90,18 +92,51 @@ decl_patch_step_fn(aim_patch_step_avx2)
         v = _mm256_fmadd_ps(w10, b, v);
         v = _mm256_fmadd_ps(w11, b1, v);
         __m256 d = _mm256_sub_ps(v, _mm256_loadu_ps(tp + j * st));
-        sx = _mm256_fmadd_ps(_mm256_loadu_ps(gx + j * st), d, sx);
-        sy = _mm256_fmadd_ps(_mm256_loadu_ps(gy + j * st), d, sy);
-        sd = _mm256_add_ps(sd, d);
-        sdd = _mm256_fmadd_ps(d, d, sdd);
+        __m256 gxd = _mm256_mul_ps(_mm256_loadu_ps(gx + j * st), d);
+        __m256 gyd = _mm256_mul_ps(_mm256_loadu_ps(gy + j * st), d);
+        __m256 dd = _mm256_mul_ps(d, d);
+        if (j < 2) {
+            sx[j] = gxd, sy[j] = gyd, sd[j] = d, sdd[j] = dd;
+        } else {
+            int k = j & 1;
+            sx[k] = _mm256_add_ps(sx[k], gxd);
+            sy[k] = _mm256_add_ps(sy[k], gyd);
+            sd[k] = _mm256_add_ps(sd[k], d);
+            sdd[k] = _mm256_add_ps(sdd[k], dd);
+        }
         a = b;
         a1 = b1;
     }
     // transpose-add the four accumulators: lanes 0..3 of the result hold the four sums
-    __m256 t0 = _mm256_hadd_ps(sx, sy), t1 = _mm256_hadd_ps(sd, sdd);
+    __m256 t0 = _mm256_hadd_ps(_mm256_add_ps(sx[0], sx[1]), _mm256_add_ps(sy[0], sy[1]));
+    __m256 t1 = _mm256_hadd_ps(_mm256_add_ps(sd[0], sd[1]), _mm256_add_ps(sdd[0], sdd[1]));
     __m256 t2 = _mm256_hadd_ps(t0, t1); // [sx sy sd sdd | sx sy sd sdd] partial per lane
     __m128 r = _mm_add_ps(_mm256_castps256_ps128(t2), _mm256_extractf128_ps(t2, 1));
     _mm_storeu_ps(out, r);
+}
+
+decl_patch_hess_fn(aim_patch_hess_avx2)
+{
+    __m256 x = _mm256_loadu_ps(gx), y = _mm256_loadu_ps(gy);
+    __m256 sx = x, sy = y, sxx = _mm256_mul_ps(x, x), sxy = _mm256_mul_ps(x, y);
+    __m256 syy = _mm256_mul_ps(y, y);
+    for (int j = 1; j < AIM_FLOW_PATCH; j++) {
+        x = _mm256_loadu_ps(gx + j * st);
+        y = _mm256_loadu_ps(gy + j * st);
+        sx = _mm256_add_ps(sx, x);
+        sy = _mm256_add_ps(sy, y);
+        sxx = _mm256_fmadd_ps(x, x, sxx);
+        sxy = _mm256_fmadd_ps(x, y, sxy);
+        syy = _mm256_fmadd_ps(y, y, syy);
+    }
+    __m256 t0 = _mm256_hadd_ps(sx, sy), t1 = _mm256_hadd_ps(sxx, sxy);
+    __m256 t2 = _mm256_hadd_ps(t0, t1); // [sx sy sxx sxy | same] partial per lane
+    __m128 r = _mm_add_ps(_mm256_castps256_ps128(t2), _mm256_extractf128_ps(t2, 1));
+    _mm_storeu_ps(out, r);
+    __m128 q = _mm_add_ps(_mm256_castps256_ps128(syy), _mm256_extractf128_ps(syy, 1));
+    q = _mm_add_ps(q, _mm_movehl_ps(q, q));
+    q = _mm_add_ss(q, _mm_shuffle_ps(q, q, 1));
+    out[4] = _mm_cvtss_f32(q);
 }
 
 decl_patch_densify_fn(aim_patch_densify_avx2)
@@ -131,6 +166,13 @@ decl_patch_densify_fn(aim_patch_densify_avx2)
     }
 }
 
+static inline uint32_t ld32(const uint16_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
 // Bilinear sample of 8 positions (already clamped to the plane) of a uint16 plane: one 32-bit
 // gather per row fetches the samples at ix and ix+1 together.
 static inline __m256 sample8(const uint16_t *src, ptrdiff_t s, __m256 px, __m256 py,
@@ -141,17 +183,40 @@ static inline __m256 sample8(const uint16_t *src, ptrdiff_t s, __m256 px, __m256
     __m256 fx = _mm256_sub_ps(px, _mm256_cvtepi32_ps(ix));
     __m256 fy = _mm256_sub_ps(py, _mm256_cvtepi32_ps(iy));
     __m256i idx = _mm256_add_epi32(_mm256_mullo_epi32(iy, _mm256_set1_epi32((int)s)), ix);
-    // Scalar 32-bit loads (samples ix and ix+1 together) instead of vpgatherdd: with the
-    // gather-data-sampling microcode fix, gathers are slower than this on current Intel CPUs.
     int32_t ia[8];
-    uint32_t tv[8], bv[8];
     _mm256_storeu_si256((__m256i *)ia, idx);
-    for (int k = 0; k < 8; k++) {
-        memcpy(&tv[k], src + ia[k], 4);
-        memcpy(&bv[k], src + s + ia[k], 4);
+    __m256i rel = _mm256_sub_epi32(idx, _mm256_set1_epi32(ia[0]));
+    if (_mm256_testz_si256(_mm256_cmpgt_epi32(rel, _mm256_set1_epi32(7)),
+                           _mm256_cmpgt_epi32(rel, _mm256_set1_epi32(7))) &&
+        _mm256_testz_si256(rel, _mm256_set1_epi32((int)0x80000000))) {
+        // Smooth motion (the usual case): all 8 samples lie within 8 + 1 consecutive
+        // samples of memory from lane 0's. Two 8-sample loads per row and in-register permutes
+        // (reads at most 7 samples past a row's end: AimFrame rows are padded).
+        const uint16_t *p = src + ia[0];
+        __m256i t0 = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)p));
+        __m256i t1 = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(p + 1)));
+        __m256i b0 = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(p + s)));
+        __m256i b1 = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(p + s + 1)));
+        __m256 v00 = _mm256_cvtepi32_ps(_mm256_permutevar8x32_epi32(t0, rel));
+        __m256 v01 = _mm256_cvtepi32_ps(_mm256_permutevar8x32_epi32(t1, rel));
+        __m256 v10 = _mm256_cvtepi32_ps(_mm256_permutevar8x32_epi32(b0, rel));
+        __m256 v11 = _mm256_cvtepi32_ps(_mm256_permutevar8x32_epi32(b1, rel));
+        __m256 t = _mm256_fmadd_ps(fx, _mm256_sub_ps(v01, v00), v00);
+        __m256 b = _mm256_fmadd_ps(fx, _mm256_sub_ps(v11, v10), v10);
+        return _mm256_fmadd_ps(fy, _mm256_sub_ps(b, t), t);
     }
-    __m256i top = _mm256_loadu_si256((const __m256i *)tv);
-    __m256i bot = _mm256_loadu_si256((const __m256i *)bv);
+    // Otherwise scalar 32-bit loads (samples ix and ix+1 together) inserted into vectors
+    // instead of vpgatherdd: on the machines measured gathers were slower than this (and, with
+    // the gather-data-sampling microcode fix, they are on most current Intel CPUs).
+#define L32(p) (int)ld32(p)
+    __m256i top = _mm256_setr_epi32(L32(src + ia[0]), L32(src + ia[1]), L32(src + ia[2]),
+                                    L32(src + ia[3]), L32(src + ia[4]), L32(src + ia[5]),
+                                    L32(src + ia[6]), L32(src + ia[7]));
+    src += s;
+    __m256i bot = _mm256_setr_epi32(L32(src + ia[0]), L32(src + ia[1]), L32(src + ia[2]),
+                                    L32(src + ia[3]), L32(src + ia[4]), L32(src + ia[5]),
+                                    L32(src + ia[6]), L32(src + ia[7]));
+#undef L32
     const __m256i lo = _mm256_set1_epi32(0xffff);
     __m256 t0 = _mm256_cvtepi32_ps(_mm256_and_si256(top, lo));
     __m256 t1 = _mm256_cvtepi32_ps(_mm256_srli_epi32(top, 16));
@@ -195,4 +260,270 @@ decl_warp_row_fn(aim_warp_row_avx2)
         __m128i p = _mm_packus_epi32(_mm256_castsi256_si128(iv), _mm256_extracti128_si256(iv, 1));
         _mm_storeu_si128((__m128i *)(dst + x), p);
     }
+}
+
+decl_field_row_fn(aim_field_row_avx2)
+{
+    if (w < 8) {
+        aim_field_row_c(mx, my, w0, ru, rv, rw, xi, xf, sx, sy, w);
+        return;
+    }
+    const __m256 vsx = _mm256_set1_ps(sx), vsy = _mm256_set1_ps(sy);
+    for (int x0 = 0; x0 < w; x0 += 8) {
+        int x = x0 + 8 <= w ? x0 : w - 8;
+        __m256i vi = _mm256_loadu_si256((const __m256i *)(xi + x));
+        __m256 f = _mm256_loadu_ps(xf + x);
+        __m256 u0, u1, v0, v1, g0, g1;
+        int base = xi[x];
+        if (xi[x + 7] - base <= 7) {
+            // upsampling (the usual case): the 8 outputs read at most 8 + 1 consecutive
+            // values; two unaligned loads and an in-register permute replace 6 gathers
+            __m256i rel = _mm256_sub_epi32(vi, _mm256_set1_epi32(base));
+            u0 = _mm256_permutevar8x32_ps(_mm256_loadu_ps(ru + base), rel);
+            u1 = _mm256_permutevar8x32_ps(_mm256_loadu_ps(ru + base + 1), rel);
+            v0 = _mm256_permutevar8x32_ps(_mm256_loadu_ps(rv + base), rel);
+            v1 = _mm256_permutevar8x32_ps(_mm256_loadu_ps(rv + base + 1), rel);
+            g0 = _mm256_permutevar8x32_ps(_mm256_loadu_ps(rw + base), rel);
+            g1 = _mm256_permutevar8x32_ps(_mm256_loadu_ps(rw + base + 1), rel);
+        } else {
+            // downsampling (chroma of a full-resolution flow grid, widths <= 480): the C
+            // reference for these 8 (vgatherdps measured 3.6x slower than C on this machine)
+            aim_field_row_c(mx + x, my + x, w0 + x, ru, rv, rw, xi + x, xf + x, sx, sy, 8);
+            continue;
+        }
+        _mm256_storeu_ps(mx + x, _mm256_mul_ps(_mm256_fmadd_ps(f, _mm256_sub_ps(u1, u0), u0), vsx));
+        _mm256_storeu_ps(my + x, _mm256_mul_ps(_mm256_fmadd_ps(f, _mm256_sub_ps(v1, v0), v0), vsy));
+        _mm256_storeu_ps(w0 + x, _mm256_fmadd_ps(f, _mm256_sub_ps(g1, g0), g0));
+    }
+}
+
+// Clamped bilinear position in a w x h float image (as aim_bilin_f): integer top-left and
+// fractions; the caller gathers the four neighbours of each lane from one or more images.
+typedef struct Pos8 {
+    __m256i ix, iy;
+    __m256 fx, fy;
+} Pos8;
+
+static inline Pos8 pos8(__m256 x, __m256 y, __m256 xmax, __m256 ymax, __m256i ixmax,
+                        __m256i iymax)
+{
+    const __m256 zero = _mm256_setzero_ps();
+    x = _mm256_min_ps(_mm256_max_ps(x, zero), xmax);
+    y = _mm256_min_ps(_mm256_max_ps(y, zero), ymax);
+    Pos8 p;
+    p.ix = _mm256_min_epi32(_mm256_cvttps_epi32(x), ixmax);
+    p.iy = _mm256_min_epi32(_mm256_cvttps_epi32(y), iymax);
+    p.fx = _mm256_sub_ps(x, _mm256_cvtepi32_ps(p.ix));
+    p.fy = _mm256_sub_ps(y, _mm256_cvtepi32_ps(p.iy));
+    return p;
+}
+
+// Two consecutive floats at img + o[k] for the 8 lanes, split into first (*p0) and second
+// (*p1) of each pair. 64-bit loads and shuffles: on the machines measured (bench/RESULTS-
+// interp.md) vgatherdps was slower than this by about 2x.
+static inline void pairs8(const float *img, const int32_t *o, __m256 *p0, __m256 *p1)
+{
+#define LD2(k, l) _mm_loadh_pi(_mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)(img + o[k]))), \
+                               (const __m64 *)(img + o[l]))
+    __m256 a = _mm256_insertf128_ps(_mm256_castps128_ps256(LD2(0, 1)), LD2(4, 5), 1);
+    __m256 b = _mm256_insertf128_ps(_mm256_castps128_ps256(LD2(2, 3)), LD2(6, 7), 1);
+#undef LD2
+    *p0 = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
+    *p1 = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
+}
+
+static inline __m256 bilin8(const float *img, ptrdiff_t s, const Pos8 *p)
+{
+    __m256i idx = _mm256_add_epi32(_mm256_mullo_epi32(p->iy, _mm256_set1_epi32((int)s)), p->ix);
+    int32_t o[8];
+    _mm256_storeu_si256((__m256i *)o, idx);
+    __m256 p00, p01, p10, p11;
+    pairs8(img, o, &p00, &p01);
+    pairs8(img + s, o, &p10, &p11);
+    __m256 top = _mm256_fmadd_ps(p->fx, _mm256_sub_ps(p01, p00), p00);
+    __m256 bot = _mm256_fmadd_ps(p->fx, _mm256_sub_ps(p11, p10), p10);
+    return _mm256_fmadd_ps(p->fy, _mm256_sub_ps(bot, top), top);
+}
+
+decl_fb_qual_row_fn(aim_fb_qual_row_avx2)
+{
+    if (w < 8 || h < 2) {
+        aim_fb_qual_row_c(q, u, v, ou, ov, w, h, y);
+        return;
+    }
+    const __m256 xmax = _mm256_set1_ps((float)(w - 1)), ymax = _mm256_set1_ps((float)(h - 1));
+    const __m256i ixmax = _mm256_set1_epi32(w - 2), iymax = _mm256_set1_epi32(h - 2);
+    const __m256 lane = _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7), vy = _mm256_set1_ps((float)y);
+    const __m256 one = _mm256_set1_ps(1.0f), eps = _mm256_set1_ps(1e-3f);
+    for (int x0 = 0; x0 < w; x0 += 8) {
+        int x = x0 + 8 <= w ? x0 : w - 8;
+        __m256 uu = _mm256_loadu_ps(u + x), vv = _mm256_loadu_ps(v + x);
+        __m256 X = _mm256_add_ps(_mm256_add_ps(_mm256_set1_ps((float)x), lane), uu);
+        Pos8 p = pos8(X, _mm256_add_ps(vy, vv), xmax, ymax, ixmax, iymax);
+        __m256 cu = _mm256_add_ps(uu, bilin8(ou, w, &p));
+        __m256 cv = _mm256_add_ps(vv, bilin8(ov, w, &p));
+        __m256 d = _mm256_fmadd_ps(cv, cv, _mm256_fmadd_ps(cu, cu, one));
+        _mm256_storeu_ps(q + x, _mm256_add_ps(_mm256_div_ps(one, d), eps));
+    }
+}
+
+decl_splat_row_fn(aim_splat_row_avx2)
+{
+    const __m256 lane = _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7), vy = _mm256_set1_ps((float)y);
+    const __m256 vstep = _mm256_set1_ps(step), vsign = _mm256_set1_ps(sign);
+    const __m256 vnear = _mm256_set1_ps(nearw), one = _mm256_set1_ps(1.0f);
+    const __m256 m1 = _mm256_set1_ps(-1.0f), vw = _mm256_set1_ps((float)w);
+    const __m256 vh = _mm256_set1_ps((float)h);
+    const __m256i ilane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    int32_t ia[8], ja[8];
+    float wt[4][8], mu[8], mv[8];
+    for (int x = 0; x < w; x += 8) {
+        // a partial last step loads only its lanes (masked) and drops the others: a splat
+        // must not be done twice
+        __m256i live = _mm256_cmpgt_epi32(_mm256_set1_epi32(w - x), ilane);
+        __m256 uu = _mm256_maskload_ps(u + x, live), vv = _mm256_maskload_ps(v + x, live);
+        __m256 qq = _mm256_maskload_ps(q + x, live);
+        __m256 X = _mm256_fmadd_ps(vstep, uu, _mm256_add_ps(_mm256_set1_ps((float)x), lane));
+        __m256 Y = _mm256_fmadd_ps(vstep, vv, vy);
+        __m256 in = _mm256_and_ps(_mm256_cmp_ps(X, m1, _CMP_GT_OQ), _mm256_cmp_ps(X, vw, _CMP_LT_OQ));
+        in = _mm256_and_ps(in, _mm256_and_ps(_mm256_cmp_ps(Y, m1, _CMP_GT_OQ),
+                                             _mm256_cmp_ps(Y, vh, _CMP_LT_OQ)));
+        int mask = _mm256_movemask_ps(_mm256_and_ps(in, _mm256_castsi256_ps(live)));
+        if (!mask)
+            continue;
+        __m256 fX = _mm256_floor_ps(X), fY = _mm256_floor_ps(Y);
+        __m256 fx = _mm256_sub_ps(X, fX), fy = _mm256_sub_ps(Y, fY);
+        __m256 gx = _mm256_sub_ps(one, fx), gy = _mm256_sub_ps(one, fy);
+        __m256 wq = _mm256_mul_ps(_mm256_mul_ps(qq, qq), vnear);
+        _mm256_storeu_si256((__m256i *)ia, _mm256_cvttps_epi32(fX));
+        _mm256_storeu_si256((__m256i *)ja, _mm256_cvttps_epi32(fY));
+        _mm256_storeu_ps(wt[0], _mm256_mul_ps(_mm256_mul_ps(gx, gy), wq));
+        _mm256_storeu_ps(wt[1], _mm256_mul_ps(_mm256_mul_ps(fx, gy), wq));
+        _mm256_storeu_ps(wt[2], _mm256_mul_ps(_mm256_mul_ps(gx, fy), wq));
+        _mm256_storeu_ps(wt[3], _mm256_mul_ps(_mm256_mul_ps(fx, fy), wq));
+        _mm256_storeu_ps(mu, _mm256_mul_ps(vsign, uu));
+        _mm256_storeu_ps(mv, _mm256_mul_ps(vsign, vv));
+        while (mask) {
+            int k = __builtin_ctz((unsigned)mask);
+            mask &= mask - 1;
+            const __m128 m = _mm_setr_ps(mu[k], mv[k], 1.0f, 0.0f);
+            const int ix = ia[k], iy = ja[k];
+            float *a = acc + 4 * ((ptrdiff_t)iy * w + ix);
+            if (ix >= 0 && ix <= w - 2 && iy >= 0 && iy <= h - 2) { // all 4 inside
+                float *b = a + 4 * (ptrdiff_t)w;
+                _mm_storeu_ps(a, _mm_fmadd_ps(_mm_set1_ps(wt[0][k]), m, _mm_loadu_ps(a)));
+                _mm_storeu_ps(a + 4, _mm_fmadd_ps(_mm_set1_ps(wt[1][k]), m, _mm_loadu_ps(a + 4)));
+                _mm_storeu_ps(b, _mm_fmadd_ps(_mm_set1_ps(wt[2][k]), m, _mm_loadu_ps(b)));
+                _mm_storeu_ps(b + 4, _mm_fmadd_ps(_mm_set1_ps(wt[3][k]), m, _mm_loadu_ps(b + 4)));
+                continue;
+            }
+            for (int i = 0; i < 4; i++) {
+                int xx = ix + (i & 1), yy = iy + (i >> 1);
+                if (xx < 0 || xx >= w || yy < 0 || yy >= h)
+                    continue;
+                float *c = acc + 4 * ((ptrdiff_t)yy * w + xx);
+                _mm_storeu_ps(c, _mm_fmadd_ps(_mm_set1_ps(wt[i][k]), m, _mm_loadu_ps(c)));
+            }
+        }
+    }
+}
+
+static inline __m256 smoothstep8(float e0, float e1, __m256 x)
+{
+    __m256 t = _mm256_div_ps(_mm256_sub_ps(x, _mm256_set1_ps(e0)), _mm256_set1_ps(e1 - e0));
+    t = _mm256_min_ps(_mm256_max_ps(t, _mm256_setzero_ps()), _mm256_set1_ps(1.0f));
+    return _mm256_mul_ps(_mm256_mul_ps(t, t), _mm256_fnmadd_ps(_mm256_set1_ps(2.0f), t,
+                                                               _mm256_set1_ps(3.0f)));
+}
+
+decl_vis_row_fn(aim_vis_row_avx2)
+{
+    const int w = a->w, h = a->h;
+    if (w < 8 || h < 2) {
+        aim_vis_row_c(a);
+        return;
+    }
+    const __m256 xmax = _mm256_set1_ps((float)(w - 1)), ymax = _mm256_set1_ps((float)(h - 1));
+    const __m256i ixmax = _mm256_set1_epi32(w - 2), iymax = _mm256_set1_epi32(h - 2);
+    const __m256 lane = _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7), vy = _mm256_set1_ps((float)a->y);
+    const __m256 vt = _mm256_set1_ps(a->t), vt1 = _mm256_set1_ps(1.0f - a->t);
+    const __m256 one = _mm256_set1_ps(1.0f), zero = _mm256_setzero_ps();
+    const __m256 mhalf = _mm256_set1_ps(-0.5f), wlim = _mm256_set1_ps((float)w - 0.5f);
+    const __m256 hlim = _mm256_set1_ps((float)h - 0.5f), c01 = _mm256_set1_ps(0.01f);
+    const __m256 quarter = _mm256_set1_ps(0.25f);
+    const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+    const float *q0row = a->q0 + (ptrdiff_t)a->y * w, *q1row = a->q1 + (ptrdiff_t)a->y * w;
+    const float *r0 = a->i0 + a->y * a->si0, *r1 = a->i1 + a->y * a->si1;
+    for (int xs = 0; xs < w; xs += 8) {
+        int x = xs + 8 <= w ? xs : w - 8;
+        __m256 vx = _mm256_add_ps(_mm256_set1_ps((float)x), lane);
+        __m256 mu = _mm256_loadu_ps(a->U + x), mv = _mm256_loadu_ps(a->V + x);
+        __m256 x0 = _mm256_fnmadd_ps(vt, mu, vx), y0 = _mm256_fnmadd_ps(vt, mv, vy);
+        __m256 x1 = _mm256_fmadd_ps(vt1, mu, vx), y1 = _mm256_fmadd_ps(vt1, mv, vy);
+        Pos8 p0 = pos8(x0, y0, xmax, ymax, ixmax, iymax);
+        Pos8 p1 = pos8(x1, y1, xmax, ymax, ixmax, iymax);
+        __m256 vis0 = bilin8(a->q1, w, &p1), vis1 = bilin8(a->q0, w, &p0);
+        __m256 out0 = _mm256_or_ps(_mm256_or_ps(_mm256_cmp_ps(x0, mhalf, _CMP_LT_OQ),
+                                                _mm256_cmp_ps(y0, mhalf, _CMP_LT_OQ)),
+                                   _mm256_or_ps(_mm256_cmp_ps(x0, wlim, _CMP_GT_OQ),
+                                                _mm256_cmp_ps(y0, hlim, _CMP_GT_OQ)));
+        __m256 out1 = _mm256_or_ps(_mm256_or_ps(_mm256_cmp_ps(x1, mhalf, _CMP_LT_OQ),
+                                                _mm256_cmp_ps(y1, mhalf, _CMP_LT_OQ)),
+                                   _mm256_or_ps(_mm256_cmp_ps(x1, wlim, _CMP_GT_OQ),
+                                                _mm256_cmp_ps(y1, hlim, _CMP_GT_OQ)));
+        __m256 diff = _mm256_xor_ps(out0, out1);
+        vis0 = _mm256_blendv_ps(vis0, _mm256_andnot_ps(out0, one), diff);
+        vis1 = _mm256_blendv_ps(vis1, _mm256_andnot_ps(out1, one), diff);
+        __m256 w0 = _mm256_mul_ps(vt1, _mm256_add_ps(vis0, c01));
+        __m256 w1 = _mm256_mul_ps(vt, _mm256_add_ps(vis1, c01));
+        __m256 ia = bilin8(a->i0, a->si0, &p0), ib = bilin8(a->i1, a->si1, &p1);
+        __m256 err = _mm256_and_ps(_mm256_sub_ps(ia, ib), absmask);
+        __m256 vmax = _mm256_max_ps(vis0, vis1);
+        __m256 claim = _mm256_fmadd_ps(vis0, vis1, _mm256_sub_ps(one, smoothstep8(0.02f, 0.1f, vmax)));
+        _mm256_storeu_ps(a->bad + x, _mm256_mul_ps(smoothstep8(32.0f, 64.0f, err), claim));
+        __m256 dif = _mm256_and_ps(_mm256_sub_ps(_mm256_loadu_ps(r0 + x), _mm256_loadu_ps(r1 + x)),
+                                   absmask);
+        _mm256_storeu_ps(a->fdiff + x, smoothstep8(8.0f, 24.0f, dif));
+        __m256 u01 = _mm256_loadu_ps(a->u01 + x), v01 = _mm256_loadu_ps(a->v01 + x);
+        __m256 u10 = _mm256_loadu_ps(a->u10 + x), v10 = _mm256_loadu_ps(a->v10 + x);
+        __m256 m0 = _mm256_fmadd_ps(v01, v01, _mm256_mul_ps(u01, u01));
+        __m256 m1 = _mm256_fmadd_ps(v10, v10, _mm256_mul_ps(u10, u10));
+        __m256 l0 = _mm256_sub_ps(one, _mm256_div_ps(one, _mm256_fmadd_ps(quarter, m0, one)));
+        __m256 l1 = _mm256_sub_ps(one, _mm256_div_ps(one, _mm256_fmadd_ps(quarter, m1, one)));
+        _mm256_storeu_ps(a->stay0 + x,
+                         _mm256_mul_ps(vt1, _mm256_fnmadd_ps(l0, _mm256_loadu_ps(q0row + x), one)));
+        _mm256_storeu_ps(a->stay1 + x,
+                         _mm256_mul_ps(vt, _mm256_fnmadd_ps(l1, _mm256_loadu_ps(q1row + x), one)));
+        _mm256_storeu_ps(a->fw0 + x, _mm256_div_ps(w0, _mm256_add_ps(w0, w1)));
+        (void)zero;
+    }
+}
+
+decl_field_norm_fn(aim_field_norm_avx2)
+{
+    const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.0f);
+    const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    int k = 0;
+    for (; k + 8 <= n; k += 8) {
+        float *p0 = a0 + 4 * k, *p1 = a1 + 4 * k;
+        __m256 r[4];
+        for (int i = 0; i < 4; i++) { // points 2i, 2i+1: [u v w - | u v w -]
+            r[i] = _mm256_add_ps(_mm256_loadu_ps(p0 + 8 * i), _mm256_loadu_ps(p1 + 8 * i));
+            _mm256_storeu_ps(p0 + 8 * i, zero);
+            _mm256_storeu_ps(p1 + 8 * i, zero);
+        }
+        __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+        __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+        // points in the order 0 2 4 6 | 1 3 5 7, then permuted to 0..7
+        __m256 su = _mm256_permutevar8x32_ps(_mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0)), order);
+        __m256 sv = _mm256_permutevar8x32_ps(_mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2)), order);
+        __m256 sw = _mm256_permutevar8x32_ps(_mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0)), order);
+        __m256 pos = _mm256_cmp_ps(sw, zero, _CMP_GT_OQ);
+        // where sw is 0 the quotient (NaN) is masked to 0
+        _mm256_storeu_ps(u + k, _mm256_and_ps(pos, _mm256_div_ps(su, sw)));
+        _mm256_storeu_ps(v + k, _mm256_and_ps(pos, _mm256_div_ps(sv, sw)));
+        _mm256_storeu_ps(c + k, _mm256_and_ps(pos, one));
+    }
+    if (k < n)
+        aim_field_norm_c(u + k, v + k, c + k, a0 + 4 * k, a1 + 4 * k, n - k);
 }

@@ -8,7 +8,13 @@ decl_down2_fn(aim_down2_avx2);
 decl_grad_fn(aim_grad_avx2);
 decl_patch_step_fn(aim_patch_step_avx2);
 decl_patch_densify_fn(aim_patch_densify_avx2);
+decl_patch_hess_fn(aim_patch_hess_avx2);
 decl_warp_row_fn(aim_warp_row_avx2);
+decl_field_row_fn(aim_field_row_avx2);
+decl_fb_qual_row_fn(aim_fb_qual_row_avx2);
+decl_splat_row_fn(aim_splat_row_avx2);
+decl_vis_row_fn(aim_vis_row_avx2);
+decl_field_norm_fn(aim_field_norm_avx2);
 
 void aim_interp_dsp_init_x86(AimInterpDsp *dsp, unsigned flags)
 {
@@ -18,7 +24,13 @@ void aim_interp_dsp_init_x86(AimInterpDsp *dsp, unsigned flags)
         dsp->grad = aim_grad_avx2;
         dsp->patch_step = aim_patch_step_avx2;
         dsp->patch_densify = aim_patch_densify_avx2;
+        dsp->patch_hess = aim_patch_hess_avx2;
         dsp->warp_row = aim_warp_row_avx2;
+        dsp->field_row = aim_field_row_avx2;
+        dsp->fb_qual_row = aim_fb_qual_row_avx2;
+        dsp->splat_row = aim_splat_row_avx2;
+        dsp->vis_row = aim_vis_row_avx2;
+        dsp->field_norm = aim_field_norm_avx2;
         dsp->isa = AIM_CPU_AVX2;
     }
 }

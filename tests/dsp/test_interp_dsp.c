@@ -145,6 +145,14 @@ static void test_patch(const AimInterpDsp *d)
                  close_f(a[2], b[2], 64 * 255.0f) && close_f(a[3], b[3], 64 * 255.0f * 255.0f);
         CHECK_MSG(ok, "patch_step rep %d: %g %g %g %g vs %g %g %g %g", rep, a[0], a[1], a[2], a[3],
                   b[0], b[1], b[2], b[3]);
+        float h0[5], h1[5];
+        aim_patch_hess_c(h0, gx, gy, 16);
+        d->patch_hess(h1, gx, gy, 16);
+        // sums of 64 values |g| <= 128, of 64 products <= 128^2
+        int okh = close_f(h0[0], h1[0], 64 * 128.0f) && close_f(h0[1], h1[1], 64 * 128.0f);
+        for (int k = 2; k < 5; k++)
+            okh &= close_f(h0[k], h1[k], 64 * 128.0f * 128.0f);
+        CHECK_MSG(okh, "patch_hess rep %d", rep);
         static float acc0[3][16 * 16], acc1[3][16 * 16];
         for (int c = 0; c < 3; c++)
             for (int i = 0; i < 16 * 16; i++)
@@ -172,8 +180,11 @@ static void test_patch(const AimInterpDsp *d)
 static void test_field_warp(const AimInterpDsp *d)
 {
     // field_row: flow rows of fw + 1 readable values (xi <= fw - 2 reads xi + 1)
-    for (int w = 1; w <= W_MAX; w++) {
-        int fw = w / 2 + 2;
+    for (int ww = 1; ww <= 2 * W_MAX; ww++) {
+        // first upsampling (fw about w / 2), then downsampling (fw about 2 w: the chroma of a
+        // full-resolution flow grid; xi then steps by 2)
+        int w = ww <= W_MAX ? ww : ww - W_MAX;
+        int fw = ww <= W_MAX ? w / 2 + 2 : (2 * w + 8 < W_MAX ? 2 * w : W_MAX - 8);
         float ru[W_MAX + 8], rv[W_MAX + 8], rw[W_MAX + 8];
         int32_t xi[W_MAX + 8];
         float xf[W_MAX + 8];
@@ -221,6 +232,10 @@ static void test_field_warp(const AimInterpDsp *d)
             mx[x] = big ? frand(-500, 500) : frand(-6, 6);
             my[x] = big ? frand(-500, 500) : frand(-3, 3);
             w0[x] = rep % 3 == 0 ? 1.0f : rep % 3 == 1 ? frand(0, 1) : (x & 1 ? 0.0f : 1.0f);
+            if (rep % 5 == 2) { // smooth motion (the SIMD fast path: neighbouring samples)
+                mx[x] = (float)(rep % 11) - 5.0f + frand(-0.4f, 0.4f);
+                my[x] = (float)(rep % 7) - 3.0f + frand(-0.4f, 0.4f);
+            }
             if (rep % 17 == 0)
                 mx[x] = my[x] = 0; // no motion, w0 0/1: must be an exact copy
         }
@@ -268,8 +283,17 @@ static void test_field_warp(const AimInterpDsp *d)
         d->warp_row(dst, q0, 2048, q1, 2048, 1920, 8, 3, mx, my, w0, 0.5f, 255, 1920);
     double t2 = now_s();
     report("warp_row 1920", (t1 - t0) / 2000, (t2 - t1) / 2000);
+    for (int i = 0; i < 2048; i++) // smooth motion: the SIMD fast path
+        mx[i] = 2.3f + 0.001f * (float)i, my[i] = -1.6f;
+    t0 = now_s();
+    for (int i = 0; i < 2000; i++)
+        aim_warp_row_c(dst, q0, 2048, q1, 2048, 1920, 8, 3, mx, my, w0, 0.5f, 255, 1920);
+    t1 = now_s();
+    for (int i = 0; i < 2000; i++)
+        d->warp_row(dst, q0, 2048, q1, 2048, 1920, 8, 3, mx, my, w0, 0.5f, 255, 1920);
+    t2 = now_s();
+    report("warp_row smooth", (t1 - t0) / 2000, (t2 - t1) / 2000);
     if (d->field_row == aim_field_row_c) {
-        // no SIMD version: an AVX2 one with gathers measured 3.6x slower than C here
         fprintf(stderr, "  field_row      C only\n");
         return;
     }
@@ -283,6 +307,234 @@ static void test_field_warp(const AimInterpDsp *d)
     report("field_row 1920", (t1 - t0) / 2000, (t2 - t1) / 2000);
 }
 
+// fb_qual_row: flow rows with poison past w; the other flow a w x h image (clamped sampling
+// reads only inside it), some flows far out of the picture. Bound: the AVX2 version uses FMA in
+// the bilinear sampling (|flow| <= 40: a few 1e-6 of difference), q's slope is below 0.65:
+// 4e-5 absolute (close_f with magnitude 4).
+static void test_fb_qual(const AimInterpDsp *d)
+{
+    static float ou[W_MAX * H_MAX + 8], ov[W_MAX * H_MAX + 8];
+    float u[W_MAX + 8], v[W_MAX + 8], a[W_MAX + 8], b[W_MAX + 8];
+    int bad = 0, n = 0;
+    for (int rep = 0; rep < 300; rep++) {
+        // bilinear sampling needs a 2 x 2 image at least (aim_bilin_f); the engine's is >= 16
+        int w = 2 + (int)(rnd() % (W_MAX - 1)), h = 2 + (int)(rnd() % (H_MAX - 1));
+        int y = (int)(rnd() % (unsigned)h);
+        float r = rep % 11 == 0 ? 300.0f : 6.0f;
+        for (int i = 0; i < W_MAX * H_MAX + 8; i++) {
+            ou[i] = i < w * h ? frand(-40, 40) : POISON_F;
+            ov[i] = i < w * h ? frand(-40, 40) : POISON_F;
+        }
+        for (int x = 0; x < W_MAX + 8; x++) {
+            u[x] = x < w ? frand(-r, r) : POISON_F;
+            v[x] = x < w ? frand(-r, r) : POISON_F;
+            if (x < w && rep % 7 == 0) // integer motion: samples exactly on grid points
+                u[x] = (float)((int)(rnd() % 9) - 4), v[x] = (float)((int)(rnd() % 5) - 2);
+            a[x] = b[x] = -1;
+        }
+        aim_fb_qual_row_c(a, u, v, ou, ov, w, h, y);
+        d->fb_qual_row(b, u, v, ou, ov, w, h, y);
+        for (int x = 0; x < W_MAX + 8; x++) {
+            if (x >= w) {
+                CHECK_MSG(a[x] == -1 && b[x] == -1, "fb_qual_row wrote past w=%d", w);
+                continue;
+            }
+            n++;
+            bad += !close_f(a[x], b[x], 4.0f);
+        }
+    }
+    CHECK_MSG(bad == 0, "fb_qual_row: %d of %d values differ", bad, n);
+    static float bu[512], bv[512], bq[512], bo[320 * 180];
+    for (int i = 0; i < 320 * 180; i++)
+        bo[i] = frand(-5, 5);
+    for (int i = 0; i < 512; i++)
+        bu[i] = frand(-5, 5), bv[i] = frand(-5, 5);
+    double t0 = now_s();
+    for (int i = 0; i < 3000; i++)
+        aim_fb_qual_row_c(bq, bu, bv, bo, bo, 320, 180, 90);
+    double t1 = now_s();
+    for (int i = 0; i < 3000; i++)
+        d->fb_qual_row(bq, bu, bv, bo, bo, 320, 180, 90);
+    double t2 = now_s();
+    report("fb_qual_row 320", (t1 - t0) / 3000, (t2 - t1) / 3000);
+}
+
+// splat_row: all rows of a w x h flow splatted (C vs SIMD into separate accumulators), small
+// and far motion, sources landing just inside and outside the grid. The SIMD version must do
+// each splat once (masked tail) and in the same order; it uses FMA for the products: a
+// relative 1e-5 of the magnitudes (|u| <= 40, summed weights of a few sources: 100).
+static void test_splat(const AimInterpDsp *d)
+{
+    static float u[W_MAX * H_MAX + 8], v[W_MAX * H_MAX + 8], q[W_MAX * H_MAX + 8];
+    static float a[4 * W_MAX * H_MAX + 32], b[4 * W_MAX * H_MAX + 32];
+    int bad = 0, n = 0;
+    for (int rep = 0; rep < 300; rep++) {
+        int w = 1 + (int)(rnd() % W_MAX), h = 1 + (int)(rnd() % H_MAX);
+        float r = rep % 9 == 0 ? 200.0f : rep % 9 == 1 ? 1.0f : 8.0f;
+        for (int i = 0; i < W_MAX * H_MAX + 8; i++) {
+            u[i] = i < w * h ? frand(-r, r) : POISON_F;
+            v[i] = i < w * h ? frand(-r, r) : POISON_F;
+            q[i] = i < w * h ? frand(0.001f, 1.001f) : POISON_F;
+        }
+        if (rep % 5 == 0) // land near the borders: X just above -1, just below w
+            for (int i = 0; i < w * h; i++) {
+                int x = i % w;
+                u[i] = (i & 1 ? (float)w - 0.001f : -0.999f) - (float)x;
+            }
+        for (int i = 0; i < 4 * W_MAX * H_MAX + 32; i++)
+            a[i] = b[i] = i < 4 * w * h ? 0.0f : -3.0f;
+        float step = frand(0, 1), sign = rep & 1 ? -1.0f : 1.0f, nearw = frand(0.5f, 1.5f);
+        for (int y = 0; y < h; y++) {
+            aim_splat_row_c(a, u + y * w, v + y * w, q + y * w, w, h, y, step, sign, nearw);
+            d->splat_row(b, u + y * w, v + y * w, q + y * w, w, h, y, step, sign, nearw);
+        }
+        for (int i = 0; i < 4 * W_MAX * H_MAX + 32; i++) {
+            if (i >= 4 * w * h) {
+                CHECK_MSG(a[i] == -3.0f && b[i] == -3.0f, "splat_row wrote outside the grid: rep %d w %d h %d i %d %g %g", rep, w, h, i, a[i], b[i]);
+                continue;
+            }
+            n++;
+            bad += !close_f(a[i], b[i], 100.0f);
+        }
+    }
+    CHECK_MSG(bad == 0, "splat_row: %d of %d values differ", bad, n);
+    static float bu[320 * 4], bv[320 * 4], bq[320 * 4], acc[4 * 320 * 8];
+    for (int i = 0; i < 320 * 4; i++)
+        bu[i] = frand(-4, 4), bv[i] = frand(-2, 2), bq[i] = frand(0, 1);
+    double t0 = now_s();
+    for (int i = 0; i < 3000; i++)
+        aim_splat_row_c(acc, bu, bv, bq, 320, 8, 3, 0.5f, 1.0f, 1.0f);
+    double t1 = now_s();
+    for (int i = 0; i < 3000; i++)
+        d->splat_row(acc, bu, bv, bq, 320, 8, 3, 0.5f, 1.0f, 1.0f);
+    double t2 = now_s();
+    report("splat_row 320", (t1 - t0) / 3000, (t2 - t1) / 3000);
+}
+
+// vis_row: random fields and flows (some far out of the picture: the out-of-picture rule),
+// qualities in [0.001, 1.001], luma planes with poisoned padding (clamped sampling must not
+// read it). FMA in the bilinear samples and positions: outputs within 1e-4 absolute (the
+// steepest ramp, smoothstep over 0.02..0.1 of the visibility, has slope 19).
+static void test_vis(const AimInterpDsp *d)
+{
+    enum { ST = W_MAX + 7 };
+    static float q0[W_MAX * H_MAX], q1[W_MAX * H_MAX], i0[ST * H_MAX], i1[ST * H_MAX];
+    static float fl[6][W_MAX + 8], o[2][5][W_MAX + 8];
+    int bad = 0, n = 0;
+    for (int rep = 0; rep < 300; rep++) {
+        // bilinear sampling needs a 2 x 2 image at least (aim_bilin_f); the engine's is >= 16
+        int w = 2 + (int)(rnd() % (W_MAX - 1)), h = 2 + (int)(rnd() % (H_MAX - 1));
+        int y = (int)(rnd() % (unsigned)h);
+        for (int i = 0; i < W_MAX * H_MAX; i++) {
+            q0[i] = frand(0.001f, 1.001f);
+            q1[i] = rep % 4 == 0 ? 0.001f : frand(0.001f, 1.001f);
+        }
+        for (int i = 0; i < ST * H_MAX; i++) {
+            int in = i % ST < w;
+            i0[i] = in ? (rep % 10 == 0 ? 255.0f : frand(0, 255)) : POISON_F;
+            i1[i] = in ? frand(0, 255) : POISON_F;
+        }
+        float r = rep % 6 == 0 ? 100.0f : 5.0f;
+        for (int c = 0; c < 6; c++)
+            for (int x = 0; x < W_MAX + 8; x++)
+                fl[c][x] = x < w ? frand(-r, r) : POISON_F;
+        for (int k = 0; k < 2; k++)
+            for (int c = 0; c < 5; c++)
+                for (int x = 0; x < W_MAX + 8; x++)
+                    o[k][c][x] = -1;
+        AimVisRow ra = { .U = fl[0], .V = fl[1], .u01 = fl[2], .v01 = fl[3], .u10 = fl[4],
+                         .v10 = fl[5], .q0 = q0, .q1 = q1, .i0 = i0, .i1 = i1, .si0 = ST,
+                         .si1 = ST, .w = w, .h = h, .y = y,
+                         .t = rep % 3 == 0 ? 0.5f : frand(0.05f, 0.95f) };
+        AimVisRow rb = ra;
+        ra.bad = o[0][0], ra.fdiff = o[0][1], ra.stay0 = o[0][2], ra.stay1 = o[0][3], ra.fw0 = o[0][4];
+        rb.bad = o[1][0], rb.fdiff = o[1][1], rb.stay0 = o[1][2], rb.stay1 = o[1][3], rb.fw0 = o[1][4];
+        aim_vis_row_c(&ra);
+        d->vis_row(&rb);
+        for (int c = 0; c < 5; c++)
+            for (int x = 0; x < W_MAX + 8; x++) {
+                if (x >= w) {
+                    CHECK_MSG(o[0][c][x] == -1 && o[1][c][x] == -1, "vis_row wrote past w=%d", w);
+                    continue;
+                }
+                n++;
+                int ok = fabsf(o[0][c][x] - o[1][c][x]) <= 1e-4f;
+                if (!ok && bad < 5)
+                    fprintf(stderr, "  vis_row rep %d out %d x %d: %g vs %g\n", rep, c, x,
+                            o[0][c][x], o[1][c][x]);
+                bad += !ok;
+            }
+    }
+    CHECK_MSG(bad == 0, "vis_row: %d of %d values differ", bad, n);
+    static float bq[320 * 180], bi[336 * 180], f6[6][320], out[5][320];
+    for (int i = 0; i < 320 * 180; i++)
+        bq[i] = frand(0, 1);
+    for (int i = 0; i < 336 * 180; i++)
+        bi[i] = frand(0, 255);
+    for (int c = 0; c < 6; c++)
+        for (int x = 0; x < 320; x++)
+            f6[c][x] = frand(-5, 5);
+    AimVisRow r = { .U = f6[0], .V = f6[1], .u01 = f6[2], .v01 = f6[3], .u10 = f6[4],
+                    .v10 = f6[5], .q0 = bq, .q1 = bq, .i0 = bi, .i1 = bi, .si0 = 336, .si1 = 336,
+                    .bad = out[0], .fdiff = out[1], .stay0 = out[2], .stay1 = out[3],
+                    .fw0 = out[4], .w = 320, .h = 180, .y = 90, .t = 0.5f };
+    double t0 = now_s();
+    for (int i = 0; i < 3000; i++)
+        aim_vis_row_c(&r);
+    double t1 = now_s();
+    for (int i = 0; i < 3000; i++)
+        d->vis_row(&r);
+    double t2 = now_s();
+    report("vis_row 320", (t1 - t0) / 3000, (t2 - t1) / 3000);
+}
+
+// field_norm: integer-free but without FMA or reordering: bit-exact. Sums with zero weight
+// (nothing splatted) give 0; both accumulators must be zero afterwards; nothing past n written.
+static void test_field_norm(const AimInterpDsp *d)
+{
+    enum { N = 4 * W_MAX + 16 };
+    static float a0[2][N], a1[2][N], o[2][3][W_MAX + 8];
+    for (int n = 1; n <= W_MAX; n++) {
+        for (int i = 0; i < N; i++) {
+            int in = i < 4 * n, zw = (i / 4) % 3 == 1; // every third point: weight 0
+            float x = (i & 3) == 2 ? (zw ? 0.0f : frand(0.001f, 5)) : zw ? 0.0f : frand(-50, 50);
+            float y = (i & 3) == 2 ? (zw ? 0.0f : frand(0, 5)) : zw ? 0.0f : frand(-50, 50);
+            a0[0][i] = a0[1][i] = in ? ((i & 3) == 3 ? 0.0f : x) : POISON_F;
+            a1[0][i] = a1[1][i] = in ? ((i & 3) == 3 ? 0.0f : y) : POISON_F;
+        }
+        for (int k = 0; k < 2; k++)
+            for (int c = 0; c < 3; c++)
+                for (int i = 0; i < W_MAX + 8; i++)
+                    o[k][c][i] = -1;
+        aim_field_norm_c(o[0][0], o[0][1], o[0][2], a0[0], a1[0], n);
+        d->field_norm(o[1][0], o[1][1], o[1][2], a0[1], a1[1], n);
+        CHECK_MSG(!memcmp(o[0], o[1], sizeof(o[0])), "field_norm n=%d", n);
+        CHECK_MSG(!memcmp(a0[0], a0[1], sizeof(a0[0])) && !memcmp(a1[0], a1[1], sizeof(a1[0])),
+                  "field_norm n=%d: accumulators", n);
+        int zeroed = 1;
+        for (int i = 0; i < 4 * n; i++)
+            zeroed &= a0[1][i] == 0.0f && a1[1][i] == 0.0f;
+        CHECK_MSG(zeroed && a0[1][4 * n] == POISON_F, "field_norm n=%d: clearing", n);
+    }
+    static float b0[4 * 4096], b1[4 * 4096], ou[4096], ov[4096], oc[4096];
+    double tc = 0, ts = 0;
+    for (int r = 0; r < 300; r++) {
+        for (int i = 0; i < 4 * 4096; i++)
+            b0[i] = b1[i] = (float)(i & 7);
+        double t0 = now_s();
+        aim_field_norm_c(ou, ov, oc, b0, b1, 4096);
+        double t1 = now_s();
+        for (int i = 0; i < 4 * 4096; i++)
+            b0[i] = b1[i] = (float)(i & 7);
+        double t2 = now_s();
+        d->field_norm(ou, ov, oc, b0, b1, 4096);
+        double t3 = now_s();
+        tc += t1 - t0;
+        ts += t3 - t2;
+    }
+    report("field_norm 4096", tc / 300, ts / 300);
+}
+
 int main(void)
 {
     unsigned cpu = aim_cpu_detect();
@@ -290,7 +542,10 @@ int main(void)
     aim_interp_dsp_init(&d, cpu);
     if (cpu & AIM_CPU_AVX2)
         CHECK_MSG(d.isa == AIM_CPU_AVX2 && d.warp_row != aim_warp_row_c &&
-                  d.patch_step != aim_patch_step_c,
+                  d.patch_step != aim_patch_step_c && d.patch_hess != aim_patch_hess_c &&
+                  d.field_row != aim_field_row_c &&
+                  d.fb_qual_row != aim_fb_qual_row_c && d.splat_row != aim_splat_row_c &&
+                  d.vis_row != aim_vis_row_c && d.field_norm != aim_field_norm_c,
                   "AVX2 machine but the AVX2 kernels were not selected");
     else
         fprintf(stderr, "no AVX2 on this CPU: the C references are checked against themselves\n");
@@ -301,5 +556,9 @@ int main(void)
     test_down2_grad(&d);
     test_patch(&d);
     test_field_warp(&d);
+    test_fb_qual(&d);
+    test_splat(&d);
+    test_vis(&d);
+    test_field_norm(&d);
     return test_finish("test_interp_dsp");
 }

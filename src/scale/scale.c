@@ -18,6 +18,12 @@ static const AimScaleEngine *const engines[] = {
     &aim_scale_engine_realcugan,
     &aim_scale_engine_waifu2x,
     &aim_scale_engine_anime4k,
+    &aim_scale_engine_realcugan_nd,
+    &aim_scale_engine_realcugan_dn1,
+    &aim_scale_engine_realcugan_dn2,
+    &aim_scale_engine_realcugan_dn3,
+    &aim_scale_engine_a4k_restore_s,
+    &aim_scale_engine_a4k_restore_m,
 };
 
 #define AIM_SCALE_MAX_DIM 16384 // aim_frame_alloc's limit
@@ -197,8 +203,12 @@ int aim_scaler_create(AimScaler **out, const AimScalerSettings *set)
     s->s.models_dir = NULL;
     aim_scale_dsp_init(&s->dsp, set->cpu_flags);
     aim_restore_params_init(&s->rp, &set->restore, set->depth);
-    s->do_deblock = s->rp.do_deblock;
-    s->do_denoise = s->rp.do_denoise;
+    // A denoising model replaces the classic deblock + denoise (engine.h `denoises`).
+    s->do_deblock = s->rp.do_deblock && !engine->denoises;
+    s->do_denoise = s->rp.do_denoise && !engine->denoises;
+    if (engine->denoises && (s->rp.do_deblock || s->rp.do_denoise))
+        aim_log(&set->log, AIM_LOG_DEBUG, "scale: %s denoises itself: classic deblock and "
+                "denoise skipped", engine->name);
     s->do_sharpen = s->rp.sharpen_q > 0;
     const int threads = aim_pool_threads(set->pool);
     if (!ret && (s->do_deblock || s->do_denoise)) {

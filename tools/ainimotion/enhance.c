@@ -26,9 +26,10 @@ static const AimPreset presets[] = {
     { "fast", "classic", "bicubic", 20, "veryfast" },
 };
 
-// A preset's engine may be a list in order of preference, "rife|classic": the first one that
-// can run, i.e. whose model is installed (engines without a model always can). An explicit
-// --interp is taken as given (and fails with exit code 6 when its model is missing).
+// A preset's engine (interp or upscaler) may be a list in order of preference, "rife|classic":
+// the first one that can run, i.e. whose model is installed (engines without a model always
+// can). An explicit --interp / --upscaler is taken as given (and fails with exit code 6 when
+// its model is missing).
 static const char *preset_engine(const char *spec, const char *models_dir, char *buf,
                                  size_t n, const AimLog *log)
 {
@@ -438,7 +439,10 @@ int aim_cmd_enhance(int argc, char **argv)
     char interp_buf[64];
     const char *interp = o.interp ? o.interp : preset_engine(o.preset->interp, o.models_dir,
                                                             interp_buf, sizeof(interp_buf), &log);
-    const char *upscaler = o.upscaler ? o.upscaler : o.preset->upscaler;
+    char upscaler_buf[64];
+    const char *upscaler = o.upscaler ? o.upscaler
+                                      : preset_engine(o.preset->upscaler, o.models_dir,
+                                                      upscaler_buf, sizeof(upscaler_buf), &log);
     aim_log(&log, AIM_LOG_INFO,
             "%s: %dx%d %d-bit %s %.3f fps -> %dx%d %.3f fps (%dx), preset %s, interp %s, "
             "upscaler %s", o.in, vi->width, vi->height, vi->depth, vi->codec,

@@ -22,7 +22,9 @@
 // preset live with the scaler (aim_scaler_apply_preset), which knows what they mean.
 static const AimPreset presets[] = {
     { "anime-clean", "classic", "lanczos", 16, "medium" },
-    { "anime-strong", "rife|classic", "lanczos", 16, "medium" }, // rife when installed
+    // rife and waifu2x-cunet (noise level 2 from the preset's denoise 0.45) when installed:
+    // waifu2x-cunet was the best restoration measured on the stills (bench/RESULTS-nn.md)
+    { "anime-strong", "rife|classic", "waifu2x-cunet|lanczos", 16, "medium" },
     { "fast", "classic", "bicubic", 20, "veryfast" },
 };
 
@@ -73,7 +75,8 @@ static void enhance_usage(FILE *f)
 "  --scale X            size factor for both dimensions (default 1.333; 1 keeps the size);\n"
 "                       the result is rounded to the nearest even number\n"
 "  --preset NAME        anime-clean (default, most conservative), anime-strong (more\n"
-"                       restoration), fast\n"
+"                       restoration: waifu2x-cunet noise level 2 and rife when installed,\n"
+"                       else classic; neural models take seconds per frame on a CPU), fast\n"
 "  --clip START-END     render only this segment, HH:MM:SS[.mmm]-HH:MM:SS[.mmm] or seconds;\n"
 "                       audio and subtitles are cut to match, output starts at zero\n"
 "  --hold-threshold X   mean |dY| (0..1 luma, on the gate's downscaled luma) below which an\n"

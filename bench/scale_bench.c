@@ -414,7 +414,7 @@ static const Method nn_methods[] = {
     { "waifu2x-cunet-noise3", 0, "waifu2x-cunet", NULL, 0, 1.0f },
     { "anime4k-cnn-m", 0, "anime4k-cnn-m", NULL, 0 },
     // the product: `--preset anime-strong` with waifu2x-cunet (its restore.denoise 0.45 picks
-    // noise level 2; deblock/denoise skipped; sharpen 0.4 and the downscale's antiring 1 kept)
+    // noise level 2; deblock, denoise and sharpen skipped; the downscale's antiring 1 kept)
     { "anime-strong+waifu2x-cunet", 0, "waifu2x-cunet", "anime-strong", 0 },
     { "a4k-restore-s+lanczos", 0, "anime4k-restore-s", NULL, 0 },
     { "a4k-restore-m+lanczos", 0, "anime4k-restore-m", NULL, 0 },

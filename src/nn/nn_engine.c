@@ -8,8 +8,8 @@
 // waifu2x-cunet's denoise level is restore.denoise * 3 rounded up (0 = level 0).
 // The engines that remove noise themselves (Real-CUGAN denoise1x..3x, waifu2x-cunet at every
 // level, the Anime4K restore nets) are flagged `denoises`: the dispatcher then skips its
-// classic deblock and denoise, so two denoisers are never stacked (restore.denoise only picks
-// waifu2x's level).
+// classic deblock, denoise and sharpen, so two denoisers are never stacked (restore.denoise
+// only picks waifu2x's level).
 // Deviation from the engine contract: run allocates (the executor's per-tile tensors).
 #include <math.h>
 #include <stdlib.h>

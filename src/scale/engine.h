@@ -25,8 +25,8 @@ typedef struct AimScaleEngine {
     int (*run)(void *priv, const AimFrame *in, AimFrame *out);
     void (*destroy)(void **priv);
     int denoises; ///< 1: the engine removes noise/artifacts itself (a denoising or restoration
-                  ///< model): the dispatcher skips its classic deblock and denoise passes
-                  ///< (sharpen still applies), so two denoisers are never stacked
+                  ///< model): the dispatcher skips its classic deblock, denoise and sharpen
+                  ///< passes, so two denoisers are never stacked
 } AimScaleEngine;
 
 // Classic separable resamplers (resample.c).

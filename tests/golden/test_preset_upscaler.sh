@@ -2,7 +2,8 @@
 # `--preset anime-strong` picks its upscaler from "waifu2x-cunet|lanczos" (bench/RESULTS-nn.md,
 # "Restoration for anime-strong"): without the model it says so and runs classic Lanczos with
 # the preset's classic restoration; with the model installed (the rest skips otherwise) it runs
-# waifu2x-cunet at noise level 2 with no classic deblock/denoise before it (no double denoise).
+# waifu2x-cunet at noise level 2 with no classic deblock/denoise before it (no double denoise)
+# and no sharpen after it.
 # An explicit --upscaler wins over the preset.
 . "$(dirname "$0")/lib.sh"
 "$GEN" "$T/in.mkv" --frames 3 --size 64x48 --no-audio --no-subs >/dev/null || { bad "aim_gen"; finish; exit; }
@@ -29,6 +30,6 @@ fi
 eq "with the model: exit code" "$?" 0
 check "with the model: waifu2x-cunet" grep -q "upscaler waifu2x-cunet" "$T/stderr"
 check "with the model: no classic deblock/denoise before it" \
-    grep -q "waifu2x-cunet denoises itself: classic deblock and denoise skipped" "$T/stderr"
+    grep -q "waifu2x-cunet restores itself: classic deblock, denoise and sharpen skipped" "$T/stderr"
 eq "with the model: frames" "$(ffmpeg -v error -i "$T/c.y4m" -f framemd5 - | grep -vc '^#')" 3
 finish

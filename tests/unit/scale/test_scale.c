@@ -586,8 +586,8 @@ static void test_threads_and_simd(void)
     aim_pool_destroy(&pool);
 }
 
-// No two denoisers stacked: before an engine that denoises itself (a neural restoration
-// model) the dispatcher skips the classic deblock and denoise of a preset, and says so in the
+// No two denoisers stacked: around an engine that denoises itself (a neural restoration
+// model) the dispatcher skips the classic deblock, denoise and sharpen of a preset, and says so in the
 // debug log; before other engines it keeps them. The models need not be installed: the
 // decision is made (and logged) before the engine loads its files.
 typedef struct LogCapture {
@@ -597,7 +597,7 @@ typedef struct LogCapture {
 static void capture_log(void *opaque, AimLogLevel level, const char *msg)
 {
     LogCapture *c = opaque;
-    c->skipped |= strstr(msg, "classic deblock and denoise skipped") != NULL;
+    c->skipped |= strstr(msg, "classic deblock, denoise and sharpen skipped") != NULL;
 }
 
 static void test_no_double_denoise(void)

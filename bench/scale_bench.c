@@ -9,6 +9,15 @@
 //    BT.709), luma downscaled by 1/1.333 with swscale SWS_LANCZOS|SWS_ACCURATE_RND (the same
 //    input for every upscaler), upscaled back by each upscaler; PSNR-Y against the original,
 //    and PSNR-Y inside a dilated Sobel edge mask of the original ("edge PSNR").
+//
+//   build/bench/scale_bench --nn [--crop WxH] [--only NAME,...] [STILLS_DIR]
+//
+// 3. Restoration candidates for the presets (bench/RESULTS-nn.md): only the quality tables, on
+//    the centred WxH crop of each still (default 960x540), classic rows and every neural
+//    engine whose model is installed (others print "not installed"); each model at its native
+//    factor then the engine's Lanczos to the crop size, as the product runs it; plus CPU
+//    seconds (process CPU time, all threads) per frame. `--only` runs only the methods named
+//    in the comma-separated list.
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -371,6 +380,8 @@ typedef struct Method {
     const char *engine;
     const char *preset;   // ours: NULL = plain
     float antiring;       // ours, when no preset
+    float denoise;        // ours, when no preset: restore.denoise (waifu2x-cunet's level / 3)
+    const char *pre;      // ours: a same-size engine run first (Anime4K restore), or NULL
 } Method;
 
 static const Method methods[] = {
@@ -386,12 +397,96 @@ static const Method methods[] = {
 };
 #define NMETHODS (int)(sizeof(methods) / sizeof(methods[0]))
 
+// --nn: what `anime-strong` may use. Neural rows run with no classic restoration.
+static const Method nn_methods[] = {
+    { "lanczos", 0, "lanczos", NULL, 0 },
+    { "classic-anime-clean", 0, "lanczos", "anime-clean", 0 },
+    { "classic-anime-strong", 0, "lanczos", "anime-strong", 0 },
+    { "realesr-animevideov3", 0, "realesr-animevideov3", NULL, 0 },
+    { "realcugan-se-conservative", 0, "realcugan-se-conservative", NULL, 0 },
+    { "realcugan-se-no-denoise", 0, "realcugan-se-no-denoise", NULL, 0 },
+    { "realcugan-se-denoise1x", 0, "realcugan-se-denoise1x", NULL, 0 },
+    { "realcugan-se-denoise2x", 0, "realcugan-se-denoise2x", NULL, 0 },
+    { "realcugan-se-denoise3x", 0, "realcugan-se-denoise3x", NULL, 0 },
+    { "waifu2x-cunet-noise0", 0, "waifu2x-cunet", NULL, 0, 0.0f },
+    { "waifu2x-cunet-noise1", 0, "waifu2x-cunet", NULL, 0, 1 / 3.0f },
+    { "waifu2x-cunet-noise2", 0, "waifu2x-cunet", NULL, 0, 2 / 3.0f },
+    { "waifu2x-cunet-noise3", 0, "waifu2x-cunet", NULL, 0, 1.0f },
+    { "anime4k-cnn-m", 0, "anime4k-cnn-m", NULL, 0 },
+    // the product: `--preset anime-strong` with waifu2x-cunet (its restore.denoise 0.45 picks
+    // noise level 2; deblock, denoise and sharpen skipped; the downscale's antiring 1 kept)
+    { "anime-strong+waifu2x-cunet", 0, "waifu2x-cunet", "anime-strong", 0 },
+    { "a4k-restore-s+lanczos", 0, "anime4k-restore-s", NULL, 0 },
+    { "a4k-restore-m+lanczos", 0, "anime4k-restore-m", NULL, 0 },
+    { "a4k-restore-m+a4k-cnn-m", 0, "anime4k-cnn-m", NULL, 0, 0, "anime4k-restore-m" },
+};
+#define NNN (int)(sizeof(nn_methods) / sizeof(nn_methods[0]))
+#define MAXM 32
+
+static double proc_cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+// Our scaler `engine` from in to out (their sizes); 0 or the error.
+static int run_ours(const Method *me, const char *engine, const AimFrame *in, AimFrame *out,
+                    AimPool *pool)
+{
+    AimScalerSettings s;
+    aim_scaler_default_settings(&s);
+    s.engine = engine;
+    s.src_w = in->width;
+    s.src_h = in->height;
+    s.dst_w = out->width;
+    s.dst_h = out->height;
+    s.cpu_flags = aim_cpu_detect();
+    s.pool = pool;
+    s.antiring = me->antiring;
+    s.restore.denoise = me->denoise;
+    if (me->preset)
+        aim_scaler_apply_preset(&s, me->preset);
+    AimScaler *sc = NULL;
+    int err = aim_scaler_create(&sc, &s);
+    if (!err)
+        err = aim_scaler_run(sc, in, out);
+    aim_scaler_destroy(&sc);
+    return err;
+}
+
+// 1 if `name` is one of the comma-separated names in `list`.
+static int in_list(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+        if (!strncmp(p, name, n) && (p[n] == ',' || !p[n]))
+            return 1;
+    return 0;
+}
+
+// The centred cw x ch crop (even offsets) of a yuv420p frame, as a new frame.
+static AVFrame *crop_centre(const AVFrame *f, int cw, int ch)
+{
+    const int x0 = (f->width - cw) / 4 * 2, y0 = (f->height - ch) / 4 * 2;
+    AVFrame *c = av_frame(cw, ch, AV_PIX_FMT_YUV420P);
+    for (int p = 0; p < 3; p++) {
+        int sh = p ? 1 : 0, w = p ? (cw + 1) / 2 : cw, h = p ? (ch + 1) / 2 : ch;
+        for (int y = 0; y < h; y++)
+            memcpy(c->data[p] + y * c->linesize[p],
+                   f->data[p] + ((y0 >> sh) + y) * f->linesize[p] + (x0 >> sh), (size_t)w);
+    }
+    return c;
+}
+
 static int cmpstr(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void bench_quality(const char *dir, int qscale)
+// Quality table of `nm` methods (<= MAXM); crop cw x ch (0: whole stills); CPU s/frame.
+static void bench_quality(const char *dir, int qscale, const Method *methods, int nm, int cw,
+                          int ch, const char *only, AimPool *pool)
 {
     DIR *d = opendir(dir);
     if (!d) {
@@ -408,8 +503,13 @@ static void bench_quality(const char *dir, int qscale)
     }
     closedir(d);
     qsort(names, (size_t)nn, sizeof(*names), cmpstr);
-    double sum_all[NMETHODS] = { 0 }, sum_edge[NMETHODS] = { 0 };
+    double sum_all[MAXM] = { 0 }, sum_edge[MAXM] = { 0 }, cpu[MAXM] = { 0 };
+    int ok[MAXM];
+    for (int m = 0; m < nm; m++)
+        ok[m] = !only || in_list(only, methods[m].name);
     long n_all = 0, n_edge = 0;
+    if (cw)
+        printf("\n(centred %dx%d crop of each still)", cw, ch);
     if (qscale)
         printf("\nquality, compressed source: %s, downscale 1/1.333 (swscale lanczos), MPEG-2 "
                "intra at qscale %d, upscale back; PSNR-Y / edge PSNR-Y (dB, vs original)\n",
@@ -417,18 +517,24 @@ static void bench_quality(const char *dir, int qscale)
     else
         printf("\nquality: %s, downscale 1/1.333 (swscale lanczos), upscale back; PSNR-Y / "
                "edge PSNR-Y (dB, vs original)\n", dir);
-    printf("%-22s", "method");
+    printf("%-26s", "method");
     for (int i = 0; i < nn; i++)
         printf(" | %-18.18s", names[i]);
-    printf(" | %-13s\n", "all stills");
+    printf(" | %-15s | %s\n", "all stills", "CPU s/frame");
     // per-still results, printed after all methods ran on it
-    double res[64][NMETHODS][2], coverage[64];
+    static double res[64][MAXM][2];
+    double coverage[64];
     for (int i = 0; i < nn; i++) {
         char path[4096];
         snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
         AVFrame *orig = load_png_yuv(path);
         if (!orig)
             die("cannot decode a still");
+        if (cw && cw <= orig->width && ch <= orig->height) {
+            AVFrame *c = crop_centre(orig, cw, ch);
+            av_frame_free(&orig);
+            orig = c;
+        }
         const int W = orig->width, H = orig->height;
         const int w = (int)lround(W / 1.333), h = (int)lround(H / 1.333);
         AVFrame *small = av_frame(w, h, AV_PIX_FMT_YUV420P);
@@ -450,31 +556,38 @@ static void bench_quality(const char *dir, int qscale)
             die("aim_frame_alloc");
         av_to_aim(asmall, small);
         AVFrame *up = av_frame(W, H, AV_PIX_FMT_YUV420P);
-        for (int m = 0; m < NMETHODS; m++) {
+        for (int m = 0; m < nm; m++) {
             const Method *me = &methods[m];
-            if (me->is_sws) {
+            double t0 = proc_cpu_now();
+            if (!ok[m]) {
+                continue;
+            } else if (me->is_sws) {
                 int fl = (m == 0 ? SWS_LANCZOS : SWS_BICUBIC) | SWS_ACCURATE_RND;
                 struct SwsContext *c = sws_make(w, h, AV_PIX_FMT_YUV420P, W, H,
                                                 AV_PIX_FMT_YUV420P, fl, 1);
                 sws_scale_frame(c, up, small);
                 sws_freeContext(c);
             } else {
-                AimScalerSettings s;
-                aim_scaler_default_settings(&s);
-                s.engine = me->engine;
-                s.src_w = w;
-                s.src_h = h;
-                s.dst_w = W;
-                s.dst_h = H;
-                s.cpu_flags = aim_cpu_detect();
-                s.antiring = me->antiring;
-                if (me->preset)
-                    aim_scaler_apply_preset(&s, me->preset);
-                AimScaler *sc = NULL;
-                if (aim_scaler_create(&sc, &s) || aim_scaler_run(sc, asmall, aout))
+                const AimFrame *src = asmall;
+                AimFrame *mid = NULL;
+                int err = 0;
+                if (me->pre) {
+                    err = aim_frame_alloc(&mid, w, h, 8, 1);
+                    if (!err)
+                        err = run_ours(me, me->pre, asmall, mid, pool);
+                    src = mid;
+                }
+                if (!err)
+                    err = run_ours(me, me->engine, src, aout, pool);
+                aim_frame_unref(&mid);
+                if (err == AIM_ERR_MODEL_MISSING) {
+                    ok[m] = 0;
+                    continue;
+                }
+                if (err)
                     die("our scaler failed");
-                aim_scaler_destroy(&sc);
             }
+            cpu[m] += proc_cpu_now() - t0;
             double se_all = 0, se_edge = 0;
             long ne = 0;
             for (int y = 0; y < H; y++)
@@ -493,7 +606,7 @@ static void bench_quality(const char *dir, int qscale)
             res[i][m][1] = psnr(se_edge, ne);
             sum_all[m] += se_all;
             sum_edge[m] += se_edge;
-            if (m == 0) {
+            if (n_all <= (long)i * W * H) { // the first method run on this still
                 n_all += (long)W * H;
                 n_edge += ne;
             }
@@ -506,11 +619,19 @@ static void bench_quality(const char *dir, int qscale)
         av_frame_free(&small);
         av_frame_free(&orig);
     }
-    for (int m = 0; m < NMETHODS; m++) {
-        printf("%-22s", methods[m].name);
+    for (int m = 0; m < nm; m++) {
+        if (!ok[m] && (!only || in_list(only, methods[m].name))) {
+            printf("%-26s | not installed (ainimotion models install %s)\n", methods[m].name,
+                   methods[m].engine);
+            continue;
+        }
+        if (!ok[m])
+            continue;
+        printf("%-26s", methods[m].name);
         for (int i = 0; i < nn; i++)
             printf(" | %6.2f / %6.2f    ", res[i][m][0], res[i][m][1]);
-        printf(" | %6.2f / %6.2f\n", psnr(sum_all[m], n_all), psnr(sum_edge[m], n_edge));
+        printf(" | %6.2f / %6.2f | %8.3f\n", psnr(sum_all[m], n_all),
+               psnr(sum_edge[m], n_edge), cpu[m] / nn);
     }
     printf("(all stills: PSNR of the pooled MSE; edge: inside Sobel >= %d dilated by %d px, "
            "covering", EDGE_T, EDGE_R);
@@ -518,17 +639,34 @@ static void bench_quality(const char *dir, int qscale)
         printf(" %.1f%s", 100 * coverage[i], i + 1 < nn ? "," : " % of the stills)\n");
     for (int i = 0; i < nn; i++)
         free(names[i]);
+    fflush(stdout);
 }
 
 int main(int argc, char **argv)
 {
-    const char *stills = "../shared/clips/stills";
+    const char *stills = "../shared/clips/stills", *only = NULL;
     double seconds = 1.0;
+    int nn = 0, cw = 960, ch = 540;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
             seconds = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--nn"))
+            nn = 1;
+        else if (!strcmp(argv[i], "--crop") && i + 1 < argc)
+            sscanf(argv[++i], "%dx%d", &cw, &ch);
+        else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+            only = argv[++i];
         else
             stills = argv[i];
+    }
+    if (nn) {
+        AimPool *pool = NULL; // both cores: the neural rows take seconds per frame
+        if (aim_pool_create(&pool, 1))
+            die("aim_pool_create");
+        bench_quality(stills, 6, nn_methods, NNN, cw, ch, only, pool);
+        bench_quality(stills, 0, nn_methods, NNN, cw, ch, only, pool);
+        aim_pool_destroy(&pool);
+        return 0;
     }
     AimPool *pool2 = NULL;
     if (aim_pool_create(&pool2, 1))
@@ -554,9 +692,9 @@ int main(int argc, char **argv)
         }
     aim_pool_destroy(&pool2);
     bench_options(seconds);
-    bench_quality(stills, 0);
+    bench_quality(stills, 0, methods, NMETHODS, 0, 0, NULL, NULL);
     // qscale 6: visible 8x8 blocking in flat gradients and mosquito noise around lines at
     // the bitrate of a low-rate MPEG-2 stream (~0.5 bit/pixel on these stills).
-    bench_quality(stills, 6);
+    bench_quality(stills, 6, methods, NMETHODS, 0, 0, NULL, NULL);
     return 0;
 }

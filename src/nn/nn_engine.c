@@ -6,6 +6,10 @@
 // else into an N * src frame that the classic Lanczos engine then resamples to dst (e.g.
 // 1.333x: the model's 2x, then a Lanczos downscale, which is anti-aliased).
 // waifu2x-cunet's denoise level is restore.denoise * 3 rounded up (0 = level 0).
+// The engines that remove noise themselves (Real-CUGAN denoise1x..3x, waifu2x-cunet at every
+// level, the Anime4K restore nets) are flagged `denoises`: the dispatcher then skips its
+// classic deblock, denoise and sharpen, so two denoisers are never stacked (restore.denoise
+// only picks waifu2x's level).
 // Deviation from the engine contract: run allocates (the executor's per-tile tensors).
 #include <math.h>
 #include <stdlib.h>
@@ -126,8 +130,47 @@ static int create_a4k(void **p, const AimScalerSettings *s)
 {
     return create_model(p, s, "anime4k-cnn-m");
 }
+static int create_cugan_nd(void **p, const AimScalerSettings *s)
+{
+    return create_model(p, s, "realcugan-se-no-denoise");
+}
+static int create_cugan_dn1(void **p, const AimScalerSettings *s)
+{
+    return create_model(p, s, "realcugan-se-denoise1x");
+}
+static int create_cugan_dn2(void **p, const AimScalerSettings *s)
+{
+    return create_model(p, s, "realcugan-se-denoise2x");
+}
+static int create_cugan_dn3(void **p, const AimScalerSettings *s)
+{
+    return create_model(p, s, "realcugan-se-denoise3x");
+}
+// Same-size restoration, then Lanczos to the target (factor 1: `mid` is the source size).
+static int create_a4k_rs(void **p, const AimScalerSettings *s)
+{
+    return create_model(p, s, "anime4k-restore-s");
+}
+static int create_a4k_rm(void **p, const AimScalerSettings *s)
+{
+    return create_model(p, s, "anime4k-restore-m");
+}
 
 const AimScaleEngine aim_scale_engine_anime4k = { "anime4k-cnn-m", create_a4k, run, destroy };
-const AimScaleEngine aim_scale_engine_realesr = { "realesr-animevideov3", create_esr, run, destroy };
-const AimScaleEngine aim_scale_engine_realcugan = { "realcugan-se-conservative", create_cugan, run, destroy };
-const AimScaleEngine aim_scale_engine_waifu2x = { "waifu2x-cunet", create_cunet, run, destroy };
+const AimScaleEngine aim_scale_engine_realesr = {
+    "realesr-animevideov3", create_esr, run, destroy };
+const AimScaleEngine aim_scale_engine_realcugan = {
+    "realcugan-se-conservative", create_cugan, run, destroy };
+const AimScaleEngine aim_scale_engine_waifu2x = { "waifu2x-cunet", create_cunet, run, destroy, 1 };
+const AimScaleEngine aim_scale_engine_realcugan_nd = {
+    "realcugan-se-no-denoise", create_cugan_nd, run, destroy };
+const AimScaleEngine aim_scale_engine_realcugan_dn1 = {
+    "realcugan-se-denoise1x", create_cugan_dn1, run, destroy, 1 };
+const AimScaleEngine aim_scale_engine_realcugan_dn2 = {
+    "realcugan-se-denoise2x", create_cugan_dn2, run, destroy, 1 };
+const AimScaleEngine aim_scale_engine_realcugan_dn3 = {
+    "realcugan-se-denoise3x", create_cugan_dn3, run, destroy, 1 };
+const AimScaleEngine aim_scale_engine_a4k_restore_s = {
+    "anime4k-restore-s", create_a4k_rs, run, destroy, 1 };
+const AimScaleEngine aim_scale_engine_a4k_restore_m = {
+    "anime4k-restore-m", create_a4k_rm, run, destroy, 1 };

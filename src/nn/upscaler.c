@@ -9,6 +9,8 @@
 
 typedef struct ModelCfg {
     const char *name;
+    const char *base; ///< file name without extension; %d = the factor; NULL: waifu2x's noise
+                      ///< levels; ".json": Anime4K weights, else ncnn .param + .bin
     int scales[3];    ///< native factors, 0-terminated
     int border[5];    ///< reflect padding at the image edges per factor (the ncnn-vulkan tools'
                       ///< "prepadding": realesrgan 10; realcugan 18/14/19 for 2x/3x/4x; waifu2x 18)
@@ -21,15 +23,27 @@ typedef struct ModelCfg {
 
 static const ModelCfg cfgs[] = {
     // SRVGG: 18 3x3 convs at input resolution -> receptive radius 18
-    { "realesr-animevideov3", { 2, 3, 4 }, { 0, 0, 10, 10, 10 }, 256, 20, 1 },
+    { "realesr-animevideov3", "realesr-animevideov3-x%d", { 2, 3, 4 }, { 0, 0, 10, 10, 10 },
+      256, 20, 1 },
     // U-Nets of valid (unpadded) convolutions that crop their own margin (= the prepadding):
     // context = that margin gives output identical to a whole-image run (measured on a
     // 480x270 crop, tiles of 96, and in the unit test); 0 here means "= border". Contexts of
     // 24/26 gave 38.9 dB on that crop (not understood yet; 48 was exact again).
-    { "realcugan-se-conservative", { 2, 3, 4 }, { 0, 0, 18, 14, 19 }, 192, 0, 4 },
-    { "waifu2x-cunet", { 2, 0, 0 }, { 0, 0, 18, 0, 0 }, 192, 0, 4 },
+    { "realcugan-se-conservative", "up%dx-conservative", { 2, 3, 4 }, { 0, 0, 18, 14, 19 },
+      192, 0, 4 },
+    // the other Real-CUGAN SE weights: the same graphs (identical .param files)
+    { "realcugan-se-no-denoise", "up%dx-no-denoise", { 2, 3, 4 }, { 0, 0, 18, 14, 19 },
+      192, 0, 4 },
+    { "realcugan-se-denoise1x", "up%dx-denoise1x", { 2, 0, 0 }, { 0, 0, 18, 0, 0 }, 192, 0, 4 },
+    { "realcugan-se-denoise2x", "up%dx-denoise2x", { 2, 0, 0 }, { 0, 0, 18, 0, 0 }, 192, 0, 4 },
+    { "realcugan-se-denoise3x", "up%dx-denoise3x", { 2, 3, 4 }, { 0, 0, 18, 14, 19 },
+      192, 0, 4 },
+    { "waifu2x-cunet", NULL, { 2, 0, 0 }, { 0, 0, 18, 0, 0 }, 192, 0, 4 },
     // 7 3x3 convs (radius 7) + the bilinear base (1); clamp-to-edge is inside the graph
-    { "anime4k-cnn-m", { 2, 0, 0 }, { 0, 0, 0, 0, 0 }, 256, 8, 1 },
+    { "anime4k-cnn-m", "cnn-2x-m-an.json", { 2, 0, 0 }, { 0, 0, 0, 0, 0 }, 256, 8, 1 },
+    // same-size restoration (factor 1): 4 (S) / 8 (M) 3x3 convs in a chain -> radius 4 / 7
+    { "anime4k-restore-s", "cnn-restore-s-an.json", { 1, 0, 0 }, { 0 }, 256, 8, 1 },
+    { "anime4k-restore-m", "cnn-restore-m-an.json", { 1, 0, 0 }, { 0 }, 256, 8, 1 },
 };
 
 #define MAX_GAPS 16
@@ -98,22 +112,16 @@ int aim_nn_upscaler_create(AimNnUpscaler **out, const AimNnUpscalerSettings *s)
         for (int i = 0; i < 3 && cfg->scales[i]; i++)
             f = cfg->scales[i];
     char base[64];
-    if (!strcmp(cfg->name, "realesr-animevideov3"))
-        snprintf(base, sizeof(base), "realesr-animevideov3-x%d", f);
-    else if (!strcmp(cfg->name, "realcugan-se-conservative"))
-        snprintf(base, sizeof(base), "up%dx-conservative", f);
-    else if (!strcmp(cfg->name, "anime4k-cnn-m"))
-        snprintf(base, sizeof(base), "cnn-2x-m-an");
-    else if (s->noise < 0)
+    if (!cfg->base && s->noise < 0)
         snprintf(base, sizeof(base), "scale2.0x_model");
-    else
+    else if (!cfg->base)
         snprintf(base, sizeof(base), "noise%d_scale2.0x_model", s->noise);
+    else
+        snprintf(base, sizeof(base), cfg->base, f);
+    int a4k = strstr(base, ".json") != NULL;
     char pname[80], bname[80], ppath[4096], bpath[4096];
-    snprintf(pname, sizeof(pname), "%s.param", base);
+    snprintf(pname, sizeof(pname), a4k ? "%s" : "%s.param", base);
     snprintf(bname, sizeof(bname), "%s.bin", base);
-    int a4k = !strcmp(cfg->name, "anime4k-cnn-m");
-    if (a4k)
-        snprintf(pname, sizeof(pname), "%s.json", base);
     int err = aim_models_locate(ppath, sizeof(ppath), s->models_dir, cfg->name, pname, log);
     if (!err && !a4k)
         err = aim_models_locate(bpath, sizeof(bpath), s->models_dir, cfg->name, bname, log);

@@ -24,6 +24,9 @@ typedef struct AimScaleEngine {
     int (*create)(void **priv, const AimScalerSettings *s);
     int (*run)(void *priv, const AimFrame *in, AimFrame *out);
     void (*destroy)(void **priv);
+    int denoises; ///< 1: the engine removes noise/artifacts itself (a denoising or restoration
+                  ///< model): the dispatcher skips its classic deblock, denoise and sharpen
+                  ///< passes, so two denoisers are never stacked
 } AimScaleEngine;
 
 // Classic separable resamplers (resample.c).
@@ -36,5 +39,11 @@ extern const AimScaleEngine aim_scale_engine_realesr;
 extern const AimScaleEngine aim_scale_engine_realcugan;
 extern const AimScaleEngine aim_scale_engine_waifu2x;
 extern const AimScaleEngine aim_scale_engine_anime4k;
+extern const AimScaleEngine aim_scale_engine_realcugan_nd;
+extern const AimScaleEngine aim_scale_engine_realcugan_dn1;
+extern const AimScaleEngine aim_scale_engine_realcugan_dn2;
+extern const AimScaleEngine aim_scale_engine_realcugan_dn3;
+extern const AimScaleEngine aim_scale_engine_a4k_restore_s;
+extern const AimScaleEngine aim_scale_engine_a4k_restore_m;
 
 #endif

@@ -18,6 +18,12 @@ static const AimScaleEngine *const engines[] = {
     &aim_scale_engine_realcugan,
     &aim_scale_engine_waifu2x,
     &aim_scale_engine_anime4k,
+    &aim_scale_engine_realcugan_nd,
+    &aim_scale_engine_realcugan_dn1,
+    &aim_scale_engine_realcugan_dn2,
+    &aim_scale_engine_realcugan_dn3,
+    &aim_scale_engine_a4k_restore_s,
+    &aim_scale_engine_a4k_restore_m,
 };
 
 #define AIM_SCALE_MAX_DIM 16384 // aim_frame_alloc's limit
@@ -197,9 +203,14 @@ int aim_scaler_create(AimScaler **out, const AimScalerSettings *set)
     s->s.models_dir = NULL;
     aim_scale_dsp_init(&s->dsp, set->cpu_flags);
     aim_restore_params_init(&s->rp, &set->restore, set->depth);
-    s->do_deblock = s->rp.do_deblock;
-    s->do_denoise = s->rp.do_denoise;
-    s->do_sharpen = s->rp.sharpen_q > 0;
+    // A restoration model replaces the classic deblock, denoise and sharpen (engine.h
+    // `denoises`; bench/RESULTS-nn.md: sharpening waifu2x's output cost ~1 dB).
+    s->do_deblock = s->rp.do_deblock && !engine->denoises;
+    s->do_denoise = s->rp.do_denoise && !engine->denoises;
+    s->do_sharpen = s->rp.sharpen_q > 0 && !engine->denoises;
+    if (engine->denoises && (s->rp.do_deblock || s->rp.do_denoise || s->rp.sharpen_q > 0))
+        aim_log(&set->log, AIM_LOG_DEBUG, "scale: %s restores itself: classic deblock, "
+                "denoise and sharpen skipped", engine->name);
     const int threads = aim_pool_threads(set->pool);
     if (!ret && (s->do_deblock || s->do_denoise)) {
         ret = aim_frame_alloc(&s->buf_a, set->src_w, set->src_h, set->depth, 1);

@@ -9,6 +9,9 @@
 //      interpolation softened, and sharpening before scaling would hand the resampler bigger
 //      steps to ring on.
 // With every restore strength at 0 and antiring at 0 the output is exactly the plain resampler.
+// Engines that denoise themselves (neural restoration models, scale/engine.h `denoises`) get
+// no classic deblock/denoise before them (two denoisers are never stacked) and no sharpen
+// after them (the model's output is the restoration).
 //
 // Thread-safety: the built scaler (filter plan, loaded model) is immutable; aim_scaler_run may
 // be called by one thread at a time per AimScaler and slices its work over the pool.

@@ -22,13 +22,16 @@
 // preset live with the scaler (aim_scaler_apply_preset), which knows what they mean.
 static const AimPreset presets[] = {
     { "anime-clean", "classic", "lanczos", 16, "medium" },
-    { "anime-strong", "rife|classic", "lanczos", 16, "medium" }, // rife when installed
+    // rife and waifu2x-cunet (noise level 2 from the preset's denoise 0.45) when installed:
+    // waifu2x-cunet was the best restoration measured on the stills (bench/RESULTS-nn.md)
+    { "anime-strong", "rife|classic", "waifu2x-cunet|lanczos", 16, "medium" },
     { "fast", "classic", "bicubic", 20, "veryfast" },
 };
 
-// A preset's engine may be a list in order of preference, "rife|classic": the first one that
-// can run, i.e. whose model is installed (engines without a model always can). An explicit
-// --interp is taken as given (and fails with exit code 6 when its model is missing).
+// A preset's engine (interp or upscaler) may be a list in order of preference, "rife|classic":
+// the first one that can run, i.e. whose model is installed (engines without a model always
+// can). An explicit --interp / --upscaler is taken as given (and fails with exit code 6 when
+// its model is missing).
 static const char *preset_engine(const char *spec, const char *models_dir, char *buf,
                                  size_t n, const AimLog *log)
 {
@@ -72,7 +75,8 @@ static void enhance_usage(FILE *f)
 "  --scale X            size factor for both dimensions (default 1.333; 1 keeps the size);\n"
 "                       the result is rounded to the nearest even number\n"
 "  --preset NAME        anime-clean (default, most conservative), anime-strong (more\n"
-"                       restoration), fast\n"
+"                       restoration: waifu2x-cunet noise level 2 and rife when installed,\n"
+"                       else classic; neural models take seconds per frame on a CPU), fast\n"
 "  --clip START-END     render only this segment, HH:MM:SS[.mmm]-HH:MM:SS[.mmm] or seconds;\n"
 "                       audio and subtitles are cut to match, output starts at zero\n"
 "  --hold-threshold X   mean |dY| (0..1 luma, on the gate's downscaled luma) below which an\n"
@@ -85,7 +89,9 @@ static void enhance_usage(FILE *f)
 "                       after 'ainimotion models install rife-v4.6') (default: preset's)\n"
 "  --upscaler NAME      Model B: lanczos, bicubic, bilinear; neural (after 'ainimotion models\n"
 "                       install'): realesr-animevideov3, realcugan-se-conservative,\n"
-"                       waifu2x-cunet, anime4k-cnn-m (default: preset's)\n"
+"                       realcugan-se-no-denoise, realcugan-se-denoise1x|2x|3x, waifu2x-cunet,\n"
+"                       anime4k-cnn-m; same-size restoration then Lanczos: anime4k-restore-s,\n"
+"                       anime4k-restore-m (default: preset's)\n"
 "  --encoder NAME       libx264, libx265, libsvtav1, h264_nvenc, hevc_nvenc (when available)\n"
 "  --crf N              encoder quality, lower is better (default: preset's, 16)\n"
 "  --threads N          worker threads (default: all cores)\n"
@@ -438,7 +444,10 @@ int aim_cmd_enhance(int argc, char **argv)
     char interp_buf[64];
     const char *interp = o.interp ? o.interp : preset_engine(o.preset->interp, o.models_dir,
                                                             interp_buf, sizeof(interp_buf), &log);
-    const char *upscaler = o.upscaler ? o.upscaler : o.preset->upscaler;
+    char upscaler_buf[64];
+    const char *upscaler = o.upscaler ? o.upscaler
+                                      : preset_engine(o.preset->upscaler, o.models_dir,
+                                                      upscaler_buf, sizeof(upscaler_buf), &log);
     aim_log(&log, AIM_LOG_INFO,
             "%s: %dx%d %d-bit %s %.3f fps -> %dx%d %.3f fps (%dx), preset %s, interp %s, "
             "upscaler %s", o.in, vi->width, vi->height, vi->depth, vi->codec,

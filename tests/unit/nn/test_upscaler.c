@@ -224,6 +224,61 @@ static void test_engine(AimPool *pool, const char *dir)
     }
 }
 
+// No double denoise, on the output: around a denoising model the preset's classic deblock,
+// denoise and sharpen change nothing (they are skipped); around a model that does not denoise
+// they do.
+// Runs for each model that is installed.
+static void test_no_double_denoise(AimPool *pool, const char *dir)
+{
+    static const struct { const char *model; int denoises; } cases[] = {
+        { "realcugan-se-denoise1x", 1 }, { "anime4k-restore-s", 1 },
+        { "realcugan-se-no-denoise", 0 }, { "anime4k-cnn-m", 0 },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        if (aim_models_check(dir, aim_models_find(cases[i].model), 0, NULL)) {
+            fprintf(stderr, "no double denoise: %s not installed, skipped (`ainimotion models "
+                    "install %s`)\n", cases[i].model, cases[i].model);
+            continue;
+        }
+        AimFrame *in = NULL, *o[2] = { NULL, NULL };
+        aim_frame_alloc(&in, 48, 36, 8, 1);
+        for (int p = 0; p < 3; p++)
+            for (int y = 0; y < aim_plane_h(in, p); y++)
+                for (int x = 0; x < aim_plane_w(in, p); x++) // outlines + noise the filters see
+                    in->data[p][y * in->stride[p] + x] = (uint16_t)(p ? 128 :
+                        ((x / 8 + y / 8) % 2 ? 190 : 60) + (x * 7 + y * 13) % 9);
+        for (int k = 0; k < 2; k++) {
+            AimScalerSettings s;
+            aim_scaler_default_settings(&s);
+            s.engine = cases[i].model;
+            s.src_w = 48; s.src_h = 36; s.dst_w = 64; s.dst_h = 48;
+            s.pool = pool;
+            s.cpu_flags = aim_cpu_detect();
+            s.models_dir = dir;
+            s.log = (AimLog){ log_cb, NULL, AIM_LOG_ERROR };
+            if (k) // anime-strong's classic strengths
+                s.restore = (AimRestore){ 0.60f, 0.45f, 0.40f };
+            AimScaler *sc = NULL;
+            aim_frame_alloc(&o[k], 64, 48, 8, 1);
+            CHECK_EQ_INT(aim_scaler_create(&sc, &s), 0);
+            if (sc)
+                CHECK_EQ_INT(aim_scaler_run(sc, in, o[k]), 0);
+            aim_scaler_destroy(&sc);
+        }
+        long diff = 0;
+        for (int p = 0; p < 3; p++)
+            for (int y = 0; y < aim_plane_h(o[0], p); y++)
+                for (int x = 0; x < aim_plane_w(o[0], p); x++)
+                    diff += o[0]->data[p][y * o[0]->stride[p] + x] !=
+                            o[1]->data[p][y * o[1]->stride[p] + x];
+        CHECK_MSG((diff == 0) == cases[i].denoises, "%s: %ld samples changed by the classic "
+                  "restoration", cases[i].model, diff);
+        aim_frame_unref(&in);
+        aim_frame_unref(&o[0]);
+        aim_frame_unref(&o[1]);
+    }
+}
+
 int main(void)
 {
     snprintf(datadir, sizeof(datadir), "%s", __FILE__);
@@ -245,6 +300,12 @@ int main(void)
     const char *names[4] = { "realesr-animevideov3", "realcugan-se-conservative", "waifu2x-cunet",
                              "anime4k-cnn-m" };
     int have = 0;
+    if (aim_models_dir(dir, sizeof(dir), NULL) == 0) {
+        AimPool *p1 = NULL;
+        aim_pool_create(&p1, 1);
+        test_no_double_denoise(p1, dir);
+        aim_pool_destroy(&p1);
+    }
     if (aim_models_dir(dir, sizeof(dir), NULL) == 0)
         for (int i = 0; i < 4; i++)
             have += aim_models_check(dir, aim_models_find(names[i]), 0, NULL) == 0;

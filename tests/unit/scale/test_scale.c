@@ -586,8 +586,65 @@ static void test_threads_and_simd(void)
     aim_pool_destroy(&pool);
 }
 
+// No two denoisers stacked: around an engine that denoises itself (a neural restoration
+// model) the dispatcher skips the classic deblock, denoise and sharpen of a preset, and says so in the
+// debug log; before other engines it keeps them. The models need not be installed: the
+// decision is made (and logged) before the engine loads its files.
+typedef struct LogCapture {
+    int skipped;
+} LogCapture;
+
+static void capture_log(void *opaque, AimLogLevel level, const char *msg)
+{
+    LogCapture *c = opaque;
+    c->skipped |= strstr(msg, "classic deblock, denoise and sharpen skipped") != NULL;
+}
+
+static void test_no_double_denoise(void)
+{
+    static const struct { const char *engine; int denoises; } cases[] = {
+        { "realcugan-se-denoise1x", 1 }, { "realcugan-se-denoise2x", 1 },
+        { "realcugan-se-denoise3x", 1 }, { "waifu2x-cunet", 1 }, { "anime4k-restore-m", 1 },
+        { "anime4k-restore-s", 1 }, { "realcugan-se-conservative", 0 },
+        { "realcugan-se-no-denoise", 0 }, { "realesr-animevideov3", 0 },
+        { "anime4k-cnn-m", 0 },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        AimScalerSettings s;
+        aim_scaler_default_settings(&s);
+        s.engine = cases[i].engine;
+        s.src_w = 48;
+        s.src_h = 36;
+        s.dst_w = 64;
+        s.dst_h = 48;
+        s.models_dir = "/nonexistent/aim-models";
+        CHECK_EQ_INT(aim_scaler_apply_preset(&s, "anime-strong"), 0);
+        LogCapture c = { 0 };
+        s.log = (AimLog){ capture_log, &c, AIM_LOG_DEBUG };
+        AimScaler *sc = NULL;
+        int err = aim_scaler_create(&sc, &s);
+        CHECK_MSG(err == AIM_ERR_MODEL_MISSING || err == 0, "%s: %d", cases[i].engine, err);
+        CHECK_MSG(c.skipped == cases[i].denoises, "%s: classic denoise %s", cases[i].engine,
+                  c.skipped ? "skipped" : "kept");
+        aim_scaler_destroy(&sc);
+    }
+    // the classic engines keep the preset's restoration (and say nothing)
+    AimScalerSettings s;
+    aim_scaler_default_settings(&s);
+    s.src_w = s.src_h = 32;
+    s.dst_w = s.dst_h = 48;
+    aim_scaler_apply_preset(&s, "anime-strong");
+    LogCapture c = { 0 };
+    s.log = (AimLog){ capture_log, &c, AIM_LOG_DEBUG };
+    AimScaler *sc = NULL;
+    CHECK_EQ_INT(aim_scaler_create(&sc, &s), 0);
+    CHECK(!c.skipped);
+    aim_scaler_destroy(&sc);
+}
+
 int main(void)
 {
+    test_no_double_denoise();
     test_constant();
     test_identity();
     test_ramp();

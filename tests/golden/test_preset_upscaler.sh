@@ -29,6 +29,7 @@ fi
     -v >"$T/stdout" 2>"$T/stderr" </dev/null
 eq "with the model: exit code" "$?" 0
 check "with the model: waifu2x-cunet" grep -q "upscaler waifu2x-cunet" "$T/stderr"
+check "with the model: says a neural model is used" grep -q "waifu2x-cunet is installed and used" "$T/stderr"
 check "with the model: no classic deblock/denoise before it" \
     grep -q "waifu2x-cunet restores itself: classic deblock, denoise and sharpen skipped" "$T/stderr"
 eq "with the model: frames" "$(ffmpeg -v error -i "$T/c.y4m" -f framemd5 - | grep -vc '^#')" 3

@@ -43,9 +43,17 @@ static const char *preset_engine(const char *spec, const char *models_dir, char 
         const char *model = !strcmp(buf, "rife") ? "rife-v4.6" : buf;
         const AimModelInfo *m = aim_models_find(model);
         char dir[4096];
-        if (!bar || !m || (aim_models_dir(dir, sizeof(dir), models_dir) == 0 &&
-                           aim_models_check(dir, m, 0, NULL) == 0))
+        if (!m)
             return buf;
+        if (aim_models_dir(dir, sizeof(dir), models_dir) == 0 &&
+            aim_models_check(dir, m, 0, NULL) == 0) {
+            aim_log(log, AIM_LOG_INFO, "preset: %s is installed and used: a neural model runs "
+                    "on the CPU at seconds per frame (an explicit --interp/--upscaler picks "
+                    "another engine)", model);
+            return buf;
+        }
+        if (!bar)
+            return buf; // the last choice; the engine itself reports the missing model
         aim_log(log, AIM_LOG_INFO, "preset: %s is not installed (`ainimotion models install "
                 "%s`), using the next engine", model, model);
         p = bar + 1;

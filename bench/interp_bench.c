@@ -14,7 +14,10 @@
 // Engines (--engines, comma-separated): an engine name with optional ':' suffixes: blendfb
 // (the classic engine's blend fallback), s2 / s4 (flow_downscale 2 / 4: RIFE scale 0.5 /
 // 0.25), t (render at the removed drawing's true time from the frame numbers instead of 0.5),
-// next (the pair swapped and t = 1 - t: "dup:next" is a copy of the following drawing).
+// next (the pair swapped and t = 1 - t: "dup:next" is a copy of the following drawing),
+// o (an oracle, a diagnostic and not a method: per triplet the candidate nearest the removed
+// drawing in MSE among f0, t = 0.25, 0.5, 0.75 and f1; ORACLE lines count the choices). A ":t"
+// or ":o" engine listed after its plain engine reuses that engine's t = 0.5 frames.
 // Modes (bench/interp_bench.sh drives them):
 //   prep  --raw R --size WxH --truth CSV --half OUT   writes the half-rate drawings (peer input)
 //   score --raw R --size WxH --truth CSV [--peer NAME=FILE]... [--threads2] [--dump DIR]
@@ -484,7 +487,7 @@ static int mode_score(const Args *a, Clip *c)
         // suffixes (see the header): "classic:blendfb", "rife:s2", "rife:t", "dup:next"
         char ename[64];
         snprintf(ename, sizeof(ename), "%s", e);
-        int timed = 0, next = 0;
+        int timed = 0, next = 0, oracle = 0;
         for (char *colon = strchr(ename, ':'); colon; colon = strchr(colon + 1, ':')) {
             *colon = 0;
             const char *opt = colon + 1;
@@ -496,6 +499,8 @@ static int mode_score(const Args *a, Clip *c)
                 st.flow_downscale = 4;
             else if (!strncmp(opt, "t", 1))
                 timed = 1;
+            else if (!strncmp(opt, "o", 1))
+                oracle = 1;
             else if (!strncmp(opt, "next", 4))
                 next = 1;
             else
@@ -508,19 +513,27 @@ static int mode_score(const Args *a, Clip *c)
         AimInterp *ip = NULL;
         if (aim_interp_create(&ip, &st) < 0)
             die("engine create failed");
-        // e without its ":t": the engine whose t = 0.5 frames this one may reuse
+        // e without its ":t" / ":o": the engine whose t = 0.5 frames this one may reuse
         char base[64];
         snprintf(base, sizeof(base), "%s", e);
-        char *tsuf = strstr(base, ":t");
-        if (tsuf && (tsuf[2] == 0 || tsuf[2] == ':'))
-            memmove(tsuf, tsuf + 2, strlen(tsuf + 2) + 1);
-        int reuse = timed && !strcmp(base, cache_name);
-        char with_t[80];
-        snprintf(with_t, sizeof(with_t), "%s:t", e);
-        const char *hit = strstr(a->engines, with_t);
-        int keep = !timed && !next && hit && (hit[strlen(with_t)] == 0 ||
-                                              hit[strlen(with_t)] == ',' ||
-                                              hit[strlen(with_t)] == ':');
+        for (const char *const *sf = (const char *const[]){ ":t", ":o", NULL }; *sf; sf++) {
+            char *tsuf = strstr(base, *sf);
+            if (tsuf && (tsuf[2] == 0 || tsuf[2] == ':'))
+                memmove(tsuf, tsuf + 2, strlen(tsuf + 2) + 1);
+        }
+        int reuse = (timed || oracle) && !strcmp(base, cache_name);
+        int keep = 0;
+        for (const char *const *sf = (const char *const[]){ ":t", ":o", NULL }; *sf; sf++) {
+            char with[80];
+            snprintf(with, sizeof(with), "%s%s", e, *sf);
+            const char *hit = strstr(a->engines, with);
+            size_t l = strlen(with);
+            keep |= !timed && !oracle && !next && hit &&
+                    (hit[l] == 0 || hit[l] == ',' || hit[l] == ':');
+        }
+        // the oracle's candidates: f0, t = 0.25, 0.5, 0.75, f1; the one nearest the truth
+        static const double ocand[5] = { 0, 0.25, 0.5, 0.75, 1 };
+        int ohist[5] = { 0 };
         if (keep)
             snprintf(cache_name, sizeof(cache_name), "%s", e);
         Score sc = { 0 };
@@ -536,7 +549,38 @@ static int mode_score(const Args *a, Clip *c)
             to_frame(b1, f1);
             double tt = timed ? (double)(c->draw[2 * i + 1] - c->draw[2 * i]) /
                                 (c->draw[2 * i + 2] - c->draw[2 * i]) : 0.5;
-            if (reuse && tt == 0.5 && cache[i]) {
+            if (oracle) {
+                double best = -1;
+                int best_k = 0;
+                for (int k = 0; k < 5; k++) {
+                    const uint8_t *cand = yo;
+                    if (k == 0 || k == 4) {
+                        cand = k ? b1 : b0; // the luma plane comes first in the raw frame
+                    } else if (k == 2 && reuse && cache[i]) {
+                        cand = cache[i];
+                        reused++;
+                    } else {
+                        double t0 = cpu_s();
+                        if (aim_interp_set_pair(ip, f0, f1, NULL) < 0 ||
+                            aim_interp_render(ip, ocand[k], o) < 0)
+                            die("interp failed");
+                        busy += cpu_s() - t0;
+                        rendered++;
+                        luma8(o, s.e0); // scratch until score_frame
+                        cand = s.e0;
+                    }
+                    double se = 0;
+                    for (int q = 0; q < w * h; q++)
+                        se += ((double)cand[q] - bt[q]) * ((double)cand[q] - bt[q]);
+                    if (best < 0 || se < best) {
+                        best = se;
+                        best_k = k;
+                        if (cand != yo)
+                            memcpy(yo, cand, (size_t)w * h);
+                    }
+                }
+                ohist[best_k]++;
+            } else if (reuse && tt == 0.5 && cache[i]) {
                 memcpy(yo, cache[i], (size_t)w * h);
                 reused++;
             } else {
@@ -565,6 +609,9 @@ static int mode_score(const Args *a, Clip *c)
         char name[64];
         snprintf(name, sizeof(name), "%s", e);
         print_score(a->name, name, &sc, rendered / (busy > 0 ? busy : 1e-9));
+        if (oracle)
+            printf("ORACLE %s %s chosen f0 %d t0.25 %d t0.5 %d t0.75 %d f1 %d\n", a->name, e,
+                   ohist[0], ohist[1], ohist[2], ohist[3], ohist[4]);
         if (reused)
             printf("REUSED %s %s %d of %d frames are %s's t = 0.5 frames (fps over the %d "
                    "rendered)\n", a->name, e, reused, sc.nframes, base, rendered);

@@ -46,7 +46,7 @@ def main():
         if f[0] == 'PREP':
             clip = f[1]
             frames[clip] = defaultdict(dict)
-        elif f[0] == 'FRAME' and clip:
+        elif f[0] == 'FRAME' and clip and len(f) >= 5:
             frames[clip][f[1]][int(f[2])] = float(f[4])
     for clip, methods in frames.items():
         lab, d = drawings(f'{shared}/clips/truth/{clip}.csv')

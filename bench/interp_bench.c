@@ -14,7 +14,10 @@
 // Engines (--engines, comma-separated): an engine name with optional ':' suffixes: blendfb
 // (the classic engine's blend fallback), s2 / s4 (flow_downscale 2 / 4: RIFE scale 0.5 /
 // 0.25), t (render at the removed drawing's true time from the frame numbers instead of 0.5),
-// next (the pair swapped and t = 1 - t: "dup:next" is a copy of the following drawing).
+// next (the pair swapped and t = 1 - t: "dup:next" is a copy of the following drawing),
+// o (an oracle, a diagnostic and not a method: per triplet the candidate nearest the removed
+// drawing in MSE among f0, t = 0.25, 0.5, 0.75 and f1; ORACLE lines count the choices). A ":t"
+// or ":o" engine listed after its plain engine reuses that engine's t = 0.5 frames.
 // Modes (bench/interp_bench.sh drives them):
 //   prep  --raw R --size WxH --truth CSV --half OUT   writes the half-rate drawings (peer input)
 //   score --raw R --size WxH --truth CSV [--peer NAME=FILE]... [--threads2] [--dump DIR]
@@ -334,6 +337,10 @@ static void score_frame(Scratch *s, Score *sc, const uint8_t *rebuilt, const uin
     }
 }
 
+// The 2-thread pass of rife: its first this many scored triplets (4 pairs: 25-30 CPU s at
+// 1080p, where one pair costs about 6 CPU s, bench/RESULTS-rife.md section 2).
+#define RIFE_THREADS2_PAIRS 4
+
 static void print_score(const char *clip, const char *name, const Score *sc, double fps)
 {
     double mse = sc->se / (sc->npix > 0 ? sc->npix : 1);
@@ -470,6 +477,11 @@ static int mode_score(const Args *a, Clip *c)
     // between two ISA paths is float-rounding noise, the yardstick for "same quality"
     if (getenv("AIM_BENCH_CPU"))
         cpu &= (unsigned)strtoul(getenv("AIM_BENCH_CPU"), NULL, 0);
+    // Luma of the last engine rendered at t = 0.5, per triplet, kept when the list also holds
+    // its ":t" variant: that variant's triplets whose true time is 0.5 are the same frame
+    // (deterministic engines), so it renders only the others (RIFE costs seconds per pair).
+    uint8_t **cache = calloc((size_t)c->ntrip + 1, sizeof(*cache));
+    char cache_name[64] = "";
     // our engines
     char engines[256];
     snprintf(engines, sizeof(engines), "%s", a->engines);
@@ -479,7 +491,7 @@ static int mode_score(const Args *a, Clip *c)
         // suffixes (see the header): "classic:blendfb", "rife:s2", "rife:t", "dup:next"
         char ename[64];
         snprintf(ename, sizeof(ename), "%s", e);
-        int timed = 0, next = 0;
+        int timed = 0, next = 0, oracle = 0;
         for (char *colon = strchr(ename, ':'); colon; colon = strchr(colon + 1, ':')) {
             *colon = 0;
             const char *opt = colon + 1;
@@ -491,6 +503,8 @@ static int mode_score(const Args *a, Clip *c)
                 st.flow_downscale = 4;
             else if (!strncmp(opt, "t", 1))
                 timed = 1;
+            else if (!strncmp(opt, "o", 1))
+                oracle = 1;
             else if (!strncmp(opt, "next", 4))
                 next = 1;
             else
@@ -503,8 +517,32 @@ static int mode_score(const Args *a, Clip *c)
         AimInterp *ip = NULL;
         if (aim_interp_create(&ip, &st) < 0)
             die("engine create failed");
+        // e without its ":t" / ":o": the engine whose t = 0.5 frames this one may reuse
+        char base[64];
+        snprintf(base, sizeof(base), "%s", e);
+        for (const char *const *sf = (const char *const[]){ ":t", ":o", NULL }; *sf; sf++) {
+            char *tsuf = strstr(base, *sf);
+            if (tsuf && (tsuf[2] == 0 || tsuf[2] == ':'))
+                memmove(tsuf, tsuf + 2, strlen(tsuf + 2) + 1);
+        }
+        int reuse = (timed || oracle) && !strcmp(base, cache_name);
+        int keep = 0;
+        for (const char *const *sf = (const char *const[]){ ":t", ":o", NULL }; *sf; sf++) {
+            char with[80];
+            snprintf(with, sizeof(with), "%s%s", e, *sf);
+            const char *hit = strstr(a->engines, with);
+            size_t l = strlen(with);
+            keep |= !timed && !oracle && !next && hit &&
+                    (hit[l] == 0 || hit[l] == ',' || hit[l] == ':');
+        }
+        // the oracle's candidates: f0, t = 0.25, 0.5, 0.75, f1; the one nearest the truth
+        static const double ocand[5] = { 0, 0.25, 0.5, 0.75, 1 };
+        int ohist[5] = { 0 };
+        if (keep)
+            snprintf(cache_name, sizeof(cache_name), "%s", e);
         Score sc = { 0 };
         double busy = 0;
+        int rendered = 0, reused = 0;
         for (int i = 0; i < c->ntrip; i++) {
             if (!c->scored[i])
                 continue;
@@ -515,12 +553,54 @@ static int mode_score(const Args *a, Clip *c)
             to_frame(b1, f1);
             double tt = timed ? (double)(c->draw[2 * i + 1] - c->draw[2 * i]) /
                                 (c->draw[2 * i + 2] - c->draw[2 * i]) : 0.5;
-            double t0 = cpu_s();
-            if (aim_interp_set_pair(ip, next ? f1 : f0, next ? f0 : f1, NULL) < 0 ||
-                aim_interp_render(ip, next ? 1 - tt : tt, o) < 0)
-                die("interp failed");
-            busy += cpu_s() - t0;
-            luma8(o, yo);
+            if (oracle) {
+                double best = -1;
+                int best_k = 0;
+                for (int k = 0; k < 5; k++) {
+                    const uint8_t *cand = yo;
+                    if (k == 0 || k == 4) {
+                        cand = k ? b1 : b0; // the luma plane comes first in the raw frame
+                    } else if (k == 2 && reuse && cache[i]) {
+                        cand = cache[i];
+                        reused++;
+                    } else {
+                        double t0 = cpu_s();
+                        if (aim_interp_set_pair(ip, f0, f1, NULL) < 0 ||
+                            aim_interp_render(ip, ocand[k], o) < 0)
+                            die("interp failed");
+                        busy += cpu_s() - t0;
+                        rendered++;
+                        luma8(o, s.e0); // scratch until score_frame
+                        cand = s.e0;
+                    }
+                    double se = 0;
+                    for (int q = 0; q < w * h; q++)
+                        se += ((double)cand[q] - bt[q]) * ((double)cand[q] - bt[q]);
+                    if (best < 0 || se < best) {
+                        best = se;
+                        best_k = k;
+                        if (cand != yo)
+                            memcpy(yo, cand, (size_t)w * h);
+                    }
+                }
+                ohist[best_k]++;
+            } else if (reuse && tt == 0.5 && cache[i]) {
+                memcpy(yo, cache[i], (size_t)w * h);
+                reused++;
+            } else {
+                double t0 = cpu_s();
+                if (aim_interp_set_pair(ip, next ? f1 : f0, next ? f0 : f1, NULL) < 0 ||
+                    aim_interp_render(ip, next ? 1 - tt : tt, o) < 0)
+                    die("interp failed");
+                busy += cpu_s() - t0;
+                rendered++;
+                luma8(o, yo);
+            }
+            if (keep) {
+                if (!cache[i])
+                    cache[i] = malloc((size_t)w * h);
+                memcpy(cache[i], yo, (size_t)w * h);
+            }
             score_frame(&s, &sc, yo, bt, e, i);
             if (a->dump) {
                 save_pgm(a->dump, a->name, e, i, yo, w, h);
@@ -532,26 +612,35 @@ static int mode_score(const Args *a, Clip *c)
         }
         char name[64];
         snprintf(name, sizeof(name), "%s", e);
-        print_score(a->name, name, &sc, sc.nframes / (busy > 0 ? busy : 1e-9));
-        if (!strcmp(e, "classic")) {
+        print_score(a->name, name, &sc, rendered / (busy > 0 ? busy : 1e-9));
+        if (oracle)
+            printf("ORACLE %s %s chosen f0 %d t0.25 %d t0.5 %d t0.75 %d f1 %d\n", a->name, e,
+                   ohist[0], ohist[1], ohist[2], ohist[3], ohist[4]);
+        if (reused)
+            printf("REUSED %s %s %d of %d frames are %s's t = 0.5 frames (fps over the %d "
+                   "rendered)\n", a->name, e, reused, sc.nframes, base, rendered);
+        if (!strcmp(e, "classic") || !strcmp(e, "rife")) {
             AimInterpStats stt;
             aim_interp_get_stats(ip, &stt);
-            printf("STAGES %s 1thread", a->name);
+            printf("STAGES %s %s1thread", a->name, strcmp(e, "rife") ? "" : "rife_");
             for (int k = 0; k < stt.nstages; k++)
                 printf(" %s=%.2fms", stt.stage[k].name, 1e3 * stt.stage[k].seconds / stt.frames);
             printf(" set_pair=%.2fms render=%.2fms\n", 1e3 * stt.set_pair_s / stt.pairs,
                    1e3 * stt.render_s / stt.frames);
         }
         aim_interp_destroy(&ip);
-        if (!strcmp(e, "classic") && a->threads2) { // the default engine only
-            // both cores: a pool of 1 worker + the caller; engine time only
+        // both cores: a pool of 1 worker + the caller; engine time only. The default engine on
+        // every triplet, rife on the first RIFE_THREADS2_PAIRS (seconds per pair: the speed,
+        // not a score, is what this pass measures)
+        const int rife2 = !strcmp(e, "rife");
+        if ((!strcmp(e, "classic") || rife2) && a->threads2) {
             AimPool *pool = NULL;
             aim_pool_create(&pool, 1);
             st.pool = pool;
             aim_interp_create(&ip, &st);
             double busy2 = 0, cpu2 = 0;
             int n2 = 0;
-            for (int i = 0; i < c->ntrip; i++) {
+            for (int i = 0; i < c->ntrip && !(rife2 && n2 >= RIFE_THREADS2_PAIRS); i++) {
                 if (!c->scored[i])
                     continue;
                 read_raw(c->raw, c->fsize, c->draw[2 * i], b0);
@@ -567,9 +656,9 @@ static int mode_score(const Args *a, Clip *c)
             }
             AimInterpStats stt;
             aim_interp_get_stats(ip, &stt);
-            printf("THREADS2 %s classic fps %.1f frames %d cpu_per_frame_ms %.2f\n", a->name,
+            printf("THREADS2 %s %s fps %.2f frames %d cpu_per_frame_ms %.2f\n", a->name, e,
                    n2 / busy2, n2, 1e3 * cpu2 / n2);
-            printf("STAGES %s 2threads", a->name);
+            printf("STAGES %s %s2threads", a->name, rife2 ? "rife_" : "");
             for (int k = 0; k < stt.nstages; k++)
                 printf(" %s=%.2fms", stt.stage[k].name, 1e3 * stt.stage[k].seconds / stt.frames);
             printf(" set_pair=%.2fms render=%.2fms\n", 1e3 * stt.set_pair_s / stt.pairs,
@@ -579,6 +668,9 @@ static int mode_score(const Args *a, Clip *c)
         }
         fflush(stdout);
     }
+    for (int i = 0; i <= c->ntrip; i++)
+        free(cache[i]);
+    free(cache);
     // peers: frame 2i+1 of their output
     for (int p = 0; p < a->npeers; p++) {
         FILE *pf = fopen(a->peer_file[p], "rb");

@@ -4,7 +4,7 @@ import sys
 from collections import OrderedDict
 
 rows = OrderedDict()
-prep, times, stages, thr2, thr2cpu, rss, align = {}, {}, {}, {}, {}, [], []
+prep, times, stages, thr2, thr2cpu, thr2n, rss, align = {}, {}, {}, {}, {}, {}, [], []
 for line in open(sys.argv[1]):
     f = line.split()
     if not f:
@@ -20,12 +20,13 @@ for line in open(sys.argv[1]):
         times[(f[1], f[2])] = float(f[6])
     elif f[0] == 'STAGES':
         stages[(f[1], f[2])] = ' '.join(f[3:])
-    elif f[0] == 'THREADS2':  # THREADS2 clip classic fps F frames N cpu_per_frame_ms C
-        thr2[f[1]] = float(f[4])
-        thr2cpu[f[1]] = float(f[8])
+    elif f[0] == 'THREADS2':  # THREADS2 clip engine fps F frames N cpu_per_frame_ms C
+        thr2[(f[1], f[2])] = float(f[4])
+        thr2cpu[(f[1], f[2])] = float(f[8])
+        thr2n[(f[1], f[2])] = int(f[6])
     elif f[0] == 'RSS':
         rss.append(line.strip())
-    elif f[0] == 'ALIGN':
+    elif f[0] in ('ALIGN', 'REUSED'):
         align.append(line.strip())
 
 order = ['dup', 'blend', 'minterpolate_blend', 'minterpolate_mci', 'classic', 'classic:blendfb',
@@ -56,8 +57,22 @@ for clip, methods in rows.items():
     half = int(prep.get(clip, {}).get('half', 0))
     t = times.get((clip, 'minterpolate_mci'), 0)
     mi = half / t if t > 0 else 0
-    print(f"| {clip} | {c1:.1f} | {mi:.2f} | {c1 / mi if mi else 0:.1f}x | {thr2.get(clip, 0):.1f} | {thr2cpu.get(clip, 0):.1f} |")
+    k = (clip, 'classic')
+    print(f"| {clip} | {c1:.1f} | {mi:.2f} | {c1 / mi if mi else 0:.1f}x | {thr2.get(k, 0):.1f} | {thr2cpu.get(k, 0):.1f} |")
 print()
+if any(m.startswith('rife') for ms in rows.values() for m in ms):
+    print('| clip | engine | CPU s per pair, 1 thread | 2 threads: wall s per pair (pairs) | 2 threads: CPU s per pair |')
+    print('|---|---|---|---|---|')
+    for clip, methods in rows.items():
+        for name, kv in methods.items():
+            if not name.startswith('rife'):
+                continue
+            fps = float(kv['fps'])
+            k = (clip, name)
+            two = (f"{1 / thr2[k]:.2f} ({thr2n[k]})" if thr2.get(k) else '-')
+            cpu2 = f"{thr2cpu[k] / 1000:.2f}" if k in thr2cpu else '-'
+            print(f"| {clip} | {name} | {1 / fps if fps > 0 else 0:.2f} | {two} | {cpu2} |")
+    print()
 # Per-stage times are wall clock inside the engine; on a shared machine they include waiting.
 # For the single-thread run they are rescaled so that they add up to the measured CPU time per
 # frame (the proportions stay as measured).

@@ -8,7 +8,7 @@ InnerProduct (with their fused activations), ReLU, Sigmoid, Pooling (global aver
 starts/ends/axes), Split, Concat, Padding. Anything else is refused.
 
 Pre/post-processing as waifu2x-ncnn-vulkan / realcugan-ncnn-vulkan and src/nn/upscaler.c: RGB
-/ 255, pad the whole image by PAD pixels (reflect-101 like ours, or --pad-mode edge), right and
+/ 255, pad the whole image by PAD pixels (reflect-101, or --pad-mode edge: clamp), right and
 bottom further to a multiple of --align, one tile, crop the model's output to W*f x H*f
 centred like upscaler.c, out = floor(v * 255 + 0.5) clamped to 0..255.
 
@@ -227,29 +227,16 @@ def bcast(a, b):
     return a, b
 
 
-def global_mean(x, mode, stats):
-    """Global average pooling; mode f16store keeps the per-channel sum in half (inf above
-    65504), f16serial adds the samples one by one in half arithmetic (ncnn's Vulkan
-    pooling_global loop with fp16 arithmetic)."""
+def global_mean(x, stats):
     v = x.reshape(x.shape[0], -1)
     s = v.sum(axis=1)
-    if stats:
+    if stats:  # half storage would overflow a per-channel sum above 65504
         print(f"    sums: max {s.max():.6g}, {int((np.abs(s) > F16_MAX).sum())} channels above "
               f"65504, {v.shape[1]} samples each", file=sys.stderr)
-    if mode == "f16store":
-        with np.errstate(over="ignore"):
-            s = s.astype(np.float16).astype(np.float64)
-    elif mode == "f16serial":
-        acc = np.zeros(v.shape[0], np.float16)
-        h = v.astype(np.float16)
-        with np.errstate(over="ignore"):
-            for i in range(v.shape[1]):
-                acc = acc + h[:, i]
-        s = acc.astype(np.float64)
     return s / v.shape[1]
 
 
-def forward(layers, inp, fp16=False, stats=False, pool_sum="f64"):
+def forward(layers, inp, fp16=False, stats=False):
     q = (lambda a: a.astype(np.float16).astype(np.float64)) if fp16 else (lambda a: a)
     blobs = {}
     for L in layers:
@@ -274,7 +261,7 @@ def forward(layers, inp, fp16=False, stats=False, pool_sum="f64"):
         elif t == "Pooling":
             if not p.get(4, 0) or p.get(0, 0) != 1:
                 sys.exit("only global average pooling is supported")
-            y = global_mean(xs[0], pool_sum, stats)
+            y = global_mean(xs[0], stats)
         elif t == "Scale":
             if p.get(0, 0) == -233:
                 a, s = bcast(xs[0], xs[1])
@@ -355,7 +342,6 @@ def main():
     ap.add_argument("--fp16", action="store_true")
     ap.add_argument("--tool-wrap", action="store_true")
     ap.add_argument("--stats", action="store_true")
-    ap.add_argument("--pool-sum", choices=["f64", "f16store", "f16serial"], default="f64")
     ap.add_argument("--float")
     ap.add_argument("--compare", nargs="*", default=[])
     a = ap.parse_args()
@@ -380,7 +366,7 @@ def main():
     else:
         xi, yi = np.clip(xi, 0, W - 1), np.clip(yi, 0, H - 1)
     tile = img[:, yi][:, :, xi]
-    out = forward(layers, tile, a.fp16, a.stats, a.pool_sum)
+    out = forward(layers, tile, a.fp16, a.stats)
     c, oh, ow = out.shape
     f = a.scale
     mx2, my2 = bw * f - ow, bh * f - oh

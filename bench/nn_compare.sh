@@ -11,7 +11,8 @@
 # realesrgan/waifu2x on llvmpipe wrap slightly negative outputs to 255: PSNR is printed over
 # all samples and without the 0-vs-255 pairs (with their count); the floor applies to the latter.
 # usage: bench/nn_compare.sh [BUILD_DIR] [--quick]   (--quick: stills only, no clips)
-# env: AIM_SHARED (default ../shared), AINIMOTION_MODELS (installed models), NN_TMP
+# env: AIM_SHARED (default ../shared), AINIMOTION_MODELS (installed models), NN_TMP,
+#      NN_COMPARE_MODELS (default: the three models)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 B=${1:-build}
@@ -70,7 +71,7 @@ fi
 ffmpeg -loglevel error -y -f rawvideo -pix_fmt rgb24 -s 24x24 -i tests/data/nn/input24.rgb "$T/synth24.png"
 printf '%-26s %-18s %8s %8s %8s %7s %7s\n' model input "PSNR" "no-wrap" wrapped "ref s" "ours s"
 fail=0
-for m in realesr-animevideov3 realcugan-se-conservative waifu2x-cunet; do
+for m in ${NN_COMPARE_MODELS:-realesr-animevideov3 realcugan-se-conservative waifu2x-cunet}; do
     for n in "${inputs[@]}"; do
         ffmpeg -loglevel error -y -i "$T/$n.png" -f rawvideo -pix_fmt rgb24 "$T/$n.rgb"
         t0=$(date +%s.%N); ref_run $m "$T/$n.png" "$T/$n.$m.ref.png"; t1=$(date +%s.%N)

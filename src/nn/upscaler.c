@@ -12,38 +12,43 @@ typedef struct ModelCfg {
     const char *base; ///< file name without extension; %d = the factor; NULL: waifu2x's noise
                       ///< levels; ".json": Anime4K weights, else ncnn .param + .bin
     int scales[3];    ///< native factors, 0-terminated
-    int border[5];    ///< reflect padding at the image edges per factor (the ncnn-vulkan tools'
+    int border[5];    ///< padding at the image edges per factor (the ncnn-vulkan tools'
                       ///< "prepadding": realesrgan 10; realcugan 18/14/19 for 2x/3x/4x; waifu2x 18)
     int tile;         ///< default tile side (input px): the conv work per tile grows as
                       ///< (T + 2C)^2 / T^2, memory as (T + 2C)^2 x channels
     int context;      ///< default overlap; >= the receptive field radius (tests/unit/nn/test_upscaler.c
                       ///< measures tiled vs whole-image output with it)
     int align;        ///< tile buffer sides multiple of this (stride-2 U-Nets need 4)
+    int clamp;        ///< image-edge padding: 1 = clamp to edge (waifu2x-ncnn-vulkan's
+                      ///< waifu2x_preproc shader clamps), 0 = reflect-101 (realesrgan and
+                      ///< realcugan reflect): bench/nn_referee.sh measures both against the tools
 } ModelCfg;
 
 static const ModelCfg cfgs[] = {
     // SRVGG: 18 3x3 convs at input resolution -> receptive radius 18
     { "realesr-animevideov3", "realesr-animevideov3-x%d", { 2, 3, 4 }, { 0, 0, 10, 10, 10 },
-      256, 20, 1 },
+      256, 20, 1, 0 },
     // U-Nets of valid (unpadded) convolutions that crop their own margin (= the prepadding):
     // context = that margin gives output identical to a whole-image run (measured on a
     // 480x270 crop, tiles of 96, and in the unit test); 0 here means "= border". Contexts of
     // 24/26 gave 38.9 dB on that crop (not understood yet; 48 was exact again).
     { "realcugan-se-conservative", "up%dx-conservative", { 2, 3, 4 }, { 0, 0, 18, 14, 19 },
-      192, 0, 4 },
+      192, 0, 4, 0 },
     // the other Real-CUGAN SE weights: the same graphs (identical .param files)
     { "realcugan-se-no-denoise", "up%dx-no-denoise", { 2, 3, 4 }, { 0, 0, 18, 14, 19 },
-      192, 0, 4 },
-    { "realcugan-se-denoise1x", "up%dx-denoise1x", { 2, 0, 0 }, { 0, 0, 18, 0, 0 }, 192, 0, 4 },
-    { "realcugan-se-denoise2x", "up%dx-denoise2x", { 2, 0, 0 }, { 0, 0, 18, 0, 0 }, 192, 0, 4 },
+      192, 0, 4, 0 },
+    { "realcugan-se-denoise1x", "up%dx-denoise1x", { 2, 0, 0 }, { 0, 0, 18, 0, 0 }, 192, 0, 4, 0 },
+    { "realcugan-se-denoise2x", "up%dx-denoise2x", { 2, 0, 0 }, { 0, 0, 18, 0, 0 }, 192, 0, 4, 0 },
     { "realcugan-se-denoise3x", "up%dx-denoise3x", { 2, 3, 4 }, { 0, 0, 18, 14, 19 },
-      192, 0, 4 },
-    { "waifu2x-cunet", NULL, { 2, 0, 0 }, { 0, 0, 18, 0, 0 }, 192, 0, 4 },
+      192, 0, 4, 0 },
+    // same U-Net as Real-CUGAN; clamp instead of reflect-101: 25.3 -> 54.2 dB (no-wrap)
+    // against waifu2x-ncnn-vulkan on the 24x24 golden input (bench/RESULTS-nn.md, "Below 45 dB")
+    { "waifu2x-cunet", NULL, { 2, 0, 0 }, { 0, 0, 18, 0, 0 }, 192, 0, 4, 1 },
     // 7 3x3 convs (radius 7) + the bilinear base (1); clamp-to-edge is inside the graph
-    { "anime4k-cnn-m", "cnn-2x-m-an.json", { 2, 0, 0 }, { 0, 0, 0, 0, 0 }, 256, 8, 1 },
+    { "anime4k-cnn-m", "cnn-2x-m-an.json", { 2, 0, 0 }, { 0, 0, 0, 0, 0 }, 256, 8, 1, 0 },
     // same-size restoration (factor 1): 4 (S) / 8 (M) 3x3 convs in a chain -> radius 4 / 7
-    { "anime4k-restore-s", "cnn-restore-s-an.json", { 1, 0, 0 }, { 0 }, 256, 8, 1 },
-    { "anime4k-restore-m", "cnn-restore-m-an.json", { 1, 0, 0 }, { 0 }, 256, 8, 1 },
+    { "anime4k-restore-s", "cnn-restore-s-an.json", { 1, 0, 0 }, { 0 }, 256, 8, 1, 0 },
+    { "anime4k-restore-m", "cnn-restore-m-an.json", { 1, 0, 0 }, { 0 }, 256, 8, 1, 0 },
 };
 
 #define MAX_GAPS 16
@@ -167,9 +172,12 @@ int aim_nn_upscaler_create(AimNnUpscaler **out, const AimNnUpscalerSettings *s)
     return 0;
 }
 
-// Reflect-101 (the mirror does not repeat the edge sample), folded until inside [0, n).
-static int reflect(int i, int n)
+// Reflect-101 (the mirror does not repeat the edge sample), folded until inside [0, n), or
+// clamped to [0, n).
+static int edge_index(int i, int n, int clamp)
 {
+    if (clamp)
+        return i < 0 ? 0 : i >= n ? n - 1 : i;
     if (n == 1)
         return 0;
     int period = 2 * n - 2;
@@ -179,19 +187,19 @@ static int reflect(int i, int n)
     return i < n ? i : period - i;
 }
 
-// Fills m (3 x bh x bw) with the image region [left, left+bw) x [top, top+bh), reflected at
-// the image edges, reading the needed in-image rectangle through rd.
-static int fill_tile(AimNnMat *m, int left, int top, int bw, int bh, int w, int h,
+// Fills m (3 x bh x bw) with the image region [left, left+bw) x [top, top+bh), reflected or
+// clamped at the image edges, reading the needed in-image rectangle through rd.
+static int fill_tile(AimNnMat *m, int left, int top, int bw, int bh, int w, int h, int clamp,
                      AimNnReadFn rd, void *opaque)
 {
     int sx0 = w, sx1 = 0, sy0 = h, sy1 = 0;
     for (int x = 0; x < bw; x++) {
-        int r = reflect(left + x, w);
+        int r = edge_index(left + x, w, clamp);
         sx0 = r < sx0 ? r : sx0;
         sx1 = r + 1 > sx1 ? r + 1 : sx1;
     }
     for (int y = 0; y < bh; y++) {
-        int r = reflect(top + y, h);
+        int r = edge_index(top + y, h, clamp);
         sy0 = r < sy0 ? r : sy0;
         sy1 = r + 1 > sy1 ? r + 1 : sy1;
     }
@@ -207,10 +215,10 @@ static int fill_tile(AimNnMat *m, int left, int top, int bw, int bh, int w, int 
         return AIM_ERR(ENOMEM);
     }
     for (int x = 0; x < bw; x++)
-        xs[x] = reflect(left + x, w) - sx0;
+        xs[x] = edge_index(left + x, w, clamp) - sx0;
     for (int c = 0; c < 3; c++)
         for (int y = 0; y < bh; y++) {
-            const float *s = planes[c] + (size_t)(reflect(top + y, h) - sy0) * rw;
+            const float *s = planes[c] + (size_t)(edge_index(top + y, h, clamp) - sy0) * rw;
             float *d = aim_nn_chan(m, c) + (size_t)y * bw;
             for (int x = 0; x < bw; x++)
                 d[x] = s[xs[x]];
@@ -270,7 +278,7 @@ static int sample_gaps(AimNnUpscaler *u, int w, int h, int T, AimNnReadFn rd, vo
         AimNnMat in;
         err = aim_nn_mat_alloc(&in, 3, bw, bh, 3);
         if (!err)
-            err = fill_tile(&in, l, t, bw, bh, w, h, rd, opaque);
+            err = fill_tile(&in, l, t, bw, bh, w, h, u->cfg->clamp, rd, opaque);
         const AimNnMat *outs[MAX_GAPS];
         if (!err)
             err = aim_nn_run(u->run, &u->in_blob, &in, 1, u->gap_blob, outs, u->ngap);
@@ -320,7 +328,7 @@ int aim_nn_upscaler_run(AimNnUpscaler *u, int w, int h, AimNnReadFn rd, AimNnWri
             AimNnMat in;
             err = aim_nn_mat_alloc(&in, 3, bw, bh, 3);
             if (!err)
-                err = fill_tile(&in, l, t, bw, bh, w, h, rd, opaque);
+                err = fill_tile(&in, l, t, bw, bh, w, h, u->cfg->clamp, rd, opaque);
             const AimNnMat *o = NULL;
             if (!err)
                 err = run_net(u, &in, gaps, &o);

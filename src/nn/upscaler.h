@@ -2,9 +2,10 @@
 // overlap so memory follows the tile size, not the image size.
 //
 // Tiles: each tile of T x T input pixels is run with `context` extra pixels on every side
-// (real neighbours inside the image; reflect-101 padding of `border` pixels at the image
-// edges, as the ncnn-vulkan tools do), and only its centre is written. With context >= the
-// model's receptive field the result equals a single whole-image run (tests check this).
+// (real neighbours inside the image; `border` pixels of padding at the image edges, reflect-101
+// or clamp-to-edge as the model's ncnn-vulkan tool does), and only its centre is written. With
+// context >= the model's receptive field the result equals a single whole-image run (tests
+// check this).
 // Models with squeeze-excitation blocks (global average pooling: Real-CUGAN SE, waifu2x
 // CUNet) see the whole image through those averages; when the image needs several tiles the
 // averages are computed first, as the area-weighted mean over a few tiles spread over the image

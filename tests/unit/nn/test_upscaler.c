@@ -1,7 +1,10 @@
 // Neural upscalers with the installed models (skips when they are not installed):
 //  - golden outputs: a synthetic 24x24 image through each model against tests/data/nn/*.rgb,
 //    written by this runtime after it matched the reference tools (bench/nn_compare.sh);
-//    PSNR floor 45 dB, the agreement required with the reference tools;
+//    PSNR floor 45 dB, the agreement required with the reference tools; realcugan's and
+//    waifu2x-cunet's equal the float64 referee bench/ncnn_ref.py byte for byte (waifu2x-cunet's
+//    with the tool's clamp-to-edge padding: reflect-101 there is 34.2 dB from it, so the
+//    floor catches that regression);
 //  - seams: tiled output equals the whole-image output;
 //  - the Model B engine: 1.333x through aim_scaler, colours preserved;
 //  - a missing model gives AIM_ERR_MODEL_MISSING.

@@ -15,6 +15,7 @@
 #include <libavformat/avformat.h>
 #include <libavutil/avstring.h>
 #include <libavutil/opt.h>
+#include <libswscale/swscale.h>
 #include <libavutil/pixdesc.h>
 #include <libavutil/random_seed.h>
 
@@ -30,6 +31,7 @@ struct AimWriter {
     pthread_mutex_t lock; // guards oc (muxing), finished, error
     char *path, *tmp_path;
     int to_stdout, y4m;
+    int png;              // one RGB image (.png): converted by swscale from w->yuv
     int width, height, depth;
     int enc_w, enc_h;     // encoded size: odd sizes padded to even
     AimRational fps;
@@ -44,6 +46,8 @@ struct AimWriter {
     AVCodecContext *enc;
     AVStream *vst;
     AVFrame *frame;
+    AVFrame *yuv;         // png: the 4:2:0 picture before conversion to RGB
+    struct SwsContext *sws;
     AVPacket *pkt;
     StreamMap *map;
     int nb_map;
@@ -113,7 +117,7 @@ static const char *container(const char *path)
 {
     static const struct { const char *ext, *fmt; } map[] = {
         { ".mkv", "matroska" }, { ".mp4", "mp4" }, { ".mov", "mov" }, { ".webm", "webm" },
-        { ".y4m", "y4m" },
+        { ".y4m", "y4m" }, { ".png", "image2pipe" },
     };
     size_t n = strlen(path);
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
@@ -220,8 +224,61 @@ static const AVCodec *default_encoder(const char *fmt, int width, int height, in
     return c;
 }
 
+// .png: one image, RGB 8 bits per sample (16 for 10-bit), converted from the pipeline's 4:2:0
+// with the picture's own matrix and range (BT.709 when unspecified, as the reader converts RGB
+// input), chroma upsampled with full horizontal chroma interpolation.
+static int open_png_encoder(AimWriter *w, const AimWriterSettings *s)
+{
+    const AVCodec *codec = avcodec_find_encoder(AV_CODEC_ID_PNG);
+    if (!codec)
+        return fail(w, AIM_ERR_UNSUPPORTED, "libavcodec has no png encoder", NULL, NULL);
+    if (s->encoder && strcmp(s->encoder, "png"))
+        return fail(w, AIM_ERR_UNSUPPORTED, "a .png output is encoded as png, not %s", s->encoder,
+                    NULL);
+    enum AVPixelFormat yuv_fmt = s->depth == 10 ? AV_PIX_FMT_YUV420P10LE : AV_PIX_FMT_YUV420P;
+    enum AVPixelFormat pf = s->depth == 10 ? AV_PIX_FMT_RGB48BE : AV_PIX_FMT_RGB24;
+    w->enc_w = s->width;
+    w->enc_h = s->height;
+    w->sws = sws_getContext(s->width, s->height, yuv_fmt, s->width, s->height, pf,
+                            SWS_BICUBIC | SWS_FULL_CHR_H_INT | SWS_ACCURATE_RND | SWS_BITEXACT,
+                            NULL, NULL, NULL);
+    if (!w->sws)
+        return fail(w, AIM_ERR_UNSUPPORTED, "swscale cannot convert to RGB", NULL, NULL);
+    int cs = s->color.matrix == AVCOL_SPC_BT470BG || s->color.matrix == AVCOL_SPC_SMPTE170M
+                 ? SWS_CS_ITU601
+             : s->color.matrix == AVCOL_SPC_BT2020_NCL || s->color.matrix == AVCOL_SPC_BT2020_CL
+                 ? SWS_CS_BT2020
+                 : SWS_CS_ITU709;
+    sws_setColorspaceDetails(w->sws, sws_getCoefficients(cs),
+                             s->color.range == AVCOL_RANGE_JPEG, sws_getCoefficients(cs), 1, 0,
+                             1 << 16, 1 << 16);
+    if (!(w->yuv = av_frame_alloc()))
+        return AIM_ERR(ENOMEM);
+    w->yuv->format = yuv_fmt;
+    w->yuv->width = s->width;
+    w->yuv->height = s->height;
+    if (av_frame_get_buffer(w->yuv, 0) < 0)
+        return AIM_ERR(ENOMEM);
+    if (!(w->enc = avcodec_alloc_context3(codec)))
+        return AIM_ERR(ENOMEM);
+    AVCodecContext *e = w->enc;
+    e->width = s->width;
+    e->height = s->height;
+    e->pix_fmt = pf;
+    e->time_base = (AVRational){ s->frame_rate.den, s->frame_rate.num };
+    e->color_range = AVCOL_RANGE_JPEG;
+    int ret = avcodec_open2(e, codec, NULL);
+    if (ret < 0)
+        return fail(w, AIM_ERR_UNSUPPORTED, "png encoder failed to open: %s", AVERR(ret), NULL);
+    aim_log(&w->log, AIM_LOG_INFO, "%s: one png image %s %dx%d", w->path,
+            av_get_pix_fmt_name(pf), e->width, e->height);
+    return 0;
+}
+
 static int open_encoder(AimWriter *w, const AimWriterSettings *s, const char *fmt_name)
 {
+    if (w->png)
+        return open_png_encoder(w, s);
     const AVCodec *codec = s->encoder ? avcodec_find_encoder_by_name(s->encoder)
                                       : default_encoder(fmt_name, s->width, s->height, s->depth);
     if (!codec || codec->type != AVMEDIA_TYPE_VIDEO)
@@ -522,6 +579,8 @@ void aim_writer_close(AimWriter **pw)
     if (w->tmp_path && !w->renamed)
         unlink(w->tmp_path);
     av_frame_free(&w->frame);
+    av_frame_free(&w->yuv);
+    sws_freeContext(w->sws);
     av_packet_free(&w->pkt);
     free(w->row);
     free(w->map);
@@ -568,11 +627,12 @@ int aim_writer_open(AimWriter **out, const AimWriterSettings *s)
     w->to_stdout = !strcmp(s->path, "-");
     const char *fmt_name = w->to_stdout ? "y4m" : container(s->path);
     if (!fmt_name) {
-        ret = fail(w, AIM_ERR_UNSUPPORTED, "unknown container (use .mkv .mp4 .mov .webm .y4m, "
+        ret = fail(w, AIM_ERR_UNSUPPORTED, "unknown container (use .mkv .mp4 .mov .webm .y4m .png, "
                    "or - for y4m on stdout)", NULL, NULL);
         goto error;
     }
     w->y4m = !strcmp(fmt_name, "y4m");
+    w->png = !strcmp(fmt_name, "image2pipe");
     if (w->src && !aim_reader_can_attach(w->src)) {
         ret = fail(w, AIM_ERR(EINVAL), "the writer must be opened before reading starts "
                    "(stream copy)", NULL, NULL);
@@ -580,6 +640,11 @@ int aim_writer_open(AimWriter **out, const AimWriterSettings *s)
     }
     if (!w->to_stdout && (ret = check_paths(w, s)) < 0)
         goto error;
+    if (w->png && w->src) {
+        aim_log(&w->log, AIM_LOG_INFO, "%s: a png holds one image: other streams, chapters "
+                "and metadata are not copied", w->path);
+        w->src = NULL;
+    }
     if (!w->y4m) {
         if (!(w->ofmt = av_guess_format(fmt_name, NULL, NULL))) {
             ret = fail(w, AIM_ERR_UNSUPPORTED, "libavformat has no %s muxer", fmt_name, NULL);
@@ -698,7 +763,7 @@ static void clamp_plane(uint16_t *restrict dst, int dstride, const uint16_t *res
 // AimFrame -> w->frame (padded luma edge repeated for odd sizes).
 static int fill_frame(AimWriter *w, const AimFrame *f)
 {
-    AVFrame *fr = w->frame;
+    AVFrame *fr = w->png ? w->yuv : w->frame;
     if (av_frame_make_writable(fr) < 0)
         return AIM_ERR(ENOMEM);
     int max = (1 << w->depth) - 1;
@@ -751,8 +816,20 @@ int aim_writer_write(AimWriter *w, const AimFrame *f)
         w->last_index = f->index;
         return ret;
     }
+    if (w->png && w->last_index >= 0) {
+        aim_log(&w->log, AIM_LOG_ERROR, "%s: a png holds one image, this is frame %lld (use "
+                "--fps source on a still, or a video container)", w->path, (long long)f->index);
+        return w->error = AIM_ERR_UNSUPPORTED;
+    }
     if ((ret = fill_frame(w, f)) < 0)
         return ret;
+    if (w->png) {
+        if (av_frame_make_writable(w->frame) < 0)
+            return AIM_ERR(ENOMEM);
+        sws_scale(w->sws, (const uint8_t *const *)w->yuv->data, w->yuv->linesize, 0, w->height,
+                  w->frame->data, w->frame->linesize);
+        w->frame->pts = f->index;
+    }
     w->last_index = f->index;
     ret = avcodec_send_frame(w->enc, w->frame);
     if (ret < 0) {

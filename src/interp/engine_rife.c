@@ -85,7 +85,7 @@ static int rife_create(void **priv, const AimInterpSettings *s)
     rs.width = s->width;
     rs.height = s->height;
     rs.scale = s->flow_downscale ? 1.f / (float)s->flow_downscale : 0.f;
-    rs.opt = (AimNnOpt){ 0, s->cpu_flags, s->pool, 0 };
+    rs.opt = (AimNnOpt){ 0, s->cpu_flags, s->pool, 0, s->cancel };
     rs.log = s->log;
     int err = aim_nn_rife_create(&e->nn, &rs);
     if (err == AIM_ERR_MODEL_MISSING) {

@@ -16,6 +16,7 @@
 #ifndef AIM_INTERP_INTERP_H
 #define AIM_INTERP_INTERP_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "ainimotion/frame.h"
@@ -42,6 +43,8 @@ typedef struct AimInterpSettings {
     int flow_downscale;    ///< classic: flow resolution = frame / this (1, 2, 4, 8); 0 = auto
                            ///< rife: 1, 2, 4 = RIFE scale 1, 0.5, 0.25; 0 = auto
     AimInterpFallback fallback; ///< classic: where the flow is not trusted (default NEAREST)
+    const atomic_int *cancel;   ///< neural engines poll it between layers: nonzero makes
+                                ///< set_pair/render return AIM_ERR_INTERRUPTED (may be NULL)
     AimLog log;
 } AimInterpSettings;
 

@@ -194,6 +194,10 @@ int aim_nn_run(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs, int nin
         const AimNnLayer *l = &net->layers[li];
         if (!r->need[li])
             continue;
+        if (r->opt.cancel && atomic_load(r->opt.cancel)) {
+            err = AIM_ERR_INTERRUPTED;
+            break;
+        }
         if (l->nin > 64 || l->nout > 256) {
             err = AIM_ERR_UNSUPPORTED;
             break;

@@ -13,6 +13,7 @@
 #ifndef AIM_NN_NET_H
 #define AIM_NN_NET_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -86,6 +87,8 @@ typedef struct AimNnOpt {
     unsigned cpu_flags; ///< AIM_CPU_* allowed
     AimPool *pool;
     size_t max_bytes;   ///< refuse to hold more tensor bytes at once (0 = no limit)
+    const atomic_int *cancel; ///< polled before every layer: nonzero stops the run with
+                              ///< AIM_ERR_INTERRUPTED (a 1080p frame is seconds of layers)
 } AimNnOpt;
 
 /** One op type. Functions return 0 or a negative AIM error (validation errors are logged). */

@@ -55,7 +55,7 @@ static int create_model(void **priv, const AimScalerSettings *s, const char *mod
     us.noise = s->restore.denoise > 0 ? (int)ceil(s->restore.denoise * 3 - 1e-6) : 0;
     us.noise = us.noise > 3 ? 3 : us.noise;
     us.models_dir = s->models_dir;
-    us.opt = (AimNnOpt){ 0, s->cpu_flags, s->pool, 0 };
+    us.opt = (AimNnOpt){ 0, s->cpu_flags, s->pool, 0, s->cancel };
     us.log = s->log;
     int err = aim_nn_upscaler_create(&e->up, &us);
     if (err < 0) {

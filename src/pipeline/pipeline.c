@@ -448,6 +448,7 @@ int aim_pipeline_run(const AimPipelineSettings *s, AimPipelineStats *stats)
         is.depth = s->depth;
         is.pool = s->pool;
         is.log = s->log;
+        is.cancel = s->cancel;
         if ((ret = aim_interp_create(&c.interp, &is)) < 0)
             goto end;
         is.engine = "blend";
@@ -466,6 +467,7 @@ int aim_pipeline_run(const AimPipelineSettings *s, AimPipelineStats *stats)
         ss.depth = s->depth;
         ss.pool = s->pool;
         ss.log = s->log;
+        ss.cancel = s->cancel;
         if ((ret = aim_scaler_create(&c.scaler, &ss)) < 0)
             goto end;
         if ((ret = aim_frame_pool_create(&c.scale_pool, s->out_width, s->out_height, s->depth,

@@ -18,6 +18,8 @@
 #ifndef AIM_SCALE_SCALE_H
 #define AIM_SCALE_SCALE_H
 
+#include <stdatomic.h>
+
 #include "ainimotion/frame.h"
 #include "core/pool.h"
 
@@ -41,6 +43,8 @@ typedef struct AimScalerSettings {
     AimPool *pool;         ///< may be NULL (single-threaded)
     unsigned cpu_flags;    ///< AIM_CPU_* allowed (detected & --cpumask)
     const char *models_dir;///< for neural engines; NULL = default
+    const atomic_int *cancel; ///< neural engines poll it between layers: nonzero makes run
+                              ///< return AIM_ERR_INTERRUPTED (may be NULL)
     AimLog log;
 } AimScalerSettings;
 

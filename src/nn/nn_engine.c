@@ -5,13 +5,13 @@
 // N (the smallest >= dst/src) -> YUV, written straight into the output when N * src == dst,
 // else into an N * src frame that the classic Lanczos engine then resamples to dst (e.g.
 // 1.333x: the model's 2x, then a Lanczos downscale, which is anti-aliased).
-// waifu2x-cunet's denoise level is restore.denoise * 3 rounded up (0 = level 0).
+// waifu2x-cunet's noise level is the settings' `noise` (0..3, the preset's or --denoise).
 // The engines that remove noise themselves (Real-CUGAN denoise1x..3x, waifu2x-cunet at every
 // level, the Anime4K restore nets) are flagged `denoises`: the dispatcher then skips its
-// classic deblock, denoise and sharpen, so two denoisers are never stacked (restore.denoise
-// only picks waifu2x's level).
+// classic deblock, denoise and sharpen, so two denoisers are never stacked.
 // Deviation from the engine contract: run allocates (the executor's per-tile tensors).
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,8 +52,7 @@ static int create_model(void **priv, const AimScalerSettings *s, const char *mod
     double ratio = fmax((double)s->dst_w / s->src_w, (double)s->dst_h / s->src_h);
     us.scale = (int)ceil(ratio - 1e-9);
     us.scale = us.scale < 2 ? 2 : us.scale;
-    us.noise = s->restore.denoise > 0 ? (int)ceil(s->restore.denoise * 3 - 1e-6) : 0;
-    us.noise = us.noise > 3 ? 3 : us.noise;
+    us.noise = s->noise < 0 ? 0 : s->noise > 3 ? 3 : s->noise;
     us.models_dir = s->models_dir;
     us.opt = (AimNnOpt){ 0, s->cpu_flags, s->pool, 0, s->cancel };
     us.log = s->log;
@@ -83,7 +82,10 @@ static int create_model(void **priv, const AimScalerSettings *s, const char *mod
             return err;
         }
     }
-    aim_log(&s->log, AIM_LOG_INFO, "scale: %s x%d%s", model, f,
+    char level[32] = "";
+    if (!strcmp(model, "waifu2x-cunet"))
+        snprintf(level, sizeof(level), " noise level %d", us.noise);
+    aim_log(&s->log, AIM_LOG_INFO, "scale: %s%s x%d%s", model, level, f,
             e->mid ? ", then Lanczos to the target size" : "");
     *priv = e;
     return 0;

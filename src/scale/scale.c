@@ -67,14 +67,17 @@ int aim_scaler_apply_preset(AimScalerSettings *s, const char *preset)
         const char *name;
         AimRestore restore;
         float antiring;
+        int noise;
     } presets[] = {
         // Restore strengths as in the CLI's preset table (tools/ainimotion/enhance.c).
-        { "fast", { 0.0f, 0.0f, 0.0f }, 0.0f },
+        { "fast", { 0.0f, 0.0f, 0.0f }, 0.0f, 0 },
         // mild; anti-ringing 0.6 removes most of the Lanczos halo around lines while keeping
         // some of the lobe's apparent sharpness (bench: +0.55 dB edge PSNR on the stills)
-        { "anime-clean", { 0.25f, 0.15f, 0.20f }, 0.6f },
-        // more, for old blocky sources; full anti-ringing (no halo at all around dark lines)
-        { "anime-strong", { 0.60f, 0.45f, 0.40f }, 1.0f },
+        { "anime-clean", { 0.25f, 0.15f, 0.20f }, 0.6f, 0 },
+        // more, for old blocky sources; full anti-ringing (no halo at all around dark lines);
+        // waifu2x-cunet noise level 2: the best level on the compressed stills
+        // (bench/RESULTS-nn.md, "Restoration for anime-strong")
+        { "anime-strong", { 0.60f, 0.45f, 0.40f }, 1.0f, 2 },
     };
     if (!s || !preset)
         return AIM_ERR(EINVAL);
@@ -82,6 +85,7 @@ int aim_scaler_apply_preset(AimScalerSettings *s, const char *preset)
         if (!strcmp(preset, presets[i].name)) {
             s->restore = presets[i].restore;
             s->antiring = presets[i].antiring;
+            s->noise = presets[i].noise;
             return 0;
         }
     return AIM_ERR(EINVAL);
@@ -139,6 +143,10 @@ static int validate(const AimScalerSettings *s, const AimScaleEngine **engine)
     if (!valid_strength(s->restore.deblock) || !valid_strength(s->restore.denoise) ||
         !valid_strength(s->restore.sharpen) || !valid_strength(s->antiring)) {
         aim_log(log, AIM_LOG_ERROR, "scale: restore strengths and antiring must be in [0, 1]");
+        return AIM_ERR(EINVAL);
+    }
+    if (s->noise < 0 || s->noise > 3) {
+        aim_log(log, AIM_LOG_ERROR, "scale: noise level must be 0..3");
         return AIM_ERR(EINVAL);
     }
     if (s->log.max_level < AIM_LOG_ERROR || s->log.max_level > AIM_LOG_DEBUG)

@@ -43,6 +43,8 @@ typedef struct AimScalerSettings {
     AimPool *pool;         ///< may be NULL (single-threaded)
     unsigned cpu_flags;    ///< AIM_CPU_* allowed (detected & --cpumask)
     const char *models_dir;///< for neural engines; NULL = default
+    int noise;             ///< noise level of models that have levels (waifu2x-cunet, 0..3;
+                           ///< like waifu2x-ncnn-vulkan's -n), default 0; the preset sets it
     const atomic_int *cancel; ///< neural engines poll it between layers: nonzero makes run
                               ///< return AIM_ERR_INTERRUPTED (may be NULL)
     AimLog log;

@@ -15,6 +15,13 @@ check "without the model: says so" grep -q "waifu2x-cunet is not installed" "$T/
 check "without the model: lanczos" grep -q "upscaler lanczos" "$T/stderr"
 check "without the model: the preset's classic restoration settings" grep -q "deblock 0.60 denoise 0.45" "$T/stderr"
 
+"$AIM" enhance "$T/in.mkv" --out "$T/a0.y4m" --preset anime-strong --fps source --interp dup \
+    --models-dir "$T/none" --denoise 0 -v >"$T/stdout" 2>"$T/stderr" </dev/null
+eq "--denoise 0: exit code" "$?" 0
+check "--denoise 0: no classic denoise" grep -q "deblock 0.60 denoise 0.00" "$T/stderr"
+"$AIM" enhance "$T/in.mkv" --out "$T/a4.y4m" --fps source --denoise 4 </dev/null 2>"$T/stderr"
+eq "--denoise 4: usage error" "$?" 1
+
 "$AIM" enhance "$T/in.mkv" --out "$T/b.y4m" --preset anime-strong --fps source --interp dup \
     --upscaler bicubic -v >"$T/stdout" 2>"$T/stderr" </dev/null
 eq "explicit --upscaler: exit code" "$?" 0
@@ -33,4 +40,13 @@ check "with the model: says a neural model is used" grep -q "waifu2x-cunet is in
 check "with the model: no classic deblock/denoise before it" \
     grep -q "waifu2x-cunet restores itself: classic deblock, denoise and sharpen skipped" "$T/stderr"
 eq "with the model: frames" "$(ffmpeg -v error -i "$T/c.y4m" -f framemd5 - | grep -vc '^#')" 3
+check "with the model: anime-strong's noise level 2" grep -q "waifu2x-cunet noise level 2" "$T/stderr"
+# waifu2x-cunet asked for by name: noise level 0 unless --denoise says otherwise (issue #4)
+"$AIM" enhance "$T/in.mkv" --out "$T/d.y4m" --fps source --interp dup --upscaler waifu2x-cunet \
+    -v >"$T/stdout" 2>"$T/stderr" </dev/null
+check "--upscaler waifu2x-cunet: noise level 0" grep -q "waifu2x-cunet noise level 0" "$T/stderr"
+"$AIM" enhance "$T/in.mkv" --out "$T/e.y4m" --fps source --interp dup --upscaler waifu2x-cunet \
+    --denoise 3 -v >"$T/stdout" 2>"$T/stderr" </dev/null
+check "--denoise 3: noise level 3" grep -q "waifu2x-cunet noise level 3" "$T/stderr"
+check "--denoise 3: a different picture" test "$(md5sum < "$T/d.y4m")" != "$(md5sum < "$T/e.y4m")"
 finish

@@ -102,6 +102,9 @@ static void enhance_usage(FILE *f)
 "                       realcugan-se-no-denoise, realcugan-se-denoise1x|2x|3x, waifu2x-cunet,\n"
 "                       anime4k-cnn-m; same-size restoration then Lanczos: anime4k-restore-s,\n"
 "                       anime4k-restore-m (default: preset's)\n"
+"  --denoise LEVEL      0 (off) to 3: waifu2x-cunet's noise level and the classic denoise\n"
+"                       (strength 0.15 x LEVEL); default: the preset's (anime-clean: model\n"
+"                       level 0, classic 0.15; anime-strong: level 2, classic 0.45; fast: off)\n"
 "  --encoder NAME       libx264, libx265, libsvtav1, h264_nvenc, hevc_nvenc (when available)\n"
 "  --crf N              encoder quality, lower is better (default: preset's, 16)\n"
 "  --threads N          worker threads (default: all cores)\n"
@@ -132,6 +135,7 @@ int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_
     memset(o, 0, sizeof(*o));
     o->scale = 1.333;
     o->crf = -1;
+    o->denoise = -1;
     o->cpu_mask = ~0u;
     o->preset = aim_preset_find("anime-clean");
     if (errlen)
@@ -172,7 +176,7 @@ int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_
         static const char *const with_value[] = {
             "-o", "--out", "--fps", "--scale", "--preset", "--clip", "--hold-threshold",
             "--cut-threshold", "--encoder", "--crf", "--threads", "--report", "--interp",
-            "--upscaler", "--cpumask", "--models-dir", "--gate-metric",
+            "--upscaler", "--cpumask", "--models-dir", "--gate-metric", "--denoise",
         };
         int known = 0;
         for (size_t k = 0; k < sizeof(with_value) / sizeof(*with_value); k++)
@@ -238,6 +242,10 @@ int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_
         } else if (!strcmp(name, "--crf")) {
             if (aim_parse_int(val, 0, 63, &o->crf) < 0)
                 return opt_error(err, errlen, "bad --crf '%s': an integer from 0 to 63%s", val,
+                                 NULL);
+        } else if (!strcmp(name, "--denoise")) {
+            if (aim_parse_int(val, 0, 3, &o->denoise) < 0)
+                return opt_error(err, errlen, "bad --denoise '%s': a level from 0 to 3%s", val,
                                  NULL);
         } else if (!strcmp(name, "--threads")) {
             if (aim_parse_int(val, 1, 256, &o->threads) < 0)
@@ -523,6 +531,10 @@ int aim_cmd_enhance(int argc, char **argv)
     ps.interp.models_dir = o.models_dir;
     ps.scale.engine = upscaler;
     aim_scaler_apply_preset(&ps.scale, o.preset->name); // restoration + anti-ringing
+    if (o.denoise >= 0) { // one knob for both denoisers: classic strength 0.15 per level
+        ps.scale.noise = (int)o.denoise;
+        ps.scale.restore.denoise = 0.15f * (float)o.denoise;
+    }
     ps.scale.color = vi->color;
     ps.scale.cpu_flags = cpu;
     ps.scale.models_dir = o.models_dir;

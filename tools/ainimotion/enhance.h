@@ -40,6 +40,7 @@ typedef struct EnhanceOptions {
     const char *report;       ///< --report FILE.json
     const char *interp;       ///< NULL = preset's
     const char *upscaler;     ///< NULL = preset's
+    long denoise;             ///< --denoise 0..3, -1 = preset's
     unsigned cpu_mask;        ///< --cpumask level, default all
     const char *models_dir;
     int help, version;

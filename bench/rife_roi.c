@@ -19,6 +19,7 @@
 #include "core/cpu.h"
 #include "core/pool.h"
 #include "gate/gate.h"
+#include "interp/engine.h"
 #include "interp/interp.h"
 
 #define RING 8
@@ -73,50 +74,12 @@ static int read_frame(FILE *f, AimFrame *fr)
     return 0;
 }
 
-// The region the engine picks (src/interp/engine_rife.c pick_region, copied: bounding box of
-// the moving blocks + 64 px, rounded up to the stride 32 (scale 1), at even coordinates; the
-// whole frame above 60% of it). Returns its share of the frame, 0 when no block moves.
+// The region the engine picks (aim_rife_region, network stride 32 at scale 1); returns its
+// share of the frame, 0 when no block moves.
 static double region(const AimMotionMask *m, int w, int h, int *rx, int *ry, int *rw, int *rh)
 {
-    int bx0 = m->w, by0 = m->h, bx1 = -1, by1 = -1;
-    for (int by = 0; by < m->h; by++)
-        for (int bx = 0; bx < m->w; bx++)
-            if (m->data[by * m->w + bx]) {
-                bx0 = bx < bx0 ? bx : bx0;
-                bx1 = bx > bx1 ? bx : bx1;
-                by0 = by < by0 ? by : by0;
-                by1 = by > by1 ? by : by1;
-            }
-    *rx = *ry = 0;
-    *rw = w;
-    *rh = h;
-    if (bx1 < 0)
-        return 0;
-    const int S = 32, margin = 64;
-    int x0 = bx0 * m->block - margin, x1 = (bx1 + 1) * m->block + margin;
-    int y0 = by0 * m->block - margin, y1 = (by1 + 1) * m->block + margin;
-    x0 = x0 < 0 ? 0 : x0;
-    y0 = y0 < 0 ? 0 : y0;
-    int cw = (x1 - x0 + S - 1) / S * S, ch = (y1 - y0 + S - 1) / S * S;
-    if (cw >= w) {
-        x0 = 0;
-        cw = w;
-    } else {
-        x0 = (x0 < w - cw ? x0 : w - cw) & ~1;
-    }
-    if (ch >= h) {
-        y0 = 0;
-        ch = h;
-    } else {
-        y0 = (y0 < h - ch ? y0 : h - ch) & ~1;
-    }
-    if ((double)cw * ch > 0.6 * w * h)
-        return 1;
-    *rx = x0;
-    *ry = y0;
-    *rw = cw;
-    *rh = ch;
-    return (double)cw * ch / ((double)w * h);
+    int r = aim_rife_region(m, w, h, 32, rx, ry, rw, rh);
+    return r < 0 ? 0 : r == 0 ? 1 : (double)*rw * *rh / ((double)w * h);
 }
 
 // Samples of plane p outside the moving blocks (and outside the blocks `skip` marks, if any)

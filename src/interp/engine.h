@@ -29,6 +29,16 @@ extern const AimInterpEngine aim_interp_engine_blend;
 extern const AimInterpEngine aim_interp_engine_classic;
 extern const AimInterpEngine aim_interp_engine_rife;
 
+/**
+ * The rife engine's region of interest for a w x h frame and a gate mask (NULL: whole frame):
+ * the moving blocks' bounding box plus a context margin, rounded up to the network's `stride`.
+ * Sets *rx, *ry, *rw, *rh (the whole frame unless 1 is returned). Returns 1 for a region, 0
+ * for the whole frame (no mask, or the box covers too much of it), -1 when no block moves.
+ * Exposed for bench/rife_roi.c, which measures what this choice costs and saves.
+ */
+int aim_rife_region(const AimMotionMask *m, int w, int h, int stride, int *rx, int *ry, int *rw,
+                    int *rh);
+
 /** Splits rows [0, h) into njobs bands: job j gets [*y0, *y1). */
 static inline void aim_interp_band(int h, int job, int njobs, int *y0, int *y1)
 {

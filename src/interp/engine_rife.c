@@ -131,14 +131,14 @@ static void band(const Rife *e, int job, int njobs, int *y0, int *y1)
 // frame needs no padding), at even coordinates; the whole frame when that box would cover
 // more than ROI_MAX of it (then the saving is small and the frame's edges are the only
 // padding, as in the reference tool).
-static void pick_region(Rife *e, const AimMotionMask *m)
+int aim_rife_region(const AimMotionMask *m, int w, int h, int stride, int *rx, int *ry, int *rw,
+                    int *rh)
 {
-    e->rx = e->ry = 0;
-    e->rw = e->w;
-    e->rh = e->h;
-    e->still = 0;
+    *rx = *ry = 0;
+    *rw = w;
+    *rh = h;
     if (!m)
-        return;
+        return 0;
     int bx0 = m->w, by0 = m->h, bx1 = -1, by1 = -1;
     for (int by = 0; by < m->h; by++)
         for (int bx = 0; bx < m->w; bx++)
@@ -148,34 +148,39 @@ static void pick_region(Rife *e, const AimMotionMask *m)
                 by0 = by < by0 ? by : by0;
                 by1 = by > by1 ? by : by1;
             }
-    if (bx1 < 0) {
-        e->still = 1; // the dispatcher copies every block from f0
-        return;
-    }
-    int S = aim_nn_rife_stride(e->nn), margin = ROI_MARGIN;
+    if (bx1 < 0)
+        return -1;
+    const int S = stride, margin = ROI_MARGIN;
     int x0 = bx0 * m->block - margin, x1 = (bx1 + 1) * m->block + margin;
     int y0 = by0 * m->block - margin, y1 = (by1 + 1) * m->block + margin;
     x0 = x0 < 0 ? 0 : x0;
     y0 = y0 < 0 ? 0 : y0;
-    int w = (x1 - x0 + S - 1) / S * S, h = (y1 - y0 + S - 1) / S * S;
-    if (w >= e->w) {
+    int cw = (x1 - x0 + S - 1) / S * S, ch = (y1 - y0 + S - 1) / S * S;
+    if (cw >= w) {
         x0 = 0;
-        w = e->w;
+        cw = w;
     } else {
-        x0 = (x0 < e->w - w ? x0 : e->w - w) & ~1;
+        x0 = (x0 < w - cw ? x0 : w - cw) & ~1;
     }
-    if (h >= e->h) {
+    if (ch >= h) {
         y0 = 0;
-        h = e->h;
+        ch = h;
     } else {
-        y0 = (y0 < e->h - h ? y0 : e->h - h) & ~1;
+        y0 = (y0 < h - ch ? y0 : h - ch) & ~1;
     }
-    if ((double)w * h > ROI_MAX * e->w * e->h)
-        return;
-    e->rx = x0;
-    e->ry = y0;
-    e->rw = w;
-    e->rh = h;
+    if ((double)cw * ch > ROI_MAX * w * h)
+        return 0;
+    *rx = x0;
+    *ry = y0;
+    *rw = cw;
+    *rh = ch;
+    return 1;
+}
+
+static void pick_region(Rife *e, const AimMotionMask *m)
+{
+    e->still = aim_rife_region(m, e->w, e->h, aim_nn_rife_stride(e->nn), &e->rx, &e->ry, &e->rw,
+                               &e->rh) < 0; // still: the dispatcher copies every block from f0
 }
 
 static void to_rgb_job(void *ctx, int job, int njobs)

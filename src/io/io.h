@@ -111,6 +111,8 @@ typedef struct AimWriterSettings {
 } AimWriterSettings;
 
 void aim_writer_default_settings(AimWriterSettings *s);
+/** 1 when `path`'s container holds a single image (.png), so a run must make one frame. */
+int aim_writer_single_image(const char *path);
 /**
  * Creates the output under a temporary name beside `path` (.NAME.partXXXXXX, mode 0666 & ~umask)
  * and writes the header. Refusals come before anything is written:

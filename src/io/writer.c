@@ -128,6 +128,12 @@ static const char *container(const char *path)
     return NULL;
 }
 
+int aim_writer_single_image(const char *path)
+{
+    const char *fmt = path ? container(path) : NULL;
+    return fmt && !strcmp(fmt, "image2pipe");
+}
+
 // Refusals that need no writing: folder, existing output, output == input.
 static int check_paths(AimWriter *w, const AimWriterSettings *s)
 {

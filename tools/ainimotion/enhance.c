@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -457,9 +456,7 @@ int aim_cmd_enhance(int argc, char **argv)
         out_rate = (AimRational){ vi->frame_rate.num * factor, vi->frame_rate.den };
     }
     // a .png output is one image: a still in, the source rate out
-    size_t olen = strlen(o.out);
-    if (olen > 4 && !strcasecmp(o.out + olen - 4, ".png") &&
-        (factor != 1 || vi->nb_frames > 1)) {
+    if (aim_writer_single_image(o.out) && (factor != 1 || vi->nb_frames > 1)) {
         if (factor != 1)
             aim_log(&log, AIM_LOG_ERROR, "%s: a .png output holds one image: add --fps source "
                     "(--fps makes %d frames of each source frame)", o.out, factor);

@@ -534,6 +534,14 @@ static void field_at_t(Classic *e)
     fallback_regions(e);
 }
 
+// Vertical interpolation of a flow-grid row pair: d[x] = a[x] + f * (a[x + n] - a[x]).
+// (restrict: the scratch row never overlaps the field; lets the compiler vectorise it)
+static void lerp_row(float *restrict d, const float *restrict a, float f, int n)
+{
+    for (int x = 0; x < n; x++)
+        d[x] = a[x] + f * (a[x + n] - a[x]);
+}
+
 static void warp_job(void *ctx, int job, int njobs)
 {
     Classic *e = ctx;
@@ -556,12 +564,9 @@ static void warp_job(void *ctx, int job, int njobs)
             int iy = (int)ly;
             iy = iy > fh - 2 ? fh - 2 : iy;
             float fy = ly - (float)iy;
-            const float *u0 = U + iy * fw, *v0 = V + iy * fw, *g0 = W + iy * fw;
-            for (int x = 0; x < fw; x++) {
-                ru[x] = u0[x] + fy * (u0[x + fw] - u0[x]);
-                rv[x] = v0[x] + fy * (v0[x + fw] - v0[x]);
-                rw[x] = g0[x] + fy * (g0[x + fw] - g0[x]);
-            }
+            lerp_row(ru, U + iy * fw, fy, fw);
+            lerp_row(rv, V + iy * fw, fy, fw);
+            lerp_row(rw, W + iy * fw, fy, fw);
             e->dsp.field_row(mx, my, w0, ru, rv, rw, xi, xf, sx, sy, pw);
             for (int q = p; q <= 2 * p; q++)
                 e->dsp.warp_row(e->out->data[q] + y * e->out->stride[q], e->f[0]->data[q],

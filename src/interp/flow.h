@@ -48,6 +48,12 @@ typedef struct AimFlowSettings {
     int finest;         ///< finest level computed; coarser results are upsampled to level 0
     int patch_stride;   ///< grid step of the 8x8 patches (DIS: 4 = 50% overlap)
     int iters;          ///< Gauss-Newton iterations per patch
+    /// On level 0, a patch whose first candidate (level 1's flow, upsampled) already matches
+    /// with a mean-normalised SSD below this (8-bit units squared, summed over the 64 pixels)
+    /// keeps it: no other candidates, no iterations (< 0: off). Only on level 0: coarser levels
+    /// are blurred, a wrong start (zero at the top) can match below it there, and the search
+    /// would never leave it.
+    float accept_ssd;
     int var_iters;      ///< SOR sweeps of the variational refinement per level (0 = off)
     float alpha, gamma, delta; ///< smoothness, gradient- and intensity-constancy weights
     const AimInterpDsp *dsp;

@@ -183,16 +183,16 @@ static inline __m256 sample8(const uint16_t *src, ptrdiff_t s, __m256 px, __m256
     __m256 fx = _mm256_sub_ps(px, _mm256_cvtepi32_ps(ix));
     __m256 fy = _mm256_sub_ps(py, _mm256_cvtepi32_ps(iy));
     __m256i idx = _mm256_add_epi32(_mm256_mullo_epi32(iy, _mm256_set1_epi32((int)s)), ix);
-    int32_t ia[8];
-    _mm256_storeu_si256((__m256i *)ia, idx);
-    __m256i rel = _mm256_sub_epi32(idx, _mm256_set1_epi32(ia[0]));
+    // lane 0's offset from the register (no store and reload on the fast path)
+    const int i0 = _mm256_cvtsi256_si32(idx);
+    __m256i rel = _mm256_sub_epi32(idx, _mm256_broadcastd_epi32(_mm256_castsi256_si128(idx)));
     if (_mm256_testz_si256(_mm256_cmpgt_epi32(rel, _mm256_set1_epi32(7)),
                            _mm256_cmpgt_epi32(rel, _mm256_set1_epi32(7))) &&
         _mm256_testz_si256(rel, _mm256_set1_epi32((int)0x80000000))) {
         // Smooth motion (the usual case): all 8 samples lie within 8 + 1 consecutive
         // samples of memory from lane 0's. Two 8-sample loads per row and in-register permutes
         // (reads at most 7 samples past a row's end: AimFrame rows are padded).
-        const uint16_t *p = src + ia[0];
+        const uint16_t *p = src + i0;
         __m256i t0 = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)p));
         __m256i t1 = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(p + 1)));
         __m256i b0 = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(p + s)));
@@ -208,6 +208,8 @@ static inline __m256 sample8(const uint16_t *src, ptrdiff_t s, __m256 px, __m256
     // Otherwise scalar 32-bit loads (samples ix and ix+1 together) inserted into vectors
     // instead of vpgatherdd: on the machines measured gathers were slower than this (and, with
     // the gather-data-sampling microcode fix, they are on most current Intel CPUs).
+    int32_t ia[8];
+    _mm256_storeu_si256((__m256i *)ia, idx);
 #define L32(p) (int)ld32(p)
     __m256i top = _mm256_setr_epi32(L32(src + ia[0]), L32(src + ia[1]), L32(src + ia[2]),
                                     L32(src + ia[3]), L32(src + ia[4]), L32(src + ia[5]),

@@ -269,22 +269,6 @@ static int grid(int *pos, int n, int stride)
     return k;
 }
 
-// One row of upsample_flow: the vertical blend into tmp, then the inner columns of o (x = 2m:
-// columns m-1, m at 3/4; x = 2m+1: columns m, m+1 at 1/4). Returns the first m not done.
-// (restrict: nothing overlaps; lets the compiler vectorise both loops)
-static int up_row(float *restrict o, float *restrict tmp, const float *restrict a,
-                  const float *restrict b, float wy1, int cw, int w)
-{
-    for (int x = 0; x < cw; x++)
-        tmp[x] = 2.0f * (a[x] + wy1 * (b[x] - a[x]));
-    int m = 1;
-    for (; 2 * m + 1 < w && m + 1 < cw; m++) {
-        o[2 * m] = tmp[m - 1] + 0.75f * (tmp[m] - tmp[m - 1]);
-        o[2 * m + 1] = tmp[m] + 0.25f * (tmp[m + 1] - tmp[m]);
-    }
-    return m;
-}
-
 // Upsamples level l+1's flow into level l (values doubled), bilinear with pixel centres
 // aligned (weights 1/4, 3/4), clamped at the edges; level l may be one wider/taller than twice.
 // Separable: each output row first blends its two source rows (tmp), then the columns; the
@@ -302,17 +286,7 @@ static void upsample_flow(AimFlow *f, int l)
             float wy1 = (y & 1) ? 0.25f : 0.75f;
             r0 = r0 < 0 ? 0 : r0 > ch - 1 ? ch - 1 : r0;
             r1 = r1 < 0 ? 0 : r1 > ch - 1 ? ch - 1 : r1;
-            int m = up_row(dst + y * w, tmp, src + r0 * cw, src + r1 * cw, wy1, cw, w);
-            float *o = dst + y * w;
-            for (int x = 0; x < w; x++) {
-                if (x == 2 && 2 * m > 2)
-                    x = 2 * m; // inner part done above
-                int c0 = (x >> 1) - 1 + (x & 1), c1 = c0 + 1;
-                float wx1 = (x & 1) ? 0.25f : 0.75f;
-                c0 = c0 < 0 ? 0 : c0 > cw - 1 ? cw - 1 : c0;
-                c1 = c1 < 0 ? 0 : c1 > cw - 1 ? cw - 1 : c1;
-                o[x] = tmp[c0] + wx1 * (tmp[c1] - tmp[c0]);
-            }
+            f->s.dsp->flow_up_row(dst + y * w, tmp, src + r0 * cw, src + r1 * cw, wy1, cw, w);
         }
     }
 }

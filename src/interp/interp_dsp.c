@@ -216,6 +216,27 @@ decl_field_norm_fn(aim_field_norm_c)
     }
 }
 
+decl_flow_up_row_fn(aim_flow_up_row_c)
+{
+    for (int x = 0; x < cw; x++)
+        tmp[x] = 2.0f * (a[x] + wy1 * (b[x] - a[x]));
+    // inner columns without clamps: x = 2m from columns m-1, m; x = 2m+1 from m, m+1
+    int m = 1;
+    for (; 2 * m + 1 < w && m + 1 < cw; m++) {
+        o[2 * m] = tmp[m - 1] + 0.75f * (tmp[m] - tmp[m - 1]);
+        o[2 * m + 1] = tmp[m] + 0.25f * (tmp[m + 1] - tmp[m]);
+    }
+    for (int x = 0; x < w; x++) {
+        if (x == 2 && 2 * m > 2)
+            x = 2 * m; // inner part done above
+        int c0 = (x >> 1) - 1 + (x & 1), c1 = c0 + 1;
+        float wx1 = (x & 1) ? 0.25f : 0.75f;
+        c0 = c0 < 0 ? 0 : c0 > cw - 1 ? cw - 1 : c0;
+        c1 = c1 < 0 ? 0 : c1 > cw - 1 ? cw - 1 : c1;
+        o[x] = tmp[c0] + wx1 * (tmp[c1] - tmp[c0]);
+    }
+}
+
 void aim_interp_dsp_init(AimInterpDsp *dsp, unsigned flags)
 {
     dsp->luma_down = aim_luma_down_c;
@@ -230,6 +251,7 @@ void aim_interp_dsp_init(AimInterpDsp *dsp, unsigned flags)
     dsp->splat_row = aim_splat_row_c;
     dsp->vis_row = aim_vis_row_c;
     dsp->field_norm = aim_field_norm_c;
+    dsp->flow_up_row = aim_flow_up_row_c;
     dsp->isa = 0;
 #if defined(__x86_64__) || defined(__i386__)
     aim_interp_dsp_init_x86(dsp, flags);

@@ -109,6 +109,16 @@ typedef struct AimVisRow {
 } AimVisRow;
 #define decl_vis_row_fn(name) void (name)(const AimVisRow *a)
 
+/**
+ * One row of the 2x flow upsampling (flow.c, upsample_flow): rows a, b of the coarse level (cw
+ * values each) blend vertically into tmp[x] = 2 * (a[x] + wy1 * (b[x] - a[x])), x < cw, then
+ * for x < w (w is 2cw - 1, 2cw or 2cw + 1): with c0 = (x >> 1) - 1 + (x & 1) and c1 = c0 + 1,
+ * both clamped to [0, cw - 1], and wx1 = 0.25 for odd x, 0.75 for even x:
+ * o[x] = tmp[c0] + wx1 * (tmp[c1] - tmp[c0]). Needs cw >= 1.
+ */
+#define decl_flow_up_row_fn(name) \
+    void (name)(float *o, float *tmp, const float *a, const float *b, float wy1, int cw, int w)
+
 typedef decl_luma_down_fn(*AimLumaDownFn);
 typedef decl_down2_fn(*AimDown2Fn);
 typedef decl_grad_fn(*AimGradFn);
@@ -121,6 +131,7 @@ typedef decl_fb_qual_row_fn(*AimFbQualRowFn);
 typedef decl_splat_row_fn(*AimSplatRowFn);
 typedef decl_vis_row_fn(*AimVisRowFn);
 typedef decl_field_norm_fn(*AimFieldNormFn);
+typedef decl_flow_up_row_fn(*AimFlowUpRowFn);
 
 typedef struct AimInterpDsp {
     AimLumaDownFn luma_down;
@@ -135,6 +146,7 @@ typedef struct AimInterpDsp {
     AimSplatRowFn splat_row;
     AimVisRowFn vis_row;
     AimFieldNormFn field_norm;
+    AimFlowUpRowFn flow_up_row;
     unsigned isa; ///< AIM_CPU_* level the kernels above were chosen for (0 = C)
 } AimInterpDsp;
 
@@ -156,5 +168,6 @@ decl_fb_qual_row_fn(aim_fb_qual_row_c);
 decl_splat_row_fn(aim_splat_row_c);
 decl_vis_row_fn(aim_vis_row_c);
 decl_field_norm_fn(aim_field_norm_c);
+decl_flow_up_row_fn(aim_flow_up_row_c);
 
 #endif

@@ -529,3 +529,49 @@ decl_field_norm_fn(aim_field_norm_avx2)
     if (k < n)
         aim_field_norm_c(u + k, v + k, c + k, a0 + 4 * k, a1 + 4 * k, n - k);
 }
+
+decl_flow_up_row_fn(aim_flow_up_row_avx2)
+{
+    if (cw < 10 || w < 16) {
+        aim_flow_up_row_c(o, tmp, a, b, wy1, cw, w);
+        return;
+    }
+    const __m256 vwy = _mm256_set1_ps(wy1), two = _mm256_set1_ps(2.0f);
+    int x = 0;
+    for (; x + 8 <= cw; x += 8) {
+        __m256 va = _mm256_loadu_ps(a + x);
+        __m256 t = _mm256_fmadd_ps(vwy, _mm256_sub_ps(_mm256_loadu_ps(b + x), va), va);
+        _mm256_storeu_ps(tmp + x, _mm256_mul_ps(two, t));
+    }
+    for (; x < cw; x++)
+        tmp[x] = 2.0f * (a[x] + wy1 * (b[x] - a[x]));
+    // inner columns, 8 values of m (16 outputs) at a time: x = 2m from tmp[m-1], tmp[m] at 3/4,
+    // x = 2m+1 from tmp[m], tmp[m+1] at 1/4, interleaved back into output order
+    const __m256 q3 = _mm256_set1_ps(0.75f), q1 = _mm256_set1_ps(0.25f);
+    int m = 1;
+    for (; 2 * (m + 7) + 1 < w && m + 8 < cw; m += 8) {
+        __m256 p = _mm256_loadu_ps(tmp + m - 1), q = _mm256_loadu_ps(tmp + m);
+        __m256 r = _mm256_loadu_ps(tmp + m + 1);
+        __m256 ev = _mm256_fmadd_ps(q3, _mm256_sub_ps(q, p), p);
+        __m256 od = _mm256_fmadd_ps(q1, _mm256_sub_ps(r, q), q);
+        __m256 lo = _mm256_unpacklo_ps(ev, od), hi = _mm256_unpackhi_ps(ev, od);
+        _mm256_storeu_ps(o + 2 * m, _mm256_permute2f128_ps(lo, hi, 0x20));
+        _mm256_storeu_ps(o + 2 * m + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+    }
+    for (; 2 * m + 1 < w && m + 1 < cw; m++) {
+        o[2 * m] = tmp[m - 1] + 0.75f * (tmp[m] - tmp[m - 1]);
+        o[2 * m + 1] = tmp[m] + 0.25f * (tmp[m + 1] - tmp[m]);
+    }
+    // the clamped ends (x = 0, 1 and from 2m on), as the reference
+    for (int xx = 0; xx < w; xx++) {
+        if (xx == 2)
+            xx = 2 * m;
+        if (xx >= w)
+            break;
+        int c0 = (xx >> 1) - 1 + (xx & 1), c1 = c0 + 1;
+        float wx1 = (xx & 1) ? 0.25f : 0.75f;
+        c0 = c0 < 0 ? 0 : c0 > cw - 1 ? cw - 1 : c0;
+        c1 = c1 < 0 ? 0 : c1 > cw - 1 ? cw - 1 : c1;
+        o[xx] = tmp[c0] + wx1 * (tmp[c1] - tmp[c0]);
+    }
+}

@@ -15,6 +15,7 @@ decl_fb_qual_row_fn(aim_fb_qual_row_avx2);
 decl_splat_row_fn(aim_splat_row_avx2);
 decl_vis_row_fn(aim_vis_row_avx2);
 decl_field_norm_fn(aim_field_norm_avx2);
+decl_flow_up_row_fn(aim_flow_up_row_avx2);
 
 void aim_interp_dsp_init_x86(AimInterpDsp *dsp, unsigned flags)
 {
@@ -31,6 +32,7 @@ void aim_interp_dsp_init_x86(AimInterpDsp *dsp, unsigned flags)
         dsp->splat_row = aim_splat_row_avx2;
         dsp->vis_row = aim_vis_row_avx2;
         dsp->field_norm = aim_field_norm_avx2;
+        dsp->flow_up_row = aim_flow_up_row_avx2;
         dsp->isa = AIM_CPU_AVX2;
     }
 }

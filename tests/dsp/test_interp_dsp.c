@@ -535,6 +535,45 @@ static void test_field_norm(const AimInterpDsp *d)
     report("field_norm 4096", tc / 300, ts / 300);
 }
 
+// flow_up_row: every coarse width 1..W_MAX with the three output widths 2cw - 1, 2cw, 2cw + 1,
+// poison past the ends of the inputs and the output. Bound: FMA in the AVX2 blends (|flow| <= 50).
+static void test_flow_up(const AimInterpDsp *d)
+{
+    static float a[W_MAX + 8], b[W_MAX + 8], t0[W_MAX + 8], t1[W_MAX + 8];
+    static float o0[2 * W_MAX + 16], o1[2 * W_MAX + 16];
+    for (int cw = 1; cw <= W_MAX; cw++)
+        for (int dw = -1; dw <= 1; dw++) {
+            int w = 2 * cw + dw;
+            if (w < 1)
+                continue;
+            for (int i = 0; i < W_MAX + 8; i++) {
+                a[i] = i < cw ? frand(-50, 50) : POISON_F;
+                b[i] = i < cw ? frand(-50, 50) : POISON_F;
+                t0[i] = t1[i] = -1;
+            }
+            for (int i = 0; i < 2 * W_MAX + 16; i++)
+                o0[i] = o1[i] = -1;
+            float wy1 = (cw & 1) ? 0.25f : 0.75f;
+            aim_flow_up_row_c(o0, t0, a, b, wy1, cw, w);
+            d->flow_up_row(o1, t1, a, b, wy1, cw, w);
+            int bad = 0;
+            for (int i = 0; i < 2 * W_MAX + 16; i++)
+                bad += !close_f(o0[i], o1[i], 200.0f) || (i >= w && o1[i] != -1);
+            CHECK_MSG(bad == 0, "flow_up_row cw=%d w=%d: %d values differ", cw, w, bad);
+        }
+    static float ra[964], rb[964], rt[964], ro[1928];
+    for (int i = 0; i < 964; i++)
+        ra[i] = frand(-20, 20), rb[i] = frand(-20, 20);
+    double tc0 = now_s();
+    for (int i = 0; i < 2000; i++)
+        aim_flow_up_row_c(ro, rt, ra, rb, 0.75f, 960, 1920);
+    double tc1 = now_s();
+    for (int i = 0; i < 2000; i++)
+        d->flow_up_row(ro, rt, ra, rb, 0.75f, 960, 1920);
+    double tc2 = now_s();
+    report("flow_up_row 1920", (tc1 - tc0) / 2000, (tc2 - tc1) / 2000);
+}
+
 int main(void)
 {
     unsigned cpu = aim_cpu_detect();
@@ -545,7 +584,8 @@ int main(void)
                   d.patch_step != aim_patch_step_c && d.patch_hess != aim_patch_hess_c &&
                   d.field_row != aim_field_row_c &&
                   d.fb_qual_row != aim_fb_qual_row_c && d.splat_row != aim_splat_row_c &&
-                  d.vis_row != aim_vis_row_c && d.field_norm != aim_field_norm_c,
+                  d.vis_row != aim_vis_row_c && d.field_norm != aim_field_norm_c &&
+                  d.flow_up_row != aim_flow_up_row_c,
                   "AVX2 machine but the AVX2 kernels were not selected");
     else
         fprintf(stderr, "no AVX2 on this CPU: the C references are checked against themselves\n");
@@ -558,6 +598,7 @@ int main(void)
     test_field_warp(&d);
     test_fb_qual(&d);
     test_splat(&d);
+    test_flow_up(&d);
     test_vis(&d);
     test_field_norm(&d);
     return test_finish("test_interp_dsp");

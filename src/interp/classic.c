@@ -45,6 +45,7 @@ typedef struct Classic {
     AimFlowPyr pyr[2];
     AimFlow *flow[2];  ///< [0]: f0 -> f1 (template f0), [1]: f1 -> f0
     const AimFrame *f[2];
+    const AimMotionMask *mask; ///< the gate's moving blocks (the dispatcher's copy) or NULL
     int identical;
     float *qual[2];    ///< splat quality per source pixel of each frame
     float *acc[2];     ///< splat accumulators per direction: (u*w, v*w, w, 0) per flow pixel
@@ -258,6 +259,7 @@ static int classic_set_pair(void *priv, const AimFrame *f0, const AimFrame *f1,
     Classic *e = priv;
     e->f[0] = f0;
     e->f[1] = f1;
+    e->mask = mask;
     e->identical = frames_identical(f0, f1);
     if (e->identical)
         return 0;
@@ -542,23 +544,47 @@ static void lerp_row(float *restrict d, const float *restrict a, float f, int n)
         d[x] = a[x] + f * (a[x + n] - a[x]);
 }
 
+// Warps the columns [xa, xb) of row y of plane p (and plane 2 with plane 1: the chroma planes
+// share one field) from the vertically blended field rows ru, rv, rw.
+static void warp_span(Classic *e, int p, int y, int xa, int xb, const float *ru, const float *rv,
+                      const float *rw, float *mx, float *my, float *w0)
+{
+    const int pw = aim_plane_w(e->out, p), ph = aim_plane_h(e->out, p);
+    const float sx = (float)pw / (float)e->fw, sy = (float)ph / (float)e->fh;
+    e->dsp.field_row(mx + xa, my + xa, w0 + xa, ru, rv, rw, e->xi[p > 0] + xa, e->xf[p > 0] + xa,
+                     sx, sy, xb - xa);
+    for (int q = p; q <= 2 * p; q++)
+        e->dsp.warp_row(e->out->data[q] + y * e->out->stride[q], e->f[0]->data[q],
+                        e->f[0]->stride[q], e->f[1]->data[q], e->f[1]->stride[q], pw, ph, y, mx,
+                        my, w0, e->t, (1 << e->s.depth) - 1, xa, xb);
+}
+
+// Full-resolution warp, row bands per job. With the gate's mask only the moving blocks are
+// warped: the dispatcher copies the static ones from f0 over whatever is here afterwards.
 static void warp_job(void *ctx, int job, int njobs)
 {
     Classic *e = ctx;
     const int fw = e->fw, fh = e->fh;
+    const AimMotionMask *m = e->mask;
     float *sc = e->scratch + e->scratch_per_job * job;
     float *ru = sc, *rv = ru + fw + 8, *rw = rv + fw + 8;
     float *mx = rw + fw + 8, *my = mx + e->s.width + 8, *w0 = my + e->s.width + 8;
     const float *U = e->pp[0][0], *V = e->pp[0][1], *W = e->fw0;
-    const int maxv = (1 << e->s.depth) - 1;
-    // the two chroma planes share one field (same size): plane 1 warps plane 2 too
     for (int p = 0; p < 2; p++) {
         int pw = aim_plane_w(e->out, p), ph = aim_plane_h(e->out, p), y0, y1;
         aim_interp_band(ph, job, njobs, &y0, &y1);
-        const float sx = (float)pw / (float)fw, sy = (float)ph / (float)fh;
-        const int32_t *xi = e->xi[p > 0];
-        const float *xf = e->xf[p > 0];
+        const int bs = m ? (p ? m->block / 2 : m->block) : 0;
         for (int y = y0; y < y1; y++) {
+            const uint8_t *mrow = NULL;
+            if (m) {
+                int by = y / bs < m->h ? y / bs : m->h - 1;
+                mrow = m->data + (size_t)by * m->w;
+                int any = 0;
+                for (int bx = 0; bx < m->w && !any; bx++)
+                    any = mrow[bx] != 0;
+                if (!any)
+                    continue; // a row of static blocks
+            }
             float ly = ((float)y + 0.5f) * (float)fh / (float)ph - 0.5f;
             ly = ly < 0 ? 0 : ly > (float)(fh - 1) ? (float)(fh - 1) : ly;
             int iy = (int)ly;
@@ -567,11 +593,23 @@ static void warp_job(void *ctx, int job, int njobs)
             lerp_row(ru, U + iy * fw, fy, fw);
             lerp_row(rv, V + iy * fw, fy, fw);
             lerp_row(rw, W + iy * fw, fy, fw);
-            e->dsp.field_row(mx, my, w0, ru, rv, rw, xi, xf, sx, sy, pw);
-            for (int q = p; q <= 2 * p; q++)
-                e->dsp.warp_row(e->out->data[q] + y * e->out->stride[q], e->f[0]->data[q],
-                                e->f[0]->stride[q], e->f[1]->data[q], e->f[1]->stride[q], pw, ph,
-                                y, mx, my, w0, e->t, maxv, pw);
+            if (!mrow) {
+                warp_span(e, p, y, 0, pw, ru, rv, rw, mx, my, w0);
+                continue;
+            }
+            for (int bx = 0; bx < m->w;) { // runs of moving blocks
+                if (!mrow[bx]) {
+                    bx++;
+                    continue;
+                }
+                int bx1 = bx;
+                while (bx1 < m->w && mrow[bx1])
+                    bx1++;
+                int xa = bx * bs, xb = bx1 * bs < pw ? bx1 * bs : pw;
+                if (xa < xb)
+                    warp_span(e, p, y, xa, xb, ru, rv, rw, mx, my, w0);
+                bx = bx1;
+            }
         }
     }
 }

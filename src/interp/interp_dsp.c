@@ -117,7 +117,7 @@ static inline float sample(const uint16_t *src, ptrdiff_t s, int pw, int ph, flo
 decl_warp_row_fn(aim_warp_row_c)
 {
     const float t1 = 1.0f - t, fy = (float)y;
-    for (int x = 0; x < w; x++) {
+    for (int x = x0; x < w; x++) {
         float fxp = (float)x;
         float a = sample(src0, s0, pw, ph, fxp - t * mx[x], fy - t * my[x]);
         float b = sample(src1, s1, pw, ph, fxp + t1 * mx[x], fy + t1 * my[x]);

@@ -56,7 +56,8 @@
     void (name)(float *mx, float *my, float *w0, const float *ru, const float *rv, \
                 const float *rw, const int32_t *xi, const float *xf, float sx, float sy, int w)
 /**
- * Two-sided warp of one output row y: for x < w, p0 = (x - t*mx, y - t*my) in src0 and
+ * Two-sided warp of columns x0 <= x < w of output row y (dst, mx, my, w0 indexed by x):
+ * p0 = (x - t*mx, y - t*my) in src0 and
  * p1 = (x + (1-t)*mx, y + (1-t)*my) in src1, clamped to the plane, sampled bilinearly;
  * dst[x] = clamp(round(w0*a + (1-w0)*b), 0, maxv). Planes are pw x ph with strides s0, s1,
  * readable 8 samples past each row's end (SIMD versions may over-read: AimFrame's padding).
@@ -64,7 +65,7 @@
 #define decl_warp_row_fn(name) \
     void (name)(uint16_t *dst, const uint16_t *src0, ptrdiff_t s0, const uint16_t *src1, \
                 ptrdiff_t s1, int pw, int ph, int y, const float *mx, const float *my, \
-                const float *w0, float t, int maxv, int w)
+                const float *w0, float t, int maxv, int x0, int w)
 
 /**
  * Forward-backward consistency of flow row y (u, v: that row of the w x h flow): for x < w,

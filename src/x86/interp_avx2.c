@@ -232,8 +232,8 @@ static inline __m256 sample8(const uint16_t *src, ptrdiff_t s, __m256 px, __m256
 decl_warp_row_fn(aim_warp_row_avx2)
 {
     // (s0 and s1 may differ: frames of one size share a stride in practice, but nothing needs it)
-    if (w < 8 || pw < 2 || ph < 2) {
-        aim_warp_row_c(dst, src0, s0, src1, s1, pw, ph, y, mx, my, w0, t, maxv, w);
+    if (w - x0 < 8 || pw < 2 || ph < 2) {
+        aim_warp_row_c(dst, src0, s0, src1, s1, pw, ph, y, mx, my, w0, t, maxv, x0, w);
         return;
     }
     const __m256 vt = _mm256_set1_ps(t), vt1 = _mm256_set1_ps(1.0f - t);
@@ -243,8 +243,8 @@ decl_warp_row_fn(aim_warp_row_avx2)
     const __m256 half = _mm256_set1_ps(0.5f);
     const __m256i vmax = _mm256_set1_epi32(maxv);
     const __m256 lane = _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7);
-    for (int x0 = 0; x0 < w; x0 += 8) {
-        int x = x0 + 8 <= w ? x0 : w - 8;
+    for (int xs = x0; xs < w; xs += 8) {
+        int x = xs + 8 <= w ? xs : w - 8;
         __m256 vx = _mm256_add_ps(_mm256_set1_ps((float)x), lane);
         __m256 m_x = _mm256_loadu_ps(mx + x), m_y = _mm256_loadu_ps(my + x);
         __m256 ax = _mm256_fnmadd_ps(vt, m_x, vx), ay = _mm256_fnmadd_ps(vt, m_y, vy);

@@ -433,7 +433,8 @@ static void densify_level(AimFlow *f, int l, const AimFlowPyr *a, const AimFlowP
 
 // Variational refinement (see flow.h); the row kernels and their constants are in
 // interp_dsp.c (aim_var_*_row_c). Scratch use: the out-of-picture flags go to wr until the
-// edge weights overwrite it, the inverted diagonals to Ix and Iy once the coefficients are done.
+// edge weights overwrite it, the inverted diagonals to Ix and Iy once the coefficients are done;
+// the flow itself is in split rows during the sweeps.
 static void refine_level(AimFlow *f, int l, const AimFlowPyr *a, const AimFlowPyr *b)
 {
     const AimInterpDsp *dsp = f->s.dsp;
@@ -477,6 +478,15 @@ static void refine_level(AimFlow *f, int l, const AimFlowPyr *a, const AimFlowPy
                                .a22 = f->a22 + k, .w = w };
         dsp->var_diag_row(&g);
     }
+    // the sweeps work on red-black split rows (interp_dsp.h var_split_row), through a row of
+    // acc_u (free between densify_level and the next level's upsample_flow)
+    float *tmp = f->acc_u;
+    float *const split[] = { U, V, f->wr, f->wd, f->b1, f->b2, f->a12, f->Ix, f->Iy };
+    for (int y = 0; y < h; y++)
+        for (size_t i = 0; i < sizeof(split) / sizeof(split[0]); i++) {
+            dsp->var_split_row(tmp, split[i] + (ptrdiff_t)y * w, w);
+            memcpy(split[i] + (ptrdiff_t)y * w, tmp, (size_t)w * sizeof(float));
+        }
     memset(f->du, 0, (size_t)w * h * sizeof(float));
     memset(f->dv, 0, (size_t)w * h * sizeof(float));
     const float omega = 1.6f; // OpenCV VariationalRefinement's SOR relaxation
@@ -492,9 +502,13 @@ static void refine_level(AimFlow *f, int l, const AimFlowPyr *a, const AimFlowPy
                                       .omega = omega };
                 dsp->var_sor_row(&r);
             }
-    for (int k = 0; k < w * h; k++) {
-        U[k] += f->du[k];
-        V[k] += f->dv[k];
+    // back to plain rows, adding the updates (U + du, as before the split)
+    for (int y = 0; y < h; y++) {
+        const ptrdiff_t k = (ptrdiff_t)y * w;
+        dsp->var_merge_row(tmp, U + k, f->du + k, w);
+        memcpy(U + k, tmp, (size_t)w * sizeof(float));
+        dsp->var_merge_row(tmp, V + k, f->dv + k, w);
+        memcpy(V + k, tmp, (size_t)w * sizeof(float));
     }
 }
 

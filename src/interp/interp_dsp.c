@@ -295,16 +295,20 @@ decl_var_diag_row_fn(aim_var_diag_row_c)
 
 decl_var_sor_row_fn(aim_var_sor_row_c)
 {
-    const int w = a->w;
+    const int w = a->w, p = a->x0, ne = (w + 1) / 2;
     const float omega = a->omega;
     float *restrict du_ = a->du, *restrict dv_ = a->dv;
     const float *restrict wr = a->wr, *restrict wd = a->wd, *restrict Uc = a->u, *restrict Vc = a->v;
     const float *restrict b1 = a->b1, *restrict b2 = a->b2, *restrict a12 = a->a12;
     const float *restrict i11 = a->i11, *restrict i22 = a->i22;
+    // split indices: this colour's half starts at own, the other's at oth; pixel x = 2j + p
+    // has its left neighbour x - 1 at oth + j - 1 + p and its right one x + 1 at oth + j + p
+    const int own = p ? ne : 0, oth = p ? 0 : ne, n = p ? w / 2 : ne;
     // interior pixels take all 4 neighbours (no tests); the row ends and the first and last
     // rows test each one
     const int inner = a->up && a->down;
-    for (int k = a->x0; k < w; k += 2) {
+    for (int j = 0; j < n; j++) {
+        const int x = 2 * j + p, k = own + j, kl = oth + j - 1 + p, kr = oth + j + p;
         float su = 0, sv = 0;
         const float uk = Uc[k], vk = Vc[k];
 #define NB(cond, kk, wt)                                                                      \
@@ -313,14 +317,14 @@ decl_var_sor_row_fn(aim_var_sor_row_c)
         su += w_ * (Uc[kk] + du_[kk] - uk);                                                   \
         sv += w_ * (Vc[kk] + dv_[kk] - vk);                                                   \
     }
-        if (inner && k > 0 && k < w - 1) {
-            NB(1, k - 1, wr[k - 1])
-            NB(1, k + 1, wr[k])
+        if (inner && x > 0 && x < w - 1) {
+            NB(1, kl, wr[kl])
+            NB(1, kr, wr[k])
             NB(1, k - w, wd[k - w])
             NB(1, k + w, wd[k])
         } else {
-            NB(k > 0, k - 1, wr[k - 1])
-            NB(k < w - 1, k + 1, wr[k])
+            NB(x > 0, kl, wr[kl])
+            NB(x < w - 1, kr, wr[k])
             NB(a->up, k - w, wd[k - w])
             NB(a->down, k + w, wd[k])
         }
@@ -330,6 +334,22 @@ decl_var_sor_row_fn(aim_var_sor_row_c)
         dv += omega * ((b2[k] - a12[k] * du + sv) * i22[k] - dv);
         du_[k] = du;
         dv_[k] = dv;
+    }
+}
+
+decl_var_split_row_fn(aim_var_split_row_c)
+{
+    const int ne = (w + 1) / 2;
+    for (int x = 0; x < w; x++)
+        dst[(x & 1 ? ne : 0) + x / 2] = src[x];
+}
+
+decl_var_merge_row_fn(aim_var_merge_row_c)
+{
+    const int ne = (w + 1) / 2;
+    for (int x = 0; x < w; x++) {
+        int i = (x & 1 ? ne : 0) + x / 2;
+        dst[x] = a[i] + b[i];
     }
 }
 
@@ -351,6 +371,8 @@ void aim_interp_dsp_init(AimInterpDsp *dsp, unsigned flags)
     dsp->var_coef_row = aim_var_coef_row_c;
     dsp->var_diag_row = aim_var_diag_row_c;
     dsp->var_sor_row = aim_var_sor_row_c;
+    dsp->var_split_row = aim_var_split_row_c;
+    dsp->var_merge_row = aim_var_merge_row_c;
     dsp->isa = 0;
 #if defined(__x86_64__) || defined(__i386__)
     aim_interp_dsp_init_x86(dsp, flags);

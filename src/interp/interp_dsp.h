@@ -155,12 +155,22 @@ typedef struct AimVarDiag {
 } AimVarDiag;
 #define decl_var_diag_row_fn(name) void (name)(const AimVarDiag *a)
 
-/** One red-black SOR half-sweep of one row: the pixels x0, x0 + 2, ... < w get
- *  du += omega * ((b1 - a12 * dv + su) * i11 - du), then dv likewise with the new du and
- *  b2, i22, sv, where su = sum over the existing neighbours n (left weight wr[x-1], right wr[x],
- *  up wd[x - w], down wd[x]) of weight * (u[n] + du[n] - u[x]), added in that order (sv: v, dv).
- *  All arrays have stride w: rows above / below (when up / down) at -w / +w. The neighbours
- *  are of the other colour, so the pixels of one call are independent. */
+/** Red-black split of a row for the SOR sweeps: the row's even pixels, then its odd ones,
+ *  dst[x / 2] = src[x] for even x, dst[(w + 1) / 2 + x / 2] = src[x] for odd x (dst != src).
+ *  In a row each half is one colour of the checkerboard, so a half-sweep reads and writes
+ *  consecutive values. */
+#define decl_var_split_row_fn(name) void (name)(float *dst, const float *src, int w)
+/** Inverse of the split, adding two split rows: dst[x] = a[i] + b[i] with i the split index
+ *  of x (dst distinct from a and b). */
+#define decl_var_merge_row_fn(name) void (name)(float *dst, const float *a, const float *b, int w)
+
+/** One red-black SOR half-sweep of one row, on split rows (var_split_row): the pixels of
+ *  parity x0 (x = x0, x0 + 2, ... < w) get du += omega * ((b1 - a12 * dv + su) * i11 - du),
+ *  then dv likewise with the new du and b2, i22, sv, where su = sum over the existing
+ *  neighbours n (left: weight wr[x-1], right: wr[x], up: wd of the row above, down: wd[x]) of
+ *  weight * (u[n] + du[n] - u[x]), added in that order (sv: v, dv). All arrays are split rows
+ *  of stride w: rows above / below (when up / down) at -w / +w. The neighbours are of the
+ *  other colour, so the pixels of one call are independent. */
 typedef struct AimVarSor {
     float *du, *dv;       ///< updates, this row (read and written)
     const float *u, *v;   ///< flow, this row
@@ -187,6 +197,8 @@ typedef decl_var_data_row_fn(*AimVarDataRowFn);
 typedef decl_var_coef_row_fn(*AimVarCoefRowFn);
 typedef decl_var_diag_row_fn(*AimVarDiagRowFn);
 typedef decl_var_sor_row_fn(*AimVarSorRowFn);
+typedef decl_var_split_row_fn(*AimVarSplitRowFn);
+typedef decl_var_merge_row_fn(*AimVarMergeRowFn);
 
 typedef struct AimInterpDsp {
     AimLumaDownFn luma_down;
@@ -205,6 +217,8 @@ typedef struct AimInterpDsp {
     AimVarCoefRowFn var_coef_row;
     AimVarDiagRowFn var_diag_row;
     AimVarSorRowFn var_sor_row;
+    AimVarSplitRowFn var_split_row;
+    AimVarMergeRowFn var_merge_row;
     unsigned isa; ///< AIM_CPU_* level the kernels above were chosen for (0 = C)
 } AimInterpDsp;
 
@@ -230,5 +244,7 @@ decl_var_data_row_fn(aim_var_data_row_c);
 decl_var_coef_row_fn(aim_var_coef_row_c);
 decl_var_diag_row_fn(aim_var_diag_row_c);
 decl_var_sor_row_fn(aim_var_sor_row_c);
+decl_var_split_row_fn(aim_var_split_row_c);
+decl_var_merge_row_fn(aim_var_merge_row_c);
 
 #endif

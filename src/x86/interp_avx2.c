@@ -705,54 +705,53 @@ EXACT_FP decl_var_diag_row_fn(aim_var_diag_row_avx2)
     }
 }
 
-// All 8 lanes of a block are computed and only the lanes of the row's colour are stored (a
-// blend with the old values): half the arithmetic is wasted, but the loads stay consecutive
-// (no deinterleaving) and the other colour's values, which the neighbour terms read, are the
-// ones stored back unchanged.
+// On split rows every lane of a block is a pixel of the sweep's colour, and the neighbours
+// are consecutive values of the other half: plain loads, no lane wasted.
 EXACT_FP decl_var_sor_row_fn(aim_var_sor_row_avx2)
 {
     const int w = a->w;
-    if (w < 8) {
+    if (w < 16) { // fewer than 8 pixels of one colour
         aim_var_sor_row_c(a);
         return;
     }
+    const int p = a->x0, ne = (w + 1) / 2, no = w / 2;
+    const int own = p ? ne : 0, oth = p ? 0 : ne, n = p ? no : ne, noth = p ? ne : no;
     const __m256 omega = _mm256_set1_ps(a->omega), zero = _mm256_setzero_ps();
     const __m256 not_lane0 = _mm256_castsi256_ps(_mm256_setr_epi32(0, -1, -1, -1, -1, -1, -1, -1));
     const __m256 not_lane7 = _mm256_castsi256_ps(_mm256_setr_epi32(-1, -1, -1, -1, -1, -1, -1, 0));
-    const __m256i ilane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), odd = _mm256_set1_epi32(1);
+    const __m256i ilane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     float *du_ = a->du, *dv_ = a->dv;
     const float *U = a->u, *V = a->v;
     const ptrdiff_t s = w;
-    for (int xs = 0; xs < w; xs += 8) {
-        // the last block overlaps the previous one: its lanes below xs are done (in place: not
+    for (int js = 0; js < n; js += 8) {
+        // the last block overlaps the previous one: its lanes below js are done (in place: not
         // to be updated twice)
-        const int x = xs + 8 <= w ? xs : w - 8;
-        const int first = x == 0, last = x + 8 >= w;
-        __m256i xi = _mm256_add_epi32(_mm256_set1_epi32(x), ilane);
-        __m256i own = _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_sub_epi32(xi, _mm256_set1_epi32(a->x0)), odd),
-                                         _mm256_setzero_si256());
-        own = _mm256_and_si256(own, _mm256_cmpgt_epi32(xi, _mm256_set1_epi32(xs - 1)));
-        __m256 uk = _mm256_loadu_ps(U + x), vk = _mm256_loadu_ps(V + x);
-        __m256 du0 = _mm256_loadu_ps(du_ + x), dv0 = _mm256_loadu_ps(dv_ + x);
-        __m256 wr = _mm256_loadu_ps(a->wr + x);
-        __m256 ul, vl, dul, dvl, wl, ur, vr, dur, dvr, wrr;
-        if (first) { // no left neighbour at x = 0: weight 0 (the reference skips the term)
-            ul = shift_in_left(uk), vl = shift_in_left(vk);
-            dul = shift_in_left(du0), dvl = shift_in_left(dv0);
-            wl = _mm256_and_ps(shift_in_left(wr), not_lane0);
+        const int jb = js + 8 <= n ? js : n - 8;
+        const int k = own + jb, kl = oth + jb - 1 + p, kr = oth + jb + p;
+        __m256 live = _mm256_castsi256_ps(
+            _mm256_cmpgt_epi32(_mm256_add_epi32(_mm256_set1_epi32(jb), ilane), _mm256_set1_epi32(js - 1)));
+        __m256 uk = _mm256_loadu_ps(U + k), vk = _mm256_loadu_ps(V + k);
+        __m256 du0 = _mm256_loadu_ps(du_ + k), dv0 = _mm256_loadu_ps(dv_ + k);
+        __m256 ul, vl, dul, dvl, wl, ur, vr, dur, dvr, wrr = _mm256_loadu_ps(a->wr + k);
+        if (kl < oth) { // pixel x = 0 (lane 0) has no left neighbour: weight 0 (C skips it)
+            ul = shift_in_left(_mm256_loadu_ps(U + oth)), vl = shift_in_left(_mm256_loadu_ps(V + oth));
+            dul = shift_in_left(_mm256_loadu_ps(du_ + oth));
+            dvl = shift_in_left(_mm256_loadu_ps(dv_ + oth));
+            wl = _mm256_and_ps(shift_in_left(_mm256_loadu_ps(a->wr + oth)), not_lane0);
         } else {
-            ul = _mm256_loadu_ps(U + x - 1), vl = _mm256_loadu_ps(V + x - 1);
-            dul = _mm256_loadu_ps(du_ + x - 1), dvl = _mm256_loadu_ps(dv_ + x - 1);
-            wl = _mm256_loadu_ps(a->wr + x - 1);
+            ul = _mm256_loadu_ps(U + kl), vl = _mm256_loadu_ps(V + kl);
+            dul = _mm256_loadu_ps(du_ + kl), dvl = _mm256_loadu_ps(dv_ + kl);
+            wl = _mm256_loadu_ps(a->wr + kl);
         }
-        if (last) { // no right neighbour at x = w-1
-            ur = shift_in_right(uk), vr = shift_in_right(vk);
-            dur = shift_in_right(du0), dvr = shift_in_right(dv0);
-            wrr = _mm256_and_ps(wr, not_lane7);
+        if (kr + 8 > oth + noth) { // pixel x = w-1 (lane 7) has no right neighbour
+            ur = shift_in_right(_mm256_loadu_ps(U + kr - 1));
+            vr = shift_in_right(_mm256_loadu_ps(V + kr - 1));
+            dur = shift_in_right(_mm256_loadu_ps(du_ + kr - 1));
+            dvr = shift_in_right(_mm256_loadu_ps(dv_ + kr - 1));
+            wrr = _mm256_and_ps(wrr, not_lane7);
         } else {
-            ur = _mm256_loadu_ps(U + x + 1), vr = _mm256_loadu_ps(V + x + 1);
-            dur = _mm256_loadu_ps(du_ + x + 1), dvr = _mm256_loadu_ps(dv_ + x + 1);
-            wrr = wr;
+            ur = _mm256_loadu_ps(U + kr), vr = _mm256_loadu_ps(V + kr);
+            dur = _mm256_loadu_ps(du_ + kr), dvr = _mm256_loadu_ps(dv_ + kr);
         }
         // su = 0 + wl * (ul + dul - uk) + ... in the reference's order
         __m256 su = _mm256_add_ps(zero, _mm256_mul_ps(wl, _mm256_sub_ps(_mm256_add_ps(ul, dul), uk)));
@@ -760,28 +759,62 @@ EXACT_FP decl_var_sor_row_fn(aim_var_sor_row_avx2)
         su = _mm256_add_ps(su, _mm256_mul_ps(wrr, _mm256_sub_ps(_mm256_add_ps(ur, dur), uk)));
         sv = _mm256_add_ps(sv, _mm256_mul_ps(wrr, _mm256_sub_ps(_mm256_add_ps(vr, dvr), vk)));
         if (a->up) {
-            __m256 wu = _mm256_loadu_ps(a->wd + x - s);
+            __m256 wu = _mm256_loadu_ps(a->wd + k - s);
             su = _mm256_add_ps(su, _mm256_mul_ps(wu, _mm256_sub_ps(
-                _mm256_add_ps(_mm256_loadu_ps(U + x - s), _mm256_loadu_ps(du_ + x - s)), uk)));
+                _mm256_add_ps(_mm256_loadu_ps(U + k - s), _mm256_loadu_ps(du_ + k - s)), uk)));
             sv = _mm256_add_ps(sv, _mm256_mul_ps(wu, _mm256_sub_ps(
-                _mm256_add_ps(_mm256_loadu_ps(V + x - s), _mm256_loadu_ps(dv_ + x - s)), vk)));
+                _mm256_add_ps(_mm256_loadu_ps(V + k - s), _mm256_loadu_ps(dv_ + k - s)), vk)));
         }
         if (a->down) {
-            __m256 wd = _mm256_loadu_ps(a->wd + x);
+            __m256 wd = _mm256_loadu_ps(a->wd + k);
             su = _mm256_add_ps(su, _mm256_mul_ps(wd, _mm256_sub_ps(
-                _mm256_add_ps(_mm256_loadu_ps(U + x + s), _mm256_loadu_ps(du_ + x + s)), uk)));
+                _mm256_add_ps(_mm256_loadu_ps(U + k + s), _mm256_loadu_ps(du_ + k + s)), uk)));
             sv = _mm256_add_ps(sv, _mm256_mul_ps(wd, _mm256_sub_ps(
-                _mm256_add_ps(_mm256_loadu_ps(V + x + s), _mm256_loadu_ps(dv_ + x + s)), vk)));
+                _mm256_add_ps(_mm256_loadu_ps(V + k + s), _mm256_loadu_ps(dv_ + k + s)), vk)));
         }
-        __m256 a12 = _mm256_loadu_ps(a->a12 + x);
-        __m256 t = _mm256_add_ps(_mm256_sub_ps(_mm256_loadu_ps(a->b1 + x), _mm256_mul_ps(a12, dv0)), su);
+        __m256 a12 = _mm256_loadu_ps(a->a12 + k);
+        __m256 t = _mm256_add_ps(_mm256_sub_ps(_mm256_loadu_ps(a->b1 + k), _mm256_mul_ps(a12, dv0)), su);
         __m256 du = _mm256_add_ps(du0, _mm256_mul_ps(omega, _mm256_sub_ps(
-                                                           _mm256_mul_ps(t, _mm256_loadu_ps(a->i11 + x)), du0)));
-        t = _mm256_add_ps(_mm256_sub_ps(_mm256_loadu_ps(a->b2 + x), _mm256_mul_ps(a12, du)), sv);
+                                                           _mm256_mul_ps(t, _mm256_loadu_ps(a->i11 + k)), du0)));
+        t = _mm256_add_ps(_mm256_sub_ps(_mm256_loadu_ps(a->b2 + k), _mm256_mul_ps(a12, du)), sv);
         __m256 dv = _mm256_add_ps(dv0, _mm256_mul_ps(omega, _mm256_sub_ps(
-                                                           _mm256_mul_ps(t, _mm256_loadu_ps(a->i22 + x)), dv0)));
-        __m256 m = _mm256_castsi256_ps(own);
-        _mm256_storeu_ps(du_ + x, _mm256_blendv_ps(du0, du, m));
-        _mm256_storeu_ps(dv_ + x, _mm256_blendv_ps(dv0, dv, m));
+                                                           _mm256_mul_ps(t, _mm256_loadu_ps(a->i22 + k)), dv0)));
+        _mm256_storeu_ps(du_ + k, _mm256_blendv_ps(du0, du, live));
+        _mm256_storeu_ps(dv_ + k, _mm256_blendv_ps(dv0, dv, live));
+    }
+}
+
+decl_var_split_row_fn(aim_var_split_row_avx2)
+{
+    const int ne = (w + 1) / 2;
+    int x = 0;
+    for (; x + 16 <= w; x += 16) {
+        __m256 lo = _mm256_loadu_ps(src + x), hi = _mm256_loadu_ps(src + x + 8);
+        // in-lane [x0 x2 x8 x10 | x4 x6 x12 x14], then the 64-bit pairs reordered
+        __m256 e = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));
+        __m256 o = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1));
+        e = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(e), _MM_SHUFFLE(3, 1, 2, 0)));
+        o = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(o), _MM_SHUFFLE(3, 1, 2, 0)));
+        _mm256_storeu_ps(dst + x / 2, e);
+        _mm256_storeu_ps(dst + ne + x / 2, o);
+    }
+    for (; x < w; x++)
+        dst[(x & 1 ? ne : 0) + x / 2] = src[x];
+}
+
+decl_var_merge_row_fn(aim_var_merge_row_avx2)
+{
+    const int ne = (w + 1) / 2;
+    int x = 0;
+    for (; x + 16 <= w; x += 16) { // an add per value as the reference's: exact
+        __m256 e = _mm256_add_ps(_mm256_loadu_ps(a + x / 2), _mm256_loadu_ps(b + x / 2));
+        __m256 o = _mm256_add_ps(_mm256_loadu_ps(a + ne + x / 2), _mm256_loadu_ps(b + ne + x / 2));
+        __m256 l = _mm256_unpacklo_ps(e, o), h = _mm256_unpackhi_ps(e, o);
+        _mm256_storeu_ps(dst + x, _mm256_permute2f128_ps(l, h, 0x20));
+        _mm256_storeu_ps(dst + x + 8, _mm256_permute2f128_ps(l, h, 0x31));
+    }
+    for (; x < w; x++) {
+        int i = (x & 1 ? ne : 0) + x / 2;
+        dst[x] = a[i] + b[i];
     }
 }

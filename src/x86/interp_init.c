@@ -19,6 +19,8 @@ decl_var_data_row_fn(aim_var_data_row_avx2);
 decl_var_coef_row_fn(aim_var_coef_row_avx2);
 decl_var_diag_row_fn(aim_var_diag_row_avx2);
 decl_var_sor_row_fn(aim_var_sor_row_avx2);
+decl_var_split_row_fn(aim_var_split_row_avx2);
+decl_var_merge_row_fn(aim_var_merge_row_avx2);
 
 void aim_interp_dsp_init_x86(AimInterpDsp *dsp, unsigned flags)
 {
@@ -39,6 +41,8 @@ void aim_interp_dsp_init_x86(AimInterpDsp *dsp, unsigned flags)
         dsp->var_coef_row = aim_var_coef_row_avx2;
         dsp->var_diag_row = aim_var_diag_row_avx2;
         dsp->var_sor_row = aim_var_sor_row_avx2;
+        dsp->var_split_row = aim_var_split_row_avx2;
+        dsp->var_merge_row = aim_var_merge_row_avx2;
         dsp->isa = AIM_CPU_AVX2;
     }
 }

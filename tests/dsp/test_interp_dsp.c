@@ -670,7 +670,8 @@ static void test_var_case(const AimInterpDsp *d, VarBufs *c, VarBufs *s, int w, 
     for (int k = 17; k < 21; k++)
         bad += var_same(vb(c, k), vb(s, k), n, "var_diag_row", w, h);
     CHECK_MSG(bad == 0, "var_diag_row w=%d h=%d rep %d: %d values differ", w, h, rep, bad);
-    // 3 SOR sweeps from a random start (in place: each call must update its colour only, once)
+    // 3 SOR sweeps from a random start (in place: each call must update its colour only, once);
+    // the arrays count as split rows (var_split_row), random either way
     for (int k = 21; k < 23; k++) {
         var_fill(vb(c, k), n, -2, 2, flat);
         memcpy(s->b[k], c->b[k], sizeof(c->b[k]));
@@ -764,6 +765,46 @@ static void test_var(const AimInterpDsp *d)
 #undef VAR_TIME
 }
 
+// var_split_row / var_merge_row: moves and one add per value, exact. The split is checked
+// against its definition too (even pixels, then odd ones), and merge(split(x), 0) == x.
+static void test_var_split(const AimInterpDsp *d)
+{
+    static float src[VW + 32], a[VW + 32], b[VW + 32], z[VW + 32], m0[VW + 32], m1[VW + 32];
+    for (int ww = 1; ww <= 41; ww++) {
+        int w = ww <= 40 ? ww : VW;
+        for (int i = 0; i < VW + 32; i++) {
+            src[i] = i < w ? frand(-100, 100) : POISON_F;
+            z[i] = i < w ? 0.0f : POISON_F;
+            a[i] = b[i] = m0[i] = m1[i] = -1.0f;
+        }
+        aim_var_split_row_c(a, src, w);
+        d->var_split_row(b, src, w);
+        CHECK_MSG(!memcmp(a, b, sizeof(a)), "var_split_row w=%d", w);
+        int ok = 1, ne = (w + 1) / 2;
+        for (int x = 0; x < w; x++)
+            ok &= a[x & 1 ? ne + x / 2 : x / 2] == src[x];
+        CHECK_MSG(ok && a[w] == -1.0f, "var_split_row w=%d: not the even, then the odd pixels", w);
+        for (int i = 0; i < w; i++)
+            z[i] = frand(-1, 1);
+        aim_var_merge_row_c(m0, a, z, w);
+        d->var_merge_row(m1, a, z, w);
+        CHECK_MSG(!memcmp(m0, m1, sizeof(m0)), "var_merge_row w=%d", w);
+        for (int i = 0; i < w; i++)
+            z[i] = 0.0f;
+        d->var_merge_row(m1, a, z, w);
+        CHECK_MSG(!memcmp(m1, src, (size_t)w * sizeof(float)) && m1[w] == -1.0f,
+                  "var_merge_row w=%d: merge(split(x), 0) != x", w);
+    }
+    double t0 = now_s();
+    for (int i = 0; i < 20000; i++)
+        aim_var_split_row_c(a, src, 160);
+    double t1 = now_s();
+    for (int i = 0; i < 20000; i++)
+        d->var_split_row(a, src, 160);
+    double t2 = now_s();
+    report("var_split 160", (t1 - t0) / 20000, (t2 - t1) / 20000);
+}
+
 int main(void)
 {
     unsigned cpu = aim_cpu_detect();
@@ -790,5 +831,6 @@ int main(void)
     test_vis(&d);
     test_field_norm(&d);
     test_var(&d);
+    test_var_split(&d);
     return test_finish("test_interp_dsp");
 }

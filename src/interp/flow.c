@@ -433,8 +433,7 @@ static void densify_level(AimFlow *f, int l, const AimFlowPyr *a, const AimFlowP
 
 // Variational refinement (see flow.h); the row kernels and their constants are in
 // interp_dsp.c (aim_var_*_row_c). Scratch use: the out-of-picture flags go to wr until the
-// edge weights overwrite it, the inverted diagonals to Ix and Iy once the coefficients are done;
-// the flow itself is in split rows during the sweeps.
+// edge weights overwrite it, the inverted diagonals to Ix and Iy once the coefficients are done.
 static void refine_level(AimFlow *f, int l, const AimFlowPyr *a, const AimFlowPyr *b)
 {
     const AimInterpDsp *dsp = f->s.dsp;
@@ -478,15 +477,17 @@ static void refine_level(AimFlow *f, int l, const AimFlowPyr *a, const AimFlowPy
                                .a22 = f->a22 + k, .w = w };
         dsp->var_diag_row(&g);
     }
-    // the sweeps work on red-black split rows (interp_dsp.h var_split_row), through a row of
-    // acc_u (free between densify_level and the next level's upsample_flow)
-    float *tmp = f->acc_u;
-    float *const split[] = { U, V, f->wr, f->wd, f->b1, f->b2, f->a12, f->Ix, f->Iy };
+    // The sweeps work on red-black split rows (interp_dsp.h var_split_row), written to buffers
+    // that are free by now (the data terms, a11, a22, ws, and the densification accumulators,
+    // free until the next level's upsample_flow).
+    float *const Us = f->acc_u, *const Vs = f->acc_v, *const wrs = f->acc_w, *const wds = f->Iz;
+    float *const b1s = f->Ixz, *const b2s = f->Iyz, *const a12s = f->a11, *const i11s = f->a22;
+    float *const i22s = f->ws;
+    const float *const from[] = { U, V, f->wr, f->wd, f->b1, f->b2, f->a12, f->Ix, f->Iy };
+    float *const to[] = { Us, Vs, wrs, wds, b1s, b2s, a12s, i11s, i22s };
     for (int y = 0; y < h; y++)
-        for (size_t i = 0; i < sizeof(split) / sizeof(split[0]); i++) {
-            dsp->var_split_row(tmp, split[i] + (ptrdiff_t)y * w, w);
-            memcpy(split[i] + (ptrdiff_t)y * w, tmp, (size_t)w * sizeof(float));
-        }
+        for (size_t i = 0; i < sizeof(to) / sizeof(to[0]); i++)
+            dsp->var_split_row(to[i] + (ptrdiff_t)y * w, from[i] + (ptrdiff_t)y * w, w);
     memset(f->du, 0, (size_t)w * h * sizeof(float));
     memset(f->dv, 0, (size_t)w * h * sizeof(float));
     const float omega = 1.6f; // OpenCV VariationalRefinement's SOR relaxation
@@ -494,10 +495,10 @@ static void refine_level(AimFlow *f, int l, const AimFlowPyr *a, const AimFlowPy
         for (int color = 0; color < 2; color++)
             for (int y = 0; y < h; y++) {
                 const ptrdiff_t k = (ptrdiff_t)y * w;
-                const AimVarSor r = { .du = f->du + k, .dv = f->dv + k, .u = U + k,
-                                      .v = V + k, .wr = f->wr + k, .wd = f->wd + k,
-                                      .b1 = f->b1 + k, .b2 = f->b2 + k, .a12 = f->a12 + k,
-                                      .i11 = f->Ix + k, .i22 = f->Iy + k, .w = w,
+                const AimVarSor r = { .du = f->du + k, .dv = f->dv + k, .u = Us + k,
+                                      .v = Vs + k, .wr = wrs + k, .wd = wds + k,
+                                      .b1 = b1s + k, .b2 = b2s + k, .a12 = a12s + k,
+                                      .i11 = i11s + k, .i22 = i22s + k, .w = w,
                                       .x0 = (y + color) & 1, .up = y > 0, .down = y < h - 1,
                                       .omega = omega };
                 dsp->var_sor_row(&r);
@@ -505,10 +506,8 @@ static void refine_level(AimFlow *f, int l, const AimFlowPyr *a, const AimFlowPy
     // back to plain rows, adding the updates (U + du, as before the split)
     for (int y = 0; y < h; y++) {
         const ptrdiff_t k = (ptrdiff_t)y * w;
-        dsp->var_merge_row(tmp, U + k, f->du + k, w);
-        memcpy(U + k, tmp, (size_t)w * sizeof(float));
-        dsp->var_merge_row(tmp, V + k, f->dv + k, w);
-        memcpy(V + k, tmp, (size_t)w * sizeof(float));
+        dsp->var_merge_row(U + k, Us + k, f->du + k, w);
+        dsp->var_merge_row(V + k, Vs + k, f->dv + k, w);
     }
 }
 

@@ -340,17 +340,19 @@ decl_var_sor_row_fn(aim_var_sor_row_c)
 decl_var_split_row_fn(aim_var_split_row_c)
 {
     const int ne = (w + 1) / 2;
-    for (int x = 0; x < w; x++)
-        dst[(x & 1 ? ne : 0) + x / 2] = src[x];
+    for (int j = 0; j < ne; j++)
+        dst[j] = src[2 * j];
+    for (int j = 0; 2 * j + 1 < w; j++)
+        dst[ne + j] = src[2 * j + 1];
 }
 
 decl_var_merge_row_fn(aim_var_merge_row_c)
 {
     const int ne = (w + 1) / 2;
-    for (int x = 0; x < w; x++) {
-        int i = (x & 1 ? ne : 0) + x / 2;
-        dst[x] = a[i] + b[i];
-    }
+    for (int j = 0; j < ne; j++)
+        dst[2 * j] = a[j] + b[j];
+    for (int j = 0; 2 * j + 1 < w; j++)
+        dst[2 * j + 1] = a[ne + j] + b[ne + j];
 }
 
 void aim_interp_dsp_init(AimInterpDsp *dsp, unsigned flags)

@@ -5,7 +5,8 @@
 // Bounds: integer kernels (luma_down, down2, grad) must match bit for bit; float kernels use
 // FMA (one rounding instead of two) and a different summation order, so they match within a
 // relative 1e-5 of the magnitudes involved; warp_row's integer output may differ by 1 where
-// the float result lies within rounding of .5 (at most 1% of the samples).
+// the float result lies within rounding of .5 (at most 1% of the samples). The variational
+// refinement's kernels (var_*) avoid FMA and must match bit for bit (see test_var).
 #include <math.h>
 #include <stdint.h>
 #include <string.h>

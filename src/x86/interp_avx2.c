@@ -694,14 +694,16 @@ EXACT_FP decl_var_diag_row_fn(aim_var_diag_row_avx2)
     }
     for (int xs = 0; xs < w; xs += 8) {
         int x = xs + 8 <= w ? xs : w - 8;
-        __m256 wr = _mm256_loadu_ps(a->wr + x); // wr[w-1] = 0, as the reference's (x < w-1 ? .. : 0)
+        __m256 wr = _mm256_loadu_ps(a->wr + x); // wr[w-1] = 0: the reference's (x < w-1 ? ..)
         __m256 wl = x == 0 ? _mm256_and_ps(shift_in_left(wr), not_lane0)
                            : _mm256_loadu_ps(a->wr + x - 1);
         __m256 sw = _mm256_add_ps(wl, wr);
         sw = _mm256_add_ps(sw, a->wd_up ? _mm256_loadu_ps(a->wd_up + x) : zero);
         sw = _mm256_add_ps(sw, a->ws_dn ? _mm256_loadu_ps(a->wd + x) : zero);
-        _mm256_storeu_ps(a->i11 + x, _mm256_div_ps(one, _mm256_add_ps(_mm256_loadu_ps(a->a11 + x), sw)));
-        _mm256_storeu_ps(a->i22 + x, _mm256_div_ps(one, _mm256_add_ps(_mm256_loadu_ps(a->a22 + x), sw)));
+        __m256 d11 = _mm256_add_ps(_mm256_loadu_ps(a->a11 + x), sw);
+        __m256 d22 = _mm256_add_ps(_mm256_loadu_ps(a->a22 + x), sw);
+        _mm256_storeu_ps(a->i11 + x, _mm256_div_ps(one, d11));
+        _mm256_storeu_ps(a->i22 + x, _mm256_div_ps(one, d22));
     }
 }
 
@@ -728,13 +730,14 @@ EXACT_FP decl_var_sor_row_fn(aim_var_sor_row_avx2)
         // to be updated twice)
         const int jb = js + 8 <= n ? js : n - 8;
         const int k = own + jb, kl = oth + jb - 1 + p, kr = oth + jb + p;
-        __m256 live = _mm256_castsi256_ps(
-            _mm256_cmpgt_epi32(_mm256_add_epi32(_mm256_set1_epi32(jb), ilane), _mm256_set1_epi32(js - 1)));
+        __m256i jl = _mm256_add_epi32(_mm256_set1_epi32(jb), ilane);
+        __m256 live = _mm256_castsi256_ps(_mm256_cmpgt_epi32(jl, _mm256_set1_epi32(js - 1)));
         __m256 uk = _mm256_loadu_ps(U + k), vk = _mm256_loadu_ps(V + k);
         __m256 du0 = _mm256_loadu_ps(du_ + k), dv0 = _mm256_loadu_ps(dv_ + k);
         __m256 ul, vl, dul, dvl, wl, ur, vr, dur, dvr, wrr = _mm256_loadu_ps(a->wr + k);
         if (kl < oth) { // pixel x = 0 (lane 0) has no left neighbour: weight 0 (C skips it)
-            ul = shift_in_left(_mm256_loadu_ps(U + oth)), vl = shift_in_left(_mm256_loadu_ps(V + oth));
+            ul = shift_in_left(_mm256_loadu_ps(U + oth));
+            vl = shift_in_left(_mm256_loadu_ps(V + oth));
             dul = shift_in_left(_mm256_loadu_ps(du_ + oth));
             dvl = shift_in_left(_mm256_loadu_ps(dv_ + oth));
             wl = _mm256_and_ps(shift_in_left(_mm256_loadu_ps(a->wr + oth)), not_lane0);
@@ -773,12 +776,13 @@ EXACT_FP decl_var_sor_row_fn(aim_var_sor_row_avx2)
                 _mm256_add_ps(_mm256_loadu_ps(V + k + s), _mm256_loadu_ps(dv_ + k + s)), vk)));
         }
         __m256 a12 = _mm256_loadu_ps(a->a12 + k);
-        __m256 t = _mm256_add_ps(_mm256_sub_ps(_mm256_loadu_ps(a->b1 + k), _mm256_mul_ps(a12, dv0)), su);
-        __m256 du = _mm256_add_ps(du0, _mm256_mul_ps(omega, _mm256_sub_ps(
-                                                           _mm256_mul_ps(t, _mm256_loadu_ps(a->i11 + k)), du0)));
-        t = _mm256_add_ps(_mm256_sub_ps(_mm256_loadu_ps(a->b2 + k), _mm256_mul_ps(a12, du)), sv);
-        __m256 dv = _mm256_add_ps(dv0, _mm256_mul_ps(omega, _mm256_sub_ps(
-                                                           _mm256_mul_ps(t, _mm256_loadu_ps(a->i22 + k)), dv0)));
+        // du += omega * ((b1 - a12 * dv + su) * i11 - du), then dv with the new du
+        __m256 t = _mm256_sub_ps(_mm256_loadu_ps(a->b1 + k), _mm256_mul_ps(a12, dv0));
+        t = _mm256_mul_ps(_mm256_add_ps(t, su), _mm256_loadu_ps(a->i11 + k));
+        __m256 du = _mm256_add_ps(du0, _mm256_mul_ps(omega, _mm256_sub_ps(t, du0)));
+        t = _mm256_sub_ps(_mm256_loadu_ps(a->b2 + k), _mm256_mul_ps(a12, du));
+        t = _mm256_mul_ps(_mm256_add_ps(t, sv), _mm256_loadu_ps(a->i22 + k));
+        __m256 dv = _mm256_add_ps(dv0, _mm256_mul_ps(omega, _mm256_sub_ps(t, dv0)));
         _mm256_storeu_ps(du_ + k, _mm256_blendv_ps(du0, du, live));
         _mm256_storeu_ps(dv_ + k, _mm256_blendv_ps(dv0, dv, live));
     }

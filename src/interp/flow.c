@@ -430,124 +430,83 @@ static void densify_level(AimFlow *f, int l, const AimFlowPyr *a, const AimFlowP
     }
 }
 
-// Variational refinement (see flow.h). Data terms are normalised by the local gradient
-// magnitude (Zimmer et al. 2011) so that strong line art does not dominate; zeta^2 and
-// epsilon^2 are OpenCV's VariationalRefinement constants (0.1^2, 0.001^2).
+// Variational refinement (see flow.h); the row kernels and their constants are in
+// interp_dsp.c (aim_var_*_row_c). Scratch use: the out-of-picture flags go to wr until the
+// edge weights overwrite it, the inverted diagonals to Ix and Iy once the coefficients are done.
 static void refine_level(AimFlow *f, int l, const AimFlowPyr *a, const AimFlowPyr *b)
 {
+    const AimInterpDsp *dsp = f->s.dsp;
     const int w = f->lw[l], h = f->lh[l];
     const AimPlaneF *I0 = &a->img[l], *G0x = &a->gx[l], *G0y = &a->gy[l];
     const AimPlaneF *I1 = &b->img[l], *G1x = &b->gx[l], *G1y = &b->gy[l];
     float *U = f->u[l], *V = f->v[l];
-    const float zeta2 = 0.01f, eps2 = 1e-6f;
-    const float alpha = f->s.alpha, gamma = f->s.gamma, delta = f->s.delta;
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            int k = y * w + x;
-            float X = (float)x + U[k], Y = (float)y + V[k];
-            float W = aim_bilin_f(I1->data, I1->stride, w, h, X, Y);
-            float GX = aim_bilin_f(G1x->data, G1x->stride, w, h, X, Y);
-            float GY = aim_bilin_f(G1y->data, G1y->stride, w, h, X, Y);
-            float gx0 = G0x->data[y * G0x->stride + x], gy0 = G0y->data[y * G0y->stride + x];
-            f->Ix[k] = 0.5f * (GX + gx0);
-            f->Iy[k] = 0.5f * (GY + gy0);
-            f->Iz[k] = W - I0->data[y * I0->stride + x];
-            f->Ixz[k] = GX - gx0;
-            f->Iyz[k] = GY - gy0;
-            // warped outside the picture: no data term, the smoothness term extrapolates
-            f->ws[k] = X < 0.0f || Y < 0.0f || X > (float)(w - 1) || Y > (float)(h - 1);
-        }
+    // every plane of a level has the same size, so one stride (plane_alloc)
     for (int y = 0; y < h; y++) {
-        int ym = y > 0 ? y - 1 : 0, yp = y < h - 1 ? y + 1 : h - 1;
-        for (int x = 0; x < w; x++) {
-            int xm = x > 0 ? x - 1 : 0, xp = x < w - 1 ? x + 1 : w - 1, k = y * w + x;
-            float ix = f->Ix[k], iy = f->Iy[k], iz = f->Iz[k];
-            float ixx = 0.5f * (f->Ix[y * w + xp] - f->Ix[y * w + xm]);
-            float ixy = 0.5f * (f->Ix[yp * w + x] - f->Ix[ym * w + x]);
-            float iyy = 0.5f * (f->Iy[yp * w + x] - f->Iy[ym * w + x]);
-            float ixz = f->Ixz[k], iyz = f->Iyz[k];
-            // intensity constancy
-            float nd = 1.0f / (ix * ix + iy * iy + zeta2);
-            float pd = delta * nd / sqrtf(iz * iz * nd + eps2);
-            // gradient constancy (both components)
-            float ng1 = 1.0f / (ixx * ixx + ixy * ixy + zeta2);
-            float ng2 = 1.0f / (ixy * ixy + iyy * iyy + zeta2);
-            float pg = gamma / sqrtf(ixz * ixz * ng1 + iyz * iyz * ng2 + eps2);
-            float pg1 = pg * ng1, pg2 = pg * ng2;
-            f->a11[k] = pd * ix * ix + pg1 * ixx * ixx + pg2 * ixy * ixy;
-            f->a12[k] = pd * ix * iy + pg1 * ixx * ixy + pg2 * ixy * iyy;
-            f->a22[k] = pd * iy * iy + pg1 * ixy * ixy + pg2 * iyy * iyy;
-            f->b1[k] = -(pd * ix * iz + pg1 * ixx * ixz + pg2 * ixy * iyz);
-            f->b2[k] = -(pd * iy * iz + pg1 * ixy * ixz + pg2 * iyy * iyz);
-            if (f->ws[k] != 0.0f) // out of the picture (flag set above)
-                f->a11[k] = f->a12[k] = f->a22[k] = f->b1[k] = f->b2[k] = 0.0f;
-            float ux = U[y * w + xp] - U[k], uy = U[yp * w + x] - U[k];
-            float vx = V[y * w + xp] - V[k], vy = V[yp * w + x] - V[k];
-            f->ws[k] = alpha / sqrtf(ux * ux + uy * uy + vx * vx + vy * vy + eps2);
-        }
+        const ptrdiff_t k = (ptrdiff_t)y * w;
+        const AimVarData d = { .ix = f->Ix + k, .iy = f->Iy + k, .iz = f->Iz + k,
+                               .ixz = f->Ixz + k, .iyz = f->Iyz + k, .out = f->wr + k,
+                               .u = U + k, .v = V + k, .i0 = I0->data + y * I0->stride,
+                               .g0x = G0x->data + y * G0x->stride,
+                               .g0y = G0y->data + y * G0y->stride, .i1 = I1->data,
+                               .g1x = G1x->data, .g1y = G1y->data, .s1 = I1->stride, .w = w,
+                               .h = h, .y = y };
+        dsp->var_data_row(&d);
+    }
+    for (int y = 0; y < h; y++) {
+        const ptrdiff_t k = (ptrdiff_t)y * w;
+        const ptrdiff_t km = (ptrdiff_t)(y > 0 ? y - 1 : 0) * w;
+        const ptrdiff_t kp = (ptrdiff_t)(y < h - 1 ? y + 1 : h - 1) * w;
+        const AimVarCoef c = { .a11 = f->a11 + k, .a12 = f->a12 + k, .a22 = f->a22 + k,
+                               .b1 = f->b1 + k, .b2 = f->b2 + k, .ws = f->ws + k,
+                               .ix = f->Ix + k, .iy = f->Iy + k, .iz = f->Iz + k,
+                               .ixz = f->Ixz + k, .iyz = f->Iyz + k, .out = f->wr + k,
+                               .ix_up = f->Ix + km, .ix_dn = f->Ix + kp, .iy_up = f->Iy + km,
+                               .iy_dn = f->Iy + kp, .u = U + k, .v = V + k, .u_dn = U + kp,
+                               .v_dn = V + kp, .w = w, .alpha = f->s.alpha,
+                               .gamma = f->s.gamma, .delta = f->s.delta };
+        dsp->var_coef_row(&c);
     }
     // edge weights: wr between (x,y) and (x+1,y), wd between (x,y) and (x,y+1); 0 at the border
+    for (int y = 0; y < h; y++) {
+        const ptrdiff_t k = (ptrdiff_t)y * w;
+        const AimVarDiag g = { .wr = f->wr + k, .wd = f->wd + k, .i11 = f->Ix + k,
+                               .i22 = f->Iy + k, .ws = f->ws + k,
+                               .ws_dn = y < h - 1 ? f->ws + k + w : NULL,
+                               .wd_up = y > 0 ? f->wd + k - w : NULL, .a11 = f->a11 + k,
+                               .a22 = f->a22 + k, .w = w };
+        dsp->var_diag_row(&g);
+    }
+    // The sweeps work on red-black split rows (interp_dsp.h var_split_row), written to buffers
+    // that are free by now (the data terms, a11, a22, ws, and the densification accumulators,
+    // free until the next level's upsample_flow).
+    float *const Us = f->acc_u, *const Vs = f->acc_v, *const wrs = f->acc_w, *const wds = f->Iz;
+    float *const b1s = f->Ixz, *const b2s = f->Iyz, *const a12s = f->a11, *const i11s = f->a22;
+    float *const i22s = f->ws;
+    const float *const from[] = { U, V, f->wr, f->wd, f->b1, f->b2, f->a12, f->Ix, f->Iy };
+    float *const to[] = { Us, Vs, wrs, wds, b1s, b2s, a12s, i11s, i22s };
     for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            int k = y * w + x;
-            f->wr[k] = x < w - 1 ? 0.5f * (f->ws[k] + f->ws[k + 1]) : 0.0f;
-            f->wd[k] = y < h - 1 ? 0.5f * (f->ws[k] + f->ws[k + w]) : 0.0f;
-        }
+        for (size_t i = 0; i < sizeof(to) / sizeof(to[0]); i++)
+            dsp->var_split_row(to[i] + (ptrdiff_t)y * w, from[i] + (ptrdiff_t)y * w, w);
     memset(f->du, 0, (size_t)w * h * sizeof(float));
     memset(f->dv, 0, (size_t)w * h * sizeof(float));
-    // The neighbour weight sum of each pixel does not change over the sweeps: the diagonal
-    // terms are inverted once here (a11, a22 now hold 1 / (a + sum of weights)).
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            int k = y * w + x;
-            float sw = (x > 0 ? f->wr[k - 1] : 0.0f) + (x < w - 1 ? f->wr[k] : 0.0f) +
-                       (y > 0 ? f->wd[k - w] : 0.0f) + (y < h - 1 ? f->wd[k] : 0.0f);
-            f->a11[k] = 1.0f / (f->a11[k] + sw);
-            f->a22[k] = 1.0f / (f->a22[k] + sw);
-        }
     const float omega = 1.6f; // OpenCV VariationalRefinement's SOR relaxation
-    float *restrict du_ = f->du, *restrict dv_ = f->dv;
-    const float *restrict wr = f->wr, *restrict wd = f->wd, *restrict Uc = U, *restrict Vc = V;
-    const float *restrict b1 = f->b1, *restrict b2 = f->b2, *restrict a12 = f->a12;
-    const float *restrict i11 = f->a11, *restrict i22 = f->a22;
     for (int it = 0; it < f->s.var_iters; it++)
         for (int color = 0; color < 2; color++)
             for (int y = 0; y < h; y++) {
-                // interior pixels take all 4 neighbours (no tests); the row ends and the first
-                // and last rows test each one
-                const int inner = y > 0 && y < h - 1;
-                for (int x = (y + color) & 1; x < w; x += 2) {
-                    int k = y * w + x;
-                    float su = 0, sv = 0;
-                    const float uk = Uc[k], vk = Vc[k];
-#define NB(cond, kk, wt)                                                                      \
-    if (cond) {                                                                               \
-        float w_ = (wt);                                                                      \
-        su += w_ * (Uc[kk] + du_[kk] - uk);                                                   \
-        sv += w_ * (Vc[kk] + dv_[kk] - vk);                                                   \
-    }
-                    if (inner && x > 0 && x < w - 1) {
-                        NB(1, k - 1, wr[k - 1])
-                        NB(1, k + 1, wr[k])
-                        NB(1, k - w, wd[k - w])
-                        NB(1, k + w, wd[k])
-                    } else {
-                        NB(x > 0, k - 1, wr[k - 1])
-                        NB(x < w - 1, k + 1, wr[k])
-                        NB(y > 0, k - w, wd[k - w])
-                        NB(y < h - 1, k + w, wd[k])
-                    }
-#undef NB
-                    float du = du_[k], dv = dv_[k];
-                    du += omega * ((b1[k] - a12[k] * dv + su) * i11[k] - du);
-                    dv += omega * ((b2[k] - a12[k] * du + sv) * i22[k] - dv);
-                    du_[k] = du;
-                    dv_[k] = dv;
-                }
+                const ptrdiff_t k = (ptrdiff_t)y * w;
+                const AimVarSor r = { .du = f->du + k, .dv = f->dv + k, .u = Us + k,
+                                      .v = Vs + k, .wr = wrs + k, .wd = wds + k,
+                                      .b1 = b1s + k, .b2 = b2s + k, .a12 = a12s + k,
+                                      .i11 = i11s + k, .i22 = i22s + k, .w = w,
+                                      .x0 = (y + color) & 1, .up = y > 0, .down = y < h - 1,
+                                      .omega = omega };
+                dsp->var_sor_row(&r);
             }
-    for (int k = 0; k < w * h; k++) {
-        U[k] += f->du[k];
-        V[k] += f->dv[k];
+    // back to plain rows, adding the updates (U + du, as before the split)
+    for (int y = 0; y < h; y++) {
+        const ptrdiff_t k = (ptrdiff_t)y * w;
+        dsp->var_merge_row(U + k, Us + k, f->du + k, w);
+        dsp->var_merge_row(V + k, Vs + k, f->dv + k, w);
     }
 }
 

@@ -237,6 +237,145 @@ decl_flow_up_row_fn(aim_flow_up_row_c)
     }
 }
 
+// Variational refinement (moved from flow.c refine_level, operation for operation: the flow's
+// results did not change). zeta^2 and epsilon^2 are OpenCV's VariationalRefinement constants
+// (0.1^2, 0.001^2); the data terms are normalised by the local gradient magnitude (Zimmer et
+// al. 2011) so that strong line art does not dominate.
+#define VAR_ZETA2 0.01f
+#define VAR_EPS2 1e-6f
+
+decl_var_data_row_fn(aim_var_data_row_c)
+{
+    const int w = a->w, h = a->h;
+    for (int x = 0; x < w; x++) {
+        float X = (float)x + a->u[x], Y = (float)a->y + a->v[x];
+        float W = aim_bilin_f(a->i1, a->s1, w, h, X, Y);
+        float GX = aim_bilin_f(a->g1x, a->s1, w, h, X, Y);
+        float GY = aim_bilin_f(a->g1y, a->s1, w, h, X, Y);
+        float gx0 = a->g0x[x], gy0 = a->g0y[x];
+        a->ix[x] = 0.5f * (GX + gx0);
+        a->iy[x] = 0.5f * (GY + gy0);
+        a->iz[x] = W - a->i0[x];
+        a->ixz[x] = GX - gx0;
+        a->iyz[x] = GY - gy0;
+        // warped outside the picture: no data term, the smoothness term extrapolates
+        a->out[x] = X < 0.0f || Y < 0.0f || X > (float)(w - 1) || Y > (float)(h - 1);
+    }
+}
+
+decl_var_coef_row_fn(aim_var_coef_row_c)
+{
+    const int w = a->w;
+    const float zeta2 = VAR_ZETA2, eps2 = VAR_EPS2;
+    const float alpha = a->alpha, gamma = a->gamma, delta = a->delta;
+    const float *U = a->u, *V = a->v;
+    for (int x = 0; x < w; x++) {
+        int xm = x > 0 ? x - 1 : 0, xp = x < w - 1 ? x + 1 : w - 1;
+        float ix = a->ix[x], iy = a->iy[x], iz = a->iz[x];
+        float ixx = 0.5f * (a->ix[xp] - a->ix[xm]);
+        float ixy = 0.5f * (a->ix_dn[x] - a->ix_up[x]);
+        float iyy = 0.5f * (a->iy_dn[x] - a->iy_up[x]);
+        float ixz = a->ixz[x], iyz = a->iyz[x];
+        // intensity constancy
+        float nd = 1.0f / (ix * ix + iy * iy + zeta2);
+        float pd = delta * nd / sqrtf(iz * iz * nd + eps2);
+        // gradient constancy (both components)
+        float ng1 = 1.0f / (ixx * ixx + ixy * ixy + zeta2);
+        float ng2 = 1.0f / (ixy * ixy + iyy * iyy + zeta2);
+        float pg = gamma / sqrtf(ixz * ixz * ng1 + iyz * iyz * ng2 + eps2);
+        float pg1 = pg * ng1, pg2 = pg * ng2;
+        a->a11[x] = pd * ix * ix + pg1 * ixx * ixx + pg2 * ixy * ixy;
+        a->a12[x] = pd * ix * iy + pg1 * ixx * ixy + pg2 * ixy * iyy;
+        a->a22[x] = pd * iy * iy + pg1 * ixy * ixy + pg2 * iyy * iyy;
+        a->b1[x] = -(pd * ix * iz + pg1 * ixx * ixz + pg2 * ixy * iyz);
+        a->b2[x] = -(pd * iy * iz + pg1 * ixy * ixz + pg2 * iyy * iyz);
+        if (a->out[x] != 0.0f) // out of the picture
+            a->a11[x] = a->a12[x] = a->a22[x] = a->b1[x] = a->b2[x] = 0.0f;
+        float ux = U[xp] - U[x], uy = a->u_dn[x] - U[x];
+        float vx = V[xp] - V[x], vy = a->v_dn[x] - V[x];
+        a->ws[x] = alpha / sqrtf(ux * ux + uy * uy + vx * vx + vy * vy + eps2);
+    }
+}
+
+decl_var_diag_row_fn(aim_var_diag_row_c)
+{
+    const int w = a->w;
+    for (int x = 0; x < w; x++) {
+        a->wr[x] = x < w - 1 ? 0.5f * (a->ws[x] + a->ws[x + 1]) : 0.0f;
+        a->wd[x] = a->ws_dn ? 0.5f * (a->ws[x] + a->ws_dn[x]) : 0.0f;
+    }
+    // The neighbour weight sum of each pixel does not change over the sweeps: the diagonal
+    // terms are inverted once here.
+    for (int x = 0; x < w; x++) {
+        float sw = (x > 0 ? a->wr[x - 1] : 0.0f) + (x < w - 1 ? a->wr[x] : 0.0f) +
+                   (a->wd_up ? a->wd_up[x] : 0.0f) + (a->ws_dn ? a->wd[x] : 0.0f);
+        a->i11[x] = 1.0f / (a->a11[x] + sw);
+        a->i22[x] = 1.0f / (a->a22[x] + sw);
+    }
+}
+
+decl_var_sor_row_fn(aim_var_sor_row_c)
+{
+    const int w = a->w, p = a->x0, ne = (w + 1) / 2;
+    const float omega = a->omega;
+    float *restrict du_ = a->du, *restrict dv_ = a->dv;
+    const float *restrict wr = a->wr, *restrict wd = a->wd, *restrict Uc = a->u, *restrict Vc = a->v;
+    const float *restrict b1 = a->b1, *restrict b2 = a->b2, *restrict a12 = a->a12;
+    const float *restrict i11 = a->i11, *restrict i22 = a->i22;
+    // split indices: this colour's half starts at own, the other's at oth; pixel x = 2j + p
+    // has its left neighbour x - 1 at oth + j - 1 + p and its right one x + 1 at oth + j + p
+    const int own = p ? ne : 0, oth = p ? 0 : ne, n = p ? w / 2 : ne;
+    // interior pixels take all 4 neighbours (no tests); the row ends and the first and last
+    // rows test each one
+    const int inner = a->up && a->down;
+    for (int j = 0; j < n; j++) {
+        const int x = 2 * j + p, k = own + j, kl = oth + j - 1 + p, kr = oth + j + p;
+        float su = 0, sv = 0;
+        const float uk = Uc[k], vk = Vc[k];
+#define NB(cond, kk, wt)                                                                      \
+    if (cond) {                                                                               \
+        float w_ = (wt);                                                                      \
+        su += w_ * (Uc[kk] + du_[kk] - uk);                                                   \
+        sv += w_ * (Vc[kk] + dv_[kk] - vk);                                                   \
+    }
+        if (inner && x > 0 && x < w - 1) {
+            NB(1, kl, wr[kl])
+            NB(1, kr, wr[k])
+            NB(1, k - w, wd[k - w])
+            NB(1, k + w, wd[k])
+        } else {
+            NB(x > 0, kl, wr[kl])
+            NB(x < w - 1, kr, wr[k])
+            NB(a->up, k - w, wd[k - w])
+            NB(a->down, k + w, wd[k])
+        }
+#undef NB
+        float du = du_[k], dv = dv_[k];
+        du += omega * ((b1[k] - a12[k] * dv + su) * i11[k] - du);
+        dv += omega * ((b2[k] - a12[k] * du + sv) * i22[k] - dv);
+        du_[k] = du;
+        dv_[k] = dv;
+    }
+}
+
+decl_var_split_row_fn(aim_var_split_row_c)
+{
+    const int ne = (w + 1) / 2;
+    for (int j = 0; j < ne; j++)
+        dst[j] = src[2 * j];
+    for (int j = 0; 2 * j + 1 < w; j++)
+        dst[ne + j] = src[2 * j + 1];
+}
+
+decl_var_merge_row_fn(aim_var_merge_row_c)
+{
+    const int ne = (w + 1) / 2;
+    for (int j = 0; j < ne; j++)
+        dst[2 * j] = a[j] + b[j];
+    for (int j = 0; 2 * j + 1 < w; j++)
+        dst[2 * j + 1] = a[ne + j] + b[ne + j];
+}
+
 void aim_interp_dsp_init(AimInterpDsp *dsp, unsigned flags)
 {
     dsp->luma_down = aim_luma_down_c;
@@ -252,6 +391,12 @@ void aim_interp_dsp_init(AimInterpDsp *dsp, unsigned flags)
     dsp->vis_row = aim_vis_row_c;
     dsp->field_norm = aim_field_norm_c;
     dsp->flow_up_row = aim_flow_up_row_c;
+    dsp->var_data_row = aim_var_data_row_c;
+    dsp->var_coef_row = aim_var_coef_row_c;
+    dsp->var_diag_row = aim_var_diag_row_c;
+    dsp->var_sor_row = aim_var_sor_row_c;
+    dsp->var_split_row = aim_var_split_row_c;
+    dsp->var_merge_row = aim_var_merge_row_c;
     dsp->isa = 0;
 #if defined(__x86_64__) || defined(__i386__)
     aim_interp_dsp_init_x86(dsp, flags);

@@ -119,6 +119,77 @@ typedef struct AimVisRow {
  */
 #define decl_flow_up_row_fn(name) \
     void (name)(float *o, float *tmp, const float *a, const float *b, float wy1, int cw, int w)
+// Variational refinement of the flow (flow.c refine_level), one row per call. All images are
+// w x h with stride w except the pyramid planes of the data term. Rows must be done in order
+// where a kernel reads a previous row's output (var_diag_row's wd_up).
+
+/** Data terms of row y (needs w, h >= 2, as aim_bilin_f): with (X, Y) = (x + u[x], y + v[x])
+ *  and I1, G1x, G1y sampled there as aim_bilin_f: ix = (G1x + g0x) / 2, iy = (G1y + g0y) / 2,
+ *  iz = I1 - i0, ixz = G1x - g0x, iyz = G1y - g0y, out = 1 where (X, Y) lies outside
+ *  [0, w-1] x [0, h-1], else 0. */
+typedef struct AimVarData {
+    float *ix, *iy, *iz, *ixz, *iyz, *out; ///< outputs, this row
+    const float *u, *v;                    ///< flow, this row
+    const float *i0, *g0x, *g0y;           ///< template image and gradients, this row
+    const float *i1, *g1x, *g1y;           ///< target image and gradients, pixel (0, 0)
+    ptrdiff_t s1;                          ///< their (common) stride
+    int w, h, y;
+} AimVarData;
+#define decl_var_data_row_fn(name) void (name)(const AimVarData *a)
+
+/** Linear system of one row (see refine_level): normalised intensity and gradient constancy
+ *  (Charbonnier) into a11, a12, a22, b1, b2 (all 0 where out[x] != 0), smoothness weight
+ *  ws = alpha / sqrt(|grad u|^2 + |grad v|^2 + eps^2) with forward differences. Neighbours
+ *  outside the image are clamped: at the first / last row the *_up / *_dn pointers point at
+ *  this row; x - 1 and x + 1 are clamped to [0, w-1]. */
+typedef struct AimVarCoef {
+    float *a11, *a12, *a22, *b1, *b2, *ws;      ///< outputs, this row
+    const float *ix, *iy, *iz, *ixz, *iyz, *out; ///< var_data_row's outputs, this row
+    const float *ix_up, *ix_dn, *iy_up, *iy_dn; ///< ix, iy of rows y-1 and y+1 (clamped)
+    const float *u, *v, *u_dn, *v_dn;           ///< flow of this row and of row y+1 (clamped)
+    int w;
+    float alpha, gamma, delta;
+} AimVarCoef;
+#define decl_var_coef_row_fn(name) void (name)(const AimVarCoef *a)
+
+/** Edge weights and inverted diagonals of one row: wr[x] = (ws[x] + ws[x+1]) / 2 (0 at
+ *  x = w-1), wd[x] = (ws[x] + ws_dn[x]) / 2 (0 on the last row, ws_dn == NULL); with sw the
+ *  sum of the weights of the existing neighbours (wr[x-1], wr[x], wd_up[x], wd[x]; wd_up ==
+ *  NULL on the first row, else the previous row's wd), i11 = 1 / (a11 + sw), i22 likewise. */
+typedef struct AimVarDiag {
+    float *wr, *wd, *i11, *i22; ///< outputs, this row
+    const float *ws, *ws_dn;    ///< smoothness weights of this row and the next (or NULL)
+    const float *wd_up;         ///< wd of the previous row (or NULL)
+    const float *a11, *a22;     ///< this row
+    int w;
+} AimVarDiag;
+#define decl_var_diag_row_fn(name) void (name)(const AimVarDiag *a)
+
+/** Red-black split of a row for the SOR sweeps: the row's even pixels, then its odd ones,
+ *  dst[x / 2] = src[x] for even x, dst[(w + 1) / 2 + x / 2] = src[x] for odd x (dst != src).
+ *  In a row each half is one colour of the checkerboard, so a half-sweep reads and writes
+ *  consecutive values. */
+#define decl_var_split_row_fn(name) void (name)(float *dst, const float *src, int w)
+/** Inverse of the split, adding two split rows: dst[x] = a[i] + b[i] with i the split index
+ *  of x (dst distinct from a and b). */
+#define decl_var_merge_row_fn(name) void (name)(float *dst, const float *a, const float *b, int w)
+
+/** One red-black SOR half-sweep of one row, on split rows (var_split_row): the pixels of
+ *  parity x0 (x = x0, x0 + 2, ... < w) get du += omega * ((b1 - a12 * dv + su) * i11 - du),
+ *  then dv likewise with the new du and b2, i22, sv, where su = sum over the existing
+ *  neighbours n (left: weight wr[x-1], right: wr[x], up: wd of the row above, down: wd[x]) of
+ *  weight * (u[n] + du[n] - u[x]), added in that order (sv: v, dv). All arrays are split rows
+ *  of stride w: rows above / below (when up / down) at -w / +w. The neighbours are of the
+ *  other colour, so the pixels of one call are independent. */
+typedef struct AimVarSor {
+    float *du, *dv;       ///< updates, this row (read and written)
+    const float *u, *v;   ///< flow, this row
+    const float *wr, *wd; ///< edge weights, this row
+    const float *b1, *b2, *a12, *i11, *i22;
+    int w, x0, up, down;
+    float omega;
+} AimVarSor;
+#define decl_var_sor_row_fn(name) void (name)(const AimVarSor *a)
 
 typedef decl_luma_down_fn(*AimLumaDownFn);
 typedef decl_down2_fn(*AimDown2Fn);
@@ -133,6 +204,12 @@ typedef decl_splat_row_fn(*AimSplatRowFn);
 typedef decl_vis_row_fn(*AimVisRowFn);
 typedef decl_field_norm_fn(*AimFieldNormFn);
 typedef decl_flow_up_row_fn(*AimFlowUpRowFn);
+typedef decl_var_data_row_fn(*AimVarDataRowFn);
+typedef decl_var_coef_row_fn(*AimVarCoefRowFn);
+typedef decl_var_diag_row_fn(*AimVarDiagRowFn);
+typedef decl_var_sor_row_fn(*AimVarSorRowFn);
+typedef decl_var_split_row_fn(*AimVarSplitRowFn);
+typedef decl_var_merge_row_fn(*AimVarMergeRowFn);
 
 typedef struct AimInterpDsp {
     AimLumaDownFn luma_down;
@@ -148,6 +225,12 @@ typedef struct AimInterpDsp {
     AimVisRowFn vis_row;
     AimFieldNormFn field_norm;
     AimFlowUpRowFn flow_up_row;
+    AimVarDataRowFn var_data_row;
+    AimVarCoefRowFn var_coef_row;
+    AimVarDiagRowFn var_diag_row;
+    AimVarSorRowFn var_sor_row;
+    AimVarSplitRowFn var_split_row;
+    AimVarMergeRowFn var_merge_row;
     unsigned isa; ///< AIM_CPU_* level the kernels above were chosen for (0 = C)
 } AimInterpDsp;
 
@@ -170,5 +253,11 @@ decl_splat_row_fn(aim_splat_row_c);
 decl_vis_row_fn(aim_vis_row_c);
 decl_field_norm_fn(aim_field_norm_c);
 decl_flow_up_row_fn(aim_flow_up_row_c);
+decl_var_data_row_fn(aim_var_data_row_c);
+decl_var_coef_row_fn(aim_var_coef_row_c);
+decl_var_diag_row_fn(aim_var_diag_row_c);
+decl_var_sor_row_fn(aim_var_sor_row_c);
+decl_var_split_row_fn(aim_var_split_row_c);
+decl_var_merge_row_fn(aim_var_merge_row_c);
 
 #endif

@@ -575,3 +575,298 @@ decl_flow_up_row_fn(aim_flow_up_row_avx2)
         o[xx] = tmp[c0] + wx1 * (tmp[c1] - tmp[c0]);
     }
 }
+
+// ------------------------------------------------------------------------------------------
+// Variational refinement (references: aim_var_*_row_c). These four match the C references bit
+// for bit: the same operations in the same order, IEEE division and square root (correctly
+// rounded like the scalar ones), and no FMA: the compiler must not contract a product and a
+// sum into one (GCC does by default where FMA is enabled, so it is switched off per function;
+// clang's default contracts only within one source expression, which these do not contain).
+// Exact results keep the refinement's many nonlinear steps from drifting apart between the C
+// and AVX2 paths; FMA would save little here (the kernels are bound by loads and divisions).
+#if defined(__clang__)
+#define EXACT_FP
+#else
+#define EXACT_FP __attribute__((optimize("fp-contract=off")))
+#endif
+
+// Row ends: v shifted by one lane with the end lane repeated (clamped neighbour x - 1 at x = 0,
+// x + 1 at x = w - 1), for blocks whose neighbour lies outside the row.
+static inline __m256 shift_in_left(__m256 v)
+{
+    return _mm256_permutevar8x32_ps(v, _mm256_setr_epi32(0, 0, 1, 2, 3, 4, 5, 6));
+}
+static inline __m256 shift_in_right(__m256 v)
+{
+    return _mm256_permutevar8x32_ps(v, _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 7));
+}
+
+// Bilinear sample as aim_bilin_f, operation for operation (no FMA).
+EXACT_FP static inline __m256 bilin8_exact(const float *img, ptrdiff_t s, const int32_t *o,
+                                           __m256 fx, __m256 fy)
+{
+    __m256 p00, p01, p10, p11;
+    pairs8(img, o, &p00, &p01);
+    pairs8(img + s, o, &p10, &p11);
+    __m256 top = _mm256_add_ps(p00, _mm256_mul_ps(fx, _mm256_sub_ps(p01, p00)));
+    __m256 bot = _mm256_add_ps(p10, _mm256_mul_ps(fx, _mm256_sub_ps(p11, p10)));
+    return _mm256_add_ps(top, _mm256_mul_ps(fy, _mm256_sub_ps(bot, top)));
+}
+
+EXACT_FP decl_var_data_row_fn(aim_var_data_row_avx2)
+{
+    const int w = a->w, h = a->h;
+    if (w < 8 || h < 2) {
+        aim_var_data_row_c(a);
+        return;
+    }
+    const __m256 xmax = _mm256_set1_ps((float)(w - 1)), ymax = _mm256_set1_ps((float)(h - 1));
+    const __m256i ixmax = _mm256_set1_epi32(w - 2), iymax = _mm256_set1_epi32(h - 2);
+    const __m256 lane = _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7), vy = _mm256_set1_ps((float)a->y);
+    const __m256 half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1.0f);
+    const __m256 zero = _mm256_setzero_ps();
+    const __m256i vs = _mm256_set1_epi32((int)a->s1);
+    int32_t o[8];
+    for (int xs = 0; xs < w; xs += 8) {
+        int x = xs + 8 <= w ? xs : w - 8; // outputs are not inputs: the last 8 are recomputed
+        __m256 X = _mm256_add_ps(_mm256_add_ps(_mm256_set1_ps((float)x), lane),
+                                 _mm256_loadu_ps(a->u + x));
+        __m256 Y = _mm256_add_ps(vy, _mm256_loadu_ps(a->v + x));
+        Pos8 p = pos8(X, Y, xmax, ymax, ixmax, iymax);
+        _mm256_storeu_si256((__m256i *)o, _mm256_add_epi32(_mm256_mullo_epi32(p.iy, vs), p.ix));
+        __m256 W = bilin8_exact(a->i1, a->s1, o, p.fx, p.fy);
+        __m256 GX = bilin8_exact(a->g1x, a->s1, o, p.fx, p.fy);
+        __m256 GY = bilin8_exact(a->g1y, a->s1, o, p.fx, p.fy);
+        __m256 gx0 = _mm256_loadu_ps(a->g0x + x), gy0 = _mm256_loadu_ps(a->g0y + x);
+        _mm256_storeu_ps(a->ix + x, _mm256_mul_ps(half, _mm256_add_ps(GX, gx0)));
+        _mm256_storeu_ps(a->iy + x, _mm256_mul_ps(half, _mm256_add_ps(GY, gy0)));
+        _mm256_storeu_ps(a->iz + x, _mm256_sub_ps(W, _mm256_loadu_ps(a->i0 + x)));
+        _mm256_storeu_ps(a->ixz + x, _mm256_sub_ps(GX, gx0));
+        _mm256_storeu_ps(a->iyz + x, _mm256_sub_ps(GY, gy0));
+        __m256 out = _mm256_or_ps(_mm256_or_ps(_mm256_cmp_ps(X, zero, _CMP_LT_OQ),
+                                               _mm256_cmp_ps(Y, zero, _CMP_LT_OQ)),
+                                  _mm256_or_ps(_mm256_cmp_ps(X, xmax, _CMP_GT_OQ),
+                                               _mm256_cmp_ps(Y, ymax, _CMP_GT_OQ)));
+        _mm256_storeu_ps(a->out + x, _mm256_and_ps(out, one));
+    }
+}
+
+EXACT_FP decl_var_coef_row_fn(aim_var_coef_row_avx2)
+{
+    const int w = a->w;
+    if (w < 8) {
+        aim_var_coef_row_c(a);
+        return;
+    }
+    // the C reference's constants (VAR_ZETA2, VAR_EPS2 in interp_dsp.c)
+    const __m256 zeta2 = _mm256_set1_ps(0.01f), eps2 = _mm256_set1_ps(1e-6f);
+    const __m256 alpha = _mm256_set1_ps(a->alpha), gamma = _mm256_set1_ps(a->gamma);
+    const __m256 delta = _mm256_set1_ps(a->delta), half = _mm256_set1_ps(0.5f);
+    const __m256 one = _mm256_set1_ps(1.0f), zero = _mm256_setzero_ps();
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    for (int xs = 0; xs < w; xs += 8) {
+        int x = xs + 8 <= w ? xs : w - 8; // outputs are not inputs: the last 8 are recomputed
+        const int first = x == 0, last = x + 8 >= w;
+        __m256 ix = _mm256_loadu_ps(a->ix + x), iy = _mm256_loadu_ps(a->iy + x);
+        __m256 iz = _mm256_loadu_ps(a->iz + x);
+        __m256 ixm = first ? shift_in_left(ix) : _mm256_loadu_ps(a->ix + x - 1);
+        __m256 ixp = last ? shift_in_right(ix) : _mm256_loadu_ps(a->ix + x + 1);
+        __m256 ixx = _mm256_mul_ps(half, _mm256_sub_ps(ixp, ixm));
+        __m256 ixy = _mm256_mul_ps(half, _mm256_sub_ps(_mm256_loadu_ps(a->ix_dn + x),
+                                                       _mm256_loadu_ps(a->ix_up + x)));
+        __m256 iyy = _mm256_mul_ps(half, _mm256_sub_ps(_mm256_loadu_ps(a->iy_dn + x),
+                                                       _mm256_loadu_ps(a->iy_up + x)));
+        __m256 ixz = _mm256_loadu_ps(a->ixz + x), iyz = _mm256_loadu_ps(a->iyz + x);
+        __m256 nd = _mm256_div_ps(one, _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(ix, ix),
+                                                                   _mm256_mul_ps(iy, iy)), zeta2));
+        __m256 pd = _mm256_div_ps(_mm256_mul_ps(delta, nd),
+                                  _mm256_sqrt_ps(_mm256_add_ps(
+                                      _mm256_mul_ps(_mm256_mul_ps(iz, iz), nd), eps2)));
+        __m256 ng1 = _mm256_div_ps(one, _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(ixx, ixx),
+                                                                    _mm256_mul_ps(ixy, ixy)), zeta2));
+        __m256 ng2 = _mm256_div_ps(one, _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(ixy, ixy),
+                                                                    _mm256_mul_ps(iyy, iyy)), zeta2));
+        __m256 pg = _mm256_div_ps(gamma, _mm256_sqrt_ps(_mm256_add_ps(
+            _mm256_add_ps(_mm256_mul_ps(_mm256_mul_ps(ixz, ixz), ng1),
+                          _mm256_mul_ps(_mm256_mul_ps(iyz, iyz), ng2)), eps2)));
+        __m256 pg1 = _mm256_mul_ps(pg, ng1), pg2 = _mm256_mul_ps(pg, ng2);
+        __m256 pdx = _mm256_mul_ps(pd, ix), pdy = _mm256_mul_ps(pd, iy);
+        __m256 gxx = _mm256_mul_ps(pg1, ixx), gxy = _mm256_mul_ps(pg1, ixy);
+        __m256 hxy = _mm256_mul_ps(pg2, ixy), hyy = _mm256_mul_ps(pg2, iyy);
+#define SUM3(p, q, r) _mm256_add_ps(_mm256_add_ps(p, q), r)
+        __m256 a11 = SUM3(_mm256_mul_ps(pdx, ix), _mm256_mul_ps(gxx, ixx), _mm256_mul_ps(hxy, ixy));
+        __m256 a12 = SUM3(_mm256_mul_ps(pdx, iy), _mm256_mul_ps(gxx, ixy), _mm256_mul_ps(hxy, iyy));
+        __m256 a22 = SUM3(_mm256_mul_ps(pdy, iy), _mm256_mul_ps(gxy, ixy), _mm256_mul_ps(hyy, iyy));
+        __m256 b1 = SUM3(_mm256_mul_ps(pdx, iz), _mm256_mul_ps(gxx, ixz), _mm256_mul_ps(hxy, iyz));
+        __m256 b2 = SUM3(_mm256_mul_ps(pdy, iz), _mm256_mul_ps(gxy, ixz), _mm256_mul_ps(hyy, iyz));
+#undef SUM3
+        // out of the picture: no data term (a NaN flag counts as out, as in C's != test)
+        __m256 keep = _mm256_cmp_ps(_mm256_loadu_ps(a->out + x), zero, _CMP_EQ_OQ);
+        _mm256_storeu_ps(a->a11 + x, _mm256_and_ps(keep, a11));
+        _mm256_storeu_ps(a->a12 + x, _mm256_and_ps(keep, a12));
+        _mm256_storeu_ps(a->a22 + x, _mm256_and_ps(keep, a22));
+        _mm256_storeu_ps(a->b1 + x, _mm256_and_ps(keep, _mm256_xor_ps(b1, sign)));
+        _mm256_storeu_ps(a->b2 + x, _mm256_and_ps(keep, _mm256_xor_ps(b2, sign)));
+        __m256 u = _mm256_loadu_ps(a->u + x), v = _mm256_loadu_ps(a->v + x);
+        __m256 up = last ? shift_in_right(u) : _mm256_loadu_ps(a->u + x + 1);
+        __m256 vp = last ? shift_in_right(v) : _mm256_loadu_ps(a->v + x + 1);
+        __m256 ux = _mm256_sub_ps(up, u), uy = _mm256_sub_ps(_mm256_loadu_ps(a->u_dn + x), u);
+        __m256 vx = _mm256_sub_ps(vp, v), vy = _mm256_sub_ps(_mm256_loadu_ps(a->v_dn + x), v);
+        __m256 s = _mm256_add_ps(_mm256_mul_ps(ux, ux), _mm256_mul_ps(uy, uy));
+        s = _mm256_add_ps(_mm256_add_ps(s, _mm256_mul_ps(vx, vx)), _mm256_mul_ps(vy, vy));
+        _mm256_storeu_ps(a->ws + x, _mm256_div_ps(alpha, _mm256_sqrt_ps(_mm256_add_ps(s, eps2))));
+    }
+}
+
+EXACT_FP decl_var_diag_row_fn(aim_var_diag_row_avx2)
+{
+    const int w = a->w;
+    if (w < 8) {
+        aim_var_diag_row_c(a);
+        return;
+    }
+    const __m256 half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1.0f);
+    const __m256 zero = _mm256_setzero_ps();
+    const __m256 not_lane0 = _mm256_castsi256_ps(_mm256_setr_epi32(0, -1, -1, -1, -1, -1, -1, -1));
+    const __m256 not_lane7 = _mm256_castsi256_ps(_mm256_setr_epi32(-1, -1, -1, -1, -1, -1, -1, 0));
+    for (int xs = 0; xs < w; xs += 8) {
+        int x = xs + 8 <= w ? xs : w - 8; // outputs are not inputs: the last 8 are recomputed
+        const int last = x + 8 >= w;
+        __m256 ws = _mm256_loadu_ps(a->ws + x);
+        __m256 wr = _mm256_mul_ps(half, _mm256_add_ps(ws, last ? shift_in_right(ws)
+                                                                : _mm256_loadu_ps(a->ws + x + 1)));
+        _mm256_storeu_ps(a->wr + x, last ? _mm256_and_ps(wr, not_lane7) : wr); // 0 at x = w-1
+        _mm256_storeu_ps(a->wd + x, a->ws_dn ? _mm256_mul_ps(half, _mm256_add_ps(
+                                                   ws, _mm256_loadu_ps(a->ws_dn + x)))
+                                             : zero);
+    }
+    for (int xs = 0; xs < w; xs += 8) {
+        int x = xs + 8 <= w ? xs : w - 8;
+        __m256 wr = _mm256_loadu_ps(a->wr + x); // wr[w-1] = 0: the reference's (x < w-1 ? ..)
+        __m256 wl = x == 0 ? _mm256_and_ps(shift_in_left(wr), not_lane0)
+                           : _mm256_loadu_ps(a->wr + x - 1);
+        __m256 sw = _mm256_add_ps(wl, wr);
+        sw = _mm256_add_ps(sw, a->wd_up ? _mm256_loadu_ps(a->wd_up + x) : zero);
+        sw = _mm256_add_ps(sw, a->ws_dn ? _mm256_loadu_ps(a->wd + x) : zero);
+        __m256 d11 = _mm256_add_ps(_mm256_loadu_ps(a->a11 + x), sw);
+        __m256 d22 = _mm256_add_ps(_mm256_loadu_ps(a->a22 + x), sw);
+        _mm256_storeu_ps(a->i11 + x, _mm256_div_ps(one, d11));
+        _mm256_storeu_ps(a->i22 + x, _mm256_div_ps(one, d22));
+    }
+}
+
+// On split rows every lane of a block is a pixel of the sweep's colour, and the neighbours
+// are consecutive values of the other half: plain loads, no lane wasted.
+EXACT_FP decl_var_sor_row_fn(aim_var_sor_row_avx2)
+{
+    const int w = a->w;
+    if (w < 16) { // fewer than 8 pixels of one colour
+        aim_var_sor_row_c(a);
+        return;
+    }
+    const int p = a->x0, ne = (w + 1) / 2, no = w / 2;
+    const int own = p ? ne : 0, oth = p ? 0 : ne, n = p ? no : ne, noth = p ? ne : no;
+    const __m256 omega = _mm256_set1_ps(a->omega), zero = _mm256_setzero_ps();
+    const __m256 not_lane0 = _mm256_castsi256_ps(_mm256_setr_epi32(0, -1, -1, -1, -1, -1, -1, -1));
+    const __m256 not_lane7 = _mm256_castsi256_ps(_mm256_setr_epi32(-1, -1, -1, -1, -1, -1, -1, 0));
+    const __m256i ilane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    float *du_ = a->du, *dv_ = a->dv;
+    const float *U = a->u, *V = a->v;
+    const ptrdiff_t s = w;
+    for (int js = 0; js < n; js += 8) {
+        // the last block overlaps the previous one: its lanes below js are done (in place: not
+        // to be updated twice)
+        const int jb = js + 8 <= n ? js : n - 8;
+        const int k = own + jb, kl = oth + jb - 1 + p, kr = oth + jb + p;
+        __m256i jl = _mm256_add_epi32(_mm256_set1_epi32(jb), ilane);
+        __m256 live = _mm256_castsi256_ps(_mm256_cmpgt_epi32(jl, _mm256_set1_epi32(js - 1)));
+        __m256 uk = _mm256_loadu_ps(U + k), vk = _mm256_loadu_ps(V + k);
+        __m256 du0 = _mm256_loadu_ps(du_ + k), dv0 = _mm256_loadu_ps(dv_ + k);
+        __m256 ul, vl, dul, dvl, wl, ur, vr, dur, dvr, wrr = _mm256_loadu_ps(a->wr + k);
+        if (kl < oth) { // pixel x = 0 (lane 0) has no left neighbour: weight 0 (C skips it)
+            ul = shift_in_left(_mm256_loadu_ps(U + oth));
+            vl = shift_in_left(_mm256_loadu_ps(V + oth));
+            dul = shift_in_left(_mm256_loadu_ps(du_ + oth));
+            dvl = shift_in_left(_mm256_loadu_ps(dv_ + oth));
+            wl = _mm256_and_ps(shift_in_left(_mm256_loadu_ps(a->wr + oth)), not_lane0);
+        } else {
+            ul = _mm256_loadu_ps(U + kl), vl = _mm256_loadu_ps(V + kl);
+            dul = _mm256_loadu_ps(du_ + kl), dvl = _mm256_loadu_ps(dv_ + kl);
+            wl = _mm256_loadu_ps(a->wr + kl);
+        }
+        if (kr + 8 > oth + noth) { // pixel x = w-1 (lane 7) has no right neighbour
+            ur = shift_in_right(_mm256_loadu_ps(U + kr - 1));
+            vr = shift_in_right(_mm256_loadu_ps(V + kr - 1));
+            dur = shift_in_right(_mm256_loadu_ps(du_ + kr - 1));
+            dvr = shift_in_right(_mm256_loadu_ps(dv_ + kr - 1));
+            wrr = _mm256_and_ps(wrr, not_lane7);
+        } else {
+            ur = _mm256_loadu_ps(U + kr), vr = _mm256_loadu_ps(V + kr);
+            dur = _mm256_loadu_ps(du_ + kr), dvr = _mm256_loadu_ps(dv_ + kr);
+        }
+        // su = 0 + wl * (ul + dul - uk) + ... in the reference's order
+        __m256 su = _mm256_add_ps(zero, _mm256_mul_ps(wl, _mm256_sub_ps(_mm256_add_ps(ul, dul), uk)));
+        __m256 sv = _mm256_add_ps(zero, _mm256_mul_ps(wl, _mm256_sub_ps(_mm256_add_ps(vl, dvl), vk)));
+        su = _mm256_add_ps(su, _mm256_mul_ps(wrr, _mm256_sub_ps(_mm256_add_ps(ur, dur), uk)));
+        sv = _mm256_add_ps(sv, _mm256_mul_ps(wrr, _mm256_sub_ps(_mm256_add_ps(vr, dvr), vk)));
+        if (a->up) {
+            __m256 wu = _mm256_loadu_ps(a->wd + k - s);
+            su = _mm256_add_ps(su, _mm256_mul_ps(wu, _mm256_sub_ps(
+                _mm256_add_ps(_mm256_loadu_ps(U + k - s), _mm256_loadu_ps(du_ + k - s)), uk)));
+            sv = _mm256_add_ps(sv, _mm256_mul_ps(wu, _mm256_sub_ps(
+                _mm256_add_ps(_mm256_loadu_ps(V + k - s), _mm256_loadu_ps(dv_ + k - s)), vk)));
+        }
+        if (a->down) {
+            __m256 wd = _mm256_loadu_ps(a->wd + k);
+            su = _mm256_add_ps(su, _mm256_mul_ps(wd, _mm256_sub_ps(
+                _mm256_add_ps(_mm256_loadu_ps(U + k + s), _mm256_loadu_ps(du_ + k + s)), uk)));
+            sv = _mm256_add_ps(sv, _mm256_mul_ps(wd, _mm256_sub_ps(
+                _mm256_add_ps(_mm256_loadu_ps(V + k + s), _mm256_loadu_ps(dv_ + k + s)), vk)));
+        }
+        __m256 a12 = _mm256_loadu_ps(a->a12 + k);
+        // du += omega * ((b1 - a12 * dv + su) * i11 - du), then dv with the new du
+        __m256 t = _mm256_sub_ps(_mm256_loadu_ps(a->b1 + k), _mm256_mul_ps(a12, dv0));
+        t = _mm256_mul_ps(_mm256_add_ps(t, su), _mm256_loadu_ps(a->i11 + k));
+        __m256 du = _mm256_add_ps(du0, _mm256_mul_ps(omega, _mm256_sub_ps(t, du0)));
+        t = _mm256_sub_ps(_mm256_loadu_ps(a->b2 + k), _mm256_mul_ps(a12, du));
+        t = _mm256_mul_ps(_mm256_add_ps(t, sv), _mm256_loadu_ps(a->i22 + k));
+        __m256 dv = _mm256_add_ps(dv0, _mm256_mul_ps(omega, _mm256_sub_ps(t, dv0)));
+        _mm256_storeu_ps(du_ + k, _mm256_blendv_ps(du0, du, live));
+        _mm256_storeu_ps(dv_ + k, _mm256_blendv_ps(dv0, dv, live));
+    }
+}
+
+decl_var_split_row_fn(aim_var_split_row_avx2)
+{
+    const int ne = (w + 1) / 2;
+    int x = 0;
+    for (; x + 16 <= w; x += 16) {
+        __m256 lo = _mm256_loadu_ps(src + x), hi = _mm256_loadu_ps(src + x + 8);
+        // in-lane [x0 x2 x8 x10 | x4 x6 x12 x14], then the 64-bit pairs reordered
+        __m256 e = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));
+        __m256 o = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1));
+        e = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(e), _MM_SHUFFLE(3, 1, 2, 0)));
+        o = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(o), _MM_SHUFFLE(3, 1, 2, 0)));
+        _mm256_storeu_ps(dst + x / 2, e);
+        _mm256_storeu_ps(dst + ne + x / 2, o);
+    }
+    for (; x < w; x++)
+        dst[(x & 1 ? ne : 0) + x / 2] = src[x];
+}
+
+decl_var_merge_row_fn(aim_var_merge_row_avx2)
+{
+    const int ne = (w + 1) / 2;
+    int x = 0;
+    for (; x + 16 <= w; x += 16) { // an add per value as the reference's: exact
+        __m256 e = _mm256_add_ps(_mm256_loadu_ps(a + x / 2), _mm256_loadu_ps(b + x / 2));
+        __m256 o = _mm256_add_ps(_mm256_loadu_ps(a + ne + x / 2), _mm256_loadu_ps(b + ne + x / 2));
+        __m256 l = _mm256_unpacklo_ps(e, o), h = _mm256_unpackhi_ps(e, o);
+        _mm256_storeu_ps(dst + x, _mm256_permute2f128_ps(l, h, 0x20));
+        _mm256_storeu_ps(dst + x + 8, _mm256_permute2f128_ps(l, h, 0x31));
+    }
+    for (; x < w; x++) {
+        int i = (x & 1 ? ne : 0) + x / 2;
+        dst[x] = a[i] + b[i];
+    }
+}

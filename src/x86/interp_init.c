@@ -16,6 +16,12 @@ decl_splat_row_fn(aim_splat_row_avx2);
 decl_vis_row_fn(aim_vis_row_avx2);
 decl_field_norm_fn(aim_field_norm_avx2);
 decl_flow_up_row_fn(aim_flow_up_row_avx2);
+decl_var_data_row_fn(aim_var_data_row_avx2);
+decl_var_coef_row_fn(aim_var_coef_row_avx2);
+decl_var_diag_row_fn(aim_var_diag_row_avx2);
+decl_var_sor_row_fn(aim_var_sor_row_avx2);
+decl_var_split_row_fn(aim_var_split_row_avx2);
+decl_var_merge_row_fn(aim_var_merge_row_avx2);
 
 void aim_interp_dsp_init_x86(AimInterpDsp *dsp, unsigned flags)
 {
@@ -33,6 +39,12 @@ void aim_interp_dsp_init_x86(AimInterpDsp *dsp, unsigned flags)
         dsp->vis_row = aim_vis_row_avx2;
         dsp->field_norm = aim_field_norm_avx2;
         dsp->flow_up_row = aim_flow_up_row_avx2;
+        dsp->var_data_row = aim_var_data_row_avx2;
+        dsp->var_coef_row = aim_var_coef_row_avx2;
+        dsp->var_diag_row = aim_var_diag_row_avx2;
+        dsp->var_sor_row = aim_var_sor_row_avx2;
+        dsp->var_split_row = aim_var_split_row_avx2;
+        dsp->var_merge_row = aim_var_merge_row_avx2;
         dsp->isa = AIM_CPU_AVX2;
     }
 }

@@ -5,7 +5,8 @@
 // Bounds: integer kernels (luma_down, down2, grad) must match bit for bit; float kernels use
 // FMA (one rounding instead of two) and a different summation order, so they match within a
 // relative 1e-5 of the magnitudes involved; warp_row's integer output may differ by 1 where
-// the float result lies within rounding of .5 (at most 1% of the samples).
+// the float result lies within rounding of .5 (at most 1% of the samples). The variational
+// refinement's kernels (var_*) avoid FMA and must match bit for bit (see test_var).
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -577,6 +578,276 @@ static void test_flow_up(const AimInterpDsp *d)
     report("flow_up_row 1920", (tc1 - tc0) / 2000, (tc2 - tc1) / 2000);
 }
 
+// Variational refinement kernels (flow.c refine_level). The AVX2 versions do the reference's
+// operations in the same order without FMA, with IEEE division and square root, so they must
+// match bit for bit (compared with ==, which takes -0 == +0; NaN only where both are NaN: a
+// 1 x 1 picture whose pixel is out has no data term and no neighbours, 1 / 0). Widths 1..40 and
+// a wide one (203: blocks of 8 plus an overlapping tail), heights 1..H_MAX (every row, so the
+// first and last), flows that leave the picture, flat (zero gradient) pixels, poison before
+// row 0 and past the last row that no kernel may use or overwrite.
+enum { VW = 203, VN = VW * H_MAX, VPAD = 16 };
+typedef struct VarBufs {
+    float b[24][VN + 2 * VPAD];
+} VarBufs;
+
+static float *vb(VarBufs *v, int i) { return v->b[i] + VPAD; }
+
+static int var_same(const float *a, const float *b, int n, const char *what, int w, int h)
+{
+    int bad = 0;
+    for (int i = -VPAD; i < n + VPAD; i++) {
+        int ok = i >= 0 && i < n ? a[i] == b[i] || (isnan(a[i]) && isnan(b[i]))
+                                 : a[i] == -1.0f && b[i] == -1.0f;
+        if (!ok && bad < 3)
+            fprintf(stderr, "  %s w=%d h=%d i=%d: %.9g vs %.9g\n", what, w, h, i, a[i], b[i]);
+        bad += !ok;
+    }
+    return bad;
+}
+
+static void var_fill(float *p, int n, float lo, float hi, int flat)
+{
+    for (int i = -VPAD; i < n + VPAD; i++)
+        p[i] = i < 0 || i >= n ? POISON_F : flat && (i % 5 == 0) ? 0.0f : frand(lo, hi);
+}
+
+static void var_clear(float *p, int n)
+{
+    for (int i = -VPAD; i < n + VPAD; i++)
+        p[i] = -1.0f;
+}
+
+static void test_var_case(const AimInterpDsp *d, VarBufs *c, VarBufs *s, int w, int h, int rep)
+{
+    int n = w * h, flat = rep % 3 == 0;
+    // data term: planes of stride w + 9 with poison around the w x h picture
+    if (w >= 2 && h >= 2) {
+        static float pl[3][(VW + 9) * (H_MAX + 2)];
+        const ptrdiff_t st = w + 9;
+        for (int k = 0; k < 3; k++)
+            for (int i = 0; i < st * (h + 2); i++) {
+                int x = i % st - 1, y = i / st - 1;
+                pl[k][i] = x < 0 || x >= w || y < 0 || y >= h ? POISON_F
+                           : k == 0                          ? frand(0, 255)
+                                                             : frand(-127.5f, 127.5f);
+            }
+        float r = rep % 4 == 1 ? 30.0f : 3.0f; // 30: mostly out of a small picture
+        var_fill(vb(c, 0), n, -r, r, 0);
+        var_fill(vb(c, 1), n, -r, r, 0);
+        if (rep % 5 == 2) // integer motion: samples on grid points, at the picture's edges too
+            for (int i = 0; i < n; i++)
+                vb(c, 0)[i] = (float)((int)(rnd() % 7) - 3), vb(c, 1)[i] = (float)((int)(rnd() % 5) - 2);
+        var_fill(vb(c, 2), n, 0, 255, flat); // i0, g0x, g0y rows (stride w)
+        var_fill(vb(c, 3), n, -127.5f, 127.5f, flat);
+        var_fill(vb(c, 4), n, -127.5f, 127.5f, flat);
+        for (int k = 5; k < 11; k++)
+            var_clear(vb(c, k), n), var_clear(vb(s, k), n);
+        for (int y = 0; y < h; y++) {
+            int k = y * w;
+            AimVarData a = { .u = vb(c, 0) + k, .v = vb(c, 1) + k, .i0 = vb(c, 2) + k,
+                             .g0x = vb(c, 3) + k, .g0y = vb(c, 4) + k, .i1 = pl[0] + st + 1,
+                             .g1x = pl[1] + st + 1, .g1y = pl[2] + st + 1, .s1 = st, .w = w,
+                             .h = h, .y = y };
+            AimVarData b = a;
+            a.ix = vb(c, 5) + k, a.iy = vb(c, 6) + k, a.iz = vb(c, 7) + k;
+            a.ixz = vb(c, 8) + k, a.iyz = vb(c, 9) + k, a.out = vb(c, 10) + k;
+            b.ix = vb(s, 5) + k, b.iy = vb(s, 6) + k, b.iz = vb(s, 7) + k;
+            b.ixz = vb(s, 8) + k, b.iyz = vb(s, 9) + k, b.out = vb(s, 10) + k;
+            aim_var_data_row_c(&a);
+            d->var_data_row(&b);
+        }
+        int bad = 0;
+        for (int k = 5; k < 11; k++)
+            bad += var_same(vb(c, k), vb(s, k), n, "var_data_row", w, h);
+        CHECK_MSG(bad == 0, "var_data_row w=%d h=%d rep %d: %d values differ", w, h, rep, bad);
+    }
+    // coefficients on random terms (flat: some exact zeros), flags 0 / 1, flows
+    var_fill(vb(c, 0), n, -4, 4, 0);
+    var_fill(vb(c, 1), n, -4, 4, flat);
+    for (int k = 5; k < 10; k++)
+        var_fill(vb(c, k), n, k == 7 ? -60.0f : -127.5f, k == 7 ? 60.0f : 127.5f, flat);
+    for (int i = 0; i < n; i++)
+        vb(c, 10)[i] = rnd() % 4 == 0 ? 1.0f : 0.0f;
+    for (int k = 11; k < 17; k++)
+        var_clear(vb(c, k), n), var_clear(vb(s, k), n);
+    for (int y = 0; y < h; y++) {
+        int k = y * w, km = (y > 0 ? y - 1 : 0) * w, kp = (y < h - 1 ? y + 1 : h - 1) * w;
+        AimVarCoef a = { .ix = vb(c, 5) + k, .iy = vb(c, 6) + k, .iz = vb(c, 7) + k,
+                         .ixz = vb(c, 8) + k, .iyz = vb(c, 9) + k, .out = vb(c, 10) + k,
+                         .ix_up = vb(c, 5) + km, .ix_dn = vb(c, 5) + kp, .iy_up = vb(c, 6) + km,
+                         .iy_dn = vb(c, 6) + kp, .u = vb(c, 0) + k, .v = vb(c, 1) + k,
+                         .u_dn = vb(c, 0) + kp, .v_dn = vb(c, 1) + kp, .w = w, .alpha = 20.0f,
+                         .gamma = 10.0f, .delta = 5.0f };
+        AimVarCoef b = a;
+        a.a11 = vb(c, 11) + k, a.a12 = vb(c, 12) + k, a.a22 = vb(c, 13) + k;
+        a.b1 = vb(c, 14) + k, a.b2 = vb(c, 15) + k, a.ws = vb(c, 16) + k;
+        b.a11 = vb(s, 11) + k, b.a12 = vb(s, 12) + k, b.a22 = vb(s, 13) + k;
+        b.b1 = vb(s, 14) + k, b.b2 = vb(s, 15) + k, b.ws = vb(s, 16) + k;
+        aim_var_coef_row_c(&a);
+        d->var_coef_row(&b);
+    }
+    int bad = 0;
+    for (int k = 11; k < 17; k++)
+        bad += var_same(vb(c, k), vb(s, k), n, "var_coef_row", w, h);
+    CHECK_MSG(bad == 0, "var_coef_row w=%d h=%d rep %d: %d values differ", w, h, rep, bad);
+    // edge weights and diagonals, rows in order (wd_up is the previous row's output); inputs
+    // from the reference's coefficients
+    for (int k = 17; k < 21; k++)
+        var_clear(vb(c, k), n), var_clear(vb(s, k), n);
+    for (int y = 0; y < h; y++) {
+        int k = y * w;
+        for (int t = 0; t < 2; t++) {
+            VarBufs *o = t ? s : c;
+            AimVarDiag a = { .wr = vb(o, 17) + k, .wd = vb(o, 18) + k, .i11 = vb(o, 19) + k,
+                             .i22 = vb(o, 20) + k, .ws = vb(c, 16) + k,
+                             .ws_dn = y < h - 1 ? vb(c, 16) + k + w : NULL,
+                             .wd_up = y > 0 ? vb(o, 18) + k - w : NULL, .a11 = vb(c, 11) + k,
+                             .a22 = vb(c, 13) + k, .w = w };
+            if (t)
+                d->var_diag_row(&a);
+            else
+                aim_var_diag_row_c(&a);
+        }
+    }
+    bad = 0;
+    for (int k = 17; k < 21; k++)
+        bad += var_same(vb(c, k), vb(s, k), n, "var_diag_row", w, h);
+    CHECK_MSG(bad == 0, "var_diag_row w=%d h=%d rep %d: %d values differ", w, h, rep, bad);
+    // 3 SOR sweeps from a random start (in place: each call must update its colour only, once);
+    // the arrays count as split rows (var_split_row), random either way
+    for (int k = 21; k < 23; k++) {
+        var_fill(vb(c, k), n, -2, 2, flat);
+        memcpy(s->b[k], c->b[k], sizeof(c->b[k]));
+    }
+    for (int it = 0; it < 3; it++)
+        for (int color = 0; color < 2; color++)
+            for (int y = 0; y < h; y++) {
+                int k = y * w;
+                for (int t = 0; t < 2; t++) {
+                    VarBufs *o = t ? s : c;
+                    AimVarSor a = { .du = vb(o, 21) + k, .dv = vb(o, 22) + k, .u = vb(c, 0) + k,
+                                    .v = vb(c, 1) + k, .wr = vb(c, 17) + k, .wd = vb(c, 18) + k,
+                                    .b1 = vb(c, 14) + k, .b2 = vb(c, 15) + k,
+                                    .a12 = vb(c, 12) + k, .i11 = vb(c, 19) + k,
+                                    .i22 = vb(c, 20) + k, .w = w, .x0 = (y + color) & 1,
+                                    .up = y > 0, .down = y < h - 1, .omega = 1.6f };
+                    if (t)
+                        d->var_sor_row(&a);
+                    else
+                        aim_var_sor_row_c(&a);
+                }
+            }
+    bad = 0;
+    for (int k = 21; k < 23; k++)
+        for (int i = -VPAD; i < n + VPAD; i++) {
+            float x = vb(c, k)[i], y = vb(s, k)[i];
+            int ok = i >= 0 && i < n ? x == y || (isnan(x) && isnan(y))
+                                     : x == POISON_F && y == POISON_F;
+            if (!ok && bad < 3)
+                fprintf(stderr, "  var_sor_row w=%d h=%d i=%d: %.9g vs %.9g\n", w, h, i, x, y);
+            bad += !ok;
+        }
+    CHECK_MSG(bad == 0, "var_sor_row w=%d h=%d rep %d: %d values differ", w, h, rep, bad);
+}
+
+static void test_var(const AimInterpDsp *d)
+{
+    static VarBufs c, s;
+    for (int w = 1; w <= 41; w++) {
+        int ww = w <= 40 ? w : VW;
+        for (int rep = 0; rep < 6; rep++) {
+            int h = rep == 0 ? 1 : rep == 1 ? 2 : 1 + (int)(rnd() % H_MAX);
+            test_var_case(d, &c, &s, ww, h, rep);
+        }
+    }
+    // speed on rows of a level-2 image of a 640-wide frame (160 wide, the refinement's largest
+    // at the engine's default size), middle row of 3
+    enum { TW = 160, TR = 20000 };
+    static float t[23][3 * TW + 8], pl[3][(TW + 16) * 4];
+    for (int k = 0; k < 23; k++)
+        for (int i = 0; i < 3 * TW + 8; i++)
+            t[k][i] = k == 10 ? 0.0f : k == 19 || k == 20 ? 0.1f : frand(0.5f, 3.0f);
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; i < (TW + 16) * 4; i++)
+            pl[k][i] = frand(0, 255);
+    AimVarData vd = { .ix = t[5] + TW, .iy = t[6] + TW, .iz = t[7] + TW, .ixz = t[8] + TW,
+                      .iyz = t[9] + TW, .out = t[10] + TW, .u = t[0] + TW, .v = t[1] + TW,
+                      .i0 = t[2] + TW, .g0x = t[3] + TW, .g0y = t[4] + TW, .i1 = pl[0],
+                      .g1x = pl[1], .g1y = pl[2], .s1 = TW + 16, .w = TW, .h = 3, .y = 1 };
+    AimVarCoef vc = { .a11 = t[11] + TW, .a12 = t[12] + TW, .a22 = t[13] + TW,
+                      .b1 = t[14] + TW, .b2 = t[15] + TW, .ws = t[16] + TW, .ix = t[5] + TW,
+                      .iy = t[6] + TW, .iz = t[7] + TW, .ixz = t[8] + TW, .iyz = t[9] + TW,
+                      .out = t[10] + TW, .ix_up = t[5], .ix_dn = t[5] + 2 * TW, .iy_up = t[6],
+                      .iy_dn = t[6] + 2 * TW, .u = t[0] + TW, .v = t[1] + TW,
+                      .u_dn = t[0] + 2 * TW, .v_dn = t[1] + 2 * TW, .w = TW, .alpha = 20.0f,
+                      .gamma = 10.0f, .delta = 5.0f };
+    AimVarDiag vg = { .wr = t[17] + TW, .wd = t[18] + TW, .i11 = t[19] + TW, .i22 = t[20] + TW,
+                      .ws = t[16] + TW, .ws_dn = t[16] + 2 * TW, .wd_up = t[18], .a11 = t[11] + TW,
+                      .a22 = t[13] + TW, .w = TW };
+    AimVarSor vs = { .du = t[21] + TW, .dv = t[22] + TW, .u = t[0] + TW, .v = t[1] + TW,
+                     .wr = t[17] + TW, .wd = t[18] + TW, .b1 = t[14] + TW, .b2 = t[15] + TW,
+                     .a12 = t[12] + TW, .i11 = t[19] + TW, .i22 = t[20] + TW, .w = TW, .x0 = 1,
+                     .up = 1, .down = 1, .omega = 1.6f };
+#define VAR_TIME(name, cfn, sfn, arg)                                                          \
+    do {                                                                                      \
+        double t0 = now_s();                                                                  \
+        for (int i = 0; i < TR; i++)                                                          \
+            cfn(arg);                                                                         \
+        double t1 = now_s();                                                                  \
+        for (int i = 0; i < TR; i++)                                                          \
+            sfn(arg);                                                                         \
+        double t2 = now_s();                                                                  \
+        report(name, (t1 - t0) / TR, (t2 - t1) / TR);                                         \
+    } while (0)
+    VAR_TIME("var_data 160", aim_var_data_row_c, d->var_data_row, &vd);
+    VAR_TIME("var_coef 160", aim_var_coef_row_c, d->var_coef_row, &vc);
+    VAR_TIME("var_diag 160", aim_var_diag_row_c, d->var_diag_row, &vg);
+    // the SOR values are updated in place: inverted diagonals of 0.1 (below 1 / the weight sum)
+    // make it converge (no overflow to inf)
+    VAR_TIME("var_sor 160", aim_var_sor_row_c, d->var_sor_row, &vs);
+#undef VAR_TIME
+}
+
+// var_split_row / var_merge_row: moves and one add per value, exact. The split is checked
+// against its definition too (even pixels, then odd ones), and merge(split(x), 0) == x.
+static void test_var_split(const AimInterpDsp *d)
+{
+    static float src[VW + 32], a[VW + 32], b[VW + 32], z[VW + 32], m0[VW + 32], m1[VW + 32];
+    for (int ww = 1; ww <= 41; ww++) {
+        int w = ww <= 40 ? ww : VW;
+        for (int i = 0; i < VW + 32; i++) {
+            src[i] = i < w ? frand(-100, 100) : POISON_F;
+            z[i] = i < w ? 0.0f : POISON_F;
+            a[i] = b[i] = m0[i] = m1[i] = -1.0f;
+        }
+        aim_var_split_row_c(a, src, w);
+        d->var_split_row(b, src, w);
+        CHECK_MSG(!memcmp(a, b, sizeof(a)), "var_split_row w=%d", w);
+        int ok = 1, ne = (w + 1) / 2;
+        for (int x = 0; x < w; x++)
+            ok &= a[x & 1 ? ne + x / 2 : x / 2] == src[x];
+        CHECK_MSG(ok && a[w] == -1.0f, "var_split_row w=%d: not the even, then the odd pixels", w);
+        for (int i = 0; i < w; i++)
+            z[i] = frand(-1, 1);
+        aim_var_merge_row_c(m0, a, z, w);
+        d->var_merge_row(m1, a, z, w);
+        CHECK_MSG(!memcmp(m0, m1, sizeof(m0)), "var_merge_row w=%d", w);
+        for (int i = 0; i < w; i++)
+            z[i] = 0.0f;
+        d->var_merge_row(m1, a, z, w);
+        CHECK_MSG(!memcmp(m1, src, (size_t)w * sizeof(float)) && m1[w] == -1.0f,
+                  "var_merge_row w=%d: merge(split(x), 0) != x", w);
+    }
+    double t0 = now_s();
+    for (int i = 0; i < 20000; i++)
+        aim_var_split_row_c(a, src, 160);
+    double t1 = now_s();
+    for (int i = 0; i < 20000; i++)
+        d->var_split_row(a, src, 160);
+    double t2 = now_s();
+    report("var_split 160", (t1 - t0) / 20000, (t2 - t1) / 20000);
+}
+
 int main(void)
 {
     unsigned cpu = aim_cpu_detect();
@@ -604,5 +875,7 @@ int main(void)
     test_flow_up(&d);
     test_vis(&d);
     test_field_norm(&d);
+    test_var(&d);
+    test_var_split(&d);
     return test_finish("test_interp_dsp");
 }

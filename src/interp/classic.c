@@ -209,8 +209,10 @@ static int classic_create(void **priv, const AimInterpSettings *s)
         classic_destroy(&p);
         return err;
     }
-    aim_log(&s->log, AIM_LOG_DEBUG, "interp classic: flow %dx%d (1/%d), %d levels, isa %u",
-            e->fw, e->fh, e->d, fs.levels, e->dsp.isa);
+    aim_log(&s->log, AIM_LOG_DEBUG,
+            "interp classic: flow %dx%d (1/%d), %d levels, isa %u, untrusted flow: %s", e->fw,
+            e->fh, e->d, fs.levels, e->dsp.isa,
+            s->fallback == AIM_INTERP_FALLBACK_BLEND ? "blend" : "nearest frame");
     *priv = e;
     return 0;
 }

@@ -96,6 +96,10 @@ static void enhance_usage(FILE *f)
 "                       the motion-compensated change), mad, ssim (1 - SSIM), hist\n"
 "  --interp ENGINE      Model A: classic (optical flow), blend, dup; neural: rife (RIFE v4.6,\n"
 "                       after 'ainimotion models install rife-v4.6') (default: preset's)\n"
+"  --interp-fallback M  classic, where the flow cannot be trusted (a redraw, an occlusion):\n"
+"                       nearest (default: the nearer source drawing, unwarped: never two\n"
+"                       drawings at once) or blend (a cross-fade of the two: softer at redraws,\n"
+"                       but both drawings show, half transparent)\n"
 "  --upscaler NAME      Model B: lanczos, bicubic, bilinear; neural (after 'ainimotion models\n"
 "                       install'): realesr-animevideov3, realcugan-se-conservative,\n"
 "                       realcugan-se-no-denoise, realcugan-se-denoise1x|2x|3x, waifu2x-cunet,\n"
@@ -176,6 +180,7 @@ int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_
             "-o", "--out", "--fps", "--scale", "--preset", "--clip", "--hold-threshold",
             "--cut-threshold", "--encoder", "--crf", "--threads", "--report", "--interp",
             "--upscaler", "--cpumask", "--models-dir", "--gate-metric", "--denoise",
+            "--interp-fallback",
         };
         int known = 0;
         for (size_t k = 0; k < sizeof(with_value) / sizeof(*with_value); k++)
@@ -257,6 +262,14 @@ int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_
                 return opt_error(err, errlen, "unknown --interp '%s' (see 'ainimotion enhance "
                                  "--help')%s", val, NULL);
             o->interp = val;
+        } else if (!strcmp(name, "--interp-fallback")) {
+            if (!strcmp(val, "nearest"))
+                o->interp_fallback = AIM_INTERP_FALLBACK_NEAREST;
+            else if (!strcmp(val, "blend"))
+                o->interp_fallback = AIM_INTERP_FALLBACK_BLEND;
+            else
+                return opt_error(err, errlen, "bad --interp-fallback '%s': nearest or blend%s",
+                                 val, NULL);
         } else if (!strcmp(name, "--upscaler")) {
             if (!aim_scaler_engine_known(val))
                 return opt_error(err, errlen, "unknown --upscaler '%s' (see 'ainimotion "
@@ -477,10 +490,11 @@ int aim_cmd_enhance(int argc, char **argv)
                                       : preset_engine(o.preset->upscaler, o.models_dir,
                                                       upscaler_buf, sizeof(upscaler_buf), &log);
     aim_log(&log, AIM_LOG_INFO,
-            "%s: %dx%d %d-bit %s %.3f fps -> %dx%d %.3f fps (%dx), preset %s, interp %s, "
+            "%s: %dx%d %d-bit %s %.3f fps -> %dx%d %.3f fps (%dx), preset %s, interp %s%s, "
             "upscaler %s", o.in, vi->width, vi->height, vi->depth, vi->codec,
             (double)vi->frame_rate.num / vi->frame_rate.den, ow, oh,
-            (double)out_rate.num / out_rate.den, factor, o.preset->name, interp, upscaler);
+            (double)out_rate.num / out_rate.den, factor, o.preset->name, interp,
+            o.interp_fallback == AIM_INTERP_FALLBACK_BLEND ? " (fallback blend)" : "", upscaler);
 
     AimWriterSettings ws;
     aim_writer_default_settings(&ws);
@@ -524,6 +538,7 @@ int aim_cmd_enhance(int argc, char **argv)
     ps.gate.cpu_flags = cpu;
     ps.gate.log = log;
     ps.interp.engine = interp;
+    ps.interp.fallback = (AimInterpFallback)o.interp_fallback;
     ps.interp.cpu_flags = cpu;
     ps.interp.models_dir = o.models_dir;
     ps.scale.engine = upscaler;

@@ -39,6 +39,7 @@ typedef struct EnhanceOptions {
     int verbose;
     const char *report;       ///< --report FILE.json
     const char *interp;       ///< NULL = preset's
+    int interp_fallback;      ///< --interp-fallback: AimInterpFallback (0 = nearest, default)
     const char *upscaler;     ///< NULL = preset's
     long denoise;             ///< --denoise 0..3, -1 = preset's
     unsigned cpu_mask;        ///< --cpumask level, default all

@@ -400,8 +400,7 @@ static void densify_level(AimFlow *f, int l, const AimFlowPyr *a, const AimFlowP
     // weighs 0.01 too): where every covering patch matched outside the picture, the flow is
     // extrapolated from the coarser level instead of taken from the replicated border.
     const float prior = 0.01f;
-    // restrict: the buffers never overlap; it lets the compiler vectorise the two whole-grid
-    // loops (they took as long as the densification itself)
+    // restrict: the buffers never overlap (lets the compiler vectorise the whole-grid loops)
     float *restrict U = f->u[l], *restrict V = f->v[l];
     float *restrict au = f->acc_u, *restrict av = f->acc_v, *restrict aw = f->acc_w;
     for (size_t k = 0; k < n; k++) {

@@ -8,8 +8,9 @@
 
 for m in nearest blend; do
     "$AIM" enhance "$T/in.mkv" --out "$T/$m.y4m" --fps 48 --scale 1 --interp classic \
-        --interp-fallback "$m" -v >"$T/$m.out" 2>"$T/$m.err" </dev/null
+        --interp-fallback "$m" --report "$T/$m.json" -v >"$T/$m.out" 2>"$T/$m.err" </dev/null
     eq "$m: exit code" "$?" 0
+    check "$m: the report records it" grep -q "\"interp_fallback\": \"$m\"" "$T/$m.json"
 done
 check "blend: the start line says so" grep -q "interp classic (fallback blend)" "$T/blend.err"
 check "blend: the engine uses it" grep -q "untrusted flow: blend" "$T/blend.err"

@@ -565,7 +565,9 @@ int aim_cmd_enhance(int argc, char **argv)
                              .metric = ps.gate.metric,
                              .hold_threshold = ps.gate.hold_threshold,
                              .cut_threshold = ps.gate.cut_threshold,
-                             .interp = interp, .upscaler = upscaler, .preset = o.preset->name };
+                             .interp = interp, .upscaler = upscaler, .preset = o.preset->name,
+                             .interp_fallback = o.interp_fallback == AIM_INTERP_FALLBACK_BLEND
+                                                    ? "blend" : "nearest" };
         if ((ret = aim_report_open(&run.report, o.report, &ri)) < 0) {
             aim_log(&log, AIM_LOG_ERROR, "cannot write the report '%s': %s", o.report,
                     aim_strerror(ret));

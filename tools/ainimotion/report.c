@@ -47,6 +47,8 @@ int aim_report_open(AimReport **out, const char *path, const AimReportInfo *in)
     json_str(f, in->preset);
     fprintf(f, ",\n  \"interp\": ");
     json_str(f, in->interp);
+    fprintf(f, ",\n  \"interp_fallback\": ");
+    json_str(f, in->interp_fallback ? in->interp_fallback : "nearest");
     fprintf(f, ",\n  \"upscaler\": ");
     json_str(f, in->upscaler);
     fprintf(f, ",\n  \"factor\": %d,\n  \"gate\": {\"metric\": \"%s\", \"hold_threshold\": %g, "

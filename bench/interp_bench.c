@@ -12,8 +12,8 @@
 //   edge PSNR-Y  PSNR-Y of the MSE pooled over the pixels within 1 px (3x3) of a Canny edge of
 //            the removed drawing (the README's "PSNR-Y inside a dilated edge mask": line art).
 // Engines (--engines, comma-separated): an engine name with optional ':' suffixes: blendfb
-// (the classic engine's blend fallback), s2 / s4 (flow_downscale 2 / 4: RIFE scale 0.5 /
-// 0.25), t (render at the removed drawing's true time from the frame numbers instead of 0.5),
+// (the classic engine's blend fallback), s1 / s2 / s4 (flow_downscale 1 / 2 / 4: RIFE scale
+// 1 / 0.5 / 0.25), t (render at the removed drawing's true time from the frame numbers instead of 0.5),
 // next (the pair swapped and t = 1 - t: "dup:next" is a copy of the following drawing),
 // o (an oracle, a diagnostic and not a method: per triplet the candidate nearest the removed
 // drawing in MSE among f0, t = 0.25, 0.5, 0.75 and f1; ORACLE lines count the choices). A ":t"
@@ -497,6 +497,8 @@ static int mode_score(const Args *a, Clip *c)
             const char *opt = colon + 1;
             if (!strncmp(opt, "blendfb", 7))
                 st.fallback = AIM_INTERP_FALLBACK_BLEND;
+            else if (!strncmp(opt, "s1", 2))
+                st.flow_downscale = 1;
             else if (!strncmp(opt, "s2", 2))
                 st.flow_downscale = 2;
             else if (!strncmp(opt, "s4", 2))

@@ -11,13 +11,13 @@
 //            counts pooled over the clip, F1 = 2PR / (P + R),
 //   edge PSNR-Y  PSNR-Y of the MSE pooled over the pixels within 1 px (3x3) of a Canny edge of
 //            the removed drawing (the README's "PSNR-Y inside a dilated edge mask": line art).
-// Engines (--engines, comma-separated): an engine name with optional ':' suffixes: blendfb
-// (the classic engine's blend fallback), s1 / s2 / s4 (flow_downscale 1 / 2 / 4: RIFE scale
-// 1 / 0.5 / 0.25), t (render at the removed drawing's true time from the frame numbers
-// instead of 0.5), next (the pair swapped and t = 1 - t: "dup:next" is a copy of the
-// following drawing), o (an oracle, a diagnostic and not a method: per triplet the candidate nearest the removed
-// drawing in MSE among f0, t = 0.25, 0.5, 0.75 and f1; ORACLE lines count the choices). A ":t"
-// or ":o" engine listed after its plain engine reuses that engine's t = 0.5 frames.
+// Engines (--engines, comma-separated): an engine name with optional ':' suffixes: blendfb (the
+// classic engine's blend fallback), s1 / s2 / s4 (flow_downscale 1 / 2 / 4: RIFE scale 1 / 0.5 /
+// 0.25), t (render at the removed drawing's true time from the frame numbers instead of 0.5), next
+// (the pair swapped and t = 1 - t: "dup:next" is a copy of the following drawing), o (an oracle, a
+// diagnostic and not a method: per triplet the candidate nearest the removed drawing in MSE among
+// f0, t = 0.25, 0.5, 0.75 and f1; ORACLE lines count the choices). A ":t" or ":o" engine listed
+// after its plain engine reuses that engine's t = 0.5 frames.
 // Modes (bench/interp_bench.sh drives them):
 //   prep  --raw R --size WxH --truth CSV --half OUT   writes the half-rate drawings (peer input)
 //   score --raw R --size WxH --truth CSV [--peer NAME=FILE]... [--threads2] [--dump DIR]

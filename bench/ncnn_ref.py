@@ -131,8 +131,8 @@ def activate(x, typ, prm):
     sys.exit(f"activation {typ} not supported")
 
 
-def conv(x, L):
-    p = L["p"]
+def conv_params(p):
+    """(De)convolution parameters: cout, kw, kh, dilation w/h, stride w/h, pads l/r/t/b."""
     cout, kw = p[0], p[1]
     kh = p.get(11, kw)
     dw = p.get(2, 1)
@@ -142,6 +142,12 @@ def conv(x, L):
     pl = p.get(4, 0)
     pr, pt = p.get(15, pl), p.get(14, pl)
     pb = p.get(16, pt)
+    return cout, kw, kh, dw, dh, sw, sh, pl, pr, pt, pb
+
+
+def conv(x, L):
+    p = L["p"]
+    cout, kw, kh, dw, dh, sw, sh, pl, pr, pt, pb = conv_params(p)
     if p.get(7, 1) != 1:
         sys.exit("grouped convolution not supported")
     if min(pl, pr, pt, pb) < 0:
@@ -167,15 +173,7 @@ def deconv(x, L):
     # scatter form: out[y*s + ky*d] += w[o][i][ky][kx] * in[i][y]  (ncnn flips the kernel and
     # gathers, which is the same sum), then the pads are cut from the full output
     p = L["p"]
-    cout, kw = p[0], p[1]
-    kh = p.get(11, kw)
-    dw = p.get(2, 1)
-    dh = p.get(12, dw)
-    sw = p.get(3, 1)
-    sh = p.get(13, sw)
-    pl = p.get(4, 0)
-    pr, pt = p.get(15, pl), p.get(14, pl)
-    pb = p.get(16, pt)
+    cout, kw, kh, dw, dh, sw, sh, pl, pr, pt, pb = conv_params(p)
     if p.get(7, 1) != 1 or p.get(20, 0) or p.get(21, 0):
         sys.exit("grouped / output-size deconvolution not supported")
     cin, h, w = x.shape

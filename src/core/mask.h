@@ -11,4 +11,26 @@ typedef struct AimMotionMask {
     int block;      ///< block size in luma pixels (a multiple of 2, so chroma blocks are block/2)
 } AimMotionMask;
 
+/**
+ * The next run of blocks in a mask row (`row`, w blocks) whose state is `moving` (1: nonzero,
+ * 0: static), at or after block *bx: returns 1 with the run [*b0, *b1) and *bx past it, or 0
+ * when there is none.
+ */
+static inline int aim_mask_next_run(const uint8_t *row, int w, int moving, int *bx, int *b0,
+                                    int *b1)
+{
+    int x = *bx;
+    while (x < w && (row[x] != 0) != moving)
+        x++;
+    if (x >= w) {
+        *bx = w;
+        return 0;
+    }
+    *b0 = x;
+    while (x < w && (row[x] != 0) == moving)
+        x++;
+    *b1 = *bx = x;
+    return 1;
+}
+
 #endif

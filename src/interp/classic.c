@@ -577,15 +577,14 @@ static void warp_job(void *ctx, int job, int njobs)
         aim_interp_band(ph, job, njobs, &y0, &y1);
         const int bs = m ? (p ? m->block / 2 : m->block) : 0;
         for (int y = y0; y < y1; y++) {
+            // the first run of moving blocks in this block row (none: nothing to warp)
             const uint8_t *mrow = NULL;
+            int bx = 0, b0 = 0, b1 = 0;
             if (m) {
                 int by = y / bs < m->h ? y / bs : m->h - 1;
                 mrow = m->data + (size_t)by * m->w;
-                int any = 0;
-                for (int bx = 0; bx < m->w && !any; bx++)
-                    any = mrow[bx] != 0;
-                if (!any)
-                    continue; // a row of static blocks
+                if (!aim_mask_next_run(mrow, m->w, 1, &bx, &b0, &b1))
+                    continue;
             }
             float ly = ((float)y + 0.5f) * (float)fh / (float)ph - 0.5f;
             ly = ly < 0 ? 0 : ly > (float)(fh - 1) ? (float)(fh - 1) : ly;
@@ -599,19 +598,11 @@ static void warp_job(void *ctx, int job, int njobs)
                 warp_span(e, p, y, 0, pw, ru, rv, rw, mx, my, w0);
                 continue;
             }
-            for (int bx = 0; bx < m->w;) { // runs of moving blocks
-                if (!mrow[bx]) {
-                    bx++;
-                    continue;
-                }
-                int bx1 = bx;
-                while (bx1 < m->w && mrow[bx1])
-                    bx1++;
-                int xa = bx * bs, xb = bx1 * bs < pw ? bx1 * bs : pw;
+            do {
+                int xa = b0 * bs, xb = b1 * bs < pw ? b1 * bs : pw;
                 if (xa < xb)
                     warp_span(e, p, y, xa, xb, ru, rv, rw, mx, my, w0);
-                bx = bx1;
-            }
+            } while (aim_mask_next_run(mrow, m->w, 1, &bx, &b0, &b1));
         }
     }
 }

@@ -38,6 +38,23 @@ void aim_interp_default_settings(AimInterpSettings *s)
     s->depth = 8;
 }
 
+static const char *const fallback_names[] = { "nearest", "blend" };
+
+const char *aim_interp_fallback_name(AimInterpFallback f)
+{
+    return (unsigned)f < 2 ? fallback_names[f] : "?";
+}
+
+int aim_interp_fallback_parse(const char *s, AimInterpFallback *f)
+{
+    for (int i = 0; s && i < 2; i++)
+        if (!strcmp(s, fallback_names[i])) {
+            *f = (AimInterpFallback)i;
+            return 0;
+        }
+    return AIM_ERR(EINVAL);
+}
+
 static const AimInterpEngine *find_engine(const char *name)
 {
     for (size_t i = 0; name && i < sizeof(engines) / sizeof(engines[0]); i++)
@@ -163,19 +180,13 @@ static void copy_static(const AimMotionMask *m, const AimFrame *f0, AimFrame *ou
         for (int by = 0; by < m->h; by++) {
             int y0 = by * b, y1 = y0 + b < ph ? y0 + b : ph;
             const uint8_t *mrow = m->data + (size_t)by * m->w;
-            for (int bx = 0; bx < m->w;) {
-                if (mrow[bx]) {
-                    bx++;
-                    continue;
-                }
-                int bx1 = bx;
-                while (bx1 < m->w && !mrow[bx1]) // a run of static blocks: one memcpy per row
-                    bx1++;
-                int x0 = bx * b, x1 = bx1 * b < pw ? bx1 * b : pw;
+            int bx = 0, b0, b1;
+            while (aim_mask_next_run(mrow, m->w, 0, &bx, &b0, &b1)) {
+                // a run of static blocks: one memcpy per row
+                int x0 = b0 * b, x1 = b1 * b < pw ? b1 * b : pw;
                 for (int y = y0; y < y1; y++)
                     memcpy(out->data[p] + y * out->stride[p] + x0,
                            f0->data[p] + y * f0->stride[p] + x0, (size_t)(x1 - x0) * 2);
-                bx = bx1;
             }
         }
     }

@@ -33,6 +33,11 @@ typedef enum AimInterpFallback {
     AIM_INTERP_FALLBACK_BLEND = 1,
 } AimInterpFallback;
 
+/** "nearest" or "blend" (the CLI's --interp-fallback values), "?" for others. */
+const char *aim_interp_fallback_name(AimInterpFallback f);
+/** Parses a name of aim_interp_fallback_name: 0, or AIM_ERR(EINVAL). */
+int aim_interp_fallback_parse(const char *s, AimInterpFallback *f);
+
 typedef struct AimInterpSettings {
     const char *engine;    ///< "classic" (optical flow, default), "blend", "dup", "rife"
     int width, height;     ///< source frame size (all pairs share it)

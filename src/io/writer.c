@@ -128,10 +128,15 @@ static const char *container(const char *path)
     return NULL;
 }
 
+// The containers that hold one image (.png: image2pipe with the png encoder).
+static int single_image_format(const char *fmt)
+{
+    return fmt && !strcmp(fmt, "image2pipe");
+}
+
 int aim_writer_single_image(const char *path)
 {
-    const char *fmt = path ? container(path) : NULL;
-    return fmt && !strcmp(fmt, "image2pipe");
+    return single_image_format(path ? container(path) : NULL);
 }
 
 // Refusals that need no writing: folder, existing output, output == input.
@@ -638,7 +643,7 @@ int aim_writer_open(AimWriter **out, const AimWriterSettings *s)
         goto error;
     }
     w->y4m = !strcmp(fmt_name, "y4m");
-    w->png = !strcmp(fmt_name, "image2pipe");
+    w->png = single_image_format(fmt_name);
     if (w->src && !aim_reader_can_attach(w->src)) {
         ret = fail(w, AIM_ERR(EINVAL), "the writer must be opened before reading starts "
                    "(stream copy)", NULL, NULL);

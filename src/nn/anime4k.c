@@ -242,6 +242,21 @@ static void put_weights(Out *bin, const float *w, int n)
     put(bin, w, sizeof(float) * n);
 }
 
+// A 3x3 conv's weights in the ncnn layout [out][in][ky][kx] (nout outputs, cin inputs; a CReLU
+// input's channel ci >= 4 is the negative part, matrix 9 + tap). websr's are per tap
+// i = kx*3 + ky (offsets (-1,-1), (-1,0), ... with x first) a column-major mat4x4:
+// w[tap*16 + in*4 + out].
+static void pack3x3(float *w, const A4kConv *c, int nout, int cin)
+{
+    for (int o = 0; o < nout; o++)
+        for (int ci = 0; ci < cin; ci++)
+            for (int ky = 0; ky < 3; ky++)
+                for (int kx = 0; kx < 3; kx++) {
+                    int tap = kx * 3 + ky, mat = ci < 4 ? tap : 9 + tap;
+                    w[((o * cin + ci) * 3 + ky) * 3 + kx] = c->w[mat * 16 + (ci % 4) * 4 + o];
+                }
+}
+
 int aim_net_load_anime4k_mem(AimNet **out, const char *json, size_t len, const AimNetSettings *s)
 {
     AimNetSettings def;
@@ -401,21 +416,13 @@ int aim_net_load_anime4k_mem(AimNet **out, const char *json, size_t len, const A
     put(&param, body.p, body.n);
     put(&param, "", 1);
     free(body.p);
-    // Weights, in the ncnn layout [out][in][ky][kx]; websr's are per tap i = kx*3 + ky
-    // (offsets (-1,-1), (-1,0), ... with x first) a column-major mat4x4: w[tap*16 + in*4 + out].
     float w[4 * 8 * 9 * 8];
     for (int i = 0; i < 1 + nchain; i++) {
         const A4kConv *c = &convs[i];
         int cin = i == 0 ? 3 : 8;
         float bias[4];
         memcpy(bias, c->b, sizeof(bias));
-        for (int o = 0; o < 4; o++)
-            for (int ci = 0; ci < cin; ci++)
-                for (int ky = 0; ky < 3; ky++)
-                    for (int kx = 0; kx < 3; kx++) {
-                        int tap = kx * 3 + ky, mat = ci < 4 ? tap : 9 + tap;
-                        w[((o * cin + ci) * 3 + ky) * 3 + kx] = c->w[mat * 16 + (ci % 4) * 4 + o];
-                    }
+        pack3x3(w, c, 4, cin);
         if (i == 0) // alpha is 1 (rgba8 input): its weights are a constant, folded into the bias
             for (int o = 0; o < 4; o++)
                 for (int tap = 0; tap < 9; tap++)
@@ -425,13 +432,7 @@ int aim_net_load_anime4k_mem(AimNet **out, const char *json, size_t len, const A
     }
     if (restore == 1) { // 3x3 over the last CReLU, RGB outputs only (the 4th is alpha)
         const A4kConv *c = &convs[1 + nchain];
-        for (int o = 0; o < 3; o++)
-            for (int ci = 0; ci < 8; ci++)
-                for (int ky = 0; ky < 3; ky++)
-                    for (int kx = 0; kx < 3; kx++) {
-                        int tap = kx * 3 + ky, mat = ci < 4 ? tap : 9 + tap;
-                        w[((o * 8 + ci) * 3 + ky) * 3 + kx] = c->w[mat * 16 + (ci % 4) * 4 + o];
-                    }
+        pack3x3(w, c, 3, 8);
         put_weights(&bin, w, 3 * 8 * 9);
         put(&bin, c->b, sizeof(float) * 3);
     }

@@ -41,8 +41,11 @@ static void destroy(void **priv)
     *priv = NULL;
 }
 
-static int create_model(void **priv, const AimScalerSettings *s, const char *model)
+// Every neural engine is named after its registry model, and the dispatcher creates it with
+// settings whose `engine` is that name (scale.c find_engine): one create serves them all.
+static int create(void **priv, const AimScalerSettings *s)
 {
+    const char *model = s->engine;
     NnEngine *e = calloc(1, sizeof(*e));
     if (!e)
         return AIM_ERR(ENOMEM);
@@ -52,7 +55,7 @@ static int create_model(void **priv, const AimScalerSettings *s, const char *mod
     double ratio = fmax((double)s->dst_w / s->src_w, (double)s->dst_h / s->src_h);
     us.scale = (int)ceil(ratio - 1e-9);
     us.scale = us.scale < 2 ? 2 : us.scale;
-    us.noise = s->noise < 0 ? 0 : s->noise > 3 ? 3 : s->noise;
+    us.noise = s->noise; // 0..3, validated by the dispatcher
     us.models_dir = s->models_dir;
     us.opt = (AimNnOpt){ 0, s->cpu_flags, s->pool, 0, s->cancel };
     us.log = s->log;
@@ -83,8 +86,8 @@ static int create_model(void **priv, const AimScalerSettings *s, const char *mod
         }
     }
     char level[32] = "";
-    if (!strcmp(model, "waifu2x-cunet"))
-        snprintf(level, sizeof(level), " noise level %d", us.noise);
+    if (aim_nn_upscaler_noise(e->up) >= 0)
+        snprintf(level, sizeof(level), " noise level %d", aim_nn_upscaler_noise(e->up));
     aim_log(&s->log, AIM_LOG_INFO, "scale: %s%s x%d%s", model, level, f,
             e->mid ? ", then Lanczos to the target size" : "");
     *priv = e;
@@ -115,64 +118,21 @@ static int run(void *priv, const AimFrame *in, AimFrame *out)
     return err;
 }
 
-static int create_esr(void **p, const AimScalerSettings *s)
-{
-    return create_model(p, s, "realesr-animevideov3");
-}
-static int create_cugan(void **p, const AimScalerSettings *s)
-{
-    return create_model(p, s, "realcugan-se-conservative");
-}
-static int create_cunet(void **p, const AimScalerSettings *s)
-{
-    return create_model(p, s, "waifu2x-cunet");
-}
-
-static int create_a4k(void **p, const AimScalerSettings *s)
-{
-    return create_model(p, s, "anime4k-cnn-m");
-}
-static int create_cugan_nd(void **p, const AimScalerSettings *s)
-{
-    return create_model(p, s, "realcugan-se-no-denoise");
-}
-static int create_cugan_dn1(void **p, const AimScalerSettings *s)
-{
-    return create_model(p, s, "realcugan-se-denoise1x");
-}
-static int create_cugan_dn2(void **p, const AimScalerSettings *s)
-{
-    return create_model(p, s, "realcugan-se-denoise2x");
-}
-static int create_cugan_dn3(void **p, const AimScalerSettings *s)
-{
-    return create_model(p, s, "realcugan-se-denoise3x");
-}
-// Same-size restoration, then Lanczos to the target (factor 1: `mid` is the source size).
-static int create_a4k_rs(void **p, const AimScalerSettings *s)
-{
-    return create_model(p, s, "anime4k-restore-s");
-}
-static int create_a4k_rm(void **p, const AimScalerSettings *s)
-{
-    return create_model(p, s, "anime4k-restore-m");
-}
-
-const AimScaleEngine aim_scale_engine_anime4k = { "anime4k-cnn-m", create_a4k, run, destroy };
-const AimScaleEngine aim_scale_engine_realesr = {
-    "realesr-animevideov3", create_esr, run, destroy };
+const AimScaleEngine aim_scale_engine_anime4k = { "anime4k-cnn-m", create, run, destroy };
+const AimScaleEngine aim_scale_engine_realesr = { "realesr-animevideov3", create, run, destroy };
 const AimScaleEngine aim_scale_engine_realcugan = {
-    "realcugan-se-conservative", create_cugan, run, destroy };
-const AimScaleEngine aim_scale_engine_waifu2x = { "waifu2x-cunet", create_cunet, run, destroy, 1 };
+    "realcugan-se-conservative", create, run, destroy };
+const AimScaleEngine aim_scale_engine_waifu2x = { "waifu2x-cunet", create, run, destroy, 1 };
 const AimScaleEngine aim_scale_engine_realcugan_nd = {
-    "realcugan-se-no-denoise", create_cugan_nd, run, destroy };
+    "realcugan-se-no-denoise", create, run, destroy };
 const AimScaleEngine aim_scale_engine_realcugan_dn1 = {
-    "realcugan-se-denoise1x", create_cugan_dn1, run, destroy, 1 };
+    "realcugan-se-denoise1x", create, run, destroy, 1 };
 const AimScaleEngine aim_scale_engine_realcugan_dn2 = {
-    "realcugan-se-denoise2x", create_cugan_dn2, run, destroy, 1 };
+    "realcugan-se-denoise2x", create, run, destroy, 1 };
 const AimScaleEngine aim_scale_engine_realcugan_dn3 = {
-    "realcugan-se-denoise3x", create_cugan_dn3, run, destroy, 1 };
+    "realcugan-se-denoise3x", create, run, destroy, 1 };
+// same-size restoration, then Lanczos to the target (factor 1: `mid` is the source size)
 const AimScaleEngine aim_scale_engine_a4k_restore_s = {
-    "anime4k-restore-s", create_a4k_rs, run, destroy, 1 };
+    "anime4k-restore-s", create, run, destroy, 1 };
 const AimScaleEngine aim_scale_engine_a4k_restore_m = {
-    "anime4k-restore-m", create_a4k_rm, run, destroy, 1 };
+    "anime4k-restore-m", create, run, destroy, 1 };

@@ -61,6 +61,7 @@ static const ModelCfg cfgs[] = {
 struct AimNnUpscaler {
     const ModelCfg *cfg;
     int factor, border, tile, context, align, gap_tile;
+    int noise;        ///< the noise level of models that have levels (waifu2x), else -1
     AimNet *net;
     AimNnRun *run;
     int in_blob, out_blob;
@@ -137,6 +138,7 @@ int aim_nn_upscaler_create(AimNnUpscaler **out, const AimNnUpscalerSettings *s)
         return AIM_ERR(ENOMEM);
     u->cfg = cfg;
     u->factor = f;
+    u->noise = cfg->base ? -1 : s->noise;
     u->border = cfg->border[f];
     u->tile = s->tile ? s->tile : cfg->tile;
     u->context = s->context ? s->context : cfg->context;
@@ -170,6 +172,11 @@ int aim_nn_upscaler_create(AimNnUpscaler **out, const AimNnUpscalerSettings *s)
     }
     *out = u;
     return 0;
+}
+
+int aim_nn_upscaler_noise(const AimNnUpscaler *u)
+{
+    return u->noise;
 }
 
 // Reflect-101 (the mirror does not repeat the edge sample), folded until inside [0, n), or

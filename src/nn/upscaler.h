@@ -44,6 +44,8 @@ int aim_nn_upscaler_create(AimNnUpscaler **out, const AimNnUpscalerSettings *s);
 void aim_nn_upscaler_destroy(AimNnUpscaler **u);
 /** The factor the loaded model upscales by. */
 int aim_nn_upscaler_factor(const AimNnUpscaler *u);
+/** The noise level the loaded model runs at; -1 when it has no levels (or runs without). */
+int aim_nn_upscaler_noise(const AimNnUpscaler *u);
 /** Multiply-adds of the (de)convolution layers run so far, tiles' overlap included. */
 double aim_nn_upscaler_macs(const AimNnUpscaler *u);
 

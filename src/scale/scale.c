@@ -213,12 +213,14 @@ int aim_scaler_create(AimScaler **out, const AimScalerSettings *set)
     aim_restore_params_init(&s->rp, &set->restore, set->depth);
     // A restoration model replaces the classic deblock, denoise and sharpen (engine.h
     // `denoises`; bench/RESULTS-nn.md: sharpening waifu2x's output cost ~1 dB).
-    s->do_deblock = s->rp.do_deblock && !engine->denoises;
-    s->do_denoise = s->rp.do_denoise && !engine->denoises;
-    s->do_sharpen = s->rp.sharpen_q > 0 && !engine->denoises;
-    if (engine->denoises && (s->rp.do_deblock || s->rp.do_denoise || s->rp.sharpen_q > 0))
+    s->do_deblock = s->rp.do_deblock;
+    s->do_denoise = s->rp.do_denoise;
+    s->do_sharpen = s->rp.sharpen_q > 0;
+    if (engine->denoises && (s->do_deblock || s->do_denoise || s->do_sharpen)) {
         aim_log(&set->log, AIM_LOG_DEBUG, "scale: %s restores itself: classic deblock, "
                 "denoise and sharpen skipped", engine->name);
+        s->do_deblock = s->do_denoise = s->do_sharpen = 0;
+    }
     const int threads = aim_pool_threads(set->pool);
     if (!ret && (s->do_deblock || s->do_denoise)) {
         ret = aim_frame_alloc(&s->buf_a, set->src_w, set->src_h, set->depth, 1);

@@ -22,8 +22,9 @@
 // preset live with the scaler (aim_scaler_apply_preset), which knows what they mean.
 static const AimPreset presets[] = {
     { "anime-clean", "classic", "lanczos", 16, "medium" },
-    // rife and waifu2x-cunet (noise level 2 from the preset's denoise 0.45) when installed:
-    // waifu2x-cunet was the best restoration measured on the stills (bench/RESULTS-nn.md)
+    // rife and waifu2x-cunet (at the preset's noise level 2, aim_scaler_apply_preset) when
+    // installed: waifu2x-cunet was the best restoration measured on the stills
+    // (bench/RESULTS-nn.md)
     { "anime-strong", "rife|classic", "waifu2x-cunet|lanczos", 16, "medium" },
     { "fast", "classic", "bicubic", 20, "veryfast" },
 };
@@ -263,11 +264,7 @@ int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_
                                  "--help')%s", val, NULL);
             o->interp = val;
         } else if (!strcmp(name, "--interp-fallback")) {
-            if (!strcmp(val, "nearest"))
-                o->interp_fallback = AIM_INTERP_FALLBACK_NEAREST;
-            else if (!strcmp(val, "blend"))
-                o->interp_fallback = AIM_INTERP_FALLBACK_BLEND;
-            else
+            if (aim_interp_fallback_parse(val, &o->interp_fallback) < 0)
                 return opt_error(err, errlen, "bad --interp-fallback '%s': nearest or blend%s",
                                  val, NULL);
         } else if (!strcmp(name, "--upscaler")) {
@@ -538,7 +535,7 @@ int aim_cmd_enhance(int argc, char **argv)
     ps.gate.cpu_flags = cpu;
     ps.gate.log = log;
     ps.interp.engine = interp;
-    ps.interp.fallback = (AimInterpFallback)o.interp_fallback;
+    ps.interp.fallback = o.interp_fallback;
     ps.interp.cpu_flags = cpu;
     ps.interp.models_dir = o.models_dir;
     ps.scale.engine = upscaler;
@@ -566,8 +563,7 @@ int aim_cmd_enhance(int argc, char **argv)
                              .hold_threshold = ps.gate.hold_threshold,
                              .cut_threshold = ps.gate.cut_threshold,
                              .interp = interp, .upscaler = upscaler, .preset = o.preset->name,
-                             .interp_fallback = o.interp_fallback == AIM_INTERP_FALLBACK_BLEND
-                                                    ? "blend" : "nearest" };
+                             .interp_fallback = aim_interp_fallback_name(o.interp_fallback) };
         if ((ret = aim_report_open(&run.report, o.report, &ri)) < 0) {
             aim_log(&log, AIM_LOG_ERROR, "cannot write the report '%s': %s", o.report,
                     aim_strerror(ret));

@@ -6,6 +6,7 @@
 
 #include "ainimotion/common.h"
 #include "gate/gate.h"
+#include "interp/interp.h"
 #include "scale/scale.h"
 
 /** What a preset sets; explicit options override each field. */
@@ -39,7 +40,7 @@ typedef struct EnhanceOptions {
     int verbose;
     const char *report;       ///< --report FILE.json
     const char *interp;       ///< NULL = preset's
-    int interp_fallback;      ///< --interp-fallback: AimInterpFallback (0 = nearest, default)
+    AimInterpFallback interp_fallback; ///< --interp-fallback (default nearest: 0)
     const char *upscaler;     ///< NULL = preset's
     long denoise;             ///< --denoise 0..3, -1 = preset's
     unsigned cpu_mask;        ///< --cpumask level, default all

@@ -48,7 +48,7 @@ int aim_report_open(AimReport **out, const char *path, const AimReportInfo *in)
     fprintf(f, ",\n  \"interp\": ");
     json_str(f, in->interp);
     fprintf(f, ",\n  \"interp_fallback\": ");
-    json_str(f, in->interp_fallback ? in->interp_fallback : "nearest");
+    json_str(f, in->interp_fallback);
     fprintf(f, ",\n  \"upscaler\": ");
     json_str(f, in->upscaler);
     fprintf(f, ",\n  \"factor\": %d,\n  \"gate\": {\"metric\": \"%s\", \"hold_threshold\": %g, "

@@ -211,8 +211,8 @@ int main(void)
     }
     static const char *bad[] = {
         "", "[]", "{\"layers\": 5}", "{\"layers\": {}}", "{\"layers\": {\"a\": {\"type\": \"conv\"}}}",
-        "{\"layers\": {\"a\": {\"type\": \"conv\", \"inputs\": [\"input_image\"], "
-        "\"weights\": [1, 2], \"bias\": [0, 0, 0, 0]}}}",
+        ("{\"layers\": {\"a\": {\"type\": \"conv\", \"inputs\": [\"input_image\"], "
+         "\"weights\": [1, 2], \"bias\": [0, 0, 0, 0]}}}"), // one string on two lines
         "{\"x\": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

@@ -75,8 +75,11 @@ void aim_reader_close(AimReader **r);
 const AimVideoInfo *aim_reader_info(const AimReader *r);
 /**
  * Next decoded frame in display order, within the clip range; f->index counts from 0 and
- * f->pts is in microseconds relative to the first returned frame. Decode errors mid-stream are
- * logged as warnings with their position and skipped. Returns 0, AIM_ERR_EOF, or an error.
+ * f->pts is in microseconds relative to the first returned frame. Frames are on the constant
+ * frame_rate grid: f->index is the slot nearest the picture's time; a variable-rate input gets
+ * pictures repeated over gaps and dropped where they come faster (as ffmpeg -fps_mode cfr,
+ * with a warning). Decode errors mid-stream are logged as warnings with their position and
+ * skipped. Returns 0, AIM_ERR_EOF, or an error.
  */
 int aim_reader_read(AimReader *r, AimFrame **out);
 

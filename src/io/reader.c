@@ -60,8 +60,11 @@ struct AimReader {
     int64_t err_pos;  // byte position of the last demux error
     int demux_errors; // in a row
     int nb_warnings;
-    int vfr_warned;   // a frame was found off the constant-rate grid (said once)
-    double vfr_max;   // largest distance from the grid seen, seconds
+    // constant-rate placement of a variable-frame-rate input (see place)
+    AimFrame *last;   // the last picture returned (a gap repeats it)
+    AimFrame *held;   // a picture waiting for its slot while the gap before it is filled
+    int64_t vfr_dup, vfr_drop;
+    int64_t slot_skip; // slots of timestamp jumps not filled (see place)
     int64_t nb_errors;
 
     // stream copy
@@ -446,27 +449,70 @@ static void copy_plane_u16(uint16_t *dst, ptrdiff_t dstride, const uint8_t *src,
         memcpy(dst, src, (size_t)w * 2);
 }
 
-// Frames are numbered and the output places frame i at i / rate (the pipeline's rule). A
-// variable-frame-rate input (mixed 24/30 fps parts, dropped frames) breaks that: its pictures
-// drift from their audio. Said once, when a frame is more than half a frame period away from
-// its place on the grid (Matroska's ms rounding and MP4's tick rounding stay far below).
-static void check_grid(AimReader *r, const AimFrame *f)
+// Constant-rate placement, as ffmpeg's -fps_mode cfr. Frames are numbered and the output
+// places frame i at i / rate (the pipeline's rule). A variable-frame-rate input (a part at
+// another rate, as episodes whose credits were cut at 29.97; dropped frames) would drift from
+// its audio, so every picture takes the slot of the constant-rate grid nearest its timestamp:
+// a gap of k slots repeats the previous picture k times (the gate sees holds: no motion is
+// invented across it), and a picture whose slot is already taken is dropped. Matroska's ms
+// rounding and MP4's tick rounding stay far below half a slot: constant-rate input passes
+// unchanged. A gap longer than VFR_MAX_GAP_S is a broken timestamp (a jump), not a picture
+// shown that long: it is closed instead of filled. Returns the grid slot of f.
+#define VFR_MAX_GAP_S 60
+static int64_t grid_slot(const AimReader *r, const AimFrame *f)
 {
     const AimRational fr = r->info.frame_rate;
-    if (fr.num <= 0 || fr.den <= 0 || f->pts == AV_NOPTS_VALUE)
-        return;
-    double period = 1e6 * fr.den / fr.num; // us
-    double drift = (double)f->pts - (double)f->index * period;
-    if (fabs(drift) / 1e6 > r->vfr_max)
-        r->vfr_max = fabs(drift) / 1e6;
-    if (r->vfr_warned || fabs(drift) <= 0.5 * period)
-        return;
-    r->vfr_warned = 1;
-    aim_log(&r->log, AIM_LOG_WARNING, "%s: variable frame rate: frame %lld is at %.3f s, %+.3f s "
-            "from where a constant %.3f fps puts it; the output is constant-rate, so from here "
-            "on its pictures drift from the audio (convert to a constant rate first, e.g. "
-            "ffmpeg -fps_mode cfr)", r->path, (long long)f->index, f->pts / 1e6, drift / 1e6,
-            (double)fr.num / fr.den);
+    return llround((double)f->pts * fr.num / (1e6 * fr.den)) - r->slot_skip;
+}
+
+static void vfr_note(AimReader *r, const AimFrame *f, const char *what)
+{
+    if (r->vfr_dup + r->vfr_drop == 0)
+        aim_log(&r->log, AIM_LOG_WARNING, "%s: variable frame rate: the picture at %.3f s is "
+                "off the constant %.3f fps grid; pictures are %s to keep the output constant-rate "
+                "and in sync with the audio (as ffmpeg -fps_mode cfr)", r->path, f->pts / 1e6,
+                (double)r->info.frame_rate.num / r->info.frame_rate.den, what);
+}
+
+// Returns f (or a repeat of the last picture before it) numbered for its slot in *out, or
+// AIM_ERR(EAGAIN) when f was dropped. Takes f.
+static int place(AimReader *r, AimFrame *f, AimFrame **out)
+{
+    int64_t slot = r->last ? grid_slot(r, f) : r->next_index;
+    if (slot < r->next_index) {
+        vfr_note(r, f, "dropped where they come faster");
+        r->vfr_drop++;
+        aim_frame_unref(&f);
+        return AIM_ERR(EAGAIN);
+    }
+    if (slot - r->next_index > (int64_t)VFR_MAX_GAP_S * r->info.frame_rate.num /
+                                   r->info.frame_rate.den) {
+        aim_log(&r->log, AIM_LOG_WARNING, "%s: the timestamps jump by %.1f s at %.3f s: closing "
+                "the gap instead of repeating a picture", r->path,
+                (double)(slot - r->next_index) * r->info.frame_rate.den / r->info.frame_rate.num,
+                f->pts / 1e6);
+        r->slot_skip += slot - r->next_index;
+        slot = r->next_index;
+    }
+    if (slot > r->next_index) {
+        AimFrame *rep;
+        int ret = aim_frame_alloc(&rep, f->width, f->height, f->depth, 0);
+        if (ret < 0) {
+            aim_frame_unref(&f);
+            return ret;
+        }
+        vfr_note(r, f, "repeated where they come slower");
+        r->vfr_dup++;
+        aim_frame_copy(rep, r->last);
+        rep->pts = llround(r->next_index * 1e6 * r->info.frame_rate.den / r->info.frame_rate.num);
+        r->held = f;
+        f = rep;
+    }
+    f->index = r->next_index++;
+    aim_frame_unref(&r->last);
+    r->last = aim_frame_ref(f);
+    *out = f;
+    return 0;
 }
 
 // r->frame -> a new AimFrame at the reader's output size and depth.
@@ -498,9 +544,7 @@ static int convert(AimReader *r, int64_t ts, AimFrame **out)
             copy_plane_u16(f->data[p], f->stride[p], in->data[p], in->linesize[p], pw, ph);
     }
     f->color = frame_color(src);
-    f->index = r->next_index++;
     f->pts = av_rescale_q(ts - r->zero_ts, r->vst->time_base, (AVRational){ 1, 1000000 });
-    check_grid(r, f);
     *out = f;
     return 0;
 }
@@ -629,9 +673,12 @@ void aim_reader_close(AimReader **pr)
     if (!r)
         return;
     *pr = NULL;
-    if (r->vfr_warned)
-        aim_log(&r->log, AIM_LOG_WARNING, "%s: variable frame rate: pictures were up to %.3f s "
-                "away from their constant-rate place", r->path, r->vfr_max);
+    if (r->vfr_dup + r->vfr_drop)
+        aim_log(&r->log, AIM_LOG_WARNING, "%s: variable frame rate: %lld pictures repeated, %lld "
+                "dropped to keep %.3f fps", r->path, (long long)r->vfr_dup,
+                (long long)r->vfr_drop, (double)r->info.frame_rate.num / r->info.frame_rate.den);
+    aim_frame_unref(&r->last);
+    aim_frame_unref(&r->held);
     if (r->writer)
         aim_writer_source_closed(r->writer);
     drop_pending(r);
@@ -852,9 +899,14 @@ int aim_reader_read(AimReader *r, AimFrame **out)
         }
     }
     if (r->primed) {
-        *out = r->primed;
+        AimFrame *f = r->primed;
         r->primed = NULL;
-        return 0;
+        return place(r, f, out);
+    }
+    if (r->held) { // its slot comes after a gap: the gap's repeats first
+        AimFrame *f = r->held;
+        r->held = NULL;
+        return place(r, f, out);
     }
     if (r->done)
         return AIM_ERR_EOF;
@@ -873,6 +925,10 @@ int aim_reader_read(AimReader *r, AimFrame **out)
             return ret;
         if (ts < r->start_ts)
             continue;
-        return convert(r, ts, out);
+        AimFrame *f;
+        if ((ret = convert(r, ts, &f)) < 0)
+            return ret;
+        if ((ret = place(r, f, out)) != AIM_ERR(EAGAIN))
+            return ret;
     }
 }

@@ -1,25 +1,56 @@
 #!/usr/bin/env bash
-# Variable frame rate input (a 23.976 fps part followed by a 29.97 fps part, as in episodes whose
-# credits were cut at another rate): the output is constant-rate, so the pictures of the second
-# part drift from the audio. That must be said (a warning when the first frame leaves the grid by
-# more than half a frame, and the largest distance at the end), not done silently. Constant-rate
-# input (here and the shared clips) gets no such warning.
+# Variable frame rate input is placed on the constant-rate grid by its timestamps, as ffmpeg's
+# -fps_mode cfr: every picture takes the slot nearest its time, a gap repeats the picture before
+# it, a picture whose slot is taken is dropped. So the output stays in sync with the audio.
+# Two inputs: a 23.976 fps part followed by a 29.97 fps part (as episodes whose credits were cut
+# at another rate: pictures dropped), and a 23.976 fps clip with 5 pictures cut out and the
+# timestamps kept (a gap: pictures repeated, seen by the gate as holds). Constant-rate input
+# (here and the shared clips) is untouched and gets no warning.
 . "$(dirname "$0")/lib.sh"
 enc() { ffmpeg -nostdin -v error -y -f lavfi -i "testsrc2=s=160x96:r=$1:d=2" -c:v libx264 -pix_fmt yuv420p "$2"; }
 enc 24000/1001 "$T/a.mkv" && enc 30000/1001 "$T/b.mkv" || { bad "ffmpeg inputs"; finish; exit; }
 printf "file '%s'\nfile '%s'\n" "$T/a.mkv" "$T/b.mkv" > "$T/list.txt"
 ffmpeg -nostdin -v error -y -f concat -safe 0 -i "$T/list.txt" -c copy "$T/vfr.mkv" || { bad "concat"; finish; exit; }
+ffmpeg -nostdin -v error -y -f lavfi -i "testsrc2=s=160x96:r=24000/1001:d=2" \
+    -vf "select='not(between(n,10,14))'" -fps_mode passthrough -c:v libx264 -pix_fmt yuv420p \
+    "$T/gap.mkv" || { bad "gap input"; finish; exit; }
+
+# psnr_at A I B J: luma+chroma PSNR of picture I of A against picture J of B (decode order =
+# presentation order here: no B-frame reordering survives select's n)
+psnr_at() {
+    ffmpeg -nostdin -v info -i "$1" -i "$3" \
+        -lavfi "[0]select=eq(n\,$2),setpts=N[a];[1]select=eq(n\,$4),setpts=N[b];[a][b]psnr" \
+        -f null - 2>&1 | sed -n 's/.*PSNR.* average:\([0-9.inf]*\).*/\1/p'
+}
+ge() { check "$1 ($2 >= $3)" awk -v a="$2" -v b="$3" 'BEGIN { exit !(a + 0 >= b + 0) }'; }
+le() { check "$1 ($2 <= $3)" awk -v a="$2" -v b="$3" 'BEGIN { exit !(a + 0 <= b + 0) }'; }
 
 "$AIM" enhance "$T/vfr.mkv" --out "$T/o.mkv" --scale 1 -q </dev/null 2>"$T/err"
-eq "VFR: still runs (exit code)" "$?" 0
-check "VFR: warned where the drift starts (frame 48 or so)" \
-    grep -Eq "variable frame rate: frame (4[89]|5[0-9]) is at" "$T/err"
-# 2 s at 29.97 fps = 60 frames, placed at 23.976 fps they end 0.5 s late
-check "VFR: the largest drift (~0.5 s) at the end" \
-    grep -Eq "pictures were up to 0\.(4[6-9]|5[0-2])[0-9] s away" "$T/err"
-eq "VFR: two warning lines" "$(grep -c "variable frame rate" "$T/err")" 2
+eq "24+30 fps: exit code" "$?" 0
+check "24+30 fps: warned where the 29.97 fps part starts (2.0-2.2 s)" \
+    grep -Eq "variable frame rate: the picture at 2\.[0-2][0-9]* s is off .* dropped" "$T/err"
+# 2 s at 29.97 fps = 60 pictures in 2 s at 23.976 = 48 slots
+check "24+30 fps: 12 dropped" grep -q "0 pictures repeated, 12 dropped to keep 23.976 fps" "$T/err"
+eq "24+30 fps: two warning lines" "$(grep -c "variable frame rate" "$T/err")" 2
+eq "24+30 fps: 96 slots x 2 output frames" "$(frames "$T/o.mkv")" 192
+# output frame 168 = slot 84 = 3.5035 s: the 29.97 part's picture 45 (at 2.002 + 45 / 29.97 s),
+# source picture 93; numbered without the timestamps it would be source picture 84
+in_sync=$(psnr_at "$T/o.mkv" 168 "$T/vfr.mkv" 93)
+drifted=$(psnr_at "$T/o.mkv" 168 "$T/vfr.mkv" 84)
+ge "24+30 fps: picture at 3.5 s is the source's at 3.5 s" "$in_sync" 38
+le "24+30 fps: ... not the one 9 pictures earlier" "$drifted" 25
+
+"$AIM" enhance "$T/gap.mkv" --out "$T/g.mkv" --scale 1 -q --report "$T/g.json" </dev/null 2>"$T/err"
+eq "gap: exit code" "$?" 0
+check "gap: 5 repeated" grep -q "5 pictures repeated, 0 dropped" "$T/err"
+eq "gap: 48 slots x 2 output frames" "$(frames "$T/g.mkv")" 96
+# slots 10-14 repeat picture 9 (output frames 20-29), slot 15 is picture 10 of the input again
+ge "gap: output frame 24 repeats source picture 9" "$(psnr_at "$T/g.mkv" 24 "$T/gap.mkv" 9)" 38
+ge "gap: output frame 30 is source picture 10" "$(psnr_at "$T/g.mkv" 30 "$T/gap.mkv" 10)" 38
+check "gap: the repeats are holds for the gate" grep -Eq '"hold": *5' "$T/g.json"
 
 "$AIM" enhance "$T/a.mkv" --out "$T/c.mkv" --scale 1 -q </dev/null 2>"$T/err"
 eq "CFR: exit code" "$?" 0
 eq "CFR: no warning" "$(grep -c "variable frame rate" "$T/err")" 0
+eq "CFR: 48 source frames x 2" "$(frames "$T/c.mkv")" 96
 finish

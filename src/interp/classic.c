@@ -35,6 +35,11 @@ static const char *const stage_names[ST_N] = {
 #define PP_MAX 16
 #define FB_BLOCK 8   // fallback block side in flow pixels (16 frame px at 1/2)
 #define FB_MIN_BAD 4 // of 64 pixels: ~6%, a short stretch of a mismatched line
+// A changed area (a connected group of blocks where the frames differ) counts as a redraw, and
+// falls back as a whole, when more than this share of its blocks is untrusted (see
+// redraw_areas). Measured on the shared clips (bench/RESULTS-interp.md): 0.35 to 0.45 score
+// the same on dbz and jjk; 0.5 and up leave the chimeras in place.
+#define REDRAW_SHARE 0.35f
 
 
 typedef struct Classic {
@@ -55,7 +60,7 @@ typedef struct Classic {
     float *bad, *stay[2]; ///< per flow pixel: untrusted (0..1), stay evidence per side
     float *fdiff;      ///< per flow pixel: the frames differ there (0..1)
     int fbw, fbh;      ///< fallback block grid
-    uint8_t *fb_raw, *fb_blk;
+    uint8_t *fb_raw, *fb_blk, *fb_dif;
     int *fb_label, *fb_stack, *fb_members;
     float *fb_side;
     int32_t *xi[2];    ///< flow-grid column per plane column (luma, chroma)
@@ -98,6 +103,7 @@ static void classic_destroy(void **priv)
     free(e->stay[1]);
     free(e->fb_raw);
     free(e->fb_blk);
+    free(e->fb_dif);
     free(e->fb_label);
     free(e->fb_stack);
     free(e->fb_members);
@@ -183,7 +189,7 @@ static int classic_create(void **priv, const AimInterpSettings *s)
     e->fbw = (e->fw + FB_BLOCK - 1) / FB_BLOCK;
     e->fbh = (e->fh + FB_BLOCK - 1) / FB_BLOCK;
     size_t nb = (size_t)e->fbw * e->fbh;
-    if (!err && (!(e->fb_raw = malloc(nb)) || !(e->fb_blk = malloc(nb)) ||
+    if (!err && (!(e->fb_raw = malloc(nb)) || !(e->fb_blk = malloc(nb)) || !(e->fb_dif = malloc(nb)) ||
                  !(e->fb_label = malloc(nb * sizeof(int))) ||
                  !(e->fb_stack = malloc(nb * sizeof(int))) ||
                  !(e->fb_members = malloc(nb * sizeof(int))) ||
@@ -357,6 +363,53 @@ static void pull_push(Classic *e)
     }
 }
 
+// ANIME RULE "no ghosts", for whole redrawn areas: the blocks where the two frames differ are
+// grouped into areas (connected through gaps of up to one block: a face with its hair), and an
+// area more than REDRAW_SHARE of whose blocks are untrusted is a redraw (a head turn drawn anew,
+// a smear): all of it falls back. Otherwise its trusted blocks would be warped between
+// untrusted ones that show one frame: a chimera of two drawings (one drawing's eye beside the
+// warped other's mouth), which is the ghost this rule exists to avoid, cut into pieces.
+// Uses fb_label/fb_stack/fb_members as scratch (fallback_regions relabels after).
+static void redraw_areas(Classic *e)
+{
+    const int w = e->fw, h = e->fh, bw = e->fbw, bh = e->fbh;
+    uint8_t *dif = e->fb_dif, *blk = e->fb_blk;
+    for (int by = 0; by < bh; by++)
+        for (int bx = 0; bx < bw; bx++) {
+            int n = 0;
+            for (int y = by * FB_BLOCK; y < (by + 1) * FB_BLOCK && y < h; y++)
+                for (int x = bx * FB_BLOCK; x < (bx + 1) * FB_BLOCK && x < w; x++)
+                    n += e->fdiff[y * w + x] > 0.5f;
+            dif[by * bw + bx] = n >= FB_MIN_BAD;
+        }
+    int *lab = e->fb_label, *stack = e->fb_stack, *mem = e->fb_members;
+    for (int i = 0; i < bw * bh; i++)
+        lab[i] = -1;
+    for (int i = 0; i < bw * bh; i++) {
+        if (!dif[i] || lab[i] >= 0)
+            continue;
+        int sp = 0, nmem = 0, nbad = 0;
+        stack[sp++] = i;
+        lab[i] = i;
+        while (sp) {
+            int b = stack[--sp], bx = b % bw, by = b / bw;
+            mem[nmem++] = b;
+            nbad += blk[b];
+            for (int yy = by - 2; yy <= by + 2; yy++)
+                for (int xx = bx - 2; xx <= bx + 2; xx++) {
+                    int nb = yy * bw + xx;
+                    if (yy >= 0 && yy < bh && xx >= 0 && xx < bw && dif[nb] && lab[nb] < 0) {
+                        lab[nb] = i;
+                        stack[sp++] = nb;
+                    }
+                }
+        }
+        if ((float)nbad > REDRAW_SHARE * (float)nmem)
+            for (int m = 0; m < nmem; m++)
+                blk[mem[m]] = 1;
+    }
+}
+
 // ANIME RULE "no ghosts", made region-coherent: untrusted pixels are gathered into blocks of
 // FB_BLOCK x FB_BLOCK flow pixels (a block is untrusted when FB_MIN_BAD of its pixels are),
 // grown by one block, and every connected region of untrusted blocks shows ONE source frame,
@@ -388,6 +441,7 @@ static void fallback_regions(Classic *e)
                 }
             blk[by * bw + bx] = v;
         }
+    redraw_areas(e);
     // connected regions (4-neighbours) of untrusted blocks; side per region
     int *lab = e->fb_label, *stack = e->fb_stack;
     for (int i = 0; i < bw * bh; i++)

@@ -37,8 +37,9 @@ static const char *const stage_names[ST_N] = {
 #define FB_MIN_BAD 4 // of 64 pixels: ~6%, a short stretch of a mismatched line
 // A changed area (a connected group of blocks where the frames differ) counts as a redraw, and
 // falls back as a whole, when more than this share of its blocks is untrusted (see
-// redraw_areas). Measured on the shared clips (bench/RESULTS-interp.md): 0.35 to 0.45 score
-// the same on dbz and jjk; 0.5 and up leave the chimeras in place.
+// redraw_areas). Measured on the shared clips (bench/RESULTS-interp.md): 0.30 to 0.5 score
+// alike on dbz and jjk (all gain); above 0.40 onepiece's two redrawn head turns (40% and 43%
+// untrusted) stay chimeras.
 #define REDRAW_SHARE 0.35f
 
 

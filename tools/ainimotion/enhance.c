@@ -22,16 +22,17 @@
 // preset live with the scaler (aim_scaler_apply_preset), which knows what they mean.
 static const AimPreset presets[] = {
     { "anime-clean", "classic", "lanczos", 16, "medium" },
-    // rife and waifu2x-cunet (at the preset's noise level 2, aim_scaler_apply_preset) when
-    // installed: waifu2x-cunet was the best restoration measured on the stills
-    // (bench/RESULTS-nn.md)
-    { "anime-strong", "rife|classic", "waifu2x-cunet|lanczos", 16, "medium" },
+    // waifu2x-cunet (at the preset's noise level 2, aim_scaler_apply_preset) when installed:
+    // the best restoration measured on the stills (bench/RESULTS-nn.md). Model A stays classic:
+    // RIFE v4.6 scored below it on two of the three shared clips (dbz, jjk) at ~100x the CPU
+    // time (bench/RESULTS-interp.md, session 4); `--interp rife` picks it explicitly.
+    { "anime-strong", "classic", "waifu2x-cunet|lanczos", 16, "medium" },
     { "fast", "classic", "bicubic", 20, "veryfast" },
 };
 
-// A preset's engine (interp or upscaler) may be a list in order of preference, "rife|classic":
-// the first one that can run, i.e. whose model is installed (engines without a model always
-// can). An explicit --interp / --upscaler is taken as given (and fails with exit code 6 when
+// A preset's engine (interp or upscaler) may be a list in order of preference,
+// "waifu2x-cunet|lanczos": the first one that can run, i.e. whose model is installed (engines
+// without a model always can). An explicit --interp / --upscaler is taken as given (and fails with exit code 6 when
 // its model is missing).
 static const char *preset_engine(const char *spec, const char *models_dir, char *buf,
                                  size_t n, const AimLog *log)
@@ -41,7 +42,7 @@ static const char *preset_engine(const char *spec, const char *models_dir, char 
         const char *bar = strchr(p, '|');
         size_t len = bar ? (size_t)(bar - p) : strlen(p);
         snprintf(buf, n, "%.*s", (int)len, p);
-        const char *model = !strcmp(buf, "rife") ? "rife-v4.6" : buf;
+        const char *model = buf; // the neural engines presets list are named as their model
         const AimModelInfo *m = aim_models_find(model);
         char dir[4096];
         if (!m)
@@ -85,8 +86,8 @@ static void enhance_usage(FILE *f)
 "  --scale X            size factor for both dimensions (default 1.333; 1 keeps the size);\n"
 "                       the result is rounded to the nearest even number\n"
 "  --preset NAME        anime-clean (default, most conservative), anime-strong (more\n"
-"                       restoration: waifu2x-cunet noise level 2 and rife when installed,\n"
-"                       else classic; neural models take seconds per frame on a CPU), fast\n"
+"                       restoration: waifu2x-cunet noise level 2 when installed, else\n"
+"                       lanczos; a neural model takes seconds per frame on a CPU), fast\n"
 "  --clip START-END     render only this segment, HH:MM:SS[.mmm]-HH:MM:SS[.mmm] or seconds;\n"
 "                       audio and subtitles are cut to match, output starts at zero\n"
 "  --hold-threshold X   mean |dY| (0..1 luma, on the gate's downscaled luma) below which an\n"

@@ -525,7 +525,13 @@ static void fallback_regions(Classic *e)
             else // where both frames show the same colour (under 8 levels apart, 24 at most)
                  // the blend is no ghost, only less noise: the region's frame elsewhere
                 side = side * e->fdiff[k] + (1.0f - e->t) * (1.0f - e->fdiff[k]);
-            e->fw0[k] = trust * e->fw0[k] + (1.0f - trust) * side;
+            // The frame weight leaves the warp's weights faster than the field shrinks: on the
+            // ramp the field is only partly scaled down, so both sides sampled with it would
+            // show a line twice (f0 unwarped and f1 half-warped: a double hat brim on onepiece
+            // 82-88). With trust^4 the region's frame dominates the whole ramp; -0.03..0.04 dB
+            // PSNR-Y, edge F1 +0.0000..0.0003 (bench/RESULTS-interp.md, session 4).
+            float t2 = trust * trust, tw = t2 * t2;
+            e->fw0[k] = tw * e->fw0[k] + (1.0f - tw) * side;
         }
     }
 }

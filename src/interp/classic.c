@@ -364,6 +364,20 @@ static void pull_push(Classic *e)
     }
 }
 
+// blk[b] = 1 where at least FB_MIN_BAD of block b's flow pixels have v > 0.5.
+static void mark_blocks(const Classic *e, const float *v, uint8_t *blk)
+{
+    const int w = e->fw, h = e->fh, bw = e->fbw, bh = e->fbh;
+    for (int by = 0; by < bh; by++)
+        for (int bx = 0; bx < bw; bx++) {
+            int n = 0;
+            for (int y = by * FB_BLOCK; y < (by + 1) * FB_BLOCK && y < h; y++)
+                for (int x = bx * FB_BLOCK; x < (bx + 1) * FB_BLOCK && x < w; x++)
+                    n += v[y * w + x] > 0.5f;
+            blk[by * bw + bx] = n >= FB_MIN_BAD;
+        }
+}
+
 // ANIME RULE "no ghosts", for whole redrawn areas: the blocks where the two frames differ are
 // grouped into areas (connected through gaps of up to one block: a face with its hair), and an
 // area more than REDRAW_SHARE of whose blocks are untrusted is a redraw (a head turn drawn anew,
@@ -373,16 +387,9 @@ static void pull_push(Classic *e)
 // Uses fb_label/fb_stack/fb_members as scratch (fallback_regions relabels after).
 static void redraw_areas(Classic *e)
 {
-    const int w = e->fw, h = e->fh, bw = e->fbw, bh = e->fbh;
+    const int bw = e->fbw, bh = e->fbh;
     uint8_t *dif = e->fb_dif, *blk = e->fb_blk;
-    for (int by = 0; by < bh; by++)
-        for (int bx = 0; bx < bw; bx++) {
-            int n = 0;
-            for (int y = by * FB_BLOCK; y < (by + 1) * FB_BLOCK && y < h; y++)
-                for (int x = bx * FB_BLOCK; x < (bx + 1) * FB_BLOCK && x < w; x++)
-                    n += e->fdiff[y * w + x] > 0.5f;
-            dif[by * bw + bx] = n >= FB_MIN_BAD;
-        }
+    mark_blocks(e, e->fdiff, dif);
     int *lab = e->fb_label, *stack = e->fb_stack, *mem = e->fb_members;
     for (int i = 0; i < bw * bh; i++)
         lab[i] = -1;
@@ -422,15 +429,7 @@ static void fallback_regions(Classic *e)
 {
     const int w = e->fw, h = e->fh, bw = e->fbw, bh = e->fbh;
     uint8_t *raw = e->fb_raw, *blk = e->fb_blk;
-    memset(raw, 0, (size_t)bw * bh);
-    for (int by = 0; by < bh; by++)
-        for (int bx = 0; bx < bw; bx++) {
-            int n = 0;
-            for (int y = by * FB_BLOCK; y < (by + 1) * FB_BLOCK && y < h; y++)
-                for (int x = bx * FB_BLOCK; x < (bx + 1) * FB_BLOCK && x < w; x++)
-                    n += e->bad[y * w + x] > 0.5f;
-            raw[by * bw + bx] = n >= FB_MIN_BAD;
-        }
+    mark_blocks(e, e->bad, raw);
     for (int by = 0; by < bh; by++)
         for (int bx = 0; bx < bw; bx++) {
             uint8_t v = 0;

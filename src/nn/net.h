@@ -158,6 +158,20 @@ size_t aim_nn_run_peak_bytes(const AimNnRun *r);
 /** Multiply-adds of the (de)convolution layers run so far (for GFLOP/s reports). */
 double aim_nn_run_macs(const AimNnRun *r);
 
+/**
+ * Bytes every tensor owns past its last channel: one cache line, as the first allocator gave (a
+ * margin for a vector access that runs past the end; the arena keeps it so kernels see the
+ * same memory).
+ */
+#define AIM_NN_MAT_SLACK 64
+
+/**
+ * Fills m's shape and cstep exactly as aim_nn_mat_alloc lays the tensor out, data = NULL
+ * (the executor's memory plan places such tensors in one arena). 0 or AIM_ERR(EINVAL/ERANGE).
+ */
+int aim_nn_mat_layout(AimNnMat *m, int dims, int w, int h, int c);
+/** Bytes of a laid-out tensor's channels (cstep * c floats), without the slack. */
+static inline size_t aim_nn_mat_bytes(const AimNnMat *m) { return m->cstep * m->c * sizeof(float); }
 /** Allocates a tensor (64-byte aligned channels). 0 or AIM_ERR(ENOMEM)/EINVAL. */
 int aim_nn_mat_alloc(AimNnMat *m, int dims, int w, int h, int c);
 void aim_nn_mat_free(AimNnMat *m);

@@ -5,13 +5,12 @@
 // shapes walks the layers calling only their shape functions, simulates the tensor lifetimes
 // (Split outputs alias their input, since ops never write into their inputs; requested outputs
 // are kept to the end; outputs nobody reads are freed at once; every other tensor is freed after
-// its last consumer) and places every tensor in ONE arena with a first-fit allocator over that
-// simulation. Real runs then only point tensors into the arena. Per-tensor malloc/free left
+// its last consumer) and places every tensor in ONE arena where no tensor alive at the same
+// time is (largest first, each at the lowest offset that fits: TFLite's "greedy by size").
+// Real runs then only point tensors into the arena. Per-tensor malloc/free left
 // glibc's heap fragmented (freed blocks of one size are not reused for the next): max RSS was
 // 2-7x the live tensors (bench/RESULTS-nn.md). The upscaler runs one net over many tiles of a
 // few sizes, so a few cached plans cover a whole video.
-#include <limits.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,7 +34,7 @@ typedef struct Plan {
     int *first;          ///< per layer: its first output slot (layers that allocate outputs)
     AimNnMat *slot;      ///< inputs (nin slots), then the outputs of each allocating layer;
                          ///< shapes with cstep, data NULL
-    size_t *slot_off;    ///< per slot: byte offset in the arena
+    int *slot_buf;       ///< per slot: its buffer in bufs
     AimNnPlanBuf *bufs;
     int nslots, nbufs;
     size_t peak;         ///< largest sum of live tensor bytes (as the per-tensor executor counted)
@@ -64,7 +63,7 @@ static void plan_free(Plan *p)
     free(p->need);
     free(p->first);
     free(p->slot);
-    free(p->slot_off);
+    free(p->slot_buf);
     free(p->bufs);
     *p = (Plan){ 0 };
 }
@@ -129,7 +128,8 @@ static double layer_macs(const AimNnLayer *l, const AimNnMat *in, const AimNnMat
 
 // --- planning
 
-// The lifetime simulation: what the per-tensor executor did, with offsets instead of mallocs.
+// The lifetime simulation: what the per-tensor executor did, recording each buffer's interval
+// instead of calling malloc/free.
 typedef struct Sim {
     const AimNet *net;
     const AimNnOpt *opt;
@@ -140,15 +140,13 @@ typedef struct Sim {
     AimNnMat *shape; ///< per blob: its shape once computed
     int *refs;     ///< per buffer: blobs pointing at it
     size_t *size;  ///< per buffer: tensor bytes (for the live count)
-    int *act;      ///< live buffers sorted by offset
-    int nact;
     size_t live;
     int t;         ///< current layer (-1 while the inputs are placed)
 } Sim;
 
-// Places blob b (shape m, with cstep) at the lowest offset where it fits between the live
-// buffers, and points the blob at it.
-static int sim_alloc(Sim *s, int b, const AimNnMat *m, size_t *off)
+// A new buffer for blob b (shape m, with cstep), alive from the current layer on; its slot k
+// refers to it. The offset is chosen later (place_bufs), when every interval is known.
+static int sim_alloc(Sim *s, int b, const AimNnMat *m, int slot)
 {
     Plan *p = s->p;
     size_t tensor = aim_nn_mat_bytes(m);
@@ -157,31 +155,16 @@ static int sim_alloc(Sim *s, int b, const AimNnMat *m, size_t *off)
                 s->net->blobs[b].name, m->w, m->h, m->c);
         return AIM_ERR(ENOMEM);
     }
-    size_t bytes = (tensor + AIM_NN_MAT_SLACK + ALIGN - 1) & ~(size_t)(ALIGN - 1);
-    size_t at = 0;
-    int pos = 0;
-    for (; pos < s->nact; pos++) {
-        const AimNnPlanBuf *a = &p->bufs[s->act[pos]];
-        if (a->off >= at && a->off - at >= bytes)
-            break;
-        if (a->off + a->bytes > at)
-            at = a->off + a->bytes;
-    }
-    if (at > SIZE_MAX / 2 - bytes)
-        return AIM_ERR(ERANGE);
     int k = p->nbufs++;
-    p->bufs[k] = (AimNnPlanBuf){ at, bytes, s->t, s->net->nlayers };
+    size_t bytes = (tensor + AIM_NN_MAT_SLACK + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+    p->bufs[k] = (AimNnPlanBuf){ 0, bytes, s->t, s->net->nlayers };
+    p->slot_buf[slot] = k;
     s->refs[k] = 1;
     s->size[k] = tensor;
-    memmove(s->act + pos + 1, s->act + pos, sizeof(int) * (size_t)(s->nact - pos));
-    s->act[pos] = k;
-    s->nact++;
     s->buf_of[b] = k;
     s->have[b] = 1;
     s->live += tensor;
     p->peak = s->live > p->peak ? s->live : p->peak;
-    p->arena = at + bytes > p->arena ? at + bytes : p->arena;
-    *off = at;
     return 0;
 }
 
@@ -196,11 +179,6 @@ static void sim_unref(Sim *s, int b)
         return;
     s->live -= s->size[k];
     s->p->bufs[k].t1 = s->t;
-    int pos = 0;
-    while (s->act[pos] != k)
-        pos++;
-    memmove(s->act + pos, s->act + pos + 1, sizeof(int) * (size_t)(s->nact - pos - 1));
-    s->nact--;
 }
 
 // Marks the layers the outputs need (walking back from the outputs) and counts the consumers
@@ -285,7 +263,7 @@ static int sim_layers(Sim *s, const char *given)
                 if (err < 0)
                     return err;
                 sim_unref(s, b); // a given blob computed again: the new tensor replaces it
-                err = sim_alloc(s, b, m, &p->slot_off[p->nslots]);
+                err = sim_alloc(s, b, m, p->nslots);
                 if (err < 0)
                     return err;
                 s->shape[b] = *m;
@@ -299,6 +277,68 @@ static int sim_layers(Sim *s, const char *given)
             if (--s->uses[l->in[k]] == 0)
                 sim_unref(s, l->in[k]);
     }
+    return 0;
+}
+
+typedef struct Order {
+    size_t bytes;
+    int t0, k;
+} Order;
+
+static int by_size(const void *a, const void *b)
+{
+    const Order *x = a, *y = b;
+    if (x->bytes != y->bytes)
+        return x->bytes > y->bytes ? -1 : 1;
+    if (x->t0 != y->t0)
+        return x->t0 < y->t0 ? -1 : 1;
+    return x->k < y->k ? -1 : x->k > y->k;
+}
+
+// Offsets: largest buffer first, each at the lowest offset where it overlaps no placed buffer
+// whose interval meets its own (intervals are inclusive: a layer's inputs and outputs are
+// alive together). First fit in allocation order wasted 35 % on realcugan (159.5 MB arena for
+// 117.8 MB alive at most); by size it is within a few percent (bench/RESULTS-nn.md).
+static int place_bufs(Plan *p)
+{
+    int n = p->nbufs;
+    Order *ord = malloc(sizeof(Order) * (size_t)(n + 1));
+    int *placed = malloc(sizeof(int) * (size_t)(n + 1)); // sorted by offset
+    if (!ord || !placed) {
+        free(ord);
+        free(placed);
+        return AIM_ERR(ENOMEM);
+    }
+    for (int k = 0; k < n; k++)
+        ord[k] = (Order){ p->bufs[k].bytes, p->bufs[k].t0, k };
+    qsort(ord, (size_t)n, sizeof(Order), by_size);
+    int np = 0;
+    p->arena = 0;
+    for (int i = 0; i < n; i++) {
+        AimNnPlanBuf *b = &p->bufs[ord[i].k];
+        size_t at = 0;
+        int pos = 0;
+        for (; pos < np; pos++) {
+            const AimNnPlanBuf *a = &p->bufs[placed[pos]];
+            if (a->t1 < b->t0 || b->t1 < a->t0)
+                continue;
+            if (a->off >= at && a->off - at >= b->bytes)
+                break;
+            if (a->off + a->bytes > at)
+                at = a->off + a->bytes;
+        }
+        b->off = at;
+        // keep placed sorted by offset: insert after every buffer starting at or before it
+        int ins = 0;
+        while (ins < np && p->bufs[placed[ins]].off <= at)
+            ins++;
+        memmove(placed + ins + 1, placed + ins, sizeof(int) * (size_t)(np - ins));
+        placed[ins] = ord[i].k;
+        np++;
+        p->arena = at + b->bytes > p->arena ? at + b->bytes : p->arena;
+    }
+    free(ord);
+    free(placed);
     return 0;
 }
 
@@ -338,16 +378,16 @@ static int plan_build(const AimNnRun *r, Plan *p, const int *in_blobs, const Aim
     p->need = calloc(nl + 1, 1);
     p->first = malloc(sizeof(int) * (nl + 1));
     p->slot = calloc(ns, sizeof(AimNnMat));
-    p->slot_off = calloc(ns, sizeof(size_t));
+    p->slot_buf = calloc(ns, sizeof(int));
     p->bufs = calloc(ns, sizeof(AimNnPlanBuf));
     Sim s = { net, &r->opt, p, malloc(sizeof(int) * nb), calloc(nb, sizeof(int)), calloc(nb, 1),
               calloc(nb, sizeof(AimNnMat)), calloc(ns, sizeof(int)), calloc(ns, sizeof(size_t)),
-              calloc(ns, sizeof(int)), 0, 0, -1 };
+              0, -1 };
     char *given = calloc(nb, 1);
     int err = 0;
     if (!p->in_blobs || !p->out_blobs || !p->in_shape || !p->need || !p->first || !p->slot ||
-        !p->slot_off || !p->bufs || !s.buf_of || !s.uses || !s.have || !s.shape || !s.refs ||
-        !s.size || !s.act || !given)
+        !p->slot_buf || !p->bufs || !s.buf_of || !s.uses || !s.have || !s.shape || !s.refs ||
+        !s.size || !given)
         err = AIM_ERR(ENOMEM);
     for (size_t b = 0; b < nb && !err; b++)
         s.buf_of[b] = -1;
@@ -368,7 +408,7 @@ static int plan_build(const AimNnRun *r, Plan *p, const int *in_blobs, const Aim
         err = aim_nn_mat_layout(&p->slot[i], in->dims, in->w, in->h, in->c);
         if (!err) {
             sim_unref(&s, b); // the same blob given twice: the last copy wins
-            err = sim_alloc(&s, b, &p->slot[i], &p->slot_off[i]);
+            err = sim_alloc(&s, b, &p->slot[i], i);
         }
         if (!err) {
             s.shape[b] = p->slot[i];
@@ -392,7 +432,8 @@ static int plan_build(const AimNnRun *r, Plan *p, const int *in_blobs, const Aim
     free(s.shape);
     free(s.refs);
     free(s.size);
-    free(s.act);
+    if (!err)
+        err = place_bufs(p);
     if (err)
         plan_free(p);
     else
@@ -457,7 +498,7 @@ int aim_nn_run(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs, int nin
         const AimNnMat *s = &inputs[i];
         AimNnMat *d = &r->mats[in_blobs[i]];
         *d = p->slot[i];
-        d->data = (float *)(r->arena + p->slot_off[i]);
+        d->data = (float *)(r->arena + p->bufs[p->slot_buf[i]].off);
         for (int q = 0; q < s->c; q++)
             memcpy(aim_nn_chan(d, q), aim_nn_chan(s, q), sizeof(float) * s->w * s->h);
     }
@@ -481,7 +522,7 @@ int aim_nn_run(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs, int nin
         for (int o = 0; o < l->nout; o++) {
             int k = p->first[li] + o;
             outm[o] = p->slot[k];
-            outm[o].data = (float *)(r->arena + p->slot_off[k]);
+            outm[o].data = (float *)(r->arena + p->bufs[p->slot_buf[k]].off);
             r->mats[l->out[o]] = outm[o];
         }
         err = l->op->forward(l, inm, outm, &r->opt);

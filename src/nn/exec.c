@@ -32,6 +32,7 @@ typedef struct Plan {
     AimNnMat *in_shape;  ///< per input: dims, w, h, c (the key; data NULL)
     char *need;          ///< per layer: run it
     int *first;          ///< per layer: its first output slot (layers that allocate outputs)
+    int *scratch;        ///< per layer: the buffer of its op's scratch, or -1
     AimNnMat *slot;      ///< inputs (nin slots), then the outputs of each allocating layer;
                          ///< shapes with cstep, data NULL
     int *slot_buf;       ///< per slot: its buffer in bufs
@@ -62,6 +63,7 @@ static void plan_free(Plan *p)
     free(p->in_shape);
     free(p->need);
     free(p->first);
+    free(p->scratch);
     free(p->slot);
     free(p->slot_buf);
     free(p->bufs);
@@ -217,7 +219,7 @@ static int sim_layers(Sim *s, const char *given)
     AimNnMat inm[64], outm[256];
     for (int li = 0; li < net->nlayers; li++) {
         const AimNnLayer *l = &net->layers[li];
-        p->first[li] = -1;
+        p->first[li] = p->scratch[li] = -1;
         if (!p->need[li])
             continue;
         s->t = li;
@@ -268,6 +270,15 @@ static int sim_layers(Sim *s, const char *given)
                     return err;
                 s->shape[b] = *m;
                 p->nslots++;
+            }
+            // The op's temporary memory (the convolution's phase planes, 21 MB on a realesr
+            // tile) lives during this layer only; from the heap it fragmented as the tensors
+            // did. Not a tensor: outside the live count and max_bytes, as before.
+            size_t sb = l->op->scratch ? l->op->scratch(l, inm, p->slot + p->first[li], s->opt) : 0;
+            if (sb) {
+                int k = p->nbufs++;
+                p->bufs[k] = (AimNnPlanBuf){ 0, (sb + ALIGN - 1) & ~(size_t)(ALIGN - 1), li, li };
+                p->scratch[li] = k;
             }
             for (int o = 0; o < l->nout; o++) // outputs nobody reads
                 if (!s->uses[l->out[o]])
@@ -365,7 +376,8 @@ static int plan_build(const AimNnRun *r, Plan *p, const int *in_blobs, const Aim
 {
     const AimNet *net = r->net;
     size_t nb = (size_t)net->nblobs, nl = (size_t)net->nlayers;
-    // Slots: one per input, then at most one per layer output; buffers: at most one per slot.
+    // Slots: one per input, then at most one per layer output; buffers: at most one per slot
+    // and one scratch per layer.
     size_t ns = (size_t)nin;
     for (int li = 0; li < net->nlayers; li++)
         ns += (size_t)net->layers[li].nout;
@@ -377,15 +389,17 @@ static int plan_build(const AimNnRun *r, Plan *p, const int *in_blobs, const Aim
     p->in_shape = calloc((size_t)nin + 1, sizeof(AimNnMat));
     p->need = calloc(nl + 1, 1);
     p->first = malloc(sizeof(int) * (nl + 1));
+    p->scratch = malloc(sizeof(int) * (nl + 1));
     p->slot = calloc(ns, sizeof(AimNnMat));
     p->slot_buf = calloc(ns, sizeof(int));
-    p->bufs = calloc(ns, sizeof(AimNnPlanBuf));
+    p->bufs = calloc(ns + nl, sizeof(AimNnPlanBuf));
     Sim s = { net, &r->opt, p, malloc(sizeof(int) * nb), calloc(nb, sizeof(int)), calloc(nb, 1),
-              calloc(nb, sizeof(AimNnMat)), calloc(ns, sizeof(int)), calloc(ns, sizeof(size_t)),
-              0, -1 };
+              calloc(nb, sizeof(AimNnMat)), calloc(ns + nl, sizeof(int)),
+              calloc(ns + nl, sizeof(size_t)), 0, -1 };
     char *given = calloc(nb, 1);
     int err = 0;
-    if (!p->in_blobs || !p->out_blobs || !p->in_shape || !p->need || !p->first || !p->slot ||
+    if (!p->in_blobs || !p->out_blobs || !p->in_shape || !p->need || !p->first || !p->scratch ||
+        !p->slot ||
         !p->slot_buf || !p->bufs || !s.buf_of || !s.uses || !s.have || !s.shape || !s.refs ||
         !s.size || !given)
         err = AIM_ERR(ENOMEM);
@@ -525,7 +539,12 @@ int aim_nn_run(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs, int nin
             outm[o].data = (float *)(r->arena + p->bufs[p->slot_buf[k]].off);
             r->mats[l->out[o]] = outm[o];
         }
-        err = l->op->forward(l, inm, outm, &r->opt);
+        AimNnOpt o = r->opt;
+        if (p->scratch[li] >= 0) {
+            o.scratch = r->arena + p->bufs[p->scratch[li]].off;
+            o.scratch_bytes = p->bufs[p->scratch[li]].bytes;
+        }
+        err = l->op->forward(l, inm, outm, &o);
         if (err < 0)
             aim_log(log, AIM_LOG_ERROR, "%s (%s) failed: %s", l->name, l->type,
                     aim_strerror(err));

@@ -89,6 +89,10 @@ typedef struct AimNnOpt {
     size_t max_bytes;   ///< refuse to hold more tensor bytes at once (0 = no limit)
     const atomic_int *cancel; ///< polled before every layer: nonzero stops the run with
                               ///< AIM_ERR_INTERRUPTED (a 1080p frame is seconds of layers)
+    /** Set by the executor for one forward call (leave NULL/0): the temporary memory the op's
+     *  scratch() asked for, 64-byte aligned, from the run's arena; NULL: the op allocates. */
+    void *scratch;
+    size_t scratch_bytes;
 } AimNnOpt;
 
 /** One op type. Functions return 0 or a negative AIM error (validation errors are logged). */
@@ -104,6 +108,10 @@ typedef struct AimNnOpDesc {
     int (*shape)(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out, const AimLog *log);
     /** Computes outputs (already allocated with the shapes above). */
     int (*forward)(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out, const AimNnOpt *o);
+    /** Optional: bytes of temporary memory forward needs for these shapes and options (0:
+     *  none); the executor plans it in its arena and passes it in o->scratch. */
+    size_t (*scratch)(const AimNnLayer *l, const AimNnMat *in, const AimNnMat *out,
+                      const AimNnOpt *o);
 } AimNnOpDesc;
 
 typedef struct AimNetSettings {

@@ -1,16 +1,16 @@
 // Graph executor: runs the layers in file order (ncnn files are topologically sorted), only
 // those the requested outputs need.
 //
-// Memory is planned statically, as ncnn and TFLite do: the first run with a given set of input
-// shapes walks the layers calling only their shape functions, simulates the tensor lifetimes
-// (Split outputs alias their input, since ops never write into their inputs; requested outputs
-// are kept to the end; outputs nobody reads are freed at once; every other tensor is freed after
-// its last consumer) and places every tensor in ONE arena where no tensor alive at the same
-// time is (largest first, each at the lowest offset that fits: TFLite's "greedy by size").
-// Real runs then only point tensors into the arena. Per-tensor malloc/free left
-// glibc's heap fragmented (freed blocks of one size are not reused for the next): max RSS was
-// 2-7x the live tensors (bench/RESULTS-nn.md). The upscaler runs one net over many tiles of a
-// few sizes, so a few cached plans cover a whole video.
+// Memory is planned statically, as TFLite's arena planner does: the first run with a given set
+// of inputs, input shapes and outputs walks the layers calling only their shape functions,
+// simulates the tensor lifetimes (Split outputs alias their input, since ops never write into
+// their inputs; requested outputs are kept to the end; outputs nobody reads are freed at once;
+// every other tensor is freed after its last consumer; an op's scratch lives during its layer)
+// and places every buffer in ONE arena away from every buffer alive at the same time (largest
+// first, each at the lowest offset that fits: TFLite's "greedy by size"). Real runs then only
+// point tensors into the arena. With a malloc per tensor and per convolution scratch, glibc's
+// heap stayed fragmented: max RSS was 2-7x the live tensors (bench/RESULTS-nn.md). The upscaler
+// runs one net over many tiles of a few sizes, so a few cached plans cover a whole video.
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,6 +77,8 @@ int aim_nn_run_create(AimNnRun **out, const AimNet *net, const AimNnOpt *opt)
         return AIM_ERR(ENOMEM);
     r->net = net;
     r->opt = *opt;
+    r->opt.scratch = NULL; // set per layer from the plan
+    r->opt.scratch_bytes = 0;
     r->mats = calloc((size_t)net->nblobs, sizeof(AimNnMat));
     if (!r->mats) {
         aim_nn_run_destroy(&r);
@@ -308,8 +310,9 @@ static int by_size(const void *a, const void *b)
 
 // Offsets: largest buffer first, each at the lowest offset where it overlaps no placed buffer
 // whose interval meets its own (intervals are inclusive: a layer's inputs and outputs are
-// alive together). First fit in allocation order wasted 35 % on realcugan (159.5 MB arena for
-// 117.8 MB alive at most); by size it is within a few percent (bench/RESULTS-nn.md).
+// alive together). On realcugan's 228x228 tile with its SE inputs (tensors only) first fit in
+// allocation order needed a 159.5 MB arena for 117.8 MB alive at most, by size 124.4 MB
+// (bench/RESULTS-nn.md).
 static int place_bufs(Plan *p)
 {
     int n = p->nbufs;

@@ -154,10 +154,12 @@ typedef struct AimNnRun AimNnRun;
 int aim_nn_run_create(AimNnRun **out, const AimNet *net, const AimNnOpt *opt);
 void aim_nn_run_destroy(AimNnRun **r);
 /**
- * Runs the net: inputs[i] is copied into blob in_blobs[i]; outputs are computed for the blobs
- * out_blobs[] and returned in outs[] (owned by the run, valid until the next run/destroy).
- * Only layers the outputs need are run; intermediate tensors are freed as soon as their last
- * consumer ran, so memory follows the tile size.
+ * Runs the net: inputs[i] is copied into blob in_blobs[i] (inputs must not point into this
+ * run's previous outputs); outputs are computed for the blobs out_blobs[] and returned in outs[]
+ * (owned by the run, valid until the next run/destroy). Only layers the outputs need are run.
+ * All tensors live in one arena per run, laid out once per set of inputs, shapes and outputs
+ * (a few such plans are cached): a tensor's bytes are reused once its last consumer ran, so
+ * memory follows the tile size.
  */
 int aim_nn_run(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs, int nin,
                const int *out_blobs, const AimNnMat **outs, int nout);

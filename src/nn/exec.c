@@ -294,13 +294,16 @@ static int sim_layers(Sim *s, const char *given)
 }
 
 typedef struct Order {
+    int life;     ///< layers alive (0 when ordering by size alone)
     size_t bytes;
     int t0, k;
 } Order;
 
-static int by_size(const void *a, const void *b)
+static int by_order(const void *a, const void *b)
 {
     const Order *x = a, *y = b;
+    if (x->life != y->life)
+        return x->life > y->life ? -1 : 1;
     if (x->bytes != y->bytes)
         return x->bytes > y->bytes ? -1 : 1;
     if (x->t0 != y->t0)
@@ -308,12 +311,10 @@ static int by_size(const void *a, const void *b)
     return x->k < y->k ? -1 : x->k > y->k;
 }
 
-// Offsets: largest buffer first, each at the lowest offset where it overlaps no placed buffer
-// whose interval meets its own (intervals are inclusive: a layer's inputs and outputs are
-// alive together). On realcugan's 228x228 tile with its SE inputs (tensors only) first fit in
-// allocation order needed a 159.5 MB arena for 117.8 MB alive at most, by size 124.4 MB
-// (bench/RESULTS-nn.md).
-static int place_bufs(Plan *p)
+// Offsets: buffers in order (largest first, or longest-lived first then largest), each at the
+// lowest offset where it overlaps no placed buffer whose interval meets its own (intervals are
+// inclusive: a layer's inputs and outputs are alive together). Sets p->arena.
+static int place_bufs(Plan *p, int by_life)
 {
     int n = p->nbufs;
     Order *ord = malloc(sizeof(Order) * (size_t)(n + 1));
@@ -324,8 +325,9 @@ static int place_bufs(Plan *p)
         return AIM_ERR(ENOMEM);
     }
     for (int k = 0; k < n; k++)
-        ord[k] = (Order){ p->bufs[k].bytes, p->bufs[k].t0, k };
-    qsort(ord, (size_t)n, sizeof(Order), by_size);
+        ord[k] = (Order){ by_life ? p->bufs[k].t1 - p->bufs[k].t0 : 0, p->bufs[k].bytes,
+                          p->bufs[k].t0, k };
+    qsort(ord, (size_t)n, sizeof(Order), by_order);
     int np = 0;
     p->arena = 0;
     for (int i = 0; i < n; i++) {
@@ -449,16 +451,34 @@ static int plan_build(const AimNnRun *r, Plan *p, const int *in_blobs, const Aim
     free(s.shape);
     free(s.refs);
     free(s.size);
-    if (!err)
-        err = place_bufs(p);
-    if (err)
+    // Neither order wins everywhere (480x270 x2, --verbose; buffers alive at one layer bound
+    // the arena from below): realesr's 286x286 tile 64.2 MB by size (the bound) and 80.0 by
+    // lifetime; realcugan's 228x228 tile with its SE inputs 153.8 by size, 134.0 by lifetime
+    // (bound 119.2; first fit in allocation order gave 159.5 for the tensors alone). Both are
+    // tried and the smaller kept: a placement is microseconds.
+    if (!err && !(err = place_bufs(p, 1))) {
+        size_t by_life = p->arena;
+        err = place_bufs(p, 0);
+        if (!err && by_life < p->arena)
+            err = place_bufs(p, 1);
+    }
+    if (err) {
         plan_free(p);
-    else
-        aim_log(&net->log, AIM_LOG_DEBUG, "nn: memory plan for %d input(s) (first %dx%dx%d): "
-                "%d tensors, %.1f MB live at most, arena %.1f MB", nin, nin ? inputs[0].w : 0,
-                nin ? inputs[0].h : 0, nin ? inputs[0].c : 0, p->nbufs, p->peak / 1e6,
-                p->arena / 1e6);
-    return err;
+        return err;
+    }
+    // No arena can be smaller than the buffers alive at one layer: how close the placement is.
+    size_t bound = 0;
+    for (int t = -1; t <= net->nlayers; t++) {
+        size_t sum = 0;
+        for (int k = 0; k < p->nbufs; k++)
+            sum += p->bufs[k].t0 <= t && t <= p->bufs[k].t1 ? p->bufs[k].bytes : 0;
+        bound = sum > bound ? sum : bound;
+    }
+    aim_log(&net->log, AIM_LOG_DEBUG, "nn: memory plan for %d input(s) (first %dx%dx%d): %d "
+            "buffers, tensors %.1f MB alive at most, arena %.1f MB (at least %.1f MB with "
+            "scratch)", nin, nin ? inputs[0].w : 0, nin ? inputs[0].h : 0, nin ? inputs[0].c : 0,
+            p->nbufs, p->peak / 1e6, p->arena / 1e6, bound / 1e6);
+    return 0;
 }
 
 // The cached plan for this key, or a new one in the least recently used place.

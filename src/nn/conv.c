@@ -329,13 +329,21 @@ static void deconv_chans(void *ctx, int job, int njobs)
     free(rows);
 }
 
+// Padded input rows: nxb blocks of nr pixels per row; returns their size in bytes.
+static size_t deconv_geometry(DeconvJob *j, const AimNnMat *in, int nr)
+{
+    j->nxb = (in->w + nr - 1) / nr;
+    j->wq = j->nxb * nr;
+    return (size_t)in->c * in->h * j->wq * sizeof(float);
+}
+
 size_t aim_nn_deconv_scratch_fast(const AimNnLayer *l, const AimNnMat *in, const AimNnMat *out,
                                   const AimNnOpt *o)
 {
     AimNnKernels k;
     kernels_for(o, &k);
-    int wq = (in->w + k.nr - 1) / k.nr * k.nr;
-    return (size_t)in->c * in->h * wq * sizeof(float);
+    DeconvJob j = { 0 };
+    return deconv_geometry(&j, in, k.nr);
 }
 
 int aim_nn_deconv_forward_fast(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out,
@@ -345,9 +353,7 @@ int aim_nn_deconv_forward_fast(const AimNnLayer *l, const AimNnMat *in, AimNnMat
     AimNnKernels k;
     kernels_for(o, &k);
     DeconvJob j = { l, p, in, out, k.gemm, k.nr, NULL, 0, 0, 0 };
-    j.nxb = (in->w + k.nr - 1) / k.nr;
-    j.wq = j.nxb * k.nr;
-    size_t bytes = (size_t)in->c * in->h * j.wq * sizeof(float);
+    size_t bytes = deconv_geometry(&j, in, k.nr);
     // The executor's arena when it planned this layer's scratch, else a block of our own.
     float *own = NULL;
     if (o->scratch && o->scratch_bytes >= bytes)

@@ -2,7 +2,7 @@
 // and prints seconds, achieved GFLOP/s of the conv layers and peak memory. Used by the
 // reference comparison (bench/nn_compare.sh) and the benchmark (bench/nn_bench.sh).
 // usage: nn_upscale MODEL SCALE IN.rgb W H OUT.rgb [--tile N] [--context N] [--noise N]
-//                   [--ref] [--threads N] [--models-dir DIR] [--gap-tile N]
+//                   [--ref] [--threads N] [--models-dir DIR] [--gap-tile N] [--verbose]
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +46,8 @@ int main(int argc, char **argv)
 {
     if (argc < 7) {
         fprintf(stderr, "usage: nn_upscale MODEL SCALE IN.rgb W H OUT.rgb [--tile N] "
-                "[--context N] [--noise N] [--ref] [--threads N] [--models-dir DIR] [--gap-tile N]\n");
+                "[--context N] [--noise N] [--ref] [--threads N] [--models-dir DIR] [--gap-tile N] "
+                "[--verbose]\n");
         return 2;
     }
     AimNnUpscalerSettings s;
@@ -73,6 +74,8 @@ int main(int argc, char **argv)
             s.gap_tile = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--cpu-c"))
             s.opt.cpu_flags = 0;
+        else if (!strcmp(argv[i], "--verbose"))
+            s.log.max_level = AIM_LOG_DEBUG;
     }
     AimPool *pool = NULL;
     if (threads > 1 && aim_pool_create(&pool, threads - 1) < 0)

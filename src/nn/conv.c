@@ -206,33 +206,57 @@ static void conv_rows(void *ctx, int job, int njobs)
     free(rows);
 }
 
+static void kernels_for(const AimNnOpt *o, AimNnKernels *k)
+{
+    if (o->cpu_flags & AIM_NN_CPU_PREFER_AVX512)
+        aim_nn_kernels_init_avx512(k, o->cpu_flags);
+    else
+        aim_nn_kernels_init(k, o->cpu_flags);
+}
+
+// Phase-plane geometry for these shapes; returns the planes' size in floats.
+static size_t conv_geometry(ConvJob *j, const AimNnConv *c, const AimNnMat *in,
+                            const AimNnMat *out, int nr)
+{
+    int pr, pb;
+    aim_nn_conv_pads(c, in->w, in->h, &j->pl, &pr, &j->pt, &pb);
+    j->nxb = (out->w + nr - 1) / nr;
+    j->hq = out->h + (c->kh - 1) * c->dh / c->sh;
+    j->wq = j->nxb * nr + (c->kw - 1) * c->dw / c->sw;
+    j->qplane = ((size_t)j->hq * j->wq + 15) & ~(size_t)15;
+    return (size_t)in->c * c->sh * c->sw * j->qplane;
+}
+
+size_t aim_nn_conv_scratch_fast(const AimNnLayer *l, const AimNnMat *in, const AimNnMat *out,
+                                const AimNnOpt *o)
+{
+    AimNnKernels k;
+    kernels_for(o, &k);
+    ConvJob j = { 0 };
+    return conv_geometry(&j, &((const ConvPriv *)l->priv)->c, in, out, k.nr) * sizeof(float);
+}
+
 int aim_nn_conv_forward_fast(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out,
                              const AimNnOpt *o)
 {
     const ConvPriv *p = l->priv;
     const AimNnConv *c = &p->c;
     AimNnKernels k;
-    if (o->cpu_flags & AIM_NN_CPU_PREFER_AVX512)
-        aim_nn_kernels_init_avx512(&k, o->cpu_flags);
-    else
-        aim_nn_kernels_init(&k, o->cpu_flags);
+    kernels_for(o, &k);
     ConvJob j = { l, p, in, out, k.gemm, k.nr, NULL, 0, 0, 0, 0, 0, 0, 0 };
-    int pr, pb;
-    aim_nn_conv_pads(c, in->w, in->h, &j.pl, &pr, &j.pt, &pb);
-    j.nxb = (out->w + k.nr - 1) / k.nr;
-    j.hq = out->h + (c->kh - 1) * c->dh / c->sh;
-    j.wq = j.nxb * k.nr + (c->kw - 1) * c->dw / c->sw;
-    j.qplane = ((size_t)j.hq * j.wq + 15) & ~(size_t)15;
-    size_t n = (size_t)in->c * c->sh * c->sw * j.qplane;
-    j.q = alloc64(n * sizeof(float));
-    if (!j.q)
+    size_t n = conv_geometry(&j, c, in, out, k.nr);
+    // The executor's arena when it planned this layer's scratch, else a block of our own.
+    float *own = NULL;
+    if (o->scratch && o->scratch_bytes >= n * sizeof(float))
+        j.q = o->scratch;
+    else if (!(j.q = own = alloc64(n * sizeof(float))))
         return AIM_ERR(ENOMEM);
     int threads = aim_pool_threads(o->pool);
     aim_pool_run(o->pool, fill_planes, &j, threads < in->c ? threads : in->c);
     // Rows per job: enough jobs to balance 2+ threads, each several rows long.
     int njobs = out->h < threads * 4 ? out->h : threads * 4;
     aim_pool_run(o->pool, conv_rows, &j, njobs);
-    free(j.q);
+    free(own);
     return j.err;
 }
 
@@ -305,20 +329,36 @@ static void deconv_chans(void *ctx, int job, int njobs)
     free(rows);
 }
 
+// Padded input rows: nxb blocks of nr pixels per row; returns their size in bytes.
+static size_t deconv_geometry(DeconvJob *j, const AimNnMat *in, int nr)
+{
+    j->nxb = (in->w + nr - 1) / nr;
+    j->wq = j->nxb * nr;
+    return (size_t)in->c * in->h * j->wq * sizeof(float);
+}
+
+size_t aim_nn_deconv_scratch_fast(const AimNnLayer *l, const AimNnMat *in, const AimNnMat *out,
+                                  const AimNnOpt *o)
+{
+    AimNnKernels k;
+    kernels_for(o, &k);
+    DeconvJob j = { 0 };
+    return deconv_geometry(&j, in, k.nr);
+}
+
 int aim_nn_deconv_forward_fast(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out,
                                const AimNnOpt *o)
 {
     const ConvPriv *p = l->priv;
     AimNnKernels k;
-    if (o->cpu_flags & AIM_NN_CPU_PREFER_AVX512)
-        aim_nn_kernels_init_avx512(&k, o->cpu_flags);
-    else
-        aim_nn_kernels_init(&k, o->cpu_flags);
+    kernels_for(o, &k);
     DeconvJob j = { l, p, in, out, k.gemm, k.nr, NULL, 0, 0, 0 };
-    j.nxb = (in->w + k.nr - 1) / k.nr;
-    j.wq = j.nxb * k.nr;
-    j.q = alloc64((size_t)in->c * in->h * j.wq * sizeof(float));
-    if (!j.q)
+    size_t bytes = deconv_geometry(&j, in, k.nr);
+    // The executor's arena when it planned this layer's scratch, else a block of our own.
+    float *own = NULL;
+    if (o->scratch && o->scratch_bytes >= bytes)
+        j.q = o->scratch;
+    else if (!(j.q = own = alloc64(bytes)))
         return AIM_ERR(ENOMEM);
     for (int ci = 0; ci < in->c; ci++)
         for (int y = 0; y < in->h; y++) {
@@ -329,6 +369,6 @@ int aim_nn_deconv_forward_fast(const AimNnLayer *l, const AimNnMat *in, AimNnMat
     int threads = aim_pool_threads(o->pool);
     int njobs = p->c.cout < threads * 4 ? p->c.cout : threads * 4;
     aim_pool_run(o->pool, deconv_chans, &j, njobs);
-    free(j.q);
+    free(own);
     return j.err;
 }

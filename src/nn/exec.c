@@ -1,28 +1,74 @@
 // Graph executor: runs the layers in file order (ncnn files are topologically sorted), only
-// those the requested outputs need, and frees every tensor after its last consumer.
-// Split outputs alias their input (ops never write into their inputs), so they cost nothing.
+// those the requested outputs need.
+//
+// Memory is planned statically, as TFLite's arena planner does: the first run with a given set
+// of inputs, input shapes and outputs walks the layers calling only their shape functions,
+// simulates the tensor lifetimes (Split outputs alias their input, since ops never write into
+// their inputs; requested outputs are kept to the end; outputs nobody reads are freed at once;
+// every other tensor is freed after its last consumer; an op's scratch lives during its layer)
+// and places every buffer in ONE arena away from every buffer alive at the same time (largest
+// first, each at the lowest offset that fits: TFLite's "greedy by size"). Real runs then only
+// point tensors into the arena. With a malloc per tensor and per convolution scratch, glibc's
+// heap stayed fragmented: max RSS was 2-7x the live tensors (bench/RESULTS-nn.md). The upscaler
+// runs one net over many tiles of a few sizes, so a few cached plans cover a whole video.
 #include <stdlib.h>
 #include <string.h>
 
 #include "nn/ops.h"
+#include "nn/plan.h"
 
-typedef struct Buf {
-    float *data;
-    int refs;
-    size_t bytes;
-} Buf;
+// Plans kept per run: the upscaler's inner, right, bottom and corner tiles, each with and
+// without the SE gap inputs (realcugan), is 8 shapes; planning again costs a walk over the
+// shape functions only, so a miss is cheap.
+#define MAX_PLANS 8
+// Offsets and sizes in the arena are multiples of a cache line, as aim_nn_mat_alloc's
+// 64-byte aligned blocks are.
+#define ALIGN 64
+
+// One plan: the key (inputs, their shapes, outputs) and where every tensor goes.
+typedef struct Plan {
+    int nin, nout;
+    int *in_blobs, *out_blobs;
+    AimNnMat *in_shape;  ///< per input: dims, w, h, c (the key; data NULL)
+    char *need;          ///< per layer: run it
+    int *first;          ///< per layer: its first output slot (layers that allocate outputs)
+    int *scratch;        ///< per layer: the buffer of its op's scratch, or -1
+    AimNnMat *slot;      ///< inputs (nin slots), then the outputs of each allocating layer;
+                         ///< shapes with cstep, data NULL
+    int *slot_buf;       ///< per slot: its buffer in bufs
+    AimNnPlanBuf *bufs;
+    int nslots, nbufs;
+    size_t peak;         ///< largest sum of live tensor bytes (as the per-tensor executor counted)
+    size_t arena;        ///< bytes of arena the plan needs
+    unsigned long used;  ///< run counter at the last use (least recently used is replaced)
+} Plan;
 
 struct AimNnRun {
     const AimNet *net;
     AimNnOpt opt;
-    AimNnMat *mats;   ///< per blob (shape + data pointer into a Buf)
-    int *buf_of;      ///< per blob: Buf index or -1
-    Buf *bufs;        ///< at most one per blob
-    int *uses;        ///< per blob: consumers still to run
-    char *need;       ///< per layer
-    size_t live, peak;
+    AimNnMat *mats;      ///< per blob during a run (shape + data pointer into the arena)
+    Plan plans[MAX_PLANS];
+    const Plan *last;    ///< plan of the last successful run
+    unsigned long runs;
+    unsigned char *arena;
+    size_t arena_bytes;  ///< grown to the largest plan used, never shrunk
+    size_t peak;
     double macs;
 };
+
+static void plan_free(Plan *p)
+{
+    free(p->in_blobs);
+    free(p->out_blobs);
+    free(p->in_shape);
+    free(p->need);
+    free(p->first);
+    free(p->scratch);
+    free(p->slot);
+    free(p->slot_buf);
+    free(p->bufs);
+    *p = (Plan){ 0 };
+}
 
 int aim_nn_run_create(AimNnRun **out, const AimNet *net, const AimNnOpt *opt)
 {
@@ -31,30 +77,15 @@ int aim_nn_run_create(AimNnRun **out, const AimNet *net, const AimNnOpt *opt)
         return AIM_ERR(ENOMEM);
     r->net = net;
     r->opt = *opt;
+    r->opt.scratch = NULL; // set per layer from the plan
+    r->opt.scratch_bytes = 0;
     r->mats = calloc((size_t)net->nblobs, sizeof(AimNnMat));
-    r->buf_of = malloc(sizeof(int) * (size_t)net->nblobs);
-    r->bufs = calloc((size_t)net->nblobs, sizeof(Buf));
-    r->uses = calloc((size_t)net->nblobs, sizeof(int));
-    r->need = calloc((size_t)net->nlayers, 1);
-    if (!r->mats || !r->buf_of || !r->bufs || !r->uses || !r->need) {
+    if (!r->mats) {
         aim_nn_run_destroy(&r);
         return AIM_ERR(ENOMEM);
     }
-    for (int i = 0; i < net->nblobs; i++)
-        r->buf_of[i] = -1;
     *out = r;
     return 0;
-}
-
-static void release_all(AimNnRun *r)
-{
-    for (int i = 0; i < r->net->nblobs; i++) {
-        free(r->bufs[i].data);
-        r->bufs[i] = (Buf){ 0 };
-        r->buf_of[i] = -1;
-        r->mats[i].data = NULL;
-    }
-    r->live = 0;
 }
 
 void aim_nn_run_destroy(AimNnRun **pr)
@@ -62,13 +93,10 @@ void aim_nn_run_destroy(AimNnRun **pr)
     AimNnRun *r = pr ? *pr : NULL;
     if (!r)
         return;
-    if (r->bufs && r->buf_of && r->mats)
-        release_all(r);
+    for (int i = 0; i < MAX_PLANS; i++)
+        plan_free(&r->plans[i]);
+    free(r->arena);
     free(r->mats);
-    free(r->buf_of);
-    free(r->bufs);
-    free(r->uses);
-    free(r->need);
     free(r);
     *pr = NULL;
 }
@@ -83,6 +111,13 @@ double aim_nn_run_macs(const AimNnRun *r)
     return r->macs;
 }
 
+int aim_nn_run_plan(const AimNnRun *r, const AimNnPlanBuf **bufs, size_t *arena_bytes)
+{
+    *bufs = r->last ? r->last->bufs : NULL;
+    *arena_bytes = r->last ? r->last->arena : 0;
+    return r->last ? r->last->nbufs : 0;
+}
+
 static double layer_macs(const AimNnLayer *l, const AimNnMat *in, const AimNnMat *out)
 {
     int deconv = !strncmp(l->type, "Deconvolution", 13);
@@ -95,175 +130,454 @@ static double layer_macs(const AimNnLayer *l, const AimNnMat *in, const AimNnMat
     return (double)c.cout * (c.cin / c.group) * c.kw * c.kh * px->w * px->h;
 }
 
-static void unref_blob(AimNnRun *r, int b)
-{
-    int k = r->buf_of[b];
-    if (k < 0)
-        return;
-    r->buf_of[b] = -1;
-    r->mats[b].data = NULL;
-    if (--r->bufs[k].refs == 0) {
-        r->live -= r->bufs[k].bytes;
-        free(r->bufs[k].data);
-        r->bufs[k] = (Buf){ 0 };
-    }
-}
+// --- planning
 
-// Allocates blob b with the shape in r->mats[b] into a free Buf slot.
-static int alloc_blob(AimNnRun *r, int b)
+// The lifetime simulation: what the per-tensor executor did, recording each buffer's interval
+// instead of calling malloc/free.
+typedef struct Sim {
+    const AimNet *net;
+    const AimNnOpt *opt;
+    Plan *p;
+    int *buf_of;   ///< per blob: buffer index or -1
+    int *uses;     ///< per blob: consumers still to run
+    char *have;    ///< per blob: computed (what the executor checked as a non-NULL data pointer)
+    AimNnMat *shape; ///< per blob: its shape once computed
+    int *refs;     ///< per buffer: blobs pointing at it
+    size_t *size;  ///< per buffer: tensor bytes (for the live count)
+    size_t live;
+    int t;         ///< current layer (-1 while the inputs are placed)
+} Sim;
+
+// A new buffer for blob b (shape m, with cstep), alive from the current layer on; its slot k
+// refers to it. The offset is chosen later (place_bufs), when every interval is known.
+static int sim_alloc(Sim *s, int b, const AimNnMat *m, int slot)
 {
-    AimNnMat *m = &r->mats[b];
-    AimNnMat t;
-    int err = aim_nn_mat_alloc(&t, m->dims, m->w, m->h, m->c);
-    if (err < 0)
-        return err;
-    size_t bytes = t.cstep * t.c * sizeof(float);
-    if (r->opt.max_bytes && r->live + bytes > r->opt.max_bytes) {
-        aim_nn_mat_free(&t);
-        aim_log(&r->net->log, AIM_LOG_ERROR, "blob '%s' (%dx%dx%d) exceeds the memory limit",
-                r->net->blobs[b].name, m->w, m->h, m->c);
+    Plan *p = s->p;
+    size_t tensor = aim_nn_mat_bytes(m);
+    if (s->opt->max_bytes && s->live + tensor > s->opt->max_bytes) {
+        aim_log(&s->net->log, AIM_LOG_ERROR, "blob '%s' (%dx%dx%d) exceeds the memory limit",
+                s->net->blobs[b].name, m->w, m->h, m->c);
         return AIM_ERR(ENOMEM);
     }
-    int k = 0;
-    while (r->bufs[k].refs)
-        k++; // a free slot exists: at most one live Buf per blob
-    r->bufs[k] = (Buf){ t.data, 1, bytes };
-    r->buf_of[b] = k;
-    *m = t;
-    r->live += r->bufs[k].bytes;
-    if (r->live > r->peak)
-        r->peak = r->live;
+    int k = p->nbufs++;
+    size_t bytes = (tensor + AIM_NN_MAT_SLACK + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+    p->bufs[k] = (AimNnPlanBuf){ 0, bytes, s->t, s->net->nlayers };
+    p->slot_buf[slot] = k;
+    s->refs[k] = 1;
+    s->size[k] = tensor;
+    s->buf_of[b] = k;
+    s->have[b] = 1;
+    s->live += tensor;
+    p->peak = s->live > p->peak ? s->live : p->peak;
     return 0;
 }
+
+static void sim_unref(Sim *s, int b)
+{
+    int k = s->buf_of[b];
+    if (k < 0)
+        return;
+    s->buf_of[b] = -1;
+    s->have[b] = 0;
+    if (--s->refs[k])
+        return;
+    s->live -= s->size[k];
+    s->p->bufs[k].t1 = s->t;
+}
+
+// Marks the layers the outputs need (walking back from the outputs) and counts the consumers
+// of every blob; requested outputs count one more use, so they live to the end.
+static int mark_needed(Sim *s, const char *given, const int *out_blobs, int nout)
+{
+    const AimNet *net = s->net;
+    char *need = s->p->need;
+    for (int i = 0; i < nout; i++) {
+        if (out_blobs[i] < 0 || out_blobs[i] >= net->nblobs)
+            return AIM_ERR(EINVAL);
+        if (!given[out_blobs[i]])
+            need[net->blobs[out_blobs[i]].producer] = 1;
+    }
+    for (int li = net->nlayers - 1; li >= 0; li--) {
+        const AimNnLayer *l = &net->layers[li];
+        if (!need[li])
+            continue;
+        for (int k = 0; k < l->nin; k++) {
+            s->uses[l->in[k]]++;
+            if (!given[l->in[k]])
+                need[net->blobs[l->in[k]].producer] = 1;
+        }
+    }
+    for (int i = 0; i < nout; i++)
+        s->uses[out_blobs[i]]++;
+    return 0;
+}
+
+// Walks the needed layers: shapes, checks, and the lifetime simulation.
+static int sim_layers(Sim *s, const char *given)
+{
+    const AimNet *net = s->net;
+    const AimLog *log = &net->log;
+    Plan *p = s->p;
+    AimNnMat inm[64], outm[256];
+    for (int li = 0; li < net->nlayers; li++) {
+        const AimNnLayer *l = &net->layers[li];
+        p->first[li] = p->scratch[li] = -1;
+        if (!p->need[li])
+            continue;
+        s->t = li;
+        if (l->nin > 64 || l->nout > 256)
+            return AIM_ERR_UNSUPPORTED;
+        for (int k = 0; k < l->nin; k++) {
+            if (!s->have[l->in[k]]) {
+                aim_log(log, AIM_LOG_ERROR, "%s: input blob '%s' was not computed", l->name,
+                        net->blobs[l->in[k]].name);
+                return AIM_ERR(EINVAL);
+            }
+            inm[k] = s->shape[l->in[k]];
+        }
+        if (!strcmp(l->type, "Input")) {
+            for (int k = 0; k < l->nout; k++)
+                if (!given[l->out[k]]) {
+                    aim_log(log, AIM_LOG_ERROR, "input '%s' was not given",
+                            net->blobs[l->out[k]].name);
+                    return AIM_ERR(EINVAL);
+                }
+            continue;
+        }
+        int err = l->op->shape(l, inm, outm, log);
+        if (err < 0)
+            return err;
+        if (!strcmp(l->type, "Split")) {
+            int k = s->buf_of[l->in[0]];
+            for (int o = 0; o < l->nout; o++) {
+                int b = l->out[o];
+                s->shape[b] = inm[0];
+                s->have[b] = 1;
+                if (s->uses[b] && k >= 0) {
+                    s->buf_of[b] = k;
+                    s->refs[k]++;
+                }
+            }
+        } else {
+            p->first[li] = p->nslots;
+            for (int o = 0; o < l->nout; o++) {
+                int b = l->out[o];
+                AimNnMat *m = &p->slot[p->nslots];
+                err = aim_nn_mat_layout(m, outm[o].dims, outm[o].w, outm[o].h, outm[o].c);
+                if (err < 0)
+                    return err;
+                sim_unref(s, b); // a given blob computed again: the new tensor replaces it
+                err = sim_alloc(s, b, m, p->nslots);
+                if (err < 0)
+                    return err;
+                s->shape[b] = *m;
+                p->nslots++;
+            }
+            // The op's temporary memory (the convolution's phase planes, 21 MB on a realesr
+            // tile) lives during this layer only; from the heap it fragmented as the tensors
+            // did. Not a tensor: outside the live count and max_bytes, as before.
+            size_t sb = l->op->scratch ? l->op->scratch(l, inm, p->slot + p->first[li], s->opt) : 0;
+            if (sb) {
+                int k = p->nbufs++;
+                p->bufs[k] = (AimNnPlanBuf){ 0, (sb + ALIGN - 1) & ~(size_t)(ALIGN - 1), li, li };
+                p->scratch[li] = k;
+            }
+            for (int o = 0; o < l->nout; o++) // outputs nobody reads
+                if (!s->uses[l->out[o]])
+                    sim_unref(s, l->out[o]);
+        }
+        for (int k = 0; k < l->nin; k++)
+            if (--s->uses[l->in[k]] == 0)
+                sim_unref(s, l->in[k]);
+    }
+    return 0;
+}
+
+typedef struct Order {
+    int life;     ///< layers alive (0 when ordering by size alone)
+    size_t bytes;
+    int t0, k;
+} Order;
+
+static int by_order(const void *a, const void *b)
+{
+    const Order *x = a, *y = b;
+    if (x->life != y->life)
+        return x->life > y->life ? -1 : 1;
+    if (x->bytes != y->bytes)
+        return x->bytes > y->bytes ? -1 : 1;
+    if (x->t0 != y->t0)
+        return x->t0 < y->t0 ? -1 : 1;
+    return x->k < y->k ? -1 : x->k > y->k;
+}
+
+// Offsets: buffers in order (largest first, or longest-lived first then largest), each at the
+// lowest offset where it overlaps no placed buffer whose interval meets its own (intervals are
+// inclusive: a layer's inputs and outputs are alive together). Sets p->arena.
+static int place_bufs(Plan *p, int by_life)
+{
+    int n = p->nbufs;
+    Order *ord = malloc(sizeof(Order) * (size_t)(n + 1));
+    int *placed = malloc(sizeof(int) * (size_t)(n + 1)); // sorted by offset
+    if (!ord || !placed) {
+        free(ord);
+        free(placed);
+        return AIM_ERR(ENOMEM);
+    }
+    for (int k = 0; k < n; k++)
+        ord[k] = (Order){ by_life ? p->bufs[k].t1 - p->bufs[k].t0 : 0, p->bufs[k].bytes,
+                          p->bufs[k].t0, k };
+    qsort(ord, (size_t)n, sizeof(Order), by_order);
+    int np = 0;
+    p->arena = 0;
+    for (int i = 0; i < n; i++) {
+        AimNnPlanBuf *b = &p->bufs[ord[i].k];
+        size_t at = 0;
+        int pos = 0;
+        for (; pos < np; pos++) {
+            const AimNnPlanBuf *a = &p->bufs[placed[pos]];
+            if (a->t1 < b->t0 || b->t1 < a->t0)
+                continue;
+            if (a->off >= at && a->off - at >= b->bytes)
+                break;
+            if (a->off + a->bytes > at)
+                at = a->off + a->bytes;
+        }
+        b->off = at;
+        // keep placed sorted by offset: insert after every buffer starting at or before it
+        int ins = 0;
+        while (ins < np && p->bufs[placed[ins]].off <= at)
+            ins++;
+        memmove(placed + ins + 1, placed + ins, sizeof(int) * (size_t)(np - ins));
+        placed[ins] = ord[i].k;
+        np++;
+        p->arena = at + b->bytes > p->arena ? at + b->bytes : p->arena;
+    }
+    free(ord);
+    free(placed);
+    return 0;
+}
+
+static int key_equal(const Plan *p, const int *in_blobs, const AimNnMat *inputs, int nin,
+                     const int *out_blobs, int nout)
+{
+    if (!p->need || p->nin != nin || p->nout != nout)
+        return 0;
+    for (int i = 0; i < nin; i++) {
+        const AimNnMat *a = &p->in_shape[i], *b = &inputs[i];
+        if (p->in_blobs[i] != in_blobs[i] || a->dims != b->dims || a->w != b->w ||
+            a->h != b->h || a->c != b->c)
+            return 0;
+    }
+    for (int i = 0; i < nout; i++)
+        if (p->out_blobs[i] != out_blobs[i])
+            return 0;
+    return 1;
+}
+
+// Builds the plan for these inputs and outputs into p (empty on entry; left empty on failure).
+static int plan_build(const AimNnRun *r, Plan *p, const int *in_blobs, const AimNnMat *inputs,
+                      int nin, const int *out_blobs, int nout)
+{
+    const AimNet *net = r->net;
+    size_t nb = (size_t)net->nblobs, nl = (size_t)net->nlayers;
+    // Slots: one per input, then at most one per layer output; buffers: at most one per slot
+    // and one scratch per layer.
+    size_t ns = (size_t)nin;
+    for (int li = 0; li < net->nlayers; li++)
+        ns += (size_t)net->layers[li].nout;
+    ns += !ns; // calloc(0) may return NULL
+    p->nin = nin;
+    p->nout = nout;
+    p->in_blobs = malloc(sizeof(int) * (size_t)(nin + 1));
+    p->out_blobs = malloc(sizeof(int) * (size_t)(nout + 1));
+    p->in_shape = calloc((size_t)nin + 1, sizeof(AimNnMat));
+    p->need = calloc(nl + 1, 1);
+    p->first = malloc(sizeof(int) * (nl + 1));
+    p->scratch = malloc(sizeof(int) * (nl + 1));
+    p->slot = calloc(ns, sizeof(AimNnMat));
+    p->slot_buf = calloc(ns, sizeof(int));
+    p->bufs = calloc(ns + nl, sizeof(AimNnPlanBuf));
+    Sim s = { net, &r->opt, p, malloc(sizeof(int) * nb), calloc(nb, sizeof(int)), calloc(nb, 1),
+              calloc(nb, sizeof(AimNnMat)), calloc(ns + nl, sizeof(int)),
+              calloc(ns + nl, sizeof(size_t)), 0, -1 };
+    char *given = calloc(nb, 1);
+    int err = 0;
+    if (!p->in_blobs || !p->out_blobs || !p->in_shape || !p->need || !p->first || !p->scratch ||
+        !p->slot ||
+        !p->slot_buf || !p->bufs || !s.buf_of || !s.uses || !s.have || !s.shape || !s.refs ||
+        !s.size || !given)
+        err = AIM_ERR(ENOMEM);
+    for (size_t b = 0; b < nb && !err; b++)
+        s.buf_of[b] = -1;
+    for (int i = 0; i < nin && !err; i++) {
+        if (in_blobs[i] < 0 || in_blobs[i] >= net->nblobs)
+            err = AIM_ERR(EINVAL);
+        else
+            given[in_blobs[i]] = 1;
+    }
+    if (!err)
+        err = mark_needed(&s, given, out_blobs, nout);
+    // The inputs, in the order the executor copies them in.
+    for (int i = 0; i < nin && !err; i++) {
+        int b = in_blobs[i];
+        const AimNnMat *in = &inputs[i];
+        p->in_blobs[i] = b;
+        p->in_shape[i] = (AimNnMat){ NULL, in->dims, in->w, in->h, in->c, 0 };
+        err = aim_nn_mat_layout(&p->slot[i], in->dims, in->w, in->h, in->c);
+        if (!err) {
+            sim_unref(&s, b); // the same blob given twice: the last copy wins
+            err = sim_alloc(&s, b, &p->slot[i], i);
+        }
+        if (!err) {
+            s.shape[b] = p->slot[i];
+            s.refs[s.buf_of[b]] = s.uses[b] ? s.uses[b] : 1;
+            if (!s.uses[b])
+                sim_unref(&s, b);
+        }
+    }
+    p->nslots = nin;
+    if (!err)
+        err = sim_layers(&s, given);
+    for (int i = 0; i < nout && !err; i++) {
+        p->out_blobs[i] = out_blobs[i];
+        if (!s.have[out_blobs[i]])
+            err = AIM_ERR(EINVAL);
+    }
+    free(given);
+    free(s.buf_of);
+    free(s.uses);
+    free(s.have);
+    free(s.shape);
+    free(s.refs);
+    free(s.size);
+    // Neither order wins everywhere (480x270 x2, --verbose; buffers alive at one layer bound
+    // the arena from below): realesr's 286x286 tile 64.2 MB by size (the bound) and 80.0 by
+    // lifetime; realcugan's 228x228 tile with its SE inputs 153.8 by size, 134.0 by lifetime
+    // (bound 119.2; first fit in allocation order gave 159.5 for the tensors alone). Both are
+    // tried and the smaller kept: a placement is microseconds.
+    if (!err && !(err = place_bufs(p, 1))) {
+        size_t by_life = p->arena;
+        err = place_bufs(p, 0);
+        if (!err && by_life < p->arena)
+            err = place_bufs(p, 1);
+    }
+    if (err) {
+        plan_free(p);
+        return err;
+    }
+    // No arena can be smaller than the buffers alive at one layer: how close the placement is.
+    size_t bound = 0;
+    for (int t = -1; t <= net->nlayers; t++) {
+        size_t sum = 0;
+        for (int k = 0; k < p->nbufs; k++)
+            sum += p->bufs[k].t0 <= t && t <= p->bufs[k].t1 ? p->bufs[k].bytes : 0;
+        bound = sum > bound ? sum : bound;
+    }
+    aim_log(&net->log, AIM_LOG_DEBUG, "nn: memory plan for %d input(s) (first %dx%dx%d): %d "
+            "buffers, tensors %.1f MB alive at most, arena %.1f MB (at least %.1f MB with "
+            "scratch)", nin, nin ? inputs[0].w : 0, nin ? inputs[0].h : 0, nin ? inputs[0].c : 0,
+            p->nbufs, p->peak / 1e6, p->arena / 1e6, bound / 1e6);
+    return 0;
+}
+
+// The cached plan for this key, or a new one in the least recently used place.
+static int get_plan(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs, int nin,
+                    const int *out_blobs, int nout, Plan **out)
+{
+    Plan *victim = &r->plans[0];
+    for (int i = 0; i < MAX_PLANS; i++) {
+        Plan *p = &r->plans[i];
+        if (key_equal(p, in_blobs, inputs, nin, out_blobs, nout)) {
+            *out = p;
+            return 0;
+        }
+        if (p->used < victim->used)
+            victim = p;
+    }
+    plan_free(victim);
+    int err = plan_build(r, victim, in_blobs, inputs, nin, out_blobs, nout);
+    if (err < 0)
+        return err;
+    *out = victim;
+    return 0;
+}
+
+// --- execution
 
 int aim_nn_run(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs, int nin,
                const int *out_blobs, const AimNnMat **outs, int nout)
 {
     const AimNet *net = r->net;
     const AimLog *log = &net->log;
-    release_all(r);
-    memset(r->need, 0, (size_t)net->nlayers);
-    memset(r->uses, 0, sizeof(int) * (size_t)net->nblobs);
-    char *given = calloc((size_t)net->nblobs, 1);
-    if (!given)
-        return AIM_ERR(ENOMEM);
-    int err = 0;
-    for (int i = 0; i < nin && !err; i++) {
-        int b = in_blobs[i];
-        if (b < 0 || b >= net->nblobs) {
-            err = AIM_ERR(EINVAL);
-            break;
+    r->last = NULL;
+    Plan *p;
+    int err = get_plan(r, in_blobs, inputs, nin, out_blobs, nout, &p);
+    if (err < 0)
+        return err;
+    p->used = ++r->runs;
+    r->peak = p->peak > r->peak ? p->peak : r->peak;
+    if (p->arena > r->arena_bytes) {
+        // Grown, never shrunk: the next tile is usually the same size. The old contents are
+        // dead (outputs are valid until the next run only).
+        free(r->arena);
+        r->arena_bytes = 0;
+        r->arena = aligned_alloc(ALIGN, p->arena);
+        if (!r->arena) {
+            aim_log(log, AIM_LOG_ERROR, "nn: cannot allocate a %.1f MB tensor arena",
+                    p->arena / 1e6);
+            return AIM_ERR(ENOMEM);
         }
-        given[b] = 1;
+        r->arena_bytes = p->arena;
     }
-    // Mark the layers the outputs depend on, walking back from the outputs.
-    for (int i = 0; i < nout && !err; i++) {
-        if (out_blobs[i] < 0 || out_blobs[i] >= net->nblobs)
-            err = AIM_ERR(EINVAL);
-        else if (!given[out_blobs[i]])
-            r->need[net->blobs[out_blobs[i]].producer] = 1;
-    }
-    for (int li = net->nlayers - 1; li >= 0 && !err; li--) {
-        const AimNnLayer *l = &net->layers[li];
-        if (!r->need[li])
-            continue;
-        for (int k = 0; k < l->nin; k++) {
-            r->uses[l->in[k]]++;
-            if (!given[l->in[k]])
-                r->need[net->blobs[l->in[k]].producer] = 1;
-        }
-    }
-    for (int i = 0; i < nout && !err; i++)
-        r->uses[out_blobs[i]]++; // outputs are kept to the end
-    for (int i = 0; i < nin && !err; i++) {
-        int b = in_blobs[i];
+    memset(r->mats, 0, sizeof(AimNnMat) * (size_t)net->nblobs);
+    for (int i = 0; i < nin; i++) {
         const AimNnMat *s = &inputs[i];
-        r->mats[b] = (AimNnMat){ NULL, s->dims, s->w, s->h, s->c, 0 };
-        err = alloc_blob(r, b);
-        if (!err) {
-            AimNnMat *d = &r->mats[b];
-            r->bufs[r->buf_of[b]].refs = r->uses[b] ? r->uses[b] : 1;
-            for (int q = 0; q < s->c; q++)
-                memcpy(aim_nn_chan(d, q), aim_nn_chan(s, q), sizeof(float) * s->w * s->h);
-            if (!r->uses[b])
-                unref_blob(r, b);
-        }
+        AimNnMat *d = &r->mats[in_blobs[i]];
+        *d = p->slot[i];
+        d->data = (float *)(r->arena + p->bufs[p->slot_buf[i]].off);
+        for (int q = 0; q < s->c; q++)
+            memcpy(aim_nn_chan(d, q), aim_nn_chan(s, q), sizeof(float) * s->w * s->h);
     }
+    // The plan checked every shape and that every input is computed before it is read.
     AimNnMat inm[64], outm[256];
     for (int li = 0; li < net->nlayers && !err; li++) {
         const AimNnLayer *l = &net->layers[li];
-        if (!r->need[li])
+        if (!p->need[li] || !strcmp(l->type, "Input"))
             continue;
         if (r->opt.cancel && atomic_load(r->opt.cancel)) {
             err = AIM_ERR_INTERRUPTED;
             break;
         }
-        if (l->nin > 64 || l->nout > 256) {
-            err = AIM_ERR_UNSUPPORTED;
-            break;
-        }
-        for (int k = 0; k < l->nin; k++) {
-            if (!r->mats[l->in[k]].data) {
-                aim_log(log, AIM_LOG_ERROR, "%s: input blob '%s' was not computed", l->name,
-                        net->blobs[l->in[k]].name);
-                err = AIM_ERR(EINVAL);
-                break;
-            }
+        for (int k = 0; k < l->nin; k++)
             inm[k] = r->mats[l->in[k]];
-        }
-        if (err)
-            break;
-        if (!strcmp(l->type, "Input")) {
-            for (int k = 0; k < l->nout; k++)
-                if (!given[l->out[k]]) {
-                    aim_log(log, AIM_LOG_ERROR, "input '%s' was not given",
-                            net->blobs[l->out[k]].name);
-                    err = AIM_ERR(EINVAL);
-                }
+        if (p->first[li] < 0) { // Split: the outputs alias the input
+            for (int o = 0; o < l->nout; o++)
+                r->mats[l->out[o]] = inm[0];
             continue;
         }
-        err = l->op->shape(l, inm, outm, log);
-        if (err < 0)
-            break;
-        if (!strcmp(l->type, "Split")) {
-            int k = r->buf_of[l->in[0]];
-            for (int o = 0; o < l->nout; o++) {
-                int b = l->out[o];
-                r->mats[b] = inm[0];
-                if (r->uses[b]) {
-                    r->buf_of[b] = k;
-                    r->bufs[k].refs++;
-                }
-            }
-        } else {
-            for (int o = 0; o < l->nout && !err; o++) {
-                int b = l->out[o];
-                r->mats[b] = outm[o];
-                err = alloc_blob(r, b);
-                outm[o] = r->mats[b];
-            }
-            if (!err)
-                err = l->op->forward(l, inm, outm, &r->opt);
-            if (!err)
-                r->macs += layer_macs(l, inm, outm);
-            for (int o = 0; o < l->nout; o++) // outputs nobody reads
-                if (!r->uses[l->out[o]])
-                    unref_blob(r, l->out[o]);
-            if (err < 0)
-                aim_log(log, AIM_LOG_ERROR, "%s (%s) failed: %s", l->name, l->type,
-                        aim_strerror(err));
+        for (int o = 0; o < l->nout; o++) {
+            int k = p->first[li] + o;
+            outm[o] = p->slot[k];
+            outm[o].data = (float *)(r->arena + p->bufs[p->slot_buf[k]].off);
+            r->mats[l->out[o]] = outm[o];
         }
-        for (int k = 0; k < l->nin; k++)
-            if (--r->uses[l->in[k]] == 0)
-                unref_blob(r, l->in[k]);
-    }
-    free(given);
-    for (int i = 0; i < nout && !err; i++) {
-        outs[i] = &r->mats[out_blobs[i]];
-        if (!outs[i]->data)
-            err = AIM_ERR(EINVAL);
+        AimNnOpt o = r->opt;
+        if (p->scratch[li] >= 0) {
+            o.scratch = r->arena + p->bufs[p->scratch[li]].off;
+            o.scratch_bytes = p->bufs[p->scratch[li]].bytes;
+        }
+        err = l->op->forward(l, inm, outm, &o);
+        if (err < 0)
+            aim_log(log, AIM_LOG_ERROR, "%s (%s) failed: %s", l->name, l->type,
+                    aim_strerror(err));
+        else
+            r->macs += layer_macs(l, inm, outm);
     }
     if (err)
-        release_all(r);
-    return err;
+        return err;
+    for (int i = 0; i < nout; i++)
+        outs[i] = &r->mats[out_blobs[i]];
+    r->last = p;
+    return 0;
 }

@@ -91,7 +91,7 @@ int aim_nn_read_file(const char *path, size_t max, char **data, size_t *len)
     return 0;
 }
 
-int aim_nn_mat_alloc(AimNnMat *m, int dims, int w, int h, int c)
+int aim_nn_mat_layout(AimNnMat *m, int dims, int w, int h, int c)
 {
     if (dims < 1 || dims > 3 || w <= 0 || h <= 0 || c <= 0)
         return AIM_ERR(EINVAL);
@@ -100,10 +100,20 @@ int aim_nn_mat_alloc(AimNnMat *m, int dims, int w, int h, int c)
     // 2^31 floats per tensor: far above any tile (a 1024x1024x256 activation is 2^28).
     if (plane > ((size_t)1 << 31) || cstep * (size_t)c > ((size_t)1 << 31))
         return AIM_ERR(ERANGE);
-    float *d = aligned_alloc(64, cstep * c * sizeof(float) + 64);
-    if (!d)
+    *m = (AimNnMat){ NULL, dims, w, h, c, cstep };
+    return 0;
+}
+
+int aim_nn_mat_alloc(AimNnMat *m, int dims, int w, int h, int c)
+{
+    AimNnMat t;
+    int err = aim_nn_mat_layout(&t, dims, w, h, c);
+    if (err < 0)
+        return err;
+    t.data = aligned_alloc(64, aim_nn_mat_bytes(&t) + AIM_NN_MAT_SLACK);
+    if (!t.data)
         return AIM_ERR(ENOMEM);
-    *m = (AimNnMat){ d, dims, w, h, c, cstep };
+    *m = t;
     return 0;
 }
 

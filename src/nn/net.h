@@ -89,6 +89,10 @@ typedef struct AimNnOpt {
     size_t max_bytes;   ///< refuse to hold more tensor bytes at once (0 = no limit)
     const atomic_int *cancel; ///< polled before every layer: nonzero stops the run with
                               ///< AIM_ERR_INTERRUPTED (a 1080p frame is seconds of layers)
+    /** Set by the executor for one forward call (leave NULL/0): the temporary memory the op's
+     *  scratch() asked for, 64-byte aligned, from the run's arena; NULL: the op allocates. */
+    void *scratch;
+    size_t scratch_bytes;
 } AimNnOpt;
 
 /** One op type. Functions return 0 or a negative AIM error (validation errors are logged). */
@@ -104,6 +108,10 @@ typedef struct AimNnOpDesc {
     int (*shape)(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out, const AimLog *log);
     /** Computes outputs (already allocated with the shapes above). */
     int (*forward)(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out, const AimNnOpt *o);
+    /** Optional: bytes of temporary memory forward needs for these shapes and options (0:
+     *  none); the executor plans it in its arena and passes it in o->scratch. */
+    size_t (*scratch)(const AimNnLayer *l, const AimNnMat *in, const AimNnMat *out,
+                      const AimNnOpt *o);
 } AimNnOpDesc;
 
 typedef struct AimNetSettings {
@@ -146,10 +154,12 @@ typedef struct AimNnRun AimNnRun;
 int aim_nn_run_create(AimNnRun **out, const AimNet *net, const AimNnOpt *opt);
 void aim_nn_run_destroy(AimNnRun **r);
 /**
- * Runs the net: inputs[i] is copied into blob in_blobs[i]; outputs are computed for the blobs
- * out_blobs[] and returned in outs[] (owned by the run, valid until the next run/destroy).
- * Only layers the outputs need are run; intermediate tensors are freed as soon as their last
- * consumer ran, so memory follows the tile size.
+ * Runs the net: inputs[i] is copied into blob in_blobs[i] (inputs must not point into this
+ * run's previous outputs); outputs are computed for the blobs out_blobs[] and returned in outs[]
+ * (owned by the run, valid until the next run/destroy). Only layers the outputs need are run.
+ * All tensors live in one arena per run, laid out once per set of inputs, shapes and outputs
+ * (a few such plans are cached): a tensor's bytes are reused once its last consumer ran, so
+ * memory follows the tile size.
  */
 int aim_nn_run(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs, int nin,
                const int *out_blobs, const AimNnMat **outs, int nout);
@@ -158,6 +168,20 @@ size_t aim_nn_run_peak_bytes(const AimNnRun *r);
 /** Multiply-adds of the (de)convolution layers run so far (for GFLOP/s reports). */
 double aim_nn_run_macs(const AimNnRun *r);
 
+/**
+ * Bytes every tensor owns past its last channel: one cache line, as the first allocator gave (a
+ * margin for a vector access that runs past the end; the arena keeps it so kernels see the
+ * same memory).
+ */
+#define AIM_NN_MAT_SLACK 64
+
+/**
+ * Fills m's shape and cstep exactly as aim_nn_mat_alloc lays the tensor out, data = NULL
+ * (the executor's memory plan places such tensors in one arena). 0 or AIM_ERR(EINVAL/ERANGE).
+ */
+int aim_nn_mat_layout(AimNnMat *m, int dims, int w, int h, int c);
+/** Bytes of a laid-out tensor's channels (cstep * c floats), without the slack. */
+static inline size_t aim_nn_mat_bytes(const AimNnMat *m) { return m->cstep * m->c * sizeof(float); }
 /** Allocates a tensor (64-byte aligned channels). 0 or AIM_ERR(ENOMEM)/EINVAL. */
 int aim_nn_mat_alloc(AimNnMat *m, int dims, int w, int h, int c);
 void aim_nn_mat_free(AimNnMat *m);

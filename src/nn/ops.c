@@ -311,6 +311,19 @@ static int deconv_fwd(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out, co
     return aim_nn_deconv_forward_ref(l, in, out);
 }
 
+// Only the fast paths use scratch (the same choice as conv_fwd/deconv_fwd).
+static size_t conv_scratch(const AimNnLayer *l, const AimNnMat *in, const AimNnMat *out,
+                           const AimNnOpt *o)
+{
+    return !o->ref && l->priv ? aim_nn_conv_scratch_fast(l, in, out, o) : 0;
+}
+
+static size_t deconv_scratch(const AimNnLayer *l, const AimNnMat *in, const AimNnMat *out,
+                             const AimNnOpt *o)
+{
+    return !o->ref && l->priv ? aim_nn_deconv_scratch_fast(l, in, out, o) : 0;
+}
+
 // --- InnerProduct
 
 static int ip_check(AimNnLayer *l, int wtype[], const AimLog *log)
@@ -1089,10 +1102,14 @@ static int noop_fwd(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out, cons
 static const AimNnOpDesc ops[] = {
     { "Input", IO(0, 0, 1, 1), NULL, NULL, NULL, input_shape, noop_fwd },
     { "Split", IO(1, 1, 1, 256), NULL, NULL, NULL, split_shape, split_fwd },
-    { "Convolution", IO(1, 1, 1, 1), conv_check, conv_init, aim_nn_conv_uninit, conv_shape, conv_fwd },
-    { "ConvolutionDepthWise", IO(1, 1, 1, 1), conv_check, conv_init, aim_nn_conv_uninit, conv_shape, conv_fwd },
-    { "Deconvolution", IO(1, 1, 1, 1), conv_check, conv_init, aim_nn_conv_uninit, conv_shape, deconv_fwd },
-    { "DeconvolutionDepthWise", IO(1, 1, 1, 1), conv_check, conv_init, aim_nn_conv_uninit, conv_shape, deconv_fwd },
+    { "Convolution", IO(1, 1, 1, 1), conv_check, conv_init, aim_nn_conv_uninit, conv_shape, conv_fwd,
+      conv_scratch },
+    { "ConvolutionDepthWise", IO(1, 1, 1, 1), conv_check, conv_init, aim_nn_conv_uninit, conv_shape, conv_fwd,
+      conv_scratch },
+    { "Deconvolution", IO(1, 1, 1, 1), conv_check, conv_init, aim_nn_conv_uninit, conv_shape, deconv_fwd,
+      deconv_scratch },
+    { "DeconvolutionDepthWise", IO(1, 1, 1, 1), conv_check, conv_init, aim_nn_conv_uninit, conv_shape, deconv_fwd,
+      deconv_scratch },
     { "InnerProduct", IO(1, 1, 1, 1), ip_check, NULL, NULL, ip_shape, ip_fwd },
     { "ReLU", IO(1, 1, 1, 1), NULL, NULL, NULL, same_shape, relu_fwd },
     { "Sigmoid", IO(1, 1, 1, 1), NULL, NULL, NULL, same_shape, sigmoid_fwd },

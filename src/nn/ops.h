@@ -42,6 +42,11 @@ int aim_nn_conv_forward_fast(const AimNnLayer *l, const AimNnMat *in, AimNnMat *
                              const AimNnOpt *o);
 int aim_nn_deconv_forward_fast(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out,
                                const AimNnOpt *o);
+/** Bytes of scratch (phase planes / padded input rows) the fast paths use for these shapes. */
+size_t aim_nn_conv_scratch_fast(const AimNnLayer *l, const AimNnMat *in, const AimNnMat *out,
+                                const AimNnOpt *o);
+size_t aim_nn_deconv_scratch_fast(const AimNnLayer *l, const AimNnMat *in, const AimNnMat *out,
+                                  const AimNnOpt *o);
 /** Reference (naive) versions, the specification of the fast ones. */
 int aim_nn_conv_forward_ref(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out);
 int aim_nn_deconv_forward_ref(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out);

@@ -10,8 +10,9 @@
 // often moves a mouth or an arm on a still picture: the cost follows what moves.
 // Scale (rife.h): flow_downscale 1, 2, 4 = RIFE scale 1, 0.5, 0.25; 0 = automatic from the
 // frame size (aim_nn_rife_auto_scale).
-// Deviation from the engine contract: each render allocates (the executor's tensors, which
-// follow the frame size; see src/nn/exec.c).
+// Allocation: the executor keeps one arena per run, laid out once per region size (a few
+// plans cached, src/nn/exec.c); it grows when a larger moving region arrives and is then
+// reused, so renders allocate only when the region outgrows every earlier one.
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>

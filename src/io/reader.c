@@ -577,15 +577,18 @@ static int snap_rate(AVRational r, AVRational *out)
     return 0;
 }
 
-// avg_frame_rate, else r_frame_rate, snapped. An avg_frame_rate that is only an estimate (no
-// stored rate: timestamps over a short file) yields to an r_frame_rate that libavformat already
-// matched to a standard rate, when the two agree within 1%.
+// avg_frame_rate, else r_frame_rate, snapped. An avg_frame_rate that is not a standard rate
+// yields to an r_frame_rate that libavformat matched to one (its guess from the frames'
+// durations): either avg is only an estimate (timestamps over a short file), or the stream is
+// variable-rate and avg a mean of its parts (an MP4 of 23.976 with a 29.97 part says 25.33, and
+// its grid would repeat and drop pictures all through). Not when r_frame_rate is well above the
+// mean (1.5x): then it is a field rate or a timestamp precision, not the pictures' rate.
 static AVRational stream_rate(const AVStream *st)
 {
     AVRational avg = st->avg_frame_rate, rr = st->r_frame_rate, a, b;
     int avg_ok = avg.num > 0 && avg.den > 0, rr_ok = rr.num > 0 && rr.den > 0;
     int a_std = avg_ok && snap_rate(avg, &a), b_std = rr_ok && snap_rate(rr, &b);
-    if (avg_ok && (a_std || !b_std || fabs(av_q2d(avg) / av_q2d(rr) - 1) > 0.01))
+    if (avg_ok && (a_std || !b_std || av_q2d(rr) > 1.5 * av_q2d(avg)))
         return a;
     if (rr_ok)
         return b;

@@ -40,6 +40,18 @@ drifted=$(psnr_at "$T/o.mkv" 168 "$T/vfr.mkv" 84)
 ge "24+30 fps: picture at 3.5 s is the source's at 3.5 s" "$in_sync" 38
 le "24+30 fps: ... not the one 9 pictures earlier" "$drifted" 25
 
+# The same in MP4 after a longer 23.976 part: its avg_frame_rate is the mean (6 s + 2 s:
+# 204 / 8.0 s = 25.5), its r_frame_rate 23.976. The grid is the nominal 23.976, not the mean
+# (which would repeat and drop pictures all through the 23.976 part).
+enc6() { ffmpeg -nostdin -v error -y -f lavfi -i "testsrc2=s=160x96:r=24000/1001:d=6" -c:v libx264 -pix_fmt yuv420p "$1"; }
+enc6 "$T/a6.mkv" && printf "file '%s'\nfile '%s'\n" "$T/a6.mkv" "$T/b.mkv" > "$T/list6.txt" &&
+    ffmpeg -nostdin -v error -y -f concat -safe 0 -i "$T/list6.txt" -c copy "$T/vfr.mp4" ||
+    { bad "mp4 input"; finish; exit; }
+"$AIM" enhance "$T/vfr.mp4" --out "$T/m.mkv" --scale 1 </dev/null 2>"$T/err"
+eq "mp4 24+30: exit code" "$?" 0
+check "mp4 24+30: the nominal 23.976 fps, doubled" grep -q "23.976 fps -> 160x96 47.952 fps" "$T/err"
+check "mp4 24+30: only the 29.97 part is thinned" grep -q "0 pictures repeated, 12 dropped" "$T/err"
+
 "$AIM" enhance "$T/gap.mkv" --out "$T/g.mkv" --scale 1 -q --report "$T/g.json" </dev/null 2>"$T/err"
 eq "gap: exit code" "$?" 0
 check "gap: 5 repeated" grep -q "5 pictures repeated, 0 dropped" "$T/err"

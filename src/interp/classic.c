@@ -190,7 +190,8 @@ static int classic_create(void **priv, const AimInterpSettings *s)
     e->fbw = (e->fw + FB_BLOCK - 1) / FB_BLOCK;
     e->fbh = (e->fh + FB_BLOCK - 1) / FB_BLOCK;
     size_t nb = (size_t)e->fbw * e->fbh;
-    if (!err && (!(e->fb_raw = malloc(nb)) || !(e->fb_blk = malloc(nb)) || !(e->fb_dif = malloc(nb)) ||
+    if (!err && (!(e->fb_raw = malloc(nb)) || !(e->fb_blk = malloc(nb)) ||
+                 !(e->fb_dif = malloc(nb)) ||
                  !(e->fb_label = malloc(nb * sizeof(int))) ||
                  !(e->fb_stack = malloc(nb * sizeof(int))) ||
                  !(e->fb_members = malloc(nb * sizeof(int))) ||
@@ -378,42 +379,65 @@ static void mark_blocks(const Classic *e, const float *v, uint8_t *blk)
         }
 }
 
+// The connected blocks of map around seed (set in map, not labelled yet): labels them seed in
+// fb_label and lists them in fb_members in the order reached (depth-first); returns how many.
+// Neighbours: reach 0, the four next to a block; reach r > 0, every block within r in both
+// directions (connected across gaps of r - 1 blocks).
+static int component(Classic *e, const uint8_t *map, int seed, int reach)
+{
+    const int bw = e->fbw, bh = e->fbh;
+    int *lab = e->fb_label, *stack = e->fb_stack, *mem = e->fb_members;
+    int sp = 0, n = 0;
+    stack[sp++] = seed;
+    lab[seed] = seed;
+    while (sp) {
+        int b = stack[--sp], bx = b % bw, by = b / bw;
+        mem[n++] = b;
+        if (!reach) {
+            int nb[4] = { bx > 0 ? b - 1 : -1, bx < bw - 1 ? b + 1 : -1, by > 0 ? b - bw : -1,
+                          by < bh - 1 ? b + bw : -1 };
+            for (int q = 0; q < 4; q++)
+                if (nb[q] >= 0 && map[nb[q]] && lab[nb[q]] < 0) {
+                    lab[nb[q]] = seed;
+                    stack[sp++] = nb[q];
+                }
+            continue;
+        }
+        for (int yy = by - reach; yy <= by + reach; yy++)
+            for (int xx = bx - reach; xx <= bx + reach; xx++) {
+                int nb = yy * bw + xx;
+                if (yy >= 0 && yy < bh && xx >= 0 && xx < bw && map[nb] && lab[nb] < 0) {
+                    lab[nb] = seed;
+                    stack[sp++] = nb;
+                }
+            }
+    }
+    return n;
+}
+
 // ANIME RULE "no ghosts", for whole redrawn areas: the blocks where the two frames differ are
 // grouped into areas (connected through gaps of up to one block: a face with its hair), and an
 // area more than REDRAW_SHARE of whose blocks are untrusted is a redraw (a head turn drawn anew,
 // a smear): all of it falls back. Otherwise its trusted blocks would be warped between
 // untrusted ones that show one frame: a chimera of two drawings (one drawing's eye beside the
 // warped other's mouth), which is the ghost this rule exists to avoid, cut into pieces.
-// Uses fb_label/fb_stack/fb_members as scratch (fallback_regions relabels after).
+// Uses fb_label/fb_members as scratch (fallback_regions relabels after).
 static void redraw_areas(Classic *e)
 {
-    const int bw = e->fbw, bh = e->fbh;
+    const int nb = e->fbw * e->fbh;
     uint8_t *dif = e->fb_dif, *blk = e->fb_blk;
+    const int *mem = e->fb_members;
     mark_blocks(e, e->fdiff, dif);
-    int *lab = e->fb_label, *stack = e->fb_stack, *mem = e->fb_members;
-    for (int i = 0; i < bw * bh; i++)
-        lab[i] = -1;
-    for (int i = 0; i < bw * bh; i++) {
-        if (!dif[i] || lab[i] >= 0)
+    for (int i = 0; i < nb; i++)
+        e->fb_label[i] = -1;
+    for (int i = 0; i < nb; i++) {
+        if (!dif[i] || e->fb_label[i] >= 0)
             continue;
-        int sp = 0, nmem = 0, nbad = 0;
-        stack[sp++] = i;
-        lab[i] = i;
-        while (sp) {
-            int b = stack[--sp], bx = b % bw, by = b / bw;
-            mem[nmem++] = b;
-            nbad += blk[b];
-            for (int yy = by - 2; yy <= by + 2; yy++)
-                for (int xx = bx - 2; xx <= bx + 2; xx++) {
-                    int nb = yy * bw + xx;
-                    if (yy >= 0 && yy < bh && xx >= 0 && xx < bw && dif[nb] && lab[nb] < 0) {
-                        lab[nb] = i;
-                        stack[sp++] = nb;
-                    }
-                }
-        }
-        if ((float)nbad > REDRAW_SHARE * (float)nmem)
-            for (int m = 0; m < nmem; m++)
+        int n = component(e, dif, i, 2), nbad = 0;
+        for (int m = 0; m < n; m++)
+            nbad += blk[mem[m]];
+        if ((float)nbad > REDRAW_SHARE * (float)n)
+            for (int m = 0; m < n; m++)
                 blk[mem[m]] = 1;
     }
 }
@@ -443,33 +467,22 @@ static void fallback_regions(Classic *e)
         }
     redraw_areas(e);
     // connected regions (4-neighbours) of untrusted blocks; side per region
-    int *lab = e->fb_label, *stack = e->fb_stack;
     for (int i = 0; i < bw * bh; i++)
-        lab[i] = -1;
+        e->fb_label[i] = -1;
     const float tie0 = e->t <= 0.5f ? 1.0f : 0.0f;
     for (int i = 0; i < bw * bh; i++) {
-        if (!blk[i] || lab[i] >= 0)
+        if (!blk[i] || e->fb_label[i] >= 0)
             continue;
-        int sp = 0, nmem = 0;
+        int nmem = component(e, blk, i, 0);
         double s0 = 0, s1 = 0;
-        stack[sp++] = i;
-        lab[i] = i;
-        while (sp) {
-            int b = stack[--sp], bx = b % bw, by = b / bw;
-            e->fb_members[nmem++] = b;
+        for (int m = 0; m < nmem; m++) {
+            int b = e->fb_members[m], bx = b % bw, by = b / bw;
             // evidence counts where the choice matters: where the two frames differ at q
             for (int y = by * FB_BLOCK; y < (by + 1) * FB_BLOCK && y < h; y++)
                 for (int x = bx * FB_BLOCK; x < (bx + 1) * FB_BLOCK && x < w; x++) {
                     float dif = e->fdiff[y * w + x];
                     s0 += dif * e->stay[0][y * w + x];
                     s1 += dif * e->stay[1][y * w + x];
-                }
-            int nb[4] = { bx > 0 ? b - 1 : -1, bx < bw - 1 ? b + 1 : -1, by > 0 ? b - bw : -1,
-                          by < bh - 1 ? b + bw : -1 };
-            for (int q = 0; q < 4; q++)
-                if (nb[q] >= 0 && blk[nb[q]] && lab[nb[q]] < 0) {
-                    lab[nb[q]] = i;
-                    stack[sp++] = nb[q];
                 }
         }
         float side = tie0;

@@ -214,6 +214,16 @@ static void kernels_for(const AimNnOpt *o, AimNnKernels *k)
         aim_nn_kernels_init(k, o->cpu_flags);
 }
 
+// The op's temporary block: the executor's arena when it planned this layer's scratch, else a
+// block of our own (*own, for the caller to free). NULL when out of memory.
+static float *scratch_block(const AimNnOpt *o, size_t bytes, float **own)
+{
+    *own = NULL;
+    if (o->scratch && o->scratch_bytes >= bytes)
+        return o->scratch;
+    return *own = alloc64(bytes);
+}
+
 // Phase-plane geometry for these shapes; returns the planes' size in floats.
 static size_t conv_geometry(ConvJob *j, const AimNnConv *c, const AimNnMat *in,
                             const AimNnMat *out, int nr)
@@ -244,12 +254,8 @@ int aim_nn_conv_forward_fast(const AimNnLayer *l, const AimNnMat *in, AimNnMat *
     AimNnKernels k;
     kernels_for(o, &k);
     ConvJob j = { l, p, in, out, k.gemm, k.nr, NULL, 0, 0, 0, 0, 0, 0, 0 };
-    size_t n = conv_geometry(&j, c, in, out, k.nr);
-    // The executor's arena when it planned this layer's scratch, else a block of our own.
-    float *own = NULL;
-    if (o->scratch && o->scratch_bytes >= n * sizeof(float))
-        j.q = o->scratch;
-    else if (!(j.q = own = alloc64(n * sizeof(float))))
+    float *own;
+    if (!(j.q = scratch_block(o, conv_geometry(&j, c, in, out, k.nr) * sizeof(float), &own)))
         return AIM_ERR(ENOMEM);
     int threads = aim_pool_threads(o->pool);
     aim_pool_run(o->pool, fill_planes, &j, threads < in->c ? threads : in->c);
@@ -353,12 +359,8 @@ int aim_nn_deconv_forward_fast(const AimNnLayer *l, const AimNnMat *in, AimNnMat
     AimNnKernels k;
     kernels_for(o, &k);
     DeconvJob j = { l, p, in, out, k.gemm, k.nr, NULL, 0, 0, 0 };
-    size_t bytes = deconv_geometry(&j, in, k.nr);
-    // The executor's arena when it planned this layer's scratch, else a block of our own.
-    float *own = NULL;
-    if (o->scratch && o->scratch_bytes >= bytes)
-        j.q = o->scratch;
-    else if (!(j.q = own = alloc64(bytes)))
+    float *own;
+    if (!(j.q = scratch_block(o, deconv_geometry(&j, in, k.nr), &own)))
         return AIM_ERR(ENOMEM);
     for (int ci = 0; ci < in->c; ci++)
         for (int y = 0; y < in->h; y++) {

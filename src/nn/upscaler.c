@@ -7,49 +7,7 @@
 #include "nn/models.h"
 #include "nn/upscaler.h"
 
-typedef struct ModelCfg {
-    const char *name;
-    const char *base; ///< file name without extension; %d = the factor; NULL: waifu2x's noise
-                      ///< levels; ".json": Anime4K weights, else ncnn .param + .bin
-    int scales[3];    ///< native factors, 0-terminated
-    int border[5];    ///< padding at the image edges per factor (the ncnn-vulkan tools'
-                      ///< "prepadding": realesrgan 10; realcugan 18/14/19 for 2x/3x/4x; waifu2x 18)
-    int tile;         ///< default tile side (input px): the conv work per tile grows as
-                      ///< (T + 2C)^2 / T^2, memory as (T + 2C)^2 x channels
-    int context;      ///< default overlap; >= the receptive field radius (tests/unit/nn/test_upscaler.c
-                      ///< measures tiled vs whole-image output with it)
-    int align;        ///< tile buffer sides multiple of this (stride-2 U-Nets need 4)
-    int clamp;        ///< image-edge padding: 1 = clamp to edge (waifu2x-ncnn-vulkan's
-                      ///< waifu2x_preproc shader clamps), 0 = reflect-101 (realesrgan and
-                      ///< realcugan reflect): bench/nn_referee.sh measures both against the tools
-} ModelCfg;
-
-static const ModelCfg cfgs[] = {
-    // SRVGG: 18 3x3 convs at input resolution -> receptive radius 18
-    { "realesr-animevideov3", "realesr-animevideov3-x%d", { 2, 3, 4 }, { 0, 0, 10, 10, 10 },
-      256, 20, 1, 0 },
-    // U-Nets of valid (unpadded) convolutions that crop their own margin (= the prepadding):
-    // context = that margin gives output identical to a whole-image run (measured on a
-    // 480x270 crop, tiles of 96, and in the unit test); 0 here means "= border". Contexts of
-    // 24/26 gave 38.9 dB on that crop (not understood yet; 48 was exact again).
-    { "realcugan-se-conservative", "up%dx-conservative", { 2, 3, 4 }, { 0, 0, 18, 14, 19 },
-      192, 0, 4, 0 },
-    // the other Real-CUGAN SE weights: the same graphs (identical .param files)
-    { "realcugan-se-no-denoise", "up%dx-no-denoise", { 2, 3, 4 }, { 0, 0, 18, 14, 19 },
-      192, 0, 4, 0 },
-    { "realcugan-se-denoise1x", "up%dx-denoise1x", { 2, 0, 0 }, { 0, 0, 18, 0, 0 }, 192, 0, 4, 0 },
-    { "realcugan-se-denoise2x", "up%dx-denoise2x", { 2, 0, 0 }, { 0, 0, 18, 0, 0 }, 192, 0, 4, 0 },
-    { "realcugan-se-denoise3x", "up%dx-denoise3x", { 2, 3, 4 }, { 0, 0, 18, 14, 19 },
-      192, 0, 4, 0 },
-    // same U-Net as Real-CUGAN; clamp instead of reflect-101: 25.3 -> 54.2 dB (no-wrap)
-    // against waifu2x-ncnn-vulkan on the 24x24 golden input (bench/RESULTS-nn.md, "Below 45 dB")
-    { "waifu2x-cunet", NULL, { 2, 0, 0 }, { 0, 0, 18, 0, 0 }, 192, 0, 4, 1 },
-    // 7 3x3 convs (radius 7) + the bilinear base (1); clamp-to-edge is inside the graph
-    { "anime4k-cnn-m", "cnn-2x-m-an.json", { 2, 0, 0 }, { 0, 0, 0, 0, 0 }, 256, 8, 1, 0 },
-    // same-size restoration (factor 1): 4 (S) / 8 (M) 3x3 convs in a chain -> radius 4 / 7
-    { "anime4k-restore-s", "cnn-restore-s-an.json", { 1, 0, 0 }, { 0 }, 256, 8, 1, 0 },
-    { "anime4k-restore-m", "cnn-restore-m-an.json", { 1, 0, 0 }, { 0 }, 256, 8, 1, 0 },
-};
+// Each model's factors, file names and tiling are in its row of the registry (models.h).
 
 #define MAX_GAPS 16
 // Tiles sampled for the SE averages. Measured on a 480x270 anime crop with Real-CUGAN
@@ -59,7 +17,7 @@ static const ModelCfg cfgs[] = {
 #define GAP_TILES 4
 
 struct AimNnUpscaler {
-    const ModelCfg *cfg;
+    const AimModelInfo *cfg;
     int factor, border, tile, context, align, gap_tile;
     int noise;        ///< the noise level of models that have levels (waifu2x), else -1
     AimNet *net;
@@ -97,10 +55,7 @@ size_t aim_nn_upscaler_peak_bytes(const AimNnUpscaler *u) { return aim_nn_run_pe
 int aim_nn_upscaler_create(AimNnUpscaler **out, const AimNnUpscalerSettings *s)
 {
     const AimLog *log = &s->log;
-    const ModelCfg *cfg = NULL;
-    for (size_t i = 0; s->model && i < sizeof(cfgs) / sizeof(cfgs[0]); i++)
-        if (!strcmp(cfgs[i].name, s->model))
-            cfg = &cfgs[i];
+    const AimModelInfo *cfg = aim_models_find_engine(AIM_MODEL_UPSCALER, s->model);
     if (!cfg) {
         aim_log(log, AIM_LOG_ERROR, "nn: no ncnn upscaler called '%s'", s->model ? s->model : "");
         return AIM_ERR(EINVAL);
@@ -124,7 +79,7 @@ int aim_nn_upscaler_create(AimNnUpscaler **out, const AimNnUpscalerSettings *s)
         snprintf(base, sizeof(base), "noise%d_scale2.0x_model", s->noise);
     else
         snprintf(base, sizeof(base), cfg->base, f);
-    int a4k = strstr(base, ".json") != NULL;
+    int a4k = cfg->loader == AIM_MODEL_LOADER_ANIME4K;
     char pname[80], bname[80], ppath[4096], bpath[4096];
     snprintf(pname, sizeof(pname), a4k ? "%s" : "%s.param", base);
     snprintf(bname, sizeof(bname), "%s.bin", base);
@@ -139,11 +94,11 @@ int aim_nn_upscaler_create(AimNnUpscaler **out, const AimNnUpscalerSettings *s)
     u->cfg = cfg;
     u->factor = f;
     u->noise = cfg->base ? -1 : s->noise;
-    u->border = cfg->border[f];
-    u->tile = s->tile ? s->tile : cfg->tile;
-    u->context = s->context ? s->context : cfg->context;
+    u->border = cfg->tiling.border[f];
+    u->tile = s->tile ? s->tile : cfg->tiling.tile;
+    u->context = s->context ? s->context : cfg->tiling.context;
     u->context = u->context > u->border ? u->context : u->border;
-    u->align = cfg->align;
+    u->align = cfg->tiling.align;
     u->gap_tile = s->gap_tile;
     u->log = s->log;
     AimNetSettings ns;
@@ -285,7 +240,7 @@ static int sample_gaps(AimNnUpscaler *u, int w, int h, int T, AimNnReadFn rd, vo
         AimNnMat in;
         err = aim_nn_mat_alloc(&in, 3, bw, bh, 3);
         if (!err)
-            err = fill_tile(&in, l, t, bw, bh, w, h, u->cfg->clamp, rd, opaque);
+            err = fill_tile(&in, l, t, bw, bh, w, h, u->cfg->tiling.clamp, rd, opaque);
         const AimNnMat *outs[MAX_GAPS];
         if (!err)
             err = aim_nn_run(u->run, &u->in_blob, &in, 1, u->gap_blob, outs, u->ngap);
@@ -335,7 +290,7 @@ int aim_nn_upscaler_run(AimNnUpscaler *u, int w, int h, AimNnReadFn rd, AimNnWri
             AimNnMat in;
             err = aim_nn_mat_alloc(&in, 3, bw, bh, 3);
             if (!err)
-                err = fill_tile(&in, l, t, bw, bh, w, h, u->cfg->clamp, rd, opaque);
+                err = fill_tile(&in, l, t, bw, bh, w, h, u->cfg->tiling.clamp, rd, opaque);
             const AimNnMat *o = NULL;
             if (!err)
                 err = run_net(u, &in, gaps, &o);

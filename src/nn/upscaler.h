@@ -21,10 +21,8 @@
 #include "nn/net.h"
 
 typedef struct AimNnUpscalerSettings {
-    const char *model;      ///< "realesr-animevideov3", "realcugan-se-conservative",
-                            ///< "realcugan-se-no-denoise", "realcugan-se-denoise1x|2x|3x",
-                            ///< "waifu2x-cunet", "anime4k-cnn-m", and the same-size (factor
-                            ///< 1) "anime4k-restore-s", "anime4k-restore-m"
+    const char *model;      ///< an AIM_MODEL_UPSCALER model of the registry (models.h),
+                            ///< "realesr-animevideov3" by default
     int scale;              ///< wanted native factor (2..4); the model's nearest >= is used
     int noise;              ///< waifu2x-cunet denoise level -1..3 (default 0)
     int tile;               ///< input pixels per tile side (0 = the model's default)

@@ -1,8 +1,9 @@
 // Model B engines: the table the dispatcher (scale.c) picks from by name.
 //
-// To add an engine (e.g. a neural upscaler from src/nn/): define a `const AimScaleEngine`
-// with a unique name and add its address to the `engines[]` table in scale.c. The pipeline
-// only sees aim_scaler_*; nothing else changes.
+// To add a classic engine: define a `const AimScaleEngine` with a unique name and add its
+// address to the `engines[]` table in scale.c. A neural upscaler is a row of the model
+// registry (src/nn/models.c, kind AIM_MODEL_UPSCALER): aim_scale_engine_nn runs every such
+// model under the model's name. The pipeline only sees aim_scaler_*; nothing else changes.
 //
 // Contract:
 // - create gets settings the dispatcher already validated (sizes, depth, chroma_loc,
@@ -24,9 +25,6 @@ typedef struct AimScaleEngine {
     int (*create)(void **priv, const AimScalerSettings *s);
     int (*run)(void *priv, const AimFrame *in, AimFrame *out);
     void (*destroy)(void **priv);
-    int denoises; ///< 1: the engine removes noise/artifacts itself (a denoising or restoration
-                  ///< model): the dispatcher skips its classic deblock, denoise and sharpen
-                  ///< passes, so two denoisers are never stacked
 } AimScaleEngine;
 
 // Classic separable resamplers (resample.c).
@@ -34,16 +32,8 @@ extern const AimScaleEngine aim_scale_engine_lanczos;
 extern const AimScaleEngine aim_scale_engine_bicubic;
 extern const AimScaleEngine aim_scale_engine_bilinear;
 
-// Neural upscalers on ncnn models the user installed (src/nn/nn_engine.c).
-extern const AimScaleEngine aim_scale_engine_realesr;
-extern const AimScaleEngine aim_scale_engine_realcugan;
-extern const AimScaleEngine aim_scale_engine_waifu2x;
-extern const AimScaleEngine aim_scale_engine_anime4k;
-extern const AimScaleEngine aim_scale_engine_realcugan_nd;
-extern const AimScaleEngine aim_scale_engine_realcugan_dn1;
-extern const AimScaleEngine aim_scale_engine_realcugan_dn2;
-extern const AimScaleEngine aim_scale_engine_realcugan_dn3;
-extern const AimScaleEngine aim_scale_engine_a4k_restore_s;
-extern const AimScaleEngine aim_scale_engine_a4k_restore_m;
+// Every upscaler model of the registry (nn_engine.c); create reads the model's name from the
+// settings' `engine`.
+extern const AimScaleEngine aim_scale_engine_nn;
 
 #endif

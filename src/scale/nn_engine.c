@@ -1,14 +1,14 @@
-// Model B engines backed by the neural upscalers: "realesr-animevideov3",
-// "realcugan-se-conservative", "waifu2x-cunet", "anime4k-cnn-m" (scale/engine.h contract).
+// The Model B engine behind every upscaler model of the registry (nn/models.h: each
+// AIM_MODEL_UPSCALER model is an engine named after it), on the scale/engine.h contract.
 //
 // A frame goes YUV -> RGB (the source's matrix/range, per tile) -> model at its native factor
 // N (the smallest >= dst/src) -> YUV, written straight into the output when N * src == dst,
 // else into an N * src frame that the classic Lanczos engine then resamples to dst (e.g.
 // 1.333x: the model's 2x, then a Lanczos downscale, which is anti-aliased).
 // waifu2x-cunet's noise level is the settings' `noise` (0..3, the preset's or --denoise).
-// The engines that remove noise themselves (Real-CUGAN denoise1x..3x, waifu2x-cunet at every
-// level, the Anime4K restore nets) are flagged `denoises`: the dispatcher then skips its
-// classic deblock, denoise and sharpen, so two denoisers are never stacked.
+// The models that remove noise themselves (Real-CUGAN denoise1x..3x, waifu2x-cunet at every
+// level, the Anime4K restore nets) are flagged `denoises` in the registry: the dispatcher then
+// skips its classic deblock, denoise and sharpen, so two denoisers are never stacked.
 // Deviation from the engine contract: run allocates (the executor's per-tile tensors).
 #include <math.h>
 #include <stdio.h>
@@ -41,8 +41,8 @@ static void destroy(void **priv)
     *priv = NULL;
 }
 
-// Every neural engine is named after its registry model, and the dispatcher creates it with
-// settings whose `engine` is that name (scale.c find_engine): one create serves them all.
+// The dispatcher creates it with settings whose `engine` is the model's name (scale.c
+// find_engine): one create serves every model.
 static int create(void **priv, const AimScalerSettings *s)
 {
     const char *model = s->engine;
@@ -118,21 +118,4 @@ static int run(void *priv, const AimFrame *in, AimFrame *out)
     return err;
 }
 
-const AimScaleEngine aim_scale_engine_anime4k = { "anime4k-cnn-m", create, run, destroy };
-const AimScaleEngine aim_scale_engine_realesr = { "realesr-animevideov3", create, run, destroy };
-const AimScaleEngine aim_scale_engine_realcugan = {
-    "realcugan-se-conservative", create, run, destroy };
-const AimScaleEngine aim_scale_engine_waifu2x = { "waifu2x-cunet", create, run, destroy, 1 };
-const AimScaleEngine aim_scale_engine_realcugan_nd = {
-    "realcugan-se-no-denoise", create, run, destroy };
-const AimScaleEngine aim_scale_engine_realcugan_dn1 = {
-    "realcugan-se-denoise1x", create, run, destroy, 1 };
-const AimScaleEngine aim_scale_engine_realcugan_dn2 = {
-    "realcugan-se-denoise2x", create, run, destroy, 1 };
-const AimScaleEngine aim_scale_engine_realcugan_dn3 = {
-    "realcugan-se-denoise3x", create, run, destroy, 1 };
-// same-size restoration, then Lanczos to the target (factor 1: `mid` is the source size)
-const AimScaleEngine aim_scale_engine_a4k_restore_s = {
-    "anime4k-restore-s", create, run, destroy, 1 };
-const AimScaleEngine aim_scale_engine_a4k_restore_m = {
-    "anime4k-restore-m", create, run, destroy, 1 };
+const AimScaleEngine aim_scale_engine_nn = { "neural", create, run, destroy };

@@ -4,27 +4,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn/models.h"
 #include "scale/engine.h"
 #include "scale/restore.h"
 #include "scale/scale.h"
 #include "scale/scale_dsp.h"
 
-// The engine table. Neural engines (src/nn/) add their entry here.
+// The classic engines. Every upscaler model of the registry (nn/models.h) is an engine too,
+// named after its model and run by aim_scale_engine_nn (find_engine).
 static const AimScaleEngine *const engines[] = {
     &aim_scale_engine_lanczos,
     &aim_scale_engine_bicubic,
     &aim_scale_engine_bilinear,
-    &aim_scale_engine_realesr,
-    &aim_scale_engine_realcugan,
-    &aim_scale_engine_waifu2x,
-    &aim_scale_engine_anime4k,
-    &aim_scale_engine_realcugan_nd,
-    &aim_scale_engine_realcugan_dn1,
-    &aim_scale_engine_realcugan_dn2,
-    &aim_scale_engine_realcugan_dn3,
-    &aim_scale_engine_a4k_restore_s,
-    &aim_scale_engine_a4k_restore_m,
 };
+#define NCLASSIC (int)(sizeof(engines) / sizeof(engines[0]))
+
+// An engine as the dispatcher sees it: the vtable, the name (a constant string of the tables)
+// and whether it restores itself (registry `denoises`; the classic engines do not).
+typedef struct EngineRef {
+    const AimScaleEngine *vt;
+    const char *name;
+    int denoises;
+} EngineRef;
 
 #define AIM_SCALE_MAX_DIM 16384 // aim_frame_alloc's limit
 
@@ -40,7 +41,7 @@ typedef struct Pass {
 
 struct AimScaler {
     AimScalerSettings s;
-    const AimScaleEngine *engine;
+    const AimScaleEngine *engine; ///< set while priv is live
     void *priv;
     AimScaleDSP dsp;
     AimRestoreParams rp;
@@ -93,29 +94,43 @@ int aim_scaler_apply_preset(AimScalerSettings *s, const char *preset)
 
 static int valid_strength(float v) { return isfinite(v) && v >= 0.0f && v <= 1.0f; }
 
-static const AimScaleEngine *find_engine(const char *name)
+static int find_engine(const char *name, EngineRef *r)
 {
-    for (size_t i = 0; name && i < sizeof(engines) / sizeof(engines[0]); i++)
-        if (!strcmp(name, engines[i]->name))
-            return engines[i];
-    return NULL;
+    for (int i = 0; name && i < NCLASSIC; i++)
+        if (!strcmp(name, engines[i]->name)) {
+            *r = (EngineRef){ engines[i], engines[i]->name, 0 };
+            return 1;
+        }
+    const AimModelInfo *m = aim_models_find_engine(AIM_MODEL_UPSCALER, name);
+    if (m)
+        *r = (EngineRef){ &aim_scale_engine_nn, m->name, m->denoises };
+    return m != NULL;
 }
 
 const char *aim_scaler_engine_name_at(int i)
 {
-    return i >= 0 && (size_t)i < sizeof(engines) / sizeof(engines[0]) ? engines[i]->name : NULL;
+    if (i >= 0 && i < NCLASSIC)
+        return engines[i]->name;
+    for (int k = 0, n = NCLASSIC; aim_models_get(k); k++)
+        if (aim_models_get(k)->kind == AIM_MODEL_UPSCALER && n++ == i)
+            return aim_models_get(k)->name;
+    return NULL;
 }
 
-int aim_scaler_engine_known(const char *name) { return find_engine(name) != NULL; }
+int aim_scaler_engine_known(const char *name)
+{
+    EngineRef r;
+    return find_engine(name, &r);
+}
 
-static int validate(const AimScalerSettings *s, const AimScaleEngine **engine)
+static int validate(const AimScalerSettings *s, EngineRef *engine)
 {
     const AimLog *log = &s->log;
     if (!s->engine) {
         aim_log(log, AIM_LOG_ERROR, "scale: no engine name");
         return AIM_ERR(EINVAL);
     }
-    if (!(*engine = find_engine(s->engine))) {
+    if (!find_engine(s->engine, engine)) {
         aim_log(log, AIM_LOG_ERROR, "scale: unknown engine '%s'", s->engine);
         return AIM_ERR(EINVAL);
     }
@@ -199,7 +214,7 @@ int aim_scaler_create(AimScaler **out, const AimScalerSettings *set)
 {
     if (!out || !set)
         return AIM_ERR(EINVAL);
-    const AimScaleEngine *engine;
+    EngineRef engine;
     int ret = validate(set, &engine);
     if (ret)
         return ret;
@@ -207,18 +222,18 @@ int aim_scaler_create(AimScaler **out, const AimScalerSettings *set)
     if (!s)
         return AIM_ERR(ENOMEM);
     s->s = *set;
-    s->s.engine = engine->name; // do not keep the caller's string
+    s->s.engine = engine.name; // do not keep the caller's string
     s->s.models_dir = NULL;
     aim_scale_dsp_init(&s->dsp, set->cpu_flags);
     aim_restore_params_init(&s->rp, &set->restore, set->depth);
-    // A restoration model replaces the classic deblock, denoise and sharpen (engine.h
+    // A restoration model replaces the classic deblock, denoise and sharpen (models.h
     // `denoises`; bench/RESULTS-nn.md: sharpening waifu2x's output cost ~1 dB).
     s->do_deblock = s->rp.do_deblock;
     s->do_denoise = s->rp.do_denoise;
     s->do_sharpen = s->rp.sharpen_q > 0;
-    if (engine->denoises && (s->do_deblock || s->do_denoise || s->do_sharpen)) {
+    if (engine.denoises && (s->do_deblock || s->do_denoise || s->do_sharpen)) {
         aim_log(&set->log, AIM_LOG_DEBUG, "scale: %s restores itself: classic deblock, "
-                "denoise and sharpen skipped", engine->name);
+                "denoise and sharpen skipped", engine.name);
         s->do_deblock = s->do_denoise = s->do_sharpen = 0;
     }
     const int threads = aim_pool_threads(set->pool);
@@ -236,12 +251,12 @@ int aim_scaler_create(AimScaler **out, const AimScalerSettings *set)
             ret = pass_init(&s->dst_pass, set->dst_h, 1, threads, 1);
     }
     if (!ret) {
-        s->engine = engine;
-        ret = engine->create(&s->priv, set);
+        s->engine = engine.vt;
+        ret = engine.vt->create(&s->priv, set);
         if (ret) {
             s->engine = NULL;
             if (ret != AIM_ERR_MODEL_MISSING) // the engine already said how to install it
-                aim_log(&set->log, AIM_LOG_ERROR, "scale: engine '%s': %s", engine->name,
+                aim_log(&set->log, AIM_LOG_ERROR, "scale: engine '%s': %s", engine.name,
                         aim_strerror(ret));
         }
     }
@@ -251,7 +266,7 @@ int aim_scaler_create(AimScaler **out, const AimScalerSettings *set)
     }
     aim_log(&set->log, AIM_LOG_DEBUG,
             "scale: %s %dx%d -> %dx%d, %d-bit, chroma_loc %d, deblock %.2f denoise %.2f "
-            "sharpen %.2f antiring %.2f", engine->name, set->src_w, set->src_h, set->dst_w,
+            "sharpen %.2f antiring %.2f", engine.name, set->src_w, set->src_h, set->dst_w,
             set->dst_h, set->depth, set->color.chroma_loc, set->restore.deblock,
             set->restore.denoise, set->restore.sharpen, set->antiring);
     *out = s;

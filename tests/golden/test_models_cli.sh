@@ -14,16 +14,25 @@ out=$("$A" models --models-dir "$T/m")
 check '[ $? = 0 ]'
 check 'echo "$out" | grep -q "^realesr-animevideov3 .*not installed"'
 check 'echo "$out" | grep -q "^rife-v4.6 "'
-"$A" models install no-such-model --models-dir "$T/m" 2>"$T/err"
-check '[ $? = 2 ]'
-check 'grep -q "unknown model" "$T/err"'
-"$A" models frobnicate 2>/dev/null
-check '[ $? = 2 ]'
+# usage errors: exit 1, one line with the ainimotion: prefix, nothing on stdout
+"$A" models install no-such-model --models-dir "$T/m" >"$T/o" 2>"$T/err"
+check '[ $? = 1 ]'
+check '[ "$(cat "$T/err")" = "ainimotion: error: unknown model '"'no-such-model'"' (\`ainimotion models\` lists them)" ]'
+check '[ ! -s "$T/o" ] && [ ! -e "$T/m/no-such-model" ]'
+"$A" models frobnicate >"$T/o" 2>"$T/err"
+check '[ $? = 1 ] && [ "$(wc -l < "$T/err")" = 1 ] && grep -q "^ainimotion: " "$T/err"'
+"$A" models verify --frob 2>"$T/err"
+check '[ $? = 1 ] && [ "$(wc -l < "$T/err")" = 1 ]'
+# --help goes to stdout, exit 0, for every subcommand
+for sub in "" install verify list; do
+    "$A" models $sub --help >"$T/o" 2>"$T/err"
+    check '[ $? = 0 ] && grep -q "^usage: ainimotion models" "$T/o" && [ ! -s "$T/err" ]'
+done
 # a damaged file (right size, wrong bytes) is reported, not trusted
 mkdir -p "$T/m/anime4k-cnn-m"
 head -c 34594 /dev/zero > "$T/m/anime4k-cnn-m/cnn-2x-m-an.json"
 "$A" models verify anime4k-cnn-m --models-dir "$T/m" >"$T/out" 2>&1
-check '[ $? != 0 ]'
+check '[ $? = 6 ]'
 check 'grep -q DAMAGED "$T/out"'
 rm -rf "$T/m/anime4k-cnn-m"
 

@@ -14,6 +14,7 @@
 #include "enhance.h"
 #include "io/avlog.h"
 #include "io/io.h"
+#include "models.h"
 #include "nn/models.h"
 #include "pipeline/pipeline.h"
 #include "report.h"
@@ -95,18 +96,15 @@ static void enhance_usage(FILE *f)
 "  --cut-threshold Y    0..1 change score above which an interval may be a cut, which is never\n"
 "                       interpolated (default 0.35; the gate also checks the local history)\n"
 "  --gate-metric M      score the two thresholds apply to: mc (default: holds on MAD, cuts on\n"
-"                       the motion-compensated change), mad, ssim (1 - SSIM), hist\n"
-"  --interp ENGINE      Model A: classic (optical flow), blend, dup; neural: rife (RIFE v4.6,\n"
-"                       after 'ainimotion models install rife-v4.6') (default: preset's)\n"
+"                       the motion-compensated change), mad, ssim (1 - SSIM), hist\n");
+    aim_models_help(f, AIM_MODEL_INTERPOLATOR); // from the engine tables and the model registry
+    fprintf(f,
 "  --interp-fallback M  classic, where the flow cannot be trusted (a redraw, an occlusion):\n"
 "                       nearest (default: the nearer source drawing, unwarped: never two\n"
 "                       drawings at once) or blend (a cross-fade of the two: softer at redraws,\n"
-"                       but both drawings show, half transparent)\n"
-"  --upscaler NAME      Model B: lanczos, bicubic, bilinear; neural (after 'ainimotion models\n"
-"                       install'): realesr-animevideov3, realcugan-se-conservative,\n"
-"                       realcugan-se-no-denoise, realcugan-se-denoise1x|2x|3x, waifu2x-cunet,\n"
-"                       anime4k-cnn-m; same-size restoration then Lanczos: anime4k-restore-s,\n"
-"                       anime4k-restore-m (default: preset's)\n"
+"                       but both drawings show, half transparent)\n");
+    aim_models_help(f, AIM_MODEL_UPSCALER);
+    fprintf(f,
 "  --denoise LEVEL      0 (off) to 3: waifu2x-cunet's noise level and the classic denoise\n"
 "                       (strength 0.15 x LEVEL); default: the preset's (anime-clean: model\n"
 "                       level 0, classic 0.15; anime-strong: level 2, classic 0.45; fast: off)\n"

@@ -8,6 +8,8 @@
 #include "test.h"
 #include "nn/models.h"
 #include "nn/sha256.h"
+#include "interp/interp.h"
+#include "scale/scale.h"
 
 static void hex_of(const void *d, size_t n, char out[65], size_t chunk)
 {
@@ -101,9 +103,67 @@ static void test_registry(void)
     rmdir(dir);
 }
 
+static int has_file(const AimModelInfo *m, const char *name)
+{
+    for (int k = 0; k < m->nfiles; k++)
+        if (!strcmp(m->files[k].name, name))
+            return 1;
+    return 0;
+}
+
+// The table is consistent: every file an upscaler loads at each of its factors and noise levels
+// is one of its files; every model is an engine the CLI accepts; the engine lists hold each
+// upscaler model once.
+static void test_table(void)
+{
+    int nup = 0;
+    for (int i = 0; i < aim_models_count(); i++) {
+        const AimModelInfo *m = aim_models_get(i);
+        CHECK_MSG(aim_models_find(m->name) == m, "%s: unique name", m->name);
+        if (m->kind == AIM_MODEL_INTERPOLATOR) {
+            CHECK_MSG(m->engine && aim_interp_engine_known(m->engine), "%s", m->name);
+            CHECK(aim_models_find_engine(AIM_MODEL_INTERPOLATOR, m->engine) == m);
+            continue;
+        }
+        nup++;
+        CHECK_MSG(m->kind == AIM_MODEL_UPSCALER && !m->engine, "%s", m->name);
+        CHECK_MSG(aim_scaler_engine_known(m->name), "%s: --upscaler accepts it", m->name);
+        CHECK(aim_models_find_engine(AIM_MODEL_UPSCALER, m->name) == m);
+        CHECK_MSG(m->scales[0] >= 1 && m->tiling.tile > 0 && m->tiling.align > 0, "%s", m->name);
+        for (int k = 0; k < 3 && m->scales[k]; k++) {
+            int f = m->scales[k];
+            CHECK_MSG(f <= 4 && (k == 0 || f > m->scales[k - 1]), "%s: factors", m->name);
+            for (int lv = m->base ? 0 : -1; lv < (m->base ? 1 : m->noise_levels); lv++) {
+                char b[96], p[128], q[128];
+                if (m->base)
+                    snprintf(b, sizeof(b), m->base, f);
+                else if (lv < 0)
+                    snprintf(b, sizeof(b), "scale2.0x_model");
+                else
+                    snprintf(b, sizeof(b), "noise%d_scale2.0x_model", lv);
+                if (m->loader == AIM_MODEL_LOADER_ANIME4K) {
+                    CHECK_MSG(has_file(m, b), "%s: %s", m->name, b);
+                    continue;
+                }
+                snprintf(p, sizeof(p), "%s.param", b);
+                snprintf(q, sizeof(q), "%s.bin", b);
+                CHECK_MSG(has_file(m, p) && has_file(m, q), "%s: %s", m->name, b);
+            }
+        }
+    }
+    int n = 0;
+    for (int i = 0; aim_scaler_engine_name_at(i); i++)
+        n += aim_models_find(aim_scaler_engine_name_at(i)) != NULL;
+    CHECK_EQ_INT(n, nup);
+    char sc[32];
+    aim_models_scales_str(aim_models_find("realesr-animevideov3"), sc, sizeof(sc));
+    CHECK(!strcmp(sc, "x2/x3/x4"));
+}
+
 int main(void)
 {
     test_sha256();
     test_registry();
+    test_table();
     return test_finish("test_models");
 }

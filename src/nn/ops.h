@@ -1,5 +1,5 @@
 // Internal to src/nn: op helpers shared by the reference ops (ops.c) and the optimised paths
-// (conv.c).
+// (conv.c); the activation and convolution-parameter helpers live in op_params.c.
 #ifndef AIM_NN_OPS_H
 #define AIM_NN_OPS_H
 

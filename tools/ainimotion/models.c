@@ -241,7 +241,7 @@ static int extract_model(const AimModelInfo *m, const char *tgz, const char *dir
 
 static int install(const AimModelInfo *m, const char *dir, const char *cache, int force, AimLog *log)
 {
-    if (!force && aim_models_check(dir, m, 1, NULL) == 0) {
+    if (!force && aim_models_check(dir, m, AIM_MODELS_CHECK_CACHED, NULL) == 0) {
         printf("%-26s already installed\n", m->name);
         return 0;
     }
@@ -275,10 +275,10 @@ static int install(const AimModelInfo *m, const char *dir, const char *cache, in
 
 static const char *state(const char *dir, const AimModelInfo *m)
 {
-    switch (aim_models_check(dir, m, 1, NULL)) {
+    switch (aim_models_check(dir, m, AIM_MODELS_CHECK_CACHED, NULL)) {
     case 0: return "installed";
     case AIM_ERR_MODEL_MISSING: return "not installed";
-    default: return "DAMAGED (reinstall with --force)";
+    default: return "DAMAGED";
     }
 }
 
@@ -346,7 +346,7 @@ int aim_cmd_models(int argc, char **argv)
     if (!strcmp(cmd, "verify")) {
         int bad = 0;
         for (int k = 0; k < n; k++) {
-            int err = aim_models_check(dir, sel[k], 1, &log);
+            int err = aim_models_check(dir, sel[k], AIM_MODELS_CHECK_HASH, &log);
             printf("%-26s %s\n", sel[k]->name, err == 0 ? "ok" : err == AIM_ERR_MODEL_MISSING ?
                    "not installed" : "DAMAGED");
             bad |= err != 0;

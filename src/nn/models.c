@@ -1,6 +1,7 @@
 // Model registry table, folder resolution and verification. The sizes and SHA-256 below were
 // measured on the files inside the npm tarballs named next to them (npm pack, then sha256sum).
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -350,7 +351,8 @@ static void stamp_write(const char *path, const AimModelFile *f, const struct st
     if (stamp_path(sp, sizeof(sp), path) < 0)
         return;
     stamp_read(sp, &st);
-    snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", sp, (long)getpid());
+    static atomic_uint seq; // threads of one process loading models at once get their own names
+    snprintf(tmp, sizeof(tmp), "%s.%ld.%u.tmp", sp, (long)getpid(), atomic_fetch_add(&seq, 1));
     FILE *o = fopen(tmp, "w");
     if (!o) {
         aim_log(log, AIM_LOG_DEBUG, "models: cannot write %s (%s): the next load hashes again",

@@ -301,6 +301,7 @@ static int stamp_path(char *buf, size_t size, const char *file_path)
 static void stamp_read(const char *path, Stamp *st)
 {
     st->n = 0;
+    st->mtime = (struct timespec){ 0, 0 }; // no stamp: nothing is older than it
     FILE *f = fopen(path, "r");
     struct stat sb;
     if (!f)

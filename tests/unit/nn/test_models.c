@@ -8,6 +8,7 @@
 #include "test.h"
 #include "nn/models.h"
 #include "nn/sha256.h"
+#include "enhance.h"
 #include "interp/interp.h"
 #include "scale/scale.h"
 
@@ -155,6 +156,21 @@ static void test_table(void)
     for (int i = 0; aim_scaler_engine_name_at(i); i++)
         n += aim_models_find(aim_scaler_engine_name_at(i)) != NULL;
     CHECK_EQ_INT(n, nup);
+    // every engine a preset may pick ("waifu2x-cunet|lanczos") is one the tables know
+    const char *presets[] = { "anime-clean", "anime-strong", "fast" };
+    for (int i = 0; i < 3; i++) {
+        const AimPreset *p = aim_preset_find(presets[i]);
+        CHECK_MSG(p != NULL, "%s", presets[i]);
+        for (int k = 0; p && k < 2; k++) {
+            char spec[128];
+            snprintf(spec, sizeof(spec), "%s|", k ? p->upscaler : p->interp);
+            for (char *e = spec, *bar; (bar = strchr(e, '|')); e = bar + 1) {
+                *bar = 0;
+                CHECK_MSG(k ? aim_scaler_engine_known(e) : aim_interp_engine_known(e),
+                          "preset %s: engine %s", presets[i], e);
+            }
+        }
+    }
     char sc[32];
     aim_models_scales_str(aim_models_find("realesr-animevideov3"), sc, sizeof(sc));
     CHECK(!strcmp(sc, "x2/x3/x4"));

@@ -55,21 +55,42 @@ static int parse_options(AnalyzeOptions *o, int argc, char **argv)
 {
     aim_gate_default_settings(&o->gate);
     o->cpu_mask = ~0u;
+    int operands = 0; // after "--" every argument is a file name
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+        if (!operands && !strcmp(a, "--")) {
+            operands = 1;
+            continue;
+        }
+        char letters[16];
+        const char *unused;
+        int nl = operands ? 0 : aim_cli_short_cluster(a, "hqv", "", letters, sizeof(letters),
+                                                      &unused);
+        if (nl < 0) {
+            fprintf(stderr, "ainimotion analyze: unknown option in '%s' (try --help)\n", a);
+            return -1;
+        }
+        int help = 0;
+        for (int k = 0; k < nl; k++) {
+            help |= letters[k] == 'h';
+            o->quiet |= letters[k] == 'q';
+            o->verbose |= letters[k] == 'v';
+        }
+        if (!operands && (help || !strcmp(a, "-h") || !strcmp(a, "--help"))) {
             usage(stdout);
             return 1;
         }
-        if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+        if (nl > 0)
+            continue;
+        if (!operands && (!strcmp(a, "-q") || !strcmp(a, "--quiet"))) {
             o->quiet = 1;
             continue;
         }
-        if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+        if (!operands && (!strcmp(a, "-v") || !strcmp(a, "--verbose"))) {
             o->verbose = 1;
             continue;
         }
-        if (a[0] == '-' && a[1]) {
+        if (!operands && a[0] == '-' && a[1]) {
             static const char *const with_value[] = {
                 "--csv", "--json", "--timeline", "--gate-metric", "--hold-threshold",
                 "--cut-threshold", "--clip", "--cpumask",
@@ -99,15 +120,17 @@ static int parse_options(AnalyzeOptions *o, int argc, char **argv)
                     return -1;
                 }
             } else if (!strcmp(a, "--hold-threshold")) {
-                if (aim_parse_double(v, 0, 0.999, &o->gate.hold_threshold) < 0) {
+                if (aim_parse_double(v, 0, 1, &o->gate.hold_threshold) < 0 ||
+                    aim_gate_settings_check(&o->gate) < 0) {
                     fprintf(stderr, "ainimotion analyze: bad --hold-threshold '%s': a number "
-                            "from 0 to 0.999\n", v);
+                            "from 0 up to (not including) 1\n", v);
                     return -1;
                 }
             } else if (!strcmp(a, "--cut-threshold")) {
-                if (aim_parse_double(v, 0.001, 1, &o->gate.cut_threshold) < 0) {
+                if (aim_parse_double(v, 0, 1, &o->gate.cut_threshold) < 0 ||
+                    aim_gate_settings_check(&o->gate) < 0) {
                     fprintf(stderr, "ainimotion analyze: bad --cut-threshold '%s': a number "
-                            "from 0.001 to 1\n", v);
+                            "above 0, up to 1\n", v);
                     return -1;
                 }
             } else if (!strcmp(a, "--clip")) {
@@ -204,6 +227,11 @@ int aim_cmd_analyze(int argc, char **argv)
     int ret = parse_options(&o, argc, argv);
     if (ret)
         return ret > 0 ? AIM_EXIT_OK : AIM_EXIT_USAGE;
+    // every file written, against the input and each other, before any work
+    const AimCliOutput outs[] = { { "--csv", o.csv }, { "--json", o.json },
+                                  { "--timeline", o.timeline } };
+    if ((ret = aim_cli_check_outputs(o.in, outs, sizeof(outs) / sizeof(outs[0]))) != 0)
+        return ret;
     AimLog log = { aim_cli_log, NULL, o.verbose ? AIM_LOG_DEBUG : AIM_LOG_WARNING };
     o.gate.log = log;
 

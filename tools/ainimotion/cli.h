@@ -2,6 +2,7 @@
 #ifndef AIM_CLI_H
 #define AIM_CLI_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 #include "ainimotion/common.h"
@@ -28,5 +29,30 @@ int aim_exit_code(int err);
 
 /** Log callback printing "ainimotion: <level>: msg" to stderr (opaque: unused). */
 void aim_cli_log(void *opaque, AimLogLevel level, const char *msg);
+
+/**
+ * getopt's short option clusters: "-qy" is "-q -y". `a` is one argument, `flags` the letters
+ * that take no value, `valued` those that take one: such a letter ends the cluster and the rest
+ * of the argument is its value ("-qoOUT"; *val is NULL for "-qo OUT": the next argument).
+ * Returns the number of letters written to `letters` (NUL-terminated, n bytes) when `a` is a
+ * cluster of at least two letters, 0 when it is not a cluster (a long option, "-x", "-"), or
+ * AIM_ERR(EINVAL) when it holds a letter of neither set.
+ */
+int aim_cli_short_cluster(const char *a, const char *flags, const char *valued, char *letters,
+                          size_t n, const char **val);
+
+/** One file a run writes, and the option that names it (for the message). */
+typedef struct AimCliOutput {
+    const char *option; ///< "--out", "--report", ...
+    const char *path;   ///< NULL: not given; "-": stdout
+} AimCliOutput;
+
+/**
+ * Refuses, before any work, outputs that would overwrite the input (the same file through
+ * symlinks or hard links included: AIM_EXIT_OUTPUT) or each other (the same name, or the same
+ * existing file: AIM_EXIT_USAGE; two "-" are both stdout). Prints the one-line error itself.
+ * Returns AIM_EXIT_OK or that exit code.
+ */
+int aim_cli_check_outputs(const char *in, const AimCliOutput *outs, int n);
 
 #endif

@@ -135,6 +135,18 @@ static int opt_error(char *err, size_t n, const char *fmt, const char *a, const 
     return AIM_ERR(EINVAL);
 }
 
+// The options that take no value; 1 when `a` is one of them.
+static int enhance_flag(EnhanceOptions *o, const char *a)
+{
+    if (!strcmp(a, "-y")) o->overwrite = 1;
+    else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) o->quiet = 1;
+    else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) o->verbose = 1;
+    else if (!strcmp(a, "-h") || !strcmp(a, "--help")) o->help = 1;
+    else if (!strcmp(a, "--version")) o->version = 1;
+    else return 0;
+    return 1;
+}
+
 int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_t errlen)
 {
     memset(o, 0, sizeof(*o));
@@ -145,28 +157,41 @@ int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_
     o->preset = aim_preset_find("anime-clean");
     if (errlen)
         err[0] = 0;
+    AimGateSettings gate; // the thresholds are checked against the ranges the gate accepts
+    aim_gate_default_settings(&gate);
+    int operands = 0;     // after "--" every argument is a file name
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!a)
             return opt_error(err, errlen, "missing argument%s%s", "", NULL);
-        // options that take no value
-        if (!strcmp(a, "-y")) { o->overwrite = 1; continue; }
-        if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) { o->quiet = 1; continue; }
-        if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) { o->verbose = 1; continue; }
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) { o->help = 1; continue; }
-        if (!strcmp(a, "--version")) { o->version = 1; continue; }
-        if (a[0] != '-' || !strcmp(a, "-")) {
+        if (!operands && !strcmp(a, "--")) {
+            operands = 1;
+            continue;
+        }
+        if (operands || a[0] != '-' || !strcmp(a, "-")) {
             if (o->in)
                 return opt_error(err, errlen, "unexpected argument '%s' (the input is '%s')",
                                  a, o->in);
             o->in = a;
             continue;
         }
-        // options with a value: "--opt VALUE" or "--opt=VALUE"
         char name[40];
         const char *val = NULL;
+        char letters[16];
+        int nl = aim_cli_short_cluster(a, "yqvh", "o", letters, sizeof(letters), &val);
+        if (nl < 0)
+            return opt_error(err, errlen, "unknown option in '%s'%s", a, NULL);
+        for (int k = 0; k < nl && letters[k] != 'o'; k++)
+            enhance_flag(o, (char[3]){ '-', letters[k], 0 });
+        if (nl > 0 && letters[nl - 1] != 'o')
+            continue;
+        if (nl == 0 && enhance_flag(o, a))
+            continue;
+        // options with a value: "--opt VALUE", "--opt=VALUE", "-o VALUE", "-oVALUE"
         const char *eq = strchr(a, '=');
-        if (eq && a[1] == '-') {
+        if (nl > 0) {
+            strcpy(name, "-o");
+        } else if (eq && a[1] == '-') {
             size_t n = (size_t)(eq - a);
             if (n >= sizeof(name))
                 return opt_error(err, errlen, "unknown option '%s'%s", a, NULL);
@@ -230,14 +255,18 @@ int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_
                                  "[.mmm] or seconds like 12.5-20%s", val, NULL);
             o->clip_set = 1;
         } else if (!strcmp(name, "--hold-threshold")) {
-            if (aim_parse_double(val, 0, 1, &o->hold_threshold) < 0)
-                return opt_error(err, errlen, "bad --hold-threshold '%s': a number from 0 to "
-                                 "1 (mean |dY| on 0..1 luma)%s", val, NULL);
+            if (aim_parse_double(val, 0, 1, &gate.hold_threshold) < 0 ||
+                aim_gate_settings_check(&gate) < 0)
+                return opt_error(err, errlen, "bad --hold-threshold '%s': a number from 0 up "
+                                 "to (not including) 1 (mean |dY| on 0..1 luma)%s", val, NULL);
+            o->hold_threshold = gate.hold_threshold;
             o->hold_set = 1;
         } else if (!strcmp(name, "--cut-threshold")) {
-            if (aim_parse_double(val, 0, 1, &o->cut_threshold) < 0)
-                return opt_error(err, errlen, "bad --cut-threshold '%s': a number from 0 to "
-                                 "1%s", val, NULL);
+            if (aim_parse_double(val, 0, 1, &gate.cut_threshold) < 0 ||
+                aim_gate_settings_check(&gate) < 0)
+                return opt_error(err, errlen, "bad --cut-threshold '%s': a number above 0, up "
+                                 "to 1%s", val, NULL);
+            o->cut_threshold = gate.cut_threshold;
             o->cut_set = 1;
         } else if (!strcmp(name, "--gate-metric")) {
             if (aim_gate_metric_parse(val, &o->gate_metric) < 0)
@@ -404,6 +433,8 @@ static int writer_exit(int err)
 {
     if (err == AIM_ERR(ENOMEM))
         return AIM_EXIT_FAILED;
+    if (err == AIM_ERR(ERANGE))
+        return AIM_EXIT_USAGE; // --crf outside the chosen encoder's scale
     if (err == AIM_ERR_UNSUPPORTED)
         return AIM_EXIT_OUTPUT; // encoder or container not available
     return AIM_EXIT_OUTPUT;
@@ -425,12 +456,19 @@ int aim_cmd_enhance(int argc, char **argv)
         printf("ainimotion %s\n", AIM_VERSION_STRING);
         return AIM_EXIT_OK;
     }
+    // every file the run writes, refused before any work when one would replace the input or
+    // another output (the writer checks OUT against the input again, through the reader)
+    const AimCliOutput outs[] = { { "--out", o.out }, { "--report", o.report } };
+    int code = aim_cli_check_outputs(o.in, outs, sizeof(outs) / sizeof(outs[0]));
+    if (code != AIM_EXIT_OK)
+        return code;
     AimLog log = { aim_cli_log, NULL,
                    o.verbose ? AIM_LOG_DEBUG : o.quiet ? AIM_LOG_WARNING : AIM_LOG_INFO };
     // libav's own lines (encoder banners, statistics, parser complaints) only with -v
     aim_io_set_av_log(&log, o.verbose ? AIM_LOG_DEBUG : AIM_LOG_ERROR);
     Run run = { .o = &o, .quiet = o.quiet || !strcmp(o.out, "-"), .tty = isatty(2) };
-    int code = AIM_EXIT_FAILED, ret;
+    code = AIM_EXIT_FAILED;
+    int ret;
     AimPool *pool = NULL;
 
     AimReaderSettings rs;
@@ -573,12 +611,14 @@ int aim_cmd_enhance(int argc, char **argv)
         }
     }
 
+    // Ctrl-C, kill and a closed terminal (SIGHUP) all stop the run cleanly
     struct sigaction sa = { .sa_handler = on_signal };
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESETHAND; // a second Ctrl-C kills at once (the temp file stays hidden)
-    struct sigaction old_int, old_term;
+    struct sigaction old_int, old_term, old_hup;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+    sigaction(SIGHUP, &sa, &old_hup);
 
     run.t_start = run.t_last_print = now_s();
     AimPipelineStats st;
@@ -587,17 +627,24 @@ int aim_cmd_enhance(int argc, char **argv)
         ret = aim_writer_finish(run.writer);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGHUP, &old_hup, NULL);
     double el = now_s() - run.t_start;
     if (!run.quiet && st.out_frames)
         print_progress(&run, &st, 1);
     if (run.report)
         aim_report_finish(run.report, &st, el, ret);
     if (ret < 0) {
-        if (ret == AIM_ERR_INTERRUPTED)
+        int werr = aim_writer_error(run.writer);
+        if (ret == AIM_ERR_INTERRUPTED) {
             aim_log(&log, AIM_LOG_ERROR, "interrupted: nothing was written to '%s'", o.out);
-        else if (ret != AIM_ERR_MODEL_MISSING) // that one was explained where it was found
-            aim_log(&log, AIM_LOG_ERROR, "processing failed: %s", aim_strerror(ret));
-        code = aim_exit_code(ret);
+            code = aim_exit_code(ret);
+        } else if (werr < 0) { // the output failed (disk full, reader of stdout gone...):
+            code = writer_exit(werr); // the writer said so in its one line
+        } else {
+            if (ret != AIM_ERR_MODEL_MISSING) // that one was explained where it was found
+                aim_log(&log, AIM_LOG_ERROR, "processing failed: %s", aim_strerror(ret));
+            code = aim_exit_code(ret);
+        }
         goto end;
     }
     aim_log(&log, AIM_LOG_INFO,

@@ -1,4 +1,5 @@
 // ainimotion: the command-line entry point; dispatches to the subcommands.
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,6 +28,8 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    // a closed pipe is a write error (EPIPE) that the writer reports, never a silent death
+    signal(SIGPIPE, SIG_IGN);
     if (argc < 2) {
         usage(stderr);
         return AIM_EXIT_USAGE;

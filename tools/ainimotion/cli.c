@@ -1,0 +1,91 @@
+// Helpers every subcommand's option parser shares: getopt-style short option clusters, and the
+// check of the paths a run will write against its input and against each other.
+#define _GNU_SOURCE
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+int aim_cli_short_cluster(const char *a, const char *flags, const char *valued, char *letters,
+                          size_t n, const char **val)
+{
+    *val = NULL;
+    if (!a || a[0] != '-' || a[1] == '-' || !a[1] || !a[2])
+        return 0;
+    size_t k = 0;
+    for (const char *c = a + 1; *c; c++) {
+        if (k + 1 >= n || (!strchr(flags, *c) && !strchr(valued, *c)))
+            return AIM_ERR(EINVAL);
+        letters[k++] = *c;
+        if (strchr(valued, *c)) { // the rest of the argument, or the next one, is its value
+            *val = c[1] ? c + 1 : NULL;
+            break;
+        }
+    }
+    letters[k] = 0;
+    return (int)k;
+}
+
+// The file a path names once written: its folder resolved through symlinks, plus its own name
+// (the file itself may not exist yet). NULL when the folder cannot be resolved (the writer then
+// reports the missing folder) or out of memory.
+static char *target(const char *path)
+{
+    char *c1 = strdup(path), *c2 = strdup(path), *res = NULL;
+    if (c1 && c2) {
+        char *dir = realpath(dirname(c1), NULL);
+        if (dir && asprintf(&res, "%s/%s", dir, basename(c2)) < 0)
+            res = NULL;
+        free(dir);
+    }
+    free(c1);
+    free(c2);
+    return res;
+}
+
+// 1 when a and b are the same file: the same name (after resolving the folders), or, when both
+// exist, the same inode (a symlink or a hard link to it).
+static int same_file(const char *a, const char *b)
+{
+    if (!strcmp(a, b))
+        return 1;
+    if (!strcmp(a, "-") || !strcmp(b, "-"))
+        return 0;
+    struct stat sa, sb;
+    if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    char *ta = target(a), *tb = target(b);
+    int same = ta && tb && !strcmp(ta, tb);
+    free(ta);
+    free(tb);
+    return same;
+}
+
+int aim_cli_check_outputs(const char *in, const AimCliOutput *outs, int n)
+{
+    struct stat si;
+    int have_in = in && strcmp(in, "-") && stat(in, &si) == 0;
+    for (int i = 0; i < n; i++) {
+        const char *p = outs[i].path;
+        if (!p)
+            continue;
+        struct stat so;
+        if (have_in && strcmp(p, "-") && stat(p, &so) == 0 && so.st_dev == si.st_dev &&
+            so.st_ino == si.st_ino) {
+            fprintf(stderr, "ainimotion: %s '%s' is the input file: refusing to write it\n",
+                    outs[i].option, p);
+            return AIM_EXIT_OUTPUT;
+        }
+        for (int j = 0; j < i; j++) {
+            if (outs[j].path && same_file(outs[j].path, p)) {
+                fprintf(stderr, "ainimotion: %s and %s name the same file '%s': give each "
+                        "output its own name\n", outs[j].option, outs[i].option, p);
+                return AIM_EXIT_USAGE;
+            }
+        }
+    }
+    return AIM_EXIT_OK;
+}

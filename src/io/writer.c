@@ -80,8 +80,7 @@ static int mux(AimWriter *w, AVPacket *pkt)
     if (!ret && !w->finished) {
         ret = av_interleaved_write_frame(w->oc, pkt);
         if (ret < 0) {
-            aim_log(&w->log, AIM_LOG_ERROR, "%s while writing %s (stream %d)", AVERR(ret),
-                    w->path, pkt->stream_index);
+            aim_log(&w->log, AIM_LOG_ERROR, "%s while writing %s", AVERR(ret), w->path);
             w->error = ret = aim_io_error(ret);
         }
     }
@@ -959,8 +958,7 @@ int aim_writer_finish(AimWriter *w)
         if (ret >= 0)
             ret = avio_closep(&w->oc->pb);
         if (ret < 0) {
-            aim_log(&w->log, AIM_LOG_ERROR, "%s while writing %s (its end)", AVERR(ret),
-                    w->path);
+            aim_log(&w->log, AIM_LOG_ERROR, "%s while writing %s", AVERR(ret), w->path);
             return w->error = aim_io_error(ret);
         }
     }

@@ -53,8 +53,67 @@ else # root ignores permissions: use a path under a regular file instead
 fi
 expect 3 "unknown container" enhance "$T/in.mkv" --out "$T/o.xyz"
 expect 3 "encoder not available" enhance "$T/in.mkv" --out "$T/o.mkv" --encoder h264_nvenc
+# side outputs: never the input (also through a symlink or a hard link), never each other
+ln -f "$T/in.mkv" "$T/hard.mkv"
+expect 3 "--report is the input" enhance "$T/in.mkv" --out "$T/o.mkv" --report "$T/in.mkv"
+expect 3 "--report is the input through a hard link" enhance "$T/in.mkv" --out "$T/o.mkv" --report "$T/hard.mkv"
+expect 3 "--report is the input through a symlink" enhance "$T/in.mkv" --out "$T/o.mkv" --report "$T/link.mkv"
+expect 1 "--report is OUT" enhance "$T/in.mkv" --out "$T/o.mkv" --report "$T/o.mkv"
+expect 1 "--report is OUT by another name" enhance "$T/in.mkv" --out "$T/o.mkv" --report "$T/../$(basename "$T")/./o.mkv"
+expect 3 "analyze --csv is the input" analyze "$T/in.mkv" --csv "$T/in.mkv"
+expect 3 "analyze --json is the input" analyze "$T/in.mkv" --json "$T/link.mkv"
+expect 3 "analyze --timeline is the input" analyze "$T/in.mkv" --timeline "$T/hard.mkv"
+expect 1 "analyze --csv and --json the same file" analyze "$T/in.mkv" --csv "$T/g.txt" --json "$T/g.txt"
+expect 1 "analyze --csv and --json both stdout" analyze "$T/in.mkv" --csv - --json -
+check "no side output written" test ! -e "$T/g.txt"
+# values the gate or the encoder would refuse later are refused by the parser
+expect 1 "cut threshold 0" enhance "$T/in.mkv" --out "$T/o.mkv" --cut-threshold 0
+expect 1 "hold threshold 1" enhance "$T/in.mkv" --out "$T/o.mkv" --hold-threshold 1
+expect 1 "analyze cut threshold 0" analyze "$T/in.mkv" --cut-threshold 0
+expect 1 "analyze hold threshold 1" analyze "$T/in.mkv" --hold-threshold 1
+expect 1 "crf 52 for libx264" enhance "$T/in.mkv" --out "$T/o.mkv" --crf 52
+expect 1 "crf 60 for libx265" enhance "$T/in.mkv" --out "$T/o.mkv" --crf 60 --encoder libx265
+expect 1 "crf 64" enhance "$T/in.mkv" --out "$T/o.mkv" --crf 64
+expect 1 "unknown letter in a cluster" enhance "$T/in.mkv" --out "$T/o.mkv" -qx
 check "no output after failures" test ! -e "$T/o.mkv"
 nothing_left "$T" "after failures"
+eq "the input, its links and the side outputs' targets unchanged" "$(md5sum < "$T/hard.mkv")" "$md5_in"
+
+# getopt-style options: clusters (-qy, -qyo OUT, -oOUT) and "--" before a name starting with '-'
+cp "$T/in.mkv" "$T/-dash.mkv"
+echo keep > "$T/c.mkv"
+"$AIM" enhance -qy --scale 1 --fps source -o"$T/c.mkv" -- "$T/-dash.mkv" 2>"$T/stderr"
+eq "-q -y -oOUT -- -NAME: exit code" "$?" 0
+eq "-q -y -oOUT -- -NAME: quiet" "$(cat "$T/stderr")" ""
+eq "-y replaced OUT" "$(frames "$T/c.mkv")" 24
+"$AIM" enhance --scale 1 --fps source -qyo "$T/c.mkv" -- "$T/in.mkv" 2>"$T/stderr"
+eq "-qyo OUT: exit code" "$?" 0
+"$AIM" analyze -qv --csv "$T/c.csv" -- "$T/-dash.mkv" >"$T/stdout" 2>&1
+eq "analyze -qv -- -NAME: exit code" "$?" 0
+eq "analyze -qv -- -NAME: 24 rows" "$(tail -n +2 "$T/c.csv" | wc -l)" 24
+rm -f "$T/c.mkv" "$T/c.csv" "$T/-dash.mkv"
+
+# a legal OUT of 250 bytes: the hidden temporary name is shortened, not refused
+long=$(printf 'n%.0s' $(seq 246)).mkv
+"$AIM" enhance "$T/in.mkv" --out "$T/$long" --scale 1 --fps source -q 2>"$T/stderr"
+eq "250-byte OUT name: exit code ($(cat "$T/stderr"))" "$?" 0
+eq "250-byte OUT name: all frames" "$(frames "$T/$long")" 24
+rm -f "$T/$long"
+nothing_left "$T" "after the long name"
+
+# a closed stdout: exit 3 (EPIPE is an output error, SIGPIPE does not kill), one line
+"$AIM" enhance "$T/in.mkv" --out - --scale 1 -q 2>"$T/stderr" | head -c 100 >/dev/null
+eq "--out - with the reader gone: exit code" "${PIPESTATUS[0]}" 3
+eq "--out - with the reader gone: one line" "$(grep -c . "$T/stderr")" 1
+check "--out - with the reader gone: names the cause" grep -q "Broken pipe while writing -" "$T/stderr"
+# (the reader closes its end at once; analyze writes the CSV after the whole clip)
+"$AIM" analyze "$T/in.mkv" --csv - -q 2>"$T/stderr" | (exec 0<&-)
+eq "analyze --csv - with the reader gone: exit code" "${PIPESTATUS[0]}" 3
+# a closed stderr: the run still succeeds (nothing to report), no SIGPIPE
+"$AIM" enhance "$T/in.mkv" --out "$T/e.mkv" --scale 1 -q 2>&-
+eq "closed stderr: exit code" "$?" 0
+rm -f "$T/e.mkv"
+nothing_left "$T" "after the closed pipes"
 
 # truncated / corrupt input: warns, keeps going, succeeds with the frames that decode
 head -c $(( $(stat -c %s "$T/in.mkv") * 2 / 3 )) "$T/in.mkv" > "$T/trunc.mkv"

@@ -2,6 +2,8 @@
 // check of the paths a run will write against its input and against each other.
 #define _GNU_SOURCE
 #include <libgen.h>
+#include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,4 +90,45 @@ int aim_cli_check_outputs(const char *in, const AimCliOutput *outs, int n)
         }
     }
     return AIM_EXIT_OK;
+}
+
+static atomic_int alloc_failed, oom_said;
+
+void aim_cli_note_alloc_failure(void)
+{
+    atomic_store_explicit(&alloc_failed, 1, memory_order_relaxed);
+}
+
+int aim_cli_out_of_memory(void)
+{
+    return atomic_load_explicit(&alloc_failed, memory_order_relaxed);
+}
+
+static void say_oom(void)
+{
+    if (!atomic_exchange(&oom_said, 1))
+        fputs("ainimotion: error: out of memory\n", stderr);
+}
+
+void aim_cli_say(const char *fmt, ...)
+{
+    // formatted into a stack buffer: printing must not need memory (it may be what failed)
+    char line[1100];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    if (aim_cli_out_of_memory()) {
+        say_oom();
+        return;
+    }
+    fprintf(stderr, "%s\n", line);
+}
+
+int aim_cli_exit(int code)
+{
+    if (!aim_cli_out_of_memory())
+        return code;
+    say_oom();
+    return AIM_EXIT_FAILED;
 }

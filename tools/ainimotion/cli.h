@@ -27,8 +27,29 @@ int aim_cmd_models(int argc, char **argv);
 /** Maps an AIM error code to the process exit code. */
 int aim_exit_code(int err);
 
-/** Log callback printing "ainimotion: <level>: msg" to stderr (opaque: unused). */
+/**
+ * Log callback printing "ainimotion: <level>: msg" to stderr through aim_cli_say (opaque:
+ * unused).
+ */
 void aim_cli_log(void *opaque, AimLogLevel level, const char *msg);
+
+/**
+ * Prints one line on stderr (a newline is added). Once an allocation has failed anywhere in the
+ * process, every line is replaced by the single line "ainimotion: error: out of memory",
+ * printed once: what a library makes of a failed allocation ("Generic error", "cannot open
+ * the decoder") is not the cause. Thread-safe.
+ */
+void aim_cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/** Called by the allocation functions (alloc_hook.c) when an allocation fails. Signal-safe. */
+void aim_cli_note_alloc_failure(void);
+/** 1 once an allocation failed in this process. */
+int aim_cli_out_of_memory(void);
+/**
+ * A command's exit code, given the code it would return: AIM_EXIT_FAILED, after printing the
+ * "out of memory" line unless already printed, when an allocation failed; else `code`.
+ */
+int aim_cli_exit(int code);
 
 /**
  * getopt's short option clusters: "-qy" is "-q -y". `a` is one argument, `flags` the letters

@@ -335,7 +335,7 @@ void aim_cli_log(void *opaque, AimLogLevel level, const char *msg)
 {
     static const char *const names[] = { "error", "warning", "info", "debug" };
     (void)opaque;
-    fprintf(stderr, "ainimotion: %s: %s\n", names[level <= AIM_LOG_DEBUG ? level : 3], msg);
+    aim_cli_say("ainimotion: %s: %s", names[level <= AIM_LOG_DEBUG ? level : 3], msg);
 }
 
 int aim_exit_code(int err)
@@ -623,6 +623,10 @@ int aim_cmd_enhance(int argc, char **argv)
     run.t_start = run.t_last_print = now_s();
     AimPipelineStats st;
     ret = aim_pipeline_run(&ps, &st);
+    // an allocation that failed anywhere, even one a library shrugged off, fails the run
+    // before the output is published
+    if (!ret && aim_cli_out_of_memory())
+        ret = AIM_ERR(ENOMEM);
     if (!ret)
         ret = aim_writer_finish(run.writer);
     sigaction(SIGINT, &old_int, NULL);

@@ -44,9 +44,9 @@ int main(int argc, char **argv)
         return AIM_EXIT_OK;
     }
     if (!strcmp(cmd, "enhance"))
-        return aim_cmd_enhance(argc - 1, argv + 1);
+        return aim_cli_exit(aim_cmd_enhance(argc - 1, argv + 1));
     if (!strcmp(cmd, "analyze"))
-        return aim_cmd_analyze(argc - 1, argv + 1);
+        return aim_cli_exit(aim_cmd_analyze(argc - 1, argv + 1));
     if (!strcmp(cmd, "models"))
         return aim_cmd_models(argc - 1, argv + 1);
     fprintf(stderr, "ainimotion: unknown command '%s' (try --help)\n", cmd);

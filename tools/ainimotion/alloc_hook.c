@@ -7,7 +7,8 @@
 // swallowed the failure.
 //
 // Test hook: AIM_TEST_ALLOC_FAIL=N makes the Nth allocation after start-up fail (N+ : the Nth
-// and every later one, as under a memory limit). tests/golden/test_alloc_fail.sh drives it.
+// and every later one, as under a memory limit); AIM_TEST_ALLOC_FAIL=count prints the number
+// of allocations to stderr at exit. tests/golden/test_alloc_fail.sh drives it.
 //
 // Thread-safety: the counters are atomics; the forwarders are resolved by the first call
 // (start-up runs on one thread).
@@ -16,6 +17,7 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,14 +75,17 @@ static void resolve(void)
 
 // The test hook: 0 = off; else the allocation number that fails, and whether later ones do.
 static int64_t fail_at;
-static int fail_after;
+static int fail_after, count_only;
 static atomic_llong count;
 
 __attribute__((constructor)) static void hook_init(void)
 {
     resolve();
     const char *s = getenv("AIM_TEST_ALLOC_FAIL");
-    if (s && *s) {
+    if (s && !strcmp(s, "count")) {
+        count_only = 1;
+        fail_at = INT64_MAX;
+    } else if (s && *s) {
         char *end;
         long long n = strtoll(s, &end, 10);
         if (n > 0 && (!*end || !strcmp(end, "+"))) {
@@ -88,6 +93,12 @@ __attribute__((constructor)) static void hook_init(void)
             fail_at = n;
         }
     }
+}
+
+__attribute__((destructor)) static void hook_report(void)
+{
+    if (count_only)
+        fprintf(stderr, "allocations: %lld\n", (long long)atomic_load(&count));
 }
 
 // 1 when this allocation must fail (the test hook), counting it.

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -107,7 +108,43 @@ int aim_cli_out_of_memory(void)
 static void say_oom(void)
 {
     if (!atomic_exchange(&oom_said, 1))
-        fputs("ainimotion: error: out of memory\n", stderr);
+        fputs("ainimotion: error: out of memory\n", aim_cli_stderr());
+}
+
+// Where our lines go: stderr, or a copy of it while the libraries' own lines are muted.
+static FILE *say_out, *saved_stderr;
+
+FILE *aim_cli_stderr(void)
+{
+    return say_out ? say_out : stderr;
+}
+
+void aim_cli_mute_libraries(int mute)
+{
+    if (mute && !say_out) {
+        // a FILE of our own on a copy of fd 2; the libraries' `stderr` writes into /dev/null.
+        // fd 2 itself is untouched: sanitizers and the C library's fatal messages write there.
+        int fd = dup(2);
+        FILE *ours = fd >= 0 ? fdopen(fd, "w") : NULL;
+        FILE *null = ours ? fopen("/dev/null", "w") : NULL;
+        if (!null) { // (then the libraries' lines show)
+            if (ours)
+                fclose(ours);
+            else if (fd >= 0)
+                close(fd);
+            return;
+        }
+        setvbuf(ours, NULL, _IONBF, 0); // unbuffered, as stderr
+        fflush(stderr);
+        saved_stderr = stderr;
+        say_out = ours;
+        stderr = null;
+    } else if (!mute && say_out) {
+        fclose(stderr);
+        stderr = saved_stderr;
+        fclose(say_out);
+        say_out = NULL;
+    }
 }
 
 void aim_cli_say(const char *fmt, ...)
@@ -122,7 +159,7 @@ void aim_cli_say(const char *fmt, ...)
         say_oom();
         return;
     }
-    fprintf(stderr, "%s\n", line);
+    fprintf(aim_cli_stderr(), "%s\n", line);
 }
 
 int aim_cli_exit(int code)

@@ -41,6 +41,18 @@ void aim_cli_log(void *opaque, AimLogLevel level, const char *msg);
  */
 void aim_cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/**
+ * Mutes the lines libraries print to stderr themselves, bypassing av_log (x264's "[error]:
+ * malloc of size N failed", x265's banner), while a command runs without -v: their FILE
+ * `stderr` then writes to /dev/null, ours (aim_cli_say, aim_cli_stderr) to a copy of fd 2.
+ * File descriptor 2 is untouched (sanitizer reports, the C library's fatal messages).
+ * aim_cli_mute_libraries(0) restores stderr. Call from the main thread before any library
+ * thread starts and after they all ended: `stderr` is a plain global.
+ */
+void aim_cli_mute_libraries(int mute);
+/** The FILE our own lines go to (stderr unless muted). */
+FILE *aim_cli_stderr(void);
+
 /** Called by the allocation functions (alloc_hook.c) when an allocation fails. Signal-safe. */
 void aim_cli_note_alloc_failure(void);
 /** 1 once an allocation failed in this process. */

@@ -399,10 +399,10 @@ static void print_progress(Run *r, const AimPipelineStats *st, int final)
             snprintf(eta, sizeof(eta), " ETA %d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
         }
     }
-    fprintf(stderr, "%sframe %lld/%s%s %.1f fps%s%s", r->tty ? "\r" : "",
+    fprintf(aim_cli_stderr(), "%sframe %lld/%s%s %.1f fps%s%s", r->tty ? "\r" : "",
             (long long)st->out_frames, total, pct, fps, eta,
             r->tty ? (final ? "\n" : "   ") : "\n");
-    fflush(stderr);
+    fflush(aim_cli_stderr());
 }
 
 static void on_progress(void *opaque, const AimPipelineStats *st)
@@ -416,6 +416,14 @@ static void on_progress(void *opaque, const AimPipelineStats *st)
         r->t_last_print = t;
         print_progress(r, st, 0);
     }
+}
+
+// The pool and the pipeline return AIM_ERR(EAGAIN) only when pthread_create fails, which under
+// a memory limit (ulimit -v) is the mmap of the thread's stack: an allocation that failed.
+static void thread_failure(int err)
+{
+    if (err == AIM_ERR(EAGAIN))
+        aim_cli_note_alloc_failure();
 }
 
 static int reader_exit(int err)
@@ -464,8 +472,10 @@ int aim_cmd_enhance(int argc, char **argv)
         return code;
     AimLog log = { aim_cli_log, NULL,
                    o.verbose ? AIM_LOG_DEBUG : o.quiet ? AIM_LOG_WARNING : AIM_LOG_INFO };
-    // libav's own lines (encoder banners, statistics, parser complaints) only with -v
+    // libav's own lines (encoder banners, statistics, parser complaints) only with -v, also
+    // those x264 and x265 print to stderr themselves
     aim_io_set_av_log(&log, o.verbose ? AIM_LOG_DEBUG : AIM_LOG_ERROR);
+    aim_cli_mute_libraries(!o.verbose);
     Run run = { .o = &o, .quiet = o.quiet || !strcmp(o.out, "-"), .tty = isatty(2) };
     code = AIM_EXIT_FAILED;
     int ret;
@@ -554,8 +564,12 @@ int aim_cmd_enhance(int argc, char **argv)
     long threads = o.threads ? o.threads : sysconf(_SC_NPROCESSORS_ONLN);
     if (threads < 1)
         threads = 1;
-    if ((ret = aim_pool_create(&pool, (int)threads - 1)) < 0)
+    if ((ret = aim_pool_create(&pool, (int)threads - 1)) < 0) {
+        thread_failure(ret);
+        aim_log(&log, AIM_LOG_ERROR, "cannot start %ld worker threads: %s", threads - 1,
+                aim_strerror(ret));
         goto end;
+    }
 
     AimPipelineSettings ps;
     aim_pipeline_default_settings(&ps);
@@ -623,6 +637,7 @@ int aim_cmd_enhance(int argc, char **argv)
     run.t_start = run.t_last_print = now_s();
     AimPipelineStats st;
     ret = aim_pipeline_run(&ps, &st);
+    thread_failure(ret);
     // an allocation that failed anywhere, even one a library shrugged off, fails the run
     // before the output is published
     if (!ret && aim_cli_out_of_memory())
@@ -669,5 +684,6 @@ end:
     aim_writer_close(&run.writer); // removes the temporary file unless finish succeeded
     aim_reader_close(&run.reader);
     aim_pool_destroy(&pool);
+    aim_cli_mute_libraries(0);
     return code;
 }

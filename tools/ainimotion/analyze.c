@@ -1,10 +1,12 @@
 // `ainimotion analyze IN`: runs the gate over every source frame and writes its decisions: a
 // CSV row / JSON record per frame (the interval i-1 -> i), a summary with the cadence, and a
 // timeline picture. The same records and writers serve `enhance --report` (src/gate/report.h).
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "core/cpu.h"
@@ -167,11 +169,22 @@ static FILE *open_out(const char *path)
     return strcmp(path, "-") ? fopen(path, "wb") : stdout;
 }
 
+// Flushes or closes; nonzero with errno set when anything failed to be written.
 static int close_out(FILE *f)
 {
+    int err = ferror(f);
     if (f == stdout)
-        return fflush(f);
-    return fclose(f);
+        return fflush(f) || err;
+    return fclose(f) || err;
+}
+
+// One line naming the cause ("No space left on device while writing gate.csv"); a partly
+// written file is removed.
+static void write_failed(const char *path)
+{
+    aim_cli_say("ainimotion analyze: %s while writing %s", strerror(errno ? errno : EIO), path);
+    if (strcmp(path, "-"))
+        unlink(path);
 }
 
 static double now_s(void)
@@ -250,7 +263,7 @@ int aim_cmd_analyze(int argc, char **argv)
         rset.clip_end = o.clip_end;
     }
     if ((ret = aim_reader_open(&reader, &rset)) < 0) {
-        fprintf(stderr, "ainimotion analyze: cannot read '%s': %s\n", o.in, aim_strerror(ret));
+        // (the reader said why in its one line)
         code = ret == AIM_ERR(ERANGE) ? AIM_EXIT_USAGE : ret == AIM_ERR(ENOMEM) ? AIM_EXIT_FAILED
                                                                                 : AIM_EXIT_INPUT;
         goto end;
@@ -266,8 +279,8 @@ int aim_cmd_analyze(int argc, char **argv)
         if (ret == AIM_ERR_EOF)
             break;
         if (ret < 0) {
-            fprintf(stderr, "ainimotion analyze: decoding '%s' failed: %s\n", o.in,
-                    aim_strerror(ret));
+            aim_cli_say("ainimotion analyze: decoding '%s' failed: %s", o.in,
+                        aim_strerror(ret));
             code = AIM_EXIT_INPUT;
             goto end;
         }
@@ -277,7 +290,7 @@ int aim_cmd_analyze(int argc, char **argv)
                 break;
         aim_frame_unref(&f);
         if (ret < 0 || ((ret = drain(gate, &rs)) != AIM_ERR(EAGAIN))) {
-            fprintf(stderr, "ainimotion analyze: gate failed: %s\n", aim_strerror(ret));
+            aim_cli_say("ainimotion analyze: gate failed: %s", aim_strerror(ret));
             code = ret == AIM_ERR(EINVAL) ? AIM_EXIT_INPUT : AIM_EXIT_FAILED;
             goto end;
         }
@@ -285,13 +298,13 @@ int aim_cmd_analyze(int argc, char **argv)
     }
     double tg = cpu_s();
     if ((ret = aim_gate_send(gate, NULL)) < 0 || (ret = drain(gate, &rs)) != AIM_ERR_EOF) {
-        fprintf(stderr, "ainimotion analyze: gate failed: %s\n", aim_strerror(ret));
+        aim_cli_say("ainimotion analyze: gate failed: %s", aim_strerror(ret));
         goto end;
     }
     t_gate += cpu_s() - tg;
     double seconds = now_s() - t0;
     if (rs.n == 0) {
-        fprintf(stderr, "ainimotion analyze: '%s' has no video frames\n", o.in);
+        aim_cli_say("ainimotion analyze: '%s' has no video frames", o.in);
         code = AIM_EXIT_INPUT;
         goto end;
     }
@@ -313,7 +326,7 @@ int aim_cmd_analyze(int argc, char **argv)
     if (o.csv) {
         FILE *f = open_out(o.csv);
         if (!f) {
-            fprintf(stderr, "ainimotion analyze: cannot write '%s'\n", o.csv);
+            aim_cli_say("ainimotion analyze: cannot write '%s': %s", o.csv, strerror(errno));
             code = AIM_EXIT_OUTPUT;
             goto end;
         }
@@ -321,14 +334,14 @@ int aim_cmd_analyze(int argc, char **argv)
         for (int64_t i = 0; i < rs.n; i++)
             aim_gate_csv_row(f, &rs.r[i], on[i]);
         if (close_out(f)) {
-            fprintf(stderr, "ainimotion analyze: writing '%s' failed\n", o.csv);
+            write_failed(o.csv);
             code = AIM_EXIT_OUTPUT;
         }
     }
     if (o.json) {
         FILE *f = open_out(o.json);
         if (!f) {
-            fprintf(stderr, "ainimotion analyze: cannot write '%s'\n", o.json);
+            aim_cli_say("ainimotion analyze: cannot write '%s': %s", o.json, strerror(errno));
             code = AIM_EXIT_OUTPUT;
             goto end;
         }
@@ -345,7 +358,7 @@ int aim_cmd_analyze(int argc, char **argv)
         aim_gate_summary_json(f, &sum);
         fputs("\n}\n", f);
         if (close_out(f)) {
-            fprintf(stderr, "ainimotion analyze: writing '%s' failed\n", o.json);
+            write_failed(o.json);
             code = AIM_EXIT_OUTPUT;
         }
     }
@@ -354,13 +367,14 @@ int aim_cmd_analyze(int argc, char **argv)
         ret = aim_timeline_render(&t, rs.r, rs.n, &o.gate);
         FILE *f = ret < 0 ? NULL : open_out(o.timeline);
         if (ret < 0 || !f) {
-            fprintf(stderr, "ainimotion analyze: cannot write '%s'\n", o.timeline);
+            aim_cli_say("ainimotion analyze: cannot write '%s'", o.timeline);
             code = ret == AIM_ERR(ENOMEM) ? AIM_EXIT_FAILED : AIM_EXIT_OUTPUT;
         } else {
             ret = aim_timeline_write_png(&t, f);
             if (close_out(f) || ret < 0) {
-                fprintf(stderr, "ainimotion analyze: writing '%s' failed: %s\n", o.timeline,
-                        ret == AIM_ERR_UNSUPPORTED ? "built without libpng" : aim_strerror(ret));
+                aim_cli_say("ainimotion analyze: writing '%s' failed: %s", o.timeline,
+                            ret == AIM_ERR_UNSUPPORTED ? "built without libpng"
+                                                       : aim_strerror(ret));
                 code = ret == AIM_ERR_UNSUPPORTED ? AIM_EXIT_UNSUPPORTED : AIM_EXIT_OUTPUT;
             }
         }

@@ -134,5 +134,29 @@ dd if=/dev/urandom of="$T/corrupt.mkv" bs=1 seek=$((size / 2)) count=2000 conv=n
 rc=$?
 check "corrupt input: exit 0 or 2, not a crash (rc=$rc)" test "$rc" = 0 -o "$rc" = 2
 
+# odd inputs that already behave: each converts or is refused in one line, nothing left
+# lavfi SRC PIXFMT CODEC FILE: a 1 s clip
+mk() { ffmpeg -nostdin -v error -y -f lavfi -i "$1" -vf "$2" -c:v "$3" "$4"; }
+mk testsrc2=s=160x90:d=1:r=24 format=yuv420p10le libx264 "$T/t10.mkv"
+mk testsrc2=s=160x90:d=1:r=24 format=yuv444p libx264 "$T/t444.mkv"
+mk testsrc2=s=160x90:d=1:r=24 scale=161:91,format=yuv444p ffv1 "$T/todd.mkv"
+for c in "t10:160,90,yuv420p10le" "t444:160,90,yuv420p" "todd:162,92,yuv420p"; do
+    name=${c%%:*} want=${c#*:}
+    sum=$(md5sum < "$T/$name.mkv")
+    "$AIM" enhance "$T/$name.mkv" --out "$T/o_$name.mkv" --scale 1 -q 2>"$T/stderr"
+    eq "$name: exit code ($(cat "$T/stderr"))" "$?" 0
+    eq "$name: size and pixel format" "$(probe "$T/o_$name.mkv" stream=width,height,pix_fmt v:0 | paste -sd,)" "$want"
+    eq "$name: frames" "$(frames "$T/o_$name.mkv")" 48
+    eq "$name: input unchanged" "$(md5sum < "$T/$name.mkv")" "$sum"
+    rm -f "$T/o_$name.mkv"
+done
+ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=s=160x90:d=1:r=24 -frames:v 0 -c:v ffv1 "$T/zero.mkv"
+expect 2 "zero frames" enhance "$T/zero.mkv" --out "$T/o.mkv"
+ffmpeg -nostdin -v error -y -f lavfi -i sine=d=1 -f lavfi -i testsrc2=s=64x64:d=0.04 -map 0 -map 1 \
+    -c:a aac -c:v png -disposition:v attached_pic "$T/cover.m4a"
+expect 2 "cover art only" enhance "$T/cover.m4a" --out "$T/o.mkv"
+check "no output after the odd inputs" test ! -e "$T/o.mkv"
+nothing_left "$T" "after the odd inputs"
+
 eq "input never modified" "$(md5sum < "$T/in.mkv")" "$md5_in"
 finish

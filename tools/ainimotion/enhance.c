@@ -117,12 +117,14 @@ static void enhance_usage(FILE *f)
 "  --models-dir DIR     where neural models live (default $AINIMOTION_MODELS or\n"
 "                       $XDG_DATA_HOME/ainimotion/models)\n"
 "  --report FILE.json   one record per source interval (class and metrics) and a summary\n"
-"  -y                   overwrite OUT if it exists\n"
+"  -y                   overwrite OUT if it exists (without -y, an OUT that appears during\n"
+"                       the run is left alone too: exit 3, the result is kept aside)\n"
 "  -q, --quiet          no progress, warnings and errors only\n"
 "  -v, --verbose        debug lines, per-stage times and libav's own messages\n"
 "  -h, --help           this text\n"
 "\n"
 "The output is written under a temporary name beside OUT and renamed only on success.\n"
+"Short options combine (-qy, -qyo OUT); '--' ends the options.\n"
 "Exit codes: 0 ok, 1 usage, 2 input, 3 output, 4 unsupported, 5 failed, 6 model missing,\n"
 "130 interrupted.\n");
 }

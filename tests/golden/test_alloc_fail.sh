@@ -60,6 +60,34 @@ for n in "${cases[@]}"; do
 done
 echo "$((${#cases[@]})) runs over $total allocations" >&2
 
+# analyze too (its decoder-only run is where libavcodec 5.1 once aborted while closing a
+# frame-threaded H.264 decoder after a failed allocation): exit 5, one line, no CSV/JSON
+atotal=$(AIM_TEST_ALLOC_FAIL=count "$AIM" analyze "$T/in.mkv" -q --csv "$T/count.csv" 2>&1 |
+         sed -n 's/^allocations: //p')
+check "analyze: the allocation count" test -n "$atotal"
+acases=()
+n=1
+while [ -n "$atotal" ] && [ "$n" -le "$((atotal * 95 / 100))" ]; do
+    acases+=("$n")
+    n=$(( n * 3 / 2 > n ? n * 3 / 2 : n + 1 ))
+done
+[ -n "$atotal" ] && for k in $(seq 0 $((sanitized ? 5 : 15))); do acases+=("$((atotal * 97 / 100 - k))"); done
+run_analyze() {
+    local d=$T/arun_$1
+    mkdir -p "$d"
+    AIM_TEST_ALLOC_FAIL=$1 "$AIM" analyze "$T/in.mkv" -q --csv "$d/g.csv" --json "$d/g.json" \
+        2>"$d/stderr"
+    echo $? > "$d/rc"
+}
+export -f run_analyze
+printf '%s\n' "${acases[@]}" | xargs -P 2 -I{} bash -c 'run_analyze "$1"' _ {}
+for n in "${acases[@]}"; do
+    d=$T/arun_$n
+    eq "analyze N=$n of $atotal: exit code" "$(cat "$d/rc")" 5
+    eq "analyze N=$n: the one line" "$(cat "$d/stderr")" "ainimotion: error: out of memory"
+    eq "analyze N=$n: no CSV or JSON" "$(ls -A "$d" | grep -v '^stderr$\|^rc$')" ""
+done
+
 # Under a real memory limit the failures come from everywhere at once: x264 prints its own
 # "[error]: malloc of size N failed", thread stacks cannot be mapped (pthread_create: EAGAIN).
 # Each limit either suffices (exit 0, the whole output) or gives exit 5 and the one line; too

@@ -14,6 +14,7 @@
 #include "gate/gate.h"
 #include "gate/report.h"
 #include "gate/timeline.h"
+#include "io/avlog.h"
 #include "io/io.h"
 
 static void usage(FILE *out)
@@ -247,6 +248,9 @@ int aim_cmd_analyze(int argc, char **argv)
         return ret;
     AimLog log = { aim_cli_log, NULL, o.verbose ? AIM_LOG_DEBUG : AIM_LOG_WARNING };
     o.gate.log = log;
+    // libav's and the libraries' own lines only with -v (as enhance)
+    aim_io_set_av_log(&log, o.verbose ? AIM_LOG_DEBUG : AIM_LOG_ERROR);
+    aim_cli_mute_libraries(!o.verbose);
 
     int code = AIM_EXIT_FAILED;
     AimReader *reader = NULL;
@@ -254,6 +258,7 @@ int aim_cmd_analyze(int argc, char **argv)
     Records rs = { 0 };
     uint8_t *on = NULL;
     AimGateSummary sum = { 0 };
+    unsigned opened = 0; // the outputs (bits in outs[] order) this run created or truncated
     AimReaderSettings rset;
     aim_reader_default_settings(&rset);
     rset.path = o.in;
@@ -323,8 +328,11 @@ int aim_cmd_analyze(int argc, char **argv)
         goto end;
 
     code = AIM_EXIT_OK;
+    if (aim_cli_out_of_memory()) // the records may be incomplete: write none
+        goto end;
     if (o.csv) {
         FILE *f = open_out(o.csv);
+        opened |= f ? 1 : 0;
         if (!f) {
             aim_cli_say("ainimotion analyze: cannot write '%s': %s", o.csv, strerror(errno));
             code = AIM_EXIT_OUTPUT;
@@ -340,6 +348,7 @@ int aim_cmd_analyze(int argc, char **argv)
     }
     if (o.json) {
         FILE *f = open_out(o.json);
+        opened |= f ? 2 : 0;
         if (!f) {
             aim_cli_say("ainimotion analyze: cannot write '%s': %s", o.json, strerror(errno));
             code = AIM_EXIT_OUTPUT;
@@ -366,6 +375,7 @@ int aim_cmd_analyze(int argc, char **argv)
         AimTimeline t;
         ret = aim_timeline_render(&t, rs.r, rs.n, &o.gate);
         FILE *f = ret < 0 ? NULL : open_out(o.timeline);
+        opened |= f ? 4 : 0;
         if (ret < 0 || !f) {
             aim_cli_say("ainimotion analyze: cannot write '%s'", o.timeline);
             code = ret == AIM_ERR(ENOMEM) ? AIM_EXIT_FAILED : AIM_EXIT_OUTPUT;
@@ -395,6 +405,12 @@ int aim_cmd_analyze(int argc, char **argv)
                 rs.n / (t_gate > 0 ? t_gate : 1e-9), 1e3 * t_gate / rs.n);
     }
 end:
+    // an allocation that failed while the files were written: they may be incomplete
+    for (int i = 0; i < 3 && aim_cli_out_of_memory(); i++)
+        if ((opened >> i & 1) && strcmp(outs[i].path, "-"))
+            unlink(outs[i].path);
+    aim_cli_mute_libraries(0);
+    aim_cli_abandon_if_oom(); // before the reader's decoder is closed
     aim_gate_summary_free(&sum);
     free(on);
     free(rs.r);

@@ -169,3 +169,12 @@ int aim_cli_exit(int code)
     say_oom();
     return AIM_EXIT_FAILED;
 }
+
+void aim_cli_abandon_if_oom(void)
+{
+    if (!aim_cli_out_of_memory())
+        return;
+    say_oom();
+    fflush(NULL);
+    _exit(AIM_EXIT_FAILED); // no atexit handlers: nothing of the half-failed state is touched
+}

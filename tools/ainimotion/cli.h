@@ -58,6 +58,14 @@ void aim_cli_note_alloc_failure(void);
 /** 1 once an allocation failed in this process. */
 int aim_cli_out_of_memory(void);
 /**
+ * After an allocation failed: prints the "out of memory" line unless already printed and ends
+ * the process at once with AIM_EXIT_FAILED, without closing what is still open. libavcodec
+ * 5.1's frame-threaded H.264 decoder can abort in avcodec_close after one of its allocations
+ * failed (assertion src->f->buf[0] in h264_picture.c:97); the process ends anyway. Call it
+ * once the outputs are removed or published, before the input is closed. Returns otherwise.
+ */
+void aim_cli_abandon_if_oom(void);
+/**
  * A command's exit code, given the code it would return: AIM_EXIT_FAILED, after printing the
  * "out of memory" line unless already printed, when an allocation failed; else `code`.
  */

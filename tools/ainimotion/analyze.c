@@ -391,8 +391,8 @@ int aim_cmd_analyze(int argc, char **argv)
         aim_timeline_free(&t);
     }
     if (!o.quiet) {
-        FILE *out = (o.csv && !strcmp(o.csv, "-")) || (o.json && !strcmp(o.json, "-")) ? stderr
-                                                                                           : stdout;
+        FILE *out = (o.csv && !strcmp(o.csv, "-")) || (o.json && !strcmp(o.json, "-"))
+                  ? aim_cli_stderr() : stdout;
         fprintf(out, "%s: ", o.in);
         aim_gate_summary_text(out, &sum);
         fputs("cuts:", out);

@@ -409,12 +409,12 @@ end:
     for (int i = 0; i < 3 && aim_cli_out_of_memory(); i++)
         if ((opened >> i & 1) && strcmp(outs[i].path, "-"))
             unlink(outs[i].path);
-    aim_cli_mute_libraries(0);
     aim_cli_abandon_if_oom(); // before the reader's decoder is closed
     aim_gate_summary_free(&sum);
     free(on);
     free(rs.r);
     aim_gate_destroy(&gate);
     aim_reader_close(&reader);
+    aim_cli_mute_libraries(0); // every library thread has ended
     return code;
 }

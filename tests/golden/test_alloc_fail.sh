@@ -19,74 +19,54 @@ grep -qE '^AIM_(SANITIZE|TSAN|FUZZ):BOOL=ON' "$AIM_BUILD/CMakeCache.txt" 2>/dev/
 printf 'leak:libx264.so\n' > "$T/lsan.supp"
 export LSAN_OPTIONS="suppressions=$T/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
-total=$(AIM_TEST_ALLOC_FAIL=count "$AIM" enhance "$T/in.mkv" --out "$T/count.mkv" -q 2>&1 |
-        sed -n 's/^allocations: //p')
-[ -n "$total" ] || { bad "the allocation count (AIM_TEST_ALLOC_FAIL=count) is missing"; finish; exit; }
-check "the count run succeeded" test -s "$T/count.mkv"
-rm -f "$T/count.mkv"
-# The count varies by a few between runs (thread timing): stay below 95 % of it, so every
-# sampled N is an allocation the run really makes.
-last=$((total * 95 / 100))
-
-cases=()
-n=1
-while [ "$n" -le "$last" ]; do
-    if [ "$sanitized" = 1 ]; then
-        cases+=("$n")
-        n=$(( n * 3 / 2 > n ? n * 3 / 2 : n + 1 ))
-    else
-        cases+=("$n" "$n+")
-        n=$(( n * 5 / 4 > n ? n * 5 / 4 : n + 1 ))
-    fi
-done
-mid=$((total / 2))
-for k in $(seq 0 $((sanitized ? 11 : 23))); do cases+=("$((mid + k))"); done
-
-run_one() { # N: its own folder, exit code and stderr
-    local d=$T/run_$1
+# count COMMAND ARGS...: the allocations of one whole run
+count() { AIM_TEST_ALLOC_FAIL=count "$AIM" "$@" -q 2>&1 | sed -n 's/^allocations: //p'; }
+# series TOTAL WINDOW_AT WINDOW_LEN: N (and N+ in Release) in a geometric series below 95 % of
+# TOTAL (it varies by a few between runs with thread timing: every N must be an allocation the
+# run really makes), then WINDOW_LEN consecutive N from WINDOW_AT (in per cent of TOTAL) down
+series() {
+    local n=1 last=$(($1 * 95 / 100))
+    while [ "$n" -le "$last" ]; do
+        if [ "$sanitized" = 1 ]; then
+            echo "$n"; n=$(( n * 3 / 2 > n ? n * 3 / 2 : n + 1 ))
+        else
+            echo "$n"; echo "$n+"; n=$(( n * 5 / 4 > n ? n * 5 / 4 : n + 1 ))
+        fi
+    done
+    for k in $(seq 1 "$3"); do echo "$(($1 * $2 / 100 - k))"; done
+}
+run_one() { # COMMAND N: in its own folder (its outputs, stderr, exit code)
+    local d=$T/$1_$2 out=(--out "$T/$1_$2/o.mkv")
+    [ "$1" = analyze ] && out=(--csv "$d/g.csv" --json "$d/g.json")
     mkdir -p "$d"
-    AIM_TEST_ALLOC_FAIL=$1 "$AIM" enhance "$T/in.mkv" --out "$d/o.mkv" -q 2>"$d/stderr"
+    AIM_TEST_ALLOC_FAIL=$2 "$AIM" "$1" "$T/in.mkv" "${out[@]}" -q 2>"$d/stderr"
     echo $? > "$d/rc"
 }
 export -f run_one
 export T AIM
-printf '%s\n' "${cases[@]}" | xargs -P 2 -I{} bash -c 'run_one "$1"' _ {}
-
-for n in "${cases[@]}"; do
-    d=$T/run_$n
-    eq "N=$n of $total: exit code" "$(cat "$d/rc")" 5
-    eq "N=$n: the one line" "$(cat "$d/stderr")" "ainimotion: error: out of memory"
-    eq "N=$n: nothing left" "$(ls -A "$d" | grep -v '^stderr$\|^rc$')" ""
-done
-echo "$((${#cases[@]})) runs over $total allocations" >&2
-
-# analyze too (its decoder-only run is where libavcodec 5.1 once aborted while closing a
-# frame-threaded H.264 decoder after a failed allocation): exit 5, one line, no CSV/JSON
-atotal=$(AIM_TEST_ALLOC_FAIL=count "$AIM" analyze "$T/in.mkv" -q --csv "$T/count.csv" 2>&1 |
-         sed -n 's/^allocations: //p')
-check "analyze: the allocation count" test -n "$atotal"
-acases=()
-n=1
-while [ -n "$atotal" ] && [ "$n" -le "$((atotal * 95 / 100))" ]; do
-    acases+=("$n")
-    n=$(( n * 3 / 2 > n ? n * 3 / 2 : n + 1 ))
-done
-[ -n "$atotal" ] && for k in $(seq 0 $((sanitized ? 5 : 15))); do acases+=("$((atotal * 97 / 100 - k))"); done
-run_analyze() {
-    local d=$T/arun_$1
-    mkdir -p "$d"
-    AIM_TEST_ALLOC_FAIL=$1 "$AIM" analyze "$T/in.mkv" -q --csv "$d/g.csv" --json "$d/g.json" \
-        2>"$d/stderr"
-    echo $? > "$d/rc"
+# runs COMMAND TOTAL WINDOW_AT WINDOW_LEN: every sampled N, two at a time, and the checks
+runs() {
+    local cases n d
+    cases=$(series "$2" "$3" "$4")
+    echo "$cases" | xargs -P 2 -I{} bash -c 'run_one "$1" "$2"' _ "$1" {}
+    for n in $cases; do
+        d=$T/$1_$n
+        eq "$1 N=$n of $2: exit code" "$(cat "$d/rc")" 5
+        eq "$1 N=$n: the one line" "$(cat "$d/stderr")" "ainimotion: error: out of memory"
+        eq "$1 N=$n: nothing left" "$(ls -A "$d" | grep -v '^stderr$\|^rc$')" ""
+    done
+    echo "$1: $(echo "$cases" | wc -l) runs over $2 allocations" >&2
 }
-export -f run_analyze
-printf '%s\n' "${acases[@]}" | xargs -P 2 -I{} bash -c 'run_analyze "$1"' _ {}
-for n in "${acases[@]}"; do
-    d=$T/arun_$n
-    eq "analyze N=$n of $atotal: exit code" "$(cat "$d/rc")" 5
-    eq "analyze N=$n: the one line" "$(cat "$d/stderr")" "ainimotion: error: out of memory"
-    eq "analyze N=$n: no CSV or JSON" "$(ls -A "$d" | grep -v '^stderr$\|^rc$')" ""
-done
+
+total=$(count enhance "$T/in.mkv" --out "$T/count.mkv")
+check "enhance: the allocation count (AIM_TEST_ALLOC_FAIL=count)" test -n "$total"
+check "enhance: the count run succeeded" test -s "$T/count.mkv"
+[ -n "$total" ] && runs enhance "$total" 50 $((sanitized ? 12 : 24))
+# analyze too, with a window near the end: there libavcodec 5.1 aborted while closing a
+# frame-threaded H.264 decoder after a failed allocation (now the process ends before)
+atotal=$(count analyze "$T/in.mkv" --csv "$T/count.csv")
+check "analyze: the allocation count" test -n "$atotal"
+[ -n "$atotal" ] && runs analyze "$atotal" 97 $((sanitized ? 6 : 16))
 
 # Under a real memory limit the failures come from everywhere at once: x264 prints its own
 # "[error]: malloc of size N failed", thread stacks cannot be mapped (pthread_create: EAGAIN).

@@ -110,6 +110,16 @@ static int injected(void)
     return k == fail_at || (fail_after && k > fail_at);
 }
 
+// An injected failure: noted like a real one, errno as malloc sets it.
+static int fail_now(void)
+{
+    if (!injected())
+        return 0;
+    aim_cli_note_alloc_failure();
+    errno = ENOMEM;
+    return 1;
+}
+
 static void *noted(void *p, size_t n)
 {
     if (!p && n)
@@ -122,11 +132,8 @@ void *malloc(size_t n)
     resolve();
     if (!next_malloc)
         return boot_alloc(n);
-    if (injected()) {
-        aim_cli_note_alloc_failure();
-        errno = ENOMEM;
+    if (fail_now())
         return NULL;
-    }
     return noted(next_malloc(n), n);
 }
 
@@ -135,31 +142,25 @@ void *calloc(size_t k, size_t n)
     resolve();
     if (!next_calloc) // boot is zero-initialised and never reused
         return n && k > SIZE_MAX / n ? NULL : boot_alloc(k * n);
-    if (injected()) {
-        aim_cli_note_alloc_failure();
-        errno = ENOMEM;
+    if (fail_now())
         return NULL;
-    }
     return noted(next_calloc(k, n), k * n);
 }
 
 void *realloc(void *p, size_t n)
 {
     resolve();
-    if (in_boot(p)) { // rare: a boot block grows into a real one (its old size is unknown:
-        void *q = malloc(n); // copy what can lie after it in boot)
+    if (in_boot(p)) { // a boot block grows: its size is unknown, copy all that can be its
+        size_t avail = (size_t)(boot + sizeof(boot) - (unsigned char *)p);
+        void *q = malloc(n);
         if (q)
-            memcpy(q, p, n < (size_t)(boot + sizeof(boot) - (unsigned char *)p)
-                             ? n : (size_t)(boot + sizeof(boot) - (unsigned char *)p));
+            memcpy(q, p, n < avail ? n : avail);
         return q;
     }
     if (!next_realloc)
         return NULL;
-    if (n && injected()) {
-        aim_cli_note_alloc_failure();
-        errno = ENOMEM;
+    if (n && fail_now())
         return NULL;
-    }
     return noted(next_realloc(p, n), n);
 }
 
@@ -177,38 +178,29 @@ int posix_memalign(void **out, size_t align, size_t n)
     resolve();
     if (!next_posix_memalign)
         return ENOMEM;
-    if (injected()) {
-        aim_cli_note_alloc_failure();
+    if (fail_now())
         return ENOMEM;
-    }
     int ret = next_posix_memalign(out, align, n);
     if (ret == ENOMEM)
         aim_cli_note_alloc_failure();
     return ret;
 }
 
+static void *aligned(MemalignFn fn, size_t align, size_t n)
+{
+    if (!fn || fail_now())
+        return NULL;
+    return noted(fn(align, n), n);
+}
+
 void *memalign(size_t align, size_t n)
 {
     resolve();
-    if (!next_memalign)
-        return NULL;
-    if (injected()) {
-        aim_cli_note_alloc_failure();
-        errno = ENOMEM;
-        return NULL;
-    }
-    return noted(next_memalign(align, n), n);
+    return aligned(next_memalign, align, n);
 }
 
 void *aligned_alloc(size_t align, size_t n)
 {
     resolve();
-    if (!next_aligned_alloc)
-        return NULL;
-    if (injected()) {
-        aim_cli_note_alloc_failure();
-        errno = ENOMEM;
-        return NULL;
-    }
-    return noted(next_aligned_alloc(align, n), n);
+    return aligned(next_aligned_alloc, align, n);
 }

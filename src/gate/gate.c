@@ -196,13 +196,20 @@ static void free_buffers(AimGate *g)
     free(g->best_f); free(g->best_b); free(g->ssim_row);
 }
 
+int aim_gate_settings_check(const AimGateSettings *s)
+{
+    if ((unsigned)s->metric > AIM_GATE_METRIC_HIST || !(s->hold_threshold >= 0) ||
+        !(s->hold_threshold < 1) || !(s->cut_threshold > 0) || !(s->cut_threshold <= 1) ||
+        !(s->block_threshold > 0) || !(s->block_threshold < 1))
+        return AIM_ERR(EINVAL);
+    return 0;
+}
+
 int aim_gate_create(AimGate **out, const AimGateSettings *s)
 {
     if (!out || !s)
         return AIM_ERR(EINVAL);
-    if ((unsigned)s->metric > AIM_GATE_METRIC_HIST || !(s->hold_threshold >= 0) ||
-        !(s->hold_threshold < 1) || !(s->cut_threshold > 0) || !(s->cut_threshold <= 1) ||
-        !(s->block_threshold > 0) || !(s->block_threshold < 1)) {
+    if (aim_gate_settings_check(s) < 0) {
         aim_log(&s->log, AIM_LOG_ERROR, "gate: invalid settings (metric %d, hold %g, cut %g, "
                 "block %g)", (int)s->metric, s->hold_threshold, s->cut_threshold,
                 s->block_threshold);

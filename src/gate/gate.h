@@ -111,6 +111,12 @@ typedef struct AimGateRecord {
 typedef struct AimGate AimGate;
 
 void aim_gate_default_settings(AimGateSettings *s);
+/**
+ * The ranges the gate accepts: metric known, 0 <= hold_threshold < 1, 0 < cut_threshold <= 1,
+ * 0 < block_threshold < 1. 0 or AIM_ERR(EINVAL); logs nothing (option parsers call it to
+ * refuse a value at once).
+ */
+int aim_gate_settings_check(const AimGateSettings *s);
 /** Validates settings. 0, AIM_ERR(EINVAL) (bad threshold or metric) or AIM_ERR(ENOMEM). */
 int aim_gate_create(AimGate **out, const AimGateSettings *s);
 /** Frees the gate; accepts NULL and &NULL and sets *g = NULL. */

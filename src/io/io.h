@@ -122,7 +122,9 @@ int aim_writer_single_image(const char *path);
  * AIM_ERR(EINVAL) (path is the input file, also via symlinks/hard links; or copy_from already
  * read from), AIM_ERR(EEXIST) (path exists, overwrite off), AIM_ERR(ENOENT) (folder missing),
  * AIM_ERR(EACCES) (folder not writable), AIM_ERR_UNSUPPORTED (unknown container, encoder missing
- * or failing to open, e.g. nvenc without a GPU; encoder not allowed in the container).
+ * or failing to open, e.g. nvenc without a GPU; encoder not allowed in the container),
+ * AIM_ERR(ERANGE) (crf outside the encoder's scale: x264/x265 0-51, SVT-AV1 0-63, NVENC cq
+ * 0-51). A base name too long for the temporary name's prefix and suffix is shortened there.
  */
 int aim_writer_open(AimWriter **out, const AimWriterSettings *s);
 /**
@@ -131,8 +133,20 @@ int aim_writer_open(AimWriter **out, const AimWriterSettings *s);
  * the depth's maximum are clamped. The frame stays owned by the caller.
  */
 int aim_writer_write(AimWriter *w, const AimFrame *f);
-/** Flushes the encoder, writes the trailer and renames the temporary file to `path`. */
+/**
+ * Flushes the encoder, writes the trailer and renames the temporary file to `path`. Without
+ * overwrite, a `path` that appeared since open is never replaced: AIM_ERR(EEXIST), and the
+ * finished file is kept under its temporary name (the error line names it). Write errors
+ * (AIM_ERR(ENOSPC), AIM_ERR(EPIPE) for a closed stdout...) come as one line "<cause> while
+ * writing OUT".
+ */
 int aim_writer_finish(AimWriter *w);
+/**
+ * The writer's sticky error: its first failure while writing, muxing copied packets or
+ * finishing, already logged as one line; 0 if none. Lets the caller tell a failed output from
+ * a failure elsewhere. Thread-safe.
+ */
+int aim_writer_error(const AimWriter *w);
 /** Frees; removes the temporary file if finish did not succeed. Accepts &NULL. */
 void aim_writer_close(AimWriter **w);
 

@@ -1,8 +1,10 @@
 // AimWriter: encode AimFrames + mux them with the streams copied from an attached reader, under a
 // temporary name that aim_writer_finish renames. y4m is written here directly (see write_y4m).
+#define _GNU_SOURCE // renameat2
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +55,7 @@ struct AimWriter {
     int nb_map;
     AimReader *src;
     int header_done, finished, renamed;
+    int overwrite;        // -y: the final rename may replace OUT
     int error;            // sticky: the first muxing error
 };
 
@@ -77,8 +80,7 @@ static int mux(AimWriter *w, AVPacket *pkt)
     if (!ret && !w->finished) {
         ret = av_interleaved_write_frame(w->oc, pkt);
         if (ret < 0) {
-            aim_log(&w->log, AIM_LOG_ERROR, "%s: writing stream %d failed: %s", w->path,
-                    pkt->stream_index, AVERR(ret));
+            aim_log(&w->log, AIM_LOG_ERROR, "%s while writing %s", AVERR(ret), w->path);
             w->error = ret = aim_io_error(ret);
         }
     }
@@ -184,8 +186,16 @@ static int create_temp(AimWriter *w)
     size_t n = strlen(dir) + strlen(base) + 32;
     if (!(w->tmp_path = malloc(n)))
         goto end;
+    // "." + base + ".part" + 6 hex digits must stay a legal name (NAME_MAX bytes): a long base
+    // is shortened, never inside a UTF-8 sequence
+    size_t blen = strlen(base), bmax = NAME_MAX - strlen("..part000000");
+    if (blen > bmax) {
+        blen = bmax;
+        while (blen && ((unsigned char)base[blen] & 0xc0) == 0x80)
+            blen--;
+    }
     for (int tries = 0; tries < 100; tries++) {
-        snprintf(w->tmp_path, n, "%s/.%s.part%06x", dir, base,
+        snprintf(w->tmp_path, n, "%s/.%.*s.part%06x", dir, (int)blen, base,
                  av_get_random_seed() & 0xffffff);
         int fd = open(w->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd >= 0) {
@@ -286,6 +296,24 @@ static int open_png_encoder(AimWriter *w, const AimWriterSettings *s)
     return 0;
 }
 
+// The quality scale an encoder takes: x264 and x265 document 0-51 (their libavcodec wrappers
+// accept any float and clamp it silently); the others declare it as the option's range
+// (SVT-AV1 crf 0-63, libvpx crf -1..63 where -1 means unset, NVENC cq 0-51). 0 if unknown.
+static int crf_range(AVCodecContext *e, const AVCodec *codec, const char *key, int *lo, int *hi)
+{
+    if (!strcmp(codec->name, "libx264") || !strcmp(codec->name, "libx265")) {
+        *lo = 0;
+        *hi = 51;
+        return 1;
+    }
+    const AVOption *opt = av_opt_find(e->priv_data, key, NULL, 0, 0);
+    if (!opt || opt->max > 1000)
+        return 0;
+    *lo = opt->min > 0 ? (int)opt->min : 0;
+    *hi = (int)opt->max;
+    return 1;
+}
+
 static int open_encoder(AimWriter *w, const AimWriterSettings *s, const char *fmt_name)
 {
     if (w->png)
@@ -330,12 +358,19 @@ static int open_encoder(AimWriter *w, const AimWriterSettings *s, const char *fm
         // nvenc calls its constant-quality knob "cq"
         const char *key = av_opt_find(e->priv_data, "crf", NULL, 0, 0) ? "crf"
                         : av_opt_find(e->priv_data, "cq", NULL, 0, 0) ? "cq" : NULL;
+        int lo, hi;
+        if (key && crf_range(e, codec, key, &lo, &hi) && (s->crf < lo || s->crf > hi)) {
+            aim_log(&w->log, AIM_LOG_ERROR, "%s: crf %d is outside %s's range %d-%d", w->path,
+                    s->crf, codec->name, lo, hi);
+            return AIM_ERR(ERANGE);
+        }
         // crf 0 means lossless; x264 is lossless at crf 0 only for 8-bit (qp 0 at any depth)
         // and x265 only with its lossless switch
         if (s->crf == 0 && !strcmp(codec->name, "libx264")) {
             av_dict_set(&opts, "qp", "0", 0);
         } else if (s->crf == 0 && !strcmp(codec->name, "libx265")) {
-            av_dict_set(&opts, "x265-params", "log-level=warning:lossless=1", 0);
+            av_dict_set(&opts, "x265-params", w->log.max_level >= AIM_LOG_DEBUG
+                        ? "log-level=warning:lossless=1" : "log-level=none:lossless=1", 0);
         } else if (key) {
             av_dict_set_int(&opts, key, s->crf, 0);
             if (codec->id == AV_CODEC_ID_VP9)
@@ -352,9 +387,12 @@ static int open_encoder(AimWriter *w, const AimWriterSettings *s, const char *fm
             aim_log(&w->log, AIM_LOG_WARNING, "%s: encoder %s has no preset option: ignored",
                     w->path, codec->name);
     }
-    // x265 prints its banner and statistics to stderr itself, bypassing av_log
+    // x265 prints its banner, statistics and errors to stderr itself, bypassing av_log: only
+    // with -v (a debug log), as libav's own lines
+    const char *x265_log = w->log.max_level >= AIM_LOG_DEBUG ? "log-level=warning"
+                                                              : "log-level=none";
     if (!strcmp(codec->name, "libx265") && !av_dict_get(opts, "x265-params", NULL, 0))
-        av_dict_set(&opts, "x265-params", "log-level=warning", 0);
+        av_dict_set(&opts, "x265-params", x265_log, 0);
     int ret = avcodec_open2(e, codec, &opts);
     av_dict_free(&opts);
     if (ret < 0)
@@ -564,7 +602,7 @@ static int write_y4m(AimWriter *w, const AimFrame *f)
         }
     }
     if (w->y4m_io->error < 0) {
-        aim_log(&w->log, AIM_LOG_ERROR, "%s: write failed: %s", w->path, AVERR(w->y4m_io->error));
+        aim_log(&w->log, AIM_LOG_ERROR, "%s while writing %s", AVERR(w->y4m_io->error), w->path);
         return w->error = aim_io_error(w->y4m_io->error);
     }
     return 0;
@@ -633,6 +671,7 @@ int aim_writer_open(AimWriter **out, const AimWriterSettings *s)
     w->color = s->color;
     w->last_index = -1;
     w->src = s->copy_from;
+    w->overwrite = s->overwrite;
     int ret;
 
     w->to_stdout = !strcmp(s->path, "-");
@@ -851,6 +890,40 @@ int aim_writer_write(AimWriter *w, const AimFrame *f)
     return drain(w);
 }
 
+// Moves tmp to path. Without overwrite an existing path is never replaced, even one that
+// appeared after open: renameat2(RENAME_NOREPLACE), or link + unlink where the file system
+// lacks it (EINVAL). 0, AIM_ERR(EEXIST) or another AIM_ERR(errno).
+static int publish(const char *tmp, const char *path, int overwrite)
+{
+    if (overwrite)
+        return rename(tmp, path) < 0 ? AIM_ERR(errno) : 0;
+    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
+        return 0;
+    if (errno != EINVAL && errno != ENOSYS)
+        return AIM_ERR(errno);
+    if (link(tmp, path) == 0) {
+        unlink(tmp);
+        return 0;
+    }
+    if (errno != EPERM && errno != EOPNOTSUPP)
+        return AIM_ERR(errno);
+    // no hard links either (FAT): the check and the rename are two steps
+    struct stat st;
+    if (lstat(path, &st) == 0)
+        return AIM_ERR(EEXIST);
+    return rename(tmp, path) < 0 ? AIM_ERR(errno) : 0;
+}
+
+int aim_writer_error(const AimWriter *w)
+{
+    if (!w)
+        return 0;
+    pthread_mutex_lock((pthread_mutex_t *)&w->lock);
+    int err = w->error;
+    pthread_mutex_unlock((pthread_mutex_t *)&w->lock);
+    return err;
+}
+
 int aim_writer_finish(AimWriter *w)
 {
     if (!w)
@@ -867,7 +940,7 @@ int aim_writer_finish(AimWriter *w)
         ret = ret < 0 ? ret : e;
         w->finished = 1;
         if (ret < 0) {
-            aim_log(&w->log, AIM_LOG_ERROR, "%s: write failed: %s", w->path, AVERR(ret));
+            aim_log(&w->log, AIM_LOG_ERROR, "%s while writing %s", AVERR(ret), w->path);
             return w->error = aim_io_error(ret);
         }
     } else {
@@ -885,18 +958,24 @@ int aim_writer_finish(AimWriter *w)
         if (ret >= 0)
             ret = avio_closep(&w->oc->pb);
         if (ret < 0) {
-            aim_log(&w->log, AIM_LOG_ERROR, "%s: finishing the file failed: %s", w->path,
-                    AVERR(ret));
+            aim_log(&w->log, AIM_LOG_ERROR, "%s while writing %s", AVERR(ret), w->path);
             return w->error = aim_io_error(ret);
         }
     }
     if (w->to_stdout)
         return 0;
-    if (rename(w->tmp_path, w->path) < 0) {
-        int e = errno;
-        aim_log(&w->log, AIM_LOG_ERROR, "%s: cannot rename %s: %s", w->path, w->tmp_path,
-                strerror(e));
-        return w->error = AIM_ERR(e);
+    int ret2 = publish(w->tmp_path, w->path, w->overwrite);
+    if (ret2 == AIM_ERR(EEXIST)) {
+        // another program (or run) wrote OUT meanwhile: theirs stays, ours is kept aside
+        w->renamed = 1;
+        aim_log(&w->log, AIM_LOG_ERROR, "%s appeared while this run was writing and was left "
+                "alone; the finished result is kept as %s", w->path, w->tmp_path);
+        return w->error = AIM_ERR(EEXIST);
+    }
+    if (ret2 < 0) {
+        aim_log(&w->log, AIM_LOG_ERROR, "%s while renaming %s to %s", aim_strerror(ret2),
+                w->tmp_path, w->path);
+        return w->error = ret2;
     }
     w->renamed = 1;
     return 0;

@@ -1,10 +1,12 @@
 // `ainimotion analyze IN`: runs the gate over every source frame and writes its decisions: a
 // CSV row / JSON record per frame (the interval i-1 -> i), a summary with the cadence, and a
 // timeline picture. The same records and writers serve `enhance --report` (src/gate/report.h).
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "core/cpu.h"
@@ -12,6 +14,7 @@
 #include "gate/gate.h"
 #include "gate/report.h"
 #include "gate/timeline.h"
+#include "io/avlog.h"
 #include "io/io.h"
 
 static void usage(FILE *out)
@@ -55,21 +58,42 @@ static int parse_options(AnalyzeOptions *o, int argc, char **argv)
 {
     aim_gate_default_settings(&o->gate);
     o->cpu_mask = ~0u;
+    int operands = 0; // after "--" every argument is a file name
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+        if (!operands && !strcmp(a, "--")) {
+            operands = 1;
+            continue;
+        }
+        char letters[16];
+        const char *unused;
+        int nl = operands ? 0 : aim_cli_short_cluster(a, "hqv", "", letters, sizeof(letters),
+                                                      &unused);
+        if (nl < 0) {
+            fprintf(stderr, "ainimotion analyze: unknown option in '%s' (try --help)\n", a);
+            return -1;
+        }
+        int help = 0;
+        for (int k = 0; k < nl; k++) {
+            help |= letters[k] == 'h';
+            o->quiet |= letters[k] == 'q';
+            o->verbose |= letters[k] == 'v';
+        }
+        if (!operands && (help || !strcmp(a, "-h") || !strcmp(a, "--help"))) {
             usage(stdout);
             return 1;
         }
-        if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+        if (nl > 0)
+            continue;
+        if (!operands && (!strcmp(a, "-q") || !strcmp(a, "--quiet"))) {
             o->quiet = 1;
             continue;
         }
-        if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+        if (!operands && (!strcmp(a, "-v") || !strcmp(a, "--verbose"))) {
             o->verbose = 1;
             continue;
         }
-        if (a[0] == '-' && a[1]) {
+        if (!operands && a[0] == '-' && a[1]) {
             static const char *const with_value[] = {
                 "--csv", "--json", "--timeline", "--gate-metric", "--hold-threshold",
                 "--cut-threshold", "--clip", "--cpumask",
@@ -99,15 +123,17 @@ static int parse_options(AnalyzeOptions *o, int argc, char **argv)
                     return -1;
                 }
             } else if (!strcmp(a, "--hold-threshold")) {
-                if (aim_parse_double(v, 0, 0.999, &o->gate.hold_threshold) < 0) {
+                if (aim_parse_double(v, 0, 1, &o->gate.hold_threshold) < 0 ||
+                    aim_gate_settings_check(&o->gate) < 0) {
                     fprintf(stderr, "ainimotion analyze: bad --hold-threshold '%s': a number "
-                            "from 0 to 0.999\n", v);
+                            "from 0 up to (not including) 1\n", v);
                     return -1;
                 }
             } else if (!strcmp(a, "--cut-threshold")) {
-                if (aim_parse_double(v, 0.001, 1, &o->gate.cut_threshold) < 0) {
+                if (aim_parse_double(v, 0, 1, &o->gate.cut_threshold) < 0 ||
+                    aim_gate_settings_check(&o->gate) < 0) {
                     fprintf(stderr, "ainimotion analyze: bad --cut-threshold '%s': a number "
-                            "from 0.001 to 1\n", v);
+                            "above 0, up to 1\n", v);
                     return -1;
                 }
             } else if (!strcmp(a, "--clip")) {
@@ -144,11 +170,22 @@ static FILE *open_out(const char *path)
     return strcmp(path, "-") ? fopen(path, "wb") : stdout;
 }
 
+// Flushes or closes; nonzero with errno set when anything failed to be written.
 static int close_out(FILE *f)
 {
+    int err = ferror(f);
     if (f == stdout)
-        return fflush(f);
-    return fclose(f);
+        return fflush(f) || err;
+    return fclose(f) || err;
+}
+
+// One line naming the cause ("No space left on device while writing gate.csv"); a partly
+// written file is removed.
+static void write_failed(const char *path)
+{
+    aim_cli_say("ainimotion analyze: %s while writing %s", strerror(errno ? errno : EIO), path);
+    if (strcmp(path, "-"))
+        unlink(path);
 }
 
 static double now_s(void)
@@ -204,8 +241,16 @@ int aim_cmd_analyze(int argc, char **argv)
     int ret = parse_options(&o, argc, argv);
     if (ret)
         return ret > 0 ? AIM_EXIT_OK : AIM_EXIT_USAGE;
+    // every file written, against the input and each other, before any work
+    const AimCliOutput outs[] = { { "--csv", o.csv }, { "--json", o.json },
+                                  { "--timeline", o.timeline } };
+    if ((ret = aim_cli_check_outputs(o.in, outs, sizeof(outs) / sizeof(outs[0]))) != 0)
+        return ret;
     AimLog log = { aim_cli_log, NULL, o.verbose ? AIM_LOG_DEBUG : AIM_LOG_WARNING };
     o.gate.log = log;
+    // libav's and the libraries' own lines only with -v (as enhance)
+    aim_io_set_av_log(&log, o.verbose ? AIM_LOG_DEBUG : AIM_LOG_ERROR);
+    aim_cli_mute_libraries(!o.verbose);
 
     int code = AIM_EXIT_FAILED;
     AimReader *reader = NULL;
@@ -213,6 +258,7 @@ int aim_cmd_analyze(int argc, char **argv)
     Records rs = { 0 };
     uint8_t *on = NULL;
     AimGateSummary sum = { 0 };
+    unsigned opened = 0; // the outputs (bits in outs[] order) this run created or truncated
     AimReaderSettings rset;
     aim_reader_default_settings(&rset);
     rset.path = o.in;
@@ -222,7 +268,7 @@ int aim_cmd_analyze(int argc, char **argv)
         rset.clip_end = o.clip_end;
     }
     if ((ret = aim_reader_open(&reader, &rset)) < 0) {
-        fprintf(stderr, "ainimotion analyze: cannot read '%s': %s\n", o.in, aim_strerror(ret));
+        // (the reader said why in its one line)
         code = ret == AIM_ERR(ERANGE) ? AIM_EXIT_USAGE : ret == AIM_ERR(ENOMEM) ? AIM_EXIT_FAILED
                                                                                 : AIM_EXIT_INPUT;
         goto end;
@@ -238,8 +284,8 @@ int aim_cmd_analyze(int argc, char **argv)
         if (ret == AIM_ERR_EOF)
             break;
         if (ret < 0) {
-            fprintf(stderr, "ainimotion analyze: decoding '%s' failed: %s\n", o.in,
-                    aim_strerror(ret));
+            aim_cli_say("ainimotion analyze: decoding '%s' failed: %s", o.in,
+                        aim_strerror(ret));
             code = AIM_EXIT_INPUT;
             goto end;
         }
@@ -249,7 +295,7 @@ int aim_cmd_analyze(int argc, char **argv)
                 break;
         aim_frame_unref(&f);
         if (ret < 0 || ((ret = drain(gate, &rs)) != AIM_ERR(EAGAIN))) {
-            fprintf(stderr, "ainimotion analyze: gate failed: %s\n", aim_strerror(ret));
+            aim_cli_say("ainimotion analyze: gate failed: %s", aim_strerror(ret));
             code = ret == AIM_ERR(EINVAL) ? AIM_EXIT_INPUT : AIM_EXIT_FAILED;
             goto end;
         }
@@ -257,13 +303,13 @@ int aim_cmd_analyze(int argc, char **argv)
     }
     double tg = cpu_s();
     if ((ret = aim_gate_send(gate, NULL)) < 0 || (ret = drain(gate, &rs)) != AIM_ERR_EOF) {
-        fprintf(stderr, "ainimotion analyze: gate failed: %s\n", aim_strerror(ret));
+        aim_cli_say("ainimotion analyze: gate failed: %s", aim_strerror(ret));
         goto end;
     }
     t_gate += cpu_s() - tg;
     double seconds = now_s() - t0;
     if (rs.n == 0) {
-        fprintf(stderr, "ainimotion analyze: '%s' has no video frames\n", o.in);
+        aim_cli_say("ainimotion analyze: '%s' has no video frames", o.in);
         code = AIM_EXIT_INPUT;
         goto end;
     }
@@ -282,10 +328,13 @@ int aim_cmd_analyze(int argc, char **argv)
         goto end;
 
     code = AIM_EXIT_OK;
+    if (aim_cli_out_of_memory()) // the records may be incomplete: write none
+        goto end;
     if (o.csv) {
         FILE *f = open_out(o.csv);
+        opened |= f ? 1 : 0;
         if (!f) {
-            fprintf(stderr, "ainimotion analyze: cannot write '%s'\n", o.csv);
+            aim_cli_say("ainimotion analyze: cannot write '%s': %s", o.csv, strerror(errno));
             code = AIM_EXIT_OUTPUT;
             goto end;
         }
@@ -293,14 +342,15 @@ int aim_cmd_analyze(int argc, char **argv)
         for (int64_t i = 0; i < rs.n; i++)
             aim_gate_csv_row(f, &rs.r[i], on[i]);
         if (close_out(f)) {
-            fprintf(stderr, "ainimotion analyze: writing '%s' failed\n", o.csv);
+            write_failed(o.csv);
             code = AIM_EXIT_OUTPUT;
         }
     }
     if (o.json) {
         FILE *f = open_out(o.json);
+        opened |= f ? 2 : 0;
         if (!f) {
-            fprintf(stderr, "ainimotion analyze: cannot write '%s'\n", o.json);
+            aim_cli_say("ainimotion analyze: cannot write '%s': %s", o.json, strerror(errno));
             code = AIM_EXIT_OUTPUT;
             goto end;
         }
@@ -317,7 +367,7 @@ int aim_cmd_analyze(int argc, char **argv)
         aim_gate_summary_json(f, &sum);
         fputs("\n}\n", f);
         if (close_out(f)) {
-            fprintf(stderr, "ainimotion analyze: writing '%s' failed\n", o.json);
+            write_failed(o.json);
             code = AIM_EXIT_OUTPUT;
         }
     }
@@ -325,22 +375,24 @@ int aim_cmd_analyze(int argc, char **argv)
         AimTimeline t;
         ret = aim_timeline_render(&t, rs.r, rs.n, &o.gate);
         FILE *f = ret < 0 ? NULL : open_out(o.timeline);
+        opened |= f ? 4 : 0;
         if (ret < 0 || !f) {
-            fprintf(stderr, "ainimotion analyze: cannot write '%s'\n", o.timeline);
+            aim_cli_say("ainimotion analyze: cannot write '%s'", o.timeline);
             code = ret == AIM_ERR(ENOMEM) ? AIM_EXIT_FAILED : AIM_EXIT_OUTPUT;
         } else {
             ret = aim_timeline_write_png(&t, f);
             if (close_out(f) || ret < 0) {
-                fprintf(stderr, "ainimotion analyze: writing '%s' failed: %s\n", o.timeline,
-                        ret == AIM_ERR_UNSUPPORTED ? "built without libpng" : aim_strerror(ret));
+                aim_cli_say("ainimotion analyze: writing '%s' failed: %s", o.timeline,
+                            ret == AIM_ERR_UNSUPPORTED ? "built without libpng"
+                                                       : aim_strerror(ret));
                 code = ret == AIM_ERR_UNSUPPORTED ? AIM_EXIT_UNSUPPORTED : AIM_EXIT_OUTPUT;
             }
         }
         aim_timeline_free(&t);
     }
     if (!o.quiet) {
-        FILE *out = (o.csv && !strcmp(o.csv, "-")) || (o.json && !strcmp(o.json, "-")) ? stderr
-                                                                                           : stdout;
+        FILE *out = (o.csv && !strcmp(o.csv, "-")) || (o.json && !strcmp(o.json, "-"))
+                  ? aim_cli_stderr() : stdout;
         fprintf(out, "%s: ", o.in);
         aim_gate_summary_text(out, &sum);
         fputs("cuts:", out);
@@ -353,10 +405,16 @@ int aim_cmd_analyze(int argc, char **argv)
                 rs.n / (t_gate > 0 ? t_gate : 1e-9), 1e3 * t_gate / rs.n);
     }
 end:
+    // an allocation that failed while the files were written: they may be incomplete
+    for (int i = 0; i < 3 && aim_cli_out_of_memory(); i++)
+        if ((opened >> i & 1) && strcmp(outs[i].path, "-"))
+            unlink(outs[i].path);
+    aim_cli_abandon_if_oom(); // before the reader's decoder is closed
     aim_gate_summary_free(&sum);
     free(on);
     free(rs.r);
     aim_gate_destroy(&gate);
     aim_reader_close(&reader);
+    aim_cli_mute_libraries(0); // every library thread has ended
     return code;
 }

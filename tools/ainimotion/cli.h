@@ -2,6 +2,7 @@
 #ifndef AIM_CLI_H
 #define AIM_CLI_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 #include "ainimotion/common.h"
@@ -26,7 +27,73 @@ int aim_cmd_models(int argc, char **argv);
 /** Maps an AIM error code to the process exit code. */
 int aim_exit_code(int err);
 
-/** Log callback printing "ainimotion: <level>: msg" to stderr (opaque: unused). */
+/**
+ * Log callback printing "ainimotion: <level>: msg" to stderr through aim_cli_say (opaque:
+ * unused).
+ */
 void aim_cli_log(void *opaque, AimLogLevel level, const char *msg);
+
+/**
+ * Prints one line on stderr (a newline is added). Once an allocation has failed anywhere in the
+ * process, every line is replaced by the single line "ainimotion: error: out of memory",
+ * printed once: what a library makes of a failed allocation ("Generic error", "cannot open
+ * the decoder") is not the cause. Thread-safe.
+ */
+void aim_cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/**
+ * Mutes the lines libraries print to stderr themselves, bypassing av_log (x264's "[error]:
+ * malloc of size N failed", x265's banner), while a command runs without -v: their FILE
+ * `stderr` then writes to /dev/null, ours (aim_cli_say, aim_cli_stderr) to a copy of fd 2.
+ * File descriptor 2 is untouched (sanitizer reports, the C library's fatal messages).
+ * aim_cli_mute_libraries(0) restores stderr. Call from the main thread before any library
+ * thread starts and after they all ended: `stderr` is a plain global.
+ */
+void aim_cli_mute_libraries(int mute);
+/** The FILE our own lines go to (stderr unless muted). */
+FILE *aim_cli_stderr(void);
+
+/** Called by the allocation functions (alloc_hook.c) when an allocation fails. Signal-safe. */
+void aim_cli_note_alloc_failure(void);
+/** 1 once an allocation failed in this process. */
+int aim_cli_out_of_memory(void);
+/**
+ * After an allocation failed: prints the "out of memory" line unless already printed and ends
+ * the process at once with AIM_EXIT_FAILED, without closing what is still open. libavcodec
+ * 5.1's frame-threaded H.264 decoder can abort in avcodec_close after one of its allocations
+ * failed (assertion src->f->buf[0] in h264_picture.c:97); the process ends anyway. Call it
+ * once the outputs are removed or published, before the input is closed. Returns otherwise.
+ */
+void aim_cli_abandon_if_oom(void);
+/**
+ * A command's exit code, given the code it would return: AIM_EXIT_FAILED, after printing the
+ * "out of memory" line unless already printed, when an allocation failed; else `code`.
+ */
+int aim_cli_exit(int code);
+
+/**
+ * getopt's short option clusters: "-qy" is "-q -y". `a` is one argument, `flags` the letters
+ * that take no value, `valued` those that take one: such a letter ends the cluster and the rest
+ * of the argument is its value ("-qoOUT"; *val is NULL for "-qo OUT": the next argument).
+ * Returns the number of letters written to `letters` (NUL-terminated, n bytes) when `a` is a
+ * cluster of at least two letters, 0 when it is not a cluster (a long option, "-x", "-"), or
+ * AIM_ERR(EINVAL) when it holds a letter of neither set.
+ */
+int aim_cli_short_cluster(const char *a, const char *flags, const char *valued, char *letters,
+                          size_t n, const char **val);
+
+/** One file a run writes, and the option that names it (for the message). */
+typedef struct AimCliOutput {
+    const char *option; ///< "--out", "--report", ...
+    const char *path;   ///< NULL: not given; "-": stdout
+} AimCliOutput;
+
+/**
+ * Refuses, before any work, outputs that would overwrite the input (the same file through
+ * symlinks or hard links included: AIM_EXIT_OUTPUT) or each other (the same name, or the same
+ * existing file: AIM_EXIT_USAGE; two "-" are both stdout). Prints the one-line error itself.
+ * Returns AIM_EXIT_OK or that exit code.
+ */
+int aim_cli_check_outputs(const char *in, const AimCliOutput *outs, int n);
 
 #endif

@@ -115,12 +115,14 @@ static void enhance_usage(FILE *f)
 "  --models-dir DIR     where neural models live (default $AINIMOTION_MODELS or\n"
 "                       $XDG_DATA_HOME/ainimotion/models)\n"
 "  --report FILE.json   one record per source interval (class and metrics) and a summary\n"
-"  -y                   overwrite OUT if it exists\n"
+"  -y                   overwrite OUT if it exists (without -y, an OUT that appears during\n"
+"                       the run is left alone too: exit 3, the result is kept aside)\n"
 "  -q, --quiet          no progress, warnings and errors only\n"
 "  -v, --verbose        debug lines, per-stage times and libav's own messages\n"
 "  -h, --help           this text\n"
 "\n"
 "The output is written under a temporary name beside OUT and renamed only on success.\n"
+"Short options combine (-qy, -qyo OUT); '--' ends the options.\n"
 "Exit codes: 0 ok, 1 usage, 2 input, 3 output, 4 unsupported, 5 failed, 6 model missing,\n"
 "130 interrupted.\n");
 }
@@ -133,6 +135,18 @@ static int opt_error(char *err, size_t n, const char *fmt, const char *a, const 
     return AIM_ERR(EINVAL);
 }
 
+// The options that take no value; 1 when `a` is one of them.
+static int enhance_flag(EnhanceOptions *o, const char *a)
+{
+    if (!strcmp(a, "-y")) o->overwrite = 1;
+    else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) o->quiet = 1;
+    else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) o->verbose = 1;
+    else if (!strcmp(a, "-h") || !strcmp(a, "--help")) o->help = 1;
+    else if (!strcmp(a, "--version")) o->version = 1;
+    else return 0;
+    return 1;
+}
+
 int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_t errlen)
 {
     memset(o, 0, sizeof(*o));
@@ -143,28 +157,41 @@ int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_
     o->preset = aim_preset_find("anime-clean");
     if (errlen)
         err[0] = 0;
+    AimGateSettings gate; // the thresholds are checked against the ranges the gate accepts
+    aim_gate_default_settings(&gate);
+    int operands = 0;     // after "--" every argument is a file name
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!a)
             return opt_error(err, errlen, "missing argument%s%s", "", NULL);
-        // options that take no value
-        if (!strcmp(a, "-y")) { o->overwrite = 1; continue; }
-        if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) { o->quiet = 1; continue; }
-        if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) { o->verbose = 1; continue; }
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) { o->help = 1; continue; }
-        if (!strcmp(a, "--version")) { o->version = 1; continue; }
-        if (a[0] != '-' || !strcmp(a, "-")) {
+        if (!operands && !strcmp(a, "--")) {
+            operands = 1;
+            continue;
+        }
+        if (operands || a[0] != '-' || !strcmp(a, "-")) {
             if (o->in)
                 return opt_error(err, errlen, "unexpected argument '%s' (the input is '%s')",
                                  a, o->in);
             o->in = a;
             continue;
         }
-        // options with a value: "--opt VALUE" or "--opt=VALUE"
         char name[40];
         const char *val = NULL;
+        char letters[16];
+        int nl = aim_cli_short_cluster(a, "yqvh", "o", letters, sizeof(letters), &val);
+        if (nl < 0)
+            return opt_error(err, errlen, "unknown option in '%s'%s", a, NULL);
+        for (int k = 0; k < nl && letters[k] != 'o'; k++)
+            enhance_flag(o, (char[3]){ '-', letters[k], 0 });
+        if (nl > 0 && letters[nl - 1] != 'o')
+            continue;
+        if (nl == 0 && enhance_flag(o, a))
+            continue;
+        // options with a value: "--opt VALUE", "--opt=VALUE", "-o VALUE", "-oVALUE"
         const char *eq = strchr(a, '=');
-        if (eq && a[1] == '-') {
+        if (nl > 0) {
+            strcpy(name, "-o");
+        } else if (eq && a[1] == '-') {
             size_t n = (size_t)(eq - a);
             if (n >= sizeof(name))
                 return opt_error(err, errlen, "unknown option '%s'%s", a, NULL);
@@ -228,14 +255,18 @@ int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_
                                  "[.mmm] or seconds like 12.5-20%s", val, NULL);
             o->clip_set = 1;
         } else if (!strcmp(name, "--hold-threshold")) {
-            if (aim_parse_double(val, 0, 1, &o->hold_threshold) < 0)
-                return opt_error(err, errlen, "bad --hold-threshold '%s': a number from 0 to "
-                                 "1 (mean |dY| on 0..1 luma)%s", val, NULL);
+            if (aim_parse_double(val, 0, 1, &gate.hold_threshold) < 0 ||
+                aim_gate_settings_check(&gate) < 0)
+                return opt_error(err, errlen, "bad --hold-threshold '%s': a number from 0 up "
+                                 "to (not including) 1 (mean |dY| on 0..1 luma)%s", val, NULL);
+            o->hold_threshold = gate.hold_threshold;
             o->hold_set = 1;
         } else if (!strcmp(name, "--cut-threshold")) {
-            if (aim_parse_double(val, 0, 1, &o->cut_threshold) < 0)
-                return opt_error(err, errlen, "bad --cut-threshold '%s': a number from 0 to "
-                                 "1%s", val, NULL);
+            if (aim_parse_double(val, 0, 1, &gate.cut_threshold) < 0 ||
+                aim_gate_settings_check(&gate) < 0)
+                return opt_error(err, errlen, "bad --cut-threshold '%s': a number above 0, up "
+                                 "to 1%s", val, NULL);
+            o->cut_threshold = gate.cut_threshold;
             o->cut_set = 1;
         } else if (!strcmp(name, "--gate-metric")) {
             if (aim_gate_metric_parse(val, &o->gate_metric) < 0)
@@ -304,7 +335,7 @@ void aim_cli_log(void *opaque, AimLogLevel level, const char *msg)
 {
     static const char *const names[] = { "error", "warning", "info", "debug" };
     (void)opaque;
-    fprintf(stderr, "ainimotion: %s: %s\n", names[level <= AIM_LOG_DEBUG ? level : 3], msg);
+    aim_cli_say("ainimotion: %s: %s", names[level <= AIM_LOG_DEBUG ? level : 3], msg);
 }
 
 int aim_exit_code(int err)
@@ -368,10 +399,10 @@ static void print_progress(Run *r, const AimPipelineStats *st, int final)
             snprintf(eta, sizeof(eta), " ETA %d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
         }
     }
-    fprintf(stderr, "%sframe %lld/%s%s %.1f fps%s%s", r->tty ? "\r" : "",
+    fprintf(aim_cli_stderr(), "%sframe %lld/%s%s %.1f fps%s%s", r->tty ? "\r" : "",
             (long long)st->out_frames, total, pct, fps, eta,
             r->tty ? (final ? "\n" : "   ") : "\n");
-    fflush(stderr);
+    fflush(aim_cli_stderr());
 }
 
 static void on_progress(void *opaque, const AimPipelineStats *st)
@@ -385,6 +416,14 @@ static void on_progress(void *opaque, const AimPipelineStats *st)
         r->t_last_print = t;
         print_progress(r, st, 0);
     }
+}
+
+// The pool and the pipeline return AIM_ERR(EAGAIN) only when pthread_create fails, which under
+// a memory limit (ulimit -v) is the mmap of the thread's stack: an allocation that failed.
+static void thread_failure(int err)
+{
+    if (err == AIM_ERR(EAGAIN))
+        aim_cli_note_alloc_failure();
 }
 
 static int reader_exit(int err)
@@ -402,6 +441,8 @@ static int writer_exit(int err)
 {
     if (err == AIM_ERR(ENOMEM))
         return AIM_EXIT_FAILED;
+    if (err == AIM_ERR(ERANGE))
+        return AIM_EXIT_USAGE; // --crf outside the chosen encoder's scale
     if (err == AIM_ERR_UNSUPPORTED)
         return AIM_EXIT_OUTPUT; // encoder or container not available
     return AIM_EXIT_OUTPUT;
@@ -423,12 +464,21 @@ int aim_cmd_enhance(int argc, char **argv)
         printf("ainimotion %s\n", AIM_VERSION_STRING);
         return AIM_EXIT_OK;
     }
+    // every file the run writes, refused before any work when one would replace the input or
+    // another output (the writer checks OUT against the input again, through the reader)
+    const AimCliOutput outs[] = { { "--out", o.out }, { "--report", o.report } };
+    int code = aim_cli_check_outputs(o.in, outs, sizeof(outs) / sizeof(outs[0]));
+    if (code != AIM_EXIT_OK)
+        return code;
     AimLog log = { aim_cli_log, NULL,
                    o.verbose ? AIM_LOG_DEBUG : o.quiet ? AIM_LOG_WARNING : AIM_LOG_INFO };
-    // libav's own lines (encoder banners, statistics, parser complaints) only with -v
+    // libav's own lines (encoder banners, statistics, parser complaints) only with -v, also
+    // those x264 and x265 print to stderr themselves
     aim_io_set_av_log(&log, o.verbose ? AIM_LOG_DEBUG : AIM_LOG_ERROR);
+    aim_cli_mute_libraries(!o.verbose);
     Run run = { .o = &o, .quiet = o.quiet || !strcmp(o.out, "-"), .tty = isatty(2) };
-    int code = AIM_EXIT_FAILED, ret;
+    code = AIM_EXIT_FAILED;
+    int ret;
     AimPool *pool = NULL;
 
     AimReaderSettings rs;
@@ -514,8 +564,12 @@ int aim_cmd_enhance(int argc, char **argv)
     long threads = o.threads ? o.threads : sysconf(_SC_NPROCESSORS_ONLN);
     if (threads < 1)
         threads = 1;
-    if ((ret = aim_pool_create(&pool, (int)threads - 1)) < 0)
+    if ((ret = aim_pool_create(&pool, (int)threads - 1)) < 0) {
+        thread_failure(ret);
+        aim_log(&log, AIM_LOG_ERROR, "cannot start %ld worker threads: %s", threads - 1,
+                aim_strerror(ret));
         goto end;
+    }
 
     AimPipelineSettings ps;
     aim_pipeline_default_settings(&ps);
@@ -571,31 +625,45 @@ int aim_cmd_enhance(int argc, char **argv)
         }
     }
 
+    // Ctrl-C, kill and a closed terminal (SIGHUP) all stop the run cleanly
     struct sigaction sa = { .sa_handler = on_signal };
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESETHAND; // a second Ctrl-C kills at once (the temp file stays hidden)
-    struct sigaction old_int, old_term;
+    struct sigaction old_int, old_term, old_hup;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+    sigaction(SIGHUP, &sa, &old_hup);
 
     run.t_start = run.t_last_print = now_s();
     AimPipelineStats st;
     ret = aim_pipeline_run(&ps, &st);
+    thread_failure(ret);
+    // an allocation that failed anywhere, even one a library shrugged off, fails the run
+    // before the output is published
+    if (!ret && aim_cli_out_of_memory())
+        ret = AIM_ERR(ENOMEM);
     if (!ret)
         ret = aim_writer_finish(run.writer);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGHUP, &old_hup, NULL);
     double el = now_s() - run.t_start;
     if (!run.quiet && st.out_frames)
         print_progress(&run, &st, 1);
     if (run.report)
         aim_report_finish(run.report, &st, el, ret);
     if (ret < 0) {
-        if (ret == AIM_ERR_INTERRUPTED)
+        int werr = aim_writer_error(run.writer);
+        if (ret == AIM_ERR_INTERRUPTED) {
             aim_log(&log, AIM_LOG_ERROR, "interrupted: nothing was written to '%s'", o.out);
-        else if (ret != AIM_ERR_MODEL_MISSING) // that one was explained where it was found
-            aim_log(&log, AIM_LOG_ERROR, "processing failed: %s", aim_strerror(ret));
-        code = aim_exit_code(ret);
+            code = aim_exit_code(ret);
+        } else if (werr < 0) { // the output failed (disk full, reader of stdout gone...):
+            code = writer_exit(werr); // the writer said so in its one line
+        } else {
+            if (ret != AIM_ERR_MODEL_MISSING) // that one was explained where it was found
+                aim_log(&log, AIM_LOG_ERROR, "processing failed: %s", aim_strerror(ret));
+            code = aim_exit_code(ret);
+        }
         goto end;
     }
     aim_log(&log, AIM_LOG_INFO,
@@ -614,7 +682,9 @@ int aim_cmd_enhance(int argc, char **argv)
 end:
     aim_report_close(&run.report);
     aim_writer_close(&run.writer); // removes the temporary file unless finish succeeded
+    aim_cli_abandon_if_oom(); // before the reader's decoder is closed
     aim_reader_close(&run.reader);
     aim_pool_destroy(&pool);
+    aim_cli_mute_libraries(0); // every library thread has ended
     return code;
 }

@@ -1,4 +1,5 @@
 // ainimotion: the command-line entry point; dispatches to the subcommands.
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,6 +29,8 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    // a closed pipe is a write error (EPIPE) that the writer reports, never a silent death
+    signal(SIGPIPE, SIG_IGN);
     if (argc < 2) {
         usage(stderr);
         return AIM_EXIT_USAGE;
@@ -42,9 +45,9 @@ int main(int argc, char **argv)
         return AIM_EXIT_OK;
     }
     if (!strcmp(cmd, "enhance"))
-        return aim_cmd_enhance(argc - 1, argv + 1);
+        return aim_cli_exit(aim_cmd_enhance(argc - 1, argv + 1));
     if (!strcmp(cmd, "analyze"))
-        return aim_cmd_analyze(argc - 1, argv + 1);
+        return aim_cli_exit(aim_cmd_analyze(argc - 1, argv + 1));
     if (!strcmp(cmd, "models"))
         return aim_cmd_models(argc - 1, argv + 1);
     fprintf(stderr, "ainimotion: unknown command '%s' (try --help)\n", cmd);

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Allocation failure anywhere in a short enhance (our code, libav, x264, the C library): every
+# run ends with exit 5 and the one line "out of memory", leaves nothing under OUT's name and no
+# temporary file, and never crashes (under the ASan build: no sanitizer report, which would
+# change the exit code and add lines). The program's allocation functions (alloc_hook.c) fail
+# the Nth allocation (AIM_TEST_ALLOC_FAIL=N) or every one from the Nth (N+, like a memory
+# limit). Sampled, not exhaustive: N in a geometric series over the whole run, each once and
+# from-then-on, plus a window of consecutive N in the middle (about 90 runs, two at a time).
+# Under the sanitizers: single failures only, fewer of them (ASan's own thread start-up
+# allocates through malloc and aborts when that fails for good; the runs are ~3x slower), and
+# a leak x264 has when its own allocation fails is suppressed (not ours: x264_encoder_open
+# returns without freeing). Then real memory limits (ulimit -v, Release only: ASan reserves
+# terabytes of address space).
+. "$(dirname "$0")/lib.sh"
+"$GEN" "$T/in.mkv" --frames 6 --size 64x48 >/dev/null || { bad "aim_gen"; finish; exit; }
+md5_in=$(md5sum < "$T/in.mkv")
+sanitized=0
+grep -qE '^AIM_(SANITIZE|TSAN|FUZZ):BOOL=ON' "$AIM_BUILD/CMakeCache.txt" 2>/dev/null && sanitized=1
+printf 'leak:libx264.so\n' > "$T/lsan.supp"
+export LSAN_OPTIONS="suppressions=$T/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+
+# count COMMAND ARGS...: the allocations of one whole run
+count() { AIM_TEST_ALLOC_FAIL=count "$AIM" "$@" -q 2>&1 | sed -n 's/^allocations: //p'; }
+# series TOTAL WINDOW_AT WINDOW_LEN: N (and N+ in Release) in a geometric series below 95 % of
+# TOTAL (it varies by a few between runs with thread timing: every N must be an allocation the
+# run really makes), then WINDOW_LEN consecutive N from WINDOW_AT (in per cent of TOTAL) down
+series() {
+    local n=1 last=$(($1 * 95 / 100))
+    while [ "$n" -le "$last" ]; do
+        if [ "$sanitized" = 1 ]; then
+            echo "$n"; n=$(( n * 3 / 2 > n ? n * 3 / 2 : n + 1 ))
+        else
+            echo "$n"; echo "$n+"; n=$(( n * 5 / 4 > n ? n * 5 / 4 : n + 1 ))
+        fi
+    done
+    for k in $(seq 1 "$3"); do echo "$(($1 * $2 / 100 - k))"; done
+}
+run_one() { # COMMAND N: in its own folder (its outputs, stderr, exit code)
+    local d=$T/$1_$2 out=(--out "$T/$1_$2/o.mkv")
+    [ "$1" = analyze ] && out=(--csv "$d/g.csv" --json "$d/g.json")
+    mkdir -p "$d"
+    AIM_TEST_ALLOC_FAIL=$2 "$AIM" "$1" "$T/in.mkv" "${out[@]}" -q 2>"$d/stderr"
+    echo $? > "$d/rc"
+}
+export -f run_one
+export T AIM
+# runs COMMAND TOTAL WINDOW_AT WINDOW_LEN: every sampled N, two at a time, and the checks
+runs() {
+    local cases n d
+    cases=$(series "$2" "$3" "$4")
+    echo "$cases" | xargs -P 2 -I{} bash -c 'run_one "$1" "$2"' _ "$1" {}
+    for n in $cases; do
+        d=$T/$1_$n
+        eq "$1 N=$n of $2: exit code" "$(cat "$d/rc")" 5
+        eq "$1 N=$n: the one line" "$(cat "$d/stderr")" "ainimotion: error: out of memory"
+        eq "$1 N=$n: nothing left" "$(ls -A "$d" | grep -v '^stderr$\|^rc$')" ""
+    done
+    echo "$1: $(echo "$cases" | wc -l) runs over $2 allocations" >&2
+}
+
+total=$(count enhance "$T/in.mkv" --out "$T/count.mkv")
+check "enhance: the allocation count (AIM_TEST_ALLOC_FAIL=count)" test -n "$total"
+check "enhance: the count run succeeded" test -s "$T/count.mkv"
+[ -n "$total" ] && runs enhance "$total" 50 $((sanitized ? 12 : 24))
+# analyze too, with a window near the end: there libavcodec 5.1 aborted while closing a
+# frame-threaded H.264 decoder after a failed allocation (now the process ends before)
+atotal=$(count analyze "$T/in.mkv" --csv "$T/count.csv")
+check "analyze: the allocation count" test -n "$atotal"
+[ -n "$atotal" ] && runs analyze "$atotal" 97 $((sanitized ? 6 : 16))
+
+# Under a real memory limit the failures come from everywhere at once: x264 prints its own
+# "[error]: malloc of size N failed", thread stacks cannot be mapped (pthread_create: EAGAIN).
+# Each limit either suffices (exit 0, the whole output) or gives exit 5 and the one line; too
+# small a limit stops the dynamic loader before the program starts (127, its own message).
+if [ "$sanitized" = 0 ]; then
+    "$GEN" "$T/big.mkv" --duration 2 --size 320x180 --no-subs >/dev/null || bad "aim_gen big"
+    for v in 200000 250000 300000 350000 400000 450000 500000 550000; do
+        (ulimit -v "$v"; exec "$AIM" enhance "$T/big.mkv" --out "$T/lim.mkv" --scale 2 -q) \
+            2>"$T/stderr"
+        rc=$?
+        case $rc in
+        0) eq "ulimit -v $v: whole output" "$(frames "$T/lim.mkv")" 96 ;;
+        5) eq "ulimit -v $v: the one line" "$(cat "$T/stderr")" "ainimotion: error: out of memory"
+           check "ulimit -v $v: no output" test ! -e "$T/lim.mkv" ;;
+        127) check "ulimit -v $v: the loader's message" grep -q "loading shared libraries" "$T/stderr" ;;
+        *) bad "ulimit -v $v: exit code $rc: $(cat "$T/stderr")" ;;
+        esac
+        rm -f "$T/lim.mkv"
+        check "ulimit -v $v: no temp file" test -z "$(ls -A "$T" | grep '\.part')"
+    done
+fi
+eq "input never modified" "$(md5sum < "$T/in.mkv")" "$md5_in"
+finish

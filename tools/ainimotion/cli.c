@@ -1,0 +1,180 @@
+// Helpers every subcommand's option parser shares: getopt-style short option clusters, and the
+// check of the paths a run will write against its input and against each other.
+#define _GNU_SOURCE
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+int aim_cli_short_cluster(const char *a, const char *flags, const char *valued, char *letters,
+                          size_t n, const char **val)
+{
+    *val = NULL;
+    if (!a || a[0] != '-' || a[1] == '-' || !a[1] || !a[2])
+        return 0;
+    size_t k = 0;
+    for (const char *c = a + 1; *c; c++) {
+        if (k + 1 >= n || (!strchr(flags, *c) && !strchr(valued, *c)))
+            return AIM_ERR(EINVAL);
+        letters[k++] = *c;
+        if (strchr(valued, *c)) { // the rest of the argument, or the next one, is its value
+            *val = c[1] ? c + 1 : NULL;
+            break;
+        }
+    }
+    letters[k] = 0;
+    return (int)k;
+}
+
+// The file a path names once written: its folder resolved through symlinks, plus its own name
+// (the file itself may not exist yet). NULL when the folder cannot be resolved (the writer then
+// reports the missing folder) or out of memory.
+static char *target(const char *path)
+{
+    char *c1 = strdup(path), *c2 = strdup(path), *res = NULL;
+    if (c1 && c2) {
+        char *dir = realpath(dirname(c1), NULL);
+        if (dir && asprintf(&res, "%s/%s", dir, basename(c2)) < 0)
+            res = NULL;
+        free(dir);
+    }
+    free(c1);
+    free(c2);
+    return res;
+}
+
+// 1 when a and b are the same file: the same name (after resolving the folders), or, when both
+// exist, the same inode (a symlink or a hard link to it).
+static int same_file(const char *a, const char *b)
+{
+    if (!strcmp(a, b))
+        return 1;
+    if (!strcmp(a, "-") || !strcmp(b, "-"))
+        return 0;
+    struct stat sa, sb;
+    if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    char *ta = target(a), *tb = target(b);
+    int same = ta && tb && !strcmp(ta, tb);
+    free(ta);
+    free(tb);
+    return same;
+}
+
+int aim_cli_check_outputs(const char *in, const AimCliOutput *outs, int n)
+{
+    struct stat si;
+    int have_in = in && strcmp(in, "-") && stat(in, &si) == 0;
+    for (int i = 0; i < n; i++) {
+        const char *p = outs[i].path;
+        if (!p)
+            continue;
+        struct stat so;
+        if (have_in && strcmp(p, "-") && stat(p, &so) == 0 && so.st_dev == si.st_dev &&
+            so.st_ino == si.st_ino) {
+            fprintf(stderr, "ainimotion: %s '%s' is the input file: refusing to write it\n",
+                    outs[i].option, p);
+            return AIM_EXIT_OUTPUT;
+        }
+        for (int j = 0; j < i; j++) {
+            if (outs[j].path && same_file(outs[j].path, p)) {
+                fprintf(stderr, "ainimotion: %s and %s name the same file '%s': give each "
+                        "output its own name\n", outs[j].option, outs[i].option, p);
+                return AIM_EXIT_USAGE;
+            }
+        }
+    }
+    return AIM_EXIT_OK;
+}
+
+static atomic_int alloc_failed, oom_said;
+
+void aim_cli_note_alloc_failure(void)
+{
+    atomic_store_explicit(&alloc_failed, 1, memory_order_relaxed);
+}
+
+int aim_cli_out_of_memory(void)
+{
+    return atomic_load_explicit(&alloc_failed, memory_order_relaxed);
+}
+
+static void say_oom(void)
+{
+    if (!atomic_exchange(&oom_said, 1))
+        fputs("ainimotion: error: out of memory\n", aim_cli_stderr());
+}
+
+// Where our lines go: stderr, or a copy of it while the libraries' own lines are muted.
+static FILE *say_out, *saved_stderr;
+
+FILE *aim_cli_stderr(void)
+{
+    return say_out ? say_out : stderr;
+}
+
+void aim_cli_mute_libraries(int mute)
+{
+    if (mute && !say_out) {
+        // a FILE of our own on a copy of fd 2; the libraries' `stderr` writes into /dev/null.
+        // fd 2 itself is untouched: sanitizers and the C library's fatal messages write there.
+        int fd = dup(2);
+        FILE *ours = fd >= 0 ? fdopen(fd, "w") : NULL;
+        FILE *null = ours ? fopen("/dev/null", "w") : NULL;
+        if (!null) { // (then the libraries' lines show)
+            if (ours)
+                fclose(ours);
+            else if (fd >= 0)
+                close(fd);
+            return;
+        }
+        setvbuf(ours, NULL, _IONBF, 0); // unbuffered, as stderr
+        fflush(stderr);
+        saved_stderr = stderr;
+        say_out = ours;
+        stderr = null;
+    } else if (!mute && say_out) {
+        fclose(stderr);
+        stderr = saved_stderr;
+        fclose(say_out);
+        say_out = NULL;
+    }
+}
+
+void aim_cli_say(const char *fmt, ...)
+{
+    // formatted into a stack buffer: printing must not need memory (it may be what failed)
+    char line[1100];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    if (aim_cli_out_of_memory()) {
+        say_oom();
+        return;
+    }
+    fprintf(aim_cli_stderr(), "%s\n", line);
+}
+
+int aim_cli_exit(int code)
+{
+    if (!aim_cli_out_of_memory())
+        return code;
+    say_oom();
+    return AIM_EXIT_FAILED;
+}
+
+void aim_cli_abandon_if_oom(void)
+{
+    if (!aim_cli_out_of_memory())
+        return;
+    say_oom();
+    fflush(NULL);
+    _exit(AIM_EXIT_FAILED); // no atexit handlers: nothing of the half-failed state is touched
+}

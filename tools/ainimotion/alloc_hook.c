@@ -15,6 +15,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -203,4 +204,24 @@ void *aligned_alloc(size_t align, size_t n)
 {
     resolve();
     return aligned(next_aligned_alloc, align, n);
+}
+
+// A thread that cannot be made is memory that cannot be had (its stack: EAGAIN under a memory
+// limit). Libraries make their own threads (x264's lookahead and frame threads) and turn the
+// failure into their own error ("Generic error in an external library"); noting it here makes
+// it exit 5 and "out of memory" like any other allocation (found by test_alloc_fail's ulimit
+// -v sweep once less memory was used before the encoder opened).
+typedef int (*PthreadCreateFn)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+
+int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
+{
+    static PthreadCreateFn next_create;
+    if (!next_create)
+        next_create = (PthreadCreateFn)dlsym(RTLD_NEXT, "pthread_create");
+    if (!next_create)
+        return EAGAIN;
+    int ret = next_create(t, attr, fn, arg);
+    if (ret == EAGAIN || ret == ENOMEM)
+        aim_cli_note_alloc_failure();
+    return ret;
 }

@@ -99,5 +99,9 @@ static inline AimVkBinding aim_nn_vk_whole(AimVkBuffer *b)
 
 // The ops (one file each in src/nn/vk/).
 extern const AimNnVkOp aim_nn_vk_op_relu;
+extern const AimNnVkOp aim_nn_vk_op_convolution;
+extern const AimNnVkOp aim_nn_vk_op_convolutiondepthwise;
+extern const AimNnVkOp aim_nn_vk_op_deconvolution;
+extern const AimNnVkOp aim_nn_vk_op_deconvolutiondepthwise;
 
 #endif

@@ -21,6 +21,29 @@ void aim_vk_default_settings(AimVkSettings *s)
     *s = (AimVkSettings){ .policy = AIM_VK_AUTO, .validation = -1, .fp16 = 1 };
 }
 
+int aim_vk_parse_device(const char *s, int *policy, int *index)
+{
+    if (!s)
+        return AIM_ERR(EINVAL);
+    if (!strcmp(s, "auto") || !strcmp(s, "cpu") || !strcmp(s, "vulkan")) {
+        *policy = s[0] == 'a' ? AIM_VK_AUTO : s[0] == 'c' ? AIM_VK_CPU : AIM_VK_ANY;
+        *index = 0;
+        return 0;
+    }
+    if (strncmp(s, "vulkan:", 7))
+        return AIM_ERR(EINVAL);
+    const char *d = s + 7;
+    int n = 0, digits = 0;
+    for (; *d >= '0' && *d <= '9' && digits < 3; d++, digits++)
+        n = n * 10 + (*d - '0');
+    // a device index well above any machine's (the loader lists a handful)
+    if (!digits || *d || n > 63)
+        return AIM_ERR(EINVAL);
+    *policy = AIM_VK_INDEX;
+    *index = n;
+    return 0;
+}
+
 int aim_vk_have_shader(const char *name)
 {
     for (int i = 0; i < aim_vk_nshaders; i++)

@@ -62,7 +62,14 @@ enum {
     AIM_VK_AUTO,  ///< the first real GPU (discrete before integrated/virtual); never a CPU driver
     AIM_VK_ANY,   ///< the first device of any kind, GPUs before CPU drivers (lavapipe)
     AIM_VK_INDEX, ///< device `index` of the enumeration
+    AIM_VK_CPU,   ///< no device (--device cpu): not a policy aim_vk_device_create takes
 };
+
+/**
+ * Parses --device: "auto", "cpu", "vulkan" (AIM_VK_ANY), "vulkan:N" (N in 0..63). 0 or
+ * AIM_ERR(EINVAL) (outputs untouched).
+ */
+int aim_vk_parse_device(const char *s, int *policy, int *index);
 
 typedef struct AimVkSettings {
     int policy;      ///< AIM_VK_*

@@ -889,7 +889,7 @@ static int get_pipeline(AimVkDevice *d, const AimVkDispatch *q, const Pipeline *
         const Pipeline *p = &d->pipes[i];
         if (p->nspec == q->nspec && p->nbind == q->nbind && p->push_bytes == q->push_bytes &&
             !strcmp(p->name, q->shader) &&
-            !memcmp(p->spec, q->spec, sizeof(int32_t) * (size_t)q->nspec)) {
+            (!q->nspec || !memcmp(p->spec, q->spec, sizeof(int32_t) * (size_t)q->nspec))) {
             *out = p;
             return 0;
         }
@@ -909,7 +909,8 @@ static int get_pipeline(AimVkDevice *d, const AimVkDispatch *q, const Pipeline *
     }
     Pipeline p = { .nspec = q->nspec, .nbind = q->nbind, .push_bytes = q->push_bytes };
     snprintf(p.name, sizeof(p.name), "%s", q->shader);
-    memcpy(p.spec, q->spec, sizeof(int32_t) * (size_t)q->nspec);
+    if (q->nspec)
+        memcpy(p.spec, q->spec, sizeof(int32_t) * (size_t)q->nspec);
     VkDescriptorSetLayoutBinding lb[AIM_VK_MAX_BIND];
     for (int i = 0; i < q->nbind; i++)
         lb[i] = (VkDescriptorSetLayoutBinding){ (uint32_t)i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1,

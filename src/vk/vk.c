@@ -70,6 +70,7 @@ int aim_vk_device_create(AimVkDevice **out, const AimVkSettings *s)
 void aim_vk_device_destroy(AimVkDevice **d) { (void)d; }
 const AimVkDeviceInfo *aim_vk_device_info(const AimVkDevice *d) { return NULL; }
 int aim_vk_device_fp16(const AimVkDevice *d) { return 0; }
+int aim_vk_device_coopmat(const AimVkDevice *d) { return 0; }
 int aim_vk_device_messages(const AimVkDevice *d) { return 0; }
 int aim_vk_device_validating(const AimVkDevice *d) { return 0; }
 uint64_t aim_vk_device_budget(const AimVkDevice *d) { return 0; }
@@ -230,6 +231,7 @@ struct AimVkDevice {
     int timestamps;         ///< queries usable and asked for
     int budget_ext;         ///< VK_EXT_memory_budget enabled
     int fp16;
+    int coopmat;            ///< aim_vk_device_coopmat
     atomic_int messages;
     atomic_int lost;        ///< a call returned VK_ERROR_DEVICE_LOST: every later call fails
     pthread_mutex_t lock;   ///< pipelines, queue, allocation counters
@@ -464,6 +466,14 @@ static void describe(const Fns *fn, VkPhysicalDevice pd, int index, AimVkDeviceI
             info->memory = mp.memoryHeaps[i].size;
     if (pr.apiVersion < VK_API_VERSION_1_1)
         return;
+    VkPhysicalDeviceSubgroupProperties sp = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES,
+    };
+    VkPhysicalDeviceProperties2 p2 = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &sp,
+    };
+    fn->vkGetPhysicalDeviceProperties2(pd, &p2);
+    info->subgroup = (int)sp.subgroupSize;
     int f16_ext = pr.apiVersion >= VK_API_VERSION_1_2 ||
                   has_device_ext(fn, pd, VK_KHR_SHADER_FLOAT16_INT8_EXTENSION_NAME);
     int cm_ext = has_device_ext(fn, pd, VK_NV_COOPERATIVE_MATRIX_EXTENSION_NAME);
@@ -611,6 +621,9 @@ int aim_vk_device_create(AimVkDevice **out, const AimVkSettings *s)
     d->timestamps = d->timestamps && pr.limits.timestampPeriod > 0;
     fn->vkGetPhysicalDeviceMemoryProperties(d->phys, &d->mem);
     d->fp16 = d->info.fp16 && s->fp16;
+    const char *cm_env = getenv("AIM_VK_COOPMAT");
+    d->coopmat = d->fp16 && d->info.coopmat && d->info.subgroup == 32 && cm_env &&
+                 !strcmp(cm_env, "1");
 
     const char *exts[4];
     uint32_t ne = 0;
@@ -622,11 +635,11 @@ int aim_vk_device_create(AimVkDevice **out, const AimVkSettings *s)
         exts[ne++] = VK_EXT_MEMORY_BUDGET_EXTENSION_NAME;
         d->budget_ext = 1;
     }
-    if (d->info.coopmat && d->fp16)
+    if (d->coopmat)
         exts[ne++] = VK_NV_COOPERATIVE_MATRIX_EXTENSION_NAME;
     Features f;
     features_query(fn, d->phys, &f, d->fp16 && (f16_ext || pr.apiVersion >= VK_API_VERSION_1_2),
-                   d->info.coopmat && d->fp16);
+                   d->coopmat);
     // Enable only what we use: 16-bit storage and fp16 arithmetic, cooperative matrices.
     VkPhysicalDeviceFeatures2 en = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2 };
     VkPhysicalDevice16BitStorageFeatures s16 = {
@@ -645,7 +658,7 @@ int aim_vk_device_create(AimVkDevice **out, const AimVkSettings *s)
     en.pNext = &s16;
     if (d->fp16) {
         s16.pNext = &f16;
-        if (d->info.coopmat)
+        if (d->coopmat)
             f16.pNext = &cm;
     }
     float prio = 1.0f;
@@ -687,7 +700,7 @@ int aim_vk_device_create(AimVkDevice **out, const AimVkSettings *s)
     aim_log(log, AIM_LOG_DEBUG, "vulkan: device %d %s (%s), %.0f MiB, fp16 %s, coopmat %s, "
             "validation %s", d->info.index, d->info.name, aim_vk_type_name(d->info.type),
             d->info.memory / 1048576.0, d->fp16 ? "on" : "off",
-            d->info.coopmat && d->fp16 ? "on" : "off", d->in.messenger ? "on" : "off");
+            d->coopmat ? "on" : "off", d->in.messenger ? "on" : "off");
     *out = d;
     return 0;
 }
@@ -716,6 +729,7 @@ void aim_vk_device_destroy(AimVkDevice **pd)
 
 const AimVkDeviceInfo *aim_vk_device_info(const AimVkDevice *d) { return &d->info; }
 int aim_vk_device_fp16(const AimVkDevice *d) { return d->fp16; }
+int aim_vk_device_coopmat(const AimVkDevice *d) { return d->coopmat; }
 int aim_vk_device_messages(const AimVkDevice *d) { return atomic_load(&d->messages); }
 int aim_vk_device_validating(const AimVkDevice *d) { return d->in.messenger != VK_NULL_HANDLE; }
 uint64_t aim_vk_device_max_range(const AimVkDevice *d) { return d->limits.maxStorageBufferRange; }

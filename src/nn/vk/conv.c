@@ -73,7 +73,9 @@ static int conv_record(const AimNnVkRec *rc, const AimNnLayer *l, const void *pr
     // without a bias the weights fill binding 3 (never read: BIAS is 0)
     AimVkBinding b[4] = { in[0].bind, out[0].bind, aim_nn_vk_whole(cp->w),
                           aim_nn_vk_whole(cp->b ? cp->b : cp->w) };
-    return aim_nn_vk_dispatch(rc, l, "conv", spec, 11, b, 4, &pc, sizeof(pc),
+    // tensor cores where the device has them (vk.h aim_vk_device_coopmat), else conv.comp
+    return aim_nn_vk_dispatch(rc, l, rc->coopmat ? "conv_cm" : "conv", spec, 11, b, 4, &pc,
+                              sizeof(pc),
                               aim_nn_vk_groups((int64_t)out[0].w * out[0].h, 64),
                               aim_nn_vk_groups(pc.coutg, 64), (uint32_t)c.group);
 }

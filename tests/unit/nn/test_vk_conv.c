@@ -3,7 +3,8 @@
 // 2x2 stride 2, 3x3 stride 2, deconvolution 2x2/4x4/5x5 stride 2-3 with crop) and the rest the
 // CPU op takes (dilation, asymmetric and SAME padding, pad value, output padding, groups, every
 // fused activation), odd sizes, channel counts off the 64-tile, long reductions; fp32 and fp16,
-// validation on.
+// validation on. On a GPU with VK_NV_cooperative_matrix and AIM_VK_COOPMAT=1 the fp16 runs use
+// conv_cm.comp (the first line says so), so the same cases check it.
 #include "vk_check.h"
 
 typedef struct Case {

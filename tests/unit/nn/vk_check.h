@@ -62,8 +62,10 @@ static inline void vkc_open(VkCheck *vc)
         if (aim_vk_device_create(&vc->dev[1], &s) < 0)
             vc->dev[1] = NULL;
     }
-    fprintf(stderr, "device: %s, fp16 %s\n", aim_vk_device_info(vc->dev[0])->name,
-            vc->dev[1] ? "yes" : "no");
+    fprintf(stderr, "device: %s, fp16 %s, cooperative matrices %s\n",
+            aim_vk_device_info(vc->dev[0])->name, vc->dev[1] ? "yes" : "no",
+            vc->dev[1] && aim_vk_device_coopmat(vc->dev[1]) ? "yes (the fp16 runs)"
+                                                            : "no (AIM_VK_COOPMAT=1 on NVIDIA)");
 }
 
 static inline AimNet *vkc_net(VkCheck *vc, const char *param, const void *bin, size_t bin_len)

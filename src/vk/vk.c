@@ -712,6 +712,7 @@ void aim_vk_device_destroy(AimVkDevice **pd)
         return;
     const Fns *fn = &d->in.fn;
     if (d->dev) {
+        aim_log(&d->log, AIM_LOG_DEBUG, "vulkan: device memory peak %.1f MB", d->peak / 1e6);
         fn->vkDeviceWaitIdle(d->dev);
         for (int i = 0; i < d->npipes; i++) {
             fn->vkDestroyPipeline(d->dev, d->pipes[i].pipe, NULL);

@@ -6,11 +6,11 @@
 // fly (no im2col buffer): for a convolution the input pixel under tap (ky, kx), the pad value
 // outside; for a deconvolution the input pixel whose stride-spaced tap lands on n, 0 if none.
 //
-// Tiling (the classic shared-memory SGEMM): a work group of 256 invocations computes a 64
-// (output channels) x 64 (pixels) tile; K is walked in slices of 16: both operand slices are
-// staged in shared memory (each invocation loads 4 + 4 elements, consecutive invocations reading
-// consecutive pixels), then each invocation accumulates its 4 x 4 outputs (channels tm + 16i,
-// pixels tn + 16j: neighbouring invocations write neighbouring pixels). Accumulation is fp32
+// Tiling (the classic shared-memory SGEMM): a work group of 256 invocations computes a BM
+// (output channels) x BN (pixels) tile; K is walked in slices of 16: both operand slices are
+// staged in shared memory (consecutive invocations reading consecutive pixels), then each
+// invocation accumulates its 4 x 4 outputs (channels tm + TM i, pixels tn + TN j: neighbouring
+// invocations write neighbouring pixels). Accumulation is fp32
 // in both variants. Groups (grouped convolution) are the z dimension of the dispatch.
 #include "common.glsl"
 
@@ -18,7 +18,11 @@ layout(local_size_x = 256) in;
 
 #include "conv_common.glsl"
 
-const int BM = 64, BN = 64, BK = 16;
+// BM output channels x BN pixels per work group (BM * BN = 4096, 16 per invocation): 64 x 64,
+// or 16 x 256 for layers of <= 16 output channels (to RGB: 3 of 64 rows would be work).
+layout(constant_id = 11) const int BM = 64;
+const int BN = 4096 / BM, BK = 16;
+const int TM = BM / 4, TN = 256 / TM; // invocations along channels and pixels
 shared float As[BK][BM];
 shared float Bs[BK][BN];
 
@@ -27,7 +31,7 @@ void main()
     const int K = p.cing * KW * KH;
     const int npix = p.ow * p.oh;
     const int tid = int(gl_LocalInvocationID.x);
-    const int tm = tid / 16, tn = tid % 16;
+    const int tm = tid / TN, tn = tid % TN;
     const int n0 = int(gl_WorkGroupID.x) * BN;
     const int m0 = int(gl_WorkGroupID.y) * BM;
     const int g = int(gl_WorkGroupID.z);
@@ -39,30 +43,28 @@ void main()
             acc[i][j] = 0.0;
 
     // the pixel this invocation gathers for B: constant over the K loop
-    const int bn = tid % BN, bk0 = tid / BN; // k rows bk0, bk0 + 4, ...
+    const int bn = tid % BN, bk0 = tid / BN, bks = 256 / BN; // k rows bk0, bk0 + bks, ...
     const int n = n0 + bn;
     const int oy = n / max(p.ow, 1), ox = n - oy * p.ow;
 
     for (int k0 = 0; k0 < K; k0 += BK) {
         // weights: As[k][m] = W[cout0 + m0 + m][k0 + k]
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < BM * BK / 256; i++) {
             int e = tid + 256 * i, m = e / BK, k = e % BK;
-            int co = m0 + m, kk = k0 + k;
-            As[k][m] = load_w(cout0, co, kk, K);
+            As[k][m] = load_w(cout0, m0 + m, k0 + k, K);
         }
         // inputs: Bs[k][n]
-        for (int i = 0; i < 4; i++) {
-            int k = bk0 + 4 * i, kk = k0 + k;
-            float v = kk < K && n < npix ? gather(cin0, kk, oy, ox) : 0.0;
-            Bs[k][bn] = v;
+        for (int i = 0; i < BK / bks; i++) {
+            int k = bk0 + bks * i, kk = k0 + k;
+            Bs[k][bn] = kk < K && n < npix ? gather(cin0, kk, oy, ox) : 0.0;
         }
         barrier();
         for (int k = 0; k < BK; k++) {
             float a[4], b[4];
             for (int i = 0; i < 4; i++)
-                a[i] = As[k][tm + 16 * i];
+                a[i] = As[k][tm + TM * i];
             for (int j = 0; j < 4; j++)
-                b[j] = Bs[k][tn + 16 * j];
+                b[j] = Bs[k][tn + TN * j];
             for (int i = 0; i < 4; i++)
                 for (int j = 0; j < 4; j++)
                     acc[i][j] = fma(a[i], b[j], acc[i][j]);
@@ -71,12 +73,12 @@ void main()
     }
 
     for (int i = 0; i < 4; i++) {
-        int co = m0 + tm + 16 * i;
+        int co = m0 + tm + TM * i;
         if (co >= p.coutg)
             continue;
         float bv = BIAS != 0 ? bias[cout0 + co] : 0.0;
         for (int j = 0; j < 4; j++) {
-            int nn = n0 + tn + 16 * j;
+            int nn = n0 + tn + TN * j;
             if (nn < npix)
                 y[(cout0 + co) * p.ocstep + nn] = sfp(act(acc[i][j] + bv));
         }

@@ -1200,12 +1200,15 @@ int aim_vk_cmd_dispatch(AimVkCmd *c, const AimVkDispatch *q)
         }
         bi[i] = (VkDescriptorBufferInfo){ b->buf->buf, b->offset, size };
     }
+    // a copy of the handles: another thread may grow (move) the cache once the lock is gone
     pthread_mutex_lock(&d->lock);
-    const Pipeline *p = NULL;
-    int err = get_pipeline(d, q, &p);
+    const Pipeline *pp = NULL;
+    int err = get_pipeline(d, q, &pp);
+    Pipeline pc = err < 0 ? (Pipeline){ .nbind = 0 } : *pp;
     pthread_mutex_unlock(&d->lock);
     if (err < 0)
         return err;
+    const Pipeline *p = &pc;
     VkDescriptorSet set = VK_NULL_HANDLE;
     if (q->nbind) {
         err = alloc_set(c, p->dsl, &set);

@@ -46,7 +46,7 @@ tool_fps() {
     t0=$(now); "$@" -i "$T/one" -o "$T/out1" >"$T/$name.log1" 2>&1 || { echo "failed"; return; }
     t1=$(now); "$@" -i "$T/many" -o "$T/outN" >"$T/$name.logN" 2>&1 || { echo "failed"; return; }
     t2=$(now)
-    awk "BEGIN{d = ($t2 - $t1) - ($t1 - $t0); printf \"%.3f\", d > 0 ? ($N - 1) / d : 0}"
+    awk "BEGIN{d = ($t2 - $t1) - ($t1 - $t0); printf \"%.3f\", (d > 0 ? ($N - 1) / d : 0)}"
 }
 for m in realesr-animevideov3 waifu2x-cunet; do
     line=$("$B/bench/nn_upscale" $m 2 "$T/in.rgb" $W $H "$T/$m.ours.rgb" --device vulkan:$DEV \
@@ -65,7 +65,7 @@ for m in realesr-animevideov3 waifu2x-cunet; do
     esac
     rfps=$(tool_fps $m "${cmd[@]}")
     printf '%-22s %-40s %10s %s\n' "" "$eng (-g $DEV)" "$rfps" \
-        "$(awk "BEGIN{if (\"$fps\" != \"n/a\" && $rfps > 0) printf \"ours/theirs %.2fx\", $fps / $rfps}")"
+        "$(awk -v a="$fps" -v b="$rfps" 'BEGIN{if (a != "n/a" && b + 0 > 0) printf "ours/theirs %.2fx", a / b}')"
 done
 
 if [ -f "$clip" ]; then

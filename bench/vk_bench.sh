@@ -76,8 +76,8 @@ if [ -f "$clip" ]; then
     code=$?
     frames=$(ffprobe -v error -count_frames -select_streams v -show_entries stream=nb_read_frames,width,height,avg_frame_rate -of csv=p=0 "$T/strong.mkv" 2>/dev/null)
     echo "enhance --preset anime-strong --device vulkan:$DEV, $SECS s of jjk 1080p -> 1440p48: exit $code, output (w,h,rate,frames) $frames, $(cat "$T/strong.time")"
-    grep -m1 "upscaler " "$T/strong.log" | sed 's/^ainimotion: info: [^:]*: /  start: /'
-    grep -m1 "scale: " "$T/strong.log" | sed 's/^ainimotion: info: /  /'
+    grep -m1 "fps -> .* upscaler " "$T/strong.log" | sed 's/^ainimotion: info: [^:]*: /  start: /'
+    grep -m1 "info: scale: " "$T/strong.log" | sed 's/^ainimotion: info: /  /'
     grep "device memory peak" "$T/strong.log" | sed 's/^ainimotion: debug: /  /'
     grep -m1 "wrote \|error" "$T/strong.log" | sed 's/^ainimotion: [a-z]*: /  /'
 fi

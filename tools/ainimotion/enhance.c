@@ -50,9 +50,9 @@ static const char *preset_engine(const char *spec, const char *models_dir, char 
             return buf;
         if (aim_models_dir(dir, sizeof(dir), models_dir) == 0 &&
             aim_models_check(dir, m, 0, NULL) == 0) {
-            aim_log(log, AIM_LOG_INFO, "preset: %s is installed and used: a neural model runs "
-                    "on the CPU at seconds per frame (an explicit --interp/--upscaler picks "
-                    "another engine)", buf);
+            aim_log(log, AIM_LOG_INFO, "preset: %s is installed and used: a neural model takes "
+                    "seconds per frame on a CPU, less on a Vulkan GPU (--device) (an explicit "
+                    "--interp/--upscaler picks another engine)", buf);
             return buf;
         }
         if (!bar)

@@ -46,6 +46,7 @@ static inline void vkc_open(VkCheck *vc)
     aim_vk_default_settings(&s);
     s.policy = AIM_VK_ANY;
     s.validation = 1;
+    s.timestamps = 1; // the query path runs under validation too
     s.log = vc->log;
     s.fp16 = 0;
     int err = aim_vk_device_create(&vc->dev[0], &s);

@@ -89,6 +89,9 @@ typedef struct AimNnOpt {
     size_t max_bytes;   ///< refuse to hold more tensor bytes at once (0 = no limit)
     const atomic_int *cancel; ///< polled before every layer: nonzero stops the run with
                               ///< AIM_ERR_INTERRUPTED (a 1080p frame is seconds of layers)
+    /** NULL: run on the CPU. Else the net's weights on a Vulkan device (nn/gpu.h): the run
+     *  executes there (ref, cpu_flags and pool are then unused). Not owned. */
+    struct AimNnGpu *gpu;
     /** Set by the executor for one forward call (leave NULL/0): the temporary memory the op's
      *  scratch() asked for, 64-byte aligned, from the run's arena; NULL: the op allocates. */
     void *scratch;
@@ -163,6 +166,14 @@ void aim_nn_run_destroy(AimNnRun **r);
  */
 int aim_nn_run(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs, int nin,
                const int *out_blobs, const AimNnMat **outs, int nout);
+/**
+ * Plans a run for these inputs (shapes only: data is not read) and outputs without running it
+ * (the plan is cached for a later aim_nn_run): *arena = bytes of the arena it needs (the
+ * fp32 layout: a backend with smaller elements needs proportionally less), *largest = the
+ * largest single buffer. 0 or the planning errors of aim_nn_run.
+ */
+int aim_nn_run_plan_bytes(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs, int nin,
+                          const int *out_blobs, int nout, size_t *arena, size_t *largest);
 /** Peak bytes of tensors alive at once during the last runs (for memory reports). */
 size_t aim_nn_run_peak_bytes(const AimNnRun *r);
 /** Multiply-adds of the (de)convolution layers run so far (for GFLOP/s reports). */

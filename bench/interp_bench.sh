@@ -9,6 +9,8 @@
 # Usage: bench/interp_bench.sh [BUILD_DIR] [SHARED_DIR]
 #   env AIM_BENCH_ENGINES: our engines (default dup,blend,classic,classic:blendfb[,rife]);
 #       suffixes :t :s2 :next are explained in bench/interp_bench.c
+#   env AIM_BENCH_KEEP=1: keep the decoded clips and the peers' outputs in AIM_TMP (to score
+#       engine changes against them with `interp_bench score ... --peer`)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../build}
@@ -57,6 +59,6 @@ for clip in "$shared"/clips/*.mp4; do
     if [ "${size#*x}" -ge 1080 ]; then
         "$bench" rss --raw "$raw" --size "$size" --name "$name" | tee -a "$out"
     fi
-    rm -f "$raw" "$tmp"/$name.*.yuv
+    [ -n "${AIM_BENCH_KEEP:-}" ] || rm -f "$raw" "$tmp"/$name.*.yuv
 done
 python3 "$here/interp_table.py" "$out"

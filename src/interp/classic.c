@@ -14,7 +14,8 @@
 //      are but the two warped luma samples disagree (a large warp error: the flow is wrong and
 //      blending would show two drawings), the flow is not trusted and that area falls back to
 //      the nearer source frame, unwarped (f0 for t <= 0.5). The trust is a smooth ramp so the
-//      fallback has no hard seam.
+//      fallback has no hard seam. ANIME RULE "no tears": under a camera zoom a fallback region
+//      grows until its border cuts no shape (grow_regions).
 // Then at full resolution, per plane (chroma with the flow scaled to its size), the field is
 // upsampled bilinearly and both frames are warped and weighted (warp_row kernel).
 // ANIME RULE "static is exact": pixels of static blocks are copied bit-exactly from f0 by the
@@ -41,6 +42,18 @@ static const char *const stage_names[ST_N] = {
 // alike on dbz and jjk (all gain); above 0.40 onepiece's two redrawn head turns (40% and 43%
 // untrusted) stay chimeras.
 #define REDRAW_SHARE 0.35f
+// ANIME RULE "no tears" (grow_regions): under a camera zoom of more than ZOOM_SCALE (flow_scale)
+// a fallback region grows until its border lies where its frame and the warp agree within
+// SEAM_LEVELS levels at all but FB_MIN_BAD of a block's flow pixels (24: fdiff's upper bound,
+// the step the visibility rules take for two different colours). ZOOM_SCALE was measured on
+// the shared clips (bench/RESULTS-interp.md, session 5): the pairs of jjk's push-in fit 0.003 to
+// 0.067, 97 % of dbz's pairs and all of onepiece's but two stay under 0.006 (pans, talking
+// heads); with regions also growing by up to their own size elsewhere, 0.005 cost dbz 0.03 dB
+// PSNR-Y and 0.0075 left jjk 2124 harmed blocks (0.90 %) where 0.006 leaves 1711 (0.72 %).
+// Growing regions outside zooms (unbounded, or by up to 1x / 3x their size) took dbz's pans
+// whole (-1.28 dB) or cost onepiece 0.02 dB and dbz up to 0.16 dB: not kept.
+#define SEAM_LEVELS 24.0f
+#define ZOOM_SCALE 0.006f
 
 
 typedef struct Classic {
@@ -53,6 +66,7 @@ typedef struct Classic {
     const AimFrame *f[2];
     const AimMotionMask *mask; ///< the gate's moving blocks (the dispatcher's copy) or NULL
     int identical;
+    float zoom;        ///< scale part of the flow f0 -> f1 (flow_scale), per pair
     float *qual[2];    ///< splat quality per source pixel of each frame
     float *acc[2];     ///< splat accumulators per direction: (u*w, v*w, w, 0) per flow pixel
     int npp, ppw[PP_MAX], pph[PP_MAX];
@@ -263,6 +277,31 @@ static void qual_job(void *ctx, int job, int njobs)
         e->dsp.fb_qual_row(q + y * w, u + y * w, v + y * w, ou, ov, w, h, y);
 }
 
+// The scale part of the motion f0 -> f1 (a camera zoom): the least-squares fit of
+// u = a + s (x - mx), v = b + s (y - my) over the flow grid, each pixel weighted by its
+// forward-backward quality; returns s (0: a pan or still; 0.01: f1 shows the picture 1 %
+// larger about the fit's centre, a zoom in; negative: a zoom out).
+static float flow_scale(const Classic *e)
+{
+    const int w = e->fw, h = e->fh;
+    const float *u = aim_flow_u(e->flow[0]), *v = aim_flow_v(e->flow[0]), *q = e->qual[0];
+    double sw = 0, sx = 0, sy = 0, su = 0, sv = 0;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            int k = y * w + x;
+            sw += q[k], sx += q[k] * x, sy += q[k] * y, su += q[k] * u[k], sv += q[k] * v[k];
+        }
+    double mx = sx / sw, my = sy / sw, mu = su / sw, mv = sv / sw, num = 0, den = 0;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            int k = y * w + x;
+            double dx = x - mx, dy = y - my;
+            num += q[k] * (dx * (u[k] - mu) + dy * (v[k] - mv));
+            den += q[k] * (dx * dx + dy * dy);
+        }
+    return den > 0 ? (float)(num / den) : 0.0f;
+}
+
 static int classic_set_pair(void *priv, const AimFrame *f0, const AimFrame *f1,
                             const AimMotionMask *mask)
 {
@@ -282,6 +321,7 @@ static int classic_set_pair(void *priv, const AimFrame *f0, const AimFrame *f1,
     aim_pool_run(e->s.pool, flow_job, e, 2);
     double t2 = now_s();
     aim_pool_run(e->s.pool, qual_job, e, 2);
+    e->zoom = flow_scale(e);
     double t3 = now_s();
     // flow stages are shared out by their thread-time so the parts add up to the wall time
     double after[3] = { 0 }, tot = 0;
@@ -442,6 +482,76 @@ static void redraw_areas(Classic *e)
     }
 }
 
+// 1 when, at FB_MIN_BAD or more of block b's flow pixels, the fallback picture (side: the
+// weight of f0, as fb_side) and the warped in-between differ by more than SEAM_LEVELS: a trust
+// ramp across b would show one part of a shape unwarped beside its other part warped (a tear).
+static int seam_block(const Classic *e, int b, float side)
+{
+    const int w = e->fw, h = e->fh, bx = b % e->fbw, by = b / e->fbw;
+    const AimPlaneF *P0 = &e->pyr[0].img[0], *P1 = &e->pyr[1].img[0];
+    const float *U = e->pp[0][0], *V = e->pp[0][1], t = e->t;
+    int n = 0;
+    for (int y = by * FB_BLOCK; y < (by + 1) * FB_BLOCK && y < h; y++)
+        for (int x = bx * FB_BLOCK; x < (bx + 1) * FB_BLOCK && x < w; x++) {
+            int k = y * w + x;
+            float ia = aim_bilin_f(P0->data, P0->stride, w, h, (float)x - t * U[k],
+                                   (float)y - t * V[k]);
+            float ib = aim_bilin_f(P1->data, P1->stride, w, h, (float)x + (1.0f - t) * U[k],
+                                   (float)y + (1.0f - t) * V[k]);
+            float warped = e->fw0[k] * ia + (1.0f - e->fw0[k]) * ib;
+            float fb = side * P0->data[y * P0->stride + x] +
+                       (1.0f - side) * P1->data[y * P1->stride + x];
+            n += fabsf(warped - fb) > SEAM_LEVELS;
+        }
+    return n >= FB_MIN_BAD;
+}
+
+// ANIME RULE "no tears": a fallback region's border must not cut a shape (one part of an ear
+// unwarped beside its other part warped, a block-shaped hole in a face). Under a camera zoom
+// (|zoom| > ZOOM_SCALE) every shape moves its own way and the flow at the edge of what it can
+// follow breaks shapes apart, so from its blocks each region grows into every trusted
+// 4-neighbour where its fallback picture and the warp differ (seam_block), taking the region's
+// side, until its whole border lies where the two agree (flat colour, or content that did not
+// move). Outside zooms nothing changes (see ZOOM_SCALE). Runs on fallback_regions' blocks
+// (fb_label, fb_side); uses fb_dif (free after redraw_areas) as "already tested" marks.
+static void grow_regions(Classic *e)
+{
+    if (!(fabsf(e->zoom) > ZOOM_SCALE))
+        return;
+    const int bw = e->fbw, bh = e->fbh, nb = bw * bh;
+    uint8_t *blk = e->fb_blk, *seen = e->fb_dif;
+    int *stack = e->fb_stack;
+    for (int i = 0; i < nb; i++)
+        seen[i] = blk[i];
+    // region by region (fb_label: a region's first block), each with its own side
+    for (int r = 0; r < nb; r++) {
+        if (!blk[r] || e->fb_label[r] != r)
+            continue;
+        int sp = 0;
+        for (int i = r; i < nb; i++)
+            if (e->fb_label[i] == r)
+                stack[sp++] = i;
+        const float side = e->fb_side[r];
+        const float fb = e->s.fallback == AIM_INTERP_FALLBACK_BLEND ? 1.0f - e->t : side;
+        while (sp) {
+            int b = stack[--sp], bx = b % bw, by = b / bw;
+            int nbr[4] = { bx > 0 ? b - 1 : -1, bx < bw - 1 ? b + 1 : -1, by > 0 ? b - bw : -1,
+                           by < bh - 1 ? b + bw : -1 };
+            for (int q = 0; q < 4; q++) {
+                int c = nbr[q];
+                if (c < 0 || seen[c])
+                    continue;
+                seen[c] = 1;
+                if (!seam_block(e, c, fb))
+                    continue;
+                blk[c] = 1;
+                e->fb_side[c] = side;
+                stack[sp++] = c;
+            }
+        }
+    }
+}
+
 // ANIME RULE "no ghosts", made region-coherent: untrusted pixels are gathered into blocks of
 // FB_BLOCK x FB_BLOCK flow pixels (a block is untrusted when FB_MIN_BAD of its pixels are),
 // grown by one block, and every connected region of untrusted blocks shows ONE source frame,
@@ -493,6 +603,7 @@ static void fallback_regions(Classic *e)
         for (int m = 0; m < nmem; m++)
             e->fb_side[e->fb_members[m]] = side;
     }
+    grow_regions(e);
     // trusted blocks next to a region take its side (for the ramp); others need none
     for (int i = 0; i < bw * bh; i++)
         if (!blk[i]) {

@@ -55,6 +55,14 @@ void gen_canvas_free(GenCanvas *c);
 // Renders one drawing. Pure function of (seed, drawing, size): same inputs, same floats.
 void gen_render(GenCanvas *c, uint64_t seed, const GenDrawing *d);
 
+// Fast-motion scenes for the interpolation tests (not part of aim_gen's layout), at a continuous
+// time in drawing intervals (0: one drawing, 1: the next; 0.5: the true in-between):
+// GEN_SCENE_ZOOM, a camera push-in of 1.35x per interval; GEN_SCENE_OCCLUDE, a foreground pillar
+// crossing a wide shot at 0.3 of the width per interval and a big second character walking
+// left at 0.2, both in front of a walking character.
+enum GenMotionScene { GEN_SCENE_ZOOM, GEN_SCENE_OCCLUDE };
+void gen_render_motion(GenCanvas *c, uint64_t seed, int scene, float time);
+
 // Quantised Y'CbCr (BT.709, limited range), one uint16 per sample at any depth.
 typedef struct GenImage {
     int w, h, cw, ch, ssx, ssy, depth;

@@ -444,11 +444,10 @@ static void draw_shape(GenCanvas *c, const Shape *s, int use_tiles)
         }
 }
 
-// use_tiles = 0 is the plain per-pixel reference (tests/unit/gen checks both agree exactly).
-static void render(GenCanvas *c, uint64_t seed, const GenDrawing *d, int use_tiles)
+// Paints a built scene: its background, then its shapes in order.
+static void paint(GenCanvas *c, const Scene *scp, int use_tiles)
 {
-    Scene sc;
-    build_scene(&sc, seed, c->w, c->h, d);
+    const Scene sc = *scp;
     for (int y = 0; y < c->h; y++) {
         float *row = c->rgb + (size_t)y * (size_t)c->w * 3;
         for (int x = 0; x < c->w; x++) {
@@ -465,9 +464,70 @@ static void render(GenCanvas *c, uint64_t seed, const GenDrawing *d, int use_til
         draw_shape(c, &sc.s[i], use_tiles);
 }
 
+// use_tiles = 0 is the plain per-pixel reference (tests/unit/gen checks both agree exactly).
+static void render(GenCanvas *c, uint64_t seed, const GenDrawing *d, int use_tiles)
+{
+    Scene sc;
+    build_scene(&sc, seed, c->w, c->h, d);
+    paint(c, &sc, use_tiles);
+}
+
 void gen_render(GenCanvas *c, uint64_t seed, const GenDrawing *d)
 {
     render(c, seed, d, 1);
+}
+
+// Scales every shape of sc about (zx, zy) by z (a camera push-in: positions, sizes, outlines).
+static void zoom_scene(Scene *sc, float zx, float zy, float z)
+{
+    for (int i = 0; i < sc->n; i++) {
+        Shape *s = &sc->s[i];
+        s->cx = zx + z * (s->cx - zx);
+        s->cy = zy + z * (s->cy - zy);
+        s->a *= z;
+        s->b *= z;
+        s->r *= z;
+        s->line_w *= z;
+        for (int k = 0; k < s->nv; k++) {
+            s->vx[k] *= z;
+            s->vy[k] *= z;
+        }
+    }
+}
+
+void gen_render_motion(GenCanvas *c, uint64_t seed, int scene, float time)
+{
+    Scene sc;
+    const float W = (float)c->w, H = (float)c->h;
+    if (scene == GEN_SCENE_ZOOM) {
+        // shot C's medium shot (boxes, a star, a character) on a flat background, with a ring
+        // of small outlined dots so every part of the picture has line art to follow
+        const GenDrawing d = { 2, 3, 0, 0 };
+        build_scene(&sc, seed, c->w, c->h, &d);
+        sc.bg_kind = 1;
+        for (int i = 0; i < 12 && sc.n < MAX_SHAPES; i++) {
+            float col[3];
+            hsv(col, 0.08f * (float)i, 0.6f, 0.9f);
+            const float a = (float)i * 0.5236f;
+            add_ellipse(&sc, 0.5f * W + 0.38f * W * cosf(a), 0.5f * H + 0.4f * H * sinf(a),
+                        0.03f * H, 0.03f * H, 0.0f, col, 2.5f * H / 360.0f);
+        }
+        // 1.35x per drawing interval: a fast push-in, as jjk's accelerating camera at its end
+        zoom_scene(&sc, 0.55f * W, 0.45f * H, powf(1.35f, time));
+    } else {
+        // shot A's wide shot (sky, sun, hill, ground, a character walking right) behind a
+        // foreground pillar crossing right to left at 0.3 of the width per drawing interval and
+        // a big second character walking left at 0.2, in front of both
+        const GenDrawing d = { 0, (int32_t)(4.0f + 2.0f * time), 0, 0 };
+        build_scene(&sc, seed, c->w, c->h, &d);
+        float col[3];
+        hsv(col, 0.6f, 0.45f, 0.5f);
+        add_rrect(&sc, (0.75f - 0.3f * time) * W, 0.55f * H, 0.07f * W, 0.6f * H, 0.02f * H,
+                  0.0f, col, 2.5f * H / 360.0f);
+        add_character(&sc, (0.7f - 0.2f * time) * W, 1.05f * H, 1.1f * H, (int)(2.0f * time), 0,
+                      0.8f, 2.5f * H / 360.0f, -1);
+    }
+    paint(c, &sc, 1);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -39,6 +39,14 @@
 
 #include "ainimotion/frame.h"
 
+/**
+ * Frame sizes the reader accepts (smaller or larger inputs are refused at open with
+ * AIM_ERR_UNSUPPORTED): the gate and Model A work on 16x16 blocks and patches (gate.h, interp.c),
+ * and aim_frame_alloc's limit is 16384.
+ */
+#define AIM_READER_MIN_SIZE 16
+#define AIM_READER_MAX_SIZE 16384
+
 typedef struct AimReader AimReader;
 typedef struct AimWriter AimWriter;
 
@@ -68,7 +76,8 @@ void aim_reader_default_settings(AimReaderSettings *s);
  * (not a media file, no decodable frame), AIM_ERR_NO_VIDEO, AIM_ERR_UNSUPPORTED (no decoder, or
  * a pixel format swscale cannot convert), AIM_ERR(ERANGE) (clip end <= start, start at/after
  * the input's duration, end beyond it by more than one frame, or no frame in the range),
- * AIM_ERR(EINVAL) (bad settings). One AIM_LOG_ERROR line says why. *out is set only on success.
+ * AIM_ERR(EINVAL) (bad settings); AIM_ERR_UNSUPPORTED also for frames outside
+ * AIM_READER_MIN_SIZE..AIM_READER_MAX_SIZE. One AIM_LOG_ERROR line says why. *out is set only on success.
  */
 int aim_reader_open(AimReader **out, const AimReaderSettings *s);
 void aim_reader_close(AimReader **r);
@@ -104,7 +113,9 @@ typedef struct AimWriterSettings {
     const char *encoder;    ///< libavcodec encoder name; NULL = default for the container
     int crf;                ///< quality ("crf", nvenc "cq"), < 0 = encoder default; 0 = lossless
                             ///< for libx264 (qp 0) and libx265 (lossless=1); at most 63
-    const char *preset;     ///< encoder's own "preset" option (x264 "medium", SVT-AV1 "8"...)
+    const char *preset;     ///< speed as an x264 preset name ("medium", "veryfast"...), NULL =
+                            ///< encoder default; mapped to each encoder's own scale (x265:
+                            ///< the same names, SVT-AV1 0-13, NVENC p1-p7, VP9 cpu-used)
     int width, height, depth;
     AimRational frame_rate; ///< output rate; frame k is written at k / frame_rate
     AimColor color;

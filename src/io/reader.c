@@ -791,6 +791,14 @@ int aim_reader_open(AimReader **out, const AimReaderSettings *s)
     }
     r->base_ts = ts;
     AVFrame *f0 = r->frame;
+    if (f0->width < AIM_READER_MIN_SIZE || f0->height < AIM_READER_MIN_SIZE ||
+        f0->width > AIM_READER_MAX_SIZE || f0->height > AIM_READER_MAX_SIZE) {
+        snprintf(msg, sizeof(msg), "%dx%d frames are not supported (%dx%d to %dx%d)", f0->width,
+                 f0->height, AIM_READER_MIN_SIZE, AIM_READER_MIN_SIZE, AIM_READER_MAX_SIZE,
+                 AIM_READER_MAX_SIZE);
+        ret = open_error(r, AIM_ERR_UNSUPPORTED, msg);
+        goto fail;
+    }
     AimVideoInfo *info = &r->info;
     info->width = f0->width;
     info->height = f0->height;

@@ -14,6 +14,7 @@
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/avstring.h>
+#include <libavutil/intreadwrite.h>
 #include <libavutil/opt.h>
 #include <libswscale/swscale.h>
 #include <libavutil/pixdesc.h>
@@ -53,6 +54,8 @@ struct AimWriter {
     int nb_map;
     AimReader *src;
     int header_done, finished, renamed;
+    int enc_eof;          // the encoder was flushed to its end (see unblock_svt)
+    int sent;             // a picture went to the encoder
     int error;            // sticky: the first muxing error
 };
 
@@ -210,6 +213,15 @@ end:
     return ret;
 }
 
+// FFmpeg's mov muxer lists these codecs for .mov too (avformat_query_codec says yes), but takes
+// them in MP4 only (movenc.c mov_init: "... only supported in MP4"), failing the header with a
+// bare EINVAL.
+static int mp4_only(const char *fmt_name, enum AVCodecID id)
+{
+    return !strcmp(fmt_name, "mov") && (id == AV_CODEC_ID_FLAC || id == AV_CODEC_ID_OPUS ||
+                                        id == AV_CODEC_ID_AV1 || id == AV_CODEC_ID_VP9);
+}
+
 static int supports_fmt(const AVCodec *c, enum AVPixelFormat fmt)
 {
     if (!c->pix_fmts)
@@ -286,6 +298,52 @@ static int open_png_encoder(AimWriter *w, const AimWriterSettings *s)
     return 0;
 }
 
+// x264's speed names, slowest first; every encoder gets its own setting of the same rank.
+// x265 takes the same names. SVT-AV1 (FFmpeg option "preset", -2..13, faster upwards): medium is
+// its default 10 (SVT-AV1 1.x docs/Parameters.md), like x264's; slower names step down by 2,
+// the faster ones up to 13, its fastest. NVENC (p1 fastest .. p7 slowest): medium is its
+// default p4. libvpx-vp9 ("cpu-used", 0..5 with the good deadline, faster upwards): medium is
+// its default 1. The slow end of each scale is research territory; placebo/veryslow stop at
+// the slowest step each encoder's docs recommend for use.
+static const char *const speed_names[] = {
+    "placebo", "veryslow", "slower", "slow", "medium", "fast", "faster", "veryfast",
+    "superfast", "ultrafast",
+};
+
+/**
+ * The option (*key) and value (*val, possibly in buf) that give `codec` the speed of x264's
+ * preset `name`. Returns 1, 0 when the encoder has no such setting, or AIM_ERR(EINVAL) for a
+ * name that is not one of x264's.
+ */
+static int encoder_preset(const char *codec, const char *name, const char **key,
+                          const char **val, char *buf, size_t n)
+{
+    static const int svt[] = { 4, 6, 8, 9, 10, 11, 11, 12, 13, 13 };
+    static const int nvenc[] = { 7, 7, 6, 5, 4, 3, 3, 2, 1, 1 };
+    static const int vp9[] = { 0, 0, 0, 0, 1, 2, 3, 4, 5, 5 };
+    int rank = -1;
+    for (int i = 0; i < (int)(sizeof(speed_names) / sizeof(*speed_names)); i++)
+        if (!strcmp(name, speed_names[i]))
+            rank = i;
+    if (rank < 0)
+        return AIM_ERR(EINVAL);
+    *key = "preset";
+    *val = name;
+    if (!strcmp(codec, "libx264") || !strcmp(codec, "libx265"))
+        return 1;
+    if (!strcmp(codec, "libsvtav1"))
+        snprintf(buf, n, "%d", svt[rank]);
+    else if (!strcmp(codec, "h264_nvenc") || !strcmp(codec, "hevc_nvenc"))
+        snprintf(buf, n, "p%d", nvenc[rank]);
+    else if (!strcmp(codec, "libvpx-vp9")) {
+        *key = "cpu-used";
+        snprintf(buf, n, "%d", vp9[rank]);
+    } else
+        return 0;
+    *val = buf;
+    return 1;
+}
+
 static int open_encoder(AimWriter *w, const AimWriterSettings *s, const char *fmt_name)
 {
     if (w->png)
@@ -295,7 +353,8 @@ static int open_encoder(AimWriter *w, const AimWriterSettings *s, const char *fm
     if (!codec || codec->type != AVMEDIA_TYPE_VIDEO)
         return fail(w, AIM_ERR_UNSUPPORTED, "video encoder %s is not available in this libavcodec",
                     s->encoder ? s->encoder : "(default)", NULL);
-    if (avformat_query_codec(w->ofmt, codec->id, FF_COMPLIANCE_NORMAL) != 1)
+    if (avformat_query_codec(w->ofmt, codec->id, FF_COMPLIANCE_NORMAL) != 1 ||
+        mp4_only(fmt_name, codec->id))
         return fail(w, AIM_ERR_UNSUPPORTED, "%s video cannot be stored in %s",
                     avcodec_get_name(codec->id), fmt_name);
     enum AVPixelFormat pf = s->depth == 10 ? AV_PIX_FMT_YUV420P10LE : AV_PIX_FMT_YUV420P;
@@ -346,15 +405,29 @@ static int open_encoder(AimWriter *w, const AimWriterSettings *s, const char *fm
         }
     }
     if (s->preset) {
-        if (av_opt_find(e->priv_data, "preset", NULL, 0, 0))
-            av_dict_set(&opts, "preset", s->preset, 0);
+        const char *key, *val;
+        char buf[16];
+        int ret = encoder_preset(codec->name, s->preset, &key, &val, buf, sizeof(buf));
+        if (ret < 0) {
+            av_dict_free(&opts);
+            return fail(w, AIM_ERR(EINVAL), "unknown encoder speed preset '%s' (x264's names)",
+                        s->preset, NULL);
+        }
+        if (ret > 0 && av_opt_find(e->priv_data, key, NULL, 0, 0))
+            av_dict_set(&opts, key, val, 0);
         else
-            aim_log(&w->log, AIM_LOG_WARNING, "%s: encoder %s has no preset option: ignored",
+            aim_log(&w->log, AIM_LOG_DEBUG, "%s: encoder %s has no speed preset: its default",
                     w->path, codec->name);
     }
+    // SVT-AV1 prints its banner (a dozen lines) to stderr itself, bypassing av_log; its
+    // SVT_LOG variable (read when the encoder opens; 1 = errors) keeps that for -v, unless the
+    // user set it
+    if (!strcmp(codec->name, "libsvtav1") && w->log.max_level < AIM_LOG_DEBUG)
+        setenv("SVT_LOG", "1", 0);
     // x265 prints its banner and statistics to stderr itself, bypassing av_log
     if (!strcmp(codec->name, "libx265") && !av_dict_get(opts, "x265-params", NULL, 0))
-        av_dict_set(&opts, "x265-params", "log-level=warning", 0);
+        av_dict_set(&opts, "x265-params", w->log.max_level < AIM_LOG_DEBUG ? "log-level=error"
+                                                                            : "log-level=warning", 0);
     int ret = avcodec_open2(e, codec, &opts);
     av_dict_free(&opts);
     if (ret < 0)
@@ -480,6 +553,10 @@ static int add_copy_stream(AimWriter *w, const AVStream *ist, int i, const char 
                 what, fmt_name);
         return 0;
     }
+    // Audio is never dropped silently nor re-encoded: refuse, and say where it fits.
+    if (mp4_only(fmt_name, par->codec_id))
+        return fail(w, AIM_ERR_UNSUPPORTED, "%s cannot be stored in .mov: use .mkv or .mp4", what,
+                    NULL);
     AVStream *ost = avformat_new_stream(w->oc, NULL);
     if (!ost || avcodec_parameters_copy(ost->codecpar, par) < 0)
         return AIM_ERR(ENOMEM);
@@ -572,6 +649,45 @@ static int write_y4m(AimWriter *w, const AimFrame *f)
 
 // ---------------------------------------------------------------- open / close
 
+// SVT-AV1 1.4's deinit waits for its end-of-stream packet (svt_av1_enc_deinit calls
+// svt_av1_enc_get_packet): closing an encoder that was not flushed (a refused header, an error
+// or Ctrl-C mid-run) hangs forever, and so does flushing one that got no picture. Give it one
+// (black) if it had none, flush it, and drop what comes out.
+static void unblock_svt(AimWriter *w)
+{
+    if (!w->enc || !avcodec_is_open(w->enc) || w->enc_eof || strcmp(w->enc->codec->name,
+                                                                    "libsvtav1"))
+        return;
+    AVPacket *pkt = av_packet_alloc();
+    AVFrame *f = w->sent ? NULL : av_frame_alloc();
+    if (!pkt || (!w->sent && !f))
+        goto end;
+    if (f) {
+        f->format = w->enc->pix_fmt;
+        f->width = w->enc->width;
+        f->height = w->enc->height;
+        if (av_frame_get_buffer(f, 0) < 0)
+            goto end;
+        for (int p = 0; p < 3; p++)
+            memset(f->data[p], p ? 128 : 16, (size_t)f->linesize[p] * (p ? (f->height + 1) / 2
+                                                                           : f->height));
+        if (f->format != AV_PIX_FMT_YUV420P) // 10-bit: only the mid-grey chroma differs
+            for (int p = 1; p < 3; p++)
+                for (int y = 0; y < (f->height + 1) / 2; y++)
+                    for (int x = 0; x < (f->width + 1) / 2; x++)
+                        AV_WN16(f->data[p] + y * f->linesize[p] + 2 * x, 512);
+        if (avcodec_send_frame(w->enc, f) < 0)
+            goto end;
+    }
+    if (avcodec_send_frame(w->enc, NULL) < 0)
+        goto end;
+    while (avcodec_receive_packet(w->enc, pkt) >= 0)
+        av_packet_unref(pkt);
+end:
+    av_frame_free(&f);
+    av_packet_free(&pkt);
+}
+
 void aim_writer_close(AimWriter **pw)
 {
     AimWriter *w = pw ? *pw : NULL;
@@ -581,6 +697,7 @@ void aim_writer_close(AimWriter **pw)
     if (w->src)
         aim_reader_attach(w->src, NULL);
     avio_closep(&w->y4m_io); // (the pipe protocol leaves fd 1 open)
+    unblock_svt(w);
     avcodec_free_context(&w->enc);
     if (w->oc) {
         if (w->oc->pb)
@@ -742,6 +859,8 @@ static int drain(AimWriter *w)
 {
     for (;;) {
         int ret = avcodec_receive_packet(w->enc, w->pkt);
+        if (ret == AVERROR_EOF)
+            w->enc_eof = 1;
         if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
             return 0;
         if (ret < 0) {
@@ -842,6 +961,7 @@ int aim_writer_write(AimWriter *w, const AimFrame *f)
         w->frame->pts = f->index;
     }
     w->last_index = f->index;
+    w->sent = 1;
     ret = avcodec_send_frame(w->enc, w->frame);
     if (ret < 0) {
         aim_log(&w->log, AIM_LOG_ERROR, "%s: encoding frame %lld failed: %s", w->path,

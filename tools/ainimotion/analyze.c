@@ -222,9 +222,11 @@ int aim_cmd_analyze(int argc, char **argv)
         rset.clip_end = o.clip_end;
     }
     if ((ret = aim_reader_open(&reader, &rset)) < 0) {
-        fprintf(stderr, "ainimotion analyze: cannot read '%s': %s\n", o.in, aim_strerror(ret));
+        if (ret == AIM_ERR(ENOMEM) || ret == AIM_ERR(EINVAL)) // the reader logged the others
+            fprintf(stderr, "ainimotion analyze: cannot read '%s': %s\n", o.in,
+                    aim_strerror(ret));
         code = ret == AIM_ERR(ERANGE) ? AIM_EXIT_USAGE : ret == AIM_ERR(ENOMEM) ? AIM_EXIT_FAILED
-                                                                                : AIM_EXIT_INPUT;
+             : ret == AIM_ERR_UNSUPPORTED ? AIM_EXIT_UNSUPPORTED : AIM_EXIT_INPUT;
         goto end;
     }
     if ((ret = aim_gate_create(&gate, &o.gate)) < 0) {

@@ -326,6 +326,7 @@ typedef struct Run {
     AimWriter *writer;
     AimReport *report;
     int64_t total_out;     // estimate, 0 if unknown
+    double out_fps;        // output frame rate (progress: speed against real time)
     double t_start, t_last_print;
     int tty, quiet;
 } Run;
@@ -356,22 +357,42 @@ static void on_record(void *opaque, const AimGateRecord *rec)
         aim_report_add(r->report, rec);
 }
 
-static void print_progress(Run *r, const AimPipelineStats *st, int final)
+static void hms(char *buf, size_t n, double s)
 {
-    double t = now_s(), el = t - r->t_start;
-    double fps = el > 0 ? st->out_frames / el : 0;
-    char total[32] = "?", pct[16] = "", eta[32] = "";
-    if (r->total_out > 0) {
-        int64_t tot = r->total_out > st->out_frames ? r->total_out : st->out_frames;
-        snprintf(total, sizeof(total), "%lld", (long long)tot);
-        snprintf(pct, sizeof(pct), " (%.0f%%)", 100.0 * st->out_frames / tot);
+    long long t = s > 0 ? (long long)(s + 0.5) : 0;
+    snprintf(buf, n, "%lld:%02lld:%02lld", t / 3600, t / 60 % 60, t % 60);
+}
+
+char *aim_progress_line(char *buf, size_t n, int64_t done, int64_t total, double elapsed,
+                        double out_fps, int final)
+{
+    double fps = elapsed > 0 ? done / elapsed : 0;
+    char tot[32] = "?", pct[16] = "", el[32], eta[64] = "", speed[32] = "";
+    if (total > 0) {
+        int64_t t = total > done ? total : done;
+        snprintf(tot, sizeof(tot), "%lld", (long long)t);
+        snprintf(pct, sizeof(pct), " (%.0f%%)", 100.0 * done / t);
         if (fps > 0 && !final) {
-            int s = (int)((tot - st->out_frames) / fps);
-            snprintf(eta, sizeof(eta), " ETA %d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
+            char e[40];
+            hms(e, sizeof(e), (t - done) / fps);
+            snprintf(eta, sizeof(eta), ", ETA %s", e);
         }
     }
-    fprintf(stderr, "%sframe %lld/%s%s %.1f fps%s%s", r->tty ? "\r" : "",
-            (long long)st->out_frames, total, pct, fps, eta,
+    // video seconds made per second of wall time: 0.50x takes twice the video's length
+    if (out_fps > 0 && elapsed > 0)
+        snprintf(speed, sizeof(speed), ", %.2fx real time", done / out_fps / elapsed);
+    hms(el, sizeof(el), elapsed);
+    snprintf(buf, n, "frame %lld/%s%s, %.1f fps%s, elapsed %s%s", (long long)done, tot, pct,
+             fps, speed, el, eta);
+    return buf;
+}
+
+static void print_progress(Run *r, const AimPipelineStats *st, int final)
+{
+    char line[256];
+    aim_progress_line(line, sizeof(line), st->out_frames, r->total_out, now_s() - r->t_start,
+                      r->out_fps, final);
+    fprintf(stderr, "%s%s%s", r->tty ? "\r" : "", line,
             r->tty ? (final ? "\n" : "   ") : "\n");
     fflush(stderr);
 }
@@ -557,6 +578,7 @@ int aim_cmd_enhance(int argc, char **argv)
     ps.opaque = &run;
     ps.cancel = &g_cancel;
     run.total_out = vi->nb_frames * factor;
+    run.out_fps = (double)out_rate.num / out_rate.den;
 
     if (o.report) {
         AimReportInfo ri = { .input = o.in, .output = o.out, .factor = factor,

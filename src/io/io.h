@@ -65,6 +65,7 @@ typedef struct AimVideoInfo {
     int64_t nb_frames;      ///< estimated number of frames in the (clipped) range, 0 if unknown
     double duration;        ///< seconds of the (clipped) range, 0 if unknown
     AimColor color;
+    AimRational sar;        ///< sample (pixel) aspect ratio, 0/1 when unknown (square assumed)
     char pix_fmt[32];       ///< source pixel format name
     char codec[32];         ///< source codec name
 } AimVideoInfo;
@@ -99,7 +100,8 @@ int aim_reader_read(AimReader *r, AimFrame **out);
  * range and 8-bit chroma siting, and no other streams). Encoded 4:2:0 outputs of odd size are
  * padded to even by repeating the last column/row (H.264/HEVC/SVT-AV1 need even sizes).
  * Video timestamps are f->index in time base 1/frame_rate; avg/r_frame_rate are set; colour
- * tags go to the encoder, the frames and the stream.
+ * tags go to the encoder, the frames and the stream; so does the sample aspect ratio (y4m: its
+ * A field; png: none).
  * Stream copy (copy_from): the input's streams in their order, the encoded video at the
  * decoded stream's index; every non-video stream and attached picture the container can hold
  * (avformat_query_codec; attachments in MKV only), with codec parameters (fonts live in the
@@ -119,6 +121,7 @@ typedef struct AimWriterSettings {
     int width, height, depth;
     AimRational frame_rate; ///< output rate; frame k is written at k / frame_rate
     AimColor color;
+    AimRational sar;        ///< sample aspect ratio to tag (codec and container), 0/x: none
     AimReader *copy_from;   ///< copy its non-video streams, chapters and metadata (may be NULL)
     int threads;            ///< encoder threads, 0 = auto
     AimLog log;

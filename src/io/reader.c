@@ -805,6 +805,11 @@ int aim_reader_open(AimReader **out, const AimReaderSettings *s)
     info->depth = out_depth(f0->format);
     info->frame_rate = (AimRational){ fr.num, fr.den };
     info->color = frame_color(f0);
+    AVRational sar = av_guess_sample_aspect_ratio(r->fmt, r->vst, f0);
+    if (sar.num > 0 && sar.den > 0)
+        info->sar = (AimRational){ sar.num, sar.den };
+    else
+        info->sar = (AimRational){ 0, 1 };
     const char *pfn = av_get_pix_fmt_name(f0->format);
     snprintf(info->pix_fmt, sizeof(info->pix_fmt), "%s", pfn ? pfn : "unknown");
     snprintf(info->codec, sizeof(info->codec), "%s", codec->name);

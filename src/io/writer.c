@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,7 @@ struct AimWriter {
     int enc_w, enc_h;     // encoded size: odd sizes padded to even
     AimRational fps;
     AimColor color;
+    AimRational sar;      // 0/0: none
     int64_t last_index;
 
     AVIOContext *y4m_io;
@@ -381,6 +383,9 @@ static int open_encoder(AimWriter *w, const AimWriterSettings *s, const char *fm
     e->color_trc = s->color.transfer;
     e->color_range = s->color.range;
     e->chroma_sample_location = s->color.chroma_loc;
+    if (s->sar.num > 0 && s->sar.den > 0)
+        av_reduce(&e->sample_aspect_ratio.num, &e->sample_aspect_ratio.den, s->sar.num,
+                  s->sar.den, INT_MAX);
     e->thread_count = s->threads;
     if (w->ofmt->flags & AVFMT_GLOBALHEADER)
         e->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
@@ -485,6 +490,7 @@ static int add_video_stream(AimWriter *w, const AVStream *ist)
     if (!ost || avcodec_parameters_from_context(ost->codecpar, w->enc) < 0)
         return AIM_ERR(ENOMEM);
     ost->time_base = w->enc->time_base;
+    ost->sample_aspect_ratio = w->enc->sample_aspect_ratio; // the container's tag (mkv, mov)
     // (Matroska stores this as a nanosecond DefaultDuration; FFmpeg 5.1 reads 48000/1001 back
     // as 7001/146, 0.13 ppm off, and so does any MKV the ffmpeg CLI writes at that rate)
     ost->avg_frame_rate = ost->r_frame_rate = w->enc->framerate;
@@ -611,8 +617,11 @@ static int y4m_header(AimWriter *w)
         c = "420paldv XYSCSS=420PALDV";
     const char *range = w->color.range == AVCOL_RANGE_JPEG ? " XCOLORRANGE=FULL"
                       : w->color.range == AVCOL_RANGE_MPEG ? " XCOLORRANGE=LIMITED" : "";
-    avio_printf(w->y4m_io, "YUV4MPEG2 W%d H%d F%d:%d Ip C%s%s\n", w->width, w->height,
-                w->fps.num, w->fps.den, c, range);
+    char aspect[32] = "";
+    if (w->sar.num > 0 && w->sar.den > 0)
+        snprintf(aspect, sizeof(aspect), " A%d:%d", w->sar.num, w->sar.den);
+    avio_printf(w->y4m_io, "YUV4MPEG2 W%d H%d F%d:%d Ip%s C%s%s\n", w->width, w->height,
+                w->fps.num, w->fps.den, aspect, c, range);
     if (!(w->row = malloc((size_t)w->width * 2)))
         return AIM_ERR(ENOMEM);
     return 0;
@@ -748,6 +757,8 @@ int aim_writer_open(AimWriter **out, const AimWriterSettings *s)
     w->depth = s->depth;
     w->fps = s->frame_rate;
     w->color = s->color;
+    if (s->sar.num > 0 && s->sar.den > 0)
+        av_reduce(&w->sar.num, &w->sar.den, s->sar.num, s->sar.den, INT_MAX);
     w->last_index = -1;
     w->src = s->copy_from;
     int ret;

@@ -527,6 +527,9 @@ int aim_cmd_enhance(int argc, char **argv)
     ws.depth = vi->depth;
     ws.frame_rate = out_rate;
     ws.color = vi->color;
+    // --scale is uniform: the pixel shape stays, so the SAR does (rounding to even sizes moves
+    // the display aspect by under a pixel, as it does for square pixels)
+    ws.sar = vi->sar;
     ws.copy_from = run.reader;
     ws.log = log;
     if ((ret = aim_writer_open(&run.writer, &ws)) < 0) {

@@ -134,7 +134,7 @@ int aim_writer_single_image(const char *path);
  * Creates the output under a temporary name beside `path` (.NAME.partXXXXXX, mode 0666 & ~umask)
  * and writes the header. Refusals come before anything is written:
  * AIM_ERR(EINVAL) (path is the input file, also via symlinks/hard links; or copy_from already
- * read from), AIM_ERR(EEXIST) (path exists, overwrite off), AIM_ERR(ENOENT) (folder missing),
+ * read from; preset not one of x264's speed names), AIM_ERR(EEXIST) (path exists, overwrite off), AIM_ERR(ENOENT) (folder missing),
  * AIM_ERR(EACCES) (folder not writable), AIM_ERR_UNSUPPORTED (unknown container, encoder missing
  * or failing to open, e.g. nvenc without a GPU; encoder not allowed in the container).
  */

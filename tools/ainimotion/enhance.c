@@ -116,7 +116,8 @@ static void enhance_usage(FILE *f)
 "  --cpumask LEVEL      highest SIMD level to use: c, sse2, sse4.1, avx2, avx512 (default all)\n"
 "  --models-dir DIR     where neural models live (default $AINIMOTION_MODELS or\n"
 "                       $XDG_DATA_HOME/ainimotion/models)\n"
-"  --report FILE.json   one record per source interval (class and metrics) and a summary\n"
+"  --report FILE.json   the settings, one record per source frame (analyze --json's\n"
+"                       schema), the gate's summary and the run's totals\n"
 "  -y                   overwrite OUT if it exists\n"
 "  -q, --quiet          no progress, warnings and errors only\n"
 "  -v, --verbose        debug lines, per-stage times and libav's own messages\n"
@@ -325,6 +326,7 @@ typedef struct Run {
     AimReader *reader;
     AimWriter *writer;
     AimReport *report;
+    AimReportInfo report_info;
     int64_t total_out;     // estimate, 0 if unknown
     double out_fps;        // output frame rate (progress: speed against real time)
     double t_start, t_last_print;
@@ -584,13 +586,14 @@ int aim_cmd_enhance(int argc, char **argv)
     run.out_fps = (double)out_rate.num / out_rate.den;
 
     if (o.report) {
-        AimReportInfo ri = { .input = o.in, .output = o.out, .factor = factor,
-                             .metric = ps.gate.metric,
-                             .hold_threshold = ps.gate.hold_threshold,
-                             .cut_threshold = ps.gate.cut_threshold,
-                             .interp = interp, .upscaler = upscaler, .preset = o.preset->name,
-                             .interp_fallback = aim_interp_fallback_name(o.interp_fallback) };
-        if ((ret = aim_report_open(&run.report, o.report, &ri)) < 0) {
+        run.report_info = (AimReportInfo){
+            .input = o.in, .output = o.out, .factor = factor, .gate = &ps.gate,
+            .interp = interp, .upscaler = upscaler, .preset = o.preset->name,
+            .interp_fallback = aim_interp_fallback_name(o.interp_fallback),
+            .encoder = o.encoder, .crf = ws.crf, .clip_set = o.clip_set,
+            .clip_start = o.clip_start, .clip_end = o.clip_end, .out_w = ow, .out_h = oh,
+            .out_fps = run.out_fps, .video = vi };
+        if ((ret = aim_report_open(&run.report, o.report, &run.report_info)) < 0) {
             aim_log(&log, AIM_LOG_ERROR, "cannot write the report '%s': %s", o.report,
                     aim_strerror(ret));
             code = AIM_EXIT_OUTPUT;

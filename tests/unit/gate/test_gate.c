@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/cpu.h"
+#include "core/parse.h"
 #include "gate/gate.h"
 #include "gate/report.h"
 #include "gate/timeline.h"
@@ -393,6 +394,18 @@ static void test_summary(void)
     }
     CHECK_EQ_INT(on[n - 1], 1);
     CHECK_EQ_INT(on[n - 2], 1);
+    // the cut list, with times at the source rate (frame 10 at 24 fps: 0.417 s)
+    CHECK(s.ncuts == 1 && s.cuts[0] == 10);
+    char *txt = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&txt, &len);
+    aim_gate_summary_json(f, &s, 24);
+    aim_gate_summary_text(f, &s, 24);
+    fclose(f);
+    CHECK_MSG(strstr(txt, "\"cuts\": [{\"frame\": 10, \"time\": 0.417, \"timecode\": "
+                          "\"00:00:00.417\"}]") != NULL, "%s", txt);
+    CHECK_MSG(strstr(txt, "cuts: 10 (00:00:00.417)\n") != NULL, "%s", txt);
+    free(txt);
     char buf[128];
     aim_gate_summary_free(&s);
     CHECK(!strcmp(aim_gate_why_string(AIM_GATE_WHY_PALETTE | AIM_GATE_WHY_INSERT, buf,
@@ -505,10 +518,10 @@ static void test_outputs(const AimGateSettings *s)
     FILE *f = open_memstream(&buf, &len);
     aim_gate_csv_header(f);
     for (int i = 0; i < q.n; i++)
-        aim_gate_csv_row(f, &rec[i], 2);
+        aim_gate_csv_row(f, &rec[i], 2, rec[i].frame / 24.0);
     fclose(f);
     const char *hdr = "frame,class,why,mad,ssim,hist,mc,cut_score,rel,palette,blockmax,sad,moving,"
-                      "luma,fade_fit,camera,on\n";
+                      "luma,fade_fit,camera,on,time\n";
     CHECK(!strncmp(buf, hdr, strlen(hdr)));
     int lines = 0, rows_ok = 0;
     for (char *line = buf, *nl; (nl = strchr(line, '\n')); line = nl + 1) {
@@ -520,8 +533,12 @@ static void test_outputs(const AimGateSettings *s)
             long fr = strtol(line, NULL, 10);
             char cls[16] = "";
             sscanf(strchr(line, ',') + 1, "%15[^,]", cls);
-            rows_ok += commas == 16 && fr == lines - 1 &&
-                       !strcmp(cls, aim_gate_class_name(rec[lines - 1].cls));
+            char tc[32];
+            aim_format_time((lines - 1) / 24.0, tc, sizeof(tc));
+            rows_ok += commas == 17 && fr == lines - 1 &&
+                       !strcmp(cls, aim_gate_class_name(rec[lines - 1].cls)) &&
+                       !strcmp(strrchr(line, ',') + 1, tc); // the timecode, last
+
         }
         lines++;
     }
@@ -531,13 +548,14 @@ static void test_outputs(const AimGateSettings *s)
     CHECK(strstr(hdr, "mc") != NULL);
     free(buf);
     f = open_memstream(&buf, &len);
-    aim_gate_json_record(f, &rec[12], 2);
+    aim_gate_json_record(f, &rec[12], 2, 0.5);
     fclose(f);
-    CHECK(!strncmp(buf, "{\"frame\": 12, \"class\": \"cut\", \"why\": \"isolated\"", 47));
+    CHECK_MSG(!strncmp(buf, "{\"frame\": 12, \"time\": 0.500, \"class\": \"cut\", \"why\": "
+                            "\"isolated\"", 62), "%s", buf);
     CHECK(buf[len - 1] == '}');
     free(buf);
     f = open_memstream(&buf, &len);
-    aim_gate_json_record(f, &rec[1], 2);
+    aim_gate_json_record(f, &rec[1], 2, 1 / 24.0);
     fclose(f);
     CHECK(strstr(buf, "\"mc\": null") != NULL); // a hold: not measured
     free(buf);

@@ -26,7 +26,9 @@
 //
 // Damaged input: undecodable packets and demux errors are logged as warnings with their
 // position (frame number, seconds) and skipped (the first 20, then counted); concealed frames
-// are kept; a truncated file ends normally after the frames that decoded.
+// are kept; a truncated file ends normally after the frames that decoded, with a warning that
+// contains "truncated" when the video ends short of the duration the container declares
+// (AimVideoInfo.truncated_at).
 //
 // Thread-safety: a reader is used by one thread; a writer's aim_writer_write/finish by one
 // thread, while the attached reader's thread copies packets into it (the writer locks
@@ -64,6 +66,8 @@ typedef struct AimVideoInfo {
     AimRational frame_rate; ///< nominal rate (e.g. 24000/1001)
     int64_t nb_frames;      ///< estimated number of frames in the (clipped) range, 0 if unknown
     double duration;        ///< seconds of the (clipped) range, 0 if unknown
+    double truncated_at;    ///< set at the end of the input when the video ended well short of
+                            ///< `duration` (a truncated file; warned): seconds where it ended
     AimColor color;
     AimRational sar;        ///< sample (pixel) aspect ratio, 0/1 when unknown (square assumed)
     char pix_fmt[32];       ///< source pixel format name

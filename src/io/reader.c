@@ -13,6 +13,7 @@
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 
+#include "core/parse.h"
 #include "io_internal.h"
 
 // A badly damaged file would log one line per broken packet; the first 20 show the pattern of
@@ -955,6 +956,30 @@ static int drain_tail(AimReader *r)
     return 0;
 }
 
+// A partial download or a cut file decodes to its last complete picture and ends; its container
+// still declares the whole length (Matroska's Info, MP4's moov). Audio can outlast the video by
+// a fraction of a second (AAC priming, the last audio packet), and some files by a few seconds
+// (a tail after the last picture): a shortfall over 1 s and over 2% of the declared length is a
+// truncation, and says so (where the video ends against the declared duration).
+#define TRUNCATED_MIN_S 1.0
+#define TRUNCATED_MIN_SHARE 0.02
+static void check_truncated(AimReader *r)
+{
+    double declared = r->info.duration;
+    if (declared <= 0 || r->last_ts == AV_NOPTS_VALUE)
+        return;
+    double ended = (r->last_ts + r->frame_dur - r->zero_ts) * av_q2d(r->vst->time_base);
+    double missing = declared - ended;
+    if (missing <= TRUNCATED_MIN_S || missing <= TRUNCATED_MIN_SHARE * declared)
+        return;
+    r->info.truncated_at = ended;
+    char a[32], b[32];
+    aim_log(&r->log, AIM_LOG_WARNING, "%s: truncated: the video ends at %s (%.3f s) of the %s "
+            "(%.3f s) the container declares; %.1f s are missing", r->path,
+            aim_format_time(ended, a, sizeof(a)), ended, aim_format_time(declared, b, sizeof(b)),
+            declared, missing);
+}
+
 int aim_reader_read(AimReader *r, AimFrame **out)
 {
     if (!r || !out)
@@ -990,6 +1015,8 @@ int aim_reader_read(AimReader *r, AimFrame **out)
         int ret = next_decoded(r, &ts);
         if (ret == AIM_ERR_EOF || (ret >= 0 && ts >= r->end_ts)) {
             r->done = 1;
+            if (ret == AIM_ERR_EOF)
+                check_truncated(r);
             if (r->nb_errors)
                 aim_log(&r->log, AIM_LOG_WARNING, "%s: %lld decode/demux errors skipped",
                         r->path, (long long)r->nb_errors);

@@ -129,6 +129,11 @@ int aim_report_finish(AimReport *r, const AimPipelineStats *st, double seconds, 
     free(on);
     fprintf(f, ",\n  \"run\": {\n    \"status\": ");
     aim_json_string(f, status ? aim_strerror(status) : "ok");
+    fprintf(f, ",\n    \"truncated\": ");
+    if (vi->truncated_at > 0) // the input ends early (io.h): where, against its declared length
+        fprintf(f, "{\"ended\": %.3f, \"declared\": %.3f}", vi->truncated_at, vi->duration);
+    else
+        fputs("null", f);
     fprintf(f, ",\n    \"source_frames\": %lld,\n    \"output_frames\": %lld,\n",
             (long long)st->src_frames, (long long)st->out_frames);
     for (int c = 0; c < 5; c++)

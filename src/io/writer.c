@@ -26,6 +26,8 @@
 typedef struct StreamMap {
     int out;         // output stream index, -1: not carried
     AVRational in_tb;
+    // text subtitles converted to mov_text (MP4/MOV): decoder and encoder, else NULL
+    AVCodecContext *sub_dec, *sub_enc;
 } StreamMap;
 
 struct AimWriter {
@@ -92,12 +94,54 @@ static int mux(AimWriter *w, AVPacket *pkt)
     return ret;
 }
 
+// A text subtitle event -> the same event as mov_text (text only: ASS styling is dropped),
+// same timestamps. An event that does not decode is dropped with the decoder's complaint (-v).
+static int convert_subtitle(AimWriter *w, StreamMap *m, AVPacket *pkt)
+{
+    AVSubtitle sub = { 0 };
+    int got = 0, ret = avcodec_decode_subtitle2(m->sub_dec, &sub, &got, pkt);
+    if (ret < 0 || !got) {
+        av_packet_unref(pkt);
+        return 0;
+    }
+    // the encoder takes at most this; mov_text's own size field is 16 bits
+    enum { MAX_EVENT = 1 << 16 };
+    uint8_t *buf = av_malloc(MAX_EVENT);
+    ret = buf ? avcodec_encode_subtitle(m->sub_enc, buf, MAX_EVENT, &sub) : AVERROR(ENOMEM);
+    avsubtitle_free(&sub);
+    if (ret < 0) {
+        av_free(buf);
+        av_packet_unref(pkt);
+        return ret == AVERROR(ENOMEM) ? AIM_ERR(ENOMEM) : 0;
+    }
+    AVPacket *out = av_packet_alloc();
+    if (!out || av_new_packet(out, ret) < 0 || av_packet_copy_props(out, pkt) < 0) {
+        av_free(buf);
+        av_packet_free(&out);
+        av_packet_unref(pkt);
+        return AIM_ERR(ENOMEM);
+    }
+    memcpy(out->data, buf, (size_t)ret);
+    av_free(buf);
+    av_packet_unref(pkt);
+    av_packet_move_ref(pkt, out);
+    av_packet_free(&out);
+    (void)w;
+    return 1;
+}
+
 int aim_writer_copy_packet(AimWriter *w, AVPacket *pkt)
 {
     int i = pkt->stream_index;
     if (i < 0 || i >= w->nb_map || w->map[i].out < 0) {
         av_packet_unref(pkt);
         return 0;
+    }
+    if (w->map[i].sub_enc) {
+        int ret = convert_subtitle(w, &w->map[i], pkt);
+        if (ret <= 0)
+            return ret;
+        pkt->stream_index = i;
     }
     AVStream *ost = w->oc->streams[w->map[i].out];
     av_packet_rescale_ts(pkt, w->map[i].in_tb, ost->time_base);
@@ -532,6 +576,61 @@ static int add_cover_attachment(AimWriter *w, const AVStream *ist)
     return 0;
 }
 
+// MP4 and MOV carry text subtitles as mov_text only: SRT, ASS, WebVTT... are converted event by
+// event (the way ffmpeg -c:s mov_text does: decoded to ASS, encoded as plain text), keeping
+// their timing; ASS styling (fonts, colours, positions) cannot be kept, and a warning says so.
+// Without the decoder or the mov_text encoder the stream is dropped with a warning.
+static int add_mov_text_stream(AimWriter *w, const AVStream *ist, int i, const char *what)
+{
+    const AVCodecParameters *par = ist->codecpar;
+    const AVCodec *dc = avcodec_find_decoder(par->codec_id);
+    const AVCodec *ec = avcodec_find_encoder(AV_CODEC_ID_MOV_TEXT);
+    StreamMap *m = &w->map[i];
+    if (!dc || !ec) {
+        aim_log(&w->log, AIM_LOG_WARNING, "%s: %s cannot be converted to mov_text (no %s in this "
+                "libavcodec); dropped", w->path, what, dc ? "mov_text encoder" : "decoder");
+        return 0;
+    }
+    if (!(m->sub_dec = avcodec_alloc_context3(dc)) || !(m->sub_enc = avcodec_alloc_context3(ec)))
+        return AIM_ERR(ENOMEM);
+    int ret = avcodec_parameters_to_context(m->sub_dec, par);
+    m->sub_dec->pkt_timebase = ist->time_base;
+    if (ret >= 0)
+        ret = avcodec_open2(m->sub_dec, dc, NULL);
+    if (ret >= 0 && m->sub_dec->subtitle_header) { // the styles the encoder parses
+        if (!(m->sub_enc->subtitle_header = av_mallocz(m->sub_dec->subtitle_header_size + 1)))
+            return AIM_ERR(ENOMEM);
+        memcpy(m->sub_enc->subtitle_header, m->sub_dec->subtitle_header,
+               m->sub_dec->subtitle_header_size);
+        m->sub_enc->subtitle_header_size = m->sub_dec->subtitle_header_size;
+    }
+    m->sub_enc->time_base = ist->time_base;
+    if (ret >= 0)
+        ret = avcodec_open2(m->sub_enc, ec, NULL);
+    if (ret < 0) {
+        avcodec_free_context(&m->sub_dec);
+        avcodec_free_context(&m->sub_enc);
+        aim_log(&w->log, AIM_LOG_WARNING, "%s: %s cannot be converted to mov_text (%s); dropped",
+                w->path, what, AVERR(ret));
+        return 0;
+    }
+    AVStream *ost = avformat_new_stream(w->oc, NULL);
+    if (!ost || avcodec_parameters_from_context(ost->codecpar, m->sub_enc) < 0)
+        return AIM_ERR(ENOMEM);
+    ost->time_base = ist->time_base;
+    ost->disposition = ist->disposition;
+    copy_stream_tags(&ost->metadata, ist->metadata, 1);
+    m->out = ost->index;
+    m->in_tb = ist->time_base;
+    if (par->codec_id == AV_CODEC_ID_ASS || par->codec_id == AV_CODEC_ID_SSA)
+        aim_log(&w->log, AIM_LOG_WARNING, "%s: %s converted to mov_text, the only subtitle format "
+                "of %s: its styling (fonts, colours, positions) is lost (.mkv keeps it)", w->path,
+                what, w->ofmt->name);
+    else
+        aim_log(&w->log, AIM_LOG_INFO, "%s: %s converted to mov_text", w->path, what);
+    return 0;
+}
+
 // Copies input stream i if the container can hold it; sets w->map[i].
 static int add_copy_stream(AimWriter *w, const AVStream *ist, int i, const char *fmt_name,
                            int clipped)
@@ -549,6 +648,11 @@ static int add_copy_stream(AimWriter *w, const AVStream *ist, int i, const char 
     }
     if ((ist->disposition & AV_DISPOSITION_ATTACHED_PIC) && !strcmp(fmt_name, "matroska"))
         return add_cover_attachment(w, ist);
+    const AVCodecDescriptor *desc = avcodec_descriptor_get(par->codec_id);
+    if ((!strcmp(fmt_name, "mp4") || !strcmp(fmt_name, "mov")) &&
+        par->codec_type == AVMEDIA_TYPE_SUBTITLE && par->codec_id != AV_CODEC_ID_MOV_TEXT &&
+        desc && (desc->props & AV_CODEC_PROP_TEXT_SUB))
+        return add_mov_text_stream(w, ist, i, what);
     int keep;
     if (par->codec_type == AVMEDIA_TYPE_ATTACHMENT) // mkv_query_codec lists no attachment codecs
         keep = !strcmp(fmt_name, "matroska");
@@ -720,6 +824,10 @@ void aim_writer_close(AimWriter **pw)
     sws_freeContext(w->sws);
     av_packet_free(&w->pkt);
     free(w->row);
+    for (int i = 0; i < w->nb_map; i++) {
+        avcodec_free_context(&w->map[i].sub_dec);
+        avcodec_free_context(&w->map[i].sub_enc);
+    }
     free(w->map);
     free(w->tmp_path);
     free(w->path);

@@ -42,7 +42,11 @@ assert d['settings']['input'].endswith('in.mkv') and d['settings']['clip'] is No
 "
 fi
 check "timeline is a PNG" test "$(head -c 8 "$T/a.png" | od -An -tx1 | tr -d ' ')" = "89504e470d0a1a0a"
-eq "timeline width: one column per frame + margins" "$(probe "$T/a.png" stream=width)" 136
+eq "timeline width: readable, ~1600 px" "$(probe "$T/a.png" stream=width)" 1600
+"$GEN" "$T/long.mkv" --duration 130 --size 64x36 --no-subs --no-audio >/dev/null
+"$AIM" analyze "$T/long.mkv" --timeline "$T/long.png" -q
+eq "long input: exit code" "$?" 0
+check "long input: one row per minute (3 rows: taller)" test "$(probe "$T/long.png" stream=height)" -gt $((3 * $(probe "$T/a.png" stream=height) / 2))
 # --csv -: CSV on stdout, the summary moves to stderr
 "$AIM" analyze "$T/in.mkv" --csv - 2>"$T/err.txt" > "$T/stdout.txt"
 eq "csv on stdout" "$(cat "$T/stdout.txt")" "$(cat "$T/a.csv")"

@@ -27,7 +27,8 @@ static void usage(FILE *out)
 "                       frame,class,why,mad,ssim,hist,mc,cut_score,rel,palette,blockmax,sad,\n"
 "                       moving,luma,fade_fit,camera,on,time (HH:MM:SS.mmm) ('-' = stdout)\n"
 "  --json FILE          the same records and the summary as JSON ('-' = stdout)\n"
-"  --timeline FILE.png  cut score, hold measurements, thresholds and decisions over time\n"
+"  --timeline FILE.png  a picture: cut score, hold measurements, labelled thresholds and the\n"
+"                       class of every frame over a time axis, one row per minute\n"
 "  --gate-metric M      score the thresholds apply to: mc (default: cut score = motion-\n"
 "                       compensated change, hold score = MAD), mad, ssim (1 - SSIM), hist\n"
 "  --hold-threshold X   hold score below which an interval may be a hold (default 0.003:\n"
@@ -338,7 +339,7 @@ int aim_cmd_analyze(int argc, char **argv)
     }
     if (o.timeline) {
         AimTimeline t;
-        ret = aim_timeline_render(&t, rs.r, rs.n, &o.gate);
+        ret = aim_timeline_render(&t, rs.r, rs.n, &o.gate, fps);
         FILE *f = ret < 0 ? NULL : open_out(o.timeline);
         if (ret < 0 || !f) {
             fprintf(stderr, "ainimotion analyze: cannot write '%s'\n", o.timeline);

@@ -359,10 +359,13 @@ static void on_record(void *opaque, const AimGateRecord *rec)
         aim_report_add(r->report, rec);
 }
 
+// HH:MM:SS, whole seconds (aim_format_time without the milliseconds)
 static void hms(char *buf, size_t n, double s)
 {
-    long long t = s > 0 ? (long long)(s + 0.5) : 0;
-    snprintf(buf, n, "%lld:%02lld:%02lld", t / 3600, t / 60 % 60, t % 60);
+    aim_format_time(s > 0 ? floor(s + 0.5) : 0, buf, n);
+    char *dot = strrchr(buf, '.');
+    if (dot)
+        *dot = 0;
 }
 
 char *aim_progress_line(char *buf, size_t n, int64_t done, int64_t total, double elapsed,

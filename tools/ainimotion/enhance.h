@@ -56,8 +56,8 @@ typedef struct EnhanceOptions {
 int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_t errlen);
 
 /**
- * The progress line: "frame 120/480 (25%), 30.1 fps, 0.63x real time, elapsed 0:00:04, ETA
- * 0:00:12" (total <= 0: unknown, no percentage nor ETA; final: no ETA). Speed is the output's
+ * The progress line: "frame 120/480 (25%), 30.1 fps, 0.63x real time, elapsed 00:00:04, ETA
+ * 00:00:12" (total <= 0: unknown, no percentage nor ETA; final: no ETA). Speed is the output's
  * seconds of video per second of wall time. Returns buf.
  */
 char *aim_progress_line(char *buf, size_t n, int64_t done, int64_t total, double elapsed,

@@ -1,5 +1,6 @@
 #include <ctype.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,4 +190,17 @@ void aim_scale_dims(int w, int h, double scale, int *ow, int *oh)
     }
     *ow = even_round(w * scale);
     *oh = even_round(h * scale);
+}
+
+char *aim_format_time(double seconds, char *buf, size_t size)
+{
+    const char *sign = "";
+    if (seconds < 0) {
+        sign = "-";
+        seconds = -seconds;
+    }
+    long long ms = llround(seconds * 1000);
+    snprintf(buf, size, "%s%02lld:%02lld:%02lld.%03lld", sign, ms / 3600000, ms / 60000 % 60,
+             ms / 1000 % 60, ms % 1000);
+    return buf;
 }

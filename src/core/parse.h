@@ -3,12 +3,20 @@
 #ifndef AIM_CORE_PARSE_H
 #define AIM_CORE_PARSE_H
 
+#include <stddef.h>
+
 #include "ainimotion/common.h"
 
 /** "HH:MM:SS[.fff]", "MM:SS[.fff]" or bare seconds "SS[.fff]"; >= 0, < 100 hours. */
 int aim_parse_time(const char *s, double *seconds);
 /** "START-END" with two times as above; END > START. */
 int aim_parse_time_range(const char *s, double *start, double *end);
+/**
+ * The inverse of aim_parse_time: "HH:MM:SS.mmm" (rounded to the millisecond; negative times
+ * get a '-'; hours grow past 99 rather than wrap). Needs 16 bytes for times under 100 hours.
+ * Returns buf.
+ */
+char *aim_format_time(double seconds, char *buf, size_t size);
 /**
  * A frame rate: "48", "47.952", "48000/1001". Decimals within 0.01% of N*1000/1001 (the NTSC
  * rates users type as 23.976, 47.952, 59.94) become that exact rational.

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/parse.h"
 #include "gate/report.h"
 
 static const char *const why_names[] = {
@@ -30,27 +31,27 @@ const char *aim_gate_why_string(unsigned why, char *buf, size_t size)
 void aim_gate_csv_header(FILE *f)
 {
     fputs("frame,class,why,mad,ssim,hist,mc,cut_score,rel,palette,blockmax,sad,moving,luma,"
-          "fade_fit,camera,on\n", f);
+          "fade_fit,camera,on,time\n", f);
 }
 
-void aim_gate_csv_row(FILE *f, const AimGateRecord *r, int on)
+void aim_gate_csv_row(FILE *f, const AimGateRecord *r, int on, double seconds)
 {
-    char why[96], mc[32] = "";
+    char why[96], mc[32] = "", tc[32];
     if (r->mc >= 0 && r->cls != AIM_CLASS_START)
         snprintf(mc, sizeof(mc), "%.5f", r->mc);
-    fprintf(f, "%lld,%s,%s,%.6f,%.5f,%.5f,%s,%.5f,%.3f,%.5f,%.6f,%.6f,%.4f,%.5f,%.4f,%.3f,%d\n",
+    fprintf(f, "%lld,%s,%s,%.6f,%.5f,%.5f,%s,%.5f,%.3f,%.5f,%.6f,%.6f,%.4f,%.5f,%.4f,%.3f,%d,%s\n",
             (long long)r->frame, aim_gate_class_name(r->cls),
             aim_gate_why_string(r->why, why, sizeof(why)), r->mad, r->ssim, r->hist, mc,
             r->cut_score, r->rel, r->palette, r->blockmax, r->sad, r->moving, r->luma,
-            r->fade_fit, r->camera, on);
+            r->fade_fit, r->camera, on, aim_format_time(seconds, tc, sizeof(tc)));
 }
 
-void aim_gate_json_record(FILE *f, const AimGateRecord *r, int on)
+void aim_gate_json_record(FILE *f, const AimGateRecord *r, int on, double seconds)
 {
     char why[96];
-    fprintf(f, "{\"frame\": %lld, \"class\": \"%s\", \"why\": \"%s\", \"mad\": %.6f, "
-               "\"ssim\": %.5f, \"hist\": %.5f, ",
-            (long long)r->frame, aim_gate_class_name(r->cls),
+    fprintf(f, "{\"frame\": %lld, \"time\": %.3f, \"class\": \"%s\", \"why\": \"%s\", "
+               "\"mad\": %.6f, \"ssim\": %.5f, \"hist\": %.5f, ",
+            (long long)r->frame, seconds, aim_gate_class_name(r->cls),
             aim_gate_why_string(r->why, why, sizeof(why)), r->mad, r->ssim, r->hist);
     if (r->mc >= 0 && r->cls != AIM_CLASS_START)
         fprintf(f, "\"mc\": %.5f, ", r->mc);
@@ -70,6 +71,20 @@ static int starts_drawing(AimGateClass c)
            c == AIM_CLASS_FADE;
 }
 
+static int add_cut(AimGateSummary *s, int64_t frame)
+{
+    if (!(s->ncuts & (s->ncuts + 1))) { // at 0, 1, 3, 7...: grow to the next power of two
+        int64_t *c = realloc(s->cuts, sizeof(*c) * (size_t)(2 * s->ncuts + 1));
+        if (!c) {
+            aim_gate_summary_free(s);
+            return AIM_ERR(ENOMEM);
+        }
+        s->cuts = c;
+    }
+    s->cuts[s->ncuts++] = frame;
+    return 0;
+}
+
 int aim_gate_summarize(AimGateSummary *s, const AimGateClass *cls, int64_t n, uint8_t *on)
 {
     memset(s, 0, sizeof(*s));
@@ -87,6 +102,8 @@ int aim_gate_summarize(AimGateSummary *s, const AimGateClass *cls, int64_t n, ui
         for (int64_t k = i; k < j; k++) {
             if ((unsigned)cls[k] < 5)
                 s->count[cls[k]]++;
+            if (cls[k] == AIM_CLASS_CUT && add_cut(s, k) < 0)
+                return AIM_ERR(ENOMEM);
             if (on)
                 on[k] = (uint8_t)(len > 255 ? 255 : len);
         }
@@ -139,9 +156,12 @@ void aim_gate_summary_free(AimGateSummary *s)
     free(s->runs);
     s->runs = NULL;
     s->nruns = 0;
+    free(s->cuts);
+    s->cuts = NULL;
+    s->ncuts = 0;
 }
 
-void aim_gate_summary_json(FILE *f, const AimGateSummary *s)
+void aim_gate_summary_json(FILE *f, const AimGateSummary *s, double fps)
 {
     fprintf(f, "{\"frames\": %lld", (long long)s->frames);
     for (int c = 0; c < 5; c++)
@@ -153,10 +173,17 @@ void aim_gate_summary_json(FILE *f, const AimGateSummary *s)
     for (int i = 0; i < s->nruns; i++)
         fprintf(f, "%s{\"first\": %lld, \"last\": %lld, \"on\": %d}", i ? ", " : "",
                 (long long)s->runs[i].first, (long long)s->runs[i].last, s->runs[i].on);
-    fputs("]}}", f);
+    fputs("]}, \"cuts\": [", f);
+    for (int64_t i = 0; i < s->ncuts; i++) {
+        char tc[32];
+        double t = fps > 0 ? s->cuts[i] / fps : 0;
+        fprintf(f, "%s{\"frame\": %lld, \"time\": %.3f, \"timecode\": \"%s\"}", i ? ", " : "",
+                (long long)s->cuts[i], t, aim_format_time(t, tc, sizeof(tc)));
+    }
+    fputs("]}", f);
 }
 
-void aim_gate_summary_text(FILE *f, const AimGateSummary *s)
+void aim_gate_summary_text(FILE *f, const AimGateSummary *s, double fps)
 {
     fprintf(f, "frames %lld: %lld cut, %lld hold, %lld motion, %lld fade\n",
             (long long)s->frames, (long long)s->count[AIM_CLASS_CUT],
@@ -172,4 +199,11 @@ void aim_gate_summary_text(FILE *f, const AimGateSummary *s)
     for (int i = 0; i < s->nruns; i++)
         fprintf(f, "  frames %lld-%lld on %ds\n", (long long)s->runs[i].first,
                 (long long)s->runs[i].last, s->runs[i].on);
+    fputs("cuts:", f);
+    for (int64_t i = 0; i < s->ncuts; i++) {
+        char tc[32];
+        fprintf(f, " %lld (%s)", (long long)s->cuts[i],
+                aim_format_time(fps > 0 ? s->cuts[i] / fps : 0, tc, sizeof(tc)));
+    }
+    fputc('\n', f);
 }

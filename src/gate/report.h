@@ -18,16 +18,20 @@ const char *aim_gate_why_string(unsigned why, char *buf, size_t size);
 
 /**
  * CSV: one row per source frame i (the interval i-1 -> i), header
- * `frame,class,why,mad,ssim,hist,mc,cut_score,rel,palette,blockmax,sad,moving,luma,fade_fit,camera,on`.
+ * `frame,class,why,mad,ssim,hist,mc,cut_score,rel,palette,blockmax,sad,moving,luma,fade_fit,camera,on,time`.
  * Metrics as in AimGateRecord; `mc` is empty where it was not measured (holds); `on` is the
  * number of source frames the drawing shown at frame i lasts (see aim_gate_summarize; 0 when
- * unknown). Values in 0..1 luma units where AimGateRecord says so.
+ * unknown); `time` is frame i's time as HH:MM:SS.mmm (aim_format_time; `seconds` from the first
+ * frame, i / rate). Values in 0..1 luma units where AimGateRecord says so.
  */
 void aim_gate_csv_header(FILE *f);
-void aim_gate_csv_row(FILE *f, const AimGateRecord *r, int on);
+void aim_gate_csv_row(FILE *f, const AimGateRecord *r, int on, double seconds);
 
-/** One record as a JSON object (no trailing comma or newline); `on` as for the CSV. */
-void aim_gate_json_record(FILE *f, const AimGateRecord *r, int on);
+/**
+ * One record as a JSON object (no trailing comma or newline), the same keys as the CSV's
+ * columns; `time` in seconds. Used by `analyze --json` and `enhance --report` alike.
+ */
+void aim_gate_json_record(FILE *f, const AimGateRecord *r, int on, double seconds);
 
 /** A run of consecutive drawings of one shot that each last `on` frames. */
 typedef struct AimGateRun {
@@ -42,6 +46,8 @@ typedef struct AimGateSummary {
     int dominant;         ///< 1, 2 or 3: the cadence with most frames (0 if none)
     AimGateRun *runs;     ///< cadence runs of >= AIM_GATE_RUN_MIN drawings, in order
     int nruns;
+    int64_t *cuts;        ///< frames classed cut, in order
+    int64_t ncuts;
 } AimGateSummary;
 
 /** Drawings in a row, all lasting the same 1, 2 or 3 frames, that make a reported run. */
@@ -57,9 +63,12 @@ typedef struct AimGateSummary {
 int aim_gate_summarize(AimGateSummary *s, const AimGateClass *cls, int64_t n, uint8_t *on);
 void aim_gate_summary_free(AimGateSummary *s);
 
-/** The summary as a JSON object: counts, cadence frames, dominant cadence, runs. */
-void aim_gate_summary_json(FILE *f, const AimGateSummary *s);
-/** A few human-readable lines (counts, cadence, the longest runs). */
-void aim_gate_summary_text(FILE *f, const AimGateSummary *s);
+/**
+ * The summary as a JSON object: counts, cadence frames, dominant cadence, runs, and the cuts
+ * ({"frame", "time" in seconds, "timecode" HH:MM:SS.mmm}) at `fps` source frames per second.
+ */
+void aim_gate_summary_json(FILE *f, const AimGateSummary *s, double fps);
+/** A few human-readable lines (counts, cadence, the longest runs, the cuts with timecodes). */
+void aim_gate_summary_text(FILE *f, const AimGateSummary *s, double fps);
 
 #endif

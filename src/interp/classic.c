@@ -128,13 +128,14 @@ static void classic_destroy(void **priv)
     *priv = NULL;
 }
 
-static int auto_downscale(int w)
+static int auto_downscale(int w, int h)
 {
     // Flow on at most ~480 columns: 640 -> 320 (1/2), 1280 -> 320, 1920 -> 480 (1/4). The
     // flow grid then has enough patches for anime motion while the search stays a small part
-    // of the frame time (bench/RESULTS-interp.md measures 1/2 vs 1/4 at 640x342).
+    // of the frame time (bench/RESULTS-interp.md measures 1/2 vs 1/4 at 640x342). Never below
+    // two patches of rows: a wide strip (2000x16) keeps more of its height.
     int d = 1;
-    while (d < 8 && w / d > 480)
+    while (d < 8 && w / d > 480 && h / (2 * d) >= 2 * AIM_FLOW_PATCH)
         d *= 2;
     return d;
 }
@@ -158,7 +159,7 @@ static int classic_create(void **priv, const AimInterpSettings *s)
         return AIM_ERR(ENOMEM);
     e->s = *s;
     aim_interp_dsp_init(&e->dsp, s->cpu_flags);
-    e->d = s->flow_downscale ? s->flow_downscale : auto_downscale(s->width);
+    e->d = s->flow_downscale ? s->flow_downscale : auto_downscale(s->width, s->height);
     e->fw = s->width / e->d;
     e->fh = s->height / e->d;
     if (e->fw < 2 * AIM_FLOW_PATCH || e->fh < 2 * AIM_FLOW_PATCH) {

@@ -26,7 +26,9 @@
 //
 // Damaged input: undecodable packets and demux errors are logged as warnings with their
 // position (frame number, seconds) and skipped (the first 20, then counted); concealed frames
-// are kept; a truncated file ends normally after the frames that decoded.
+// are kept; a truncated file ends normally after the frames that decoded, with a warning that
+// contains "truncated" when the video ends short of the duration the container declares
+// (AimVideoInfo.truncated_at).
 //
 // Thread-safety: a reader is used by one thread; a writer's aim_writer_write/finish by one
 // thread, while the attached reader's thread copies packets into it (the writer locks
@@ -38,6 +40,14 @@
 #include <stdint.h>
 
 #include "ainimotion/frame.h"
+
+/**
+ * Frame sizes the reader accepts (smaller or larger inputs are refused at open with
+ * AIM_ERR_UNSUPPORTED): the gate and Model A work on 16x16 blocks and patches (gate.h, interp.c),
+ * and aim_frame_alloc's limit is 16384.
+ */
+#define AIM_READER_MIN_SIZE 16
+#define AIM_READER_MAX_SIZE 16384
 
 typedef struct AimReader AimReader;
 typedef struct AimWriter AimWriter;
@@ -56,7 +66,10 @@ typedef struct AimVideoInfo {
     AimRational frame_rate; ///< nominal rate (e.g. 24000/1001)
     int64_t nb_frames;      ///< estimated number of frames in the (clipped) range, 0 if unknown
     double duration;        ///< seconds of the (clipped) range, 0 if unknown
+    double truncated_at;    ///< set at the end of the input when the video ended well short of
+                            ///< `duration` (a truncated file; warned): seconds where it ended
     AimColor color;
+    AimRational sar;        ///< sample (pixel) aspect ratio, 0/1 when unknown (square assumed)
     char pix_fmt[32];       ///< source pixel format name
     char codec[32];         ///< source codec name
 } AimVideoInfo;
@@ -68,7 +81,8 @@ void aim_reader_default_settings(AimReaderSettings *s);
  * (not a media file, no decodable frame), AIM_ERR_NO_VIDEO, AIM_ERR_UNSUPPORTED (no decoder, or
  * a pixel format swscale cannot convert), AIM_ERR(ERANGE) (clip end <= start, start at/after
  * the input's duration, end beyond it by more than one frame, or no frame in the range),
- * AIM_ERR(EINVAL) (bad settings). One AIM_LOG_ERROR line says why. *out is set only on success.
+ * AIM_ERR(EINVAL) (bad settings); AIM_ERR_UNSUPPORTED also for frames outside
+ * AIM_READER_MIN_SIZE..AIM_READER_MAX_SIZE. One AIM_LOG_ERROR line says why. *out is set only on success.
  */
 int aim_reader_open(AimReader **out, const AimReaderSettings *s);
 void aim_reader_close(AimReader **r);
@@ -90,12 +104,15 @@ int aim_reader_read(AimReader *r, AimFrame **out);
  * range and 8-bit chroma siting, and no other streams). Encoded 4:2:0 outputs of odd size are
  * padded to even by repeating the last column/row (H.264/HEVC/SVT-AV1 need even sizes).
  * Video timestamps are f->index in time base 1/frame_rate; avg/r_frame_rate are set; colour
- * tags go to the encoder, the frames and the stream.
+ * tags go to the encoder, the frames and the stream; so does the sample aspect ratio (y4m: its
+ * A field; png: none).
  * Stream copy (copy_from): the input's streams in their order, the encoded video at the
  * decoded stream's index; every non-video stream and attached picture the container can hold
  * (avformat_query_codec; attachments in MKV only), with codec parameters (fonts live in the
  * extradata), tags, dispositions and time bases; other streams are dropped with a warning.
  * Global tags and chapters are copied (chapters shifted and cropped to the clip range).
+ * MP4/MOV: text subtitles (SRT, ASS, ...) are converted to mov_text, their only subtitle format
+ * (ASS styling is lost: a warning says so); bitmap subtitles are dropped with a warning.
  * MP4/MOV allow FLAC/Opus audio, which FFmpeg 5.1 calls experimental there.
  */
 typedef struct AimWriterSettings {
@@ -104,10 +121,13 @@ typedef struct AimWriterSettings {
     const char *encoder;    ///< libavcodec encoder name; NULL = default for the container
     int crf;                ///< quality ("crf", nvenc "cq"), < 0 = encoder default; 0 = lossless
                             ///< for libx264 (qp 0) and libx265 (lossless=1); at most 63
-    const char *preset;     ///< encoder's own "preset" option (x264 "medium", SVT-AV1 "8"...)
+    const char *preset;     ///< speed as an x264 preset name ("medium", "veryfast"...), NULL =
+                            ///< encoder default; mapped to each encoder's own scale (x265:
+                            ///< the same names, SVT-AV1 0-13, NVENC p1-p7, VP9 cpu-used)
     int width, height, depth;
     AimRational frame_rate; ///< output rate; frame k is written at k / frame_rate
     AimColor color;
+    AimRational sar;        ///< sample aspect ratio to tag (codec and container), 0/x: none
     AimReader *copy_from;   ///< copy its non-video streams, chapters and metadata (may be NULL)
     int threads;            ///< encoder threads, 0 = auto
     AimLog log;
@@ -120,7 +140,7 @@ int aim_writer_single_image(const char *path);
  * Creates the output under a temporary name beside `path` (.NAME.partXXXXXX, mode 0666 & ~umask)
  * and writes the header. Refusals come before anything is written:
  * AIM_ERR(EINVAL) (path is the input file, also via symlinks/hard links; or copy_from already
- * read from), AIM_ERR(EEXIST) (path exists, overwrite off), AIM_ERR(ENOENT) (folder missing),
+ * read from; preset not one of x264's speed names), AIM_ERR(EEXIST) (path exists, overwrite off), AIM_ERR(ENOENT) (folder missing),
  * AIM_ERR(EACCES) (folder not writable), AIM_ERR_UNSUPPORTED (unknown container, encoder missing
  * or failing to open, e.g. nvenc without a GPU; encoder not allowed in the container),
  * AIM_ERR(ERANGE) (crf outside the encoder's scale: x264/x265 0-51, SVT-AV1 0-63, NVENC cq

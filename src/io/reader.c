@@ -13,6 +13,7 @@
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 
+#include "core/parse.h"
 #include "io_internal.h"
 
 // A badly damaged file would log one line per broken packet; the first 20 show the pattern of
@@ -54,6 +55,9 @@ struct AimReader {
     int clipped;
 
     AimFrame *primed; // the first frame, decoded at open
+    AimFrame **lead;  // pictures before it that had no timestamp (see lead_in), returned first
+    int nb_lead, lead_pos;
+    int ts_guessed;   // the last decoded picture had no timestamp (next_decoded made one up)
     int64_t next_index;
     int64_t decoded;  // frames out of the decoder, for positions in warnings
     int demux_eof, flushed, done, started;
@@ -302,6 +306,7 @@ static int next_decoded(AimReader *r, int64_t *ts)
             int64_t t = r->frame->best_effort_timestamp;
             if (t == AV_NOPTS_VALUE)
                 t = r->frame->pts;
+            r->ts_guessed = t == AV_NOPTS_VALUE;
             if (t == AV_NOPTS_VALUE)
                 t = r->last_ts == AV_NOPTS_VALUE ? 0 : r->last_ts + r->frame_dur;
             r->last_ts = t;
@@ -626,6 +631,49 @@ static double input_duration(const AimReader *r)
     return 0;
 }
 
+// Pictures held by lead_in: at most this many, and at most this many bytes (64 frames is 2.7 s
+// at 23.976 fps; 256 MiB is 40 frames of 1080p in the reader's 16-bit samples). A negative start
+// offset or an encoder delay is a few frames to a second or two.
+#define LEAD_MAX_FRAMES 64
+#define LEAD_MAX_BYTES ((int64_t)256 << 20)
+
+// Matroska cannot return negative times: its demuxer gives the pictures before 0 no timestamp
+// (an input made with ffmpeg -output_ts_offset -0.5 -avoid_negative_ts disabled). Numbered from
+// 0 by next_decoded, they would take the slots of the first real pictures, which the grid then
+// drops, and the video would end early against the audio. So at open, a run of pictures without
+// timestamps before the first one that has one is held and placed before it, one frame apart,
+// keeping every picture as ffmpeg -fps_mode cfr does; base_ts moves back to the first of them.
+// Without any timestamp up to the end or within the LEAD_MAX limits they keep next_decoded's
+// times from 0. Leaves the first picture with a timestamp in r->frame (*ts), or r->primed set at
+// the end of the input. Only at open, and not with a clip start (the seek starts elsewhere).
+static int lead_in(AimReader *r, int64_t *ts)
+{
+    int64_t fb = (int64_t)r->info.width * r->info.height * 3; // 4:2:0 16-bit: 1.5 x 2 bytes
+    int max = (int)FFMAX(1, FFMIN(LEAD_MAX_FRAMES, LEAD_MAX_BYTES / FFMAX(fb, 1)));
+    if (!(r->lead = calloc((size_t)max, sizeof(*r->lead))))
+        return AIM_ERR(ENOMEM);
+    while (r->ts_guessed && r->nb_lead < max) {
+        int ret = convert(r, *ts, &r->lead[r->nb_lead]);
+        if (ret < 0)
+            return ret;
+        r->nb_lead++;
+        if ((ret = next_decoded(r, ts)) == AIM_ERR_EOF) { // no timestamp anywhere: as they came
+            r->primed = r->lead[--r->nb_lead];
+            r->lead[r->nb_lead] = NULL;
+            return 0;
+        }
+        if (ret < 0)
+            return ret;
+    }
+    if (!r->ts_guessed) {
+        r->base_ts = *ts - r->nb_lead * r->frame_dur;
+        aim_log(&r->log, AIM_LOG_INFO, "%s: the first %d pictures have no timestamp: placed "
+                "before the first one that has (%.3f s)", r->path, r->nb_lead,
+                *ts * av_q2d(r->vst->time_base));
+    }
+    return 0;
+}
+
 static int reseek(AimReader *r, int64_t target)
 {
     int ret = avformat_seek_file(r->fmt, r->vidx, INT64_MIN, target, target, 0);
@@ -688,6 +736,9 @@ void aim_reader_close(AimReader **pr)
     free(r->pending);
     free(r->pic_sent);
     aim_frame_unref(&r->primed);
+    for (int i = r->lead_pos; i < r->nb_lead; i++)
+        aim_frame_unref(&r->lead[i]);
+    free(r->lead);
     sws_freeContext(r->sws);
     av_frame_free(&r->tmp);
     av_frame_free(&r->frame);
@@ -791,16 +842,31 @@ int aim_reader_open(AimReader **out, const AimReaderSettings *s)
     }
     r->base_ts = ts;
     AVFrame *f0 = r->frame;
+    if (f0->width < AIM_READER_MIN_SIZE || f0->height < AIM_READER_MIN_SIZE ||
+        f0->width > AIM_READER_MAX_SIZE || f0->height > AIM_READER_MAX_SIZE) {
+        snprintf(msg, sizeof(msg), "%dx%d frames are not supported (%dx%d to %dx%d)", f0->width,
+                 f0->height, AIM_READER_MIN_SIZE, AIM_READER_MIN_SIZE, AIM_READER_MAX_SIZE,
+                 AIM_READER_MAX_SIZE);
+        ret = open_error(r, AIM_ERR_UNSUPPORTED, msg);
+        goto fail;
+    }
     AimVideoInfo *info = &r->info;
     info->width = f0->width;
     info->height = f0->height;
     info->depth = out_depth(f0->format);
     info->frame_rate = (AimRational){ fr.num, fr.den };
     info->color = frame_color(f0);
+    AVRational sar = av_guess_sample_aspect_ratio(r->fmt, r->vst, f0);
+    if (sar.num > 0 && sar.den > 0)
+        info->sar = (AimRational){ sar.num, sar.den };
+    else
+        info->sar = (AimRational){ 0, 1 };
     const char *pfn = av_get_pix_fmt_name(f0->format);
     snprintf(info->pix_fmt, sizeof(info->pix_fmt), "%s", pfn ? pfn : "unknown");
     snprintf(info->codec, sizeof(info->codec), "%s", codec->name);
     if (!is_direct(f0->format, info->depth) && (ret = setup_sws(r, f0)) < 0)
+        goto fail;
+    if (r->ts_guessed && cs <= 0 && (ret = lead_in(r, &ts)) < 0)
         goto fail;
 
     double dur = input_duration(r), fps = av_q2d(fr);
@@ -838,15 +904,17 @@ int aim_reader_open(AimReader **out, const AimReaderSettings *s)
             goto fail;
         }
     }
-    r->zero_ts = ts;
-    info->duration = end_s > 0 ? end_s - ts_seconds(r, ts) : 0;
+    r->zero_ts = r->nb_lead ? r->base_ts : ts;
+    for (int i = 0; i < r->nb_lead; i++) // one frame apart from the zero point
+        r->lead[i]->pts = av_rescale_q(i * r->frame_dur, r->vst->time_base, (AVRational){ 1, 1000000 });
+    info->duration = end_s > 0 ? end_s - ts_seconds(r, r->zero_ts) : 0;
     if (info->duration < 0)
         info->duration = 0;
     if (!r->clipped && r->vst->nb_frames > 0)
         info->nb_frames = r->vst->nb_frames;
     else
         info->nb_frames = llround(info->duration * fps);
-    if ((ret = convert(r, ts, &r->primed)) < 0)
+    if (!r->primed && (ret = convert(r, ts, &r->primed)) < 0)
         goto fail;
     aim_log(&r->log, AIM_LOG_INFO, "%s: %s %s %dx%d, %d/%d fps, ~%lld frames, %.3f s", r->path,
             info->codec, info->pix_fmt, info->width, info->height, fr.num, fr.den,
@@ -888,6 +956,30 @@ static int drain_tail(AimReader *r)
     return 0;
 }
 
+// A partial download or a cut file decodes to its last complete picture and ends; its container
+// still declares the whole length (Matroska's Info, MP4's moov). Audio can outlast the video by
+// a fraction of a second (AAC priming, the last audio packet), and some files by a few seconds
+// (a tail after the last picture): a shortfall over 1 s and over 2% of the declared length is a
+// truncation, and says so (where the video ends against the declared duration).
+#define TRUNCATED_MIN_S 1.0
+#define TRUNCATED_MIN_SHARE 0.02
+static void check_truncated(AimReader *r)
+{
+    double declared = r->info.duration;
+    if (declared <= 0 || r->last_ts == AV_NOPTS_VALUE)
+        return;
+    double ended = (r->last_ts + r->frame_dur - r->zero_ts) * av_q2d(r->vst->time_base);
+    double missing = declared - ended;
+    if (missing <= TRUNCATED_MIN_S || missing <= TRUNCATED_MIN_SHARE * declared)
+        return;
+    r->info.truncated_at = ended;
+    char a[32], b[32];
+    aim_log(&r->log, AIM_LOG_WARNING, "%s: truncated: the video ends at %s (%.3f s) of the %s "
+            "(%.3f s) the container declares; %.1f s are missing", r->path,
+            aim_format_time(ended, a, sizeof(a)), ended, aim_format_time(declared, b, sizeof(b)),
+            declared, missing);
+}
+
 int aim_reader_read(AimReader *r, AimFrame **out)
 {
     if (!r || !out)
@@ -900,6 +992,11 @@ int aim_reader_read(AimReader *r, AimFrame **out)
                 if ((int)i != r->vidx)
                     r->fmt->streams[i]->discard = AVDISCARD_ALL;
         }
+    }
+    if (r->lead_pos < r->nb_lead) {
+        AimFrame *f = r->lead[r->lead_pos];
+        r->lead[r->lead_pos++] = NULL;
+        return place(r, f, out);
     }
     if (r->primed) {
         AimFrame *f = r->primed;
@@ -918,6 +1015,8 @@ int aim_reader_read(AimReader *r, AimFrame **out)
         int ret = next_decoded(r, &ts);
         if (ret == AIM_ERR_EOF || (ret >= 0 && ts >= r->end_ts)) {
             r->done = 1;
+            if (ret == AIM_ERR_EOF)
+                check_truncated(r);
             if (r->nb_errors)
                 aim_log(&r->log, AIM_LOG_WARNING, "%s: %lld decode/demux errors skipped",
                         r->path, (long long)r->nb_errors);

@@ -16,6 +16,7 @@
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/avstring.h>
+#include <libavutil/intreadwrite.h>
 #include <libavutil/opt.h>
 #include <libswscale/swscale.h>
 #include <libavutil/pixdesc.h>
@@ -26,6 +27,8 @@
 typedef struct StreamMap {
     int out;         // output stream index, -1: not carried
     AVRational in_tb;
+    // text subtitles converted to mov_text (MP4/MOV): decoder and encoder, else NULL
+    AVCodecContext *sub_dec, *sub_enc;
 } StreamMap;
 
 struct AimWriter {
@@ -38,6 +41,7 @@ struct AimWriter {
     int enc_w, enc_h;     // encoded size: odd sizes padded to even
     AimRational fps;
     AimColor color;
+    AimRational sar;      // 0/0: none
     int64_t last_index;
 
     AVIOContext *y4m_io;
@@ -56,6 +60,8 @@ struct AimWriter {
     AimReader *src;
     int header_done, finished, renamed;
     int overwrite;        // -y: the final rename may replace OUT
+    int enc_eof;          // the encoder was flushed to its end (see unblock_svt)
+    int sent;             // a picture went to the encoder
     int error;            // sticky: the first muxing error
 };
 
@@ -89,12 +95,54 @@ static int mux(AimWriter *w, AVPacket *pkt)
     return ret;
 }
 
+// A text subtitle event -> the same event as mov_text (text only: ASS styling is dropped),
+// same timestamps. An event that does not decode is dropped with the decoder's complaint (-v).
+static int convert_subtitle(AimWriter *w, StreamMap *m, AVPacket *pkt)
+{
+    AVSubtitle sub = { 0 };
+    int got = 0, ret = avcodec_decode_subtitle2(m->sub_dec, &sub, &got, pkt);
+    if (ret < 0 || !got) {
+        av_packet_unref(pkt);
+        return 0;
+    }
+    // the encoder takes at most this; mov_text's own size field is 16 bits
+    enum { MAX_EVENT = 1 << 16 };
+    uint8_t *buf = av_malloc(MAX_EVENT);
+    ret = buf ? avcodec_encode_subtitle(m->sub_enc, buf, MAX_EVENT, &sub) : AVERROR(ENOMEM);
+    avsubtitle_free(&sub);
+    if (ret < 0) {
+        av_free(buf);
+        av_packet_unref(pkt);
+        return ret == AVERROR(ENOMEM) ? AIM_ERR(ENOMEM) : 0;
+    }
+    AVPacket *out = av_packet_alloc();
+    if (!out || av_new_packet(out, ret) < 0 || av_packet_copy_props(out, pkt) < 0) {
+        av_free(buf);
+        av_packet_free(&out);
+        av_packet_unref(pkt);
+        return AIM_ERR(ENOMEM);
+    }
+    memcpy(out->data, buf, (size_t)ret);
+    av_free(buf);
+    av_packet_unref(pkt);
+    av_packet_move_ref(pkt, out);
+    av_packet_free(&out);
+    (void)w;
+    return 1;
+}
+
 int aim_writer_copy_packet(AimWriter *w, AVPacket *pkt)
 {
     int i = pkt->stream_index;
     if (i < 0 || i >= w->nb_map || w->map[i].out < 0) {
         av_packet_unref(pkt);
         return 0;
+    }
+    if (w->map[i].sub_enc) {
+        int ret = convert_subtitle(w, &w->map[i], pkt);
+        if (ret <= 0)
+            return ret;
+        pkt->stream_index = i;
     }
     AVStream *ost = w->oc->streams[w->map[i].out];
     av_packet_rescale_ts(pkt, w->map[i].in_tb, ost->time_base);
@@ -220,6 +268,15 @@ end:
     return ret;
 }
 
+// FFmpeg's mov muxer lists these codecs for .mov too (avformat_query_codec says yes), but takes
+// them in MP4 only (movenc.c mov_init: "... only supported in MP4"), failing the header with a
+// bare EINVAL.
+static int mp4_only(const char *fmt_name, enum AVCodecID id)
+{
+    return !strcmp(fmt_name, "mov") && (id == AV_CODEC_ID_FLAC || id == AV_CODEC_ID_OPUS ||
+                                        id == AV_CODEC_ID_AV1 || id == AV_CODEC_ID_VP9);
+}
+
 static int supports_fmt(const AVCodec *c, enum AVPixelFormat fmt)
 {
     if (!c->pix_fmts)
@@ -314,6 +371,52 @@ static int crf_range(AVCodecContext *e, const AVCodec *codec, const char *key, i
     return 1;
 }
 
+// x264's speed names, slowest first; every encoder gets its own setting of the same rank.
+// x265 takes the same names. SVT-AV1 (FFmpeg option "preset", -2..13, faster upwards): medium is
+// its default 10 (SVT-AV1 1.x docs/Parameters.md), like x264's; slower names step down by 2,
+// the faster ones up to 13, its fastest. NVENC (p1 fastest .. p7 slowest): medium is its
+// default p4. libvpx-vp9 ("cpu-used", 0..5 with the good deadline, faster upwards): medium is
+// its default 1. The slow end of each scale is research territory; placebo/veryslow stop at
+// the slowest step each encoder's docs recommend for use.
+static const char *const speed_names[] = {
+    "placebo", "veryslow", "slower", "slow", "medium", "fast", "faster", "veryfast",
+    "superfast", "ultrafast",
+};
+
+/**
+ * The option (*key) and value (*val, possibly in buf) that give `codec` the speed of x264's
+ * preset `name`. Returns 1, 0 when the encoder has no such setting, or AIM_ERR(EINVAL) for a
+ * name that is not one of x264's.
+ */
+static int encoder_preset(const char *codec, const char *name, const char **key,
+                          const char **val, char *buf, size_t n)
+{
+    static const int svt[] = { 4, 6, 8, 9, 10, 11, 11, 12, 13, 13 };
+    static const int nvenc[] = { 7, 7, 6, 5, 4, 3, 3, 2, 1, 1 };
+    static const int vp9[] = { 0, 0, 0, 0, 1, 2, 3, 4, 5, 5 };
+    int rank = -1;
+    for (int i = 0; i < (int)(sizeof(speed_names) / sizeof(*speed_names)); i++)
+        if (!strcmp(name, speed_names[i]))
+            rank = i;
+    if (rank < 0)
+        return AIM_ERR(EINVAL);
+    *key = "preset";
+    *val = name;
+    if (!strcmp(codec, "libx264") || !strcmp(codec, "libx265"))
+        return 1;
+    if (!strcmp(codec, "libsvtav1"))
+        snprintf(buf, n, "%d", svt[rank]);
+    else if (!strcmp(codec, "h264_nvenc") || !strcmp(codec, "hevc_nvenc"))
+        snprintf(buf, n, "p%d", nvenc[rank]);
+    else if (!strcmp(codec, "libvpx-vp9")) {
+        *key = "cpu-used";
+        snprintf(buf, n, "%d", vp9[rank]);
+    } else
+        return 0;
+    *val = buf;
+    return 1;
+}
+
 static int open_encoder(AimWriter *w, const AimWriterSettings *s, const char *fmt_name)
 {
     if (w->png)
@@ -323,7 +426,8 @@ static int open_encoder(AimWriter *w, const AimWriterSettings *s, const char *fm
     if (!codec || codec->type != AVMEDIA_TYPE_VIDEO)
         return fail(w, AIM_ERR_UNSUPPORTED, "video encoder %s is not available in this libavcodec",
                     s->encoder ? s->encoder : "(default)", NULL);
-    if (avformat_query_codec(w->ofmt, codec->id, FF_COMPLIANCE_NORMAL) != 1)
+    if (avformat_query_codec(w->ofmt, codec->id, FF_COMPLIANCE_NORMAL) != 1 ||
+        mp4_only(fmt_name, codec->id))
         return fail(w, AIM_ERR_UNSUPPORTED, "%s video cannot be stored in %s",
                     avcodec_get_name(codec->id), fmt_name);
     enum AVPixelFormat pf = s->depth == 10 ? AV_PIX_FMT_YUV420P10LE : AV_PIX_FMT_YUV420P;
@@ -350,6 +454,9 @@ static int open_encoder(AimWriter *w, const AimWriterSettings *s, const char *fm
     e->color_trc = s->color.transfer;
     e->color_range = s->color.range;
     e->chroma_sample_location = s->color.chroma_loc;
+    if (s->sar.num > 0 && s->sar.den > 0)
+        av_reduce(&e->sample_aspect_ratio.num, &e->sample_aspect_ratio.den, s->sar.num,
+                  s->sar.den, INT_MAX);
     e->thread_count = s->threads;
     if (w->ofmt->flags & AVFMT_GLOBALHEADER)
         e->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
@@ -381,12 +488,25 @@ static int open_encoder(AimWriter *w, const AimWriterSettings *s, const char *fm
         }
     }
     if (s->preset) {
-        if (av_opt_find(e->priv_data, "preset", NULL, 0, 0))
-            av_dict_set(&opts, "preset", s->preset, 0);
+        const char *key, *val;
+        char buf[16];
+        int ret = encoder_preset(codec->name, s->preset, &key, &val, buf, sizeof(buf));
+        if (ret < 0) {
+            av_dict_free(&opts);
+            return fail(w, AIM_ERR(EINVAL), "unknown encoder speed preset '%s' (x264's names)",
+                        s->preset, NULL);
+        }
+        if (ret > 0 && av_opt_find(e->priv_data, key, NULL, 0, 0))
+            av_dict_set(&opts, key, val, 0);
         else
-            aim_log(&w->log, AIM_LOG_WARNING, "%s: encoder %s has no preset option: ignored",
+            aim_log(&w->log, AIM_LOG_DEBUG, "%s: encoder %s has no speed preset: its default",
                     w->path, codec->name);
     }
+    // SVT-AV1 prints its banner (a dozen lines) to stderr itself, bypassing av_log; its
+    // SVT_LOG variable (read when the encoder opens; 1 = errors) keeps that for -v, unless the
+    // user set it
+    if (!strcmp(codec->name, "libsvtav1") && w->log.max_level < AIM_LOG_DEBUG)
+        setenv("SVT_LOG", "1", 0);
     // x265 prints its banner, statistics and errors to stderr itself, bypassing av_log: only
     // with -v (a debug log), as libav's own lines
     const char *x265_log = w->log.max_level >= AIM_LOG_DEBUG ? "log-level=warning"
@@ -450,6 +570,7 @@ static int add_video_stream(AimWriter *w, const AVStream *ist)
     if (!ost || avcodec_parameters_from_context(ost->codecpar, w->enc) < 0)
         return AIM_ERR(ENOMEM);
     ost->time_base = w->enc->time_base;
+    ost->sample_aspect_ratio = w->enc->sample_aspect_ratio; // the container's tag (mkv, mov)
     // (Matroska stores this as a nanosecond DefaultDuration; FFmpeg 5.1 reads 48000/1001 back
     // as 7001/146, 0.13 ppm off, and so does any MKV the ffmpeg CLI writes at that rate)
     ost->avg_frame_rate = ost->r_frame_rate = w->enc->framerate;
@@ -491,6 +612,61 @@ static int add_cover_attachment(AimWriter *w, const AVStream *ist)
     return 0;
 }
 
+// MP4 and MOV carry text subtitles as mov_text only: SRT, ASS, WebVTT... are converted event by
+// event (the way ffmpeg -c:s mov_text does: decoded to ASS, encoded as plain text), keeping
+// their timing; ASS styling (fonts, colours, positions) cannot be kept, and a warning says so.
+// Without the decoder or the mov_text encoder the stream is dropped with a warning.
+static int add_mov_text_stream(AimWriter *w, const AVStream *ist, int i, const char *what)
+{
+    const AVCodecParameters *par = ist->codecpar;
+    const AVCodec *dc = avcodec_find_decoder(par->codec_id);
+    const AVCodec *ec = avcodec_find_encoder(AV_CODEC_ID_MOV_TEXT);
+    StreamMap *m = &w->map[i];
+    if (!dc || !ec) {
+        aim_log(&w->log, AIM_LOG_WARNING, "%s: %s cannot be converted to mov_text (no %s in this "
+                "libavcodec); dropped", w->path, what, dc ? "mov_text encoder" : "decoder");
+        return 0;
+    }
+    if (!(m->sub_dec = avcodec_alloc_context3(dc)) || !(m->sub_enc = avcodec_alloc_context3(ec)))
+        return AIM_ERR(ENOMEM);
+    int ret = avcodec_parameters_to_context(m->sub_dec, par);
+    m->sub_dec->pkt_timebase = ist->time_base;
+    if (ret >= 0)
+        ret = avcodec_open2(m->sub_dec, dc, NULL);
+    if (ret >= 0 && m->sub_dec->subtitle_header) { // the styles the encoder parses
+        if (!(m->sub_enc->subtitle_header = av_mallocz(m->sub_dec->subtitle_header_size + 1)))
+            return AIM_ERR(ENOMEM);
+        memcpy(m->sub_enc->subtitle_header, m->sub_dec->subtitle_header,
+               m->sub_dec->subtitle_header_size);
+        m->sub_enc->subtitle_header_size = m->sub_dec->subtitle_header_size;
+    }
+    m->sub_enc->time_base = ist->time_base;
+    if (ret >= 0)
+        ret = avcodec_open2(m->sub_enc, ec, NULL);
+    if (ret < 0) {
+        avcodec_free_context(&m->sub_dec);
+        avcodec_free_context(&m->sub_enc);
+        aim_log(&w->log, AIM_LOG_WARNING, "%s: %s cannot be converted to mov_text (%s); dropped",
+                w->path, what, AVERR(ret));
+        return 0;
+    }
+    AVStream *ost = avformat_new_stream(w->oc, NULL);
+    if (!ost || avcodec_parameters_from_context(ost->codecpar, m->sub_enc) < 0)
+        return AIM_ERR(ENOMEM);
+    ost->time_base = ist->time_base;
+    ost->disposition = ist->disposition;
+    copy_stream_tags(&ost->metadata, ist->metadata, 1);
+    m->out = ost->index;
+    m->in_tb = ist->time_base;
+    if (par->codec_id == AV_CODEC_ID_ASS || par->codec_id == AV_CODEC_ID_SSA)
+        aim_log(&w->log, AIM_LOG_WARNING, "%s: %s converted to mov_text, the only subtitle format "
+                "of %s: its styling (fonts, colours, positions) is lost (.mkv keeps it)", w->path,
+                what, w->ofmt->name);
+    else
+        aim_log(&w->log, AIM_LOG_INFO, "%s: %s converted to mov_text", w->path, what);
+    return 0;
+}
+
 // Copies input stream i if the container can hold it; sets w->map[i].
 static int add_copy_stream(AimWriter *w, const AVStream *ist, int i, const char *fmt_name,
                            int clipped)
@@ -508,6 +684,11 @@ static int add_copy_stream(AimWriter *w, const AVStream *ist, int i, const char 
     }
     if ((ist->disposition & AV_DISPOSITION_ATTACHED_PIC) && !strcmp(fmt_name, "matroska"))
         return add_cover_attachment(w, ist);
+    const AVCodecDescriptor *desc = avcodec_descriptor_get(par->codec_id);
+    if ((!strcmp(fmt_name, "mp4") || !strcmp(fmt_name, "mov")) &&
+        par->codec_type == AVMEDIA_TYPE_SUBTITLE && par->codec_id != AV_CODEC_ID_MOV_TEXT &&
+        desc && (desc->props & AV_CODEC_PROP_TEXT_SUB))
+        return add_mov_text_stream(w, ist, i, what);
     int keep;
     if (par->codec_type == AVMEDIA_TYPE_ATTACHMENT) // mkv_query_codec lists no attachment codecs
         keep = !strcmp(fmt_name, "matroska");
@@ -518,6 +699,10 @@ static int add_copy_stream(AimWriter *w, const AVStream *ist, int i, const char 
                 what, fmt_name);
         return 0;
     }
+    // Audio is never dropped silently nor re-encoded: refuse, and say where it fits.
+    if (mp4_only(fmt_name, par->codec_id))
+        return fail(w, AIM_ERR_UNSUPPORTED, "%s cannot be stored in .mov: use .mkv or .mp4", what,
+                    NULL);
     AVStream *ost = avformat_new_stream(w->oc, NULL);
     if (!ost || avcodec_parameters_copy(ost->codecpar, par) < 0)
         return AIM_ERR(ENOMEM);
@@ -572,8 +757,11 @@ static int y4m_header(AimWriter *w)
         c = "420paldv XYSCSS=420PALDV";
     const char *range = w->color.range == AVCOL_RANGE_JPEG ? " XCOLORRANGE=FULL"
                       : w->color.range == AVCOL_RANGE_MPEG ? " XCOLORRANGE=LIMITED" : "";
-    avio_printf(w->y4m_io, "YUV4MPEG2 W%d H%d F%d:%d Ip C%s%s\n", w->width, w->height,
-                w->fps.num, w->fps.den, c, range);
+    char aspect[32] = "";
+    if (w->sar.num > 0 && w->sar.den > 0)
+        snprintf(aspect, sizeof(aspect), " A%d:%d", w->sar.num, w->sar.den);
+    avio_printf(w->y4m_io, "YUV4MPEG2 W%d H%d F%d:%d Ip%s C%s%s\n", w->width, w->height,
+                w->fps.num, w->fps.den, aspect, c, range);
     if (!(w->row = malloc((size_t)w->width * 2)))
         return AIM_ERR(ENOMEM);
     return 0;
@@ -610,6 +798,45 @@ static int write_y4m(AimWriter *w, const AimFrame *f)
 
 // ---------------------------------------------------------------- open / close
 
+// SVT-AV1 1.4's deinit waits for its end-of-stream packet (svt_av1_enc_deinit calls
+// svt_av1_enc_get_packet): closing an encoder that was not flushed (a refused header, an error
+// or Ctrl-C mid-run) hangs forever, and so does flushing one that got no picture. Give it one
+// (black) if it had none, flush it, and drop what comes out.
+static void unblock_svt(AimWriter *w)
+{
+    if (!w->enc || !avcodec_is_open(w->enc) || w->enc_eof || strcmp(w->enc->codec->name,
+                                                                    "libsvtav1"))
+        return;
+    AVPacket *pkt = av_packet_alloc();
+    AVFrame *f = w->sent ? NULL : av_frame_alloc();
+    if (!pkt || (!w->sent && !f))
+        goto end;
+    if (f) {
+        f->format = w->enc->pix_fmt;
+        f->width = w->enc->width;
+        f->height = w->enc->height;
+        if (av_frame_get_buffer(f, 0) < 0)
+            goto end;
+        for (int p = 0; p < 3; p++)
+            memset(f->data[p], p ? 128 : 16, (size_t)f->linesize[p] * (p ? (f->height + 1) / 2
+                                                                           : f->height));
+        if (f->format != AV_PIX_FMT_YUV420P) // 10-bit: only the mid-grey chroma differs
+            for (int p = 1; p < 3; p++)
+                for (int y = 0; y < (f->height + 1) / 2; y++)
+                    for (int x = 0; x < (f->width + 1) / 2; x++)
+                        AV_WN16(f->data[p] + y * f->linesize[p] + 2 * x, 512);
+        if (avcodec_send_frame(w->enc, f) < 0)
+            goto end;
+    }
+    if (avcodec_send_frame(w->enc, NULL) < 0)
+        goto end;
+    while (avcodec_receive_packet(w->enc, pkt) >= 0)
+        av_packet_unref(pkt);
+end:
+    av_frame_free(&f);
+    av_packet_free(&pkt);
+}
+
 void aim_writer_close(AimWriter **pw)
 {
     AimWriter *w = pw ? *pw : NULL;
@@ -619,6 +846,7 @@ void aim_writer_close(AimWriter **pw)
     if (w->src)
         aim_reader_attach(w->src, NULL);
     avio_closep(&w->y4m_io); // (the pipe protocol leaves fd 1 open)
+    unblock_svt(w);
     avcodec_free_context(&w->enc);
     if (w->oc) {
         if (w->oc->pb)
@@ -632,6 +860,10 @@ void aim_writer_close(AimWriter **pw)
     sws_freeContext(w->sws);
     av_packet_free(&w->pkt);
     free(w->row);
+    for (int i = 0; i < w->nb_map; i++) {
+        avcodec_free_context(&w->map[i].sub_dec);
+        avcodec_free_context(&w->map[i].sub_enc);
+    }
     free(w->map);
     free(w->tmp_path);
     free(w->path);
@@ -669,6 +901,8 @@ int aim_writer_open(AimWriter **out, const AimWriterSettings *s)
     w->depth = s->depth;
     w->fps = s->frame_rate;
     w->color = s->color;
+    if (s->sar.num > 0 && s->sar.den > 0)
+        av_reduce(&w->sar.num, &w->sar.den, s->sar.num, s->sar.den, INT_MAX);
     w->last_index = -1;
     w->src = s->copy_from;
     w->overwrite = s->overwrite;
@@ -781,6 +1015,8 @@ static int drain(AimWriter *w)
 {
     for (;;) {
         int ret = avcodec_receive_packet(w->enc, w->pkt);
+        if (ret == AVERROR_EOF)
+            w->enc_eof = 1;
         if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
             return 0;
         if (ret < 0) {
@@ -881,6 +1117,7 @@ int aim_writer_write(AimWriter *w, const AimFrame *f)
         w->frame->pts = f->index;
     }
     w->last_index = f->index;
+    w->sent = 1;
     ret = avcodec_send_frame(w->enc, w->frame);
     if (ret < 0) {
         aim_log(&w->log, AIM_LOG_ERROR, "%s: encoding frame %lld failed: %s", w->path,

@@ -8,9 +8,10 @@
 "$AIM" analyze "$T/in.mkv" --csv "$T/a.csv" --json "$T/a.json" --timeline "$T/a.png" >"$T/out.txt"
 eq "exit code" "$?" 0
 eq "csv header" "$(head -1 "$T/a.csv")" \
-   "frame,class,why,mad,ssim,hist,mc,cut_score,rel,palette,blockmax,sad,moving,luma,fade_fit,camera,on"
+   "frame,class,why,mad,ssim,hist,mc,cut_score,rel,palette,blockmax,sad,moving,luma,fade_fit,camera,on,time"
 eq "one row per frame" "$(tail -n +2 "$T/a.csv" | wc -l)" 120
-eq "17 columns in every row" "$(tail -n +2 "$T/a.csv" | awk -F, '{print NF}' | sort -u)" 17
+eq "18 columns in every row" "$(tail -n +2 "$T/a.csv" | awk -F, '{print NF}' | sort -u)" 18
+eq "the cut's row has its timecode (frame 64 at 24000/1001)" "$(sed -n 66p "$T/a.csv" | cut -d, -f1,18)" "64,00:00:02.669"
 eq "frames in order" "$(tail -n +2 "$T/a.csv" | cut -d, -f1 | tr '\n' ' ')" "$(seq 0 119 | tr '\n' ' ')"
 # label of each frame: truth vs gate
 grep -v '^#' "$T/truth.csv" | tail -n +2 | cut -d, -f1,2 > "$T/t.txt"
@@ -26,7 +27,7 @@ eq "extra fades are truth motion" \
    "$(join -t, "$T/t.txt" "$T/g.txt" | awk -F, '$3=="fade" && $2!="fade" && $2!="motion"' | wc -l)" 0
 eq "truth motion is motion or fade" \
    "$(join -t, "$T/t.txt" "$T/g.txt" | awk -F, '$2=="motion" && $3!="motion" && $3!="fade"' | wc -l)" 0
-check "summary printed" grep -q "cuts: 64" "$T/out.txt"
+check "summary printed, cuts with timecodes" grep -q "cuts: 64 (00:00:02.669)" "$T/out.txt"
 check "cadence printed" grep -q "on 2s" "$T/out.txt"
 if command -v python3 >/dev/null; then
     check "json parses, 120 records, summary" python3 -c "
@@ -35,10 +36,17 @@ d = json.load(open('$T/a.json'))
 assert len(d['frames']) == 120 and d['summary']['frames'] == 120
 assert d['summary']['cut'] == 1 and d['gate']['metric'] == 'mc'
 assert d['frames'][64]['class'] == 'cut'
+assert abs(d['frames'][64]['time'] - 64 * 1001 / 24000) < 1e-3
+assert d['summary']['cuts'] == [{'frame': 64, 'time': 2.669, 'timecode': '00:00:02.669'}]
+assert d['settings']['input'].endswith('in.mkv') and d['settings']['clip'] is None
 "
 fi
 check "timeline is a PNG" test "$(head -c 8 "$T/a.png" | od -An -tx1 | tr -d ' ')" = "89504e470d0a1a0a"
-eq "timeline width: one column per frame + margins" "$(probe "$T/a.png" stream=width)" 136
+eq "timeline width: readable, ~1600 px" "$(probe "$T/a.png" stream=width)" 1600
+"$GEN" "$T/long.mkv" --duration 130 --size 64x36 --no-subs --no-audio >/dev/null
+"$AIM" analyze "$T/long.mkv" --timeline "$T/long.png" -q
+eq "long input: exit code" "$?" 0
+check "long input: one row per minute (3 rows: taller)" test "$(probe "$T/long.png" stream=height)" -gt $((3 * $(probe "$T/a.png" stream=height) / 2))
 # --csv -: CSV on stdout, the summary moves to stderr
 "$AIM" analyze "$T/in.mkv" --csv - 2>"$T/err.txt" > "$T/stdout.txt"
 eq "csv on stdout" "$(cat "$T/stdout.txt")" "$(cat "$T/a.csv")"

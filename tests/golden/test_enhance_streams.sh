@@ -15,7 +15,7 @@ nin=$(frames "$T/in.mkv")
 eq "frame count doubles" "$(frames "$T/out.mkv")" "$((2 * nin))"
 check_passthrough "$T/in.mkv" "$T/out.mkv"
 check "report has a summary" grep -q '"summary"' "$T/r.json"
-eq "report: one record per source frame" "$(grep -c '"frame":' "$T/r.json")" "$nin"
+eq "report: one record per source frame" "$(grep -c '^    {"frame":' "$T/r.json")" "$nin"
 
 # mp4 output: video + audio; ASS and attachments cannot go into mp4 (dropped with a warning)
 "$AIM" enhance "$T/in.mkv" --out "$T/out.mp4" --scale 1 2>"$T/mp4.log"

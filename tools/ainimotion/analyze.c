@@ -16,6 +16,7 @@
 #include "gate/timeline.h"
 #include "io/avlog.h"
 #include "io/io.h"
+#include "report.h"
 
 static void usage(FILE *out)
 {
@@ -27,9 +28,10 @@ static void usage(FILE *out)
 "\n"
 "  --csv FILE           one row per source frame i (the interval i-1 -> i):\n"
 "                       frame,class,why,mad,ssim,hist,mc,cut_score,rel,palette,blockmax,sad,\n"
-"                       moving,luma,fade_fit,camera,on ('-' = stdout)\n"
+"                       moving,luma,fade_fit,camera,on,time (HH:MM:SS.mmm) ('-' = stdout)\n"
 "  --json FILE          the same records and the summary as JSON ('-' = stdout)\n"
-"  --timeline FILE.png  cut score, hold measurements, thresholds and decisions over time\n"
+"  --timeline FILE.png  a picture: cut score, hold measurements, labelled thresholds and the\n"
+"                       class of every frame over a time axis, one row per minute\n"
 "  --gate-metric M      score the thresholds apply to: mc (default: cut score = motion-\n"
 "                       compensated change, hold score = MAD), mad, ssim (1 - SSIM), hist\n"
 "  --hold-threshold X   hold score below which an interval may be a hold (default 0.003:\n"
@@ -270,7 +272,7 @@ int aim_cmd_analyze(int argc, char **argv)
     if ((ret = aim_reader_open(&reader, &rset)) < 0) {
         // (the reader said why in its one line)
         code = ret == AIM_ERR(ERANGE) ? AIM_EXIT_USAGE : ret == AIM_ERR(ENOMEM) ? AIM_EXIT_FAILED
-                                                                                : AIM_EXIT_INPUT;
+             : ret == AIM_ERR_UNSUPPORTED ? AIM_EXIT_UNSUPPORTED : AIM_EXIT_INPUT;
         goto end;
     }
     if ((ret = aim_gate_create(&gate, &o.gate)) < 0) {
@@ -330,6 +332,8 @@ int aim_cmd_analyze(int argc, char **argv)
     code = AIM_EXIT_OK;
     if (aim_cli_out_of_memory()) // the records may be incomplete: write none
         goto end;
+    const AimVideoInfo *vi = aim_reader_info(reader);
+    double fps = (double)vi->frame_rate.num / vi->frame_rate.den; // records are on this grid
     if (o.csv) {
         FILE *f = open_out(o.csv);
         opened |= f ? 1 : 0;
@@ -340,7 +344,7 @@ int aim_cmd_analyze(int argc, char **argv)
         }
         aim_gate_csv_header(f);
         for (int64_t i = 0; i < rs.n; i++)
-            aim_gate_csv_row(f, &rs.r[i], on[i]);
+            aim_gate_csv_row(f, &rs.r[i], on[i], rs.r[i].frame / fps);
         if (close_out(f)) {
             write_failed(o.csv);
             code = AIM_EXIT_OUTPUT;
@@ -354,17 +358,27 @@ int aim_cmd_analyze(int argc, char **argv)
             code = AIM_EXIT_OUTPUT;
             goto end;
         }
-        fprintf(f, "{\n  \"ainimotion\": \"%s\",\n  \"gate\": {\"metric\": \"%s\", "
-                   "\"hold_threshold\": %g, \"cut_threshold\": %g, \"block_threshold\": %g},\n"
-                   "  \"frames\": [",
-                AIM_VERSION_STRING, aim_gate_metric_name(o.gate.metric), o.gate.hold_threshold,
+        // the schema of enhance --report (report.c): settings, gate, frames, summary
+        fprintf(f, "{\n  \"ainimotion\": \"%s\",\n  \"settings\": {\"input\": ",
+                AIM_VERSION_STRING);
+        aim_json_string(f, o.in);
+        fprintf(f, ", \"clip\": ");
+        if (o.clip_set)
+            fprintf(f, "{\"start\": %.3f, \"end\": %.3f}", o.clip_start, o.clip_end);
+        else
+            fputs("null", f);
+        fprintf(f, ", \"input_size\": [%d, %d], \"input_fps\": %.6f},\n", vi->width, vi->height,
+                fps);
+        fprintf(f, "  \"gate\": {\"metric\": \"%s\", \"hold_threshold\": %g, "
+                   "\"cut_threshold\": %g, \"block_threshold\": %g},\n  \"frames\": [",
+                aim_gate_metric_name(o.gate.metric), o.gate.hold_threshold,
                 o.gate.cut_threshold, o.gate.block_threshold);
         for (int64_t i = 0; i < rs.n; i++) {
             fputs(i ? ",\n    " : "\n    ", f);
-            aim_gate_json_record(f, &rs.r[i], on[i]);
+            aim_gate_json_record(f, &rs.r[i], on[i], rs.r[i].frame / fps);
         }
         fputs("\n  ],\n  \"summary\": ", f);
-        aim_gate_summary_json(f, &sum);
+        aim_gate_summary_json(f, &sum, fps);
         fputs("\n}\n", f);
         if (close_out(f)) {
             write_failed(o.json);
@@ -373,7 +387,7 @@ int aim_cmd_analyze(int argc, char **argv)
     }
     if (o.timeline) {
         AimTimeline t;
-        ret = aim_timeline_render(&t, rs.r, rs.n, &o.gate);
+        ret = aim_timeline_render(&t, rs.r, rs.n, &o.gate, fps);
         FILE *f = ret < 0 ? NULL : open_out(o.timeline);
         opened |= f ? 4 : 0;
         if (ret < 0 || !f) {
@@ -394,12 +408,7 @@ int aim_cmd_analyze(int argc, char **argv)
         FILE *out = (o.csv && !strcmp(o.csv, "-")) || (o.json && !strcmp(o.json, "-"))
                   ? aim_cli_stderr() : stdout;
         fprintf(out, "%s: ", o.in);
-        aim_gate_summary_text(out, &sum);
-        fputs("cuts:", out);
-        for (int64_t i = 0; i < rs.n; i++)
-            if (rs.r[i].cls == AIM_CLASS_CUT)
-                fprintf(out, " %lld", (long long)rs.r[i].frame);
-        fputc('\n', out);
+        aim_gate_summary_text(out, &sum, fps);
         fprintf(out, "speed: %.1f frames/s (decode + gate, wall clock); gate alone %.1f frames/s "
                 "(%.2f ms CPU per frame)\n", rs.n / (seconds > 0 ? seconds : 1e-9),
                 rs.n / (t_gate > 0 ? t_gate : 1e-9), 1e3 * t_gate / rs.n);

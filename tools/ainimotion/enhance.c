@@ -118,7 +118,8 @@ static void enhance_usage(FILE *f)
 "                       device of any kind), vulkan:N (device N of 'ainimotion devices')\n"
 "  --models-dir DIR     where neural models live (default $AINIMOTION_MODELS or\n"
 "                       $XDG_DATA_HOME/ainimotion/models)\n"
-"  --report FILE.json   one record per source interval (class and metrics) and a summary\n"
+"  --report FILE.json   the settings, one record per source frame (analyze --json's\n"
+"                       schema), the gate's summary and the run's totals\n"
 "  -y                   overwrite OUT if it exists (without -y, an OUT that appears during\n"
 "                       the run is left alone too: exit 3, the result is kept aside)\n"
 "  -q, --quiet          no progress, warnings and errors only\n"
@@ -362,7 +363,9 @@ typedef struct Run {
     AimReader *reader;
     AimWriter *writer;
     AimReport *report;
+    AimReportInfo report_info;
     int64_t total_out;     // estimate, 0 if unknown
+    double out_fps;        // output frame rate (progress: speed against real time)
     double t_start, t_last_print;
     int tty, quiet;
 } Run;
@@ -393,22 +396,45 @@ static void on_record(void *opaque, const AimGateRecord *rec)
         aim_report_add(r->report, rec);
 }
 
-static void print_progress(Run *r, const AimPipelineStats *st, int final)
+// HH:MM:SS, whole seconds (aim_format_time without the milliseconds)
+static void hms(char *buf, size_t n, double s)
 {
-    double t = now_s(), el = t - r->t_start;
-    double fps = el > 0 ? st->out_frames / el : 0;
-    char total[32] = "?", pct[16] = "", eta[32] = "";
-    if (r->total_out > 0) {
-        int64_t tot = r->total_out > st->out_frames ? r->total_out : st->out_frames;
-        snprintf(total, sizeof(total), "%lld", (long long)tot);
-        snprintf(pct, sizeof(pct), " (%.0f%%)", 100.0 * st->out_frames / tot);
+    aim_format_time(s > 0 ? floor(s + 0.5) : 0, buf, n);
+    char *dot = strrchr(buf, '.');
+    if (dot)
+        *dot = 0;
+}
+
+char *aim_progress_line(char *buf, size_t n, int64_t done, int64_t total, double elapsed,
+                        double out_fps, int final)
+{
+    double fps = elapsed > 0 ? done / elapsed : 0;
+    char tot[32] = "?", pct[16] = "", el[32], eta[64] = "", speed[32] = "";
+    if (total > 0) {
+        int64_t t = total > done ? total : done;
+        snprintf(tot, sizeof(tot), "%lld", (long long)t);
+        snprintf(pct, sizeof(pct), " (%.0f%%)", 100.0 * done / t);
         if (fps > 0 && !final) {
-            int s = (int)((tot - st->out_frames) / fps);
-            snprintf(eta, sizeof(eta), " ETA %d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
+            char e[40];
+            hms(e, sizeof(e), (t - done) / fps);
+            snprintf(eta, sizeof(eta), ", ETA %s", e);
         }
     }
-    fprintf(aim_cli_stderr(), "%sframe %lld/%s%s %.1f fps%s%s", r->tty ? "\r" : "",
-            (long long)st->out_frames, total, pct, fps, eta,
+    // video seconds made per second of wall time: 0.50x takes twice the video's length
+    if (out_fps > 0 && elapsed > 0)
+        snprintf(speed, sizeof(speed), ", %.2fx real time", done / out_fps / elapsed);
+    hms(el, sizeof(el), elapsed);
+    snprintf(buf, n, "frame %lld/%s%s, %.1f fps%s, elapsed %s%s", (long long)done, tot, pct,
+             fps, speed, el, eta);
+    return buf;
+}
+
+static void print_progress(Run *r, const AimPipelineStats *st, int final)
+{
+    char line[256];
+    aim_progress_line(line, sizeof(line), st->out_frames, r->total_out, now_s() - r->t_start,
+                      r->out_fps, final);
+    fprintf(aim_cli_stderr(), "%s%s%s", r->tty ? "\r" : "", line,
             r->tty ? (final ? "\n" : "   ") : "\n");
     fflush(aim_cli_stderr());
 }
@@ -599,6 +625,9 @@ int aim_cmd_enhance(int argc, char **argv)
     ws.depth = vi->depth;
     ws.frame_rate = out_rate;
     ws.color = vi->color;
+    // --scale is uniform: the pixel shape stays, so the SAR does (rounding to even sizes moves
+    // the display aspect by under a pixel, as it does for square pixels)
+    ws.sar = vi->sar;
     ws.copy_from = run.reader;
     ws.log = log;
     if ((ret = aim_writer_open(&run.writer, &ws)) < 0) {
@@ -656,15 +685,17 @@ int aim_cmd_enhance(int argc, char **argv)
     ps.opaque = &run;
     ps.cancel = &g_cancel;
     run.total_out = vi->nb_frames * factor;
+    run.out_fps = (double)out_rate.num / out_rate.den;
 
     if (o.report) {
-        AimReportInfo ri = { .input = o.in, .output = o.out, .factor = factor,
-                             .metric = ps.gate.metric,
-                             .hold_threshold = ps.gate.hold_threshold,
-                             .cut_threshold = ps.gate.cut_threshold,
-                             .interp = interp, .upscaler = upscaler, .preset = o.preset->name,
-                             .interp_fallback = aim_interp_fallback_name(o.interp_fallback) };
-        if ((ret = aim_report_open(&run.report, o.report, &ri)) < 0) {
+        run.report_info = (AimReportInfo){
+            .input = o.in, .output = o.out, .factor = factor, .gate = &ps.gate,
+            .interp = interp, .upscaler = upscaler, .preset = o.preset->name,
+            .interp_fallback = aim_interp_fallback_name(o.interp_fallback),
+            .encoder = o.encoder, .crf = ws.crf, .clip_set = o.clip_set,
+            .clip_start = o.clip_start, .clip_end = o.clip_end, .out_w = ow, .out_h = oh,
+            .out_fps = run.out_fps, .video = vi };
+        if ((ret = aim_report_open(&run.report, o.report, &run.report_info)) < 0) {
             aim_log(&log, AIM_LOG_ERROR, "cannot write the report '%s': %s", o.report,
                     aim_strerror(ret));
             code = AIM_EXIT_OUTPUT;

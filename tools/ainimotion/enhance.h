@@ -3,6 +3,7 @@
 #define AIM_CLI_ENHANCE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ainimotion/common.h"
 #include "gate/gate.h"
@@ -55,5 +56,13 @@ typedef struct EnhanceOptions {
  * one-line message in err. Never exits, never prints: fuzzable.
  */
 int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_t errlen);
+
+/**
+ * The progress line: "frame 120/480 (25%), 30.1 fps, 0.63x real time, elapsed 00:00:04, ETA
+ * 00:00:12" (total <= 0: unknown, no percentage nor ETA; final: no ETA). Speed is the output's
+ * seconds of video per second of wall time. Returns buf.
+ */
+char *aim_progress_line(char *buf, size_t n, int64_t done, int64_t total, double elapsed,
+                        double out_fps, int final);
 
 #endif

@@ -1,5 +1,5 @@
-// `enhance --report`: the gate's own record and summary writers (src/gate/report.h), streamed
-// as decisions arrive, plus the run's totals.
+// `enhance --report`: the gate's own record and summary writers (src/gate/report.h) over the
+// records kept during the run, plus the run's settings and totals.
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,14 +9,20 @@
 
 struct AimReport {
     FILE *f;
-    AimGateClass *cls; // every record's class, for the cadence summary at the end
+    AimReportInfo info;
+    AimGateRecord *rec; // every record (masks dropped), written at finish with its `on`
     int64_t n, cap;
+    int lost;           // a record could not be kept
 };
 
-static void json_str(FILE *f, const char *s)
+void aim_json_string(FILE *f, const char *s)
 {
+    if (!s) {
+        fputs("null", f);
+        return;
+    }
     fputc('"', f);
-    for (; s && *s; s++) {
+    for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         if (c == '"' || c == '\\')
             fprintf(f, "\\%c", c);
@@ -38,22 +44,7 @@ int aim_report_open(AimReport **out, const char *path, const AimReportInfo *in)
         free(r);
         return AIM_ERR(e);
     }
-    FILE *f = r->f;
-    fprintf(f, "{\n  \"ainimotion\": \"%s\",\n  \"input\": ", AIM_VERSION_STRING);
-    json_str(f, in->input);
-    fprintf(f, ",\n  \"output\": ");
-    json_str(f, in->output);
-    fprintf(f, ",\n  \"preset\": ");
-    json_str(f, in->preset);
-    fprintf(f, ",\n  \"interp\": ");
-    json_str(f, in->interp);
-    fprintf(f, ",\n  \"interp_fallback\": ");
-    json_str(f, in->interp_fallback);
-    fprintf(f, ",\n  \"upscaler\": ");
-    json_str(f, in->upscaler);
-    fprintf(f, ",\n  \"factor\": %d,\n  \"gate\": {\"metric\": \"%s\", \"hold_threshold\": %g, "
-               "\"cut_threshold\": %g},\n  \"intervals\": [",
-            in->factor, aim_gate_metric_name(in->metric), in->hold_threshold, in->cut_threshold);
+    r->info = *in;
     *out = r;
     return 0;
 }
@@ -62,30 +53,87 @@ void aim_report_add(AimReport *r, const AimGateRecord *rec)
 {
     if (r->n == r->cap) {
         int64_t cap = r->cap ? r->cap * 2 : 1024;
-        AimGateClass *c = realloc(r->cls, (size_t)cap * sizeof(*c));
-        if (!c)
-            return; // the summary then covers fewer frames; the records stay complete
-        r->cls = c;
+        AimGateRecord *c = realloc(r->rec, (size_t)cap * sizeof(*c));
+        if (!c) {
+            r->lost = 1;
+            return;
+        }
+        r->rec = c;
         r->cap = cap;
     }
-    r->cls[r->n] = rec->cls;
-    fprintf(r->f, "%s\n    ", r->n ? "," : "");
-    aim_gate_json_record(r->f, rec, 0); // drawing lengths are only known at the end
-    r->n++;
+    AimGateRecord *c = &r->rec[r->n++];
+    *c = *rec;
+    c->mask = (AimMotionMask){ 0 }; // owned by the pipeline
 }
 
-void aim_report_finish(AimReport *r, const AimPipelineStats *st, double seconds, int status)
+static void settings_json(FILE *f, const AimReportInfo *in)
+{
+    const AimVideoInfo *vi = in->video;
+    fprintf(f, "  \"settings\": {\"input\": ");
+    aim_json_string(f, in->input);
+    fprintf(f, ", \"output\": ");
+    aim_json_string(f, in->output);
+    fprintf(f, ", \"clip\": ");
+    if (in->clip_set)
+        fprintf(f, "{\"start\": %.3f, \"end\": %.3f}", in->clip_start, in->clip_end);
+    else
+        fputs("null", f);
+    fprintf(f, ",\n    \"preset\": ");
+    aim_json_string(f, in->preset);
+    fprintf(f, ", \"interp\": ");
+    aim_json_string(f, in->interp);
+    fprintf(f, ", \"interp_fallback\": ");
+    aim_json_string(f, in->interp_fallback);
+    fprintf(f, ", \"upscaler\": ");
+    aim_json_string(f, in->upscaler);
+    fprintf(f, ", \"encoder\": ");
+    aim_json_string(f, in->encoder ? in->encoder : "default");
+    fprintf(f, ", \"crf\": %d,\n    \"input_size\": [%d, %d], \"output_size\": [%d, %d], "
+               "\"input_fps\": %.6f, \"output_fps\": %.6f, \"factor\": %d},\n",
+            in->crf, vi->width, vi->height, in->out_w, in->out_h,
+            (double)vi->frame_rate.num / vi->frame_rate.den, in->out_fps, in->factor);
+    const AimGateSettings *g = in->gate;
+    fprintf(f, "  \"gate\": {\"metric\": \"%s\", \"hold_threshold\": %g, \"cut_threshold\": %g, "
+               "\"block_threshold\": %g},\n", aim_gate_metric_name(g->metric), g->hold_threshold,
+            g->cut_threshold, g->block_threshold);
+}
+
+int aim_report_finish(AimReport *r, const AimPipelineStats *st, double seconds, int status)
 {
     FILE *f = r->f;
-    fprintf(f, "\n  ],\n  \"gate_summary\": ");
+    const AimVideoInfo *vi = r->info.video;
+    double fps = (double)vi->frame_rate.num / vi->frame_rate.den; // records are on this grid
+    fprintf(f, "{\n  \"ainimotion\": \"%s\",\n", AIM_VERSION_STRING);
+    settings_json(f, &r->info);
     AimGateSummary sum = { 0 };
-    if (aim_gate_summarize(&sum, r->cls, r->n < r->cap ? r->n : r->cap, NULL) == 0)
-        aim_gate_summary_json(f, &sum);
+    AimGateClass *cls = malloc(sizeof(*cls) * (size_t)(r->n ? r->n : 1));
+    uint8_t *on = malloc((size_t)(r->n ? r->n : 1));
+    int ok = cls && on && !r->lost;
+    if (ok) {
+        for (int64_t i = 0; i < r->n; i++)
+            cls[i] = r->rec[i].cls;
+        ok = aim_gate_summarize(&sum, cls, r->n, on) == 0;
+    }
+    fputs("  \"frames\": [", f);
+    for (int64_t i = 0; ok && i < r->n; i++) {
+        fputs(i ? ",\n    " : "\n    ", f);
+        aim_gate_json_record(f, &r->rec[i], on[i], r->rec[i].frame / fps);
+    }
+    fputs("\n  ],\n  \"summary\": ", f);
+    if (ok)
+        aim_gate_summary_json(f, &sum, fps);
     else
-        fprintf(f, "null");
+        fputs("null", f);
     aim_gate_summary_free(&sum);
-    fprintf(f, ",\n  \"summary\": {\n    \"status\": ");
-    json_str(f, status ? aim_strerror(status) : "ok");
+    free(cls);
+    free(on);
+    fprintf(f, ",\n  \"run\": {\n    \"status\": ");
+    aim_json_string(f, status ? aim_strerror(status) : "ok");
+    fprintf(f, ",\n    \"truncated\": ");
+    if (vi->truncated_at > 0) // the input ends early (io.h): where, against its declared length
+        fprintf(f, "{\"ended\": %.3f, \"declared\": %.3f}", vi->truncated_at, vi->duration);
+    else
+        fputs("null", f);
     fprintf(f, ",\n    \"source_frames\": %lld,\n    \"output_frames\": %lld,\n",
             (long long)st->src_frames, (long long)st->out_frames);
     for (int c = 0; c < 5; c++)
@@ -98,8 +146,10 @@ void aim_report_finish(AimReport *r, const AimPipelineStats *st, double seconds,
             (long long)st->interpolated, (long long)st->blended, (long long)st->duplicated,
             seconds, seconds > 0 ? st->out_frames / seconds : 0, st->stage_seconds[0],
             st->stage_seconds[1], st->stage_seconds[2], st->stage_seconds[3]);
-    fclose(r->f);
+    int err = ferror(f);
+    err |= fclose(f);
     r->f = NULL;
+    return !ok ? AIM_ERR(ENOMEM) : err ? AIM_ERR(EIO) : 0;
 }
 
 void aim_report_close(AimReport **pr)
@@ -108,7 +158,7 @@ void aim_report_close(AimReport **pr)
         return;
     if ((*pr)->f)
         fclose((*pr)->f);
-    free((*pr)->cls);
+    free((*pr)->rec);
     free(*pr);
     *pr = NULL;
 }

@@ -1,10 +1,15 @@
-// `--report FILE.json`: one record per source interval (class and metrics), streamed as the
-// gate decides, then a summary. Used from the gate thread (add) and the main thread (open,
-// finish), never at the same time.
+// `--report FILE.json`: the run's settings, one record per source frame (the interval i-1 -> i,
+// the schema of `analyze --json`: src/gate/report.h, `on` included), the gate's summary and the
+// run's totals. The file is created at open (so an unwritable path fails before any work) and
+// written at finish, when every drawing's length (`on`) is known. add is called from the gate
+// thread, open and finish from the main thread, never at the same time.
 #ifndef AIM_CLI_REPORT_H
 #define AIM_CLI_REPORT_H
 
+#include <stdio.h>
+
 #include "gate/gate.h"
+#include "io/io.h"
 #include "pipeline/pipeline.h"
 
 typedef struct AimReport AimReport;
@@ -12,16 +17,29 @@ typedef struct AimReport AimReport;
 typedef struct AimReportInfo {
     const char *input, *output, *preset, *interp, *upscaler;
     const char *interp_fallback; ///< "nearest" or "blend" (classic's untrusted-flow rule)
+    const char *encoder;         ///< NULL: the container's default
+    int crf;
+    int clip_set;
+    double clip_start, clip_end; ///< seconds, with clip_set
     int factor;
-    AimGateMetric metric;
-    double hold_threshold, cut_threshold;
+    int out_w, out_h;
+    double out_fps;
+    const AimVideoInfo *video;   ///< the reader's: input size and rate; truncation at finish
+    const AimGateSettings *gate;
 } AimReportInfo;
 
-/** Creates the file. 0 or a negative errno code. */
+/** Writes s as a JSON string (quoted, escaped). */
+void aim_json_string(FILE *f, const char *s);
+
+/** Creates the file. 0 or a negative errno code. `info` and its strings must outlive the report. */
 int aim_report_open(AimReport **out, const char *path, const AimReportInfo *info);
+/** Keeps one record (not its mask). AIM_ERR(ENOMEM) is remembered: finish then fails. */
 void aim_report_add(AimReport *r, const AimGateRecord *rec);
-/** Writes the summary (status = the run's result) and closes the file. */
-void aim_report_finish(AimReport *r, const AimPipelineStats *st, double seconds, int status);
+/**
+ * Writes everything (status = the run's result) and closes the file. 0, AIM_ERR(ENOMEM) (records
+ * were lost) or AIM_ERR(EIO) (writing failed).
+ */
+int aim_report_finish(AimReport *r, const AimPipelineStats *st, double seconds, int status);
 void aim_report_close(AimReport **r);
 
 #endif

@@ -1,4 +1,6 @@
 // Option value parsers: times, ranges, rates, factors, scale dims.
+#include <string.h>
+
 #include "core/parse.h"
 #include "test.h"
 
@@ -68,5 +70,16 @@ int main(void)
     aim_scale_dims(640, 342, 2, &ow, &oh); CHECK(ow == 1280 && oh == 684);
     aim_scale_dims(321, 181, 1, &ow, &oh); CHECK(ow == 321 && oh == 181);
     aim_scale_dims(1, 1, 0.5, &ow, &oh); CHECK(ow == 2 && oh == 2);
+
+    // timecodes: the inverse of aim_parse_time, to the millisecond
+    char tc[32];
+    CHECK(!strcmp(aim_format_time(0, tc, sizeof(tc)), "00:00:00.000"));
+    CHECK(!strcmp(aim_format_time(3725.0416, tc, sizeof(tc)), "01:02:05.042"));
+    CHECK(!strcmp(aim_format_time(59.9996, tc, sizeof(tc)), "00:01:00.000"));
+    CHECK(!strcmp(aim_format_time(-0.5, tc, sizeof(tc)), "-00:00:00.500"));
+    CHECK(!strcmp(aim_format_time(100 * 3600.0, tc, sizeof(tc)), "100:00:00.000"));
+    double back;
+    CHECK_EQ_INT(aim_parse_time(aim_format_time(5000.25, tc, sizeof(tc)), &back), 0);
+    CHECK_NEAR(back, 5000.25, 1e-9);
     return test_finish("test_parse");
 }

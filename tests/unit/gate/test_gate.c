@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/cpu.h"
+#include "core/parse.h"
 #include "gate/gate.h"
 #include "gate/report.h"
 #include "gate/timeline.h"
@@ -393,6 +394,18 @@ static void test_summary(void)
     }
     CHECK_EQ_INT(on[n - 1], 1);
     CHECK_EQ_INT(on[n - 2], 1);
+    // the cut list, with times at the source rate (frame 10 at 24 fps: 0.417 s)
+    CHECK(s.ncuts == 1 && s.cuts[0] == 10);
+    char *txt = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&txt, &len);
+    aim_gate_summary_json(f, &s, 24);
+    aim_gate_summary_text(f, &s, 24);
+    fclose(f);
+    CHECK_MSG(strstr(txt, "\"cuts\": [{\"frame\": 10, \"time\": 0.417, \"timecode\": "
+                          "\"00:00:00.417\"}]") != NULL, "%s", txt);
+    CHECK_MSG(strstr(txt, "cuts: 10 (00:00:00.417)\n") != NULL, "%s", txt);
+    free(txt);
     char buf[128];
     aim_gate_summary_free(&s);
     CHECK(!strcmp(aim_gate_why_string(AIM_GATE_WHY_PALETTE | AIM_GATE_WHY_INSERT, buf,
@@ -505,10 +518,10 @@ static void test_outputs(const AimGateSettings *s)
     FILE *f = open_memstream(&buf, &len);
     aim_gate_csv_header(f);
     for (int i = 0; i < q.n; i++)
-        aim_gate_csv_row(f, &rec[i], 2);
+        aim_gate_csv_row(f, &rec[i], 2, rec[i].frame / 24.0);
     fclose(f);
     const char *hdr = "frame,class,why,mad,ssim,hist,mc,cut_score,rel,palette,blockmax,sad,moving,"
-                      "luma,fade_fit,camera,on\n";
+                      "luma,fade_fit,camera,on,time\n";
     CHECK(!strncmp(buf, hdr, strlen(hdr)));
     int lines = 0, rows_ok = 0;
     for (char *line = buf, *nl; (nl = strchr(line, '\n')); line = nl + 1) {
@@ -520,8 +533,12 @@ static void test_outputs(const AimGateSettings *s)
             long fr = strtol(line, NULL, 10);
             char cls[16] = "";
             sscanf(strchr(line, ',') + 1, "%15[^,]", cls);
-            rows_ok += commas == 16 && fr == lines - 1 &&
-                       !strcmp(cls, aim_gate_class_name(rec[lines - 1].cls));
+            char tc[32];
+            aim_format_time((lines - 1) / 24.0, tc, sizeof(tc));
+            rows_ok += commas == 17 && fr == lines - 1 &&
+                       !strcmp(cls, aim_gate_class_name(rec[lines - 1].cls)) &&
+                       !strcmp(strrchr(line, ',') + 1, tc); // the timecode, last
+
         }
         lines++;
     }
@@ -531,31 +548,43 @@ static void test_outputs(const AimGateSettings *s)
     CHECK(strstr(hdr, "mc") != NULL);
     free(buf);
     f = open_memstream(&buf, &len);
-    aim_gate_json_record(f, &rec[12], 2);
+    aim_gate_json_record(f, &rec[12], 2, 0.5);
     fclose(f);
-    CHECK(!strncmp(buf, "{\"frame\": 12, \"class\": \"cut\", \"why\": \"isolated\"", 47));
+    CHECK_MSG(!strncmp(buf, "{\"frame\": 12, \"time\": 0.500, \"class\": \"cut\", \"why\": "
+                            "\"isolated\"", 62), "%s", buf);
     CHECK(buf[len - 1] == '}');
     free(buf);
     f = open_memstream(&buf, &len);
-    aim_gate_json_record(f, &rec[1], 2);
+    aim_gate_json_record(f, &rec[1], 2, 1 / 24.0);
     fclose(f);
     CHECK(strstr(buf, "\"mc\": null") != NULL); // a hold: not measured
     free(buf);
 
     AimTimeline t;
-    CHECK_EQ_INT(aim_timeline_render(&t, rec, 0, s), AIM_ERR(EINVAL));
-    CHECK_EQ_INT(aim_timeline_render(&t, rec, q.n, s), 0);
-    CHECK(t.w > q.n && t.h > AIM_TIMELINE_STRIP);
-    // The strip holds each frame's class colour, in frame order.
-    int strip_ok = 0, colours = 0;
+    CHECK_EQ_INT(aim_timeline_render(&t, rec, 0, s, 24), AIM_ERR(EINVAL));
+    CHECK_EQ_INT(aim_timeline_render(&t, rec, q.n, s, 0), AIM_ERR(EINVAL));
+    CHECK_EQ_INT(aim_timeline_render(&t, rec, q.n, s, 24), 0);
+    CHECK(t.w == AIM_TIMELINE_WIDTH && t.rows == 1);
+    // The band holds each frame's class colour, in frame order, across the whole width.
+    int strip_ok = 0, colours = 0, xprev = -1, xs_ok = 0;
     uint8_t seen[64][3];
     for (int i = 0; i < q.n; i++) {
         uint8_t want[3];
         aim_timeline_class_color(rec[i].cls, want);
-        int x = 8 + i, y = t.h - 8 - AIM_TIMELINE_STRIP / 2;
+        int x, y;
+        CHECK_EQ_INT(aim_timeline_band_point(&t, i, &x, &y), 0);
         strip_ok += !memcmp(t.rgb + ((size_t)y * t.w + x) * 3, want, 3);
+        xs_ok += x > xprev;
+        xprev = x;
     }
     CHECK_EQ_INT(strip_ok, q.n);
+    CHECK_EQ_INT(xs_ok, q.n);
+    CHECK(xprev > t.w * 3 / 4); // the frames spread over the width, not one pixel each
+    // Text: the legend and the time axis are drawn in ink (30, 30, 30).
+    int ink = 0;
+    for (size_t p = 0; p < (size_t)t.w * t.h; p++)
+        ink += !memcmp(t.rgb + 3 * p, (const uint8_t[3]){ 30, 30, 30 }, 3);
+    CHECK_MSG(ink > 2000, "only %d text pixels", ink);
     for (size_t p = 0; p < (size_t)t.w * t.h && colours < 64; p++) {
         int known = 0;
         for (int c = 0; c < colours && !known; c++)
@@ -576,6 +605,33 @@ static void test_outputs(const AimGateSettings *s)
     free(buf);
     aim_timeline_free(&t);
     aim_timeline_free(&t);
+    // Long inputs: one row per minute (2.5 min: 3 rows); beyond 30 minutes, whole minutes per
+    // row (2 h: 4 min per row, 30 rows); every frame's band colour where it says.
+    static const struct { int64_t n; int rows; int64_t fpr; } longs[] = {
+        { 3600, 3, 1440 }, { 172800, 30, 5760 },
+    };
+    for (int k = 0; k < 2; k++) {
+        int64_t n = longs[k].n;
+        AimGateRecord *lr = calloc((size_t)n, sizeof(*lr));
+        if (!lr)
+            continue;
+        for (int64_t i = 0; i < n; i++) {
+            lr[i].frame = i;
+            lr[i].cls = i % 500 == 0 ? AIM_CLASS_CUT : AIM_CLASS_HOLD;
+        }
+        CHECK_EQ_INT(aim_timeline_render(&t, lr, n, s, 24), 0);
+        CHECK_EQ_INT(t.rows, longs[k].rows);
+        CHECK_EQ_INT(t.frames_per_row, longs[k].fpr);
+        int cuts_ok = 0, x, y;
+        uint8_t red[3];
+        aim_timeline_class_color(AIM_CLASS_CUT, red);
+        for (int64_t i = 0; i < n; i += 500)
+            cuts_ok += aim_timeline_band_point(&t, i, &x, &y) == 0 &&
+                       !memcmp(t.rgb + ((size_t)y * t.w + x) * 3, red, 3);
+        CHECK_EQ_INT(cuts_ok, (n + 499) / 500);
+        aim_timeline_free(&t);
+        free(lr);
+    }
     for (int i = 0; i < q.n; i++)
         aim_gate_record_clear(&rec[i]);
     seq_free(&q);

@@ -3,7 +3,8 @@
 //   source+gate --Q1(jobs)--> interp --Q2(outputs)--> scale --Q3(outputs)--> sink
 //
 // A job is one source frame i with its successor and the gate's record for i -> i+1; it fans out
-// into `factor` outputs. Memory is bounded: each queue holds queue_depth items, the gate window
+// into the output frames of the grid (pipeline.h) that lie in [i, i+1): a source pair and the
+// t's it must render. Memory is bounded: each queue holds queue_depth items, the gate window
 // holds its lookahead, and every stage holds at most one item while working.
 #include <pthread.h>
 #include <stdlib.h>
@@ -259,28 +260,30 @@ static int push_out(Ctx *c, AimQueue *q, AimFrame *f, int64_t k)
 
 static int run_job(Ctx *c, Job *j)
 {
-    const AimPipelineSettings *s = c->s;
-    const int F = s->factor;
-    const int64_t base = j->f0->index * F;
-    int ret = push_out(c, c->q2, aim_frame_ref(j->f0), base);
-    if (ret < 0)
-        return ret;
+    const AimRational R = c->s->rate;
+    const int64_t i = j->f0->index;
+    const int64_t k0 = aim_pipeline_first_out(R, i), k1 = aim_pipeline_first_out(R, i + 1);
     AimInterp *engine = NULL;
     if (j->f1 && j->rec.cls == AIM_CLASS_MOTION)
         engine = c->interp;
     else if (j->f1 && j->rec.cls == AIM_CLASS_FADE)
         engine = c->blend; // a cross-fade is a blend by definition; flow would invent motion
-    if (engine && F > 1) {
-        const AimMotionMask *mask = j->rec.mask.data ? &j->rec.mask : NULL;
-        if ((ret = aim_interp_set_pair(engine, j->f0, j->f1, mask)) < 0)
-            return ret;
-    }
-    for (int k = 1; k < F; k++) {
+    int ret, paired = 0;
+    for (int64_t k = k0; k < k1; k++) {
+        const double t = aim_pipeline_out_t(R, i, k);
         AimFrame *f = NULL;
-        if (engine) {
+        if (t == 0.0) {
+            f = aim_frame_ref(j->f0);
+        } else if (engine) {
+            if (!paired) {
+                const AimMotionMask *mask = j->rec.mask.data ? &j->rec.mask : NULL;
+                if ((ret = aim_interp_set_pair(engine, j->f0, j->f1, mask)) < 0)
+                    return ret;
+                paired = 1;
+            }
             if ((ret = aim_frame_pool_get(c->interp_pool, &f)) < 0)
                 return ret;
-            if ((ret = aim_interp_render(engine, (double)k / F, f)) < 0) {
+            if ((ret = aim_interp_render(engine, t, f)) < 0) {
                 aim_frame_unref(&f);
                 return ret;
             }
@@ -293,7 +296,7 @@ static int run_job(Ctx *c, Job *j)
             f = aim_frame_ref(j->f0);
             c->st.duplicated++;
         }
-        if ((ret = push_out(c, c->q2, f, base + k)) < 0)
+        if ((ret = push_out(c, c->q2, f, k)) < 0)
             return ret;
     }
     return 0;
@@ -408,7 +411,7 @@ static int sink_loop(Ctx *c)
 void aim_pipeline_default_settings(AimPipelineSettings *s)
 {
     memset(s, 0, sizeof(*s));
-    s->factor = 2;
+    s->rate = (AimRational){ 2, 1 };
     s->depth = 8;
     s->queue_depth = 4;
     aim_gate_default_settings(&s->gate);
@@ -418,7 +421,8 @@ void aim_pipeline_default_settings(AimPipelineSettings *s)
 
 static int validate(const AimPipelineSettings *s)
 {
-    if (s->factor < 1 || s->factor > 8 || s->width <= 0 || s->height <= 0 ||
+    if (s->rate.num <= 0 || s->rate.den <= 0 || s->rate.num < s->rate.den ||
+        s->rate.num > 8 * (int64_t)s->rate.den || s->width <= 0 || s->height <= 0 ||
         s->out_width <= 0 || s->out_height <= 0 || (s->depth != 8 && s->depth != 10) ||
         s->queue_depth < 1 || s->queue_depth > 64 || !s->read || !s->write)
         return AIM_ERR(EINVAL);
@@ -433,15 +437,16 @@ int aim_pipeline_run(const AimPipelineSettings *s, AimPipelineStats *stats)
     Ctx c = { .s = s };
     pthread_mutex_init(&c.lock, NULL);
     const size_t depth = (size_t)s->queue_depth;
-    // Q2 carries `factor` outputs per job: give it room for a whole job so interp never waits
-    // on a half-emitted job while scale is idle.
+    // Q2 carries up to ceil(R) outputs per job: give it room for a whole job so interp never
+    // waits on a half-emitted job while scale is idle.
+    const int per_job = (int)((s->rate.num + s->rate.den - 1) / s->rate.den);
     if ((ret = aim_queue_create(&c.q1, depth)) < 0 ||
-        (ret = aim_queue_create(&c.q2, depth + (size_t)s->factor)) < 0 ||
+        (ret = aim_queue_create(&c.q2, depth + (size_t)per_job)) < 0 ||
         (ret = aim_queue_create(&c.q3, depth)) < 0)
         goto end;
     if ((ret = aim_gate_create(&c.gate, &s->gate)) < 0)
         goto end;
-    if (s->factor > 1) {
+    if (s->rate.num > s->rate.den) {
         AimInterpSettings is = s->interp;
         is.width = s->width;
         is.height = s->height;
@@ -455,7 +460,7 @@ int aim_pipeline_run(const AimPipelineSettings *s, AimPipelineStats *stats)
         if ((ret = aim_interp_create(&c.blend, &is)) < 0)
             goto end;
         if ((ret = aim_frame_pool_create(&c.interp_pool, s->width, s->height, s->depth,
-                                         (int)depth + s->factor + 2)) < 0)
+                                         (int)depth + per_job + 2)) < 0)
             goto end;
     }
     if (s->out_width != s->width || s->out_height != s->height) {

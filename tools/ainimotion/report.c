@@ -51,9 +51,10 @@ int aim_report_open(AimReport **out, const char *path, const AimReportInfo *in)
     json_str(f, in->interp_fallback);
     fprintf(f, ",\n  \"upscaler\": ");
     json_str(f, in->upscaler);
-    fprintf(f, ",\n  \"factor\": %d,\n  \"gate\": {\"metric\": \"%s\", \"hold_threshold\": %g, "
+    // "factor": the rate ratio (2 for 2x, 2.5 for 23.976 -> 59.94)
+    fprintf(f, ",\n  \"factor\": %.10g,\n  \"gate\": {\"metric\": \"%s\", \"hold_threshold\": %g, "
                "\"cut_threshold\": %g},\n  \"intervals\": [",
-            in->factor, aim_gate_metric_name(in->metric), in->hold_threshold, in->cut_threshold);
+            (double)in->rate.num / in->rate.den, aim_gate_metric_name(in->metric), in->hold_threshold, in->cut_threshold);
     *out = r;
     return 0;
 }

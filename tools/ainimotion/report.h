@@ -12,7 +12,7 @@ typedef struct AimReport AimReport;
 typedef struct AimReportInfo {
     const char *input, *output, *preset, *interp, *upscaler;
     const char *interp_fallback; ///< "nearest" or "blend" (classic's untrusted-flow rule)
-    int factor;
+    AimRational rate;            ///< output rate / source rate (pipeline.h)
     AimGateMetric metric;
     double hold_threshold, cut_threshold;
 } AimReportInfo;

@@ -14,6 +14,14 @@
 // Both functions depend only on the global source index, so a segment starting at source
 // frame s computes its own output frames as first_out(s) .. first_out(end) - 1.
 //
+// Timed mode (settings.timed, for variable-rate input read with AimReaderSettings.timed): source
+// frames carry their own times in f->pts (microseconds) and the grid is laid between them:
+// frame i sits at slot x_i = pts * frame_rate (an exact slot number when within
+// AIM_PIPELINE_ON_GRID slots of one), interval i -> i+1 holds the output frames k with
+// x_i <= k / R < x_{i+1}, each at t = (k / R - x_i) / (x_{i+1} - x_i); the last frame lasts as
+// long as the interval before it. Where both ends are consecutive exact slots this is the rule
+// above, bit for bit, so constant-rate input renders the same in both modes.
+//
 // Thread-safety: aim_pipeline_run blocks its caller and calls the callbacks from its own
 // threads: read from the source thread, write from the sink thread, on_record from the gate
 // thread (in frame order), on_progress from the sink thread.
@@ -41,6 +49,8 @@ typedef struct AimPipelineStats {
 
 typedef struct AimPipelineSettings {
     AimRational rate;           ///< output rate / source rate, reduced, 1..8 (default 2/1)
+    int timed;                  ///< 1: place frames by f->pts (timed mode above), 0: by index
+    AimRational frame_rate;     ///< the source's nominal rate (timed mode only)
     int width, height, depth;   ///< source frame size and depth (every frame must match)
     int out_width, out_height;  ///< after Model B; equal to width/height = no scaling
     AimGateSettings gate;
@@ -75,6 +85,14 @@ static inline double aim_pipeline_out_t(AimRational rate, int64_t i, int64_t k)
 {
     return (double)(k * rate.den - i * rate.num) / (double)rate.num;
 }
+
+/**
+ * Timed mode: a frame within this many slots of a slot's time sits exactly on it (the reader,
+ * AimReaderSettings.timed, gives a picture one slot after the one before, within this, the
+ * exact slot time). A tenth: Matroska's ms rounding (0.024 slot at 23.976) stays below; a
+ * 29.97 part on a 23.976 grid is 0.2 slot or more off.
+ */
+#define AIM_PIPELINE_ON_GRID 0.1
 
 void aim_pipeline_default_settings(AimPipelineSettings *s);
 /**

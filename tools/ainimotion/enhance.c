@@ -441,6 +441,7 @@ int aim_cmd_enhance(int argc, char **argv)
     aim_reader_default_settings(&rs);
     rs.path = o.in;
     rs.log = log;
+    rs.timed = 1; // variable-rate input: the output grid is rendered between the pictures' times
     if (o.clip_set) {
         rs.clip_start = o.clip_start;
         rs.clip_end = o.clip_end;
@@ -536,6 +537,8 @@ int aim_cmd_enhance(int argc, char **argv)
     AimPipelineSettings ps;
     aim_pipeline_default_settings(&ps);
     ps.rate = ratio;
+    ps.timed = 1;
+    ps.frame_rate = vi->frame_rate;
     ps.width = vi->width;
     ps.height = vi->height;
     ps.depth = vi->depth;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Dissolve frames at cuts on real anime: at every hand-checked cut of ../shared/clips a blended
-# frame (A + B) / 2 is put between shot A's last frame and shot B's first (frames CUT-16 .. CUT-1,
-# the blend, CUT .. CUT+15; libx264 crf 10), then `ainimotion analyze` classifies the two
+# frame (A + B) / 2 is put between shot A's last frame and shot B's first
+# (tests/golden/dissolve_clip.sh), then `ainimotion analyze` classifies the two
 # intervals around it (A -> D, D -> B), which must be cut or fade, never motion; other cuts in
 # the clip are listed (only the truth's may appear: dbz 340 inside the clip of 350).
 # usage: bench/gate_dissolve.sh [BUILD_DIR] [SHARED_DIR]
@@ -12,13 +12,7 @@ for truth in "$S"/clips/truth/*.csv; do
     name=$(basename "$truth" .csv); clip=$S/clips/$name.mp4
     for c in $(grep -v '^#' "$truth" | awk -F, '$2 == "cut" { print $1 }'); do
         a0=$((c - 16)); [ $a0 -lt 0 ] && a0=0; d=$((c - a0))
-        ffmpeg -nostdin -v error -y -i "$clip" -filter_complex "
-            [0:v]split=3[x][y][z];
-            [x]select='between(n,$a0,$((c - 1)))',setpts=N/(24000/1001)/TB[a];
-            [y]select='between(n,$((c - 1)),$c)',tblend=all_mode=average,select='eq(n,0)',setpts=N/(24000/1001)/TB[d];
-            [z]select='between(n,$c,$((c + 15)))',setpts=N/(24000/1001)/TB[b];
-            [a][d][b]concat=n=3:v=1:a=0,format=yuv420p[o]" \
-            -map "[o]" -c:v libx264 -crf 10 -preset veryfast -r 24000/1001 "$W/d.mkv"
+        bash "$(dirname "$0")/../tests/golden/dissolve_clip.sh" "$clip" "$c" "$W/d.mkv"
         "$B/ainimotion" analyze "$W/d.mkv" --csv "$W/d.csv" -q
         r=$(awk -F, -v d=$d '$1 == d || $1 == d + 1 { printf "%s(%s) ", $2, $3 }' "$W/d.csv")
         o=$(awk -F, -v d=$d 'NR > 1 && $1 != d && $1 != d + 1 && $2 == "cut" { printf "%s ", $1 }' "$W/d.csv")

@@ -10,17 +10,8 @@
 clip=$AIM_SHARED/clips/dbz_640x342.mp4
 [ -f "$clip" ] || skip "$clip not found (../shared absent)"
 
-# dissolve CUT OUT: frames CUT-16 .. CUT-1, the average of CUT-1 and CUT, frames CUT .. CUT+11
-dissolve() {
-    local c=$1
-    ffmpeg -nostdin -v error -y -i "$clip" -filter_complex "
-        [0:v]split=3[x][y][z];
-        [x]select='between(n,$((c - 16)),$((c - 1)))',setpts=N/(24000/1001)/TB[a];
-        [y]select='between(n,$((c - 1)),$c)',tblend=all_mode=average,select='eq(n,0)',setpts=N/(24000/1001)/TB[d];
-        [z]select='between(n,$c,$((c + 11)))',setpts=N/(24000/1001)/TB[b];
-        [a][d][b]concat=n=3:v=1:a=0,format=yuv420p[o]" \
-        -map "[o]" -c:v libx264 -crf 10 -preset veryfast -r 24000/1001 "$2"
-}
+# dissolve CUT OUT: frames CUT-16 .. CUT-1, the average of CUT-1 and CUT, frames CUT .. CUT+15
+dissolve() { bash "$(dirname "$0")/dissolve_clip.sh" "$clip" "$1" "$2"; }
 
 for c in 28 350 475 870; do
     dissolve "$c" "$T/d$c.mkv" || { bad "ffmpeg: dissolve clip at $c"; continue; }

@@ -8,7 +8,9 @@
 //   - the disc is whole in every frame (no two half-transparent discs: a blend would be);
 //   - the same measures find the dup engine's judder and the blend engine's double disc (so
 //     they can fail).
-// And the grid itself: first_out / out_t for 5/2, 1001/960 and whole multiples.
+// The same pan as a 29.97 part on a 23.976 grid in timed mode (pipeline.h), rendered at 47.952
+// from the pictures' own times: within 0.5 px too. And the grid itself: first_out / out_t for
+// 5/2, 1001/960 and whole multiples.
 #include <math.h>
 #include <string.h>
 
@@ -25,14 +27,16 @@
 
 typedef struct Run {
     int next;
+    double step;        // slots of the 23.976 grid per picture (0.8: a 29.97 part)
     AimFrame *out[MAXOUT];
     int n;
 } Run;
 
 static double clampd(double v, double lo, double hi) { return v < lo ? lo : v > hi ? hi : v; }
 
-// Source frame i: the scene shifted by (VX, VY) * i. Stripes in luma 65..115, the disc 220.
-static void draw(AimFrame *f, int i)
+// The picture at slot time i (23.976 frames): the scene shifted by (VX, VY) * i. Stripes in
+// luma 65..115, the disc 220.
+static void draw(AimFrame *f, double i)
 {
     const double ox = VX * i, oy = VY * i, cx = 60.0 + ox, cy = 80.0 + oy;
     for (int y = 0; y < H; y++)
@@ -58,7 +62,9 @@ static int src_read(void *opaque, AimFrame **out)
     int ret = aim_frame_alloc(&f, W, H, 8, 1);
     if (ret < 0)
         return ret;
-    draw(f, r->next++);
+    const double slot = r->next++ * r->step;
+    draw(f, slot);
+    f->pts = llround(slot * 1e6 * 1001 / 24000);
     *out = f;
     return 0;
 }
@@ -99,15 +105,17 @@ static void measure(const AimFrame *f, double *mx, double *my, int *solid)
 // Renders the pan at rate R with `engine`; returns the largest distance of the disc's centroid
 // from the constant-velocity line over the frames before the last source frame's hold, and the
 // smallest solid area relative to the source's.
-static void run_pan(const char *engine, AimRational R, int want_out, double *max_err,
-                    double *min_solid)
+static void run_pan_timed(const char *engine, AimRational R, double step, int want_out,
+                          double *max_err, double *min_solid)
 {
     AimPool *pool = NULL;
     CHECK_EQ_INT(aim_pool_create(&pool, 1), 0);
-    Run r = { 0 };
+    Run r = { .step = step };
     AimPipelineSettings s;
     aim_pipeline_default_settings(&s);
     s.rate = R;
+    s.timed = step != 1.0;
+    s.frame_rate = (AimRational){ 24000, 1001 };
     s.width = s.out_width = W;
     s.height = s.out_height = H;
     s.depth = 8;
@@ -127,12 +135,13 @@ static void run_pan(const char *engine, AimRational R, int want_out, double *max
     measure(r.out[0], &x0, &y0, &solid0);
     *max_err = 0;
     *min_solid = 1e9;
-    const int64_t last = aim_pipeline_first_out(R, N - 1); // from here: the last frame, held
+    // from here: the last frame, held
+    const int64_t last = (int64_t)ceil((N - 1) * step * R.num / R.den - 1e-6);
     for (int k = 0; k < r.n && k < last; k++) {
         double mx, my;
         int solid;
         measure(r.out[k], &mx, &my, &solid);
-        const double ts = (double)k * R.den / R.num; // source frames since the first
+        const double ts = (double)k * R.den / R.num; // 23.976 slots since the first
         double e = hypot(mx - (x0 + VX * ts), my - (y0 + VY * ts));
         if (e > *max_err)
             *max_err = e;
@@ -142,6 +151,12 @@ static void run_pan(const char *engine, AimRational R, int want_out, double *max
     for (int k = 0; k < r.n; k++)
         aim_frame_unref(&r.out[k]);
     aim_pool_destroy(&pool);
+}
+
+static void run_pan(const char *engine, AimRational R, int want_out, double *max_err,
+                    double *min_solid)
+{
+    run_pan_timed(engine, R, 1.0, want_out, max_err, min_solid);
 }
 
 int main(void)
@@ -190,5 +205,13 @@ int main(void)
     run_pan("classic", (AimRational){ 2, 1 }, 48, &err, &solid);
     fprintf(stderr, "classic at 2x: %.3f px, solid %.3f\n", err, solid);
     CHECK_MSG(err <= 0.5, "judder at 2x: %.3f px", err);
+
+    // timed mode (variable-rate input): 24 pictures of a 29.97 part on the 23.976 grid (0.8
+    // slots apart) rendered at 47.952: the grid between their own times, at fractional t;
+    // 18.4 + 0.8 slots = 38.4 output frames -> 39
+    run_pan_timed("classic", (AimRational){ 2, 1 }, 0.8, 39, &err, &solid);
+    fprintf(stderr, "timed, 29.97 pictures at 47.952: %.3f px, solid %.3f\n", err, solid);
+    CHECK_MSG(err <= 0.5, "judder in timed mode: %.3f px", err);
+    CHECK_MSG(solid >= 0.9, "timed: the disc's solid area falls to %.3f", solid);
     return test_finish("test_pipeline_rate");
 }

@@ -1,4 +1,5 @@
 #include <ctype.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,18 +161,82 @@ int aim_parse_rate(const char *s, AimRational *r)
     return 0;
 }
 
-int aim_rate_factor(AimRational src, AimRational out, int max_factor, int *factor)
+static int64_t gcd64(int64_t a, int64_t b)
 {
-    if (src.num <= 0 || src.den <= 0 || out.num <= 0 || out.den <= 0)
+    while (b) {
+        int64_t r = a % b;
+        a = b;
+        b = r;
+    }
+    return a;
+}
+
+// n/d reduced into *r; AIM_ERR(ERANGE) when a term does not fit an int after reduction.
+static int make_rational(int64_t n, int64_t d, AimRational *r)
+{
+    if (n <= 0 || d <= 0)
         return AIM_ERR(EINVAL);
-    double ratio = ((double)out.num * src.den) / ((double)out.den * src.num);
-    long f = lround(ratio);
-    // 0.2%: 48 vs 47.952 differ by 0.1%; 25 vs 23.976 by 4% (a different rate, refused)
-    if (f < 1 || fabs(ratio - (double)f) > 0.002 * (double)f)
+    int64_t g = gcd64(n, d);
+    n /= g;
+    d /= g;
+    if (n > INT_MAX || d > INT_MAX)
+        return AIM_ERR(ERANGE);
+    *r = (AimRational){ (int)n, (int)d };
+    return 0;
+}
+
+int aim_rational_mul(AimRational a, AimRational b, AimRational *out)
+{
+    if (a.num <= 0 || a.den <= 0 || b.num <= 0 || b.den <= 0)
+        return AIM_ERR(EINVAL);
+    return make_rational((int64_t)a.num * b.num, (int64_t)a.den * b.den, out);
+}
+
+int aim_parse_multiplier(const char *s, AimRational *m)
+{
+    size_t n = s ? strlen(s) : 0;
+    char a[32];
+    if (n < 2 || n > sizeof(a) || (s[n - 1] != 'x' && s[n - 1] != 'X'))
+        return AIM_ERR(EINVAL);
+    memcpy(a, s, n - 1);
+    a[n - 1] = 0;
+    AimRational r;
+    int ret = aim_parse_rate(a, &r); // same number syntax: "2", "2.5", "5/2"
+    if (ret < 0)
+        return ret;
+    return make_rational(r.num, r.den, m);
+}
+
+// An NTSC-family rate: M * 1000/1001 for a whole M (23.976, 29.97, 59.94), within the 0.01%
+// aim_parse_rate allows for typed decimals.
+static int is_ntsc(AimRational r)
+{
+    double m = (double)r.num / r.den * 1.001;
+    return r.num % r.den && fabs(m - round(m)) <= m * 1e-4;
+}
+
+int aim_rate_ratio(AimRational src, AimRational out, int max, AimRational *ratio)
+{
+    if (src.num <= 0 || src.den <= 0 || out.num <= 0 || out.den <= 0 || max < 1)
+        return AIM_ERR(EINVAL);
+    double x = ((double)out.num * src.den) / ((double)out.den * src.num);
+    long f = lround(x);
+    // 0.2%: 48 vs 47.952 differ by 0.1%; 25 vs 23.976 by 4% (a different rate, not nominal)
+    if (f >= 1 && fabs(x - (double)f) <= 0.002 * (double)f) {
+        if (f > max)
+            return AIM_ERR_UNSUPPORTED;
+        *ratio = (AimRational){ (int)f, 1 };
+        return 0;
+    }
+    // A whole rate of the film/TV family (multiples of 24 or 30 fps: 60, 120) on an NTSC source
+    // is its NTSC twin, as a player shows 59.94 as "60"; PAL rates (25, 50, 100) stay exact.
+    if (out.den == 1 && (out.num % 24 == 0 || out.num % 30 == 0) && is_ntsc(src))
+        out = (AimRational){ out.num * 1000, 1001 };
+    int ret = make_rational((int64_t)out.num * src.den, (int64_t)out.den * src.num, ratio);
+    if (ret < 0)
+        return ret == AIM_ERR(ERANGE) ? AIM_ERR_UNSUPPORTED : ret;
+    if (ratio->num < ratio->den || ratio->num > (int64_t)max * ratio->den)
         return AIM_ERR_UNSUPPORTED;
-    if (f > max_factor)
-        return AIM_ERR_UNSUPPORTED;
-    *factor = (int)f;
     return 0;
 }
 

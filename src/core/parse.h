@@ -27,11 +27,18 @@ int aim_parse_double(const char *s, double min, double max, double *v);
 /** An integer in [min, max]. */
 int aim_parse_int(const char *s, long min, long max, long *v);
 /**
- * The integer factor F with out == F * src. `out` may be given nominally (48 for 2 x 24000/1001):
- * a ratio within 0.2% of an integer counts as that integer (48/47.952 = 1.001). Returns
- * AIM_ERR_UNSUPPORTED for non-integer ratios and factors above max_factor.
+ * The ratio out/src for --fps, reduced, in [1, max]. `out` may be given nominally: within 0.2%
+ * of a whole multiple counts as that multiple (48 on 24000/1001 is 2/1, 47.952 on 24 too), and
+ * a whole rate of the film/TV family (a multiple of 24 or 30: 60, 120) on an NTSC-family source
+ * (M*1000/1001) means its NTSC twin (60 on 24000/1001 is 60000/1001: ratio 5/2); PAL rates
+ * (25, 50) stay exact. Returns AIM_ERR_UNSUPPORTED below 1x, above max, or for a ratio whose
+ * reduced terms do not fit an int.
  */
-int aim_rate_factor(AimRational src, AimRational out, int max_factor, int *factor);
+int aim_rate_ratio(AimRational src, AimRational out, int max, AimRational *ratio);
+/** A multiplier of the source rate: "2x", "2.5x", "5/2x" (the number as aim_parse_rate). */
+int aim_parse_multiplier(const char *s, AimRational *m);
+/** a * b reduced; AIM_ERR(ERANGE) when a term does not fit an int, EINVAL for non-positive. */
+int aim_rational_mul(AimRational a, AimRational b, AimRational *out);
 /** Output size for --scale: each dimension times scale, rounded to the nearest even number
  *  (>= 2); scale == 1 keeps the size exactly. */
 void aim_scale_dims(int w, int h, double scale, int *ow, int *oh);

@@ -83,6 +83,14 @@
 #define FADE_FLAT (16 * 1.5)
 #define FADE_FLAT_SHARE 0.1
 #define FADE_FLAT_CHANGE 0.5
+// Dissolve frame at a cut (A, (A + B) / 2, B: DVD-era and field-blended sources): frame i is a
+// blend of frames i-1 and i+1 (FADE_FIT, FADE_W_*, FADE_VS_MC as above, without the flat-area
+// test) and i-1 -> i+1 is a cut-level change (pair score >= cut_threshold; this, not the flat
+// areas, is what rules out slow motion). Both intervals are then fades. Pre-filter: the cut's
+// change is split between the two intervals; with a blended frame inserted at each of the 15
+// hand-checked cuts of ../shared/clips, each half scored 0.33-0.83 (cut threshold 0.35), so
+// both must reach half the threshold before the blend is tested.
+#define DISSOLVE_HALF 0.5
 
 typedef struct Ana {    // one source frame, analysed
     int64_t index;
@@ -817,14 +825,17 @@ static double rel_of(AimGate *g, int64_t i)
 
 // Is frame ci a blend of frames pi and ni (pi < ci < ni, the change pi -> ci measured by
 // me_pp)? Returns the share of the change pi -> ci that the blend explains, 0 if it is not one.
-static double blend_fit(AimGate *g, int64_t pi, int64_t ci, int64_t ni, double me_pp)
+// flat_test: also require the flat areas to change (see below; the dissolve-frame rule, which
+// has a cut-level change across ci to rule out slow motion instead, skips it).
+static double blend_fit(AimGate *g, int64_t pi, int64_t ci, int64_t ni, double me_pp,
+                        int flat_test)
 {
     const Ana *p = ana_of(g, pi), *c = ana_of(g, ci), *n = ana_of(g, ni);
     // Slow or sub-pixel motion is also "half way" between its neighbours, but it changes only
     // edges; a fade or dissolve changes the flat areas as much as the rest (cheap test first).
     int nflat = 0, nb = g->nbx * g->nby;
     double flat = 0, all = 0;
-    for (int by = 0; by < g->nby; by++)
+    for (int by = 0; flat_test && by < g->nby; by++)
         for (int bx = 0; bx < g->nbx; bx++) {
             int b = by * g->nbx + bx, s = 0;
             const uint8_t *x0 = p->m + (size_t)4 * by * g->mstride + 4 * bx;
@@ -838,7 +849,8 @@ static double blend_fit(AimGate *g, int64_t pi, int64_t ci, int64_t ni, double m
                 nflat++;
             }
         }
-    if (!nflat || nflat < FADE_FLAT_SHARE * nb || flat / nflat < FADE_FLAT_CHANGE * all / nb)
+    if (flat_test &&
+        (!nflat || nflat < FADE_FLAT_SHARE * nb || flat / nflat < FADE_FLAT_CHANGE * all / nb))
         return 0;
     size_t np = (size_t)g->aw * g->ah;
     double s12 = 0, s22 = 0, s1 = 0;
@@ -873,11 +885,28 @@ static double fade_fit(AimGate *g, int64_t i, Iv *iv)
     double fit = 0;
     for (int64_t q = i + 1; q <= i + AIM_GATE_LOOKAHEAD && q <= last; q++)
         if (!iv_of(g, q)->hold) {
-            fit = blend_fit(g, i - 1, i, q, iv->me_pp);
+            fit = blend_fit(g, i - 1, i, q, iv->me_pp, 1);
             break;
         }
     if (i >= 2 && !iv_of(g, i - 1)->hold)
-        fit = fmax(fit, blend_fit(g, i - 2, i - 1, i, iv_of(g, i - 1)->me_pp));
+        fit = fmax(fit, blend_fit(g, i - 2, i - 1, i, iv_of(g, i - 1)->me_pp, 1));
+    return fit;
+}
+
+// Is frame i a dissolve frame at a cut (see DISSOLVE_HALF)? Returns its blend fit, else 0.
+static double dissolve_fit(AimGate *g, int64_t i, const Iv *iv)
+{
+    if (i < 1 || i + 1 > g->nframes - 1)
+        return 0;
+    const Iv *nx = iv_of(g, i + 1);
+    const double half = DISSOLVE_HALF * g->s.cut_threshold;
+    if (iv->hold || nx->hold || iv->score < half || nx->score < half)
+        return 0;
+    double fit = blend_fit(g, i - 1, i, i + 1, iv->me_pp, 0);
+    if (fit < FADE_FIT)
+        return 0;
+    if (pair_score(g, ana_of(g, i - 1), ana_of(g, i + 1)) < g->s.cut_threshold)
+        return 0;
     return fit;
 }
 
@@ -915,6 +944,14 @@ static void decide(AimGate *g, int64_t i, AimGateRecord *rec)
     if (iv->forced) {
         rec->cls = (AimGateClass)iv->forced;
         rec->why = iv->forced_why;
+        goto done;
+    }
+    if ((rec->fade_fit = dissolve_fit(g, i, iv)) > 0) {
+        rec->cls = AIM_CLASS_FADE;
+        rec->why = AIM_GATE_WHY_DISSOLVE;
+        Iv *nx = iv_of(g, i + 1); // (A + B) / 2 -> B: a fade too, never motion
+        nx->forced = AIM_CLASS_FADE;
+        nx->forced_why = AIM_GATE_WHY_DISSOLVE;
         goto done;
     }
     rec->fade_fit = fade_fit(g, i, iv);

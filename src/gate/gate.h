@@ -11,8 +11,9 @@
 //   out from the local history (ratio to the median score of the non-hold intervals around it),
 //   is not one end of a flash (the picture comes back within AIM_GATE_INSERT frames) and is not
 //   a blend of its neighbours (fade).
-// - fade: the frame is a blend of the frames around it (fade, dissolve), or one end of a flash
-//   or impact insert: blend, never flow.
+// - fade: the frame is a blend of the frames around it (fade, dissolve; a single dissolve frame
+//   at a cut makes both intervals around it fades), or one end of a flash or impact insert:
+//   blend, never flow.
 // - motion: anything else; the mask marks the blocks that may move (dilated by one block), every
 //   other block must stay bit-exact to the source.
 //
@@ -80,6 +81,8 @@ enum {
     AIM_GATE_WHY_BLEND    = 1 << 5, ///< fade: the frame is a blend of its neighbours
     AIM_GATE_WHY_GLOBAL   = 1 << 6, ///< motion: no block changed visibly, yet the whole picture
                                     ///< drifted (hold score) or the camera moved >= 1 px
+    AIM_GATE_WHY_DISSOLVE = 1 << 7, ///< fade: a dissolve frame at a cut ((A + B) / 2 between
+                                    ///< shots A and B), both intervals around it
 };
 
 /** One decision: the interval from source frame `frame - 1` to `frame`. */

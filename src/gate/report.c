@@ -6,7 +6,7 @@
 #include "gate/report.h"
 
 static const char *const why_names[] = {
-    "isolated", "palette", "busy", "insert", "flash", "blend", "global",
+    "isolated", "palette", "busy", "insert", "flash", "blend", "global", "dissolve",
 };
 
 const char *aim_gate_why_string(unsigned why, char *buf, size_t size)

@@ -58,6 +58,9 @@ typedef struct AimReaderSettings {
     double clip_end;    ///< seconds; < 0: to the end
     int threads;        ///< decoder threads, 0 = auto
     AimLog log;
+    /// 1: a variable-rate input's pictures keep their own times (see aim_reader_read) for
+    /// pipeline.h's timed grid; 0 (default): they are placed on the constant-rate grid.
+    int timed;
 } AimReaderSettings;
 
 typedef struct AimVideoInfo {
@@ -92,8 +95,11 @@ const AimVideoInfo *aim_reader_info(const AimReader *r);
  * f->pts is in microseconds relative to the first returned frame. Frames are on the constant
  * frame_rate grid: f->index is the slot nearest the picture's time; a variable-rate input gets
  * pictures repeated over gaps and dropped where they come faster (as ffmpeg -fps_mode cfr,
- * with a warning). Decode errors mid-stream are logged as warnings with their position and
- * skipped. Returns 0, AIM_ERR_EOF, or an error.
+ * with a warning). With settings.timed, pictures are neither repeated nor dropped for the grid:
+ * f->index counts the pictures and f->pts is each picture's own time (a picture not after the
+ * one before is dropped; a jump over 60 s is closed), with a warning where a picture is off the
+ * grid or slots are missing. Decode errors mid-stream are logged as warnings with their position
+ * and skipped. Returns 0, AIM_ERR_EOF, or an error.
  */
 int aim_reader_read(AimReader *r, AimFrame **out);
 

@@ -69,6 +69,11 @@ struct AimReader {
     AimFrame *held;   // a picture waiting for its slot while the gap before it is filled
     int64_t vfr_dup, vfr_drop;
     int64_t slot_skip; // slots of timestamp jumps not filled (see place)
+    int timed;         // settings.timed: pictures keep their times (see place_timed)
+    int64_t pts_skip, vfr_off, vfr_gap; // timed: jumps closed (us), pictures off grid, slots missing
+    int64_t true_pts; // timed: the last picture's own time (us, after pts_skip)
+    double pos;       // timed: its position on the grid in slots (exact slot when pos_exact)
+    int pos_exact;
     int64_t nb_errors;
 
     // stream copy
@@ -472,17 +477,97 @@ static int64_t grid_slot(const AimReader *r, const AimFrame *f)
 
 static void vfr_note(AimReader *r, const AimFrame *f, const char *what)
 {
-    if (r->vfr_dup + r->vfr_drop == 0)
+    if (r->vfr_dup + r->vfr_drop + r->vfr_off + r->vfr_gap == 0)
         aim_log(&r->log, AIM_LOG_WARNING, "%s: variable frame rate: the picture at %.3f s is "
                 "off the constant %.3f fps grid; pictures are %s to keep the output constant-rate "
                 "and in sync with the audio (as ffmpeg -fps_mode cfr)", r->path, f->pts / 1e6,
                 (double)r->info.frame_rate.num / r->info.frame_rate.den, what);
 }
 
+// A picture within this many slots of where the grid expects it is on the grid: pipeline.h's
+// AIM_PIPELINE_ON_GRID, where the value's reasons are.
+#define VFR_ON_GRID 0.1
+
+// settings.timed: pictures are not repeated for the grid. A picture one slot (within
+// VFR_ON_GRID) after an on-grid picture takes the next slot's exact time, as place() numbers it
+// (so constant-rate input, Matroska's ms rounding and a 23.98 clip's slow drift render exactly
+// as on the grid; where the drift reaches half a slot, a slot is skipped and rendered across,
+// or the picture is dropped, as place() repeats or drops). A picture within VFR_ON_GRID of a
+// later slot takes that slot (after a gap: rendered across it); any other keeps its own time
+// (a part at another rate: rendered at fractional t). A picture not after the one before is
+// dropped, and a jump over VFR_MAX_GAP_S is closed by shifting the times after it. Takes f.
+static int place_timed(AimReader *r, AimFrame *f, AimFrame **out)
+{
+    const AimRational fr = r->info.frame_rate;
+    const double slot_us = 1e6 * fr.den / fr.num;
+    f->pts -= r->pts_skip;
+    if (r->last) {
+        int64_t gap = f->pts - r->true_pts;
+        if (gap <= 0) {
+            vfr_note(r, f, "rendered at their own times");
+            r->vfr_drop++;
+            aim_frame_unref(&f);
+            return AIM_ERR(EAGAIN);
+        }
+        if (gap > (int64_t)VFR_MAX_GAP_S * 1000000) {
+            aim_log(&r->log, AIM_LOG_WARNING, "%s: the timestamps jump by %.1f s at %.3f s: "
+                    "closing the gap", r->path, gap / 1e6, (f->pts + r->pts_skip) / 1e6);
+            const int64_t skip = gap - llround(slot_us);
+            r->pts_skip += skip;
+            f->pts -= skip;
+        }
+        const double x = f->pts / slot_us, step = (f->pts - r->true_pts) / slot_us;
+        const int64_t near = llround(x);
+        r->true_pts = f->pts;
+        if (r->pos_exact && fabs(step - 1.0) <= VFR_ON_GRID) { // the nominal rate
+            if (fabs(x - (r->pos + 1)) < 0.5) {
+                r->pos += 1;
+            } else if ((double)near > r->pos + 1) { // drifted half a slot ahead: skip one
+                vfr_note(r, f, "rendered at their own times");
+                r->vfr_gap += near - (int64_t)r->pos - 1;
+                r->pos = (double)near;
+            } else { // half a slot behind: its slot is taken (as place() drops it)
+                vfr_note(r, f, "rendered at their own times");
+                r->vfr_drop++;
+                aim_frame_unref(&f);
+                return AIM_ERR(EAGAIN);
+            }
+        } else if (fabs(x - (double)near) <= VFR_ON_GRID && (double)near > r->pos) {
+            vfr_note(r, f, "rendered at their own times");
+            r->vfr_gap += r->pos_exact ? near - (int64_t)r->pos - 1 : 0;
+            r->pos = (double)near;
+            r->pos_exact = 1;
+        } else if (x > r->pos) {
+            vfr_note(r, f, "rendered at their own times");
+            r->vfr_off++;
+            r->pos = x;
+            r->pos_exact = 0;
+        } else {
+            vfr_note(r, f, "rendered at their own times");
+            r->vfr_drop++;
+            aim_frame_unref(&f);
+            return AIM_ERR(EAGAIN);
+        }
+        if (r->pos_exact)
+            f->pts = llround(r->pos * slot_us);
+    } else {
+        r->true_pts = f->pts;
+        r->pos = (double)llround(f->pts / slot_us);
+        r->pos_exact = 1;
+    }
+    f->index = r->next_index++;
+    aim_frame_unref(&r->last);
+    r->last = aim_frame_ref(f);
+    *out = f;
+    return 0;
+}
+
 // Returns f (or a repeat of the last picture before it) numbered for its slot in *out, or
 // AIM_ERR(EAGAIN) when f was dropped. Takes f.
 static int place(AimReader *r, AimFrame *f, AimFrame **out)
 {
+    if (r->timed)
+        return place_timed(r, f, out);
     int64_t slot = r->last ? grid_slot(r, f) : r->next_index;
     if (slot < r->next_index) {
         vfr_note(r, f, "dropped where they come faster");
@@ -724,10 +809,16 @@ void aim_reader_close(AimReader **pr)
     if (!r)
         return;
     *pr = NULL;
-    if (r->vfr_dup + r->vfr_drop)
+    if (r->vfr_dup + r->vfr_drop && !r->timed)
         aim_log(&r->log, AIM_LOG_WARNING, "%s: variable frame rate: %lld pictures repeated, %lld "
                 "dropped to keep %.3f fps", r->path, (long long)r->vfr_dup,
                 (long long)r->vfr_drop, (double)r->info.frame_rate.num / r->info.frame_rate.den);
+    if (r->vfr_off + r->vfr_gap + r->vfr_drop && r->timed)
+        aim_log(&r->log, AIM_LOG_WARNING, "%s: variable frame rate: %lld pictures off the %.3f "
+                "fps grid and %lld missing slots, rendered at their own times; %lld dropped (not "
+                "after the picture before)", r->path, (long long)r->vfr_off,
+                (double)r->info.frame_rate.num / r->info.frame_rate.den,
+                (long long)r->vfr_gap, (long long)r->vfr_drop);
     aim_frame_unref(&r->last);
     aim_frame_unref(&r->held);
     if (r->writer)
@@ -760,6 +851,7 @@ int aim_reader_open(AimReader **out, const AimReaderSettings *s)
         return AIM_ERR(ENOMEM);
     }
     r->log = s->log;
+    r->timed = s->timed != 0;
     r->vidx = -1;
     r->last_ts = AV_NOPTS_VALUE;
     r->err_pos = -1;

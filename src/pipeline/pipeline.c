@@ -3,8 +3,10 @@
 //   source+gate --Q1(jobs)--> interp --Q2(outputs)--> scale --Q3(outputs)--> sink
 //
 // A job is one source frame i with its successor and the gate's record for i -> i+1; it fans out
-// into `factor` outputs. Memory is bounded: each queue holds queue_depth items, the gate window
+// into the output frames of the grid (pipeline.h) that lie in [i, i+1): a source pair and the
+// t's it must render. Memory is bounded: each queue holds queue_depth items, the gate window
 // holds its lookahead, and every stage holds at most one item while working.
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,14 @@ typedef struct Job {
     AimFrame *f0, *f1;   // f1 NULL for the last source frame
     AimGateRecord rec;   // interval f0 -> f1 (cls START when f1 is NULL)
 } Job;
+
+// Where a source frame sits on the source grid, in slots (pipeline.h): `slot` exact when
+// `exact`, else the fractional position x.
+typedef struct Pos {
+    int64_t slot;
+    double x;
+    int exact;
+} Pos;
 
 typedef struct Out {
     AimFrame *f;
@@ -33,6 +43,8 @@ typedef struct Ctx {
     pthread_mutex_t lock;
     int error;               // first error
     AimPipelineStats st;     // counters: each written by one thread (see fields), read at end
+    int64_t prev_pts;        // interp thread: the previous job's f0->pts (timed mode's last)
+    int has_prev;
 } Ctx;
 
 static double now_s(void)
@@ -257,30 +269,74 @@ static int push_out(Ctx *c, AimQueue *q, AimFrame *f, int64_t k)
     return 0;
 }
 
+// Timed mode: the position of a time (us) on the source grid, exact within
+// AIM_PIPELINE_ON_GRID of a slot.
+static Pos pos_at(const AimPipelineSettings *s, int64_t pts)
+{
+    const double x = (double)pts * s->frame_rate.num / (1e6 * s->frame_rate.den);
+    const int64_t r = llround(x);
+    if (fabs(x - (double)r) <= AIM_PIPELINE_ON_GRID)
+        return (Pos){ r, (double)r, 1 };
+    return (Pos){ r, x, 0 };
+}
+
+static Pos pos_of(const AimPipelineSettings *s, const AimFrame *f)
+{
+    return s->timed ? pos_at(s, f->pts) : (Pos){ f->index, (double)f->index, 1 };
+}
+
+// First output frame at or after p. Off the grid: 1e-6 output frames of slack (16 ns at 60 fps)
+// so a picture that falls on an output frame's time is that frame's t = 0, not the t ~ 1 of
+// the interval before, whatever the rounding of x * R.
+static int64_t first_out_pos(AimRational R, Pos p)
+{
+    return p.exact ? aim_pipeline_first_out(R, p.slot)
+                   : (int64_t)ceil(p.x * R.num / R.den - 1e-6);
+}
+
 static int run_job(Ctx *c, Job *j)
 {
     const AimPipelineSettings *s = c->s;
-    const int F = s->factor;
-    const int64_t base = j->f0->index * F;
-    int ret = push_out(c, c->q2, aim_frame_ref(j->f0), base);
-    if (ret < 0)
-        return ret;
+    const AimRational R = s->rate;
+    const Pos p0 = pos_of(s, j->f0);
+    Pos p1;
+    if (j->f1)
+        p1 = pos_of(s, j->f1);
+    else if (s->timed && c->has_prev) // the last frame lasts as long as the interval before it
+        p1 = pos_at(s, 2 * j->f0->pts - c->prev_pts);
+    else
+        p1 = (Pos){ p0.slot + 1, p0.x + 1, p0.exact };
+    c->prev_pts = j->f0->pts;
+    c->has_prev = 1;
+    // the grid of pipeline.h; t exact j/F-style where both ends are consecutive exact slots
+    const int consecutive = p0.exact && p1.exact && p1.slot == p0.slot + 1;
+    const int64_t k0 = first_out_pos(R, p0), k1 = first_out_pos(R, p1);
     AimInterp *engine = NULL;
     if (j->f1 && j->rec.cls == AIM_CLASS_MOTION)
         engine = c->interp;
     else if (j->f1 && j->rec.cls == AIM_CLASS_FADE)
         engine = c->blend; // a cross-fade is a blend by definition; flow would invent motion
-    if (engine && F > 1) {
-        const AimMotionMask *mask = j->rec.mask.data ? &j->rec.mask : NULL;
-        if ((ret = aim_interp_set_pair(engine, j->f0, j->f1, mask)) < 0)
-            return ret;
-    }
-    for (int k = 1; k < F; k++) {
+    int ret, paired = 0;
+    for (int64_t k = k0; k < k1; k++) {
+        double t = consecutive ? aim_pipeline_out_t(R, p0.slot, k)
+                               : ((double)k * R.den / R.num - p0.x) / (p1.x - p0.x);
+        if (!(t > 0.0))
+            t = 0.0;
+        else if (t >= 1.0)
+            t = nextafter(1.0, 0.0);
         AimFrame *f = NULL;
-        if (engine) {
+        if (t == 0.0) {
+            f = aim_frame_ref(j->f0);
+        } else if (engine) {
+            if (!paired) {
+                const AimMotionMask *mask = j->rec.mask.data ? &j->rec.mask : NULL;
+                if ((ret = aim_interp_set_pair(engine, j->f0, j->f1, mask)) < 0)
+                    return ret;
+                paired = 1;
+            }
             if ((ret = aim_frame_pool_get(c->interp_pool, &f)) < 0)
                 return ret;
-            if ((ret = aim_interp_render(engine, (double)k / F, f)) < 0) {
+            if ((ret = aim_interp_render(engine, t, f)) < 0) {
                 aim_frame_unref(&f);
                 return ret;
             }
@@ -293,7 +349,7 @@ static int run_job(Ctx *c, Job *j)
             f = aim_frame_ref(j->f0);
             c->st.duplicated++;
         }
-        if ((ret = push_out(c, c->q2, f, base + k)) < 0)
+        if ((ret = push_out(c, c->q2, f, k)) < 0)
             return ret;
     }
     return 0;
@@ -408,7 +464,7 @@ static int sink_loop(Ctx *c)
 void aim_pipeline_default_settings(AimPipelineSettings *s)
 {
     memset(s, 0, sizeof(*s));
-    s->factor = 2;
+    s->rate = (AimRational){ 2, 1 };
     s->depth = 8;
     s->queue_depth = 4;
     aim_gate_default_settings(&s->gate);
@@ -418,7 +474,9 @@ void aim_pipeline_default_settings(AimPipelineSettings *s)
 
 static int validate(const AimPipelineSettings *s)
 {
-    if (s->factor < 1 || s->factor > 8 || s->width <= 0 || s->height <= 0 ||
+    if (s->rate.num <= 0 || s->rate.den <= 0 || s->rate.num < s->rate.den ||
+        s->rate.num > 8 * (int64_t)s->rate.den ||
+        (s->timed && (s->frame_rate.num <= 0 || s->frame_rate.den <= 0)) || s->width <= 0 || s->height <= 0 ||
         s->out_width <= 0 || s->out_height <= 0 || (s->depth != 8 && s->depth != 10) ||
         s->queue_depth < 1 || s->queue_depth > 64 || !s->read || !s->write)
         return AIM_ERR(EINVAL);
@@ -433,15 +491,16 @@ int aim_pipeline_run(const AimPipelineSettings *s, AimPipelineStats *stats)
     Ctx c = { .s = s };
     pthread_mutex_init(&c.lock, NULL);
     const size_t depth = (size_t)s->queue_depth;
-    // Q2 carries `factor` outputs per job: give it room for a whole job so interp never waits
-    // on a half-emitted job while scale is idle.
+    // Q2 carries up to ceil(R) outputs per job: give it room for a whole job so interp never
+    // waits on a half-emitted job while scale is idle.
+    const int per_job = (int)((s->rate.num + s->rate.den - 1) / s->rate.den);
     if ((ret = aim_queue_create(&c.q1, depth)) < 0 ||
-        (ret = aim_queue_create(&c.q2, depth + (size_t)s->factor)) < 0 ||
+        (ret = aim_queue_create(&c.q2, depth + (size_t)per_job)) < 0 ||
         (ret = aim_queue_create(&c.q3, depth)) < 0)
         goto end;
     if ((ret = aim_gate_create(&c.gate, &s->gate)) < 0)
         goto end;
-    if (s->factor > 1) {
+    if (s->rate.num > s->rate.den) {
         AimInterpSettings is = s->interp;
         is.width = s->width;
         is.height = s->height;
@@ -455,7 +514,7 @@ int aim_pipeline_run(const AimPipelineSettings *s, AimPipelineStats *stats)
         if ((ret = aim_interp_create(&c.blend, &is)) < 0)
             goto end;
         if ((ret = aim_frame_pool_create(&c.interp_pool, s->width, s->height, s->depth,
-                                         (int)depth + s->factor + 2)) < 0)
+                                         (int)depth + per_job + 2)) < 0)
             goto end;
     }
     if (s->out_width != s->width || s->out_height != s->height) {

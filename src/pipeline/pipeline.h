@@ -2,10 +2,25 @@
 // by bounded queues, heavy work inside a stage sliced over the shared pool. Container I/O is not
 // here: the source and sink are callbacks (the CLI connects src/io; tests use memory).
 //
-// Output rule for a rate factor F: source frame i emits F output frames, k = i*F + j for
-// j = 0..F-1: frame i itself (j = 0), then the frames at t = j/F toward frame i+1: interpolated
-// for motion, blended for fade, duplicates of frame i for hold and cut. The last source frame is
-// repeated F times, so N source frames give exactly N*F output frames.
+// Output grid for a rate ratio R = rate.num / rate.den (output rate over source rate, 1..8):
+// output frame k sits at k / R source frames from the first source frame. Source interval
+// i -> i+1 (the job of source frame i) holds the output frames aim_pipeline_first_out(R, i) ..
+// aim_pipeline_first_out(R, i + 1) - 1, each at t = aim_pipeline_out_t(R, i, k) in [0, 1):
+// t == 0 is frame i itself; otherwise the gate's class for the interval decides: motion is
+// interpolated at t, fade blended at t, hold and cut repeat frame i (a cut shows frame i up to
+// the cut, frame i+1 from there, never a blend). The last source frame is held for one source
+// interval, so N source frames give exactly aim_pipeline_first_out(R, N) output frames. For a
+// whole multiple F (R = F/1) this is frame i, then t = 1/F .. (F-1)/F, N*F frames in all.
+// Both functions depend only on the global source index, so a segment starting at source
+// frame s computes its own output frames as first_out(s) .. first_out(end) - 1.
+//
+// Timed mode (settings.timed, for variable-rate input read with AimReaderSettings.timed): source
+// frames carry their own times in f->pts (microseconds) and the grid is laid between them:
+// frame i sits at slot x_i = pts * frame_rate (an exact slot number when within
+// AIM_PIPELINE_ON_GRID slots of one), interval i -> i+1 holds the output frames k with
+// x_i <= k / R < x_{i+1}, each at t = (k / R - x_i) / (x_{i+1} - x_i); the last frame lasts as
+// long as the interval before it. Where both ends are consecutive exact slots this is the rule
+// above, bit for bit, so constant-rate input renders the same in both modes.
 //
 // Thread-safety: aim_pipeline_run blocks its caller and calls the callbacks from its own
 // threads: read from the source thread, write from the sink thread, on_record from the gate
@@ -33,7 +48,9 @@ typedef struct AimPipelineStats {
 } AimPipelineStats;
 
 typedef struct AimPipelineSettings {
-    int factor;                 ///< output frames per source frame, 1..8
+    AimRational rate;           ///< output rate / source rate, reduced, 1..8 (default 2/1)
+    int timed;                  ///< 1: place frames by f->pts (timed mode above), 0: by index
+    AimRational frame_rate;     ///< the source's nominal rate (timed mode only)
     int width, height, depth;   ///< source frame size and depth (every frame must match)
     int out_width, out_height;  ///< after Model B; equal to width/height = no scaling
     AimGateSettings gate;
@@ -55,6 +72,27 @@ typedef struct AimPipelineSettings {
     /** Polled; nonzero cancels the run with AIM_ERR_INTERRUPTED (may be NULL). */
     atomic_int *cancel;
 } AimPipelineSettings;
+
+/** First output frame of source frame i: ceil(i * rate.num / rate.den). */
+static inline int64_t aim_pipeline_first_out(AimRational rate, int64_t i)
+{
+    return (i * rate.num + rate.den - 1) / rate.den;
+}
+
+/** Where output frame k lies in source interval i -> i+1: k / R - i, in [0, 1) when
+ *  first_out(i) <= k < first_out(i + 1). Exact j / F for a whole multiple F. */
+static inline double aim_pipeline_out_t(AimRational rate, int64_t i, int64_t k)
+{
+    return (double)(k * rate.den - i * rate.num) / (double)rate.num;
+}
+
+/**
+ * Timed mode: a frame within this many slots of a slot's time sits exactly on it (the reader,
+ * AimReaderSettings.timed, gives a picture one slot after the one before, within this, the
+ * exact slot time). A tenth: Matroska's ms rounding (0.024 slot at 23.976) stays below; a
+ * 29.97 part on a 23.976 grid is 0.2 slot or more off.
+ */
+#define AIM_PIPELINE_ON_GRID 0.1
 
 void aim_pipeline_default_settings(AimPipelineSettings *s);
 /**

@@ -37,7 +37,11 @@ check "damaged model: says so" grep -q "is damaged: reinstall with" "$T/stderr"
 expect 1 "clip end before start" enhance "$T/in.mkv" --out "$T/o.mkv" --clip 00:00:02-00:00:01
 expect 1 "clip past the end" enhance "$T/in.mkv" --out "$T/o.mkv" --clip 00:10:00-00:11:00
 expect 1 "clip garbage" enhance "$T/in.mkv" --out "$T/o.mkv" --clip soon
-expect 4 "fps 25 on 23.976 input" enhance "$T/in.mkv" --out "$T/o.mkv" --fps 25
+expect 4 "fps 20 on 23.976 input (below the source)" enhance "$T/in.mkv" --out "$T/o.mkv" --fps 20
+expect 4 "fps 200 on 23.976 input (above 8x)" enhance "$T/in.mkv" --out "$T/o.mkv" --fps 200
+expect 4 "fps 0.5x" enhance "$T/in.mkv" --out "$T/o.mkv" --fps 0.5x
+expect 4 "fps 9x" enhance "$T/in.mkv" --out "$T/o.mkv" --fps 9x
+expect 1 "fps garbage multiplier" enhance "$T/in.mkv" --out "$T/o.mkv" --fps 2xx
 expect 2 "missing input" enhance "$T/nope.mkv" --out "$T/o.mkv"
 printf 'this is not a video\n' > "$T/text.mkv"
 expect 2 "not a media file" enhance "$T/text.mkv" --out "$T/o.mkv"

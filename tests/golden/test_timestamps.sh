@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Timestamps: output frame k sits at exactly k/out_fps; on a 24-minute input the audio still
 # ends within one output frame of the video; --clip starts at zero with audio cut to match;
-# 3x and --fps source work.
+# 3x, 60 (59.94), 2.5x, 50 on 25 and --fps source work.
 . "$(dirname "$0")/lib.sh"
 
 # vframes FILE: number of video packets; vlast FILE: last video pts (s); aend FILE: audio end (s)
@@ -37,6 +37,32 @@ rate_eq "3x: rate" "$(probe "$T/s3.mkv" stream=r_frame_rate v:0)" "72000/1001"
 eq "source rate: exit" "$?" 0
 eq "source rate: frames" "$(vpts "$T/s1.mkv" | wc -l)" 48
 eq "source rate: size" "$(probe "$T/s1.mkv" stream=width,height v:0 | tr '\n' x)" "320x180x"
+
+# --- 60 (59.94) and 2.5x on 23.976: k/out_fps for every frame, ceil(N * 5/2) frames, the audio
+# untouched and ending with the video; 50 on 25 is 2x
+"$AIM" enhance "$T/s.mkv" --out "$T/s60.mkv" --fps 60 --scale 1 -q
+eq "60: exit" "$?" 0
+vpts "$T/s60.mkv" > "$T/s60_pts"
+eq "60: frames" "$(wc -l < "$T/s60_pts")" 120
+rate_eq "60: rate" "$(probe "$T/s60.mkv" stream=r_frame_rate v:0)" "60000/1001"
+bad_pts=$(awk '{ want = (NR-1) * 1001 / 60000; d = $1 - want; if (d < 0) d = -d; if (d > 0.000501) n++ } END { print n+0 }' "$T/s60_pts")
+eq "60: pts = k/out_fps for every frame" "$bad_pts" 0
+eq "60: audio end unchanged" "$(aend "$T/s60.mkv")" "$(aend "$T/s.mkv")"
+v_end=$(awk 'END{printf "%.6f", $1 + 1001/60000}' "$T/s60_pts")
+check "60: video ends with the source video ($v_end, Matroska ms)" \
+    awk -v v="$v_end" 'BEGIN{d = v - 48 * 1001 / 24000; if (d < 0) d = -d; exit !(d <= 0.000501)}'
+"$AIM" enhance "$T/s.mkv" --out "$T/s25x.mkv" --fps 2.5x --scale 1 -q
+eq "2.5x: exit" "$?" 0
+eq "2.5x: frames" "$(vpts "$T/s25x.mkv" | wc -l)" 120
+rate_eq "2.5x: rate" "$(probe "$T/s25x.mkv" stream=r_frame_rate v:0)" "60000/1001"
+"$AIM" enhance "$T/s.mkv" --out "$T/s2x.y4m" --fps 2x --scale 1 -q
+"$AIM" enhance "$T/s.mkv" --out "$T/s48.y4m" --fps 48 --scale 1 -q
+eq "2x is --fps 48" "$(md5sum < "$T/s2x.y4m")" "$(md5sum < "$T/s48.y4m")"
+"$GEN" "$T/p.mkv" --frames 25 --size 160x90 --fps 25 >/dev/null
+"$AIM" enhance "$T/p.mkv" --out "$T/p50.mkv" --fps 50 --scale 1 -q
+eq "50 on 25: exit" "$?" 0
+eq "50 on 25: frames" "$(vpts "$T/p50.mkv" | wc -l)" 50
+rate_eq "50 on 25: rate" "$(probe "$T/p50.mkv" stream=r_frame_rate v:0)" "50/1"
 
 # --- --clip 1-3 s: 2 s at 48000/1001 = 96 frames (+-1 for frame alignment), audio 2 s, from 0
 "$AIM" enhance "$T/long.mkv" --out "$T/clip.mkv" --clip 00:00:01-00:00:03 --fps 48 --scale 1 -q

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Variable frame rate input is placed on the constant-rate grid by its timestamps, as ffmpeg's
-# -fps_mode cfr: every picture takes the slot nearest its time, a gap repeats the picture before
-# it, a picture whose slot is taken is dropped. So the output stays in sync with the audio.
-# Two inputs: a 23.976 fps part followed by a 29.97 fps part (as episodes whose credits were cut
-# at another rate: pictures dropped), and a 23.976 fps clip with 5 pictures cut out and the
-# timestamps kept (a gap: pictures repeated, seen by the gate as holds). Constant-rate input
-# (here and the shared clips) is untouched and gets no warning.
+# Variable frame rate input: the constant-rate output grid (k / out_fps) is rendered from the
+# pictures' own timestamps (pipeline.h's timed mode): an output frame between two pictures is
+# rendered at its fractional t by the gate's class for that pair, a picture on an output frame's
+# time is that frame exactly; nothing is thinned or repeated, and the output stays in sync with
+# the audio. Two inputs: a 23.976 fps part followed by a 29.97 fps part (as episodes whose
+# credits were cut at another rate), and a 23.976 fps clip with 5 pictures cut out and the
+# timestamps kept (a gap: rendered between the pictures around it). Constant-rate input (here
+# and the shared clips) is untouched and gets no warning.
 . "$(dirname "$0")/lib.sh"
 enc() { ffmpeg -nostdin -v error -y -f lavfi -i "testsrc2=s=160x96:r=$1:d=2" -c:v libx264 -pix_fmt yuv420p "$2"; }
 enc 24000/1001 "$T/a.mkv" && enc 30000/1001 "$T/b.mkv" || { bad "ffmpeg inputs"; finish; exit; }
@@ -28,9 +29,10 @@ le() { check "$1 ($2 <= $3)" awk -v a="$2" -v b="$3" 'BEGIN { exit !(a + 0 <= b 
 "$AIM" enhance "$T/vfr.mkv" --out "$T/o.mkv" --scale 1 -q </dev/null 2>"$T/err"
 eq "24+30 fps: exit code" "$?" 0
 check "24+30 fps: warned where the 29.97 fps part starts (2.0-2.2 s)" \
-    grep -Eq "variable frame rate: the picture at 2\.[0-2][0-9]* s is off .* dropped" "$T/err"
-# 2 s at 29.97 fps = 60 pictures in 2 s at 23.976 = 48 slots
-check "24+30 fps: 12 dropped" grep -q "0 pictures repeated, 12 dropped to keep 23.976 fps" "$T/err"
+    grep -Eq "variable frame rate: the picture at 2\.[0-2][0-9]* s is off .* rendered at their own times" "$T/err"
+# 2 s at 29.97 fps = 60 pictures in 2 s at 23.976 = 48 slots; every 5th picture is on a slot
+check "24+30 fps: 48 pictures off the grid, none dropped" \
+    grep -q "48 pictures off the 23.976 fps grid and 0 missing slots, rendered at their own times; 0 dropped" "$T/err"
 eq "24+30 fps: two warning lines" "$(grep -c "variable frame rate" "$T/err")" 2
 eq "24+30 fps: 96 slots x 2 output frames" "$(frames "$T/o.mkv")" 192
 # output frame 168 = slot 84 = 3.5035 s: the 29.97 part's picture 45 (at 2.002 + 45 / 29.97 s),
@@ -50,16 +52,18 @@ enc6 "$T/a6.mkv" && printf "file '%s'\nfile '%s'\n" "$T/a6.mkv" "$T/b.mkv" > "$T
 "$AIM" enhance "$T/vfr.mp4" --out "$T/m.mkv" --scale 1 </dev/null 2>"$T/err"
 eq "mp4 24+30: exit code" "$?" 0
 check "mp4 24+30: the nominal 23.976 fps, doubled" grep -q "23.976 fps -> 160x96 47.952 fps" "$T/err"
-check "mp4 24+30: only the 29.97 part is thinned" grep -q "0 pictures repeated, 12 dropped" "$T/err"
+check "mp4 24+30: only the 29.97 part is off the grid" grep -q "48 pictures off the 23.976 fps grid and 0 missing" "$T/err"
 
 "$AIM" enhance "$T/gap.mkv" --out "$T/g.mkv" --scale 1 -q --report "$T/g.json" </dev/null 2>"$T/err"
 eq "gap: exit code" "$?" 0
-check "gap: 5 repeated" grep -q "5 pictures repeated, 0 dropped" "$T/err"
+check "gap: 5 missing slots" grep -q "0 pictures off the 23.976 fps grid and 5 missing slots" "$T/err"
 eq "gap: 48 slots x 2 output frames" "$(frames "$T/g.mkv")" 96
-# slots 10-14 repeat picture 9 (output frames 20-29), slot 15 is picture 10 of the input again
-ge "gap: output frame 24 repeats source picture 9" "$(psnr_at "$T/g.mkv" 24 "$T/gap.mkv" 9)" 38
+# picture 9 is slot 9 (output frame 18), picture 10 slot 15 (output frame 30); output frames
+# 19-29 lie between them at t = (k / 2 - 9) / 6, rendered by the gate's class for the pair
+ge "gap: output frame 18 is source picture 9" "$(psnr_at "$T/g.mkv" 18 "$T/gap.mkv" 9)" 38
 ge "gap: output frame 30 is source picture 10" "$(psnr_at "$T/g.mkv" 30 "$T/gap.mkv" 10)" 38
-check "gap: the repeats are holds for the gate" grep -Eq '"hold": *5' "$T/g.json"
+check "gap: no repeated pictures for the gate (no holds)" grep -Eq '"hold": *0' "$T/g.json"
+eq "gap: 43 pictures, 42 intervals" "$(grep -c '"frame": ' "$T/g.json")" 43
 
 "$AIM" enhance "$T/a.mkv" --out "$T/c.mkv" --scale 1 -q </dev/null 2>"$T/err"
 eq "CFR: exit code" "$?" 0

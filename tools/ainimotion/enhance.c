@@ -81,10 +81,11 @@ static void enhance_usage(FILE *f)
 "  -o, --out OUT        output; the container follows the extension (.mkv .mp4 .mov .webm),\n"
 "                       .y4m writes raw lossless frames, '-' writes y4m to stdout,\n"
 "                       .png one image (a still in, with --fps source)\n"
-"  --fps RATE|source    output frame rate (default: 2x the source). 48, 47.952 or 48000/1001;\n"
-"                       a nominal rate means the nearest integer multiple of the source rate\n"
-"                       (48 on 24000/1001 input is 48000/1001). Only integer multiples (1x-8x)\n"
-"                       are supported; others are refused. 'source' keeps the rate.\n"
+"  --fps RATE|Nx|source output frame rate (default: 2x the source): 48, 59.94, 60000/1001,\n"
+"                       or a multiplier of the source rate (2x, 2.5x); 1x to 8x. A nominal\n"
+"                       rate means the nearest standard rate: 48 on 24000/1001 input is\n"
+"                       48000/1001, 60 is 60000/1001; 50 on 25 is 50. Lower rates are\n"
+"                       refused. 'source' keeps the rate.\n"
 "  --scale X            size factor for both dimensions (default 1.333; 1 keeps the size);\n"
 "                       the result is rounded to the nearest even number\n"
 "  --preset NAME        anime-clean (default, most conservative), anime-strong (more\n"
@@ -232,10 +233,13 @@ int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_
         } else if (!strcmp(name, "--fps")) {
             if (!strcmp(val, "source")) {
                 o->fps_mode = 1;
+            } else if (aim_parse_multiplier(val, &o->fps) == 0) {
+                o->fps_mode = 3;
             } else if ((ret = aim_parse_rate(val, &o->fps)) < 0) {
                 return opt_error(err, errlen,
-                                 "bad --fps '%s': give a positive rate like 48, 47.952, "
-                                 "48000/1001, or 'source'%s", val, NULL);
+                                 "bad --fps '%s': give a positive rate like 48, 59.94, "
+                                 "48000/1001, a multiplier like 2x or 2.5x, or 'source'%s",
+                                 val, NULL);
             } else {
                 o->fps_mode = 2;
             }
@@ -520,6 +524,7 @@ int aim_cmd_enhance(int argc, char **argv)
     aim_reader_default_settings(&rs);
     rs.path = o.in;
     rs.log = log;
+    rs.timed = 1; // variable-rate input: the output grid is rendered between the pictures' times
     if (o.clip_set) {
         rs.clip_start = o.clip_start;
         rs.clip_end = o.clip_end;
@@ -530,30 +535,40 @@ int aim_cmd_enhance(int argc, char **argv)
     }
     const AimVideoInfo *vi = aim_reader_info(run.reader);
 
-    // Output rate: a whole multiple of the source rate.
-    int factor = 2;
-    AimRational out_rate = { vi->frame_rate.num * 2, vi->frame_rate.den };
+    // Output rate: 1x to 8x the source rate (pipeline.h: the output grid).
+    AimRational ratio = { 2, 1 }, out_rate;
     if (o.fps_mode == 1) {
-        factor = 1;
-        out_rate = vi->frame_rate;
-    } else if (o.fps_mode == 2) {
-        if (aim_rate_factor(vi->frame_rate, o.fps, 8, &factor) < 0) {
-            aim_log(&log, AIM_LOG_ERROR,
-                    "--fps %g is not a whole multiple (1x-8x) of the source rate %.3f (%d/%d): "
-                    "frame-rate conversion by other ratios is not supported; use e.g. %.3f",
-                    (double)o.fps.num / o.fps.den,
-                    (double)vi->frame_rate.num / vi->frame_rate.den, vi->frame_rate.num,
-                    vi->frame_rate.den, 2.0 * vi->frame_rate.num / vi->frame_rate.den);
+        ratio = (AimRational){ 1, 1 };
+    } else if (o.fps_mode == 3) {
+        ratio = o.fps;
+        if (ratio.num < ratio.den || ratio.num > 8 * (int64_t)ratio.den) {
+            aim_log(&log, AIM_LOG_ERROR, "--fps %gx: the multiplier must be 1x to 8x",
+                    (double)ratio.num / ratio.den);
             code = AIM_EXIT_UNSUPPORTED;
             goto end;
         }
-        out_rate = (AimRational){ vi->frame_rate.num * factor, vi->frame_rate.den };
+    } else if (o.fps_mode == 2 && aim_rate_ratio(vi->frame_rate, o.fps, 8, &ratio) < 0) {
+        aim_log(&log, AIM_LOG_ERROR,
+                "--fps %g is outside 1x-8x of the source rate %.3f (%d/%d): rates below the "
+                "source rate are not supported; use e.g. %.3f",
+                (double)o.fps.num / o.fps.den,
+                (double)vi->frame_rate.num / vi->frame_rate.den, vi->frame_rate.num,
+                vi->frame_rate.den, 2.0 * vi->frame_rate.num / vi->frame_rate.den);
+        code = AIM_EXIT_UNSUPPORTED;
+        goto end;
+    }
+    if (aim_rational_mul(vi->frame_rate, ratio, &out_rate) < 0) {
+        aim_log(&log, AIM_LOG_ERROR, "--fps: %d/%d x %d/%d is not a representable rate",
+                vi->frame_rate.num, vi->frame_rate.den, ratio.num, ratio.den);
+        code = AIM_EXIT_UNSUPPORTED;
+        goto end;
     }
     // a .png output is one image: a still in, the source rate out
-    if (aim_writer_single_image(o.out) && (factor != 1 || vi->nb_frames > 1)) {
-        if (factor != 1)
+    if (aim_writer_single_image(o.out) && (ratio.num != ratio.den || vi->nb_frames > 1)) {
+        if (ratio.num != ratio.den)
             aim_log(&log, AIM_LOG_ERROR, "%s: a .png output holds one image: add --fps source "
-                    "(--fps makes %d frames of each source frame)", o.out, factor);
+                    "(--fps makes %.3g frames of each source frame)", o.out,
+                    (double)ratio.num / ratio.den);
         else
             aim_log(&log, AIM_LOG_ERROR, "%s: a .png output holds one image, the input has %lld "
                     "frames: use a video container", o.out, (long long)vi->nb_frames);
@@ -606,10 +621,11 @@ int aim_cmd_enhance(int argc, char **argv)
         snprintf(device, sizeof(device), " on the CPU");
     }
     aim_log(&log, AIM_LOG_INFO,
-            "%s: %dx%d %d-bit %s %.3f fps -> %dx%d %.3f fps (%dx), preset %s, interp %s%s, "
+            "%s: %dx%d %d-bit %s %.3f fps -> %dx%d %.3f fps (%.4gx), preset %s, interp %s%s, "
             "upscaler %s%s", o.in, vi->width, vi->height, vi->depth, vi->codec,
             (double)vi->frame_rate.num / vi->frame_rate.den, ow, oh,
-            (double)out_rate.num / out_rate.den, factor, o.preset->name, interp,
+            (double)out_rate.num / out_rate.den, (double)ratio.num / ratio.den,
+            o.preset->name, interp,
             o.interp_fallback == AIM_INTERP_FALLBACK_BLEND ? " (fallback blend)" : "", upscaler,
             device);
 
@@ -647,7 +663,9 @@ int aim_cmd_enhance(int argc, char **argv)
 
     AimPipelineSettings ps;
     aim_pipeline_default_settings(&ps);
-    ps.factor = factor;
+    ps.rate = ratio;
+    ps.timed = 1;
+    ps.frame_rate = vi->frame_rate;
     ps.width = vi->width;
     ps.height = vi->height;
     ps.depth = vi->depth;
@@ -684,12 +702,12 @@ int aim_cmd_enhance(int argc, char **argv)
     ps.on_progress = on_progress;
     ps.opaque = &run;
     ps.cancel = &g_cancel;
-    run.total_out = vi->nb_frames * factor;
+    run.total_out = aim_pipeline_first_out(ratio, vi->nb_frames);
     run.out_fps = (double)out_rate.num / out_rate.den;
 
     if (o.report) {
         run.report_info = (AimReportInfo){
-            .input = o.in, .output = o.out, .factor = factor, .gate = &ps.gate,
+            .input = o.in, .output = o.out, .rate = ratio, .gate = &ps.gate,
             .interp = interp, .upscaler = upscaler, .preset = o.preset->name,
             .interp_fallback = aim_interp_fallback_name(o.interp_fallback),
             .encoder = o.encoder, .crf = ws.crf, .clip_set = o.clip_set,

@@ -24,8 +24,8 @@ const AimPreset *aim_preset_find(const char *name);
 
 typedef struct EnhanceOptions {
     const char *in, *out;
-    int fps_mode;             ///< 0 = default (2x), 1 = --fps source, 2 = --fps RATE
-    AimRational fps;
+    int fps_mode;             ///< 0 = default (2x), 1 = --fps source, 2 = --fps RATE, 3 = Nx
+    AimRational fps;          ///< the rate (2) or the multiplier (3)
     double scale;             ///< default 1.333
     const AimPreset *preset;
     int clip_set;

@@ -89,9 +89,10 @@ static void settings_json(FILE *f, const AimReportInfo *in)
     fprintf(f, ", \"encoder\": ");
     aim_json_string(f, in->encoder ? in->encoder : "default");
     fprintf(f, ", \"crf\": %d,\n    \"input_size\": [%d, %d], \"output_size\": [%d, %d], "
-               "\"input_fps\": %.6f, \"output_fps\": %.6f, \"factor\": %d},\n",
+               "\"input_fps\": %.6f, \"output_fps\": %.6f, \"factor\": %.10g},\n",
             in->crf, vi->width, vi->height, in->out_w, in->out_h,
-            (double)vi->frame_rate.num / vi->frame_rate.den, in->out_fps, in->factor);
+            (double)vi->frame_rate.num / vi->frame_rate.den, in->out_fps,
+            (double)in->rate.num / in->rate.den);
     const AimGateSettings *g = in->gate;
     fprintf(f, "  \"gate\": {\"metric\": \"%s\", \"hold_threshold\": %g, \"cut_threshold\": %g, "
                "\"block_threshold\": %g},\n", aim_gate_metric_name(g->metric), g->hold_threshold,

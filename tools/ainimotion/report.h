@@ -21,7 +21,7 @@ typedef struct AimReportInfo {
     int crf;
     int clip_set;
     double clip_start, clip_end; ///< seconds, with clip_set
-    int factor;
+    AimRational rate;            ///< output rate / source rate (pipeline.h)
     int out_w, out_h;
     double out_fps;
     const AimVideoInfo *video;   ///< the reader's: input size and rate; truncation at finish

@@ -4,6 +4,8 @@
 #include "core/parse.h"
 #include "test.h"
 
+static AimRational rat(int num, int den) { return (AimRational){ num, den }; }
+
 int main(void)
 {
     double t, a, b;
@@ -43,17 +45,44 @@ int main(void)
     CHECK(aim_parse_rate("abc", &r) < 0);
     CHECK(aim_parse_rate("48fps", &r) < 0);
 
-    int f = 0;
-    AimRational ntsc = { 24000, 1001 }, film = { 24, 1 };
-    CHECK_EQ_INT(aim_rate_factor(ntsc, (AimRational){ 48, 1 }, 8, &f), 0); CHECK_EQ_INT(f, 2);
-    CHECK_EQ_INT(aim_rate_factor(ntsc, (AimRational){ 48000, 1001 }, 8, &f), 0); CHECK_EQ_INT(f, 2);
-    CHECK_EQ_INT(aim_rate_factor(ntsc, (AimRational){ 72, 1 }, 8, &f), 0); CHECK_EQ_INT(f, 3);
-    CHECK_EQ_INT(aim_rate_factor(film, (AimRational){ 96, 1 }, 8, &f), 0); CHECK_EQ_INT(f, 4);
-    CHECK_EQ_INT(aim_rate_factor(film, (AimRational){ 24, 1 }, 8, &f), 0); CHECK_EQ_INT(f, 1);
-    CHECK_EQ_INT(aim_rate_factor(ntsc, (AimRational){ 25, 1 }, 8, &f), AIM_ERR_UNSUPPORTED);
-    CHECK_EQ_INT(aim_rate_factor(ntsc, (AimRational){ 60, 1 }, 8, &f), AIM_ERR_UNSUPPORTED);
-    CHECK_EQ_INT(aim_rate_factor(film, (AimRational){ 12, 1 }, 8, &f), AIM_ERR_UNSUPPORTED);
-    CHECK_EQ_INT(aim_rate_factor(film, (AimRational){ 240, 1 }, 8, &f), AIM_ERR_UNSUPPORTED);
+    AimRational q, ntsc = { 24000, 1001 }, film = { 24, 1 }, pal = { 25, 1 };
+#define RATIO(src, n, d, qn, qd) \
+    CHECK_EQ_INT(aim_rate_ratio(src, rat(n, d), 8, &q), 0); \
+    CHECK(q.num == (qn) && q.den == (qd))
+    // whole multiples exactly as before (nominal within 0.2%)
+    RATIO(ntsc, 48, 1, 2, 1);
+    RATIO(ntsc, 48000, 1001, 2, 1);
+    RATIO(ntsc, 72, 1, 3, 1);
+    RATIO(film, 96, 1, 4, 1);
+    RATIO(film, 24, 1, 1, 1);
+    RATIO(film, 48000, 1001, 2, 1);
+    // other ratios: 60 on 23.976 is 59.94 (5/2), 50 on 25 is 2x, 25 on 23.976 stays 25 (PAL)
+    RATIO(ntsc, 60, 1, 5, 2);
+    RATIO(ntsc, 60000, 1001, 5, 2);
+    RATIO(ntsc, 120, 1, 5, 1);
+    RATIO(pal, 50, 1, 2, 1);
+    RATIO(pal, 60, 1, 12, 5);
+    RATIO(ntsc, 25, 1, 1001, 960);
+    RATIO(film, 60, 1, 5, 2);
+    RATIO(film, 60000, 1001, 2500, 1001);
+    RATIO(rat(30000, 1001), 60, 1, 2, 1);
+    RATIO(rat(30000, 1001), 48, 1, 8, 5);
+#undef RATIO
+    CHECK_EQ_INT(aim_rate_ratio(film, (AimRational){ 12, 1 }, 8, &q), AIM_ERR_UNSUPPORTED);
+    CHECK_EQ_INT(aim_rate_ratio(ntsc, (AimRational){ 23, 1 }, 8, &q), AIM_ERR_UNSUPPORTED);
+    CHECK_EQ_INT(aim_rate_ratio(film, (AimRational){ 240, 1 }, 8, &q), AIM_ERR_UNSUPPORTED);
+    CHECK_EQ_INT(aim_rate_ratio(film, (AimRational){ 193, 1 }, 8, &q), AIM_ERR_UNSUPPORTED);
+    CHECK_EQ_INT(aim_rate_ratio(film, (AimRational){ 192, 1 }, 8, &q), 0);
+
+    CHECK_EQ_INT(aim_parse_multiplier("2x", &q), 0); CHECK(q.num == 2 && q.den == 1);
+    CHECK_EQ_INT(aim_parse_multiplier("2.5x", &q), 0); CHECK(q.num == 5 && q.den == 2);
+    CHECK_EQ_INT(aim_parse_multiplier("5/2x", &q), 0); CHECK(q.num == 5 && q.den == 2);
+    CHECK(aim_parse_multiplier("x", &q) < 0);
+    CHECK(aim_parse_multiplier("2", &q) < 0);
+    CHECK(aim_parse_multiplier("-2x", &q) < 0);
+    CHECK(aim_parse_multiplier("2xx", &q) < 0);
+    CHECK_EQ_INT(aim_rational_mul(ntsc, (AimRational){ 5, 2 }, &q), 0);
+    CHECK(q.num == 60000 && q.den == 1001);
 
     double d; long l;
     CHECK_EQ_INT(aim_parse_double("1.333", 0.01, 8, &d), 0); CHECK_NEAR(d, 1.333, 1e-12);

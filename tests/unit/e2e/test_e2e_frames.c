@@ -1,19 +1,23 @@
-// End to end, frame by frame: `ainimotion enhance --fps 2x --scale 1` to lossless y4m, then the
-// output is compared with the decoded source against the truth labels:
-//   out[2i]   == src[i]                      (source frames pass through exactly)
-//   out[2i+1] == src[i]   for hold and cut   (never a blend across a cut, no invented motion)
-//   out[2i+1] new frame   for motion and fade (a copy of neither neighbour), except where only
+// End to end, frame by frame: `ainimotion enhance --scale 1` to lossless y4m, at --fps 48 (2x)
+// and --fps 60 (59.94 from 23.976: 5/2, the grid of pipeline.h), then the output is compared
+// with the decoded source against the truth labels. Output frame k lies in source interval
+// i -> i+1 at t = k / R - i:
+//   t == 0                     == src[i]  (source frames pass through exactly)
+//   hold and cut               == src[i]  (never a blend across a cut, no invented motion)
+//   motion and fade            a new frame (a copy of neither neighbour), except where only
 //             a small region was redrawn (the synthetic clip's mouth flaps, whose box the truth
 //             header gives): there a copy of the nearer drawing is the anime-safe answer (no
 //             morphing of a redrawn mouth), and everything outside the region must be exact
-// On the synthetic sample (always) and on ../shared/clips/onepiece_demo.mp4 (skipped when
-// ../shared is absent).
+//   the output has exactly first_out(N) frames.
+// On the synthetic sample (always, both rates) and on ../shared/clips/onepiece_demo.mp4 at 2x
+// (skipped when ../shared is absent).
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "io/io.h"
+#include "pipeline/pipeline.h"
 #include "test.h"
 
 #define MAXF 4096
@@ -86,7 +90,8 @@ static AimReader *open_reader(const char *path)
     return r;
 }
 
-static void run_case(const char *name, const char *input, const char *truth, const char *tmp)
+static void run_case(const char *name, const char *input, const char *truth, const char *tmp,
+                     const char *fps, AimRational R)
 {
     char labels[MAXF][8];
     memset(labels, 0, sizeof(labels));
@@ -97,8 +102,8 @@ static void run_case(const char *name, const char *input, const char *truth, con
         return;
     char out[1024], cmd[4096];
     snprintf(out, sizeof(out), "%s/%s_out.y4m", tmp, name);
-    snprintf(cmd, sizeof(cmd), "'%s/ainimotion' enhance '%s' --out '%s' --fps 48 --scale 1 -y -q",
-             getenv("AIM_BUILD"), input, out);
+    snprintf(cmd, sizeof(cmd), "'%s/ainimotion' enhance '%s' --out '%s' --fps %s --scale 1 -y -q",
+             getenv("AIM_BUILD"), input, out, fps);
     int rc = system(cmd);
     CHECK_MSG(rc == 0, "%s: enhance failed (%d)", name, rc);
     if (rc)
@@ -109,67 +114,77 @@ static void run_case(const char *name, const char *input, const char *truth, con
         aim_reader_close(&ro);
         return;
     }
-    AimFrame *cur = NULL, *next = NULL, *o0 = NULL, *o1 = NULL;
-    int i = 0, wrong[5] = { 0 }, count[5] = { 0 };
+    AimFrame *cur = NULL, *next = NULL, *o = NULL;
+    int i = 0, wrong[5] = { 0 }, count[5] = { 0 }, early = 0;
     const char *kinds[5] = { "source", "hold", "cut", "motion", "fade" };
     if (aim_reader_read(rs, &cur) < 0)
         cur = NULL;
-    while (cur) {
+    while (cur && !early) {
         if (aim_reader_read(rs, &next) < 0)
             next = NULL;
-        if (aim_reader_read(ro, &o0) < 0 || aim_reader_read(ro, &o1) < 0) {
-            CHECK_MSG(0, "%s: output ends early at source frame %d", name, i);
-            break;
-        }
-        count[0]++;
-        wrong[0] += !same(o0, cur);
         const char *l = next && i + 1 < n ? labels[i + 1] : "";
-        if (!next) {
-            CHECK_MSG(same(o1, cur), "%s: last frame not repeated", name);
-        } else if (!strcmp(l, "hold") || !strcmp(l, "cut")) {
-            int k = l[0] == 'h' ? 1 : 2;
-            count[k]++;
-            if (!same(o1, cur)) {
-                wrong[k]++;
-                fprintf(stderr, "%s: interval %d->%d (%s): in-between is not a duplicate\n",
-                        name, i, i + 1, l);
+        for (int64_t k = aim_pipeline_first_out(R, i); k < aim_pipeline_first_out(R, i + 1);
+             k++) {
+            if (aim_reader_read(ro, &o) < 0) {
+                CHECK_MSG(0, "%s: output ends early at source frame %d", name, i);
+                early = 1;
+                break;
             }
-        } else if (l[0] == 'm' && i + 1 >= box.f0 && i + 1 <= box.f1) {
-            count[3]++;
-            // the gate's mask blocks are 16 px, dilated by one block: 48 px covers them
-            if (!same_outside(o1, cur, &box, 48)) {
-                wrong[3]++;
-                fprintf(stderr, "%s: interval %d->%d (partial motion): static area changed\n",
-                        name, i, i + 1);
+            const double t = aim_pipeline_out_t(R, i, k);
+            if (t == 0.0) {
+                count[0]++;
+                wrong[0] += !same(o, cur);
+            } else if (!next) {
+                CHECK_MSG(same(o, cur), "%s: last frame not repeated", name);
+            } else if (!strcmp(l, "hold") || !strcmp(l, "cut")) {
+                int c = l[0] == 'h' ? 1 : 2;
+                count[c]++;
+                if (!same(o, cur)) {
+                    wrong[c]++;
+                    fprintf(stderr, "%s: interval %d->%d (%s), t %.2f: not a duplicate\n",
+                            name, i, i + 1, l, t);
+                }
+            } else if (l[0] == 'm' && i + 1 >= box.f0 && i + 1 <= box.f1) {
+                count[3]++;
+                // the gate's mask blocks are 16 px, dilated by one block: 48 px covers them
+                if (!same_outside(o, cur, &box, 48) && !same_outside(o, next, &box, 48)) {
+                    wrong[3]++;
+                    fprintf(stderr, "%s: interval %d->%d (partial motion), t %.2f: static "
+                            "area changed\n", name, i, i + 1, t);
+                }
+            } else if (!strcmp(l, "motion") || !strcmp(l, "fade")) {
+                int c = l[0] == 'm' ? 3 : 4;
+                count[c]++;
+                if (same(o, cur) || same(o, next)) {
+                    wrong[c]++;
+                    fprintf(stderr, "%s: interval %d->%d (%s), t %.2f: a copy\n", name, i,
+                            i + 1, l, t);
+                }
             }
-        } else if (!strcmp(l, "motion") || !strcmp(l, "fade")) {
-            int k = l[0] == 'm' ? 3 : 4;
-            count[k]++;
-            if (same(o1, cur) || same(o1, next)) {
-                wrong[k]++;
-                fprintf(stderr, "%s: interval %d->%d (%s): in-between is a copy\n", name, i,
-                        i + 1, l);
-            }
+            aim_frame_unref(&o);
         }
-        aim_frame_unref(&o0);
-        aim_frame_unref(&o1);
         aim_frame_unref(&cur);
         cur = next;
         next = NULL;
         i++;
     }
-    aim_frame_unref(&o0);
-    aim_frame_unref(&o1);
+    aim_frame_unref(&o);
     aim_frame_unref(&cur);
+    aim_frame_unref(&next);
     AimFrame *extra = NULL;
-    CHECK_MSG(aim_reader_read(ro, &extra) == AIM_ERR_EOF, "%s: output has extra frames", name);
+    CHECK_MSG(early || aim_reader_read(ro, &extra) == AIM_ERR_EOF, "%s: output has extra frames",
+              name);
     aim_frame_unref(&extra);
     CHECK_EQ_INT(i, n);
     for (int k = 0; k < 5; k++) {
-        fprintf(stderr, "%s: %s intervals %d, wrong %d\n", name, kinds[k], count[k], wrong[k]);
-        CHECK_MSG(wrong[k] == 0, "%s: %d of %d %s intervals wrong", name, wrong[k], count[k],
+        fprintf(stderr, "%s: %s %s frames %d, wrong %d\n", name, fps, kinds[k], count[k],
+                wrong[k]);
+        CHECK_MSG(wrong[k] == 0, "%s: %d of %d %s frames wrong", name, wrong[k], count[k],
                   kinds[k]);
     }
+    // on the synthetic clip every class is exercised at each rate
+    for (int k = 0; k < 5 && !strncmp(name, "synthetic", 9); k++)
+        CHECK_MSG(count[k] > 0, "%s at %s: no %s frames checked", name, fps, kinds[k]);
     aim_reader_close(&rs);
     aim_reader_close(&ro);
     remove(out);
@@ -188,7 +203,8 @@ int main(void)
     snprintf(truth, sizeof(truth), "%s/sample.csv", dir);
     snprintf(cmd, sizeof(cmd), "'%s/aim_gen' '%s' --truth '%s' > /dev/null", build, in, truth);
     CHECK_EQ_INT(system(cmd), 0);
-    run_case("synthetic", in, truth, dir);
+    run_case("synthetic", in, truth, dir, "48", (AimRational){ 2, 1 });
+    run_case("synthetic60", in, truth, dir, "60", (AimRational){ 5, 2 });
 
     const char *shared = getenv("AIM_SHARED");
     char clip[1100], ctruth[1100];
@@ -197,7 +213,7 @@ int main(void)
              shared ? shared : "../shared");
     struct stat st;
     if (stat(clip, &st) == 0)
-        run_case("onepiece", clip, ctruth, dir);
+        run_case("onepiece", clip, ctruth, dir, "48", (AimRational){ 2, 1 });
     else
         fprintf(stderr, "SKIP onepiece part: %s not found (../shared absent)\n", clip);
     return test_finish("test_e2e_frames");

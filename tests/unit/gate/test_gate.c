@@ -227,6 +227,49 @@ static void test_fades(int depth, const AimGateSettings *s)
     seq_free(&q);
 }
 
+// A dissolve frame at a cut (DVD-era and field-blended sources): A, (A + B) / 2, B. Neither
+// interval around the blended frame may be motion: the engine would warp a shot toward a
+// double exposure. Variants: shots on 1s and on 2s (held a frame before the cut), to a shot of
+// the same palette or another, the blend of the two frames around it or (with noise) of the
+// two shots each one drawing on (field-blend timing). 8-bit, SIMD kernels.
+static void test_dissolve_frame(int depth, const AimGateSettings *s)
+{
+    SynthScene (*from[3])(double) = { scene_a, scene_a, scene_b };
+    SynthScene (*to[3])(double) = { scene_b, scene_a2, scene_night };
+    for (int v = 0; v < 3 * 2 * 2; v++) {
+        const int pair = v % 3, step = 1 + (v / 3) % 2;
+        const int held = step == 2; // on 2s: the last drawing before the cut is held a frame
+        // field-blend style: each half of the blended frame is at its own time, A one drawing
+        // on and B one drawing before its first frame (both shots keep moving through it)
+        const int timed = (v / 6) % 2, noise = timed ? 2 : 0;
+        Seq q = { 0 };
+        double x = 0;
+        for (int k = 0; k < 10; k++) {
+            x = 6.0 * (k / step);
+            add(&q, depth, from[pair](x), NULL, 0, noise, k == 0 ? S : k % step ? Hd : M);
+        }
+        if (held)
+            add(&q, depth, from[pair](x), NULL, 0, noise, Hd);
+        const int d = q.n;
+        SynthScene a = from[pair](timed ? x + 6.0 : x), b = to[pair](timed ? -6.0 : 0);
+        add(&q, depth, a, &b, 0.5, noise, F);
+        for (int k = 0; k < 10; k++)
+            add(&q, depth, to[pair](6.0 * (k / step)), NULL, 0, noise,
+                k == 0 ? F : k % step ? Hd : M);
+        char got[MAXF + 1];
+        run(&q, s, got, NULL);
+        int ok = (got[d] == C || got[d] == F) && (got[d + 1] == C || got[d + 1] == F);
+        CHECK_MSG(ok, "dissolve frame %d (pair %d, on %ds, noise %d, held %d, depth %d): "
+                  "timed %d: A -> (A+B)/2 is '%c', (A+B)/2 -> B is '%c' (want c or f): %s", d,
+                  pair, step, noise, held, depth, timed, got[d], got[d + 1], got);
+        // and nothing else in the two shots is a cut
+        for (int k = 1; k < q.n; k++)
+            if (k != d && k != d + 1)
+                CHECK_MSG(got[k] != C, "dissolve variant %d: cut at %d: %s", v, k, got);
+        seq_free(&q);
+    }
+}
+
 static void test_noise_hold(int depth, const AimGateSettings *s)
 {
     Seq q = { 0 };
@@ -658,6 +701,7 @@ int main(void)
     }
     s.cpu_flags = aim_cpu_detect();
     test_cuts(8, &s);
+    test_dissolve_frame(8, &s);
     test_outputs(&s);
     return test_finish("test_gate");
 }

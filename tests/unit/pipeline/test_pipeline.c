@@ -134,7 +134,7 @@ static int go(Both *b, int factor, int ow, int oh, int threads, atomic_int *canc
         return AIM_ERR(ENOMEM);
     AimPipelineSettings s;
     aim_pipeline_default_settings(&s);
-    s.factor = factor;
+    s.rate = (AimRational){ factor, 1 };
     s.width = W;
     s.height = H;
     s.depth = 8;

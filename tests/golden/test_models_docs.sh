@@ -47,7 +47,8 @@ check "README documents models verify" grep -q "ainimotion models verify" "$READ
 # README's CSV columns are the ones analyze writes
 "$GEN" "$T/in.mkv" --frames 6 >/dev/null || bad "aim_gen"
 "$AIM" analyze "$T/in.mkv" --csv "$T/a.csv" >/dev/null 2>&1 || bad "analyze"
-cols=$(awk '/^per source frame \*i\*/,/;/' "$README" | tr -d '\n' | grep -o '`frame,[^`]*`' |
+# (the paragraph that starts with `analyze` prints, its lines joined: the list may wrap)
+cols=$(awk '/^`analyze` prints/,/^$/' "$README" | tr -d '\n' | grep -o '`frame,[^`]*`' |
        tr -d '`')
 eq "README's CSV columns" "$cols" "$(head -1 "$T/a.csv")"
 finish

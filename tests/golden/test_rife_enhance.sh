@@ -47,7 +47,7 @@ while read -r f cls; do
         nmotion=$((nmotion + 1))
         [ "$a" != "$b" ] && interp=$((interp + 1)) ;;
     esac
-done < <(sed -n 's/.*"frame": \([0-9]*\), "class": "\([a-z]*\)".*/\1 \2/p' "$T/r.json")
+done < <(sed -n 's/.*"frame": \([0-9]*\),.*"class": "\([a-z]*\)".*/\1 \2/p' "$T/r.json")
 echo "holds/cuts duplicated: $dup/$ndup, motion interpolated: $interp/$nmotion" >&2
 check "some holds and cuts" test "$ndup" -ge 10
 check "some motion" test "$nmotion" -ge 10

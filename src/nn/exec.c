@@ -11,9 +11,13 @@
 // point tensors into the arena. With a malloc per tensor and per convolution scratch, glibc's
 // heap stayed fragmented: max RSS was 2-7x the live tensors (bench/RESULTS-nn.md). The upscaler
 // runs one net over many tiles of a few sizes, so a few cached plans cover a whole video.
+//
+// The kernels are a backend (nn/backend.h): the CPU one below runs op->forward on a host arena;
+// the Vulkan one (gpu.c) holds the same plan in one device buffer.
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn/backend.h"
 #include "nn/ops.h"
 #include "nn/plan.h"
 
@@ -22,7 +26,7 @@
 // shape functions only, so a miss is cheap.
 #define MAX_PLANS 8
 // Offsets and sizes in the arena are multiples of a cache line, as aim_nn_mat_alloc's
-// 64-byte aligned blocks are.
+// 64-byte aligned blocks are (a backend may ask for more: its align()).
 #define ALIGN 64
 
 // One plan: the key (inputs, their shapes, outputs) and where every tensor goes.
@@ -46,14 +50,118 @@ typedef struct Plan {
 struct AimNnRun {
     const AimNet *net;
     AimNnOpt opt;
-    AimNnMat *mats;      ///< per blob during a run (shape + data pointer into the arena)
+    const AimNnBackendFns *be;
+    void *st;            ///< the backend's state
+    size_t align;        ///< of every offset and size in the plans
+    AimNnMat *mats;      ///< per blob during a run (shape; data set for the outputs at the end)
+    size_t *offs;        ///< per blob during a run: its arena offset
     Plan plans[MAX_PLANS];
     const Plan *last;    ///< plan of the last successful run
     unsigned long runs;
-    unsigned char *arena;
-    size_t arena_bytes;  ///< grown to the largest plan used, never shrunk
     size_t peak;
     double macs;
+};
+
+// --- the CPU backend: a host arena, op->forward on pointers into it
+
+typedef struct CpuState {
+    unsigned char *arena;
+    size_t arena_bytes;  ///< grown to the largest plan used, never shrunk
+    const AimLog *log;
+} CpuState;
+
+static int cpu_create(void **st, const AimNet *net, const AimNnOpt *opt)
+{
+    CpuState *c = calloc(1, sizeof(*c));
+    if (!c)
+        return AIM_ERR(ENOMEM);
+    c->log = &net->log;
+    *st = c;
+    return 0;
+}
+
+static void cpu_destroy(void **st)
+{
+    CpuState *c = *st;
+    if (c)
+        free(c->arena);
+    free(c);
+    *st = NULL;
+}
+
+static size_t cpu_align(void *st)
+{
+    return ALIGN;
+}
+
+static size_t cpu_scratch(void *st, const AimNnLayer *l, const AimNnMat *in, const AimNnMat *out,
+                          const AimNnOpt *o)
+{
+    return l->op->scratch ? l->op->scratch(l, in, out, o) : 0;
+}
+
+static int cpu_begin(void *st, size_t arena)
+{
+    CpuState *c = st;
+    if (arena > c->arena_bytes) {
+        // Grown, never shrunk: the next tile is usually the same size. The old contents are
+        // dead (outputs are valid until the next run only).
+        free(c->arena);
+        c->arena_bytes = 0;
+        c->arena = aligned_alloc(ALIGN, arena);
+        if (!c->arena) {
+            aim_log(c->log, AIM_LOG_ERROR, "nn: cannot allocate a %.1f MB tensor arena",
+                    arena / 1e6);
+            return AIM_ERR(ENOMEM);
+        }
+        c->arena_bytes = arena;
+    }
+    return 0;
+}
+
+static int cpu_input(void *st, const AimNnMat *m, size_t off, const AimNnMat *s)
+{
+    CpuState *c = st;
+    AimNnMat d = *m;
+    d.data = (float *)(c->arena + off);
+    for (int q = 0; q < s->c; q++)
+        memcpy(aim_nn_chan(&d, q), aim_nn_chan(s, q), sizeof(float) * s->w * s->h);
+    return 0;
+}
+
+static int cpu_layer(void *st, const AimNnLayer *l, const AimNnMat *in, const size_t *in_off,
+                     const AimNnMat *out, const size_t *out_off, size_t scratch_off,
+                     size_t scratch_bytes, const AimNnOpt *opt)
+{
+    CpuState *c = st;
+    AimNnMat inm[64], outm[256];
+    for (int k = 0; k < l->nin; k++) {
+        inm[k] = in[k];
+        inm[k].data = (float *)(c->arena + in_off[k]);
+    }
+    for (int k = 0; k < l->nout; k++) {
+        outm[k] = out[k];
+        outm[k].data = (float *)(c->arena + out_off[k]);
+    }
+    AimNnOpt o = *opt;
+    if (scratch_bytes) {
+        o.scratch = c->arena + scratch_off;
+        o.scratch_bytes = scratch_bytes;
+    }
+    return l->op->forward(l, inm, outm, &o);
+}
+
+static int cpu_end(void *st, AimNnMat *outs, const size_t *offs, int nout)
+{
+    CpuState *c = st;
+    for (int i = 0; i < nout; i++)
+        outs[i].data = (float *)(c->arena + offs[i]);
+    return 0;
+}
+
+static const AimNnBackendFns backend_cpu = {
+    "cpu", cpu_create, cpu_destroy, cpu_align, cpu_scratch, cpu_begin, cpu_input, cpu_layer,
+    cpu_end,
 };
 
 static void plan_free(Plan *p)
@@ -79,11 +187,15 @@ int aim_nn_run_create(AimNnRun **out, const AimNet *net, const AimNnOpt *opt)
     r->opt = *opt;
     r->opt.scratch = NULL; // set per layer from the plan
     r->opt.scratch_bytes = 0;
+    r->be = opt->gpu ? &aim_nn_backend_vk : &backend_cpu;
     r->mats = calloc((size_t)net->nblobs, sizeof(AimNnMat));
-    if (!r->mats) {
+    r->offs = calloc((size_t)net->nblobs, sizeof(size_t));
+    int err = r->mats && r->offs ? r->be->create(&r->st, net, &r->opt) : AIM_ERR(ENOMEM);
+    if (err < 0) {
         aim_nn_run_destroy(&r);
-        return AIM_ERR(ENOMEM);
+        return err;
     }
+    r->align = r->be->align(r->st);
     *out = r;
     return 0;
 }
@@ -95,7 +207,9 @@ void aim_nn_run_destroy(AimNnRun **pr)
         return;
     for (int i = 0; i < MAX_PLANS; i++)
         plan_free(&r->plans[i]);
-    free(r->arena);
+    if (r->st)
+        r->be->destroy(&r->st);
+    free(r->offs);
     free(r->mats);
     free(r);
     *pr = NULL;
@@ -136,6 +250,7 @@ static double layer_macs(const AimNnLayer *l, const AimNnMat *in, const AimNnMat
 // instead of calling malloc/free.
 typedef struct Sim {
     const AimNet *net;
+    const AimNnRun *run;
     const AimNnOpt *opt;
     Plan *p;
     int *buf_of;   ///< per blob: buffer index or -1
@@ -160,7 +275,8 @@ static int sim_alloc(Sim *s, int b, const AimNnMat *m, int slot)
         return AIM_ERR(ENOMEM);
     }
     int k = p->nbufs++;
-    size_t bytes = (tensor + AIM_NN_MAT_SLACK + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+    size_t align = s->run->align;
+    size_t bytes = (tensor + AIM_NN_MAT_SLACK + align - 1) / align * align;
     p->bufs[k] = (AimNnPlanBuf){ 0, bytes, s->t, s->net->nlayers };
     p->slot_buf[slot] = k;
     s->refs[k] = 1;
@@ -276,10 +392,12 @@ static int sim_layers(Sim *s, const char *given)
             // The op's temporary memory (the convolution's phase planes, 21 MB on a realesr
             // tile) lives during this layer only; from the heap it fragmented as the tensors
             // did. Not a tensor: outside the live count and max_bytes, as before.
-            size_t sb = l->op->scratch ? l->op->scratch(l, inm, p->slot + p->first[li], s->opt) : 0;
+            const AimNnRun *r = s->run;
+            size_t sb = r->be->scratch ? r->be->scratch(r->st, l, inm, p->slot + p->first[li],
+                                                        s->opt) : 0;
             if (sb) {
                 int k = p->nbufs++;
-                p->bufs[k] = (AimNnPlanBuf){ 0, (sb + ALIGN - 1) & ~(size_t)(ALIGN - 1), li, li };
+                p->bufs[k] = (AimNnPlanBuf){ 0, (sb + r->align - 1) / r->align * r->align, li, li };
                 p->scratch[li] = k;
             }
             for (int o = 0; o < l->nout; o++) // outputs nobody reads
@@ -398,7 +516,7 @@ static int plan_build(const AimNnRun *r, Plan *p, const int *in_blobs, const Aim
     p->slot = calloc(ns, sizeof(AimNnMat));
     p->slot_buf = calloc(ns, sizeof(int));
     p->bufs = calloc(ns + nl, sizeof(AimNnPlanBuf));
-    Sim s = { net, &r->opt, p, malloc(sizeof(int) * nb), calloc(nb, sizeof(int)), calloc(nb, 1),
+    Sim s = { net, r, &r->opt, p, malloc(sizeof(int) * nb), calloc(nb, sizeof(int)), calloc(nb, 1),
               calloc(nb, sizeof(AimNnMat)), calloc(ns + nl, sizeof(int)),
               calloc(ns + nl, sizeof(size_t)), 0, -1 };
     char *given = calloc(nb, 1);
@@ -511,36 +629,27 @@ int aim_nn_run(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs, int nin
     const AimNet *net = r->net;
     const AimLog *log = &net->log;
     r->last = NULL;
+    if (nout > 64)
+        return AIM_ERR_UNSUPPORTED;
     Plan *p;
     int err = get_plan(r, in_blobs, inputs, nin, out_blobs, nout, &p);
     if (err < 0)
         return err;
     p->used = ++r->runs;
     r->peak = p->peak > r->peak ? p->peak : r->peak;
-    if (p->arena > r->arena_bytes) {
-        // Grown, never shrunk: the next tile is usually the same size. The old contents are
-        // dead (outputs are valid until the next run only).
-        free(r->arena);
-        r->arena_bytes = 0;
-        r->arena = aligned_alloc(ALIGN, p->arena);
-        if (!r->arena) {
-            aim_log(log, AIM_LOG_ERROR, "nn: cannot allocate a %.1f MB tensor arena",
-                    p->arena / 1e6);
-            return AIM_ERR(ENOMEM);
-        }
-        r->arena_bytes = p->arena;
-    }
+    err = r->be->begin(r->st, p->arena);
+    if (err < 0)
+        return err;
     memset(r->mats, 0, sizeof(AimNnMat) * (size_t)net->nblobs);
-    for (int i = 0; i < nin; i++) {
-        const AimNnMat *s = &inputs[i];
-        AimNnMat *d = &r->mats[in_blobs[i]];
-        *d = p->slot[i];
-        d->data = (float *)(r->arena + p->bufs[p->slot_buf[i]].off);
-        for (int q = 0; q < s->c; q++)
-            memcpy(aim_nn_chan(d, q), aim_nn_chan(s, q), sizeof(float) * s->w * s->h);
+    for (int i = 0; i < nin && !err; i++) {
+        size_t off = p->bufs[p->slot_buf[i]].off;
+        r->mats[in_blobs[i]] = p->slot[i];
+        r->offs[in_blobs[i]] = off;
+        err = r->be->input(r->st, &p->slot[i], off, &inputs[i]);
     }
     // The plan checked every shape and that every input is computed before it is read.
-    AimNnMat inm[64], outm[256];
+    AimNnMat outm[256];
+    size_t in_off[64], out_off[256];
     for (int li = 0; li < net->nlayers && !err; li++) {
         const AimNnLayer *l = &net->layers[li];
         if (!p->need[li] || !strcmp(l->type, "Input"))
@@ -549,35 +658,52 @@ int aim_nn_run(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs, int nin
             err = AIM_ERR_INTERRUPTED;
             break;
         }
-        for (int k = 0; k < l->nin; k++)
-            inm[k] = r->mats[l->in[k]];
         if (p->first[li] < 0) { // Split: the outputs alias the input
-            for (int o = 0; o < l->nout; o++)
-                r->mats[l->out[o]] = inm[0];
+            for (int o = 0; o < l->nout; o++) {
+                r->mats[l->out[o]] = r->mats[l->in[0]];
+                r->offs[l->out[o]] = r->offs[l->in[0]];
+            }
             continue;
+        }
+        AimNnMat inm[64];
+        for (int k = 0; k < l->nin; k++) {
+            inm[k] = r->mats[l->in[k]];
+            in_off[k] = r->offs[l->in[k]];
         }
         for (int o = 0; o < l->nout; o++) {
             int k = p->first[li] + o;
             outm[o] = p->slot[k];
-            outm[o].data = (float *)(r->arena + p->bufs[p->slot_buf[k]].off);
+            out_off[o] = p->bufs[p->slot_buf[k]].off;
             r->mats[l->out[o]] = outm[o];
+            r->offs[l->out[o]] = out_off[o];
         }
-        AimNnOpt o = r->opt;
-        if (p->scratch[li] >= 0) {
-            o.scratch = r->arena + p->bufs[p->scratch[li]].off;
-            o.scratch_bytes = p->bufs[p->scratch[li]].bytes;
-        }
-        err = l->op->forward(l, inm, outm, &o);
+        int sk = p->scratch[li];
+        err = r->be->layer(r->st, l, inm, in_off, outm, out_off, sk >= 0 ? p->bufs[sk].off : 0,
+                           sk >= 0 ? p->bufs[sk].bytes : 0, &r->opt);
         if (err < 0)
             aim_log(log, AIM_LOG_ERROR, "%s (%s) failed: %s", l->name, l->type,
                     aim_strerror(err));
         else
             r->macs += layer_macs(l, inm, outm);
     }
-    if (err)
+    if (err) {
+        r->be->end(r->st, NULL, NULL, 0);
         return err;
-    for (int i = 0; i < nout; i++)
+    }
+    AimNnMat res[64];
+    size_t offs[64];
+    for (int i = 0; i < nout; i++) {
+        res[i] = r->mats[out_blobs[i]];
+        res[i].data = NULL;
+        offs[i] = r->offs[out_blobs[i]];
+    }
+    err = r->be->end(r->st, res, offs, nout);
+    if (err < 0)
+        return err;
+    for (int i = 0; i < nout; i++) {
+        r->mats[out_blobs[i]].data = res[i].data;
         outs[i] = &r->mats[out_blobs[i]];
+    }
     r->last = p;
     return 0;
 }

@@ -89,6 +89,9 @@ typedef struct AimNnOpt {
     size_t max_bytes;   ///< refuse to hold more tensor bytes at once (0 = no limit)
     const atomic_int *cancel; ///< polled before every layer: nonzero stops the run with
                               ///< AIM_ERR_INTERRUPTED (a 1080p frame is seconds of layers)
+    /** NULL: run on the CPU. Else the net's weights on a Vulkan device (nn/gpu.h): the run
+     *  executes there (ref, cpu_flags and pool are then unused). Not owned. */
+    struct AimNnGpu *gpu;
     /** Set by the executor for one forward call (leave NULL/0): the temporary memory the op's
      *  scratch() asked for, 64-byte aligned, from the run's arena; NULL: the op allocates. */
     void *scratch;

@@ -1,0 +1,50 @@
+// Internal to src/nn: the executor's backend seam (in the spirit of libplacebo's pl_gpu function
+// table). exec.c owns everything backend-neutral: the graph walk, shape inference, the static
+// memory plan (byte offsets of every tensor in ONE arena, laid out as fp32) and the Split
+// aliasing. A backend owns the arena's memory and runs the layers on it:
+//   - CPU (exec.c): the arena is host memory; a layer calls op->forward on pointers into it.
+//   - Vulkan (gpu.c): the arena is one device buffer holding the same plan (halved for fp16);
+//     inputs are uploaded, each layer is recorded as dispatches with barriers, the outputs are
+//     downloaded after one submit.
+// Offsets are the plan's (fp32 bytes); a backend with smaller elements scales them.
+//
+// Thread-safety: a backend state belongs to one AimNnRun (one thread at a time).
+#ifndef AIM_NN_BACKEND_H
+#define AIM_NN_BACKEND_H
+
+#include <stddef.h>
+
+#include "nn/net.h"
+
+typedef struct AimNnBackendFns {
+    const char *name;
+    /** Per-run state for `net` with these options. 0 or a negative AIM error. */
+    int (*create)(void **st, const AimNet *net, const AimNnOpt *opt);
+    void (*destroy)(void **st);
+    /** Alignment (bytes, a multiple of 64) of every offset the plan gives this backend. */
+    size_t (*align)(void *st);
+    /** Bytes of temporary memory layer l needs for these shapes (0: none; may be NULL). */
+    size_t (*scratch)(void *st, const AimNnLayer *l, const AimNnMat *in, const AimNnMat *out,
+                      const AimNnOpt *o);
+    /** Starts a run whose plan needs `arena` bytes. */
+    int (*begin)(void *st, size_t arena);
+    /** Copies input `src` into the tensor laid out as `m` at arena offset off. */
+    int (*input)(void *st, const AimNnMat *m, size_t off, const AimNnMat *src);
+    /**
+     * Runs (or records) layer l: inputs in[k] at in_off[k], outputs out[o] at out_off[o]
+     * (shapes with cstep; data NULL), scratch at scratch_off (scratch_bytes 0: none).
+     */
+    int (*layer)(void *st, const AimNnLayer *l, const AimNnMat *in, const size_t *in_off,
+                 const AimNnMat *out, const size_t *out_off, size_t scratch_off,
+                 size_t scratch_bytes, const AimNnOpt *o);
+    /**
+     * Finishes the run: outs[i] (shape set, data NULL on entry) at offs[i] get host data valid
+     * until the next begin/destroy. On a failed run it is called with nout = 0 to clean up.
+     */
+    int (*end)(void *st, AimNnMat *outs, const size_t *offs, int nout);
+} AimNnBackendFns;
+
+/** The Vulkan backend (gpu.c); runs use it when their options name an AimNnGpu. */
+extern const AimNnBackendFns aim_nn_backend_vk;
+
+#endif

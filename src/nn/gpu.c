@@ -1,0 +1,390 @@
+// The Vulkan backend of the executor (backend.h) and a net's weights on a device (gpu.h).
+//
+// A run: begin makes sure the arena (one device buffer, the plan's fp32 bytes, halved in fp16)
+// is big enough and starts a command list; each input is written as fp32 into a host-visible
+// staging buffer and converted into the arena by the "upload" shader; each layer is recorded by
+// its Vulkan op after a barrier; end records the "download" of each output into the staging
+// buffer, submits, waits, and hands out pointers into the mapped staging memory.
+#include <stdlib.h>
+#include <string.h>
+
+#include "nn/backend.h"
+#include "nn/gpu.h"
+#include "nn/vk/vkop.h"
+
+struct AimNnGpu {
+    const AimNet *net;
+    AimVkDevice *dev;
+    int fp16;
+    AimLog log;
+    const AimNnVkOp **ops; ///< per layer (NULL: Input, Split)
+    void **priv;           ///< per layer: the op's init data
+};
+
+static int layer_on_cpu_only(const AimNnLayer *l)
+{
+    return !strcmp(l->type, "Input") || !strcmp(l->type, "Split");
+}
+
+int aim_nn_gpu_supports(const AimNet *net, const char **missing)
+{
+    for (int i = 0; i < net->nlayers; i++) {
+        const AimNnLayer *l = &net->layers[i];
+        if (!layer_on_cpu_only(l) && !aim_nn_vk_find_op(l->type)) {
+            if (missing)
+                *missing = l->type;
+            return 0;
+        }
+    }
+    return 1;
+}
+
+// --- uploads (weights)
+
+static int upload(const AimNnVkInit *ini, const float *src, size_t n, int fp16,
+                  AimVkBuffer **out)
+{
+    // One dispatch covers 65535 groups of 64 (the smallest maxComputeWorkGroupCount[0] is
+    // 65535); larger arrays are uploaded as several planes.
+    const size_t plane_max = (size_t)65535 * 64;
+    if (!n)
+        return AIM_ERR(EINVAL);
+    size_t plane = n < plane_max ? n : plane_max;
+    size_t planes = (n + plane - 1) / plane;
+    AimVkBuffer *stage = NULL, *buf = NULL;
+    int err = aim_vk_buffer_create(&stage, ini->dev, planes * plane * sizeof(float),
+                                   AIM_VK_BUF_HOST);
+    if (!err)
+        err = aim_vk_buffer_create(&buf, ini->dev, planes * plane * (fp16 ? 2 : 4),
+                                   AIM_VK_BUF_DEVICE);
+    if (!err) {
+        float *m = aim_vk_buffer_map(stage);
+        memcpy(m, src, n * sizeof(float));
+        memset(m + n, 0, (planes * plane - n) * sizeof(float));
+        err = aim_vk_cmd_begin(ini->cmd);
+    }
+    if (!err) {
+        struct { int32_t plane, c, src_cstep, dst_cstep; } pc = {
+            (int32_t)plane, (int32_t)planes, (int32_t)plane, (int32_t)plane,
+        };
+        AimVkBinding b[2] = { aim_nn_vk_whole(stage), aim_nn_vk_whole(buf) };
+        AimVkDispatch d = { fp16 ? "upload_fp16" : "upload", NULL, 0, b, 2, &pc, sizeof(pc),
+                            { aim_nn_vk_groups((int64_t)plane, 64), (uint32_t)planes, 1 },
+                            "weights upload" };
+        err = aim_vk_cmd_dispatch(ini->cmd, &d);
+        if (!err)
+            err = aim_vk_cmd_submit(ini->cmd);
+    }
+    aim_vk_buffer_destroy(&stage);
+    if (err < 0) {
+        aim_vk_buffer_destroy(&buf);
+        return err;
+    }
+    *out = buf;
+    return 0;
+}
+
+int aim_nn_vk_upload(const AimNnVkInit *ini, const float *src, size_t n, AimVkBuffer **out)
+{
+    return upload(ini, src, n, ini->fp16, out);
+}
+
+int aim_nn_vk_upload_f32(const AimNnVkInit *ini, const float *src, size_t n,
+                         AimVkBuffer **out)
+{
+    return upload(ini, src, n, 0, out);
+}
+
+int aim_nn_vk_dispatch(const AimNnVkRec *rc, const AimNnLayer *l, const char *base,
+                       const int32_t *spec, int nspec, const AimVkBinding *bind, int nbind,
+                       const void *push, int push_bytes, uint32_t gx, uint32_t gy, uint32_t gz)
+{
+    char name[64];
+    size_t n = strlen(base);
+    if (n + 6 > sizeof(name))
+        return AIM_ERR(EINVAL);
+    memcpy(name, base, n + 1);
+    if (rc->fp16)
+        memcpy(name + n, "_fp16", 6);
+    AimVkDispatch d = { name, spec, nspec, bind, nbind, push, push_bytes, { gx, gy, gz },
+                        l ? l->name : base };
+    return aim_vk_cmd_dispatch(rc->cmd, &d);
+}
+
+// --- the per-net state
+
+int aim_nn_gpu_create(AimNnGpu **out, const AimNet *net, AimVkDevice *dev, const AimLog *log)
+{
+    const char *missing = NULL;
+    if (!aim_nn_gpu_supports(net, &missing)) {
+        aim_log(log, AIM_LOG_ERROR, "vulkan: layer type '%s' has no Vulkan implementation yet",
+                missing);
+        return AIM_ERR_UNSUPPORTED;
+    }
+    AimNnGpu *g = calloc(1, sizeof(*g));
+    if (!g)
+        return AIM_ERR(ENOMEM);
+    g->net = net;
+    g->dev = dev;
+    g->fp16 = aim_vk_device_fp16(dev);
+    g->log = *log;
+    g->ops = calloc((size_t)net->nlayers + 1, sizeof(*g->ops));
+    g->priv = calloc((size_t)net->nlayers + 1, sizeof(*g->priv));
+    AimNnVkInit ini = { dev, NULL, g->fp16, &g->log };
+    int err = g->ops && g->priv ? aim_vk_cmd_create(&ini.cmd, dev) : AIM_ERR(ENOMEM);
+    for (int i = 0; i < net->nlayers && !err; i++) {
+        const AimNnLayer *l = &net->layers[i];
+        if (layer_on_cpu_only(l))
+            continue;
+        g->ops[i] = aim_nn_vk_find_op(l->type);
+        if (g->ops[i]->init) {
+            err = g->ops[i]->init(&ini, l, &g->priv[i]);
+            if (err < 0)
+                aim_log(log, AIM_LOG_ERROR, "vulkan: %s (%s): weights upload failed: %s",
+                        l->name, l->type, aim_strerror(err));
+        }
+    }
+    aim_vk_cmd_destroy(&ini.cmd);
+    if (err < 0) {
+        aim_nn_gpu_destroy(&g);
+        return err;
+    }
+    *out = g;
+    return 0;
+}
+
+void aim_nn_gpu_destroy(AimNnGpu **pg)
+{
+    AimNnGpu *g = pg ? *pg : NULL;
+    if (!g)
+        return;
+    for (int i = 0; g->ops && g->priv && i < g->net->nlayers; i++)
+        if (g->ops[i] && g->ops[i]->uninit && g->priv[i])
+            g->ops[i]->uninit(g->priv[i]);
+    free(g->ops);
+    free(g->priv);
+    free(g);
+    *pg = NULL;
+}
+
+int aim_nn_gpu_fp16(const AimNnGpu *g) { return g->fp16; }
+AimVkDevice *aim_nn_gpu_device(const AimNnGpu *g) { return g->dev; }
+
+// --- the backend
+
+// Staging buffers retired during a run (a larger one replaced them) are freed after its submit.
+#define MAX_RETIRED 8
+
+typedef struct VkRun {
+    AimNnGpu *g;
+    const AimNet *net;
+    AimVkCmd *cmd;
+    AimVkBuffer *arena;
+    AimVkBuffer *stage;
+    size_t stage_used;
+    AimVkBuffer *retired[MAX_RETIRED];
+    int nretired;
+    size_t align;   ///< staging offsets (and the plan's, in fp32 bytes)
+    int esize;      ///< bytes per element in the arena
+    int recording;
+} VkRun;
+
+static int vk_create(void **st, const AimNet *net, const AimNnOpt *opt)
+{
+    AimNnGpu *g = opt->gpu;
+    if (g->net != net)
+        return AIM_ERR(EINVAL);
+    VkRun *v = calloc(1, sizeof(*v));
+    if (!v)
+        return AIM_ERR(ENOMEM);
+    v->g = g;
+    v->net = net;
+    v->esize = g->fp16 ? 2 : 4;
+    // Bindings start at multiples of minStorageBufferOffsetAlignment (at most 256 on any device
+    // the Vulkan database lists); the plan's offsets are scaled by esize/4, so fp16 asks twice.
+    size_t a = aim_vk_device_offset_align(g->dev);
+    a = a < 64 ? 64 : a;
+    v->align = a * (size_t)(4 / v->esize);
+    int err = aim_vk_cmd_create(&v->cmd, g->dev);
+    if (err < 0) {
+        free(v);
+        return err;
+    }
+    *st = v;
+    return 0;
+}
+
+static void free_retired(VkRun *v)
+{
+    for (int i = 0; i < v->nretired; i++)
+        aim_vk_buffer_destroy(&v->retired[i]);
+    v->nretired = 0;
+}
+
+static void vk_destroy(void **st)
+{
+    VkRun *v = *st;
+    if (!v)
+        return;
+    aim_vk_cmd_destroy(&v->cmd); // waits
+    free_retired(v);
+    aim_vk_buffer_destroy(&v->stage);
+    aim_vk_buffer_destroy(&v->arena);
+    free(v);
+    *st = NULL;
+}
+
+static size_t vk_align(void *st)
+{
+    return ((VkRun *)st)->align;
+}
+
+static int vk_begin(void *st, size_t arena)
+{
+    VkRun *v = st;
+    size_t bytes = arena / 4 * (size_t)v->esize;
+    if (!v->arena || aim_vk_buffer_size(v->arena) < bytes) {
+        // grown, never shrunk (as the CPU arena)
+        aim_vk_buffer_destroy(&v->arena);
+        int err = aim_vk_buffer_create(&v->arena, v->g->dev, bytes ? bytes : 64,
+                                       AIM_VK_BUF_DEVICE);
+        if (err < 0) {
+            aim_log(&v->g->log, AIM_LOG_ERROR, "vulkan: cannot allocate a %.1f MB tensor arena",
+                    bytes / 1e6);
+            return err;
+        }
+    }
+    v->stage_used = 0;
+    int err = aim_vk_cmd_begin(v->cmd);
+    v->recording = !err;
+    return err;
+}
+
+// `bytes` of staging at a fresh aligned offset; a larger buffer replaces a full one.
+static int stage_alloc(VkRun *v, size_t bytes, size_t *off)
+{
+    size_t at = (v->stage_used + v->align - 1) / v->align * v->align;
+    if (!v->stage || at + bytes > aim_vk_buffer_size(v->stage)) {
+        if (v->stage && v->nretired == MAX_RETIRED)
+            return AIM_ERR(ENOMEM);
+        size_t want = v->stage ? 2 * aim_vk_buffer_size(v->stage) : 0;
+        want = want > at + bytes ? want : at + bytes;
+        AimVkBuffer *nb;
+        int err = aim_vk_buffer_create(&nb, v->g->dev, want, AIM_VK_BUF_HOST);
+        if (err < 0)
+            return err;
+        if (v->stage) {
+            if (v->stage_used)
+                v->retired[v->nretired++] = v->stage; // recorded commands still use it
+            else
+                aim_vk_buffer_destroy(&v->stage);
+        }
+        v->stage = nb;
+        at = 0;
+    }
+    *off = at;
+    v->stage_used = at + bytes;
+    return 0;
+}
+
+static AimNnVkTensor tensor(const VkRun *v, const AimNnMat *m, size_t off)
+{
+    AimNnVkTensor t = { { v->arena, off / 4 * (size_t)v->esize,
+                          (size_t)m->cstep * (size_t)m->c * (size_t)v->esize },
+                        m->dims, m->w, m->h, m->c, (int)m->cstep };
+    return t;
+}
+
+static int convert(VkRun *v, const char *base, AimVkBinding src, AimVkBinding dst, int plane,
+                   int c, size_t src_cstep, size_t dst_cstep)
+{
+    AimNnVkRec rc = { v->g->dev, v->cmd, v->g->fp16, &v->g->log };
+    struct { int32_t plane, c, src_cstep, dst_cstep; } pc = {
+        plane, c, (int32_t)src_cstep, (int32_t)dst_cstep,
+    };
+    AimVkBinding b[2] = { src, dst };
+    return aim_nn_vk_dispatch(&rc, NULL, base, NULL, 0, b, 2, &pc, sizeof(pc),
+                              aim_nn_vk_groups(plane, 64), (uint32_t)c, 1);
+}
+
+static int vk_input(void *st, const AimNnMat *m, size_t off, const AimNnMat *src)
+{
+    VkRun *v = st;
+    size_t plane = (size_t)src->w * src->h, bytes = plane * (size_t)src->c * sizeof(float);
+    size_t so;
+    int err = stage_alloc(v, bytes ? bytes : 4, &so);
+    if (err < 0)
+        return err;
+    float *d = (float *)((unsigned char *)aim_vk_buffer_map(v->stage) + so);
+    for (int q = 0; q < src->c; q++)
+        memcpy(d + q * plane, aim_nn_chan(src, q), plane * sizeof(float));
+    AimNnVkTensor t = tensor(v, m, off);
+    return convert(v, "upload", (AimVkBinding){ v->stage, so, bytes }, t.bind, (int)plane,
+                   src->c, plane, m->cstep);
+}
+
+static int vk_layer(void *st, const AimNnLayer *l, const AimNnMat *in, const size_t *in_off,
+                    const AimNnMat *out, const size_t *out_off, size_t scratch_off,
+                    size_t scratch_bytes, const AimNnOpt *o)
+{
+    VkRun *v = st;
+    AimNnVkTensor ti[64], to[256];
+    for (int k = 0; k < l->nin; k++)
+        ti[k] = tensor(v, &in[k], in_off[k]);
+    for (int k = 0; k < l->nout; k++)
+        to[k] = tensor(v, &out[k], out_off[k]);
+    int li = (int)(l - v->net->layers);
+    const AimNnVkOp *op = v->g->ops[li];
+    if (!op)
+        return AIM_ERR_UNSUPPORTED;
+    aim_vk_cmd_barrier(v->cmd); // the layers before (and the uploads) wrote what this reads
+    AimNnVkRec rc = { v->g->dev, v->cmd, v->g->fp16, &v->g->log };
+    return op->record(&rc, l, v->g->priv[li], ti, to);
+}
+
+static int vk_end(void *st, AimNnMat *outs, const size_t *offs, int nout)
+{
+    VkRun *v = st;
+    int err = 0;
+    if (!v->recording)
+        return nout ? AIM_ERR(EINVAL) : 0;
+    if (nout)
+        aim_vk_cmd_barrier(v->cmd);
+    // One staging block for all outputs (a second block could replace the buffer the first
+    // one's pointer is in).
+    AimNnMat h[64];
+    size_t so[64], total = 0, base = 0;
+    for (int i = 0; i < nout && !err; i++) {
+        err = aim_nn_mat_layout(&h[i], outs[i].dims, outs[i].w, outs[i].h, outs[i].c);
+        so[i] = total;
+        total += (aim_nn_mat_bytes(&h[i]) + AIM_NN_MAT_SLACK + v->align - 1) / v->align * v->align;
+    }
+    if (!err && nout)
+        err = stage_alloc(v, total, &base);
+    for (int i = 0; i < nout && !err; i++) {
+        so[i] += base;
+        AimNnVkTensor t = tensor(v, &outs[i], offs[i]);
+        err = convert(v, "download", t.bind, (AimVkBinding){ v->stage, so[i],
+                      aim_nn_mat_bytes(&h[i]) }, outs[i].w * outs[i].h, outs[i].c,
+                      outs[i].cstep, h[i].cstep);
+        outs[i].cstep = h[i].cstep;
+    }
+    if (nout)
+        aim_vk_cmd_barrier(v->cmd); // the downloads, to the host
+    // A failed run is still submitted (an empty or partial command list), so the command
+    // list is left ready for the next begin.
+    int serr = aim_vk_cmd_submit(v->cmd);
+    v->recording = 0;
+    err = err ? err : serr;
+    free_retired(v);
+    if (err < 0)
+        return err;
+    unsigned char *map = aim_vk_buffer_map(v->stage);
+    for (int i = 0; i < nout; i++)
+        outs[i].data = (float *)(map + so[i]);
+    return 0;
+}
+
+const AimNnBackendFns aim_nn_backend_vk = {
+    "vulkan", vk_create, vk_destroy, vk_align, NULL, vk_begin, vk_input, vk_layer, vk_end,
+};

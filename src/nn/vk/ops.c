@@ -5,6 +5,10 @@
 
 static const AimNnVkOp *const ops[] = {
     &aim_nn_vk_op_relu,
+    &aim_nn_vk_op_convolution,
+    &aim_nn_vk_op_convolutiondepthwise,
+    &aim_nn_vk_op_deconvolution,
+    &aim_nn_vk_op_deconvolutiondepthwise,
     &aim_nn_vk_op_sigmoid,
     &aim_nn_vk_op_binaryop,
     &aim_nn_vk_op_prelu,

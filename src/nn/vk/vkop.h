@@ -119,6 +119,10 @@ int aim_nn_vk_unary(const AimNnVkRec *rc, const AimNnLayer *l, int op, float b,
 
 // The ops (one file each in src/nn/vk/; copy.c has the three window copies).
 extern const AimNnVkOp aim_nn_vk_op_relu;
+extern const AimNnVkOp aim_nn_vk_op_convolution;
+extern const AimNnVkOp aim_nn_vk_op_convolutiondepthwise;
+extern const AimNnVkOp aim_nn_vk_op_deconvolution;
+extern const AimNnVkOp aim_nn_vk_op_deconvolutiondepthwise;
 extern const AimNnVkOp aim_nn_vk_op_sigmoid;
 extern const AimNnVkOp aim_nn_vk_op_binaryop;
 extern const AimNnVkOp aim_nn_vk_op_prelu;

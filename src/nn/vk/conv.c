@@ -1,0 +1,87 @@
+// Convolution, Deconvolution and their DepthWise (grouped) forms on the GPU: conv.comp, one
+// shader for both (a specialization constant picks the gather), every kernel size, stride,
+// dilation, padding (SAME included), group, bias and fused activation the CPU op takes.
+#include <stdlib.h>
+#include <string.h>
+
+#include "nn/ops.h"
+#include "nn/vk/vkop.h"
+
+typedef struct ConvPriv {
+    AimVkBuffer *w, *b; ///< weights in the run's precision, bias fp32 (NULL without bias)
+} ConvPriv;
+
+static int is_deconv(const AimNnLayer *l)
+{
+    return !strncmp(l->type, "Deconvolution", 13);
+}
+
+static void conv_uninit(void *priv)
+{
+    ConvPriv *c = priv;
+    aim_vk_buffer_destroy(&c->w);
+    aim_vk_buffer_destroy(&c->b);
+    free(c);
+}
+
+static int conv_init(const AimNnVkInit *ini, const AimNnLayer *l, void **priv)
+{
+    AimNnConv c;
+    int err = aim_nn_conv_params(l, is_deconv(l), &c, ini->log);
+    if (err < 0)
+        return err;
+    ConvPriv *p = calloc(1, sizeof(*p));
+    if (!p)
+        return AIM_ERR(ENOMEM);
+    err = aim_nn_vk_upload(ini, l->w[0], l->wn[0], &p->w);
+    if (!err && c.bias)
+        err = aim_nn_vk_upload_f32(ini, l->w[1], l->wn[1], &p->b);
+    if (err < 0) {
+        conv_uninit(p);
+        return err;
+    }
+    *priv = p;
+    return 0;
+}
+
+static int32_t float_bits(float f)
+{
+    int32_t i;
+    memcpy(&i, &f, sizeof(i));
+    return i;
+}
+
+static int conv_record(const AimNnVkRec *rc, const AimNnLayer *l, const void *priv,
+                       const AimNnVkTensor *in, const AimNnVkTensor *out)
+{
+    const ConvPriv *cp = priv;
+    int deconv = is_deconv(l);
+    AimNnConv c;
+    int err = aim_nn_conv_params(l, deconv, &c, rc->log);
+    if (err < 0)
+        return err;
+    int pl = c.pl, pr, pt = c.pt, pb;
+    if (!deconv)
+        aim_nn_conv_pads(&c, in[0].w, in[0].h, &pl, &pr, &pt, &pb);
+    int32_t spec[11] = { c.kw, c.kh, c.dw, c.dh, c.sw, c.sh, deconv, c.act.type,
+                         float_bits(c.act.a), float_bits(c.act.b), c.bias };
+    struct {
+        int32_t w, h, cstep, ow, oh, ocstep, cing, coutg, pl, pt;
+        float pad_value;
+    } pc = { in[0].w, in[0].h, in[0].cstep, out[0].w, out[0].h, out[0].cstep, c.cin / c.group,
+             c.cout / c.group, pl, pt, c.pad_value };
+    // without a bias the weights fill binding 3 (never read: BIAS is 0)
+    AimVkBinding b[4] = { in[0].bind, out[0].bind, aim_nn_vk_whole(cp->w),
+                          aim_nn_vk_whole(cp->b ? cp->b : cp->w) };
+    return aim_nn_vk_dispatch(rc, l, "conv", spec, 11, b, 4, &pc, sizeof(pc),
+                              aim_nn_vk_groups((int64_t)out[0].w * out[0].h, 64),
+                              aim_nn_vk_groups(pc.coutg, 64), (uint32_t)c.group);
+}
+
+const AimNnVkOp aim_nn_vk_op_convolution = { "Convolution", conv_init, conv_uninit, conv_record };
+const AimNnVkOp aim_nn_vk_op_convolutiondepthwise = { "ConvolutionDepthWise", conv_init,
+                                                      conv_uninit, conv_record };
+const AimNnVkOp aim_nn_vk_op_deconvolution = { "Deconvolution", conv_init, conv_uninit,
+                                               conv_record };
+const AimNnVkOp aim_nn_vk_op_deconvolutiondepthwise = { "DeconvolutionDepthWise", conv_init,
+                                                        conv_uninit, conv_record };

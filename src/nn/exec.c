@@ -621,6 +621,21 @@ static int get_plan(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs, in
     return 0;
 }
 
+int aim_nn_run_plan_bytes(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs, int nin,
+                          const int *out_blobs, int nout, size_t *arena, size_t *largest)
+{
+    Plan *p;
+    int err = get_plan(r, in_blobs, inputs, nin, out_blobs, nout, &p);
+    if (err < 0)
+        return err;
+    p->used = ++r->runs;
+    *arena = p->arena;
+    *largest = 0;
+    for (int k = 0; k < p->nbufs; k++)
+        *largest = p->bufs[k].bytes > *largest ? p->bufs[k].bytes : *largest;
+    return 0;
+}
+
 // --- execution
 
 int aim_nn_run(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs, int nin,

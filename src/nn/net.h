@@ -166,6 +166,14 @@ void aim_nn_run_destroy(AimNnRun **r);
  */
 int aim_nn_run(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs, int nin,
                const int *out_blobs, const AimNnMat **outs, int nout);
+/**
+ * Plans a run for these inputs (shapes only: data is not read) and outputs without running it
+ * (the plan is cached for a later aim_nn_run): *arena = bytes of the arena it needs (the
+ * fp32 layout: a backend with smaller elements needs proportionally less), *largest = the
+ * largest single buffer. 0 or the planning errors of aim_nn_run.
+ */
+int aim_nn_run_plan_bytes(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs, int nin,
+                          const int *out_blobs, int nout, size_t *arena, size_t *largest);
 /** Peak bytes of tensors alive at once during the last runs (for memory reports). */
 size_t aim_nn_run_peak_bytes(const AimNnRun *r);
 /** Multiply-adds of the (de)convolution layers run so far (for GFLOP/s reports). */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "nn/anime4k.h"
+#include "nn/gpu.h"
 #include "nn/models.h"
 #include "nn/upscaler.h"
 
@@ -64,6 +65,10 @@ struct AimNnUpscaler {
     int noise;        ///< the noise level of models that have levels (waifu2x), else -1
     AimNet *net;
     AimNnRun *run;
+    AimNnGpu *gpu;    ///< the net's weights on the device (NULL: CPU)
+    AimNnOpt opt;     ///< the CPU options (a fallback from the GPU uses them)
+    int fallback;     ///< a GPU failure switches to the CPU
+    int tile_auto;    ///< tile not given: the CPU default after a fallback
     int in_blob, out_blob;
     int ngap, gap_blob[MAX_GAPS];
     AimNnMat gap[MAX_GAPS];
@@ -85,6 +90,7 @@ void aim_nn_upscaler_destroy(AimNnUpscaler **pu)
     for (int i = 0; i < u->ngap; i++)
         aim_nn_mat_free(&u->gap[i]);
     aim_nn_run_destroy(&u->run);
+    aim_nn_gpu_destroy(&u->gpu);
     aim_net_destroy(&u->net);
     free(u);
     *pu = NULL;
@@ -93,6 +99,66 @@ void aim_nn_upscaler_destroy(AimNnUpscaler **pu)
 int aim_nn_upscaler_factor(const AimNnUpscaler *u) { return u->factor; }
 double aim_nn_upscaler_macs(const AimNnUpscaler *u) { return aim_nn_run_macs(u->run); }
 size_t aim_nn_upscaler_peak_bytes(const AimNnUpscaler *u) { return aim_nn_run_peak_bytes(u->run); }
+int aim_nn_upscaler_tile(const AimNnUpscaler *u) { return u->tile; }
+
+const char *aim_nn_upscaler_backend(const AimNnUpscaler *u)
+{
+    return !u->gpu ? "cpu" : aim_nn_gpu_fp16(u->gpu) ? "vulkan fp16" : "vulkan fp32";
+}
+
+// A GPU error the CPU can take over from: unsupported op, out of memory, lost device, driver.
+static int gpu_error(int err)
+{
+    return err == AIM_ERR_UNSUPPORTED || err == AIM_ERR(ENOMEM) || err == AIM_ERR(ENODEV) ||
+           err == AIM_ERR_EXTERNAL || err == AIM_ERR(ERANGE);
+}
+
+static void extents(const AimNnUpscaler *u, int a0, int a1, int n, int *lo, int *len);
+
+// Drops the GPU and runs on the CPU from now on.
+static int to_cpu(AimNnUpscaler *u, int why)
+{
+    aim_log(&u->log, AIM_LOG_WARNING, "nn: %s failed on the GPU (%s): running on the CPU",
+            u->cfg->name, aim_strerror(why));
+    aim_nn_run_destroy(&u->run);
+    aim_nn_gpu_destroy(&u->gpu);
+    if (u->tile_auto)
+        u->tile = u->cfg->tile;
+    return aim_nn_run_create(&u->run, u->net, &u->opt);
+}
+
+// The input tile side for the device's memory budget: the largest multiple of 32 (up to 1024,
+// where the overlap is below 10% of the work) whose planned arena and staging use at most half
+// of the budget (the other half is left to the display, other processes, the weights and the
+// pipelines: a 4 GB card reporting ~3.5 GB gets tiles of a ~1.7 GB arena), and whose largest
+// tensor fits one binding (maxStorageBufferRange: 128 MB on some Intel/Mali drivers).
+static int budget_tile(AimNnUpscaler *u, AimVkDevice *dev)
+{
+    uint64_t budget = aim_vk_device_budget(dev) / 2, range = aim_vk_device_max_range(dev);
+    int esize = aim_nn_gpu_fp16(u->gpu) ? 2 : 4;
+    int best = 0;
+    for (int lo = 1, hi = 32; lo <= hi;) { // T = 32 * k, k in 1..32
+        int k = (lo + hi) / 2, T = 32 * k, l, bw, t, bh;
+        extents(u, 1 << 19, (1 << 19) + T, 1 << 20, &l, &bw); // an inner tile
+        extents(u, 1 << 19, (1 << 19) + T, 1 << 20, &t, &bh);
+        AimNnMat in = { NULL, 3, bw, bh, 3, 0 };
+        size_t arena = 0, largest = 0;
+        int err = aim_nn_run_plan_bytes(u->run, &u->in_blob, &in, 1, &u->out_blob, 1, &arena,
+                                        &largest);
+        // staging: the fp32 input and output tiles
+        uint64_t stage = (uint64_t)4 * 3 * bw * bh * (1 + u->factor * u->factor);
+        uint64_t need = (uint64_t)arena / 4 * esize + stage;
+        if (!err && need <= budget && (uint64_t)largest / 4 * esize <= range) {
+            best = T;
+            lo = k + 1;
+        } else {
+            hi = k - 1;
+        }
+    }
+    aim_log(&u->log, AIM_LOG_DEBUG, "nn: tile %d px from a device budget of %.0f MB", best,
+            budget * 2 / 1e6);
+    return best ? best : 32;
+}
 
 int aim_nn_upscaler_create(AimNnUpscaler **out, const AimNnUpscalerSettings *s)
 {
@@ -150,8 +216,23 @@ int aim_nn_upscaler_create(AimNnUpscaler **out, const AimNnUpscalerSettings *s)
     aim_net_default_settings(&ns);
     ns.log = s->log;
     err = a4k ? aim_net_load_anime4k(&u->net, ppath, &ns) : aim_net_load_ncnn(&u->net, ppath, bpath, &ns);
-    if (!err)
-        err = aim_nn_run_create(&u->run, u->net, &s->opt);
+    u->opt = s->opt;
+    u->opt.gpu = NULL;
+    u->fallback = s->device_fallback;
+    u->tile_auto = !s->tile;
+    if (!err && s->device) {
+        AimNnOpt go = u->opt;
+        err = aim_nn_gpu_create(&u->gpu, u->net, s->device, log);
+        go.gpu = u->gpu;
+        if (!err)
+            err = aim_nn_run_create(&u->run, u->net, &go);
+        if (err < 0 && u->fallback && gpu_error(err)) {
+            aim_nn_run_destroy(&u->run);
+            err = to_cpu(u, err);
+        }
+    } else if (!err) {
+        err = aim_nn_run_create(&u->run, u->net, &u->opt);
+    }
     if (err < 0) {
         aim_nn_upscaler_destroy(&u);
         return err;
@@ -170,6 +251,8 @@ int aim_nn_upscaler_create(AimNnUpscaler **out, const AimNnUpscalerSettings *s)
         aim_nn_upscaler_destroy(&u);
         return AIM_ERR_INVALID_DATA;
     }
+    if (u->gpu && !s->tile)
+        u->tile = budget_tile(u, s->device);
     *out = u;
     return 0;
 }
@@ -313,11 +396,27 @@ static int sample_gaps(AimNnUpscaler *u, int w, int h, int T, AimNnReadFn rd, vo
     return err;
 }
 
+static int run_tiles(AimNnUpscaler *u, int w, int h, AimNnReadFn rd, AimNnWriteFn wr,
+                     void *opaque);
+
 int aim_nn_upscaler_run(AimNnUpscaler *u, int w, int h, AimNnReadFn rd, AimNnWriteFn wr,
                         void *opaque)
 {
     if (w < 1 || h < 1)
         return AIM_ERR(EINVAL);
+    int err = run_tiles(u, w, h, rd, wr, opaque);
+    if (err < 0 && u->gpu && u->fallback && gpu_error(err)) {
+        // the whole image again on the CPU: the caller keeps nothing until run returns
+        err = to_cpu(u, err);
+        if (!err)
+            err = run_tiles(u, w, h, rd, wr, opaque);
+    }
+    return err;
+}
+
+static int run_tiles(AimNnUpscaler *u, int w, int h, AimNnReadFn rd, AimNnWriteFn wr,
+                     void *opaque)
+{
     int T = u->tile & ~1; // even tile origins: 4:2:0 writers get whole chroma samples
     T = T < 2 ? 2 : T;
     int tiles = ((w + T - 1) / T) * ((h + T - 1) / T);

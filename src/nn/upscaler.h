@@ -32,7 +32,15 @@ typedef struct AimNnUpscalerSettings {
     int gap_tile;           ///< tile side for sampling the SE averages (0 = tile); smaller
                             ///< than the image -> sampled even when one tile would do (tests)
     const char *models_dir; ///< NULL: default folder (models.h)
-    AimNnOpt opt;           ///< ref / cpu_flags / pool / max_bytes
+    AimNnOpt opt;           ///< ref / cpu_flags / pool / max_bytes (opt.gpu: set by the
+                            ///< upscaler from `device`, leave NULL)
+    /** NULL: the CPU. Else the net runs on this Vulkan device (not owned; must outlive the
+     *  upscaler); tile 0 then means "from the device's memory budget". */
+    struct AimVkDevice *device;
+    /** With a device: 1 = a GPU failure (an op without a Vulkan shader, out of device memory,
+     *  a lost device) logs a warning and the CPU takes over (--device auto); 0 = the error is
+     *  returned. */
+    int device_fallback;
     AimLog log;
 } AimNnUpscalerSettings;
 
@@ -64,5 +72,9 @@ int aim_nn_upscaler_run(AimNnUpscaler *u, int w, int h, AimNnReadFn rd, AimNnWri
                         void *opaque);
 /** Largest tensor memory held at once during the runs so far (bytes). */
 size_t aim_nn_upscaler_peak_bytes(const AimNnUpscaler *u);
+/** The input tile side in use (the settings', the model's default, or the GPU budget's). */
+int aim_nn_upscaler_tile(const AimNnUpscaler *u);
+/** "cpu" or "vulkan fp32" / "vulkan fp16": where the net runs now (after any fallback). */
+const char *aim_nn_upscaler_backend(const AimNnUpscaler *u);
 
 #endif

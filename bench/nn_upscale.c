@@ -3,6 +3,9 @@
 // reference comparison (bench/nn_compare.sh) and the benchmark (bench/nn_bench.sh).
 // usage: nn_upscale MODEL SCALE IN.rgb W H OUT.rgb [--tile N] [--context N] [--noise N]
 //                   [--ref] [--threads N] [--models-dir DIR] [--gap-tile N] [--verbose]
+//                   [--device auto|cpu|vulkan|vulkan:N] [--frames N]
+// --frames N runs the image N times and also prints the steady frames/s (runs 2..N: the first
+// one creates the GPU pipelines) and, on a GPU, the peak device memory.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +14,7 @@
 
 #include "core/cpu.h"
 #include "nn/upscaler.h"
+#include "vk/vk.h"
 
 typedef struct Img {
     const unsigned char *in;
@@ -56,7 +60,7 @@ int main(int argc, char **argv)
     s.scale = atoi(argv[2]);
     s.log = (AimLog){ log_cb, NULL, AIM_LOG_WARNING };
     s.opt.cpu_flags = aim_cpu_detect();
-    int threads = 2;
+    int threads = 2, frames = 1, policy = AIM_VK_CPU, index = 0;
     for (int i = 7; i < argc; i++) {
         if (!strcmp(argv[i], "--tile") && i + 1 < argc)
             s.tile = atoi(argv[++i]);
@@ -76,6 +80,27 @@ int main(int argc, char **argv)
             s.opt.cpu_flags = 0;
         else if (!strcmp(argv[i], "--verbose"))
             s.log.max_level = AIM_LOG_DEBUG;
+        else if (!strcmp(argv[i], "--frames") && i + 1 < argc)
+            frames = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--device") && i + 1 < argc &&
+                 aim_vk_parse_device(argv[++i], &policy, &index) < 0)
+            return fprintf(stderr, "bad --device %s\n", argv[i]), 2;
+    }
+    frames = frames < 1 ? 1 : frames;
+    AimVkDevice *dev = NULL;
+    if (policy != AIM_VK_CPU) {
+        AimVkSettings vs;
+        aim_vk_default_settings(&vs);
+        vs.policy = policy;
+        vs.index = index;
+        vs.log = s.log;
+        vs.timestamps = s.log.max_level == AIM_LOG_DEBUG;
+        int e = aim_vk_device_create(&dev, &vs);
+        if (e < 0)
+            return fprintf(stderr, "device: %s\n", aim_strerror(e)), 1;
+        fprintf(stderr, "device: %s (%s)\n", aim_vk_device_info(dev)->name,
+                aim_vk_device_fp16(dev) ? "fp16" : "fp32");
+        s.device = dev;
     }
     AimPool *pool = NULL;
     if (threads > 1 && aim_pool_create(&pool, threads - 1) < 0)
@@ -96,13 +121,28 @@ int main(int argc, char **argv)
     fclose(fp);
     im.in = in;
     im.out = malloc(n * f * f);
-    struct timespec t0, t1;
+    struct timespec t0, t1, t2;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     err = aim_nn_upscaler_run(u, im.w, im.h, rd, wr, &im);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (err < 0)
         return fprintf(stderr, "run: %s\n", aim_strerror(err)), 1;
     double sec = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
+    for (int k = 1; k < frames && !err; k++)
+        err = aim_nn_upscaler_run(u, im.w, im.h, rd, wr, &im);
+    clock_gettime(CLOCK_MONOTONIC, &t2);
+    if (err < 0)
+        return fprintf(stderr, "run: %s\n", aim_strerror(err)), 1;
+    if (frames > 1) {
+        double steady = (t2.tv_sec - t1.tv_sec) + (t2.tv_nsec - t1.tv_nsec) * 1e-9;
+        uint64_t peak = 0;
+        if (dev)
+            aim_vk_device_allocated(dev, &peak);
+        printf("%s x%d %dx%d on %s, tile %d: %.3f frames/s over %d frames after the first "
+               "(first %.3f s), device memory peak %.1f MB\n", s.model, aim_nn_upscaler_factor(u),
+               im.w, im.h, aim_nn_upscaler_backend(u), aim_nn_upscaler_tile(u),
+               (frames - 1) / steady, frames - 1, sec, peak / 1e6);
+    }
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     double cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + ru.ru_stime.tv_sec +
@@ -117,6 +157,7 @@ int main(int argc, char **argv)
         return fprintf(stderr, "cannot write %s\n", argv[6]), 1;
     fclose(fp);
     aim_nn_upscaler_destroy(&u);
+    aim_vk_device_destroy(&dev);
     aim_pool_destroy(&pool);
     free(in);
     free(im.out);

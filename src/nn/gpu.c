@@ -338,7 +338,8 @@ static int vk_layer(void *st, const AimNnLayer *l, const AimNnMat *in, const siz
     if (!op)
         return AIM_ERR_UNSUPPORTED;
     aim_vk_cmd_barrier(v->cmd); // the layers before (and the uploads) wrote what this reads
-    AimNnVkRec rc = { v->g->dev, v->cmd, v->g->fp16, &v->g->log };
+    AimNnVkRec rc = { v->g->dev, v->cmd, v->g->fp16, &v->g->log,
+                      aim_vk_device_coopmat(v->g->dev) };
     return op->record(&rc, l, v->g->priv[li], ti, to);
 }
 

@@ -58,6 +58,8 @@ static int create(void **priv, const AimScalerSettings *s)
     us.noise = s->noise; // 0..3, validated by the dispatcher
     us.models_dir = s->models_dir;
     us.opt = (AimNnOpt){ 0, s->cpu_flags, s->pool, 0, s->cancel };
+    us.device = s->device;
+    us.device_fallback = s->device_fallback;
     us.log = s->log;
     int err = aim_nn_upscaler_create(&e->up, &us);
     if (err < 0) {
@@ -88,7 +90,8 @@ static int create(void **priv, const AimScalerSettings *s)
     char level[32] = "";
     if (aim_nn_upscaler_noise(e->up) >= 0)
         snprintf(level, sizeof(level), " noise level %d", aim_nn_upscaler_noise(e->up));
-    aim_log(&s->log, AIM_LOG_INFO, "scale: %s%s x%d%s", model, level, f,
+    aim_log(&s->log, AIM_LOG_INFO, "scale: %s%s x%d on %s (tiles of %d px)%s", model, level, f,
+            aim_nn_upscaler_backend(e->up), aim_nn_upscaler_tile(e->up),
             e->mid ? ", then Lanczos to the target size" : "");
     *priv = e;
     return 0;

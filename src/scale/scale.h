@@ -47,6 +47,9 @@ typedef struct AimScalerSettings {
                            ///< like waifu2x-ncnn-vulkan's -n), default 0; the preset sets it
     const atomic_int *cancel; ///< neural engines poll it between layers: nonzero makes run
                               ///< return AIM_ERR_INTERRUPTED (may be NULL)
+    struct AimVkDevice *device; ///< neural engines run on this Vulkan device (src/vk/vk.h;
+                                ///< not owned); NULL: the CPU
+    int device_fallback;      ///< 1: a GPU failure warns and the CPU takes over (--device auto)
     AimLog log;
 } AimScalerSettings;
 

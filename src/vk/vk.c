@@ -21,6 +21,29 @@ void aim_vk_default_settings(AimVkSettings *s)
     *s = (AimVkSettings){ .policy = AIM_VK_AUTO, .validation = -1, .fp16 = 1 };
 }
 
+int aim_vk_parse_device(const char *s, int *policy, int *index)
+{
+    if (!s)
+        return AIM_ERR(EINVAL);
+    if (!strcmp(s, "auto") || !strcmp(s, "cpu") || !strcmp(s, "vulkan")) {
+        *policy = s[0] == 'a' ? AIM_VK_AUTO : s[0] == 'c' ? AIM_VK_CPU : AIM_VK_ANY;
+        *index = 0;
+        return 0;
+    }
+    if (strncmp(s, "vulkan:", 7))
+        return AIM_ERR(EINVAL);
+    const char *d = s + 7;
+    int n = 0, digits = 0;
+    for (; *d >= '0' && *d <= '9' && digits < 3; d++, digits++)
+        n = n * 10 + (*d - '0');
+    // a device index well above any machine's (the loader lists a handful)
+    if (!digits || *d || n > 63)
+        return AIM_ERR(EINVAL);
+    *policy = AIM_VK_INDEX;
+    *index = n;
+    return 0;
+}
+
 int aim_vk_have_shader(const char *name)
 {
     for (int i = 0; i < aim_vk_nshaders; i++)
@@ -47,6 +70,7 @@ int aim_vk_device_create(AimVkDevice **out, const AimVkSettings *s)
 void aim_vk_device_destroy(AimVkDevice **d) { (void)d; }
 const AimVkDeviceInfo *aim_vk_device_info(const AimVkDevice *d) { return NULL; }
 int aim_vk_device_fp16(const AimVkDevice *d) { return 0; }
+int aim_vk_device_coopmat(const AimVkDevice *d) { return 0; }
 int aim_vk_device_messages(const AimVkDevice *d) { return 0; }
 int aim_vk_device_validating(const AimVkDevice *d) { return 0; }
 uint64_t aim_vk_device_budget(const AimVkDevice *d) { return 0; }
@@ -207,6 +231,7 @@ struct AimVkDevice {
     int timestamps;         ///< queries usable and asked for
     int budget_ext;         ///< VK_EXT_memory_budget enabled
     int fp16;
+    int coopmat;            ///< aim_vk_device_coopmat
     atomic_int messages;
     atomic_int lost;        ///< a call returned VK_ERROR_DEVICE_LOST: every later call fails
     pthread_mutex_t lock;   ///< pipelines, queue, allocation counters
@@ -441,6 +466,14 @@ static void describe(const Fns *fn, VkPhysicalDevice pd, int index, AimVkDeviceI
             info->memory = mp.memoryHeaps[i].size;
     if (pr.apiVersion < VK_API_VERSION_1_1)
         return;
+    VkPhysicalDeviceSubgroupProperties sp = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES,
+    };
+    VkPhysicalDeviceProperties2 p2 = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &sp,
+    };
+    fn->vkGetPhysicalDeviceProperties2(pd, &p2);
+    info->subgroup = (int)sp.subgroupSize;
     int f16_ext = pr.apiVersion >= VK_API_VERSION_1_2 ||
                   has_device_ext(fn, pd, VK_KHR_SHADER_FLOAT16_INT8_EXTENSION_NAME);
     int cm_ext = has_device_ext(fn, pd, VK_NV_COOPERATIVE_MATRIX_EXTENSION_NAME);
@@ -588,6 +621,9 @@ int aim_vk_device_create(AimVkDevice **out, const AimVkSettings *s)
     d->timestamps = d->timestamps && pr.limits.timestampPeriod > 0;
     fn->vkGetPhysicalDeviceMemoryProperties(d->phys, &d->mem);
     d->fp16 = d->info.fp16 && s->fp16;
+    const char *cm_env = getenv("AIM_VK_COOPMAT");
+    d->coopmat = d->fp16 && d->info.coopmat && d->info.subgroup == 32 && cm_env &&
+                 !strcmp(cm_env, "1");
 
     const char *exts[4];
     uint32_t ne = 0;
@@ -599,11 +635,11 @@ int aim_vk_device_create(AimVkDevice **out, const AimVkSettings *s)
         exts[ne++] = VK_EXT_MEMORY_BUDGET_EXTENSION_NAME;
         d->budget_ext = 1;
     }
-    if (d->info.coopmat && d->fp16)
+    if (d->coopmat)
         exts[ne++] = VK_NV_COOPERATIVE_MATRIX_EXTENSION_NAME;
     Features f;
     features_query(fn, d->phys, &f, d->fp16 && (f16_ext || pr.apiVersion >= VK_API_VERSION_1_2),
-                   d->info.coopmat && d->fp16);
+                   d->coopmat);
     // Enable only what we use: 16-bit storage and fp16 arithmetic, cooperative matrices.
     VkPhysicalDeviceFeatures2 en = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2 };
     VkPhysicalDevice16BitStorageFeatures s16 = {
@@ -622,7 +658,7 @@ int aim_vk_device_create(AimVkDevice **out, const AimVkSettings *s)
     en.pNext = &s16;
     if (d->fp16) {
         s16.pNext = &f16;
-        if (d->info.coopmat)
+        if (d->coopmat)
             f16.pNext = &cm;
     }
     float prio = 1.0f;
@@ -664,7 +700,7 @@ int aim_vk_device_create(AimVkDevice **out, const AimVkSettings *s)
     aim_log(log, AIM_LOG_DEBUG, "vulkan: device %d %s (%s), %.0f MiB, fp16 %s, coopmat %s, "
             "validation %s", d->info.index, d->info.name, aim_vk_type_name(d->info.type),
             d->info.memory / 1048576.0, d->fp16 ? "on" : "off",
-            d->info.coopmat && d->fp16 ? "on" : "off", d->in.messenger ? "on" : "off");
+            d->coopmat ? "on" : "off", d->in.messenger ? "on" : "off");
     *out = d;
     return 0;
 }
@@ -676,6 +712,7 @@ void aim_vk_device_destroy(AimVkDevice **pd)
         return;
     const Fns *fn = &d->in.fn;
     if (d->dev) {
+        aim_log(&d->log, AIM_LOG_DEBUG, "vulkan: device memory peak %.1f MB", d->peak / 1e6);
         fn->vkDeviceWaitIdle(d->dev);
         for (int i = 0; i < d->npipes; i++) {
             fn->vkDestroyPipeline(d->dev, d->pipes[i].pipe, NULL);
@@ -693,6 +730,7 @@ void aim_vk_device_destroy(AimVkDevice **pd)
 
 const AimVkDeviceInfo *aim_vk_device_info(const AimVkDevice *d) { return &d->info; }
 int aim_vk_device_fp16(const AimVkDevice *d) { return d->fp16; }
+int aim_vk_device_coopmat(const AimVkDevice *d) { return d->coopmat; }
 int aim_vk_device_messages(const AimVkDevice *d) { return atomic_load(&d->messages); }
 int aim_vk_device_validating(const AimVkDevice *d) { return d->in.messenger != VK_NULL_HANDLE; }
 uint64_t aim_vk_device_max_range(const AimVkDevice *d) { return d->limits.maxStorageBufferRange; }
@@ -866,7 +904,7 @@ static int get_pipeline(AimVkDevice *d, const AimVkDispatch *q, const Pipeline *
         const Pipeline *p = &d->pipes[i];
         if (p->nspec == q->nspec && p->nbind == q->nbind && p->push_bytes == q->push_bytes &&
             !strcmp(p->name, q->shader) &&
-            !memcmp(p->spec, q->spec, sizeof(int32_t) * (size_t)q->nspec)) {
+            (!q->nspec || !memcmp(p->spec, q->spec, sizeof(int32_t) * (size_t)q->nspec))) {
             *out = p;
             return 0;
         }
@@ -886,7 +924,8 @@ static int get_pipeline(AimVkDevice *d, const AimVkDispatch *q, const Pipeline *
     }
     Pipeline p = { .nspec = q->nspec, .nbind = q->nbind, .push_bytes = q->push_bytes };
     snprintf(p.name, sizeof(p.name), "%s", q->shader);
-    memcpy(p.spec, q->spec, sizeof(int32_t) * (size_t)q->nspec);
+    if (q->nspec)
+        memcpy(p.spec, q->spec, sizeof(int32_t) * (size_t)q->nspec);
     VkDescriptorSetLayoutBinding lb[AIM_VK_MAX_BIND];
     for (int i = 0; i < q->nbind; i++)
         lb[i] = (VkDescriptorSetLayoutBinding){ (uint32_t)i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1,
@@ -1161,12 +1200,15 @@ int aim_vk_cmd_dispatch(AimVkCmd *c, const AimVkDispatch *q)
         }
         bi[i] = (VkDescriptorBufferInfo){ b->buf->buf, b->offset, size };
     }
+    // a copy of the handles: another thread may grow (move) the cache once the lock is gone
     pthread_mutex_lock(&d->lock);
-    const Pipeline *p = NULL;
-    int err = get_pipeline(d, q, &p);
+    const Pipeline *pp = NULL;
+    int err = get_pipeline(d, q, &pp);
+    Pipeline pc = err < 0 ? (Pipeline){ .nbind = 0 } : *pp;
     pthread_mutex_unlock(&d->lock);
     if (err < 0)
         return err;
+    const Pipeline *p = &pc;
     VkDescriptorSet set = VK_NULL_HANDLE;
     if (q->nbind) {
         err = alloc_set(c, p->dsl, &set);

@@ -50,7 +50,8 @@ typedef struct AimVkDeviceInfo {
     int type;           ///< AIM_VK_TYPE_*
     uint64_t memory;    ///< bytes of the largest device-local heap
     int fp16;           ///< shaderFloat16 and storageBuffer16BitAccess
-    int coopmat;        ///< VK_NV_cooperative_matrix with a 16x16x16 fp16 -> fp32/fp16 shape
+    int coopmat;        ///< VK_NV_cooperative_matrix with a 16x16x16 fp16 -> fp32 shape
+    int subgroup;       ///< subgroup size (0: unknown)
     uint32_t api;       ///< apiVersion
 } AimVkDeviceInfo;
 
@@ -62,7 +63,14 @@ enum {
     AIM_VK_AUTO,  ///< the first real GPU (discrete before integrated/virtual); never a CPU driver
     AIM_VK_ANY,   ///< the first device of any kind, GPUs before CPU drivers (lavapipe)
     AIM_VK_INDEX, ///< device `index` of the enumeration
+    AIM_VK_CPU,   ///< no device (--device cpu): not a policy aim_vk_device_create takes
 };
+
+/**
+ * Parses --device: "auto", "cpu", "vulkan" (AIM_VK_ANY), "vulkan:N" (N in 0..63). 0 or
+ * AIM_ERR(EINVAL) (outputs untouched).
+ */
+int aim_vk_parse_device(const char *s, int *policy, int *index);
 
 typedef struct AimVkSettings {
     int policy;      ///< AIM_VK_*
@@ -93,6 +101,13 @@ void aim_vk_device_destroy(AimVkDevice **d);
 const AimVkDeviceInfo *aim_vk_device_info(const AimVkDevice *d);
 /** 1 when the fp16 shader variants run on this device (info->fp16 and settings.fp16). */
 int aim_vk_device_fp16(const AimVkDevice *d);
+/**
+ * 1 when the cooperative-matrix shaders run: the device has the shape (info->coopmat), fp16
+ * is on, its subgroups are 32 wide (the shaders' layout), and the environment has
+ * AIM_VK_COOPMAT=1: opt-in until the shaders are checked on such a GPU (test_vk_conv with
+ * AIM_VK_COOPMAT=1 compares them with the CPU there).
+ */
+int aim_vk_device_coopmat(const AimVkDevice *d);
 /** Validation messages (warnings and errors) seen so far. */
 int aim_vk_device_messages(const AimVkDevice *d);
 /** 1 when the validation layer and its messenger are active on this device. */

@@ -22,6 +22,7 @@ enum {
 int aim_cmd_enhance(int argc, char **argv);
 int aim_cmd_analyze(int argc, char **argv);
 int aim_cmd_models(int argc, char **argv);
+int aim_cmd_devices(int argc, char **argv);
 
 /** Maps an AIM error code to the process exit code. */
 int aim_exit_code(int err);

@@ -17,6 +17,7 @@
 #include "nn/models.h"
 #include "pipeline/pipeline.h"
 #include "report.h"
+#include "vk/vk.h"
 
 // Engines and encoder settings per preset; the restoration strengths and anti-ringing of each
 // preset live with the scaler (aim_scaler_apply_preset), which knows what they mean.
@@ -49,9 +50,9 @@ static const char *preset_engine(const char *spec, const char *models_dir, char 
             return buf;
         if (aim_models_dir(dir, sizeof(dir), models_dir) == 0 &&
             aim_models_check(dir, m, 0, NULL) == 0) {
-            aim_log(log, AIM_LOG_INFO, "preset: %s is installed and used: a neural model runs "
-                    "on the CPU at seconds per frame (an explicit --interp/--upscaler picks "
-                    "another engine)", buf);
+            aim_log(log, AIM_LOG_INFO, "preset: %s is installed and used: a neural model takes "
+                    "seconds per frame on a CPU, less on a Vulkan GPU (--device) (an explicit "
+                    "--interp/--upscaler picks another engine)", buf);
             return buf;
         }
         if (!bar)
@@ -114,6 +115,9 @@ static void enhance_usage(FILE *f)
 "  --crf N              encoder quality, lower is better (default: preset's, 16)\n"
 "  --threads N          worker threads (default: all cores)\n"
 "  --cpumask LEVEL      highest SIMD level to use: c, sse2, sse4.1, avx2, avx512 (default all)\n"
+"  --device D           where the neural upscalers run: auto (default: the first Vulkan GPU,\n"
+"                       else the CPU; never a CPU Vulkan driver), cpu, vulkan (the first Vulkan\n"
+"                       device of any kind), vulkan:N (device N of 'ainimotion devices')\n"
 "  --models-dir DIR     where neural models live (default $AINIMOTION_MODELS or\n"
 "                       $XDG_DATA_HOME/ainimotion/models)\n"
 "  --report FILE.json   one record per source interval (class and metrics) and a summary\n"
@@ -182,7 +186,7 @@ int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_
             "-o", "--out", "--fps", "--scale", "--preset", "--clip", "--hold-threshold",
             "--cut-threshold", "--encoder", "--crf", "--threads", "--report", "--interp",
             "--upscaler", "--cpumask", "--models-dir", "--gate-metric", "--denoise",
-            "--interp-fallback",
+            "--interp-fallback", "--device",
         };
         int known = 0;
         for (size_t k = 0; k < sizeof(with_value) / sizeof(*with_value); k++)
@@ -279,6 +283,10 @@ int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_
                                  "avx512)%s", val, NULL);
         } else if (!strcmp(name, "--models-dir")) {
             o->models_dir = val;
+        } else if (!strcmp(name, "--device")) {
+            if (aim_vk_parse_device(val, &o->device_policy, &o->device_index) < 0)
+                return opt_error(err, errlen, "bad --device '%s' (auto, cpu, vulkan, vulkan:N; "
+                                 "see 'ainimotion devices')%s", val, NULL);
         }
     }
     if (o->help || o->version)
@@ -432,6 +440,7 @@ int aim_cmd_enhance(int argc, char **argv)
     Run run = { .o = &o, .quiet = o.quiet || !strcmp(o.out, "-"), .tty = isatty(2) };
     int code = AIM_EXIT_FAILED, ret;
     AimPool *pool = NULL;
+    AimVkDevice *dev = NULL;
 
     AimReaderSettings rs;
     aim_reader_default_settings(&rs);
@@ -487,12 +496,44 @@ int aim_cmd_enhance(int argc, char **argv)
     const char *upscaler = o.upscaler ? o.upscaler
                                       : preset_engine(o.preset->upscaler, o.models_dir,
                                                       upscaler_buf, sizeof(upscaler_buf), &log);
+    // The Vulkan device of the neural upscalers (--device), for the whole run.
+    char device[320] = "";
+    int neural = strcmp(upscaler, "lanczos") && strcmp(upscaler, "bicubic") &&
+                 strcmp(upscaler, "bilinear");
+    if (neural && o.device_policy != AIM_VK_CPU) {
+        AimVkSettings vs;
+        aim_vk_default_settings(&vs);
+        vs.policy = o.device_policy;
+        vs.index = o.device_index;
+        vs.timestamps = o.verbose; // per-layer GPU times with -v
+        vs.log = log;
+        if (o.device_policy == AIM_VK_AUTO) // no GPU is normal for auto: the start line says so
+            vs.log.cb = NULL;
+        if ((ret = aim_vk_device_create(&dev, &vs)) < 0) {
+            if (o.device_policy != AIM_VK_AUTO) {
+                aim_log(&log, AIM_LOG_ERROR, "--device: no usable Vulkan device (%s)",
+                        aim_strerror(ret));
+                goto end; // AIM_EXIT_FAILED
+            }
+            if (ret != AIM_ERR(ENODEV) && ret != AIM_ERR_UNSUPPORTED)
+                aim_log(&log, AIM_LOG_WARNING, "the Vulkan GPU failed (%s): the neural upscaler "
+                        "runs on the CPU", aim_strerror(ret));
+        }
+    }
+    if (dev) {
+        const AimVkDeviceInfo *di = aim_vk_device_info(dev);
+        snprintf(device, sizeof(device), " on vulkan:%d %s (%s)", di->index, di->name,
+                 aim_vk_device_fp16(dev) ? "fp16" : "fp32");
+    } else if (neural) {
+        snprintf(device, sizeof(device), " on the CPU");
+    }
     aim_log(&log, AIM_LOG_INFO,
             "%s: %dx%d %d-bit %s %.3f fps -> %dx%d %.3f fps (%dx), preset %s, interp %s%s, "
-            "upscaler %s", o.in, vi->width, vi->height, vi->depth, vi->codec,
+            "upscaler %s%s", o.in, vi->width, vi->height, vi->depth, vi->codec,
             (double)vi->frame_rate.num / vi->frame_rate.den, ow, oh,
             (double)out_rate.num / out_rate.den, factor, o.preset->name, interp,
-            o.interp_fallback == AIM_INTERP_FALLBACK_BLEND ? " (fallback blend)" : "", upscaler);
+            o.interp_fallback == AIM_INTERP_FALLBACK_BLEND ? " (fallback blend)" : "", upscaler,
+            device);
 
     AimWriterSettings ws;
     aim_writer_default_settings(&ws);
@@ -548,6 +589,8 @@ int aim_cmd_enhance(int argc, char **argv)
     ps.scale.color = vi->color;
     ps.scale.cpu_flags = cpu;
     ps.scale.models_dir = o.models_dir;
+    ps.scale.device = dev;
+    ps.scale.device_fallback = o.device_policy == AIM_VK_AUTO;
     ps.pool = pool;
     ps.log = log;
     ps.read = src_read;
@@ -618,5 +661,6 @@ end:
     aim_writer_close(&run.writer); // removes the temporary file unless finish succeeded
     aim_reader_close(&run.reader);
     aim_pool_destroy(&pool);
+    aim_vk_device_destroy(&dev); // after the pipeline: its upscaler held the device
     return code;
 }

@@ -44,6 +44,8 @@ typedef struct EnhanceOptions {
     const char *upscaler;     ///< NULL = preset's
     long denoise;             ///< --denoise 0..3, -1 = preset's
     unsigned cpu_mask;        ///< --cpumask level, default all
+    int device_policy;        ///< --device: AIM_VK_AUTO (default), _ANY, _INDEX, _CPU (vk/vk.h)
+    int device_index;         ///< vulkan:N
     const char *models_dir;
     int help, version;
 } EnhanceOptions;

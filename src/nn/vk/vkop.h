@@ -50,6 +50,7 @@ typedef struct AimNnVkRec {
     AimVkCmd *cmd;
     int fp16;        ///< 1: the "_fp16" variants, 2-byte elements
     const AimLog *log;
+    int coopmat;     ///< 1: cooperative-matrix shaders may be used (aim_vk_device_coopmat)
 } AimNnVkRec;
 
 /** What an op's init gets: upload with the helpers below (they submit and wait). */

@@ -3,7 +3,8 @@
 // 2x2 stride 2, 3x3 stride 2, deconvolution 2x2/4x4/5x5 stride 2-3 with crop) and the rest the
 // CPU op takes (dilation, asymmetric and SAME padding, pad value, output padding, groups, every
 // fused activation), odd sizes, channel counts off the 64-tile, long reductions; fp32 and fp16,
-// validation on.
+// validation on. On a GPU with VK_NV_cooperative_matrix and AIM_VK_COOPMAT=1 the fp16 runs use
+// conv_cm.comp (the first line says so), so the same cases check it.
 #include "vk_check.h"
 
 typedef struct Case {
@@ -40,10 +41,55 @@ static const Case cases[] = {
     { "DeconvolutionDepthWise", 4, 8, 2, 2, 2, 1, 9, 9, "3=2 7=2" },
 };
 
+// A chain of dependent layers with arena reuse (the barriers between layers and the plan's
+// offsets on the GPU), through a Split alias: c1 3->16 (leaky), c2 16->16 (relu), c3 16->16
+// stride 2, d1 deconv 16->8 x2 up, c4 8->3.
+static void test_chain(VkCheck *vc)
+{
+    static const struct { int cin, cout, k; } L[] = {
+        { 3, 16, 3 }, { 16, 16, 3 }, { 16, 16, 3 }, { 16, 8, 2 }, { 8, 3, 3 },
+    };
+    const char *param = "7767517\n7 8\n"
+        "Input in 0 1 data\n"
+        "Convolution c1 1 1 data x 0=16 1=3 4=1 5=1 6=432 9=2 -23310=1,0.1\n"
+        "Split sp 1 2 x a b\n"
+        "Convolution c2 1 1 a y 0=16 1=3 4=1 5=1 6=2304 9=1\n"
+        "Convolution c3 1 1 y z 0=16 1=3 3=2 4=1 5=1 6=2304\n"
+        "Deconvolution d1 1 1 z u 0=8 1=2 3=2 5=1 6=512\n"
+        "Convolution c4 1 1 u out 0=3 1=3 4=1 5=1 6=216\n";
+    size_t total = 0;
+    for (int i = 0; i < 5; i++)
+        total += 4 + sizeof(float) * (size_t)(L[i].cin * L[i].cout * L[i].k * L[i].k + L[i].cout);
+    unsigned char *bin = calloc(1, total), *p = bin;
+    for (int i = 0; i < 5; i++) {
+        size_t wn = (size_t)L[i].cin * L[i].cout * L[i].k * L[i].k;
+        float *w = malloc(sizeof(float) * (wn + (size_t)L[i].cout));
+        vkc_fill(w, wn, 1.7f / sqrtf((float)(L[i].cin * L[i].k * L[i].k)), 300 + (unsigned)i);
+        vkc_fill(w + wn, (size_t)L[i].cout, 0.3f, 400 + (unsigned)i);
+        memcpy(p + 4, w, sizeof(float) * (wn + (size_t)L[i].cout));
+        p += 4 + sizeof(float) * (wn + (size_t)L[i].cout);
+        free(w);
+    }
+    AimNet *net = vkc_net(vc, param, bin, total);
+    const char *in = "data";
+    static const int sizes[][2] = { { 32, 32 }, { 45, 19 }, { 64, 40 } };
+    for (int i = 0; i < 3; i++) {
+        AimNnMat m;
+        vkc_rand(&m, 3, sizes[i][0], sizes[i][1], 3, 500 + (unsigned)i);
+        char what[64];
+        snprintf(what, sizeof(what), "chain %dx%d", sizes[i][0], sizes[i][1]);
+        fprintf(stderr, "%-70s %.2g\n", what, vkc_compare(vc, net, &m, &in, 1, "out", what));
+        aim_nn_mat_free(&m);
+    }
+    aim_net_destroy(&net);
+    free(bin);
+}
+
 int main(void)
 {
     VkCheck vc;
     vkc_open(&vc);
+    test_chain(&vc);
     const char *in = "data";
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const Case *c = &cases[i];

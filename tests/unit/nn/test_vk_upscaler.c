@@ -54,16 +54,21 @@ static void wr(void *opaque, int x0, int y0, int w, int h, const float *const rg
             }
 }
 
+static void settings(AimNnUpscalerSettings *s, const char *model, AimVkDevice *dev)
+{
+    aim_nn_upscaler_default_settings(s);
+    s->model = model;
+    s->scale = 2;
+    s->device = dev;
+    s->log = (AimLog){ log_cb, NULL, AIM_LOG_WARNING };
+}
+
 // Upscales the crop on `dev` (NULL: CPU) into a new buffer; NULL when skipped/failed.
 static float *upscale(const char *model, AimVkDevice *dev, Img *im, int *factor)
 {
     AimNnUpscalerSettings s;
-    aim_nn_upscaler_default_settings(&s);
-    s.model = model;
-    s.scale = 2;
+    settings(&s, model, dev);
     s.tile = 40; // several tiles on 64x64: the GPU path's tiles and edges as the CPU's
-    s.device = dev;
-    s.log = (AimLog){ log_cb, NULL, AIM_LOG_WARNING };
     AimNnUpscaler *u = NULL;
     int err = aim_nn_upscaler_create(&u, &s);
     if (err < 0) {
@@ -122,10 +127,7 @@ static int gpu_ready(const char *model, const char *param)
 static void test_fallback(const char *model, AimVkDevice *dev)
 {
     AimNnUpscalerSettings s;
-    aim_nn_upscaler_default_settings(&s);
-    s.model = model;
-    s.device = dev;
-    s.log = (AimLog){ log_cb, NULL, AIM_LOG_WARNING };
+    settings(&s, model, dev);
     AimNnUpscaler *u = NULL;
     CHECK_EQ_INT(aim_nn_upscaler_create(&u, &s), AIM_ERR_UNSUPPORTED);
     CHECK(u == NULL);
@@ -142,10 +144,7 @@ static void test_fallback(const char *model, AimVkDevice *dev)
 static void test_budget_tile(const char *model, AimVkDevice *dev)
 {
     AimNnUpscalerSettings s;
-    aim_nn_upscaler_default_settings(&s);
-    s.model = model;
-    s.device = dev;
-    s.log = (AimLog){ log_cb, NULL, AIM_LOG_WARNING };
+    settings(&s, model, dev);
     AimNnUpscaler *u = NULL;
     CHECK(aim_nn_upscaler_create(&u, &s) == 0);
     if (u) {

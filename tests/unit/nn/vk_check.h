@@ -46,6 +46,7 @@ static inline void vkc_open(VkCheck *vc)
     aim_vk_default_settings(&s);
     s.policy = AIM_VK_ANY;
     s.validation = 1;
+    s.timestamps = 1; // the query path runs under validation too
     s.log = vc->log;
     s.fp16 = 0;
     int err = aim_vk_device_create(&vc->dev[0], &s);
@@ -62,8 +63,10 @@ static inline void vkc_open(VkCheck *vc)
         if (aim_vk_device_create(&vc->dev[1], &s) < 0)
             vc->dev[1] = NULL;
     }
-    fprintf(stderr, "device: %s, fp16 %s\n", aim_vk_device_info(vc->dev[0])->name,
-            vc->dev[1] ? "yes" : "no");
+    fprintf(stderr, "device: %s, fp16 %s, cooperative matrices %s\n",
+            aim_vk_device_info(vc->dev[0])->name, vc->dev[1] ? "yes" : "no",
+            vc->dev[1] && aim_vk_device_coopmat(vc->dev[1]) ? "yes (the fp16 runs)"
+                                                            : "no (AIM_VK_COOPMAT=1 on NVIDIA)");
 }
 
 /** vkc_net with extra op types (e.g. aim_nn_rife_ops for rife.Warp and Slice). */

@@ -6,13 +6,16 @@
 # storage and arithmetic, AIM_FP16=0) and "<name>_fp16" (fp16 storage and arithmetic,
 # AIM_FP16=1), checked with spirv-val when it is installed, and embedded in the binary by
 # cmake/embed_spirv.cmake as the table aim_vk_shaders[] (src/vk/vk.h). src/nn/vk/*.glsl are
-# includes (they trigger a rebuild). Missing headers or glslc: AIM_HAVE_VULKAN=0, the table is
-# empty and --device vulkan fails with a message.
-pkg_check_modules(VULKAN IMPORTED_TARGET vulkan)
-find_program(GLSLC glslc)
-find_program(SPIRV_VAL spirv-val)
+# includes (they trigger a rebuild). Missing headers or glslc, or -DAIM_VULKAN=OFF:
+# AIM_HAVE_VULKAN=0, the table is empty and --device vulkan fails with a message.
+option(AIM_VULKAN "Build the Vulkan backend when its headers and glslc are found" ON)
+if(AIM_VULKAN)
+  pkg_check_modules(VULKAN IMPORTED_TARGET vulkan)
+  find_program(GLSLC glslc)
+  find_program(SPIRV_VAL spirv-val)
+endif()
 set(AIM_VK_GEN ${CMAKE_BINARY_DIR}/vk_shaders.c)
-if(VULKAN_FOUND AND GLSLC)
+if(AIM_VULKAN AND VULKAN_FOUND AND GLSLC)
   set(AIM_HAVE_VULKAN 1)
   file(GLOB AIM_VK_COMP CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/nn/vk/*.comp)
   file(GLOB AIM_VK_INC CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/nn/vk/*.glsl)
@@ -49,7 +52,7 @@ if(VULKAN_FOUND AND GLSLC)
     COMMENT "embedding SPIR-V" VERBATIM)
 else()
   set(AIM_HAVE_VULKAN 0)
-  message(STATUS "Vulkan headers or glslc not found: building without the GPU backend")
+  message(STATUS "Vulkan off, or its headers or glslc not found: building without the GPU backend")
   file(WRITE ${AIM_VK_GEN}.tmp "#include \"vk/vk.h\"\nconst AimVkShaderBlob aim_vk_shaders[] = { { 0, 0, 0 } };\nconst int aim_vk_nshaders = 0;\n")
   configure_file(${AIM_VK_GEN}.tmp ${AIM_VK_GEN} COPYONLY)
 endif()

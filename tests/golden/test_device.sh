@@ -35,6 +35,7 @@ up=(--upscaler realesr-animevideov3 --scale 2 --fps source --interp dup)
 eq "--device vulkan:63 (absent): exit 5" "$?" 5
 check "--device vulkan:63: nothing written" test ! -e "$T/a.y4m"
 check "--device vulkan:63: says so" grep -q "no usable Vulkan device" "$T/stderr"
+check "--device vulkan:63: one error line" test "$(grep -c error "$T/stderr")" = 1
 
 "$AIM" enhance "$T/in.mkv" --out "$T/b.y4m" "${up[@]}" </dev/null 2>"$T/stderr"
 eq "--device auto: exit code" "$?" 0

@@ -19,13 +19,18 @@ int aim_cmd_devices(int argc, char **argv)
         fprintf(stderr, "ainimotion devices: unknown argument '%s'\n", argv[i]);
         return AIM_EXIT_USAGE;
     }
-    AimLog log = { aim_cli_log, NULL, AIM_LOG_WARNING };
+    AimLog quiet = { 0 }; // one line below says why
     // a machine with more devices than this is not known to exist
     AimVkDeviceInfo info[16];
     int n = 0;
-    int err = aim_vk_enumerate(info, 16, &n, &log);
+    int err = aim_vk_enumerate(info, 16, &n, &quiet);
     if (err < 0) {
-        fprintf(stderr, "ainimotion: no Vulkan devices: %s\n", aim_strerror(err));
+        fprintf(stderr, "ainimotion: no Vulkan devices: %s\n",
+                err == AIM_ERR_UNSUPPORTED ? "this build has no Vulkan backend (no headers or "
+                                             "glslc at build time)"
+                : err == AIM_ERR(ENODEV) ? "no Vulkan loader or driver (Debian libvulkan1 and "
+                                           "a driver, e.g. mesa-vulkan-drivers)"
+                : aim_strerror(err));
         return AIM_EXIT_FAILED;
     }
     if (!n) {

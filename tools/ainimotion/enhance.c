@@ -509,13 +509,17 @@ int aim_cmd_enhance(int argc, char **argv)
         vs.policy = o.device_policy;
         vs.index = o.device_index;
         vs.timestamps = o.verbose; // per-layer GPU times with -v
+        // the device layer's own lines with -v only: one line below says what happened (and
+        // no GPU is normal for auto: the start line says "on the CPU")
         vs.log = log;
-        if (o.device_policy == AIM_VK_AUTO) // no GPU is normal for auto: the start line says so
+        if (!o.verbose)
             vs.log.cb = NULL;
         if ((ret = aim_vk_device_create(&dev, &vs)) < 0) {
             if (o.device_policy != AIM_VK_AUTO) {
-                aim_log(&log, AIM_LOG_ERROR, "--device: no usable Vulkan device (%s)",
-                        aim_strerror(ret));
+                aim_log(&log, AIM_LOG_ERROR, "--device: no usable Vulkan device (%s; see "
+                        "'ainimotion devices', -v for the driver's answer)",
+                        ret == AIM_ERR_UNSUPPORTED ? "this build has no Vulkan backend"
+                                                   : aim_strerror(ret));
                 goto end; // AIM_EXIT_FAILED
             }
             if (ret != AIM_ERR(ENODEV) && ret != AIM_ERR_UNSUPPORTED)

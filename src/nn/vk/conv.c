@@ -65,9 +65,14 @@ static int conv_record(const AimNnVkRec *rc, const AimNnLayer *l, const void *pr
         aim_nn_conv_pads(&c, in[0].w, in[0].h, &pl, &pr, &pt, &pb);
     // narrow tiles for few output channels (conv.comp); the cooperative-matrix shader has
     // 64 x 64 tiles only and takes the wide layers
-    int bm = c.cout / c.group <= 16 ? 16 : 64, cm = rc->coopmat && bm == 64;
-    int32_t spec[12] = { c.kw, c.kh, c.dw, c.dh, c.sw, c.sh, deconv, c.act.type,
-                         float_bits(c.act.a), float_bits(c.act.b), c.bias, bm };
+    int bm = c.cout / c.group <= 16 ? 16 : 64, cm = rc->coopmat && bm == 64 && !deconv;
+    // a strided deconvolution by output phase (conv.comp PHASE): SH * SW dispatches in one,
+    // each over its share of the output with only its taps
+    int phase = deconv && (c.sw > 1 || c.sh > 1);
+    int32_t spec[13] = { c.kw, c.kh, c.dw, c.dh, c.sw, c.sh, deconv, c.act.type,
+                         float_bits(c.act.a), float_bits(c.act.b), c.bias, bm, phase };
+    int64_t npix = phase ? (int64_t)((out[0].w + c.sw - 1) / c.sw) * ((out[0].h + c.sh - 1) / c.sh)
+                         : (int64_t)out[0].w * out[0].h;
     struct {
         int32_t w, h, cstep, ow, oh, ocstep, cing, coutg, pl, pt;
         float pad_value;
@@ -77,10 +82,10 @@ static int conv_record(const AimNnVkRec *rc, const AimNnLayer *l, const void *pr
     AimVkBinding b[4] = { in[0].bind, out[0].bind, aim_nn_vk_whole(cp->w),
                           aim_nn_vk_whole(cp->b ? cp->b : cp->w) };
     // tensor cores where the device has them (vk.h aim_vk_device_coopmat), else conv.comp
-    return aim_nn_vk_dispatch(rc, l, cm ? "conv_cm" : "conv", spec, cm ? 11 : 12, b, 4, &pc,
-                              sizeof(pc),
-                              aim_nn_vk_groups((int64_t)out[0].w * out[0].h, 4096 / bm),
-                              aim_nn_vk_groups(pc.coutg, bm), (uint32_t)c.group);
+    return aim_nn_vk_dispatch(rc, l, cm ? "conv_cm" : "conv", spec, cm ? 11 : 13, b, 4, &pc,
+                              sizeof(pc), aim_nn_vk_groups(npix, 4096 / bm),
+                              aim_nn_vk_groups(pc.coutg, bm),
+                              (uint32_t)(c.group * (phase ? c.sw * c.sh : 1)));
 }
 
 const AimNnVkOp aim_nn_vk_op_convolution = { "Convolution", conv_init, conv_uninit, conv_record };

@@ -21,21 +21,44 @@ layout(local_size_x = 256) in;
 // BM output channels x BN pixels per work group (BM * BN = 4096, 16 per invocation): 64 x 64,
 // or 16 x 256 for layers of <= 16 output channels (to RGB: 3 of 64 rows would be work).
 layout(constant_id = 11) const int BM = 64;
+// 1: a strided deconvolution split by output phase (oy mod SH, ox mod SW: the z dimension
+// holds group * SH * SW): each phase reads only the taps that land on it, where the plain
+// gather multiplies SH * SW - 1 of every SH * SW taps by zero (k2s2: 4x the work).
+layout(constant_id = 12) const int PHASE = 0;
 const int BN = 4096 / BM, BK = 16;
 const int TM = BM / 4, TN = 256 / TM; // invocations along channels and pixels
 shared float As[BK][BM];
 shared float Bs[BK][BN];
 
+// the phase's taps (PHASE): kernel rows/columns that land on output rows py + SH * q
+int kys[KH], kxs[KW];
+int nky = 0, nkx = 0;
+
 void main()
 {
-    const int K = p.cing * KW * KH;
-    const int npix = p.ow * p.oh;
     const int tid = int(gl_LocalInvocationID.x);
     const int tm = tid / TN, tn = tid % TN;
     const int n0 = int(gl_WorkGroupID.x) * BN;
     const int m0 = int(gl_WorkGroupID.y) * BM;
-    const int g = int(gl_WorkGroupID.z);
+    const int g = PHASE != 0 ? int(gl_WorkGroupID.z) / (SH * SW) : int(gl_WorkGroupID.z);
     const int cin0 = g * p.cing, cout0 = g * p.coutg;
+    // output pixel n of this dispatch -> (oy, ox): the whole output, or one phase's grid
+    int py = 0, px = 0, gw = p.ow, gh = p.oh;
+    if (PHASE != 0) {
+        int ph = int(gl_WorkGroupID.z) % (SH * SW);
+        py = ph / SW;
+        px = ph % SW;
+        gh = p.oh > py ? (p.oh - py + SH - 1) / SH : 0;
+        gw = p.ow > px ? (p.ow - px + SW - 1) / SW : 0;
+        for (int k = 0; k < KH; k++)
+            if ((((py + p.pt - k * DH) % SH) + SH) % SH == 0)
+                kys[nky++] = k;
+        for (int k = 0; k < KW; k++)
+            if ((((px + p.pl - k * DW) % SW) + SW) % SW == 0)
+                kxs[nkx++] = k;
+    }
+    const int nk = PHASE != 0 ? nky * nkx : KW * KH;
+    const int K = p.cing * nk, npix = gw * gh;
 
     float acc[4][4];
     for (int i = 0; i < 4; i++)
@@ -45,18 +68,40 @@ void main()
     // the pixel this invocation gathers for B: constant over the K loop
     const int bn = tid % BN, bk0 = tid / BN, bks = 256 / BN; // k rows bk0, bk0 + bks, ...
     const int n = n0 + bn;
-    const int oy = n / max(p.ow, 1), ox = n - oy * p.ow;
+    const int qy = n / max(gw, 1), qx = n - qy * gw;
+    const int oy = PHASE != 0 ? py + qy * SH : qy, ox = PHASE != 0 ? px + qx * SW : qx;
 
     for (int k0 = 0; k0 < K; k0 += BK) {
-        // weights: As[k][m] = W[cout0 + m0 + m][k0 + k]
+        // weights: As[k][m] = W[cout0 + m0 + m][k0 + k] (PHASE: k counts the phase's taps)
         for (int i = 0; i < BM * BK / 256; i++) {
-            int e = tid + 256 * i, m = e / BK, k = e % BK;
-            As[k][m] = load_w(cout0, m0 + m, k0 + k, K);
+            int e = tid + 256 * i, m = e / BK, k = e % BK, kk = k0 + k;
+            float wv = 0.0;
+            if (kk < K) {
+                if (PHASE != 0) { // the phase's tap -> its index in the whole kernel
+                    int ci = kk / nk, r = kk - ci * nk, ty = r / nkx;
+                    kk = ci * KW * KH + kys[ty] * KW + kxs[r - ty * nkx];
+                }
+                wv = load_w(cout0, m0 + m, kk, p.cing * KW * KH);
+            }
+            As[k][m] = wv;
         }
         // inputs: Bs[k][n]
         for (int i = 0; i < BK / bks; i++) {
             int k = bk0 + bks * i, kk = k0 + k;
-            Bs[k][bn] = kk < K && n < npix ? gather(cin0, kk, oy, ox) : 0.0;
+            float v = 0.0;
+            if (kk < K && n < npix) {
+                if (PHASE == 0) {
+                    v = gather(cin0, kk, oy, ox);
+                } else {
+                    // the phase's taps land exactly: (ry, rx) are multiples of the stride
+                    int ci = kk / nk, r = kk - ci * nk, ty = r / nkx;
+                    int ry = oy + p.pt - kys[ty] * DH, rx = ox + p.pl - kxs[r - ty * nkx] * DW;
+                    int iy = ry / SH, ix = rx / SW;
+                    if (ry >= 0 && rx >= 0 && iy < p.h && ix < p.w)
+                        v = float(x[(cin0 + ci) * p.cstep + iy * p.w + ix]);
+                }
+            }
+            Bs[k][bn] = v;
         }
         barrier();
         for (int k = 0; k < BK; k++) {
@@ -79,8 +124,11 @@ void main()
         float bv = BIAS != 0 ? bias[cout0 + co] : 0.0;
         for (int j = 0; j < 4; j++) {
             int nn = n0 + tn + TN * j;
-            if (nn < npix)
-                y[(cout0 + co) * p.ocstep + nn] = sfp(act(acc[i][j] + bv));
+            if (nn >= npix)
+                continue;
+            int ry = nn / max(gw, 1), rx = nn - ry * gw;
+            int o = PHASE != 0 ? (py + ry * SH) * p.ow + px + rx * SW : nn;
+            y[(cout0 + co) * p.ocstep + o] = sfp(act(acc[i][j] + bv));
         }
     }
 }

@@ -39,6 +39,11 @@ static const Case cases[] = {
     { "Deconvolution", 5, 7, 3, 2, 1, 1, 11, 6, "3=2 13=3 18=1 9=2 -23310=1,0.3" },
     { "Deconvolution", 3, 4, 3, 3, 1, 0, 8, 8, "2=2 4=1 15=2" },
     { "DeconvolutionDepthWise", 4, 8, 2, 2, 2, 1, 9, 9, "3=2 7=2" },
+    // by output phase: dilation = stride (taps all in some phases, none in others), a kernel
+    // smaller than the stride (phases of bias only), a crop that shifts the phases
+    { "Deconvolution", 4, 6, 3, 3, 1, 1, 9, 7, "2=2 3=2 4=1" },
+    { "Deconvolution", 4, 5, 2, 2, 1, 1, 8, 6, "3=3 9=1" },
+    { "Deconvolution", 6, 20, 4, 3, 1, 1, 11, 5, "3=2 13=3 4=1 15=2 14=2 16=0 18=1 19=2" },
 };
 
 // A chain of dependent layers with arena reuse (the barriers between layers and the plan's

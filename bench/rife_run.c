@@ -2,6 +2,7 @@
 // rife-ncnn-vulkan on the very same RGB input and for timing. Not a product tool.
 // usage: rife_run IN0.rgb IN1.rgb W H OUT.rgb [--t T] [--scale S] [--ref] [--threads N]
 //                 [--models-dir DIR] [--repeat N] [--cpumask LEVEL]
+//                 [--device auto|cpu|vulkan|vulkan:N]
 // Output: RGB24, v * 255 + 0.5 truncated and clamped (what the reference tool writes).
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "core/cpu.h"
 #include "core/pool.h"
 #include "nn/rife.h"
+#include "vk/vk.h"
 
 static void log_cb(void *o, AimLogLevel l, const char *m) { fprintf(stderr, "%s\n", m); }
 
@@ -44,7 +46,7 @@ int main(int argc, char **argv)
 {
     if (argc < 6) {
         fprintf(stderr, "usage: rife_run IN0.rgb IN1.rgb W H OUT.rgb [--t T] [--scale S] [--ref] "
-                "[--threads N] [--models-dir DIR] [--repeat N] [--cpumask LEVEL]\n");
+                "[--threads N] [--models-dir DIR] [--repeat N] [--cpumask LEVEL] [--device D]\n");
         return 2;
     }
     int w = atoi(argv[3]), h = atoi(argv[4]), threads = 2, repeat = 1;
@@ -55,6 +57,7 @@ int main(int argc, char **argv)
     s.height = h;
     s.log = (AimLog){ log_cb, NULL, AIM_LOG_INFO };
     unsigned cpu = aim_cpu_detect();
+    int policy = AIM_VK_CPU, index = 0;
     for (int i = 6; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--ref"))
@@ -74,8 +77,23 @@ int main(int argc, char **argv)
             if (aim_cpu_parse_mask(argv[++i], &m) < 0)
                 return fprintf(stderr, "bad --cpumask\n"), 2;
             cpu &= m;
+        } else if (!strcmp(a, "--device") && v) {
+            if (aim_vk_parse_device(argv[++i], &policy, &index) < 0)
+                return fprintf(stderr, "bad --device %s\n", argv[i]), 2;
         } else
             return fprintf(stderr, "unknown option %s\n", a), 2;
+    }
+    AimVkDevice *dev = NULL;
+    if (policy != AIM_VK_CPU) {
+        AimVkSettings vs;
+        aim_vk_default_settings(&vs);
+        vs.policy = policy;
+        vs.index = index;
+        vs.log = s.log;
+        int e = aim_vk_device_create(&dev, &vs);
+        if (e < 0)
+            return fprintf(stderr, "rife_run: device: %s\n", aim_strerror(e)), 1;
+        s.device = dev;
     }
     size_t n = (size_t)w * h * 3;
     unsigned char *in[2] = { read_rgb(argv[1], n), read_rgb(argv[2], n) };
@@ -113,9 +131,10 @@ int main(int argc, char **argv)
     double cpu_run = (cpu_s() - c0) / repeat;
     int pw, ph;
     aim_nn_rife_padded_size(r, &pw, &ph);
-    printf("rife_run %dx%d (padded %dx%d) scale %g t %g threads %d%s: load %.3f s, run %.3f s "
-           "(best of %d, mean %.3f s, cpu %.3f s), peak %.0f MB\n", w, h, pw, ph,
-           aim_nn_rife_scale(r), t, threads, s.opt.ref ? " ref" : "", t_load, best, repeat,
+    printf("rife_run %dx%d (padded %dx%d) scale %g t %g threads %d%s on %s: load %.3f s, run "
+           "%.3f s (best of %d, mean %.3f s, cpu %.3f s), peak %.0f MB\n", w, h, pw, ph,
+           aim_nn_rife_scale(r), t, threads, s.opt.ref ? " ref" : "", aim_nn_rife_backend(r),
+           t_load, best, repeat,
            sum / repeat, cpu_run, aim_nn_rife_peak_bytes(r) / 1e6);
     unsigned char *out = malloc(n);
     for (int y = 0; y < h; y++)
@@ -129,6 +148,7 @@ int main(int argc, char **argv)
         return fprintf(stderr, "rife_run: cannot write %s\n", argv[5]), 1;
     fclose(f);
     aim_nn_rife_destroy(&r);
+    aim_vk_device_destroy(&dev);
     aim_pool_destroy(&pool);
     free(in[0]);
     free(in[1]);

@@ -87,6 +87,8 @@ static int rife_create(void **priv, const AimInterpSettings *s)
     rs.height = s->height;
     rs.scale = s->flow_downscale ? 1.f / (float)s->flow_downscale : 0.f;
     rs.opt = (AimNnOpt){ 0, s->cpu_flags, s->pool, 0, s->cancel };
+    rs.device = s->device;
+    rs.device_fallback = s->device_fallback;
     rs.log = s->log;
     // A missing or damaged model was reported (one line, with the install command) by the
     // registry (nn/models.h aim_models_locate).
@@ -95,8 +97,8 @@ static int rife_create(void **priv, const AimInterpSettings *s)
         free(e);
         return err;
     }
-    aim_log(&s->log, AIM_LOG_DEBUG, "interp: rife v4.6 at scale %g",
-            (double)aim_nn_rife_scale(e->nn));
+    aim_log(&s->log, AIM_LOG_DEBUG, "interp: rife v4.6 at scale %g on %s",
+            (double)aim_nn_rife_scale(e->nn), aim_nn_rife_backend(e->nn));
     *priv = e;
     return 0;
 }

@@ -50,6 +50,9 @@ typedef struct AimInterpSettings {
     AimInterpFallback fallback; ///< classic: where the flow is not trusted (default NEAREST)
     const atomic_int *cancel;   ///< neural engines poll it between layers: nonzero makes
                                 ///< set_pair/render return AIM_ERR_INTERRUPTED (may be NULL)
+    struct AimVkDevice *device; ///< rife: its network runs on this Vulkan device (src/vk/vk.h;
+                                ///< not owned, outlives the engine); NULL: the CPU
+    int device_fallback;        ///< 1: a GPU failure warns and the CPU takes over (--device auto)
     AimLog log;
 } AimInterpSettings;
 

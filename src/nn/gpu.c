@@ -167,6 +167,12 @@ void aim_nn_gpu_destroy(AimNnGpu **pg)
     *pg = NULL;
 }
 
+int aim_nn_gpu_recoverable(int err)
+{
+    return err == AIM_ERR_UNSUPPORTED || err == AIM_ERR(ENOMEM) || err == AIM_ERR(ENODEV) ||
+           err == AIM_ERR_EXTERNAL || err == AIM_ERR(ERANGE);
+}
+
 int aim_nn_gpu_fp16(const AimNnGpu *g) { return g->fp16; }
 AimVkDevice *aim_nn_gpu_device(const AimNnGpu *g) { return g->dev; }
 

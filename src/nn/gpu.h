@@ -27,6 +27,12 @@ void aim_nn_gpu_destroy(AimNnGpu **g);
 /** 1: the fp16 variants run. */
 int aim_nn_gpu_fp16(const AimNnGpu *g);
 AimVkDevice *aim_nn_gpu_device(const AimNnGpu *g);
+/**
+ * 1 for the errors of a GPU run the CPU can take over from (--device auto's fallback): an op
+ * without a Vulkan shader, out of (device) memory, a lost device, another driver error, a tensor
+ * beyond one binding.
+ */
+int aim_nn_gpu_recoverable(int err);
 /** 1 if every layer type of `net` has a Vulkan op (no log, no device needed). */
 int aim_nn_gpu_supports(const AimNet *net, const char **missing);
 

@@ -332,11 +332,7 @@ static int prelu_fwd(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out, con
 
 // --- Pooling
 
-typedef struct PoolP {
-    int type, kw, kh, sw, sh, pl, pr, pt, pb, global, mode, incl;
-} PoolP;
-
-static int pool_params(const AimNnLayer *l, PoolP *p, const AimLog *log)
+int aim_nn_pool_params(const AimNnLayer *l, AimNnPool *p, const AimLog *log)
 {
     p->type = aim_nn_pi(l, 0, 0);
     p->kw = aim_nn_pi(l, 1, 0);
@@ -366,12 +362,11 @@ static int pool_params(const AimNnLayer *l, PoolP *p, const AimLog *log)
 
 static int pool_check(AimNnLayer *l, int wtype[], const AimLog *log)
 {
-    PoolP p;
-    return pool_params(l, &p, log);
+    AimNnPool p;
+    return aim_nn_pool_params(l, &p, log);
 }
 
-// Right/bottom padding after ncnn's pad_mode 0 ("full": the last partial window is kept).
-static void pool_tail(const PoolP *p, int w, int h, int *pr, int *pb)
+void aim_nn_pool_tail(const AimNnPool *p, int w, int h, int *pr, int *pb)
 {
     *pr = p->pr;
     *pb = p->pb;
@@ -386,8 +381,8 @@ static void pool_tail(const PoolP *p, int w, int h, int *pr, int *pb)
 
 static int pool_shape(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out, const AimLog *log)
 {
-    PoolP p;
-    int err = pool_params(l, &p, log);
+    AimNnPool p;
+    int err = aim_nn_pool_params(l, &p, log);
     if (err < 0)
         return err;
     if (in->dims != 3)
@@ -395,7 +390,7 @@ static int pool_shape(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out, co
     if (p.global)
         return set_shape(out, 1, in->c, 1, 1, log, l);
     int pr, pb;
-    pool_tail(&p, in->w, in->h, &pr, &pb);
+    aim_nn_pool_tail(&p, in->w, in->h, &pr, &pb);
     int64_t iw = (int64_t)in->w + p.pl + pr, ih = (int64_t)in->h + p.pt + pb;
     if (iw < p.kw || ih < p.kh)
         BAD("%s: input smaller than the pooling window", l->name);
@@ -404,8 +399,8 @@ static int pool_shape(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out, co
 
 static int pool_fwd(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out, const AimNnOpt *o)
 {
-    PoolP p;
-    pool_params(l, &p, NULL);
+    AimNnPool p;
+    aim_nn_pool_params(l, &p, NULL);
     size_t plane = (size_t)in->w * in->h;
     if (p.global) {
         for (int q = 0; q < in->c; q++) {
@@ -425,7 +420,7 @@ static int pool_fwd(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out, cons
         return 0;
     }
     int pr, pb;
-    pool_tail(&p, in->w, in->h, &pr, &pb);
+    aim_nn_pool_tail(&p, in->w, in->h, &pr, &pb);
     for (int q = 0; q < in->c; q++) {
         const float *s = aim_nn_chan(in, q);
         float *d = aim_nn_chan(out, q);
@@ -475,6 +470,15 @@ static void bshape(const AimNnMat *m, const AimNnMat *other, int s[3])
     } else {
         s[0] = m->c; s[1] = m->h; s[2] = m->w;
     }
+}
+
+void aim_nn_binop_strides(const AimNnMat *m, const AimNnMat *other, size_t st[3])
+{
+    int s[3];
+    bshape(m, other, s);
+    st[0] = s[0] > 1 ? (m->dims == 1 ? 1 : m->cstep) : 0;
+    st[1] = s[1] > 1 ? (size_t)s[2] : 0;
+    st[2] = s[2] > 1;
 }
 
 static int binop_check(AimNnLayer *l, int wtype[], const AimLog *log)
@@ -534,16 +538,9 @@ static int binop_fwd(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out, con
         }
         return 0;
     }
-    int a[3], b[3];
-    bshape(&in[0], &in[1], a);
-    bshape(&in[1], &in[0], b);
-    // Element (q, y, x) of a broadcast input: a size-1 axis has stride 0.
-    size_t as[3] = { a[0] > 1 ? in[0].cstep : 0, a[1] > 1 ? (size_t)a[2] : 0, a[2] > 1 };
-    size_t bs[3] = { b[0] > 1 ? in[1].cstep : 0, b[1] > 1 ? (size_t)b[2] : 0, b[2] > 1 };
-    if (in[0].dims == 1 && a[0] > 1)
-        as[0] = 1;
-    if (in[1].dims == 1 && b[0] > 1)
-        bs[0] = 1;
+    size_t as[3], bs[3];
+    aim_nn_binop_strides(&in[0], &in[1], as);
+    aim_nn_binop_strides(&in[1], &in[0], bs);
     for (int q = 0; q < out->c; q++) {
         float *d = aim_nn_chan(out, q);
         for (int y = 0; y < out->h; y++)
@@ -646,13 +643,8 @@ static int scale_fwd(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out, con
 
 // --- Crop
 
-typedef struct CropR {
-    int x0, y0, c0, w, h, c;
-} CropR;
-
-// Resolves the crop window of ncnn Crop (offsets + sizes, a reference blob, or starts/ends/axes).
-static int crop_range(const AimNnLayer *l, const AimNnMat *in, const AimNnMat *ref, CropR *r,
-                      const AimLog *log)
+int aim_nn_crop_window(const AimNnLayer *l, const AimNnMat *in, const AimNnMat *ref,
+                       AimNnCropWin *r, const AimLog *log)
 {
     int dims = in->dims;
     int sz[3] = { in->c, in->h, in->w }; // axis order c, h, w for 3-d
@@ -704,14 +696,14 @@ static int crop_range(const AimNnLayer *l, const AimNnMat *in, const AimNnMat *r
             en[k] = (int)(off[k] + w);
         }
     }
-    *r = (CropR){ st[2], st[1], st[0], en[2] - st[2], en[1] - st[1], en[0] - st[0] };
+    *r = (AimNnCropWin){ st[2], st[1], st[0], en[2] - st[2], en[1] - st[1], en[0] - st[0] };
     return 0;
 }
 
 static int crop_shape(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out, const AimLog *log)
 {
-    CropR r;
-    int err = crop_range(l, &in[0], l->nin > 1 ? &in[1] : NULL, &r, log);
+    AimNnCropWin r;
+    int err = aim_nn_crop_window(l, &in[0], l->nin > 1 ? &in[1] : NULL, &r, log);
     if (err < 0)
         return err;
     return set_shape(out, in->dims, r.w, r.h, r.c, log, l);
@@ -719,8 +711,8 @@ static int crop_shape(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out, co
 
 static int crop_fwd(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out, const AimNnOpt *o)
 {
-    CropR r;
-    crop_range(l, &in[0], l->nin > 1 ? &in[1] : NULL, &r, NULL);
+    AimNnCropWin r;
+    aim_nn_crop_window(l, &in[0], l->nin > 1 ? &in[1] : NULL, &r, NULL);
     for (int q = 0; q < r.c; q++)
         for (int y = 0; y < r.h; y++)
             memcpy(aim_nn_chan(out, q) + (size_t)y * r.w,
@@ -835,6 +827,20 @@ static int interp_shape(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out, 
     return set_shape(out, 3, w, h, in->c, log, l);
 }
 
+double aim_nn_interp_user_scale(const AimNnLayer *l, int vertical)
+{
+    // nearest uses 1/scale when the size came from it (the width's test is param 4, as ncnn)
+    if (vertical)
+        return aim_nn_pi(l, 3, 0) ? 0 : aim_nn_pf(l, 1, 1);
+    return aim_nn_pi(l, 4, 0) == 0 ? aim_nn_pf(l, 2, 1) : 0;
+}
+
+double aim_nn_interp_step(int align, int in, int out, double user_scale, float *nearest)
+{
+    *nearest = user_scale > 0 ? (float)(1.0 / user_scale) : (float)in / out;
+    return align && out > 1 ? (double)(in - 1) / (out - 1) : (double)in / out;
+}
+
 static void cubic_w(float t, float c[4])
 {
     const float A = -0.75f;
@@ -849,13 +855,13 @@ static void cubic_w(float t, float c[4])
 static void interp_coeffs(int type, int align, int in, int out, double user_scale, int *idx,
                           float *wt)
 {
-    double scale = align && out > 1 ? (double)(in - 1) / (out - 1) : (double)in / out;
+    float ns;
+    double scale = aim_nn_interp_step(align, in, out, user_scale, &ns);
     for (int d = 0; d < out; d++) {
         int *ix = idx + 4 * d;
         float *w = wt + 4 * d;
         if (type == 1) {
-            float s = user_scale > 0 ? (float)(1.0 / user_scale) : (float)in / out;
-            int sx = (int)(d * s);
+            int sx = (int)(d * ns);
             sx = sx < in - 1 ? sx : in - 1;
             ix[0] = ix[1] = ix[2] = ix[3] = sx;
             w[0] = 1; w[1] = w[2] = w[3] = 0;
@@ -885,7 +891,6 @@ static void interp_coeffs(int type, int align, int in, int out, double user_scal
 static int interp_fwd(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out, const AimNnOpt *o)
 {
     int type = aim_nn_pi(l, 0, 0), align = aim_nn_pi(l, 6, 0);
-    int user = aim_nn_pi(l, 4, 0) == 0; // nearest uses 1/scale when the size came from it
     int *xi = malloc(sizeof(int) * 4 * (size_t)out->w), *yi = malloc(sizeof(int) * 4 * (size_t)out->h);
     float *xw = malloc(sizeof(float) * 4 * (size_t)out->w), *yw = malloc(sizeof(float) * 4 * (size_t)out->h);
     float *row = malloc(sizeof(float) * 4 * (size_t)out->w);
@@ -893,8 +898,8 @@ static int interp_fwd(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out, co
         free(xi); free(yi); free(xw); free(yw); free(row);
         return AIM_ERR(ENOMEM);
     }
-    interp_coeffs(type, align, in->w, out->w, user ? aim_nn_pf(l, 2, 1) : 0, xi, xw);
-    interp_coeffs(type, align, in->h, out->h, aim_nn_pi(l, 3, 0) ? 0 : aim_nn_pf(l, 1, 1), yi, yw);
+    interp_coeffs(type, align, in->w, out->w, aim_nn_interp_user_scale(l, 0), xi, xw);
+    interp_coeffs(type, align, in->h, out->h, aim_nn_interp_user_scale(l, 1), yi, yw);
     for (int q = 0; q < in->c; q++) {
         const float *s = aim_nn_chan(in, q);
         float *d = aim_nn_chan(out, q);

@@ -1,5 +1,6 @@
 // Internal to src/nn: op helpers shared by the reference ops (ops.c) and the optimised paths
-// (conv.c); the activation and convolution-parameter helpers live in op_params.c.
+// (conv.c, the Vulkan ops of src/nn/vk/); the activation and convolution-parameter helpers live
+// in op_params.c.
 #ifndef AIM_NN_OPS_H
 #define AIM_NN_OPS_H
 
@@ -50,5 +51,35 @@ size_t aim_nn_deconv_scratch_fast(const AimNnLayer *l, const AimNnMat *in, const
 /** Reference (naive) versions, the specification of the fast ones. */
 int aim_nn_conv_forward_ref(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out);
 int aim_nn_deconv_forward_ref(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out);
+
+/** Pooling params (ncnn Pooling ids 0-7), validated (AIM_ERR_INVALID_DATA, logged). */
+typedef struct AimNnPool {
+    int type, kw, kh, sw, sh, pl, pr, pt, pb, global, mode, incl;
+} AimNnPool;
+int aim_nn_pool_params(const AimNnLayer *l, AimNnPool *p, const AimLog *log);
+/** Right/bottom padding after ncnn's pad_mode 0 ("full": the last partial window is kept). */
+void aim_nn_pool_tail(const AimNnPool *p, int w, int h, int *pr, int *pb);
+
+/**
+ * BinaryOp broadcasting: the element strides (channel, row, column) of input m against the
+ * other input, such that output element (q, y, x) reads m at q*st[0] + y*st[1] + x*st[2]
+ * (a broadcast axis has stride 0; ncnn's per-channel 1-d vector included).
+ */
+void aim_nn_binop_strides(const AimNnMat *m, const AimNnMat *other, size_t st[3]);
+
+/** The window of ncnn Crop (offsets + sizes, a reference blob `ref`, or starts/ends/axes). */
+typedef struct AimNnCropWin {
+    int x0, y0, c0, w, h, c;
+} AimNnCropWin;
+int aim_nn_crop_window(const AimNnLayer *l, const AimNnMat *in, const AimNnMat *ref,
+                       AimNnCropWin *r, const AimLog *log);
+
+/**
+ * Interp: the user scale of an axis (0 horizontal, 1 vertical) that nearest sampling uses (0:
+ * the size was given), and per axis the source step between output samples (returned, as the
+ * bilinear/bicubic coefficients use it) and the nearest-neighbour step *nearest.
+ */
+double aim_nn_interp_user_scale(const AimNnLayer *l, int vertical);
+double aim_nn_interp_step(int align, int in, int out, double user_scale, float *nearest);
 
 #endif

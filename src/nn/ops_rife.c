@@ -240,8 +240,7 @@ static int slice_check(AimNnLayer *l, int wtype[], const AimLog *log)
     return 0;
 }
 
-// Sizes of the slices along the axis (k: index into (c, h, w)); 0 or error.
-static int slice_sizes(const AimNnLayer *l, const AimNnMat *in, int *k, int *sz,
+int aim_nn_slice_sizes(const AimNnLayer *l, const AimNnMat *in, int *k, int *sz,
                        const AimLog *log)
 {
     int dims = in->dims, ax = aim_nn_pi(l, 1, 0);
@@ -265,7 +264,7 @@ static int slice_sizes(const AimNnLayer *l, const AimNnMat *in, int *k, int *sz,
 static int slice_shape(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out, const AimLog *log)
 {
     int k, sz[256];
-    int err = slice_sizes(l, in, &k, sz, log);
+    int err = aim_nn_slice_sizes(l, in, &k, sz, log);
     if (err < 0)
         return err;
     for (int i = 0; i < l->nout; i++)
@@ -277,7 +276,7 @@ static int slice_shape(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out, c
 static int slice_fwd(const AimNnLayer *l, const AimNnMat *in, AimNnMat *out, const AimNnOpt *o)
 {
     int k, sz[256], off = 0;
-    slice_sizes(l, in, &k, sz, NULL);
+    aim_nn_slice_sizes(l, in, &k, sz, NULL);
     for (int i = 0; i < l->nout; i++) {
         AimNnMat *m = &out[i];
         for (int q = 0; q < m->c; q++)

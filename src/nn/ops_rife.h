@@ -61,4 +61,11 @@ void aim_nn_rife_kernels_init(AimRifeKernels *k, unsigned cpu_flags);
  */
 void aim_nn_rife_linear_coeffs(int in, int out, int align, int *xi, float *a);
 
+/**
+ * Slice: the axis (*k: 0 channels, 1 rows, 2 columns) and the size of each of the layer's
+ * outputs along it (sz[l->nout], l->nout <= 256). 0 or AIM_ERR_INVALID_DATA (logged).
+ */
+int aim_nn_slice_sizes(const AimNnLayer *l, const AimNnMat *in, int *k, int *sz,
+                       const AimLog *log);
+
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn/gpu.h"
 #include "nn/models.h"
 #include "nn/ops_rife.h"
 #include "nn/rife.h"
@@ -12,6 +13,9 @@
 struct AimNnRife {
     AimNet *net;
     AimNnRun *run;
+    AimNnGpu *gpu;    ///< the net's weights on the device (NULL: CPU)
+    AimNnOpt opt;     ///< the CPU options (a fallback from the GPU uses them)
+    int fallback;     ///< a recoverable GPU failure switches to the CPU
     float scale;
     int mult;         ///< the stride: padded sizes are multiples of it
     int maxw, maxh;   ///< created size (the buffers' capacity)
@@ -260,6 +264,7 @@ void aim_nn_rife_destroy(AimNnRife **pr)
     if (!r)
         return;
     aim_nn_run_destroy(&r->run);
+    aim_nn_gpu_destroy(&r->gpu);
     aim_net_destroy(&r->net);
     for (int i = 0; i < 3; i++)
         aim_nn_mat_free(&r->in[i]);
@@ -301,6 +306,21 @@ static int load(AimNnRife *r, const AimNnRifeSettings *s)
     return err;
 }
 
+// Drops the GPU and runs on the CPU from now on.
+static int to_cpu(AimNnRife *r, int why)
+{
+    aim_log(&r->log, AIM_LOG_WARNING, "rife: the GPU failed (%s): running on the CPU",
+            aim_strerror(why));
+    aim_nn_run_destroy(&r->run);
+    aim_nn_gpu_destroy(&r->gpu);
+    return aim_nn_run_create(&r->run, r->net, &r->opt);
+}
+
+const char *aim_nn_rife_backend(const AimNnRife *r)
+{
+    return !r->gpu ? "cpu" : aim_nn_gpu_fp16(r->gpu) ? "vulkan fp16" : "vulkan fp32";
+}
+
 int aim_nn_rife_create(AimNnRife **out, const AimNnRifeSettings *s)
 {
     if (!out || !s)
@@ -339,8 +359,20 @@ int aim_nn_rife_create(AimNnRife **out, const AimNnRifeSettings *s)
         err = aim_nn_mat_alloc(&r->in[i], 3, mpw, mph, i < 2 ? 3 : 1);
     if (!err)
         err = aim_nn_rife_set_size(r, s->width, s->height);
-    if (!err)
-        err = aim_nn_run_create(&r->run, r->net, &s->opt);
+    r->opt = s->opt;
+    r->opt.gpu = NULL;
+    r->fallback = s->device_fallback;
+    if (!err && s->device) {
+        AimNnOpt go = r->opt;
+        err = aim_nn_gpu_create(&r->gpu, r->net, s->device, &s->log);
+        go.gpu = r->gpu;
+        if (!err)
+            err = aim_nn_run_create(&r->run, r->net, &go);
+        if (err < 0 && r->fallback && aim_nn_gpu_recoverable(err))
+            err = to_cpu(r, err);
+    } else if (!err) {
+        err = aim_nn_run_create(&r->run, r->net, &r->opt);
+    }
     if (err < 0) {
         aim_nn_rife_destroy(&r);
         return err;
@@ -394,6 +426,11 @@ int aim_nn_rife_run(AimNnRife *r, float t, const float *rgb[3], ptrdiff_t *strid
         in[i] = (AimNnMat){ r->in[i].data, 3, r->pw, r->ph, r->in[i].c, r->in[i].cstep };
     const AimNnMat *out = NULL;
     int err = aim_nn_run(r->run, r->b_in, in, 3, &r->b_out, &out, 1);
+    if (err < 0 && r->gpu && r->fallback && aim_nn_gpu_recoverable(err)) {
+        err = to_cpu(r, err); // the inputs are untouched: the same run on the CPU
+        if (!err)
+            err = aim_nn_run(r->run, r->b_in, in, 3, &r->b_out, &out, 1);
+    }
     if (err < 0)
         return err;
     if (out->c != 3 || out->w != r->pw || out->h != r->ph) {

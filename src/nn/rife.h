@@ -12,6 +12,9 @@
 // graph has scale 1 baked into its Interp factors; other scales rewrite the graph at load
 // (factors times scale, and a resize in and out of the finest level, which scale 1 omits).
 //
+// Backend: the CPU ops, or a Vulkan device (settings.device): the same graph and memory plan,
+// inputs uploaded and the output downloaded per run.
+//
 // Thread-safety: one run at a time per AimNnRife; the ops use the pool in AimNnOpt.
 #ifndef AIM_NN_RIFE_H
 #define AIM_NN_RIFE_H
@@ -26,7 +29,14 @@ typedef struct AimNnRifeSettings {
     const char *models_dir; ///< NULL: the default folder (models.h)
     int width, height;      ///< frame size, 1 .. 16384
     float scale;            ///< 1, 0.5 or 0.25; 0 = automatic (aim_nn_rife_auto_scale)
-    AimNnOpt opt;           ///< ref / cpu_flags / pool / max_bytes for the ops
+    AimNnOpt opt;           ///< ref / cpu_flags / pool / max_bytes for the ops (opt.gpu: set
+                            ///< by the runner from `device`, leave NULL)
+    /** NULL: the CPU. Else the network (its warps included) runs on this Vulkan device (not
+     *  owned; must outlive the runner). */
+    struct AimVkDevice *device;
+    /** With a device: 1 = a GPU failure the CPU can take over from (aim_nn_gpu_recoverable)
+     *  logs a warning and the CPU runs from then on (--device auto); 0 = the error is returned. */
+    int device_fallback;
     AimLog log;
 } AimNnRifeSettings;
 
@@ -86,6 +96,9 @@ int aim_nn_rife_run(AimNnRife *r, float t, const float *rgb[3], ptrdiff_t *strid
  */
 int aim_nn_rife_rewrite_param(const char *text, size_t len, float scale, char **out,
                               size_t *out_len, const AimLog *log);
+
+/** "cpu" or "vulkan fp32" / "vulkan fp16": where the network runs now (after any fallback). */
+const char *aim_nn_rife_backend(const AimNnRife *r);
 
 /** Peak bytes of tensors alive at once in the runs so far. */
 size_t aim_nn_rife_peak_bytes(const AimNnRife *r);

@@ -64,13 +64,6 @@ const char *aim_nn_upscaler_backend(const AimNnUpscaler *u)
     return !u->gpu ? "cpu" : aim_nn_gpu_fp16(u->gpu) ? "vulkan fp16" : "vulkan fp32";
 }
 
-// A GPU error the CPU can take over from: unsupported op, out of memory, lost device, driver.
-static int gpu_error(int err)
-{
-    return err == AIM_ERR_UNSUPPORTED || err == AIM_ERR(ENOMEM) || err == AIM_ERR(ENODEV) ||
-           err == AIM_ERR_EXTERNAL || err == AIM_ERR(ERANGE);
-}
-
 static void extents(const AimNnUpscaler *u, int a0, int a1, int n, int *lo, int *len);
 
 // Drops the GPU and runs on the CPU from now on.
@@ -181,7 +174,7 @@ int aim_nn_upscaler_create(AimNnUpscaler **out, const AimNnUpscalerSettings *s)
         go.gpu = u->gpu;
         if (!err)
             err = aim_nn_run_create(&u->run, u->net, &go);
-        if (err < 0 && u->fallback && gpu_error(err)) {
+        if (err < 0 && u->fallback && aim_nn_gpu_recoverable(err)) {
             aim_nn_run_destroy(&u->run);
             err = to_cpu(u, err);
         }
@@ -360,7 +353,7 @@ int aim_nn_upscaler_run(AimNnUpscaler *u, int w, int h, AimNnReadFn rd, AimNnWri
     if (w < 1 || h < 1)
         return AIM_ERR(EINVAL);
     int err = run_tiles(u, w, h, rd, wr, opaque);
-    if (err < 0 && u->gpu && u->fallback && gpu_error(err)) {
+    if (err < 0 && u->gpu && u->fallback && aim_nn_gpu_recoverable(err)) {
         // the whole image again on the CPU: the caller keeps nothing until run returns
         err = to_cpu(u, err);
         if (!err)

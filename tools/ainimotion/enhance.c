@@ -114,9 +114,10 @@ static void enhance_usage(FILE *f)
 "  --crf N              encoder quality, lower is better (default: preset's, 16)\n"
 "  --threads N          worker threads (default: all cores)\n"
 "  --cpumask LEVEL      highest SIMD level to use: c, sse2, sse4.1, avx2, avx512 (default all)\n"
-"  --device D           where the neural upscalers run: auto (default: the first Vulkan GPU,\n"
-"                       else the CPU; never a CPU Vulkan driver), cpu, vulkan (the first Vulkan\n"
-"                       device of any kind), vulkan:N (device N of 'ainimotion devices')\n"
+"  --device D           where the neural models (upscalers, rife) run: auto (default: the\n"
+"                       first Vulkan GPU, else the CPU; never a CPU Vulkan driver), cpu, vulkan\n"
+"                       (the first Vulkan device of any kind), vulkan:N (device N of\n"
+"                       'ainimotion devices')\n"
 "  --models-dir DIR     where neural models live (default $AINIMOTION_MODELS or\n"
 "                       $XDG_DATA_HOME/ainimotion/models)\n"
 "  --report FILE.json   the settings, one record per source frame (analyze --json's\n"
@@ -585,10 +586,12 @@ int aim_cmd_enhance(int argc, char **argv)
     const char *upscaler = o.upscaler ? o.upscaler
                                       : preset_engine(o.preset->upscaler, o.models_dir,
                                                       upscaler_buf, sizeof(upscaler_buf), &log);
-    // The Vulkan device of the neural upscalers (--device), for the whole run.
+    // The Vulkan device of the neural upscalers and of RIFE (--device), for the whole run.
     char device[320] = "";
-    int neural = strcmp(upscaler, "lanczos") && strcmp(upscaler, "bicubic") &&
-                 strcmp(upscaler, "bilinear");
+    int neural_up = strcmp(upscaler, "lanczos") && strcmp(upscaler, "bicubic") &&
+                    strcmp(upscaler, "bilinear");
+    int neural_interp = !strcmp(interp, "rife");
+    int neural = neural_up || neural_interp;
     if (neural && o.device_policy != AIM_VK_CPU) {
         AimVkSettings vs;
         aim_vk_default_settings(&vs);
@@ -609,8 +612,8 @@ int aim_cmd_enhance(int argc, char **argv)
                 goto end; // AIM_EXIT_FAILED
             }
             if (ret != AIM_ERR(ENODEV) && ret != AIM_ERR_UNSUPPORTED)
-                aim_log(&log, AIM_LOG_WARNING, "the Vulkan GPU failed (%s): the neural upscaler "
-                        "runs on the CPU", aim_strerror(ret));
+                aim_log(&log, AIM_LOG_WARNING, "the Vulkan GPU failed (%s): the neural models "
+                        "run on the CPU", aim_strerror(ret));
         }
     }
     if (dev) {
@@ -626,8 +629,8 @@ int aim_cmd_enhance(int argc, char **argv)
             (double)vi->frame_rate.num / vi->frame_rate.den, ow, oh,
             (double)out_rate.num / out_rate.den, (double)ratio.num / ratio.den,
             o.preset->name, interp,
-            o.interp_fallback == AIM_INTERP_FALLBACK_BLEND ? " (fallback blend)" : "", upscaler,
-            device);
+            neural_interp ? device : o.interp_fallback == AIM_INTERP_FALLBACK_BLEND ?
+            " (fallback blend)" : "", upscaler, neural_up ? device : "");
 
     AimWriterSettings ws;
     aim_writer_default_settings(&ws);
@@ -683,6 +686,8 @@ int aim_cmd_enhance(int argc, char **argv)
     ps.interp.fallback = o.interp_fallback;
     ps.interp.cpu_flags = cpu;
     ps.interp.models_dir = o.models_dir;
+    ps.interp.device = dev;
+    ps.interp.device_fallback = o.device_policy == AIM_VK_AUTO;
     ps.scale.engine = upscaler;
     aim_scaler_apply_preset(&ps.scale, o.preset->name); // restoration + anti-ringing
     if (o.denoise >= 0) { // one knob for both denoisers: classic strength 0.15 per level

@@ -98,11 +98,45 @@ static inline AimVkBinding aim_nn_vk_whole(AimVkBuffer *b)
     return (AimVkBinding){ b, 0, 0 };
 }
 
-// The ops (one file each in src/nn/vk/).
+/** The tensor's shape as an AimNnMat (data NULL), for the CPU ops' shape helpers (ops.h). */
+static inline AimNnMat aim_nn_vk_mat(const AimNnVkTensor *t)
+{
+    return (AimNnMat){ NULL, t->dims, t->w, t->h, t->c, (size_t)t->cstep };
+}
+
+// Small weight arrays (weights.c): init/uninit of ops whose weights are a few fp32 arrays
+// (PReLU, Scale, InnerProduct): every l->w[i] uploaded as fp32 into buf[i].
+typedef struct AimNnVkWeights {
+    AimVkBuffer *buf[AIM_NN_MAX_WEIGHTS];
+} AimNnVkWeights;
+int aim_nn_vk_weights_init(const AimNnVkInit *ini, const AimNnLayer *l, void **priv);
+void aim_nn_vk_weights_uninit(void *priv);
+/** Weight array i of such a priv as a binding, or `fallback` when the layer has none. */
+AimVkBinding aim_nn_vk_weight(const void *priv, int i, AimVkBinding fallback);
+
+/** One-input element-wise op (unary.c): BinaryOp type op (0..9) with scalar b, or Sigmoid. */
+int aim_nn_vk_unary(const AimNnVkRec *rc, const AimNnLayer *l, int op, float b,
+                    const AimNnVkTensor *in, const AimNnVkTensor *out);
+
+// The ops (one file each in src/nn/vk/; copy.c has the three window copies).
 extern const AimNnVkOp aim_nn_vk_op_relu;
 extern const AimNnVkOp aim_nn_vk_op_convolution;
 extern const AimNnVkOp aim_nn_vk_op_convolutiondepthwise;
 extern const AimNnVkOp aim_nn_vk_op_deconvolution;
 extern const AimNnVkOp aim_nn_vk_op_deconvolutiondepthwise;
+extern const AimNnVkOp aim_nn_vk_op_sigmoid;
+extern const AimNnVkOp aim_nn_vk_op_binaryop;
+extern const AimNnVkOp aim_nn_vk_op_prelu;
+extern const AimNnVkOp aim_nn_vk_op_eltwise;
+extern const AimNnVkOp aim_nn_vk_op_scale;
+extern const AimNnVkOp aim_nn_vk_op_crop;
+extern const AimNnVkOp aim_nn_vk_op_slice;
+extern const AimNnVkOp aim_nn_vk_op_concat;
+extern const AimNnVkOp aim_nn_vk_op_pixelshuffle;
+extern const AimNnVkOp aim_nn_vk_op_interp;
+extern const AimNnVkOp aim_nn_vk_op_padding;
+extern const AimNnVkOp aim_nn_vk_op_pooling;
+extern const AimNnVkOp aim_nn_vk_op_innerproduct;
+extern const AimNnVkOp aim_nn_vk_op_rife_warp;
 
 #endif

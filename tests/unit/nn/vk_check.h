@@ -69,11 +69,15 @@ static inline void vkc_open(VkCheck *vc)
                                                             : "no (AIM_VK_COOPMAT=1 on NVIDIA)");
 }
 
-static inline AimNet *vkc_net(VkCheck *vc, const char *param, const void *bin, size_t bin_len)
+/** vkc_net with extra op types (e.g. aim_nn_rife_ops for rife.Warp and Slice). */
+static inline AimNet *vkc_net_ops(VkCheck *vc, const char *param, const void *bin,
+                                  size_t bin_len, const AimNnOpDesc *extra, int nextra)
 {
     AimNetSettings ns;
     aim_net_default_settings(&ns);
     ns.log = vc->log;
+    ns.extra_ops = extra;
+    ns.n_extra_ops = nextra;
     AimNet *net = NULL;
     int err = aim_net_load_ncnn_mem(&net, param, strlen(param), bin, bin_len, &ns);
     if (err < 0) {
@@ -81,6 +85,11 @@ static inline AimNet *vkc_net(VkCheck *vc, const char *param, const void *bin, s
         exit(1);
     }
     return net;
+}
+
+static inline AimNet *vkc_net(VkCheck *vc, const char *param, const void *bin, size_t bin_len)
+{
+    return vkc_net_ops(vc, param, bin, bin_len, NULL, 0);
 }
 
 /** Deterministic uniform values in [-1, 1) (xorshift32). */

@@ -117,6 +117,8 @@ static void enhance_usage(FILE *f)
 "  --models-dir DIR     where neural models live (default $AINIMOTION_MODELS or\n"
 "                       $XDG_DATA_HOME/ainimotion/models)\n"
 "  --report FILE.json   one record per source interval (class and metrics) and a summary\n"
+"  --resume             keep finished segments in a hidden job folder beside OUT; after\n"
+"                       Ctrl-C or a crash the same command continues from them\n"
 "  -y                   overwrite OUT if it exists\n"
 "  -q, --quiet          no progress, warnings and errors only\n"
 "  -v, --verbose        debug lines, per-stage times and libav's own messages\n"
@@ -155,6 +157,7 @@ int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_
         if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) { o->verbose = 1; continue; }
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) { o->help = 1; continue; }
         if (!strcmp(a, "--version")) { o->version = 1; continue; }
+        if (!strcmp(a, "--resume")) { o->resume = 1; continue; }
         if (a[0] != '-' || !strcmp(a, "-")) {
             if (o->in)
                 return opt_error(err, errlen, "unexpected argument '%s' (the input is '%s')",
@@ -328,6 +331,7 @@ typedef struct Run {
     int64_t total_out;     // estimate, 0 if unknown
     double t_start, t_last_print;
     int tty, quiet;
+    const AimEnhanceHooks *hooks;
 } Run;
 
 static double now_s(void)
@@ -340,6 +344,8 @@ static double now_s(void)
 static int src_read(void *opaque, AimFrame **out)
 {
     Run *r = opaque;
+    if (r->hooks && r->hooks->read)
+        return r->hooks->read(r->hooks->opaque, r->reader, out);
     return aim_reader_read(r->reader, out);
 }
 
@@ -425,11 +431,20 @@ int aim_cmd_enhance(int argc, char **argv)
         printf("ainimotion %s\n", AIM_VERSION_STRING);
         return AIM_EXIT_OK;
     }
+    if (o.resume)
+        return aim_job_resume(&o, argc, argv);
+    return aim_enhance_run(&o, NULL);
+}
+
+int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
+{
+    const EnhanceOptions o = *op;
     AimLog log = { aim_cli_log, NULL,
                    o.verbose ? AIM_LOG_DEBUG : o.quiet ? AIM_LOG_WARNING : AIM_LOG_INFO };
     // libav's own lines (encoder banners, statistics, parser complaints) only with -v
     aim_io_set_av_log(&log, o.verbose ? AIM_LOG_DEBUG : AIM_LOG_ERROR);
-    Run run = { .o = &o, .quiet = o.quiet || !strcmp(o.out, "-"), .tty = isatty(2) };
+    Run run = { .o = &o, .quiet = o.quiet || !strcmp(o.out, "-"), .tty = isatty(2),
+                .hooks = hooks };
     int code = AIM_EXIT_FAILED, ret;
     AimPool *pool = NULL;
 
@@ -508,10 +523,6 @@ int aim_cmd_enhance(int argc, char **argv)
     ws.color = vi->color;
     ws.copy_from = run.reader;
     ws.log = log;
-    if ((ret = aim_writer_open(&run.writer, &ws)) < 0) {
-        code = writer_exit(ret);
-        goto end;
-    }
 
     long threads = o.threads ? o.threads : sysconf(_SC_NPROCESSORS_ONLN);
     if (threads < 1)
@@ -557,6 +568,19 @@ int aim_cmd_enhance(int argc, char **argv)
     ps.opaque = &run;
     ps.cancel = &g_cancel;
     run.total_out = vi->nb_frames * factor;
+    if (hooks && hooks->configure) { // a job (job.c): record or check, then maybe replay
+        if ((code = hooks->configure(hooks->opaque, run.reader, &ws, &ps)) != 0) {
+            code = code < 0 ? AIM_EXIT_OK : code;
+            goto end;
+        }
+        code = AIM_EXIT_FAILED;
+        if (ps.records)
+            run.total_out = (ps.emit_end - ps.first_frame) * factor;
+    }
+    if ((ret = aim_writer_open(&run.writer, &ws)) < 0) {
+        code = writer_exit(ret);
+        goto end;
+    }
 
     if (o.report) {
         AimReportInfo ri = { .input = o.in, .output = o.out, .factor = factor,

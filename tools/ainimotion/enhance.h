@@ -46,6 +46,7 @@ typedef struct EnhanceOptions {
     unsigned cpu_mask;        ///< --cpumask level, default all
     const char *models_dir;
     int help, version;
+    int resume;               ///< --resume: through a hidden job folder beside OUT (job.c)
 } EnhanceOptions;
 
 /**
@@ -53,5 +54,34 @@ typedef struct EnhanceOptions {
  * one-line message in err. Never exits, never prints: fuzzable.
  */
 int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_t errlen);
+
+struct AimReader;
+struct AimWriterSettings;
+struct AimPipelineSettings;
+struct AimFrame;
+
+/**
+ * How the job commands (job.c) take part in an enhance run. Both callbacks run on the calling
+ * thread (configure) or the pipeline's source thread (read).
+ */
+typedef struct AimEnhanceHooks {
+    void *opaque;
+    /**
+     * Called once the input is open and every setting is resolved, before the output is opened:
+     * may record or check the settings, and change the writer settings and the pipeline's
+     * replay fields (pipeline.h). Returns 0 to go on, -1 to stop with exit code 0 (nothing
+     * written), or an exit code (the reason already logged).
+     */
+    int (*configure)(void *opaque, struct AimReader *r, struct AimWriterSettings *ws,
+                     struct AimPipelineSettings *ps);
+    /** Replaces aim_reader_read as the pipeline's source (may be NULL). */
+    int (*read)(void *opaque, struct AimReader *r, struct AimFrame **out);
+} AimEnhanceHooks;
+
+/** Runs enhance with parsed options; hooks may be NULL. Returns the process exit code. */
+int aim_enhance_run(const EnhanceOptions *o, const AimEnhanceHooks *hooks);
+
+/** `enhance IN --out OUT --resume` (job.c): argv as given to enhance. Returns the exit code. */
+int aim_job_resume(const EnhanceOptions *o, int argc, char **argv);
 
 #endif

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "job.h"
 
 // gate branch: tools/ainimotion/analyze.c exists (the coordinator may define this in CMake)
 #ifndef AIM_HAVE_ANALYZE
@@ -18,6 +19,10 @@ static void usage(FILE *out)
         "  enhance IN --out OUT [options]   interpolate and upscale a video (see enhance --help)\n"
         "  analyze IN [--csv F] [--json F] [--timeline F.png]   gate decisions per frame\n"
         "  models [list|install [NAME...]]  neural models: what is installed, install from npm\n"
+        "  plan IN --job DIR [options]      split a job at cuts into segments (see plan --help)\n"
+        "  render DIR --segment K           render one segment of a planned job\n"
+        "  join DIR --out OUT               join the rendered segments with the input's streams\n"
+        "  status DIR                       done, running and pending segments of a job\n"
         "  --help, --version\n"
         "\n"
         "exit codes: 0 ok, 1 usage, 2 input, 3 output, 4 unsupported, 5 failed, 6 model missing,\n"
@@ -46,6 +51,14 @@ int main(int argc, char **argv)
         return aim_cmd_analyze(argc - 1, argv + 1);
     if (!strcmp(cmd, "models"))
         return aim_cmd_models(argc - 1, argv + 1);
+    if (!strcmp(cmd, "plan"))
+        return aim_cmd_plan(argc - 1, argv + 1);
+    if (!strcmp(cmd, "render"))
+        return aim_cmd_render(argc - 1, argv + 1);
+    if (!strcmp(cmd, "join"))
+        return aim_cmd_join(argc - 1, argv + 1);
+    if (!strcmp(cmd, "status"))
+        return aim_cmd_status(argc - 1, argv + 1);
     fprintf(stderr, "ainimotion: unknown command '%s' (try --help)\n", cmd);
     return AIM_EXIT_USAGE;
 }

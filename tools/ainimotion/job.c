@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1562,6 +1563,16 @@ int aim_cmd_status(int argc, char **argv)
 
 // ---- enhance --resume -------------------------------------------------------------------
 
+// Ctrl-C / SIGTERM between two segments (during one, enhance's own handler stops the run).
+// A signal handler can reach nothing else; lock-free atomics are async-signal-safe.
+static atomic_int g_resume_cancel;
+
+static void on_resume_signal(int sig)
+{
+    (void)sig;
+    atomic_store(&g_resume_cancel, 1);
+}
+
 int aim_job_resume(const EnhanceOptions *o, int argc, char **argv)
 {
     AimLog log = make_log(o->quiet, o->verbose);
@@ -1635,8 +1646,19 @@ int aim_job_resume(const EnhanceOptions *o, int argc, char **argv)
                 p.nsegs);
     }
     free(args);
+    struct sigaction sa = { .sa_handler = on_resume_signal }, old_int, old_term;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
     for (int k = 0; k < p.nsegs && !code; k++) {
-        code = render_segment(&p, k, o->quiet, o->verbose, &log);
+        if (atomic_load(&g_resume_cancel)) {
+            code = AIM_EXIT_INTERRUPTED;
+            break;
+        }
+        // one line per segment; the segment's own progress and summary only with -v
+        code = render_segment(&p, k, !o->verbose, o->verbose, &log);
+        if (!code)
+            aim_log(&log, AIM_LOG_INFO, "segment %d of %d done", k + 1, p.nsegs);
         char why[128];
         if (!code && !seg_done(&p, k, why, sizeof(why))) {
             aim_log(&log, AIM_LOG_ERROR, "segment %d is held by another process: run the "
@@ -1644,6 +1666,10 @@ int aim_job_resume(const EnhanceOptions *o, int argc, char **argv)
             code = AIM_EXIT_FAILED;
         }
     }
+    if (!code && atomic_load(&g_resume_cancel))
+        code = AIM_EXIT_INTERRUPTED;
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
     if (!code)
         code = join_plan(&p, o->out, o->overwrite, &log);
     if (!code)

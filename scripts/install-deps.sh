@@ -4,7 +4,8 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config clang
       libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
-      libpng-dev ffmpeg fonts-dejavu-core bc time python3)
+      libpng-dev ffmpeg fonts-dejavu-core bc time python3
+      parallel slurm-wlm munge)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -74,6 +74,7 @@ static void enhance_usage(FILE *f)
 {
     fprintf(f,
 "usage: ainimotion enhance IN --out OUT [options]\n"
+"       ainimotion enhance IN1 IN2 ... | FOLDER --out DIR/ [options]   (a batch)\n"
 "\n"
 "  IN                   input video (mp4, mkv, mov, webm...; 8- or 10-bit)\n"
 "  -o, --out OUT        output; the container follows the extension (.mkv .mp4 .mov .webm),\n"
@@ -137,6 +138,20 @@ static int opt_error(char *err, size_t n, const char *fmt, const char *a, const 
     return AIM_ERR(EINVAL);
 }
 
+int aim_enhance_takes_value(const char *name)
+{
+    static const char *const with_value[] = {
+        "-o", "--out", "--fps", "--scale", "--preset", "--clip", "--hold-threshold",
+        "--cut-threshold", "--encoder", "--crf", "--threads", "--report", "--interp",
+        "--upscaler", "--cpumask", "--models-dir", "--gate-metric", "--denoise",
+        "--interp-fallback",
+    };
+    for (size_t k = 0; k < sizeof(with_value) / sizeof(*with_value); k++)
+        if (!strcmp(name, with_value[k]))
+            return 1;
+    return 0;
+}
+
 int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_t errlen)
 {
     memset(o, 0, sizeof(*o));
@@ -181,16 +196,7 @@ int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_
                 return opt_error(err, errlen, "unknown option '%s'%s", a, NULL);
             strcpy(name, a);
         }
-        static const char *const with_value[] = {
-            "-o", "--out", "--fps", "--scale", "--preset", "--clip", "--hold-threshold",
-            "--cut-threshold", "--encoder", "--crf", "--threads", "--report", "--interp",
-            "--upscaler", "--cpumask", "--models-dir", "--gate-metric", "--denoise",
-            "--interp-fallback",
-        };
-        int known = 0;
-        for (size_t k = 0; k < sizeof(with_value) / sizeof(*with_value); k++)
-            known |= !strcmp(name, with_value[k]);
-        if (!known)
+        if (!aim_enhance_takes_value(name))
             return opt_error(err, errlen, "unknown option '%s'%s", name, NULL);
         if (!val) {
             if (i + 1 >= argc || !argv[i + 1])
@@ -419,6 +425,8 @@ int aim_cmd_enhance(int argc, char **argv)
 {
     EnhanceOptions o;
     char err[512];
+    if (aim_batch_wanted(argc, argv))
+        return aim_batch_run(argc, argv);
     if (aim_enhance_parse(argc, argv, &o, err, sizeof(err)) < 0) {
         fprintf(stderr, "ainimotion: %s (try 'ainimotion enhance --help')\n", err);
         return AIM_EXIT_USAGE;

@@ -78,6 +78,14 @@ typedef struct AimEnhanceHooks {
     int (*read)(void *opaque, struct AimReader *r, struct AimFrame **out);
 } AimEnhanceHooks;
 
+/** 1 if enhance's option `name` ("--fps", "-o" ...) takes a value. */
+int aim_enhance_takes_value(const char *name);
+
+/** A batch (batch.c): several inputs, or a folder, given to enhance. */
+int aim_batch_wanted(int argc, char **argv);
+/** Runs each input of a batch into the --out folder; the process exit code. */
+int aim_batch_run(int argc, char **argv);
+
 /** Runs enhance with parsed options; hooks may be NULL. Returns the process exit code. */
 int aim_enhance_run(const EnhanceOptions *o, const AimEnhanceHooks *hooks);
 

@@ -35,7 +35,8 @@ static int seg_open(const AimJoinSettings *s, const char *path, const AVCodecPar
     snprintf(url, sizeof(url), "file:%s", path);
     if (avformat_open_input(&g->fmt, url, NULL, NULL) < 0)
         return bad(s, path, "cannot open the segment (missing or not a media file)");
-    if (!ref && avformat_find_stream_info(g->fmt, NULL) < 0)
+    // (also for the decode timestamps: without it the demuxer knows no B-frame delay)
+    if (avformat_find_stream_info(g->fmt, NULL) < 0)
         return bad(s, path, "cannot read the segment's stream parameters");
     if (g->fmt->nb_streams != 1 || g->fmt->streams[0]->codecpar->codec_type != AVMEDIA_TYPE_VIDEO)
         return bad(s, path, "a segment holds exactly one video stream");
@@ -50,52 +51,106 @@ static int seg_open(const AimJoinSettings *s, const char *path, const AVCodecPar
     return 0;
 }
 
+// Decode timestamps: Matroska stores none, so its demuxer leaves the first packets after a
+// keyframe without one. The encoder's are consecutive frame numbers in decode order, `delay`
+// frames behind (B-frame reordering): the packet at decode position i of a segment starting at
+// frame `first` has dts first + i - delay; delay comes from the first packet that has a dts.
+#define MAX_UNTIMED 64 // packets without a dts before the first with one (x264: <= 16 B-frames)
+
+typedef struct Pending {
+    AVPacket *pkt[MAX_UNTIMED];
+    int n;
+} Pending;
+
+// Muxes one packet (pts/duration already frame numbers; dts set from the decode position).
+static int emit(const AimJoinSettings *s, AimWriter *w, AVPacket *pkt, int64_t dts)
+{
+    const AVRational frame_tb = { s->frame_rate.den, s->frame_rate.num };
+    int ret = aim_reader_copy_until(s->copy_from, av_rescale_q(pkt->pts, frame_tb,
+                                                               AV_TIME_BASE_Q));
+    if (ret < 0) {
+        av_packet_unref(pkt);
+        return ret;
+    }
+    pkt->dts = dts;
+    pkt->stream_index = 0;
+    return aim_writer_copy_video(w, pkt);
+}
+
 // Copies segment `g` (index i); ends on its last packet.
 static int seg_copy(const AimJoinSettings *s, int i, Seg *g, AimWriter *w, AVPacket *pkt)
 {
     const AimJoinSegment *sg = &s->segments[i];
     const AVRational frame_tb = { s->frame_rate.den, s->frame_rate.num };
     const AVRational tb = g->fmt->streams[g->vidx]->time_base;
-    int64_t n = 0;
+    const int rnd = AV_ROUND_NEAR_INF | AV_ROUND_PASS_MINMAX;
+    Pending pend = { .n = 0 };
+    int64_t n = 0, delay = -1;
+    int ret = 0;
     for (;;) {
-        int ret = av_read_frame(g->fmt, pkt);
-        if (ret == AVERROR_EOF)
+        ret = av_read_frame(g->fmt, pkt);
+        if (ret == AVERROR_EOF) {
+            ret = 0;
             break;
-        if (ret < 0)
-            return bad(s, sg->path, "damaged: the segment cannot be read to its end");
+        }
+        if (ret < 0) {
+            ret = bad(s, sg->path, "damaged: the segment cannot be read to its end");
+            break;
+        }
         if (pkt->pts == AV_NOPTS_VALUE) {
             av_packet_unref(pkt);
-            return bad(s, sg->path, "damaged: a packet without a timestamp");
+            ret = bad(s, sg->path, "damaged: a packet without a timestamp");
+            break;
         }
-        const int rnd = AV_ROUND_NEAR_INF | AV_ROUND_PASS_MINMAX;
         int64_t k = av_rescale_q_rnd(pkt->pts, tb, frame_tb, rnd);
         if ((n == 0 && !(pkt->flags & AV_PKT_FLAG_KEY)) || k < sg->first ||
             k >= sg->first + sg->count) {
             av_packet_unref(pkt);
-            return bad(s, sg->path, n == 0 ? "damaged: does not start with a keyframe"
-                                           : "holds a frame outside its range");
+            ret = bad(s, sg->path, n == 0 ? "damaged: does not start with a keyframe"
+                                          : "holds a frame outside its range");
+            break;
         }
-        // the input's other streams up to this frame's time first, so the muxer interleaves
-        int64_t us = av_rescale_q(k, frame_tb, AV_TIME_BASE_Q);
-        if ((ret = aim_reader_copy_until(s->copy_from, us)) < 0) {
-            av_packet_unref(pkt);
-            return ret;
-        }
+        if (delay < 0 && pkt->dts != AV_NOPTS_VALUE)
+            delay = sg->first + n - av_rescale_q_rnd(pkt->dts, tb, frame_tb, rnd);
         pkt->pts = k;
-        pkt->dts = av_rescale_q_rnd(pkt->dts, tb, frame_tb, rnd);
         pkt->duration = av_rescale_q_rnd(pkt->duration, tb, frame_tb, rnd);
-        pkt->stream_index = 0;
-        if ((ret = aim_writer_copy_video(w, pkt)) < 0)
-            return ret;
         n++;
+        if (delay < 0) { // its dts is known once a later packet tells the delay
+            if (pend.n == MAX_UNTIMED) {
+                av_packet_unref(pkt);
+                ret = bad(s, sg->path, "damaged: no decode timestamps");
+                break;
+            }
+            if (!(pend.pkt[pend.n] = av_packet_alloc())) {
+                av_packet_unref(pkt);
+                ret = AIM_ERR(ENOMEM);
+                break;
+            }
+            av_packet_move_ref(pend.pkt[pend.n++], pkt);
+            continue;
+        }
+        int64_t pos = n - 1 - pend.n; // decode position of the first pending packet
+        for (int p = 0; p < pend.n && ret >= 0; p++)
+            ret = emit(s, w, pend.pkt[p], sg->first + pos + p - delay);
+        for (int p = 0; p < pend.n; p++)
+            av_packet_free(&pend.pkt[p]);
+        pend.n = 0;
+        if (ret < 0 || (ret = emit(s, w, pkt, sg->first + n - 1 - delay)) < 0)
+            break;
     }
-    if (n != sg->count) {
+    // no packet had a dts (no reordering): decode order is presentation order
+    for (int p = 0; p < pend.n; p++) {
+        if (ret >= 0)
+            ret = emit(s, w, pend.pkt[p], pend.pkt[p]->pts);
+        av_packet_free(&pend.pkt[p]);
+    }
+    if (ret >= 0 && n != sg->count) {
         char why[128];
         snprintf(why, sizeof(why), "damaged: holds %lld frames, %lld expected", (long long)n,
                  (long long)sg->count);
         return bad(s, sg->path, why);
     }
-    return 0;
+    return ret;
 }
 
 int aim_join(const AimJoinSettings *s)

@@ -22,4 +22,16 @@ eq "frame count (3x)" "$(frames joined.mkv)" 432
 eq "audio and subtitles as in the one-piece output" \
    "$(side_packets joined.mkv a | md5sum) $(side_packets joined.mkv s | md5sum)" \
    "$(side_packets one.mkv a | md5sum) $(side_packets one.mkv s | md5sum)"
+
+# lossy (--preset fast: crf 20, B-frames): Matroska stores no decode timestamps, so join
+# rebuilds them; the frames' timestamps are the one-piece run's in .mkv and .mp4
+"$AIM" enhance in.mkv --out lossy.mkv --preset fast -q
+"$AIM" enhance in.mkv --out lossy.mp4 --preset fast -q 2>/dev/null
+n=$("$AIM" plan in.mkv --job L --segments 3 --preset fast -q)
+parallel --will-cite -j2 "$AIM" render L --segment {} -q ::: $(seq 0 $((n - 1)))
+for ext in mkv mp4; do
+    "$AIM" join L --out "joined_lossy.$ext" -q 2>/dev/null
+    eq "lossy join to .$ext: exit code" "$?" 0
+    eq "lossy join to .$ext: frame timestamps" "$(vts "joined_lossy.$ext" | md5sum)" "$(vts "lossy.$ext" | md5sum)"
+done
 finish

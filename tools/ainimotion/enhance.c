@@ -391,6 +391,10 @@ static void print_progress(Run *r, const AimPipelineStats *st, int final)
 static void on_progress(void *opaque, const AimPipelineStats *st)
 {
     Run *r = opaque;
+    if (r->hooks && r->hooks->progress)
+        r->hooks->progress(r->hooks->opaque, st->out_frames, r->total_out);
+    if (r->hooks && r->hooks->cancelled && r->hooks->cancelled(r->hooks->opaque))
+        atomic_store(&g_cancel, 1);
     if (r->quiet)
         return;
     double t = now_s();
@@ -449,6 +453,9 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
     const EnhanceOptions o = *op;
     AimLog log = { aim_cli_log, NULL,
                    o.verbose ? AIM_LOG_DEBUG : o.quiet ? AIM_LOG_WARNING : AIM_LOG_INFO };
+    if (hooks && hooks->log)
+        log = *hooks->log;
+    atomic_store(&g_cancel, 0); // a run starts uncancelled (a batch or library runs several)
     // libav's own lines (encoder banners, statistics, parser complaints) only with -v
     aim_io_set_av_log(&log, o.verbose ? AIM_LOG_DEBUG : AIM_LOG_ERROR);
     Run run = { .o = &o, .quiet = o.quiet || !strcmp(o.out, "-"), .tty = isatty(2),
@@ -643,6 +650,8 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
     aim_log(&log, AIM_LOG_DEBUG, "busy seconds: source+gate %.2f, interp %.2f, scale %.2f, "
             "encode %.2f", st.stage_seconds[0], st.stage_seconds[1], st.stage_seconds[2],
             st.stage_seconds[3]);
+    if (hooks && hooks->finished)
+        hooks->finished(hooks->opaque, &st, el);
     code = AIM_EXIT_OK;
 
 end:

@@ -58,6 +58,7 @@ int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_
 struct AimReader;
 struct AimWriterSettings;
 struct AimPipelineSettings;
+struct AimPipelineStats;
 struct AimFrame;
 
 /**
@@ -76,6 +77,14 @@ typedef struct AimEnhanceHooks {
                      struct AimPipelineSettings *ps);
     /** Replaces aim_reader_read as the pipeline's source (may be NULL). */
     int (*read)(void *opaque, struct AimReader *r, struct AimFrame **out);
+    /** Replaces the log to stderr (may be NULL). */
+    const AimLog *log;
+    /** After each output frame, from the sink thread: frames written, expected (may be NULL). */
+    void (*progress)(void *opaque, int64_t done, int64_t total);
+    /** Polled after each output frame: nonzero stops the run as Ctrl-C does (may be NULL). */
+    int (*cancelled)(void *opaque);
+    /** After a successful run: the pipeline's totals and the wall time (may be NULL). */
+    void (*finished)(void *opaque, const struct AimPipelineStats *st, double seconds);
 } AimEnhanceHooks;
 
 /** 1 if enhance's option `name` ("--fps", "-o" ...) takes a value. */

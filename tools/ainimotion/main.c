@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ainimotion/ainimotion.h"
 #include "cli.h"
 #include "job.h"
 
@@ -27,7 +28,7 @@ static void usage(FILE *out)
         "\n"
         "exit codes: 0 ok, 1 usage, 2 input, 3 output, 4 unsupported, 5 failed, 6 model missing,\n"
         "            130 interrupted\n",
-        AIM_VERSION_STRING);
+        aim_version());
 }
 
 int main(int argc, char **argv)
@@ -42,7 +43,7 @@ int main(int argc, char **argv)
         return AIM_EXIT_OK;
     }
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
-        printf("ainimotion %s\n", AIM_VERSION_STRING);
+        printf("ainimotion %s\n", aim_version());
         return AIM_EXIT_OK;
     }
     if (!strcmp(cmd, "enhance"))

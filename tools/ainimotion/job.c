@@ -455,22 +455,20 @@ static int plan_load(Plan *p, const char *dir, const AimLog *log)
         ok = (p->decisions = json_read_string(q, NULL)) != NULL &&
              (int64_t)strlen(p->decisions) == frames;
     if (ok && (q = json_find(t, "args")) && *q == '[') {
-        q++;
-        while (ok && (q = strchr(q, '"')) && q < strchr(q, ']') + 0) {
+        for (q++; ok && *q == '"';) { // "a", "b", ... ]
             char **na = realloc(p->args, sizeof(*na) * (size_t)(p->nargs + 1));
-            char *s = json_read_string(q, &q);
-            if (!na || !s) {
-                free(s);
+            if (na)
+                p->args = na;
+            char *s = na ? json_read_string(q, &q) : NULL;
+            if (!s) {
                 ok = 0;
                 break;
             }
-            p->args = na;
             p->args[p->nargs++] = s;
             while (*q == ',' || *q == ' ')
                 q++;
-            if (*q == ']')
-                break;
         }
+        ok = ok && *q == ']';
     } else {
         ok = 0;
     }

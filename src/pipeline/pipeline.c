@@ -154,6 +154,16 @@ static int drain_gate(Ctx *c, Window *w)
     }
 }
 
+// The end of stage 1 (gate or replay): the first error stops every stage, else jobs end.
+static void source_done(Ctx *c, int ret, double busy)
+{
+    c->st.stage_seconds[0] = busy;
+    if (ret < 0)
+        fail(c, ret);
+    else
+        aim_queue_close(c->q1);
+}
+
 // Next source frame, numbered i (global); AIM_ERR_EOF at the end.
 static int read_frame(Ctx *c, int64_t i, AimFrame **out)
 {
@@ -241,11 +251,7 @@ static void *source_thread(void *arg)
     for (int k = 0; k < w.n; k++)
         aim_frame_unref(&w.f[k]);
     free(w.f);
-    c->st.stage_seconds[0] = busy;
-    if (ret < 0)
-        fail(c, ret);
-    else
-        aim_queue_close(c->q1);
+    source_done(c, ret, busy);
     return NULL;
 }
 
@@ -345,11 +351,7 @@ static void *replay_thread(void *arg)
         prev = NULL;
     }
     aim_frame_unref(&prev);
-    c->st.stage_seconds[0] = busy;
-    if (ret < 0)
-        fail(c, ret);
-    else
-        aim_queue_close(c->q1);
+    source_done(c, ret, busy);
     return NULL;
 }
 

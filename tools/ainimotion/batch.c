@@ -38,8 +38,8 @@ static int is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-// Visits argv: positional arguments go to `pos` (when not NULL), their count is returned; the
-// value of --out/-o goes to *out.
+// Visits argv: positional arguments go to `pos` (when not NULL), their count is returned (-1
+// when an option is unknown); the value of --out/-o goes to *out.
 static int scan(int argc, char **argv, const char **pos, const char **out)
 {
     int n = 0;
@@ -53,7 +53,16 @@ static int scan(int argc, char **argv, const char **pos, const char **out)
         }
         if (!strncmp(a, "--out=", 6) && out)
             *out = a + 6;
-        if (strchr(a, '=') || !aim_enhance_takes_value(a) || i + 1 >= argc)
+        static const char *const flags[] = { "-y", "-q", "--quiet", "-v", "--verbose", "-h",
+                                             "--help", "--version", "--resume" };
+        int flag = 0;
+        for (size_t f = 0; f < sizeof(flags) / sizeof(*flags); f++)
+            flag |= !strcmp(a, flags[f]);
+        char name[40];
+        snprintf(name, sizeof(name), "%.*s", (int)strcspn(a, "="), a);
+        if (!flag && !aim_enhance_takes_value(name))
+            return -1; // an unknown option: enhance's parser says so
+        if (strchr(a, '=') || flag || i + 1 >= argc)
             continue;
         if ((!strcmp(a, "--out") || !strcmp(a, "-o")) && out)
             *out = argv[i + 1];
@@ -170,6 +179,8 @@ int aim_batch_run(int argc, char **argv)
         goto end;
     }
     int npos = scan(argc, argv, pos, &outdir);
+    if (npos < 0) // (aim_batch_wanted leaves unknown options to enhance's parser)
+        goto end;
     if (!outdir || !*outdir) {
         fprintf(stderr, "ainimotion: a batch needs --out DIR/ (a folder for the outputs)\n");
         goto end;

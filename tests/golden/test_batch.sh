@@ -35,5 +35,5 @@ check "-y renders again" test "$(stat -c %Y out/a.mkv)" != "$before"
 eq "batch into a file, not a folder: exit code" "$?" 3
 "$AIM" enhance src/a.mkv src/b.mp4 --out out/ --frobnicate 3 -q 2>unk.log
 eq "batch with an unknown option: exit code" "$?" 1
-check "...named by enhance's parser" grep -q "unknown option '--frobnicate'" unk.log
+eq "...one line from enhance's parser" "$(grep -c 'try .ainimotion enhance --help' unk.log)" 1
 finish

@@ -5,7 +5,8 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config clang
       libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
       libpng-dev ffmpeg fonts-dejavu-core bc time python3
-      mesa-vulkan-drivers libvulkan-dev glslc vulkan-validationlayers spirv-tools)
+      mesa-vulkan-drivers libvulkan-dev glslc vulkan-validationlayers spirv-tools
+      parallel slurm-wlm munge)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

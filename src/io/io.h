@@ -176,4 +176,32 @@ int aim_writer_error(const AimWriter *w);
 /** Frees; removes the temporary file if finish did not succeed. Accepts &NULL. */
 void aim_writer_close(AimWriter **w);
 
+/** One piece of a joined video: a file written by AimWriter holding only a video stream. */
+typedef struct AimJoinSegment {
+    const char *path;
+    int64_t first;  ///< output frame number of its first frame (its timestamps say the same)
+    int64_t count;  ///< frames it must hold: first .. first + count - 1
+} AimJoinSegment;
+
+typedef struct AimJoinSettings {
+    const char *path;          ///< output (.mkv .mp4 .mov .webm), written as AimWriter does
+    int overwrite;
+    AimRational frame_rate;    ///< output rate: frame k at k / frame_rate
+    AimReader *copy_from;      ///< the input, opened and not read: its other streams, chapters
+                               ///< and metadata are copied once, as by an enhance run
+    const AimJoinSegment *segments;
+    int nb_segments;           ///< in order, contiguous (segment i + 1 starts where i ends)
+    AimLog log;
+} AimJoinSettings;
+
+/**
+ * Concatenates the segments' video packets (stream copy, no decoding) and muxes them with the
+ * input's other streams into one file, under a temporary name renamed on success. Every
+ * segment must have the first's codec parameters (codec, size, format, extradata), start
+ * with a keyframe and hold exactly its frames. Returns 0, the writer's refusals
+ * (aim_writer_open), or AIM_ERR_INVALID_DATA naming the segment that is unreadable, damaged
+ * or different (logged); nothing is left under `path` on failure.
+ */
+int aim_join(const AimJoinSettings *s);
+
 #endif

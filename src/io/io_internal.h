@@ -43,6 +43,20 @@ int aim_reader_attach(AimReader *r, AimWriter *w);
  * cases. Returns 0 or the writer's (sticky) error.
  */
 int aim_writer_copy_packet(AimWriter *w, AVPacket *pkt);
+/**
+ * aim_writer_open for already encoded video (join.c): no encoder; the video stream takes
+ * `video`'s parameters (kept by the caller until close) and s->frame_rate as its time base.
+ */
+int aim_writer_open_copy(AimWriter **out, const AimWriterSettings *s,
+                         const AVCodecParameters *video);
+/** Muxes one video packet (timestamps in frames: 1 / frame_rate); takes the reference. */
+int aim_writer_copy_video(AimWriter *w, AVPacket *pkt);
+/**
+ * Stream copy without decoding (join.c): demuxes the input, dropping its video packets and
+ * handing every other packet to the attached writer, until a packet at or after `until_us`
+ * (output time, microseconds) went out or the input ends (INT64_MAX: to the end).
+ */
+int aim_reader_copy_until(AimReader *r, int64_t until_us);
 /** The attached reader is being closed: forget it. */
 void aim_writer_source_closed(AimWriter *w);
 

@@ -1072,6 +1072,39 @@ static void check_truncated(AimReader *r)
             declared, missing);
 }
 
+int aim_reader_copy_until(AimReader *r, int64_t until_us)
+{
+    if (!r->writer)
+        return AIM_ERR(EINVAL);
+    if (!r->started) {
+        r->started = 1;
+        r->vst->discard = AVDISCARD_ALL; // nothing is decoded: video packets are not needed
+    }
+    while (!r->demux_eof) {
+        int ret = av_read_frame(r->fmt, r->pkt);
+        if (ret == AVERROR(ENOMEM))
+            return AIM_ERR(ENOMEM);
+        if (ret < 0) {
+            r->demux_eof = 1;
+            break;
+        }
+        AVStream *st = r->fmt->streams[r->pkt->stream_index];
+        if (r->pkt->stream_index == r->vidx || st->discard >= AVDISCARD_ALL) {
+            av_packet_unref(r->pkt);
+            continue;
+        }
+        int64_t t = r->pkt->dts != AV_NOPTS_VALUE ? r->pkt->dts : r->pkt->pts;
+        int past = t != AV_NOPTS_VALUE && until_us != INT64_MAX &&
+                   av_rescale_q(t, st->time_base, AV_TIME_BASE_Q) -
+                   av_rescale_q(r->zero_ts, r->vst->time_base, AV_TIME_BASE_Q) >= until_us;
+        if ((ret = copy_out(r, r->pkt)) < 0)
+            return ret;
+        if (past)
+            break;
+    }
+    return 0;
+}
+
 int aim_reader_read(AimReader *r, AimFrame **out)
 {
     if (!r || !out)

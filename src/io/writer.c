@@ -63,6 +63,7 @@ struct AimWriter {
     int enc_eof;          // the encoder was flushed to its end (see unblock_svt)
     int sent;             // a picture went to the encoder
     int error;            // sticky: the first muxing error
+    const AVCodecParameters *video_par; // video stream copy (aim_writer_open_copy): no encoder
 };
 
 #define AVERR(e) av_err2str(e)
@@ -152,6 +153,18 @@ int aim_writer_copy_packet(AimWriter *w, AVPacket *pkt)
 }
 
 void aim_writer_source_closed(AimWriter *w) { w->src = NULL; }
+
+int aim_writer_copy_video(AimWriter *w, AVPacket *pkt)
+{
+    if (!w->video_par) {
+        av_packet_unref(pkt);
+        return AIM_ERR(EINVAL);
+    }
+    av_packet_rescale_ts(pkt, (AVRational){ w->fps.den, w->fps.num }, w->vst->time_base);
+    pkt->stream_index = w->vst->index;
+    pkt->pos = -1;
+    return mux(w, pkt);
+}
 
 // ---------------------------------------------------------------- setup helpers
 
@@ -567,13 +580,23 @@ static int copy_chapters(AimWriter *w, const AVFormatContext *ic, const IoTimeli
 static int add_video_stream(AimWriter *w, const AVStream *ist)
 {
     AVStream *ost = avformat_new_stream(w->oc, NULL);
-    if (!ost || avcodec_parameters_from_context(ost->codecpar, w->enc) < 0)
+    if (!ost)
         return AIM_ERR(ENOMEM);
-    ost->time_base = w->enc->time_base;
-    ost->sample_aspect_ratio = w->enc->sample_aspect_ratio; // the container's tag (mkv, mov)
-    // (Matroska stores this as a nanosecond DefaultDuration; FFmpeg 5.1 reads 48000/1001 back
-    // as 7001/146, 0.13 ppm off, and so does any MKV the ffmpeg CLI writes at that rate)
-    ost->avg_frame_rate = ost->r_frame_rate = w->enc->framerate;
+    if (w->video_par) { // copied packets: the segment's parameters, the same time base
+        if (avcodec_parameters_copy(ost->codecpar, w->video_par) < 0)
+            return AIM_ERR(ENOMEM);
+        ost->codecpar->codec_tag = 0;
+        ost->time_base = (AVRational){ w->fps.den, w->fps.num };
+        ost->avg_frame_rate = ost->r_frame_rate = (AVRational){ w->fps.num, w->fps.den };
+    } else {
+        if (avcodec_parameters_from_context(ost->codecpar, w->enc) < 0)
+            return AIM_ERR(ENOMEM);
+        ost->time_base = w->enc->time_base;
+        ost->sample_aspect_ratio = w->enc->sample_aspect_ratio; // the container's tag (mkv, mov)
+        // (Matroska stores this as a nanosecond DefaultDuration; FFmpeg 5.1 reads 48000/1001
+        // back as 7001/146, 0.13 ppm off, and so does any MKV the ffmpeg CLI writes at that rate)
+        ost->avg_frame_rate = ost->r_frame_rate = w->enc->framerate;
+    }
     if (ist) {
         ost->disposition = ist->disposition & ~AV_DISPOSITION_ATTACHED_PIC;
         copy_stream_tags(&ost->metadata, ist->metadata, 1);
@@ -885,6 +908,12 @@ static int valid_settings(const AimWriterSettings *s)
 
 int aim_writer_open(AimWriter **out, const AimWriterSettings *s)
 {
+    return aim_writer_open_copy(out, s, NULL);
+}
+
+int aim_writer_open_copy(AimWriter **out, const AimWriterSettings *s,
+                         const AVCodecParameters *video)
+{
     if (!out || !s || !valid_settings(s))
         return AIM_ERR(EINVAL);
     AimWriter *w = calloc(1, sizeof(*w));
@@ -906,6 +935,7 @@ int aim_writer_open(AimWriter **out, const AimWriterSettings *s)
     w->last_index = -1;
     w->src = s->copy_from;
     w->overwrite = s->overwrite;
+    w->video_par = video;
     int ret;
 
     w->to_stdout = !strcmp(s->path, "-");
@@ -917,6 +947,11 @@ int aim_writer_open(AimWriter **out, const AimWriterSettings *s)
     }
     w->y4m = !strcmp(fmt_name, "y4m");
     w->png = single_image_format(fmt_name);
+    if (video && (w->y4m || w->png)) {
+        ret = fail(w, AIM_ERR_UNSUPPORTED, "joined segments need a video container (.mkv .mp4 "
+                   ".mov .webm)", NULL, NULL);
+        goto error;
+    }
     if (w->src && !aim_reader_can_attach(w->src)) {
         ret = fail(w, AIM_ERR(EINVAL), "the writer must be opened before reading starts "
                    "(stream copy)", NULL, NULL);
@@ -934,7 +969,12 @@ int aim_writer_open(AimWriter **out, const AimWriterSettings *s)
             ret = fail(w, AIM_ERR_UNSUPPORTED, "libavformat has no %s muxer", fmt_name, NULL);
             goto error;
         }
-        if ((ret = open_encoder(w, s, fmt_name)) < 0)
+        if (video && avformat_query_codec(w->ofmt, video->codec_id, FF_COMPLIANCE_NORMAL) != 1) {
+            ret = fail(w, AIM_ERR_UNSUPPORTED, "%s video cannot be stored in %s",
+                       avcodec_get_name(video->codec_id), fmt_name);
+            goto error;
+        }
+        if (!video && (ret = open_encoder(w, s, fmt_name)) < 0)
             goto error;
     }
     // nothing was written up to here
@@ -990,6 +1030,8 @@ int aim_writer_open(AimWriter **out, const AimWriterSettings *s)
         ret = AIM_ERR(ENOMEM);
         goto error;
     }
+    if (video)
+        goto attach;
     w->frame->format = w->enc->pix_fmt;
     w->frame->width = w->enc_w;
     w->frame->height = w->enc_h;
@@ -997,6 +1039,7 @@ int aim_writer_open(AimWriter **out, const AimWriterSettings *s)
         ret = AIM_ERR(ENOMEM);
         goto error;
     }
+attach:
     if (w->src && (ret = aim_reader_attach(w->src, w)) < 0)
         goto error;
     aim_log(&w->log, AIM_LOG_DEBUG, "%s: header written, %u streams", w->path,
@@ -1181,12 +1224,12 @@ int aim_writer_finish(AimWriter *w)
             return w->error = aim_io_error(ret);
         }
     } else {
-        if ((ret = avcodec_send_frame(w->enc, NULL)) < 0 && ret != AVERROR_EOF) {
+        if (w->enc && (ret = avcodec_send_frame(w->enc, NULL)) < 0 && ret != AVERROR_EOF) {
             aim_log(&w->log, AIM_LOG_ERROR, "%s: flushing the encoder failed: %s", w->path,
                     AVERR(ret));
             return w->error = aim_io_error(ret);
         }
-        if ((ret = drain(w)) < 0)
+        if (w->enc && (ret = drain(w)) < 0)
             return ret;
         pthread_mutex_lock(&w->lock);
         ret = av_write_trailer(w->oc);

@@ -166,10 +166,40 @@ static int drain_gate(Ctx *c, Window *w)
     }
 }
 
+// The end of stage 1 (gate or replay): the first error stops every stage, else jobs end.
+static void source_done(Ctx *c, int ret, double busy)
+{
+    c->st.stage_seconds[0] = busy;
+    if (ret < 0)
+        fail(c, ret);
+    else
+        aim_queue_close(c->q1);
+}
+
+// Next source frame, numbered i (global); AIM_ERR_EOF at the end.
+static int read_frame(Ctx *c, int64_t i, AimFrame **out)
+{
+    const AimPipelineSettings *s = c->s;
+    AimFrame *f = NULL;
+    int ret = s->read(s->opaque, &f);
+    if (ret < 0)
+        return ret;
+    if (f->width != s->width || f->height != s->height || f->depth != s->depth) {
+        aim_log(&s->log, AIM_LOG_ERROR,
+                "source frame %lld is %dx%d %d-bit, the stream started as %dx%d %d-bit: "
+                "size changes mid-stream are not supported",
+                (long long)i, f->width, f->height, f->depth, s->width, s->height, s->depth);
+        aim_frame_unref(&f);
+        return AIM_ERR_UNSUPPORTED;
+    }
+    f->index = i;
+    *out = f;
+    return 0;
+}
+
 static void *source_thread(void *arg)
 {
     Ctx *c = arg;
-    const AimPipelineSettings *s = c->s;
     Window w = { 0 };
     int ret = 0;
     double busy = 0;
@@ -180,7 +210,7 @@ static void *source_thread(void *arg)
         }
         double t0 = now_s();
         AimFrame *f = NULL;
-        ret = s->read(s->opaque, &f);
+        ret = read_frame(c, i, &f);
         if (ret == AIM_ERR_EOF) {
             ret = 0;
             busy += now_s() - t0;
@@ -188,16 +218,6 @@ static void *source_thread(void *arg)
         }
         if (ret < 0)
             break;
-        if (f->width != s->width || f->height != s->height || f->depth != s->depth) {
-            aim_log(&s->log, AIM_LOG_ERROR,
-                    "source frame %lld is %dx%d %d-bit, the stream started as %dx%d %d-bit: "
-                    "size changes mid-stream are not supported",
-                    (long long)i, f->width, f->height, f->depth, s->width, s->height, s->depth);
-            aim_frame_unref(&f);
-            ret = AIM_ERR_UNSUPPORTED;
-            break;
-        }
-        f->index = i;
         c->st.src_frames = i + 1;
         if ((ret = window_push(&w, f)) < 0) {
             aim_frame_unref(&f);
@@ -243,11 +263,107 @@ static void *source_thread(void *arg)
     for (int k = 0; k < w.n; k++)
         aim_frame_unref(&w.f[k]);
     free(w.f);
-    c->st.stage_seconds[0] = busy;
+    source_done(c, ret, busy);
+    return NULL;
+}
+
+// ---- stage 1 (replay): source + recorded decisions ---------------------------------------
+
+// A copy of records[i] that owns its mask (job_free releases it).
+static int replay_record(const AimPipelineSettings *s, int64_t i, AimGateRecord *out)
+{
+    *out = s->records[i];
+    out->mask.data = NULL;
+    const AimMotionMask *m = &s->records[i].mask;
+    if (m->data) {
+        size_t n = (size_t)m->w * (size_t)m->h;
+        if (!(out->mask.data = malloc(n)))
+            return AIM_ERR(ENOMEM);
+        memcpy(out->mask.data, m->data, n);
+    }
+    return 0;
+}
+
+// Frame f0 (global number i) with its successor f1 (NULL: not read) and records[i + 1].
+static int replay_job(Ctx *c, AimFrame *f0, AimFrame *f1)
+{
+    const AimPipelineSettings *s = c->s;
+    const int64_t i = f0->index;
+    Job *j = calloc(1, sizeof(*j));
+    if (!j) {
+        aim_frame_unref(&f0);
+        aim_frame_unref(&f1);
+        return AIM_ERR(ENOMEM);
+    }
+    j->f0 = f0;
+    j->f1 = f1;
+    int ret = 0;
+    if (i + 1 < s->nb_records) {
+        ret = replay_record(s, i + 1, &j->rec);
+        int needs_f1 = j->rec.cls == AIM_CLASS_MOTION || j->rec.cls == AIM_CLASS_FADE;
+        if (!ret && needs_f1 && !f1) {
+            aim_log(&s->log, AIM_LOG_ERROR, "replay: interval %lld -> %lld is interpolated but "
+                    "frame %lld was not read", (long long)i, (long long)i + 1,
+                    (long long)i + 1);
+            ret = AIM_ERR(EINVAL);
+        }
+    } else {
+        j->rec.cls = AIM_CLASS_START; // the last source frame repeats
+        j->rec.frame = -1;
+        aim_frame_unref(&j->f1);
+    }
+    if (!ret && aim_queue_push(c->q1, j) < 0)
+        ret = c->error ? c->error : AIM_ERR_INTERRUPTED;
     if (ret < 0)
-        fail(c, ret);
-    else
-        aim_queue_close(c->q1);
+        job_free(j);
+    return ret;
+}
+
+static void *replay_thread(void *arg)
+{
+    Ctx *c = arg;
+    const AimPipelineSettings *s = c->s;
+    AimFrame *prev = NULL;
+    int ret = 0;
+    double busy = 0;
+    for (int64_t i = s->first_frame;; i++) {
+        if (cancelled(c)) {
+            ret = AIM_ERR_INTERRUPTED;
+            break;
+        }
+        double t0 = now_s();
+        AimFrame *f = NULL;
+        if (i > s->emit_end || i >= s->nb_records)
+            ret = AIM_ERR_EOF; // nothing after the last frame a job may need
+        else
+            ret = read_frame(c, i, &f);
+        busy += now_s() - t0;
+        if (ret == AIM_ERR_EOF) {
+            ret = 0;
+            break;
+        }
+        if (ret < 0)
+            break;
+        c->st.src_frames++;
+        if (i < s->emit_end) {
+            if (s->on_record)
+                s->on_record(s->opaque, &s->records[i]);
+            if (s->records[i].cls >= 0 && s->records[i].cls < 5)
+                c->st.class_count[s->records[i].cls]++;
+        }
+        if (prev && (ret = replay_job(c, prev, aim_frame_ref(f))) < 0) {
+            prev = NULL;
+            aim_frame_unref(&f);
+            break;
+        }
+        prev = f;
+    }
+    if (!ret && prev && prev->index < s->emit_end) {
+        ret = replay_job(c, prev, NULL);
+        prev = NULL;
+    }
+    aim_frame_unref(&prev);
+    source_done(c, ret, busy);
     return NULL;
 }
 
@@ -427,7 +543,7 @@ static int sink_loop(Ctx *c)
     const AimPipelineSettings *s = c->s;
     double busy = 0;
     int ret;
-    for (int64_t expect = 0;; expect++) {
+    for (int64_t expect = s->records ? aim_pipeline_first_out(s->rate, s->first_frame) : 0;; expect++) {
         Out *o = NULL;
         ret = aim_queue_pop(c->q3, (void **)&o);
         if (ret < 0)
@@ -447,7 +563,7 @@ static int sink_loop(Ctx *c)
         busy += now_s() - t0;
         if (ret < 0)
             break;
-        c->st.out_frames = expect + 1;
+        c->st.out_frames++;
         if (s->on_progress)
             s->on_progress(s->opaque, &c->st);
         if (cancelled(c)) {
@@ -480,6 +596,9 @@ static int validate(const AimPipelineSettings *s)
         s->out_width <= 0 || s->out_height <= 0 || (s->depth != 8 && s->depth != 10) ||
         s->queue_depth < 1 || s->queue_depth > 64 || !s->read || !s->write)
         return AIM_ERR(EINVAL);
+    if (s->records && (s->first_frame < 0 || s->emit_end <= s->first_frame ||
+                       s->emit_end > s->nb_records))
+        return AIM_ERR(EINVAL);
     return 0;
 }
 
@@ -498,7 +617,7 @@ int aim_pipeline_run(const AimPipelineSettings *s, AimPipelineStats *stats)
         (ret = aim_queue_create(&c.q2, depth + (size_t)per_job)) < 0 ||
         (ret = aim_queue_create(&c.q3, depth)) < 0)
         goto end;
-    if ((ret = aim_gate_create(&c.gate, &s->gate)) < 0)
+    if (!s->records && (ret = aim_gate_create(&c.gate, &s->gate)) < 0)
         goto end;
     if (s->rate.num > s->rate.den) {
         AimInterpSettings is = s->interp;
@@ -535,7 +654,8 @@ int aim_pipeline_run(const AimPipelineSettings *s, AimPipelineStats *stats)
     }
 
     pthread_t th[3];
-    void *(*fn[3])(void *) = { source_thread, interp_thread, scale_thread };
+    void *(*fn[3])(void *) = { s->records ? replay_thread : source_thread, interp_thread,
+                               scale_thread };
     int started = 0;
     for (; started < 3; started++)
         if (pthread_create(&th[started], NULL, fn[started], &c)) {

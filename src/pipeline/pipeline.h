@@ -71,6 +71,22 @@ typedef struct AimPipelineSettings {
     void *opaque;
     /** Polled; nonzero cancels the run with AIM_ERR_INTERRUPTED (may be NULL). */
     atomic_int *cancel;
+
+    /**
+     * Replay (a segment of a planned job, tools/ainimotion/job.c). With `records` set the gate
+     * does not run: the decision for source interval i-1 -> i is records[i] (records[0] is the
+     * start; nb_records = source frames of the whole input), so a segment decides exactly as the
+     * one-piece run did. read() then yields source frames first_frame, first_frame + 1, ...
+     * (their global numbers; f->index is set here). Only frames before emit_end emit output:
+     * the output frames whose time lies in [first_frame, emit_end) on the global grid, numbered
+     * globally (k = i * factor + j); a frame read at emit_end only serves as the later picture
+     * of the last interval. read() must yield it when that interval is motion or fade
+     * (AIM_ERR(EINVAL) otherwise). The records (masks included) stay owned by the caller.
+     * Without records: first_frame 0, emit_end ignored, the gate decides.
+     */
+    const AimGateRecord *records;
+    int64_t nb_records;
+    int64_t first_frame, emit_end;
 } AimPipelineSettings;
 
 /** First output frame of source frame i: ceil(i * rate.num / rate.den). */

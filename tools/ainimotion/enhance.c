@@ -76,6 +76,7 @@ static void enhance_usage(FILE *f)
 {
     fprintf(f,
 "usage: ainimotion enhance IN --out OUT [options]\n"
+"       ainimotion enhance IN1 IN2 ... | FOLDER --out DIR/ [options]   (a batch)\n"
 "\n"
 "  IN                   input video (mp4, mkv, mov, webm...; 8- or 10-bit)\n"
 "  -o, --out OUT        output; the container follows the extension (.mkv .mp4 .mov .webm),\n"
@@ -122,6 +123,8 @@ static void enhance_usage(FILE *f)
 "                       $XDG_DATA_HOME/ainimotion/models)\n"
 "  --report FILE.json   the settings, one record per source frame (analyze --json's\n"
 "                       schema), the gate's summary and the run's totals\n"
+"  --resume             keep finished segments in a hidden job folder beside OUT; after\n"
+"                       Ctrl-C or a crash the same command continues from them\n"
 "  -y                   overwrite OUT if it exists (without -y, an OUT that appears during\n"
 "                       the run is left alone too: exit 3, the result is kept aside)\n"
 "  -q, --quiet          no progress, warnings and errors only\n"
@@ -150,8 +153,23 @@ static int enhance_flag(EnhanceOptions *o, const char *a)
     else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) o->verbose = 1;
     else if (!strcmp(a, "-h") || !strcmp(a, "--help")) o->help = 1;
     else if (!strcmp(a, "--version")) o->version = 1;
+    else if (!strcmp(a, "--resume")) o->resume = 1;
     else return 0;
     return 1;
+}
+
+int aim_enhance_takes_value(const char *name)
+{
+    static const char *const with_value[] = {
+        "-o", "--out", "--fps", "--scale", "--preset", "--clip", "--hold-threshold",
+        "--cut-threshold", "--encoder", "--crf", "--threads", "--report", "--interp",
+        "--upscaler", "--cpumask", "--models-dir", "--gate-metric", "--denoise",
+        "--interp-fallback", "--device",
+    };
+    for (size_t k = 0; k < sizeof(with_value) / sizeof(*with_value); k++)
+        if (!strcmp(name, with_value[k]))
+            return 1;
+    return 0;
 }
 
 int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_t errlen)
@@ -210,16 +228,7 @@ int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_
                 return opt_error(err, errlen, "unknown option '%s'%s", a, NULL);
             strcpy(name, a);
         }
-        static const char *const with_value[] = {
-            "-o", "--out", "--fps", "--scale", "--preset", "--clip", "--hold-threshold",
-            "--cut-threshold", "--encoder", "--crf", "--threads", "--report", "--interp",
-            "--upscaler", "--cpumask", "--models-dir", "--gate-metric", "--denoise",
-            "--interp-fallback", "--device",
-        };
-        int known = 0;
-        for (size_t k = 0; k < sizeof(with_value) / sizeof(*with_value); k++)
-            known |= !strcmp(name, with_value[k]);
-        if (!known)
+        if (!aim_enhance_takes_value(name))
             return opt_error(err, errlen, "unknown option '%s'%s", name, NULL);
         if (!val) {
             if (i + 1 >= argc || !argv[i + 1])
@@ -373,6 +382,7 @@ typedef struct Run {
     double out_fps;        // output frame rate (progress: speed against real time)
     double t_start, t_last_print;
     int tty, quiet;
+    const AimEnhanceHooks *hooks;
 } Run;
 
 static double now_s(void)
@@ -385,6 +395,8 @@ static double now_s(void)
 static int src_read(void *opaque, AimFrame **out)
 {
     Run *r = opaque;
+    if (r->hooks && r->hooks->read)
+        return r->hooks->read(r->hooks->opaque, r->reader, out);
     return aim_reader_read(r->reader, out);
 }
 
@@ -447,6 +459,10 @@ static void print_progress(Run *r, const AimPipelineStats *st, int final)
 static void on_progress(void *opaque, const AimPipelineStats *st)
 {
     Run *r = opaque;
+    if (r->hooks && r->hooks->progress)
+        r->hooks->progress(r->hooks->opaque, st->out_frames, r->total_out);
+    if (r->hooks && r->hooks->cancelled && r->hooks->cancelled(r->hooks->opaque))
+        atomic_store(&g_cancel, 1);
     if (r->quiet)
         return;
     double t = now_s();
@@ -491,6 +507,8 @@ int aim_cmd_enhance(int argc, char **argv)
 {
     EnhanceOptions o;
     char err[512];
+    if (aim_batch_wanted(argc, argv))
+        return aim_batch_run(argc, argv);
     if (aim_enhance_parse(argc, argv, &o, err, sizeof(err)) < 0) {
         fprintf(stderr, "ainimotion: %s (try 'ainimotion enhance --help')\n", err);
         return AIM_EXIT_USAGE;
@@ -509,15 +527,26 @@ int aim_cmd_enhance(int argc, char **argv)
     int code = aim_cli_check_outputs(o.in, outs, sizeof(outs) / sizeof(outs[0]));
     if (code != AIM_EXIT_OK)
         return code;
+    if (o.resume)
+        return aim_job_resume(&o, argc, argv);
+    return aim_enhance_run(&o, NULL);
+}
+
+int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
+{
+    const EnhanceOptions o = *op;
     AimLog log = { aim_cli_log, NULL,
                    o.verbose ? AIM_LOG_DEBUG : o.quiet ? AIM_LOG_WARNING : AIM_LOG_INFO };
+    if (hooks && hooks->log)
+        log = *hooks->log;
+    atomic_store(&g_cancel, 0); // a run starts uncancelled (a batch or library runs several)
     // libav's own lines (encoder banners, statistics, parser complaints) only with -v, also
     // those x264 and x265 print to stderr themselves
     aim_io_set_av_log(&log, o.verbose ? AIM_LOG_DEBUG : AIM_LOG_ERROR);
     aim_cli_mute_libraries(!o.verbose);
-    Run run = { .o = &o, .quiet = o.quiet || !strcmp(o.out, "-"), .tty = isatty(2) };
-    code = AIM_EXIT_FAILED;
-    int ret;
+    Run run = { .o = &o, .quiet = o.quiet || !strcmp(o.out, "-"), .tty = isatty(2),
+                .hooks = hooks };
+    int code = AIM_EXIT_FAILED, ret;
     AimPool *pool = NULL;
     AimVkDevice *dev = NULL;
 
@@ -649,10 +678,6 @@ int aim_cmd_enhance(int argc, char **argv)
     ws.sar = vi->sar;
     ws.copy_from = run.reader;
     ws.log = log;
-    if ((ret = aim_writer_open(&run.writer, &ws)) < 0) {
-        code = writer_exit(ret);
-        goto end;
-    }
 
     long threads = o.threads ? o.threads : sysconf(_SC_NPROCESSORS_ONLN);
     if (threads < 1)
@@ -709,6 +734,20 @@ int aim_cmd_enhance(int argc, char **argv)
     ps.cancel = &g_cancel;
     run.total_out = aim_pipeline_first_out(ratio, vi->nb_frames);
     run.out_fps = (double)out_rate.num / out_rate.den;
+    if (hooks && hooks->configure) { // a job (job.c): record or check, then maybe replay
+        if ((code = hooks->configure(hooks->opaque, run.reader, &ws, &ps)) != 0) {
+            code = code < 0 ? AIM_EXIT_OK : code;
+            goto end;
+        }
+        code = AIM_EXIT_FAILED;
+        if (ps.records)
+            run.total_out = aim_pipeline_first_out(ratio, ps.emit_end) -
+                            aim_pipeline_first_out(ratio, ps.first_frame);
+    }
+    if ((ret = aim_writer_open(&run.writer, &ws)) < 0) {
+        code = writer_exit(ret);
+        goto end;
+    }
 
     if (o.report) {
         run.report_info = (AimReportInfo){
@@ -778,6 +817,8 @@ int aim_cmd_enhance(int argc, char **argv)
     aim_log(&log, AIM_LOG_DEBUG, "busy seconds: source+gate %.2f, interp %.2f, scale %.2f, "
             "encode %.2f", st.stage_seconds[0], st.stage_seconds[1], st.stage_seconds[2],
             st.stage_seconds[3]);
+    if (hooks && hooks->finished)
+        hooks->finished(hooks->opaque, &st, el);
     code = AIM_EXIT_OK;
 
 end:

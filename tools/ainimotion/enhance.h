@@ -49,6 +49,7 @@ typedef struct EnhanceOptions {
     int device_index;         ///< vulkan:N
     const char *models_dir;
     int help, version;
+    int resume;               ///< --resume: through a hidden job folder beside OUT (job.c)
 } EnhanceOptions;
 
 /**
@@ -64,5 +65,51 @@ int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_
  */
 char *aim_progress_line(char *buf, size_t n, int64_t done, int64_t total, double elapsed,
                         double out_fps, int final);
+
+struct AimReader;
+struct AimWriterSettings;
+struct AimPipelineSettings;
+struct AimPipelineStats;
+struct AimFrame;
+
+/**
+ * How the job commands (job.c) take part in an enhance run. Both callbacks run on the calling
+ * thread (configure) or the pipeline's source thread (read).
+ */
+typedef struct AimEnhanceHooks {
+    void *opaque;
+    /**
+     * Called once the input is open and every setting is resolved, before the output is opened:
+     * may record or check the settings, and change the writer settings and the pipeline's
+     * replay fields (pipeline.h). Returns 0 to go on, -1 to stop with exit code 0 (nothing
+     * written), or an exit code (the reason already logged).
+     */
+    int (*configure)(void *opaque, struct AimReader *r, struct AimWriterSettings *ws,
+                     struct AimPipelineSettings *ps);
+    /** Replaces aim_reader_read as the pipeline's source (may be NULL). */
+    int (*read)(void *opaque, struct AimReader *r, struct AimFrame **out);
+    /** Replaces the log to stderr (may be NULL). */
+    const AimLog *log;
+    /** After each output frame, from the sink thread: frames written, expected (may be NULL). */
+    void (*progress)(void *opaque, int64_t done, int64_t total);
+    /** Polled after each output frame: nonzero stops the run as Ctrl-C does (may be NULL). */
+    int (*cancelled)(void *opaque);
+    /** After a successful run: the pipeline's totals and the wall time (may be NULL). */
+    void (*finished)(void *opaque, const struct AimPipelineStats *st, double seconds);
+} AimEnhanceHooks;
+
+/** 1 if enhance's option `name` ("--fps", "-o" ...) takes a value. */
+int aim_enhance_takes_value(const char *name);
+
+/** A batch (batch.c): several inputs, or a folder, given to enhance. */
+int aim_batch_wanted(int argc, char **argv);
+/** Runs each input of a batch into the --out folder; the process exit code. */
+int aim_batch_run(int argc, char **argv);
+
+/** Runs enhance with parsed options; hooks may be NULL. Returns the process exit code. */
+int aim_enhance_run(const EnhanceOptions *o, const AimEnhanceHooks *hooks);
+
+/** `enhance IN --out OUT --resume` (job.c): argv as given to enhance. Returns the exit code. */
+int aim_job_resume(const EnhanceOptions *o, int argc, char **argv);
 
 #endif

@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ainimotion/ainimotion.h"
 #include "cli.h"
+#include "job.h"
 
 // gate branch: tools/ainimotion/analyze.c exists (the coordinator may define this in CMake)
 #ifndef AIM_HAVE_ANALYZE
@@ -21,11 +23,15 @@ static void usage(FILE *out)
         "  models [list|install|verify] [NAME...]   neural models: what is installed, install from\n"
 "                                   npm, check SHA-256 (see models --help)\n"
         "  devices                          Vulkan devices for --device (index, name, fp16...)\n"
+        "  plan IN --job DIR [options]      split a job at cuts into segments (see plan --help)\n"
+        "  render DIR --segment K           render one segment of a planned job\n"
+        "  join DIR --out OUT               join the rendered segments with the input's streams\n"
+        "  status DIR                       done, running and pending segments of a job\n"
         "  --help, --version\n"
         "\n"
         "exit codes: 0 ok, 1 usage, 2 input, 3 output, 4 unsupported, 5 failed, 6 model missing,\n"
         "            130 interrupted\n",
-        AIM_VERSION_STRING);
+        aim_version());
 }
 
 int main(int argc, char **argv)
@@ -42,7 +48,7 @@ int main(int argc, char **argv)
         return AIM_EXIT_OK;
     }
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
-        printf("ainimotion %s\n", AIM_VERSION_STRING);
+        printf("ainimotion %s\n", aim_version());
         return AIM_EXIT_OK;
     }
     if (!strcmp(cmd, "enhance"))
@@ -53,6 +59,14 @@ int main(int argc, char **argv)
         return aim_cmd_models(argc - 1, argv + 1);
     if (!strcmp(cmd, "devices"))
         return aim_cmd_devices(argc - 1, argv + 1);
+    if (!strcmp(cmd, "plan"))
+        return aim_cmd_plan(argc - 1, argv + 1);
+    if (!strcmp(cmd, "render"))
+        return aim_cmd_render(argc - 1, argv + 1);
+    if (!strcmp(cmd, "join"))
+        return aim_cmd_join(argc - 1, argv + 1);
+    if (!strcmp(cmd, "status"))
+        return aim_cmd_status(argc - 1, argv + 1);
     fprintf(stderr, "ainimotion: unknown command '%s' (try --help)\n", cmd);
     return AIM_EXIT_USAGE;
 }

@@ -1241,6 +1241,10 @@ static int render_configure(void *opaque, AimReader *r, AimWriterSettings *ws,
     ps->nb_records = c->p->nb_frames;
     ps->first_frame = s->first;
     ps->emit_end = s->end;
+    // A segment starts at a seek: the pipeline places its frames by their global index (the
+    // plan's records are per source picture), not by timestamps relative to the segment's
+    // first picture. Constant-rate input gives the same output grid either way (pipeline.h).
+    ps->timed = 0;
     return 0;
 }
 

@@ -85,7 +85,9 @@ eq "plan exit code" "$?" 0
 jid=$(sbatch --parsable --array=0-$((n - 1)) -o "$T/render-%a.log" \
       --wrap "'$AIM' render '$T/J' --segment \$SLURM_ARRAY_TASK_ID -q")
 check "array job submitted" test -n "$jid"
-timeout 300 sbatch --wait --dependency=afterok:"$jid" -o "$T/join.log" \
+# (a failed render makes the dependency unsatisfiable: the join is then cancelled at once
+# instead of waiting for the timeout)
+timeout 300 sbatch --wait --dependency=afterok:"$jid" --kill-on-invalid-dep=yes -o "$T/join.log" \
       --wrap "'$AIM' join '$T/J' --out '$T/joined.mkv' -q" >/dev/null
 eq "dependent join job: exit code" "$?" 0
 check "every array task ran" test "$(ls "$T"/render-*.log 2>/dev/null | wc -l)" = "$n"

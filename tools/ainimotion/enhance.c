@@ -549,6 +549,17 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
     int code = AIM_EXIT_FAILED, ret;
     AimPool *pool = NULL;
     AimVkDevice *dev = NULL;
+    // Ctrl-C, kill and a closed terminal (SIGHUP) all stop the run cleanly, from before the
+    // output's temporary file exists until it is removed or published (a slow encoder open,
+    // SVT-AV1's, left a .part behind when Ctrl-C came before the pipeline started): the
+    // pipeline sees the flag at its first frame
+    struct sigaction sa = { .sa_handler = on_signal };
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND; // a second Ctrl-C kills at once (the temp file stays hidden)
+    struct sigaction old_int, old_term, old_hup;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    sigaction(SIGHUP, &sa, &old_hup);
 
     AimReaderSettings rs;
     aim_reader_default_settings(&rs);
@@ -765,15 +776,6 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
         }
     }
 
-    // Ctrl-C, kill and a closed terminal (SIGHUP) all stop the run cleanly
-    struct sigaction sa = { .sa_handler = on_signal };
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESETHAND; // a second Ctrl-C kills at once (the temp file stays hidden)
-    struct sigaction old_int, old_term, old_hup;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    sigaction(SIGHUP, &sa, &old_hup);
-
     run.t_start = run.t_last_print = now_s();
     AimPipelineStats st;
     ret = aim_pipeline_run(&ps, &st);
@@ -784,9 +786,6 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
         ret = AIM_ERR(ENOMEM);
     if (!ret)
         ret = aim_writer_finish(run.writer);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
-    sigaction(SIGHUP, &old_hup, NULL);
     double el = now_s() - run.t_start;
     if (!run.quiet && st.out_frames)
         print_progress(&run, &st, 1);
@@ -824,6 +823,9 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
 end:
     aim_report_close(&run.report);
     aim_writer_close(&run.writer); // removes the temporary file unless finish succeeded
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGHUP, &old_hup, NULL);
     aim_cli_abandon_if_oom(); // before the reader's decoder is closed
     aim_reader_close(&run.reader);
     aim_pool_destroy(&pool);

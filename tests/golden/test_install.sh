@@ -30,10 +30,14 @@ eq "the shared library exports only the public API" "$exported" \
 
 export PKG_CONFIG_PATH=$P/$lib/pkgconfig
 eq "pkg-config version" "$(pkg-config --modversion ainimotion)" "$("$AIM" --version | cut -d' ' -f2)"
-cc -std=c11 -Wall -Werror "$AIM_SRC/tests/install/example.c" -o "$T/example" \
+# a sanitizer build installs instrumented libraries: a program linking them needs the runtime
+san=""
+grep -qE '^AIM_SANITIZE:BOOL=ON' "$AIM_BUILD/CMakeCache.txt" 2>/dev/null &&
+    san="-fsanitize=address,undefined"
+cc -std=c11 -Wall -Werror $san "$AIM_SRC/tests/install/example.c" -o "$T/example" \
    $(pkg-config --cflags --libs ainimotion)
 eq "example builds against the .pc (shared)" "$?" 0
-cc -std=c11 -Wall -Werror "$AIM_SRC/tests/install/example.c" -o "$T/example_static" \
+cc -std=c11 -Wall -Werror $san "$AIM_SRC/tests/install/example.c" -o "$T/example_static" \
    $(pkg-config --cflags ainimotion) "$P/$lib/libainimotion.a" \
    $(pkg-config --libs $(pkg-config --print-requires-private ainimotion | awk '{ print $1 }')) -lpthread -lm
 eq "example builds against libainimotion.a (libav shared)" "$?" 0

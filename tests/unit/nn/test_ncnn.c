@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn_bin.h"
 #include "test.h"
 #include "core/cpu.h"
 #include "nn/net.h"
@@ -15,21 +16,6 @@ static void log_cb(void *o, AimLogLevel l, const char *m)
 {
     if (!quiet)
         fprintf(stderr, "  log: %s\n", m);
-}
-
-typedef struct Bin {
-    unsigned char *d;
-    size_t n, cap;
-} Bin;
-
-static void bin_put(Bin *b, const void *p, size_t n)
-{
-    if (b->n + n > b->cap) {
-        b->cap = (b->n + n) * 2;
-        b->d = realloc(b->d, b->cap);
-    }
-    memcpy(b->d + b->n, p, n);
-    b->n += n;
 }
 
 // A type-0 array (4-byte tag): fp32 (tag 0) or fp16 (tag 0x01306B47).

@@ -7,28 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn_bin.h"
 #include "vk_check.h"
 #include "nn/ops_rife.h"
-
-// ncnn .bin writer: type-0 arrays carry a 4-byte tag (0: fp32), type-1 arrays are raw fp32.
-typedef struct Bin {
-    unsigned char *d;
-    size_t n, cap;
-} Bin;
-
-static void bin_put(Bin *b, const void *p, size_t n)
-{
-    if (b->n + n > b->cap) {
-        b->cap = (b->n + n) * 2;
-        b->d = realloc(b->d, b->cap);
-        if (!b->d) {
-            fprintf(stderr, "out of memory\n");
-            exit(1);
-        }
-    }
-    memcpy(b->d + b->n, p, n);
-    b->n += n;
-}
 
 static void bin_array(Bin *b, int tagged, size_t n, float scale, unsigned seed)
 {

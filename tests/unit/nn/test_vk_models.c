@@ -21,6 +21,7 @@
 #include "nn/rife.h"
 #include "nn/upscaler.h"
 #include "vk/vk.h"
+#include "vk_check.h"
 
 static void log_cb(void *o, AimLogLevel l, const char *m)
 {
@@ -178,21 +179,9 @@ int main(void)
     const char *shared = getenv("AIM_SHARED");
     char clip[4096];
     snprintf(clip, sizeof(clip), "%s/clips/onepiece_demo.mp4", shared ? shared : "../shared");
-    AimVkSettings vs;
-    aim_vk_default_settings(&vs);
-    vs.policy = AIM_VK_ANY;
-    vs.validation = 1;
-    vs.log = LOG;
-    AimVkDevice *dev[2] = { NULL, NULL };
-    vs.fp16 = 0;
-    int err = aim_vk_device_create(&dev[0], &vs);
-    if (err == AIM_ERR(ENODEV) || err == AIM_ERR_UNSUPPORTED)
-        TEST_SKIP("no Vulkan device: %s", aim_strerror(err));
-    CHECK(err == 0);
-    if (!err && aim_vk_device_info(dev[0])->fp16) {
-        vs.fp16 = 1;
-        CHECK(aim_vk_device_create(&dev[1], &vs) == 0);
-    }
+    VkCheck vc; // the fp32 and fp16 devices, validation on (skips without a device)
+    vkc_open(&vc);
+    AimVkDevice **dev = vc.dev;
     AimReaderSettings rs;
     aim_reader_default_settings(&rs);
     rs.path = clip;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# GNU parallel as the job engine (README recipe): plan, render every segment with two parallel
-# workers, join; the result decodes to exactly the frames of a one-piece enhance (--crf 0), with
-# the same timestamps and streams.
+# GNU parallel as the job engine (docs/jobs.md recipe): plan, render every segment with two
+# parallel workers, join; the result decodes to exactly the frames of a one-piece enhance
+# (--crf 0), with the same timestamps and streams.
 . "$(dirname "$0")/lib.sh"
 command -v parallel >/dev/null || skip "GNU parallel is not installed (scripts/install-deps.sh installs it)"
 "$GEN" "$T/in.mkv" --frames 144 --size 320x180 >/dev/null 2>&1 || { bad "aim_gen"; finish; exit; }

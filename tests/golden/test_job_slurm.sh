@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Slurm as the job engine (README recipe), on a real single-node cluster this test starts:
+# Slurm as the job engine (docs/jobs.md recipe), on a real single-node cluster this test starts:
 # munged, slurmctld and slurmd on localhost with a configuration written into the test's own
 # folder (its own key, ports, spool and state), an array job rendering the segments, a
 # dependent join job; the result decodes to exactly the frames of a one-piece enhance
@@ -81,7 +81,7 @@ cd "$T" || exit 1
 "$AIM" enhance in.mkv --out one.mkv --crf 0 -q
 n=$("$AIM" plan in.mkv --job J --segments 4 --crf 0 -q)
 eq "plan exit code" "$?" 0
-# the README recipe
+# the docs/jobs.md recipe
 jid=$(sbatch --parsable --array=0-$((n - 1)) -o "$T/render-%a.log" \
       --wrap "'$AIM' render '$T/J' --segment \$SLURM_ARRAY_TASK_ID -q")
 check "array job submitted" test -n "$jid"

@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # The lists a person reads agree with the code: every model of the registry (as `ainimotion
-# models` lists it) is in `enhance --help` and in README's `--upscaler` / `--interp` rows and
-# its list of known models, and README names no engine the binary does not know; README and
-# --help document `--gate-metric` and `models verify`; README's CSV columns are analyze's.
+# models` lists it) is in `enhance --help`, in README's `--upscaler` / `--interp` rows and in
+# docs/models.md's list of known models, and README names no engine the binary does not know;
+# README and --help document `--gate-metric` and `models verify`; README's CSV columns are
+# analyze's.
 # Fails when a model is added to the table but not to README (or README drifts).
 . "$(dirname "$0")/lib.sh"
 README=$AIM_SRC/README.md
+MODELS_DOC=$AIM_SRC/docs/models.md
 "$AIM" models --models-dir "$T/none" >"$T/list" || bad "models list"
 "$AIM" enhance --help >"$T/help" || bad "enhance --help"
 # the option's paragraph of --help / the option's row of README, as one line
 help_para() { awk -v o="  $1 " 'index($0, o) == 1 {p = 1; printf "%s", $0; next}
     p && /^  [^ ]/ {exit} p {printf " %s", $0} END {print ""}' "$T/help"; }
 readme_row() { grep "^| \`$1 " "$README"; }
-known=$(awk '/^project records. Nothing third-party/,/^`--interp rife`/' "$README" | tr '\n' ' ')
-check "README has the known-models paragraph" test -n "$known"
+known=$(awk '/^project records. Nothing third-party/,/^`--interp rife`/' "$MODELS_DOC" |
+        tr '\n' ' ')
+check "docs/models.md has the known-models paragraph" test -n "$known"
 
 up_help=$(help_para --upscaler); up_row=$(readme_row --upscaler)
 in_help=$(help_para --interp); in_row=$(readme_row --interp)
@@ -21,7 +24,7 @@ n=0
 while read -r name state use engine rest; do
     case $name in models|install) continue ;; esac
     n=$((n+1))
-    check "$name: in README's known models" grep -q "\`$name\`" <<<"$known"
+    check "$name: in docs/models.md's known models" grep -q "\`$name\`" <<<"$known"
     if [ "$use" = --upscaler ]; then
         check "$name: in --help's --upscaler" grep -qw -- "$name" <<<"$up_help"
         check "$name: in README's --upscaler row" grep -q "\`$name\`" <<<"$up_row"

@@ -88,20 +88,13 @@ int main(int argc, char **argv)
     }
     frames = frames < 1 ? 1 : frames;
     AimVkDevice *dev = NULL;
-    if (policy != AIM_VK_CPU) {
-        AimVkSettings vs;
-        aim_vk_default_settings(&vs);
-        vs.policy = policy;
-        vs.index = index;
-        vs.log = s.log;
-        vs.timestamps = s.log.max_level == AIM_LOG_DEBUG;
-        int e = aim_vk_device_create(&dev, &vs);
-        if (e < 0)
-            return fprintf(stderr, "device: %s\n", aim_strerror(e)), 1;
+    int e = aim_vk_device_open(&dev, policy, index, s.log.max_level == AIM_LOG_DEBUG, &s.log);
+    if (e < 0)
+        return fprintf(stderr, "device: %s\n", aim_strerror(e)), 1;
+    if (dev)
         fprintf(stderr, "device: %s (%s)\n", aim_vk_device_info(dev)->name,
                 aim_vk_device_fp16(dev) ? "fp16" : "fp32");
-        s.device = dev;
-    }
+    s.device = dev;
     AimPool *pool = NULL;
     if (threads > 1 && aim_pool_create(&pool, threads - 1) < 0)
         return 1;

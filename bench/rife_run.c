@@ -84,17 +84,10 @@ int main(int argc, char **argv)
             return fprintf(stderr, "unknown option %s\n", a), 2;
     }
     AimVkDevice *dev = NULL;
-    if (policy != AIM_VK_CPU) {
-        AimVkSettings vs;
-        aim_vk_default_settings(&vs);
-        vs.policy = policy;
-        vs.index = index;
-        vs.log = s.log;
-        int e = aim_vk_device_create(&dev, &vs);
-        if (e < 0)
-            return fprintf(stderr, "rife_run: device: %s\n", aim_strerror(e)), 1;
-        s.device = dev;
-    }
+    int e = aim_vk_device_open(&dev, policy, index, 0, &s.log);
+    if (e < 0)
+        return fprintf(stderr, "rife_run: device: %s\n", aim_strerror(e)), 1;
+    s.device = dev;
     size_t n = (size_t)w * h * 3;
     unsigned char *in[2] = { read_rgb(argv[1], n), read_rgb(argv[2], n) };
     AimPool *pool = NULL;

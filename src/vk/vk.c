@@ -44,6 +44,23 @@ int aim_vk_parse_device(const char *s, int *policy, int *index)
     return 0;
 }
 
+int aim_vk_device_open(AimVkDevice **out, int policy, int index, int timestamps,
+                       const AimLog *log)
+{
+    if (policy == AIM_VK_CPU) {
+        *out = NULL;
+        return 0;
+    }
+    AimVkSettings s;
+    aim_vk_default_settings(&s);
+    s.policy = policy;
+    s.index = index;
+    s.timestamps = timestamps;
+    if (log)
+        s.log = *log;
+    return aim_vk_device_create(out, &s);
+}
+
 int aim_vk_have_shader(const char *name)
 {
     for (int i = 0; i < aim_vk_nshaders; i++)

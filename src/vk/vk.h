@@ -96,6 +96,15 @@ typedef struct AimVkDevice AimVkDevice;
  * logged); on failure *out is untouched.
  */
 int aim_vk_device_create(AimVkDevice **out, const AimVkSettings *s);
+/**
+ * Opens the device a --device value names (`policy` and `index` as aim_vk_parse_device gives
+ * them), every other setting at its default but `timestamps` (as AimVkSettings); `log` may be
+ * NULL (the device layer logs nothing). AIM_VK_CPU opens none: 0 with *out = NULL. Otherwise
+ * the errors and ownership of aim_vk_device_create. The one way a program or tool opens the
+ * device a user chose.
+ */
+int aim_vk_device_open(AimVkDevice **out, int policy, int index, int timestamps,
+                       const AimLog *log);
 /** Waits for the device to be idle and frees everything; accepts &NULL; NULLs the pointer. */
 void aim_vk_device_destroy(AimVkDevice **d);
 const AimVkDeviceInfo *aim_vk_device_info(const AimVkDevice *d);

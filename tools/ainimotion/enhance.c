@@ -633,17 +633,10 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
     int neural_interp = !strcmp(interp, "rife");
     int neural = neural_up || neural_interp;
     if (neural && o.device_policy != AIM_VK_CPU) {
-        AimVkSettings vs;
-        aim_vk_default_settings(&vs);
-        vs.policy = o.device_policy;
-        vs.index = o.device_index;
-        vs.timestamps = o.verbose; // per-layer GPU times with -v
-        // the device layer's own lines with -v only: one line below says what happened (and
-        // no GPU is normal for auto: the start line says "on the CPU")
-        vs.log = log;
-        if (!o.verbose)
-            vs.log.cb = NULL;
-        if ((ret = aim_vk_device_create(&dev, &vs)) < 0) {
+        // per-layer GPU times and the device layer's own lines with -v only: one line below
+        // says what happened (and no GPU is normal for auto: the start line says "on the CPU")
+        if ((ret = aim_vk_device_open(&dev, o.device_policy, o.device_index, o.verbose,
+                                      o.verbose ? &log : NULL)) < 0) {
             if (o.device_policy != AIM_VK_AUTO) {
                 aim_log(&log, AIM_LOG_ERROR, "--device: no usable Vulkan device (%s; see "
                         "'ainimotion devices', -v for the driver's answer)",

@@ -34,6 +34,20 @@ static void test_parse(void)
     }
 }
 
+// aim_vk_device_open, the one way the program and the tools open a --device choice: cpu opens
+// nothing; a device index past the last fails as aim_vk_device_create does, *out untouched.
+static void test_open(int ndevices)
+{
+    AimVkDevice *d = (AimVkDevice *)&d;
+    CHECK(aim_vk_device_open(&d, AIM_VK_CPU, 0, 0, NULL) == 0 && d == NULL);
+    if (!ndevices)
+        return;
+    CHECK_EQ_INT(aim_vk_device_open(&d, AIM_VK_INDEX, ndevices, 0, NULL), AIM_ERR(ENODEV));
+    CHECK(d == NULL);
+    CHECK(aim_vk_device_open(&d, AIM_VK_INDEX, 0, 1, NULL) == 0 && d != NULL);
+    aim_vk_device_destroy(&d);
+}
+
 int main(void)
 {
     test_parse();
@@ -41,6 +55,7 @@ int main(void)
     AimVkDeviceInfo info[16];
     int n = 0;
     int err = aim_vk_enumerate(info, 16, &n, &log);
+    test_open(err < 0 ? 0 : n);
     if (err < 0 || !n) {
         test_finish("test_vk_device");
         TEST_SKIP("no Vulkan device: %s", aim_strerror(err));

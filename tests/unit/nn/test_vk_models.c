@@ -9,83 +9,24 @@
 // floors); the GPU really ran (the backend name); no validation message. A model that is not
 // installed is skipped by name; no model, no clip or no device: exit 77. AIM_VK_ONLY=WORD runs
 // only the models whose name contains WORD (by hand: lavapipe on 2 cores takes minutes).
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "test.h"
-#include "io/io.h"
 #include "nn/color.h"
 #include "nn/models.h"
 #include "nn/rife.h"
 #include "nn/upscaler.h"
 #include "vk/vk.h"
 #include "vk_check.h"
+#include "vk_crop.h"
 
-static void log_cb(void *o, AimLogLevel l, const char *m)
-{
-    if (l <= AIM_LOG_WARNING)
-        fprintf(stderr, "  log: %s\n", m);
-}
-static const AimLog LOG = { log_cb, NULL, AIM_LOG_WARNING };
-
-#define W 64
-#define H 64
-// the crop: a face outline, flat cels and a gradient (frame 40; 42 for RIFE's second frame)
-#define X0 288
-#define Y0 160
-static const double FLOOR[2] = { 50, 40 }; // dB, fp32 / fp16
-
-typedef struct Img {
-    const AimFrame *f;
-    AimNnColor cc;
-    float *out; ///< 3 planes of ow x oh, clamped to [0, 1]
-    int ow, oh;
-} Img;
-
-static void rd(void *opaque, int x0, int y0, int w, int h, float *const rgb[3], ptrdiff_t stride)
-{
-    Img *im = opaque;
-    aim_nn_yuv_to_rgb(&im->cc, im->f, X0 + x0, Y0 + y0, w, h, rgb, stride);
-}
-
-static void store(Img *im, int x0, int y0, int w, int h, const float *const rgb[3],
-                  ptrdiff_t stride)
-{
-    for (int c = 0; c < 3; c++)
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++) {
-                float v = rgb[c][y * stride + x];
-                im->out[((size_t)c * im->oh + y0 + y) * im->ow + x0 + x] =
-                    v < 0 ? 0 : v > 1 ? 1 : v;
-            }
-}
-
-static void wr(void *opaque, int x0, int y0, int w, int h, const float *const rgb[3],
-               ptrdiff_t stride)
-{
-    store(opaque, x0, y0, w, h, rgb, stride);
-}
-
-static double psnr(const float *a, const float *b, size_t n)
-{
-    double se = 0;
-    for (size_t i = 0; i < n; i++)
-        se += ((double)a[i] - b[i]) * ((double)a[i] - b[i]);
-    return se == 0 ? 200 : 10 * log10((double)n / se);
-}
-
-// Compares got with the CPU's ref, as "<what> fp32/fp16".
-static void compare(const char *what, int k, const float *ref, const float *got, size_t n)
-{
-    double p = psnr(ref, got, n);
-    fprintf(stderr, "%s %s: %.2f dB against the CPU\n", what, k ? "fp16" : "fp32", p);
-    CHECK_MSG(p >= FLOOR[k], "%s %s: %.2f dB < %.0f", what, k ? "fp16" : "fp32", p, FLOOR[k]);
-}
+static const AimLog LOG = { vkc_log_cb, NULL, AIM_LOG_WARNING };
 
 // Upscales the crop on dev (NULL: CPU); the output in a new buffer (NULL on failure).
-static float *upscale(const char *model, int scale, int noise, AimVkDevice *dev, Img *im)
+static float *upscale(const char *model, int scale, int noise, AimVkDevice *dev,
+                      VkCrop *im)
 {
     AimNnUpscalerSettings s;
     aim_nn_upscaler_default_settings(&s);
@@ -95,27 +36,10 @@ static float *upscale(const char *model, int scale, int noise, AimVkDevice *dev,
     s.tile = 40; // several tiles on 64x64 (and the SE averages sampled first)
     s.device = dev;
     s.log = LOG;
-    AimNnUpscaler *u = NULL;
-    int err = aim_nn_upscaler_create(&u, &s);
-    CHECK_MSG(err == 0, "%s x%d: create on %s: %s", model, scale, dev ? "vulkan" : "cpu",
-              aim_strerror(err));
-    if (err < 0)
-        return NULL;
-    int f = aim_nn_upscaler_factor(u);
-    CHECK_EQ_INT(f, scale);
-    im->ow = W * f;
-    im->oh = H * f;
-    im->out = calloc((size_t)3 * im->ow * im->oh, sizeof(float));
-    err = im->out ? aim_nn_upscaler_run(u, W, H, rd, wr, im) : AIM_ERR(ENOMEM);
-    CHECK_MSG(err == 0, "%s run: %s", model, aim_strerror(err));
-    if (dev) // on the GPU, no silent fallback
-        CHECK(!strncmp(aim_nn_upscaler_backend(u), "vulkan", 6));
-    aim_nn_upscaler_destroy(&u);
-    if (err < 0) {
-        free(im->out);
-        return NULL;
-    }
-    return im->out;
+    float *out = vkc_upscale(im, &s);
+    if (out)
+        CHECK_EQ_INT(im->ow, VKC_CROP_W * scale);
+    return out;
 }
 
 // RIFE at t = 0.5 between the w x h crops of f0 and f1 on dev (NULL: CPU).
@@ -142,15 +66,15 @@ static float *interpolate(const AimFrame *f0, const AimFrame *f1, int w, int h, 
         aim_nn_rife_input(r, k, rgb, &stride);
         AimNnColor cc;
         aim_nn_color_init(&cc, &fr[k]->color, fr[k]->depth, fr[k]->height);
-        aim_nn_yuv_to_rgb(&cc, fr[k], X0, Y0, w, h, rgb, stride);
+        aim_nn_yuv_to_rgb(&cc, fr[k], VKC_CROP_X0, VKC_CROP_Y0, w, h, rgb, stride);
     }
     const float *out[3];
     ptrdiff_t stride;
-    Img im = { NULL, { 0 }, calloc((size_t)3 * w * h, sizeof(float)), w, h };
+    VkCrop im = { .out = calloc((size_t)3 * w * h, sizeof(float)), .ow = w, .oh = h };
     err = im.out ? aim_nn_rife_run(r, 0.5f, out, &stride) : AIM_ERR(ENOMEM);
     CHECK_MSG(err == 0, "rife run: %s", aim_strerror(err));
     if (!err)
-        store(&im, 0, 0, w, h, out, stride);
+        vkc_crop_store(&im, 0, 0, w, h, out, stride);
     if (dev)
         CHECK(!strncmp(aim_nn_rife_backend(r), "vulkan", 6));
     aim_nn_rife_destroy(&r);
@@ -176,26 +100,11 @@ static int installed(const char *model, const char *file)
 
 int main(void)
 {
-    const char *shared = getenv("AIM_SHARED");
-    char clip[4096];
-    snprintf(clip, sizeof(clip), "%s/clips/onepiece_demo.mp4", shared ? shared : "../shared");
     VkCheck vc; // the fp32 and fp16 devices, validation on (skips without a device)
     vkc_open(&vc);
     AimVkDevice **dev = vc.dev;
-    AimReaderSettings rs;
-    aim_reader_default_settings(&rs);
-    rs.path = clip;
-    rs.log = (AimLog){ 0 };
-    AimReader *rdr = NULL;
-    if (aim_reader_open(&rdr, &rs) < 0) {
-        for (int k = 0; k < 2; k++)
-            aim_vk_device_destroy(&dev[k]);
-        TEST_SKIP("%s not found (../shared)", clip);
-    }
-    AimFrame *f[43] = { NULL };
-    for (int i = 0; i <= 42 && aim_reader_read(rdr, &f[i]) == 0; i++)
-        ;
-    aim_reader_close(&rdr);
+    AimFrame *f[43];
+    vkc_read_frames(&vc, f, 43); // skips without the clip
     CHECK(f[40] && f[42]);
     static const struct { const char *model, *file; int scale, noise; } ups[] = {
         { "realcugan-se-conservative", "up3x-conservative.param", 3, 0 },
@@ -209,8 +118,8 @@ int main(void)
     for (size_t m = 0; f[42] && m < sizeof(ups) / sizeof(ups[0]); m++) {
         if (!installed(ups[m].model, ups[m].file))
             continue;
-        Img im = { f[40], { 0 }, NULL, 0, 0 };
-        aim_nn_color_init(&im.cc, &f[40]->color, f[40]->depth, f[40]->height);
+        VkCrop im;
+        vkc_crop_init(&im, f[40], VKC_CROP_X0, VKC_CROP_Y0);
         float *ref = upscale(ups[m].model, ups[m].scale, ups[m].noise, NULL, &im);
         size_t n = (size_t)3 * im.ow * im.oh;
         char what[96];
@@ -219,10 +128,10 @@ int main(void)
         for (int k = 0; k < 2 && ref; k++) {
             if (!dev[k])
                 continue;
-            Img ig = im;
+            VkCrop ig = im;
             float *got = upscale(ups[m].model, ups[m].scale, ups[m].noise, dev[k], &ig);
             if (got)
-                compare(what, k, ref, got, n);
+                vkc_psnr_check(what, k, ref, got, n);
             ran += got != NULL;
             free(got);
         }
@@ -239,22 +148,11 @@ int main(void)
                 continue;
             float *got = interpolate(f[40], f[42], w, h, dev[k]);
             if (got)
-                compare(what, k, ref, got, (size_t)3 * w * h);
+                vkc_psnr_check(what, k, ref, got, (size_t)3 * w * h);
             ran += got != NULL;
             free(got);
         }
         free(ref);
     }
-    for (int i = 0; i <= 42; i++)
-        aim_frame_unref(&f[i]);
-    for (int k = 0; k < 2; k++) {
-        if (dev[k])
-            CHECK_EQ_INT(aim_vk_device_messages(dev[k]), 0);
-        aim_vk_device_destroy(&dev[k]);
-    }
-    if (!ran && !test_failures_) {
-        test_finish("test_vk_models");
-        TEST_SKIP("none of the models is installed");
-    }
-    return test_finish("test_vk_models");
+    return vkc_models_finish(&vc, f, 43, ran, "test_vk_models", "none of the models is installed");
 }

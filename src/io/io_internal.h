@@ -2,8 +2,8 @@
 //
 // Stream copy: the reader demuxes every stream; packets of streams other than the decoded video
 // are filtered and shifted to the output timeline by the reader (it owns the zero point and the
-// clip range), then handed to the attached writer, which maps the stream index, rescales the
-// timestamps to the output stream's time base and muxes the payload unchanged.
+// clip range), then handed to the attached sink (the writer), which maps the stream index,
+// rescales the timestamps to the output stream's time base and muxes the payload unchanged.
 #ifndef AIM_IO_INTERNAL_H
 #define AIM_IO_INTERNAL_H
 
@@ -28,21 +28,30 @@ const AVFormatContext *aim_reader_format(const AimReader *r, int *video_index);
 void aim_reader_timeline(const AimReader *r, IoTimeline *t);
 /** stat() of the input taken at open (same-file check of the writer). */
 const struct stat *aim_reader_stat(const AimReader *r);
+/**
+ * Where a reader hands the packets it copies: the writer that copies from it. The reader knows
+ * only this (the writer depends on the reader, not the other way round).
+ */
+typedef struct IoPacketSink {
+    /**
+     * Takes one packet of input stream pkt->stream_index (timestamps already on the output
+     * timeline, in that input stream's time base). Called from the reader's thread. The packet
+     * is unreferenced (ownership taken) in all cases. Returns 0 or the sink's (sticky) error.
+     */
+    int (*packet)(void *opaque, AVPacket *pkt);
+    /** The reader is being closed: the sink must forget it. */
+    void (*closed)(void *opaque);
+    void *opaque;
+} IoPacketSink;
+
 /** 1 when packets can still be copied (attach before the first aim_reader_read). */
 int aim_reader_can_attach(const AimReader *r);
 /**
- * Attaches (w != NULL) or detaches (NULL) the writer that receives the copied packets; attaching
- * hands over the packets demuxed so far (while opening). Returns 0 or a negative error.
+ * Attaches (sink != NULL; copied) or detaches (NULL) the sink that receives the copied packets;
+ * attaching hands over the packets demuxed so far (while opening). Returns 0 or a negative
+ * error.
  */
-int aim_reader_attach(AimReader *r, AimWriter *w);
-
-/**
- * Muxes one packet of input stream pkt->stream_index (timestamps already on the output timeline,
- * in that input stream's time base). Streams the writer does not carry are ignored. Called from
- * the reader's thread; locks the writer. The packet is unreferenced (ownership taken) in all
- * cases. Returns 0 or the writer's (sticky) error.
- */
-int aim_writer_copy_packet(AimWriter *w, AVPacket *pkt);
+int aim_reader_attach(AimReader *r, const IoPacketSink *sink);
 /**
  * aim_writer_open for already encoded video (join.c): no encoder; the video stream takes
  * `video`'s parameters (kept by the caller until close) and s->frame_rate as its time base.
@@ -57,10 +66,11 @@ int aim_writer_copy_video(AimWriter *w, AVPacket *pkt);
  * (output time, microseconds) went out or the input ends (INT64_MAX: to the end).
  */
 int aim_reader_copy_until(AimReader *r, int64_t until_us);
-/** The attached reader is being closed: forget it. */
-void aim_writer_source_closed(AimWriter *w);
 
-/** Maps a libav error to an AIM error: ENOENT/EACCES/ENOMEM... keep their errno, others EXTERNAL. */
+/**
+ * Maps a libav error to an AIM error: ENOENT/EACCES/ENOMEM... keep their errno, others EXTERNAL
+ * (averror.c: every file of src/io uses it).
+ */
 int aim_io_error(int averr);
 
 #endif

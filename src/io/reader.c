@@ -77,27 +77,11 @@ struct AimReader {
     int64_t nb_errors;
 
     // stream copy
-    AimWriter *writer;
+    IoPacketSink sink;  // the writer copying from this reader (sink.packet NULL: none)
     AVPacket **pending; // demuxed before a writer was attached
     int nb_pending, cap_pending;
     uint8_t *pic_sent;  // per input stream: the attached picture went out
 };
-
-int aim_io_error(int averr)
-{
-    switch (averr) {
-    case AVERROR(ENOENT): case AVERROR(EACCES): case AVERROR(ENOMEM): case AVERROR(EEXIST):
-    case AVERROR(EINVAL): case AVERROR(ENOSPC): case AVERROR(EIO): case AVERROR(EISDIR):
-    case AVERROR(EROFS): case AVERROR(EPERM): case AVERROR(EPIPE): case AVERROR(ERANGE):
-        return AIM_ERR(AVUNERROR(averr));
-    case AVERROR_EOF: return AIM_ERR_EOF;
-    case AVERROR_INVALIDDATA: return AIM_ERR_INVALID_DATA;
-    case AVERROR_DECODER_NOT_FOUND: case AVERROR_ENCODER_NOT_FOUND:
-    case AVERROR_PATCHWELCOME: case AVERROR(ENOSYS):
-        return AIM_ERR_UNSUPPORTED;
-    default: return AIM_ERR_EXTERNAL;
-    }
-}
 
 static const char *averr_str(int err, char *buf, size_t n)
 {
@@ -144,7 +128,7 @@ static int copy_out(AimReader *r, AVPacket *pkt)
         r->pic_sent[pkt->stream_index] = 1;
         if (pkt->pts == AV_NOPTS_VALUE) // a still has no time; muxers want one
             pkt->pts = pkt->dts = 0;
-        return aim_writer_copy_packet(r->writer, pkt);
+        return r->sink.packet(r->sink.opaque, pkt);
     }
     int64_t t = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
     if (t == AV_NOPTS_VALUE) { // cannot be placed on the output timeline
@@ -175,13 +159,13 @@ static int copy_out(AimReader *r, AVPacket *pkt)
         pkt->pts -= zero;
     if (pkt->dts != AV_NOPTS_VALUE)
         pkt->dts -= zero;
-    return aim_writer_copy_packet(r->writer, pkt);
+    return r->sink.packet(r->sink.opaque, pkt);
 }
 
 // A demuxed packet of a stream other than the decoded video.
 static int forward(AimReader *r, AVPacket *pkt)
 {
-    if (r->writer)
+    if (r->sink.packet)
         return copy_out(r, pkt);
     if (r->started) { // nobody will take it
         av_packet_unref(pkt);
@@ -224,17 +208,17 @@ void aim_reader_timeline(const AimReader *r, IoTimeline *t)
 
 const struct stat *aim_reader_stat(const AimReader *r) { return &r->st; }
 
-int aim_reader_can_attach(const AimReader *r) { return !r->started && !r->writer; }
+int aim_reader_can_attach(const AimReader *r) { return !r->started && !r->sink.packet; }
 
-int aim_reader_attach(AimReader *r, AimWriter *w)
+int aim_reader_attach(AimReader *r, const IoPacketSink *sink)
 {
-    if (!w) {
-        r->writer = NULL;
+    if (!sink) {
+        r->sink = (IoPacketSink){ 0 };
         return 0;
     }
-    if (!aim_reader_can_attach(r))
+    if (!aim_reader_can_attach(r) || !sink->packet)
         return AIM_ERR(EINVAL);
-    r->writer = w;
+    r->sink = *sink;
     int ret = 0;
     for (int i = 0; i < r->nb_pending; i++) {
         int e = copy_out(r, r->pending[i]);
@@ -821,8 +805,8 @@ void aim_reader_close(AimReader **pr)
                 (long long)r->vfr_gap, (long long)r->vfr_drop);
     aim_frame_unref(&r->last);
     aim_frame_unref(&r->held);
-    if (r->writer)
-        aim_writer_source_closed(r->writer);
+    if (r->sink.closed)
+        r->sink.closed(r->sink.opaque);
     drop_pending(r);
     free(r->pending);
     free(r->pic_sent);
@@ -1023,7 +1007,7 @@ fail:
 // After the clip end: collect the other streams' packets that lie before the end.
 static int drain_tail(AimReader *r)
 {
-    if (!r->writer || r->end_ts == INT64_MAX)
+    if (!r->sink.packet || r->end_ts == INT64_MAX)
         return 0;
     int64_t limit = av_rescale_q(r->end_ts, r->vst->time_base, AV_TIME_BASE_Q) + TAIL_DEMUX_US;
     r->vst->discard = AVDISCARD_ALL;
@@ -1074,7 +1058,7 @@ static void check_truncated(AimReader *r)
 
 int aim_reader_copy_until(AimReader *r, int64_t until_us)
 {
-    if (!r->writer)
+    if (!r->sink.packet)
         return AIM_ERR(EINVAL);
     if (!r->started) {
         r->started = 1;
@@ -1111,7 +1095,7 @@ int aim_reader_read(AimReader *r, AimFrame **out)
         return AIM_ERR(EINVAL);
     if (!r->started) {
         r->started = 1;
-        if (!r->writer) { // no stream copy: stop demuxing what nobody takes
+        if (!r->sink.packet) { // no stream copy: stop demuxing what nobody takes
             drop_pending(r);
             for (unsigned i = 0; i < r->fmt->nb_streams; i++)
                 if ((int)i != r->vidx)

@@ -132,8 +132,10 @@ static int convert_subtitle(AimWriter *w, StreamMap *m, AVPacket *pkt)
     return 1;
 }
 
-int aim_writer_copy_packet(AimWriter *w, AVPacket *pkt)
+// IoPacketSink.packet: a packet the reader copies (io_internal.h).
+static int copy_packet(void *opaque, AVPacket *pkt)
 {
+    AimWriter *w = opaque;
     int i = pkt->stream_index;
     if (i < 0 || i >= w->nb_map || w->map[i].out < 0) {
         av_packet_unref(pkt);
@@ -152,7 +154,12 @@ int aim_writer_copy_packet(AimWriter *w, AVPacket *pkt)
     return mux(w, pkt);
 }
 
-void aim_writer_source_closed(AimWriter *w) { w->src = NULL; }
+// IoPacketSink.closed: the reader copied from is being closed.
+static void source_closed(void *opaque)
+{
+    AimWriter *w = opaque;
+    w->src = NULL;
+}
 
 int aim_writer_copy_video(AimWriter *w, AVPacket *pkt)
 {
@@ -1040,7 +1047,8 @@ int aim_writer_open_copy(AimWriter **out, const AimWriterSettings *s,
         goto error;
     }
 attach:
-    if (w->src && (ret = aim_reader_attach(w->src, w)) < 0)
+    if (w->src &&
+        (ret = aim_reader_attach(w->src, &(IoPacketSink){ copy_packet, source_closed, w })) < 0)
         goto error;
     aim_log(&w->log, AIM_LOG_DEBUG, "%s: header written, %u streams", w->path,
             w->oc->nb_streams);

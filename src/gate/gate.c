@@ -94,6 +94,7 @@
 
 typedef struct Ana {    // one source frame, analysed
     int64_t index;
+    int64_t pts;        // the frame's f->pts, for its record
     uint16_t *A;        // aw x ah, 0..ANA_MAX
     uint8_t *m0, *m;    // ME plane with borders; m points at (0, 0)
     float *detail;      // per 4x4 ME block: sum of |x - mean| (u8 levels)
@@ -779,6 +780,7 @@ int aim_gate_send(AimGate *g, AimFrame *f)
     int64_t i = g->nframes;
     Ana *c = ana_of(g, i);
     c->index = i; // records count frames as sent, whatever f->index says
+    c->pts = f->pts;
     g->box_done = 0;
     if (i > 0) {
         measure(g, f, ana_of(g, i - 1), c, iv_of(g, i));
@@ -929,7 +931,8 @@ static void decide(AimGate *g, int64_t i, AimGateRecord *rec)
     Iv *iv = iv_of(g, i);
     const Ana *c = ana_of(g, i);
     *rec = (AimGateRecord){
-        .frame = i, .mad = iv->mad, .ssim = iv->ssim, .hist = iv->hist, .mc = iv->mc,
+        .frame = i, .pts = c->pts, .mad = iv->mad, .ssim = iv->ssim, .hist = iv->hist,
+        .mc = iv->mc,
         .cut_score = iv->score, .palette = iv->palette, .blockmax = iv->blockmax,
         .sad = iv->sad, .moving = iv->moving, .luma = c->luma, .camera = iv->gm_px,
     };
@@ -1040,6 +1043,7 @@ int aim_gate_receive(AimGate *g, AimGateRecord *rec)
         return g->eof ? AIM_ERR_EOF : AIM_ERR(EAGAIN);
     if (g->next == 0) {
         rec->frame = 0;
+        rec->pts = ana_of(g, 0)->pts;
         rec->cls = AIM_CLASS_START;
         rec->ssim = 1.0;
         rec->luma = ana_of(g, 0)->luma;

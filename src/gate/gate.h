@@ -88,6 +88,8 @@ enum {
 /** One decision: the interval from source frame `frame - 1` to `frame`. */
 typedef struct AimGateRecord {
     int64_t frame;
+    int64_t pts;       ///< f->pts of frame `frame` as sent: from the reader (io.h), microseconds
+                       ///< from the first frame, the picture's own time in timed mode
     AimGateClass cls;
     unsigned why;      ///< AIM_GATE_WHY_* bits
     double mad;        ///< mean |dY| of the downscaled luma, 0..1
@@ -110,6 +112,9 @@ typedef struct AimGateRecord {
     /// Blocks that may move (motion and fade; data NULL for start/cut/hold: nothing moves).
     AimMotionMask mask;
 } AimGateRecord;
+
+/** The time of a record's frame in seconds, from a pts in the reader's microseconds. */
+static inline double aim_gate_record_seconds(const AimGateRecord *r) { return r->pts / 1e6; }
 
 typedef struct AimGate AimGate;
 

@@ -34,7 +34,7 @@ void aim_gate_csv_header(FILE *f)
           "fade_fit,camera,on,time\n", f);
 }
 
-void aim_gate_csv_row(FILE *f, const AimGateRecord *r, int on, double seconds)
+void aim_gate_csv_row(FILE *f, const AimGateRecord *r, int on)
 {
     char why[96], mc[32] = "", tc[32];
     if (r->mc >= 0 && r->cls != AIM_CLASS_START)
@@ -43,15 +43,16 @@ void aim_gate_csv_row(FILE *f, const AimGateRecord *r, int on, double seconds)
             (long long)r->frame, aim_gate_class_name(r->cls),
             aim_gate_why_string(r->why, why, sizeof(why)), r->mad, r->ssim, r->hist, mc,
             r->cut_score, r->rel, r->palette, r->blockmax, r->sad, r->moving, r->luma,
-            r->fade_fit, r->camera, on, aim_format_time(seconds, tc, sizeof(tc)));
+            r->fade_fit, r->camera, on,
+            aim_format_time(aim_gate_record_seconds(r), tc, sizeof(tc)));
 }
 
-void aim_gate_json_record(FILE *f, const AimGateRecord *r, int on, double seconds)
+void aim_gate_json_record(FILE *f, const AimGateRecord *r, int on)
 {
     char why[96];
     fprintf(f, "{\"frame\": %lld, \"time\": %.3f, \"class\": \"%s\", \"why\": \"%s\", "
                "\"mad\": %.6f, \"ssim\": %.5f, \"hist\": %.5f, ",
-            (long long)r->frame, seconds, aim_gate_class_name(r->cls),
+            (long long)r->frame, aim_gate_record_seconds(r), aim_gate_class_name(r->cls),
             aim_gate_why_string(r->why, why, sizeof(why)), r->mad, r->ssim, r->hist);
     if (r->mc >= 0 && r->cls != AIM_CLASS_START)
         fprintf(f, "\"mc\": %.5f, ", r->mc);
@@ -161,7 +162,7 @@ void aim_gate_summary_free(AimGateSummary *s)
     s->ncuts = 0;
 }
 
-void aim_gate_summary_json(FILE *f, const AimGateSummary *s, double fps)
+void aim_gate_summary_json(FILE *f, const AimGateSummary *s, const AimGateRecord *recs)
 {
     fprintf(f, "{\"frames\": %lld", (long long)s->frames);
     for (int c = 0; c < 5; c++)
@@ -176,14 +177,14 @@ void aim_gate_summary_json(FILE *f, const AimGateSummary *s, double fps)
     fputs("]}, \"cuts\": [", f);
     for (int64_t i = 0; i < s->ncuts; i++) {
         char tc[32];
-        double t = fps > 0 ? s->cuts[i] / fps : 0;
+        double t = aim_gate_record_seconds(&recs[s->cuts[i]]);
         fprintf(f, "%s{\"frame\": %lld, \"time\": %.3f, \"timecode\": \"%s\"}", i ? ", " : "",
                 (long long)s->cuts[i], t, aim_format_time(t, tc, sizeof(tc)));
     }
     fputs("]}", f);
 }
 
-void aim_gate_summary_text(FILE *f, const AimGateSummary *s, double fps)
+void aim_gate_summary_text(FILE *f, const AimGateSummary *s, const AimGateRecord *recs)
 {
     fprintf(f, "frames %lld: %lld cut, %lld hold, %lld motion, %lld fade\n",
             (long long)s->frames, (long long)s->count[AIM_CLASS_CUT],
@@ -203,7 +204,7 @@ void aim_gate_summary_text(FILE *f, const AimGateSummary *s, double fps)
     for (int64_t i = 0; i < s->ncuts; i++) {
         char tc[32];
         fprintf(f, " %lld (%s)", (long long)s->cuts[i],
-                aim_format_time(fps > 0 ? s->cuts[i] / fps : 0, tc, sizeof(tc)));
+                aim_format_time(aim_gate_record_seconds(&recs[s->cuts[i]]), tc, sizeof(tc)));
     }
     fputc('\n', f);
 }

@@ -21,17 +21,18 @@ const char *aim_gate_why_string(unsigned why, char *buf, size_t size);
  * `frame,class,why,mad,ssim,hist,mc,cut_score,rel,palette,blockmax,sad,moving,luma,fade_fit,camera,on,time`.
  * Metrics as in AimGateRecord; `mc` is empty where it was not measured (holds); `on` is the
  * number of source frames the drawing shown at frame i lasts (see aim_gate_summarize; 0 when
- * unknown); `time` is frame i's time as HH:MM:SS.mmm (aim_format_time; `seconds` from the first
- * frame, i / rate). Values in 0..1 luma units where AimGateRecord says so.
+ * unknown); `time` is frame i's time from the first frame as HH:MM:SS.mmm (aim_format_time of
+ * aim_gate_record_seconds: the picture's own time, variable-rate input included). Values in
+ * 0..1 luma units where AimGateRecord says so.
  */
 void aim_gate_csv_header(FILE *f);
-void aim_gate_csv_row(FILE *f, const AimGateRecord *r, int on, double seconds);
+void aim_gate_csv_row(FILE *f, const AimGateRecord *r, int on);
 
 /**
  * One record as a JSON object (no trailing comma or newline), the same keys as the CSV's
  * columns; `time` in seconds. Used by `analyze --json` and `enhance --report` alike.
  */
-void aim_gate_json_record(FILE *f, const AimGateRecord *r, int on, double seconds);
+void aim_gate_json_record(FILE *f, const AimGateRecord *r, int on);
 
 /** A run of consecutive drawings of one shot that each last `on` frames. */
 typedef struct AimGateRun {
@@ -65,10 +66,11 @@ void aim_gate_summary_free(AimGateSummary *s);
 
 /**
  * The summary as a JSON object: counts, cadence frames, dominant cadence, runs, and the cuts
- * ({"frame", "time" in seconds, "timecode" HH:MM:SS.mmm}) at `fps` source frames per second.
+ * ({"frame", "time" in seconds, "timecode" HH:MM:SS.mmm}), each at its frame's time:
+ * aim_gate_record_seconds of recs[frame] (`recs`: the records summarised, in frame order).
  */
-void aim_gate_summary_json(FILE *f, const AimGateSummary *s, double fps);
+void aim_gate_summary_json(FILE *f, const AimGateSummary *s, const AimGateRecord *recs);
 /** A few human-readable lines (counts, cadence, the longest runs, the cuts with timecodes). */
-void aim_gate_summary_text(FILE *f, const AimGateSummary *s, double fps);
+void aim_gate_summary_text(FILE *f, const AimGateSummary *s, const AimGateRecord *recs);
 
 #endif

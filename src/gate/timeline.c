@@ -232,6 +232,28 @@ int aim_timeline_band_point(const AimTimeline *t, int64_t i, int *x, int *y)
     return 0;
 }
 
+// Where time `tk` (seconds) falls among the frames [first, last) of a row, in frames from
+// `first`: between the two frames around it in proportion to their own times (records' pts),
+// so a variable-rate input's ticks sit where its pictures are; -1 after the row's last frame.
+// Times only grow (the reader drops a picture not after the one before).
+static double frame_at(const AimGateRecord *recs, int64_t first, int64_t last, double tk)
+{
+    int64_t lo = first, hi = last; // the first frame at or after tk
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (aim_gate_record_seconds(&recs[mid]) < tk)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == last)
+        return -1;
+    if (lo == first)
+        return 0;
+    double ta = aim_gate_record_seconds(&recs[lo - 1]), tb = aim_gate_record_seconds(&recs[lo]);
+    return (double)(lo - 1 - first) + (tb > ta ? (tk - ta) / (tb - ta) : 1);
+}
+
 int aim_timeline_render(AimTimeline *t, const AimGateRecord *recs, int64_t n,
                         const AimGateSettings *s, double fps)
 {
@@ -357,13 +379,14 @@ int aim_timeline_render(AimTimeline *t, const AimGateRecord *recs, int64_t n,
         label(t, x1 - (int)strlen(lab) * CHAR_W - 4, yhold + 4, mad_c, lab);
         snprintf(lab, sizeof(lab), "block threshold %.3g", s->block_threshold);
         label(t, x1 - (int)strlen(lab) * CHAR_W - 4, yblk - 17, bmax_c, lab);
-        // Time axis: ticks at whole steps with their timecodes (time from the first frame).
-        double t0 = first / fps, t1 = first / fps + fpr / fps;
+        // Time axis: ticks at whole steps with their timecodes (the frames' own times).
+        double t0 = aim_gate_record_seconds(&recs[first]);
+        double t1 = aim_gate_record_seconds(&recs[last - 1]);
         int label_end = -1; // a label never overlaps the one before it
-        for (double tk = ceil(t0 / step - 1e-9) * step; tk <= t1 + 1e-9 && tk * fps <= n;
-             tk += step) {
-            int x = x0 + (int)lround((tk - t0) * fps * pw / fpr);
-            if (x > x1 + 1)
+        for (double tk = ceil(t0 / step - 1e-9) * step; tk <= t1 + 1e-9; tk += step) {
+            double pos = frame_at(recs, first, last, tk - 1e-9);
+            int x = x0 + (int)lround(pos * pw / fpr);
+            if (pos < 0 || x > x1 + 1)
                 break;
             vline(t, x, top_s + BAND, top_s + BAND + 5, ink);
             char tc[32];

@@ -29,7 +29,9 @@ typedef struct AimTimeline {
 void aim_timeline_class_color(AimGateClass c, uint8_t rgb[3]);
 
 /**
- * Renders records 0 .. n-1 (frame order) of a source at `fps` frames per second. Columns that
+ * Renders records 0 .. n-1 (frame order) of a source at nominal `fps` frames per second (a row
+ * holds a minute of frames at that rate); the time axis follows the frames' own times
+ * (aim_gate_record_seconds), so a variable-rate input's timecodes are its pictures'. Columns that
  * hold several frames show their highest scores and the most important class (cut, fade,
  * motion, hold). Thresholds come from `s`. 0, AIM_ERR(EINVAL) (n < 1, fps <= 0) or
  * AIM_ERR(ENOMEM).

@@ -6,7 +6,7 @@
 # the audio. Two inputs: a 23.976 fps part followed by a 29.97 fps part (as episodes whose
 # credits were cut at another rate), and a 23.976 fps clip with 5 pictures cut out and the
 # timestamps kept (a gap: rendered between the pictures around it). Constant-rate input (here
-# and the shared clips) is untouched and gets no warning.
+# and the shared clips) is untouched and gets no warning. `analyze` reads both as enhance does.
 . "$(dirname "$0")/lib.sh"
 enc() { ffmpeg -nostdin -v error -y -f lavfi -i "testsrc2=s=160x96:r=$1:d=2" -c:v libx264 -pix_fmt yuv420p "$2"; }
 enc 24000/1001 "$T/a.mkv" && enc 30000/1001 "$T/b.mkv" || { bad "ffmpeg inputs"; finish; exit; }
@@ -64,6 +64,37 @@ ge "gap: output frame 18 is source picture 9" "$(psnr_at "$T/g.mkv" 18 "$T/gap.m
 ge "gap: output frame 30 is source picture 10" "$(psnr_at "$T/g.mkv" 30 "$T/gap.mkv" 10)" 38
 check "gap: no repeated pictures for the gate (no holds)" grep -Eq '"hold": *0' "$T/g.json"
 eq "gap: 43 pictures, 42 intervals" "$(grep -c '"frame": ' "$T/g.json")" 43
+
+# analyze reads a variable-rate input as enhance does: one record per picture, each at the
+# picture's own time (ffprobe's, from the first; within 1 ms: Matroska stores whole ms and the
+# reader puts a picture one nominal frame after the one before on its exact slot), the same
+# records and times as enhance --report (on the constant grid it had 96 records for the 24+30
+# input, at slot times)
+ptimes() {
+    ffprobe -v error -select_streams v -show_entries frame=best_effort_timestamp_time \
+        -of csv=p=0 "$1" | awk 'NF { if (!n++) t0 = $1; printf "%.4f\n", $1 - t0 }'
+}
+rtimes() { grep -o '"frame": [0-9]*, "time": [0-9.]*' "$1" | sed 's/.*: //'; }
+# same_times A B: as many times in A as in B, each within 1 ms
+same_times() {
+    [ "$(wc -l <"$1")" -eq "$(wc -l <"$2")" ] && paste "$1" "$2" |
+        awk '{ d = $1 - $2; if (d < 0) d = -d; if (d > 0.0011) bad++ } END { exit bad > 0 }'
+}
+"$AIM" analyze "$T/vfr.mkv" --json "$T/va.json" --csv "$T/va.csv" --timeline "$T/va.png" \
+    -q </dev/null 2>"$T/err"
+eq "analyze 24+30: exit code" "$?" 0
+eq "analyze 24+30: one record per picture (48 + 60)" "$(tail -n +2 "$T/va.csv" | wc -l)" 108
+rtimes "$T/va.json" >"$T/va.t"; ptimes "$T/vfr.mkv" >"$T/vfr.t"
+check "analyze 24+30: each record at its picture's time" same_times "$T/va.t" "$T/vfr.t"
+eq "analyze 24+30: the CSV's timecode of picture 93 (2.002 + 45 / 29.97 s)" \
+    "$(awk -F, '$1 == 93 { print $18 }' "$T/va.csv")" "00:00:03.504"
+"$AIM" analyze "$T/gap.mkv" --json "$T/ga.json" -q </dev/null 2>"$T/err"
+eq "analyze gap: exit code" "$?" 0
+rtimes "$T/ga.json" >"$T/ga.t"; ptimes "$T/gap.mkv" >"$T/gap.t"
+check "analyze gap: each record at its picture's time" same_times "$T/ga.t" "$T/gap.t"
+eq "analyze gap: the records, classes and times of enhance --report" \
+    "$(grep -o '"frame": [0-9]*, "time": [0-9.]*, "class": "[a-z]*"' "$T/ga.json")" \
+    "$(grep -o '"frame": [0-9]*, "time": [0-9.]*, "class": "[a-z]*"' "$T/g.json")"
 
 "$AIM" enhance "$T/a.mkv" --out "$T/c.mkv" --scale 1 -q </dev/null 2>"$T/err"
 eq "CFR: exit code" "$?" 0

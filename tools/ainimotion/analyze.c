@@ -265,6 +265,9 @@ int aim_cmd_analyze(int argc, char **argv)
     aim_reader_default_settings(&rset);
     rset.path = o.in;
     rset.log = log;
+    // a variable-rate input's pictures at their own times, one record each, as enhance reads
+    // them (the records and their times are the ones enhance --report writes)
+    rset.timed = 1;
     if (o.clip_set) {
         rset.clip_start = o.clip_start;
         rset.clip_end = o.clip_end;
@@ -333,7 +336,7 @@ int aim_cmd_analyze(int argc, char **argv)
     if (aim_cli_out_of_memory()) // the records may be incomplete: write none
         goto end;
     const AimVideoInfo *vi = aim_reader_info(reader);
-    double fps = (double)vi->frame_rate.num / vi->frame_rate.den; // records are on this grid
+    double fps = (double)vi->frame_rate.num / vi->frame_rate.den; // nominal (timeline rows)
     if (o.csv) {
         FILE *f = open_out(o.csv);
         opened |= f ? 1 : 0;
@@ -344,7 +347,7 @@ int aim_cmd_analyze(int argc, char **argv)
         }
         aim_gate_csv_header(f);
         for (int64_t i = 0; i < rs.n; i++)
-            aim_gate_csv_row(f, &rs.r[i], on[i], rs.r[i].frame / fps);
+            aim_gate_csv_row(f, &rs.r[i], on[i]);
         if (close_out(f)) {
             write_failed(o.csv);
             code = AIM_EXIT_OUTPUT;
@@ -375,10 +378,10 @@ int aim_cmd_analyze(int argc, char **argv)
                 o.gate.cut_threshold, o.gate.block_threshold);
         for (int64_t i = 0; i < rs.n; i++) {
             fputs(i ? ",\n    " : "\n    ", f);
-            aim_gate_json_record(f, &rs.r[i], on[i], rs.r[i].frame / fps);
+            aim_gate_json_record(f, &rs.r[i], on[i]);
         }
         fputs("\n  ],\n  \"summary\": ", f);
-        aim_gate_summary_json(f, &sum, fps);
+        aim_gate_summary_json(f, &sum, rs.r);
         fputs("\n}\n", f);
         if (close_out(f)) {
             write_failed(o.json);
@@ -408,7 +411,7 @@ int aim_cmd_analyze(int argc, char **argv)
         FILE *out = (o.csv && !strcmp(o.csv, "-")) || (o.json && !strcmp(o.json, "-"))
                   ? aim_cli_stderr() : stdout;
         fprintf(out, "%s: ", o.in);
-        aim_gate_summary_text(out, &sum, fps);
+        aim_gate_summary_text(out, &sum, rs.r);
         fprintf(out, "speed: %.1f frames/s (decode + gate, wall clock); gate alone %.1f frames/s "
                 "(%.2f ms CPU per frame)\n", rs.n / (seconds > 0 ? seconds : 1e-9),
                 rs.n / (t_gate > 0 ? t_gate : 1e-9), 1e3 * t_gate / rs.n);

@@ -103,7 +103,6 @@ int aim_report_finish(AimReport *r, const AimPipelineStats *st, double seconds, 
 {
     FILE *f = r->f;
     const AimVideoInfo *vi = r->info.video;
-    double fps = (double)vi->frame_rate.num / vi->frame_rate.den; // records are on this grid
     fprintf(f, "{\n  \"ainimotion\": \"%s\",\n", AIM_VERSION_STRING);
     settings_json(f, &r->info);
     AimGateSummary sum = { 0 };
@@ -118,11 +117,11 @@ int aim_report_finish(AimReport *r, const AimPipelineStats *st, double seconds, 
     fputs("  \"frames\": [", f);
     for (int64_t i = 0; ok && i < r->n; i++) {
         fputs(i ? ",\n    " : "\n    ", f);
-        aim_gate_json_record(f, &r->rec[i], on[i], r->rec[i].frame / fps);
+        aim_gate_json_record(f, &r->rec[i], on[i]);
     }
     fputs("\n  ],\n  \"summary\": ", f);
     if (ok)
-        aim_gate_summary_json(f, &sum, fps);
+        aim_gate_summary_json(f, &sum, r->rec);
     else
         fputs("null", f);
     aim_gate_summary_free(&sum);

@@ -76,6 +76,8 @@ static void add(Seq *q, int depth, SynthScene s0, const SynthScene *s1, double a
                 char want)
 {
     q->f[q->n] = synth_frame(W, H, depth, &s0, s1, a, noise, (uint32_t)q->n + 1);
+    if (q->f[q->n]) // the reader's microseconds (io.h), at 24 fps
+        q->f[q->n]->pts = q->n * INT64_C(1000000) / 24;
     q->want[q->n] = want;
     q->n++;
     q->want[q->n] = 0;
@@ -99,6 +101,7 @@ static void run(const Seq *q, const AimGateSettings *s, char *got, AimGateRecord
             AimGateRecord r;
             CHECK_EQ_INT(aim_gate_receive(g, &r), 0);
             CHECK_EQ_INT(r.frame, next);
+            CHECK(r.pts == q->f[next]->pts); // the frame's own time, for the reports
             // a record waits for at most AIM_GATE_LOOKAHEAD later frames
             CHECK(i - 1 <= next + AIM_GATE_LOOKAHEAD);
             got[next] = letter(r.cls);
@@ -115,6 +118,7 @@ static void run(const Seq *q, const AimGateSettings *s, char *got, AimGateRecord
             int rr;
             while ((rr = aim_gate_receive(g, &r)) == 0) {
                 CHECK_EQ_INT(r.frame, next);
+                CHECK(r.pts == q->f[next]->pts);
                 got[next] = letter(r.cls);
                 if (recs)
                     recs[next] = r;
@@ -130,6 +134,7 @@ static void run(const Seq *q, const AimGateSettings *s, char *got, AimGateRecord
     int ret;
     while ((ret = aim_gate_receive(g, &r)) == 0) {
         CHECK_EQ_INT(r.frame, next);
+        CHECK(next < q->n && r.pts == q->f[next]->pts);
         got[next] = letter(r.cls);
         if (recs)
             recs[next] = r;
@@ -442,8 +447,11 @@ static void test_summary(void)
     char *txt = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&txt, &len);
-    aim_gate_summary_json(f, &s, 24);
-    aim_gate_summary_text(f, &s, 24);
+    AimGateRecord recs[64] = { { 0 } };
+    for (int i = 0; i < n; i++)
+        recs[i].pts = i * INT64_C(1000000) / 24;
+    aim_gate_summary_json(f, &s, recs);
+    aim_gate_summary_text(f, &s, recs);
     fclose(f);
     CHECK_MSG(strstr(txt, "\"cuts\": [{\"frame\": 10, \"time\": 0.417, \"timecode\": "
                           "\"00:00:00.417\"}]") != NULL, "%s", txt);
@@ -561,7 +569,7 @@ static void test_outputs(const AimGateSettings *s)
     FILE *f = open_memstream(&buf, &len);
     aim_gate_csv_header(f);
     for (int i = 0; i < q.n; i++)
-        aim_gate_csv_row(f, &rec[i], 2, rec[i].frame / 24.0);
+        aim_gate_csv_row(f, &rec[i], 2);
     fclose(f);
     const char *hdr = "frame,class,why,mad,ssim,hist,mc,cut_score,rel,palette,blockmax,sad,moving,"
                       "luma,fade_fit,camera,on,time\n";
@@ -591,14 +599,14 @@ static void test_outputs(const AimGateSettings *s)
     CHECK(strstr(hdr, "mc") != NULL);
     free(buf);
     f = open_memstream(&buf, &len);
-    aim_gate_json_record(f, &rec[12], 2, 0.5);
+    aim_gate_json_record(f, &rec[12], 2);
     fclose(f);
     CHECK_MSG(!strncmp(buf, "{\"frame\": 12, \"time\": 0.500, \"class\": \"cut\", \"why\": "
                             "\"isolated\"", 62), "%s", buf);
     CHECK(buf[len - 1] == '}');
     free(buf);
     f = open_memstream(&buf, &len);
-    aim_gate_json_record(f, &rec[1], 2, 1 / 24.0);
+    aim_gate_json_record(f, &rec[1], 2);
     fclose(f);
     CHECK(strstr(buf, "\"mc\": null") != NULL); // a hold: not measured
     free(buf);
@@ -660,6 +668,7 @@ static void test_outputs(const AimGateSettings *s)
             continue;
         for (int64_t i = 0; i < n; i++) {
             lr[i].frame = i;
+            lr[i].pts = i * INT64_C(1000000) / 24;
             lr[i].cls = i % 500 == 0 ? AIM_CLASS_CUT : AIM_CLASS_HOLD;
         }
         CHECK_EQ_INT(aim_timeline_render(&t, lr, n, s, 24), 0);

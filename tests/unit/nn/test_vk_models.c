@@ -87,8 +87,7 @@ static float *interpolate(const AimFrame *f0, const AimFrame *f1, int w, int h, 
 
 static int installed(const char *model, const char *file)
 {
-    const char *only = getenv("AIM_VK_ONLY");
-    if (only && *only && !strstr(model, only))
+    if (!vkc_selected(model))
         return 0;
     char path[4096];
     AimLog quiet = { 0 };

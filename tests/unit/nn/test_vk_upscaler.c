@@ -4,7 +4,8 @@
 // PSNR of the float RGB output (clamped to [0, 1]) >= 50 dB in fp32 and >= 40 dB in fp16
 // (issue 11's floors). Also: the budget tile is a positive multiple of 32, the GPU path really
 // ran (the backend name), and no validation message. Models whose ops have no Vulkan shader
-// yet are skipped by name; no model installed or no device: exit 77.
+// yet are skipped by name; no model installed or no device: exit 77. AIM_VK_ONLY=WORD runs only
+// the models whose name contains WORD (by hand).
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +105,8 @@ int main(void)
     };
     int ran = 0;
     for (size_t m = 0; f && m < sizeof(models) / sizeof(models[0]); m++) {
+        if (!vkc_selected(models[m][0]))
+            continue;
         int ready = gpu_ready(models[m][0], models[m][1]);
         if (ready < 0)
             fprintf(stderr, "SKIP %s: not installed\n", models[m][0]);

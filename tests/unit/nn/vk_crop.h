@@ -128,6 +128,16 @@ static inline float *vkc_upscale(VkCrop *im, const AimNnUpscalerSettings *s)
 }
 
 /**
+ * 0 when $AIM_VK_ONLY names a word that `model` does not contain: by hand, to run one model
+ * (lavapipe on 2 cores takes minutes per model); 1 otherwise.
+ */
+static inline int vkc_selected(const char *model)
+{
+    const char *only = getenv("AIM_VK_ONLY");
+    return !only || !*only || strstr(model, only);
+}
+
+/**
  * Reads frames 0..n-1 of the clip into f (NULL past its end; the caller unrefs them). Without
  * the clip: closes vc's devices and exits 77 with a message.
  */

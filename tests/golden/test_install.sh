@@ -27,6 +27,12 @@ done
 exported=$(nm -D --defined-only "$P/$lib/libainimotion.so" | awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' | sort | tr '\n' ' ')
 eq "the shared library exports only the public API" "$exported" \
    "aim_create aim_default_settings aim_destroy aim_log aim_run aim_strerror aim_version "
+# the library is the engine; the command line's own code (its commands, batches, jobs, Ctrl-C)
+# stays in the program, a client of it
+cli=$(nm --defined-only "$P/$lib/libainimotion.a" | awk '$2 == "T" { print $3 }' |
+      grep -E '^aim_(cmd_enhance|cmd_plan|cmd_analyze|batch_run|enhance_cli_run)$' | tr '\n' ' ')
+eq "the library holds none of the command line's code" "$cli" ""
+check "the library holds the engine" sh -c "nm --defined-only '$P/$lib/libainimotion.a' | grep -q ' T aim_enhance_run$'"
 
 export PKG_CONFIG_PATH=$P/$lib/pkgconfig
 eq "pkg-config version" "$(pkg-config --modversion ainimotion)" "$("$AIM" --version | cut -d' ' -f2)"

@@ -72,7 +72,7 @@ const AimPreset *aim_preset_find(const char *name)
     return NULL;
 }
 
-static void enhance_usage(FILE *f)
+void aim_enhance_usage(FILE *f)
 {
     fprintf(f,
 "usage: ainimotion enhance IN --out OUT [options]\n"
@@ -539,33 +539,6 @@ static int writer_exit(int err)
     if (err == AIM_ERR_UNSUPPORTED)
         return AIM_EXIT_OUTPUT; // encoder or container not available
     return AIM_EXIT_OUTPUT;
-}
-
-int aim_cmd_enhance(int argc, char **argv)
-{
-    EnhanceOptions o;
-    char err[512];
-    if (aim_batch_wanted(argc, argv))
-        return aim_batch_run(argc, argv);
-    if (aim_enhance_parse(argc, argv, &o, err, sizeof(err)) < 0) {
-        fprintf(stderr, "ainimotion: %s (try 'ainimotion enhance --help')\n", err);
-        return AIM_EXIT_USAGE;
-    }
-    if (o.help) {
-        enhance_usage(stdout);
-        return AIM_EXIT_OK;
-    }
-    if (o.version) {
-        printf("ainimotion %s\n", AIM_VERSION_STRING);
-        return AIM_EXIT_OK;
-    }
-    // every file the run writes, refused before any work when one would replace the input or
-    // another output (the writer checks OUT against the input again, through the reader)
-    const AimCliOutput outs[] = { { "--out", o.out }, { "--report", o.report } };
-    int code = aim_cli_check_outputs(o.in, outs, sizeof(outs) / sizeof(outs[0]));
-    if (code != AIM_EXIT_OK)
-        return code;
-    return aim_enhance_cli_run(&o, argc, argv);
 }
 
 int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)

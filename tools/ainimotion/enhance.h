@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "ainimotion/common.h"
 #include "gate/gate.h"
@@ -51,6 +52,9 @@ typedef struct EnhanceOptions {
     int help, version;
     int resume;               ///< --resume: through a hidden job folder beside OUT (job.c)
 } EnhanceOptions;
+
+/** `enhance --help`'s text (beside the option parser, so the two change together). */
+void aim_enhance_usage(FILE *f);
 
 /**
  * Parses enhance's arguments (argv[0] is "enhance"). Returns 0, or AIM_ERR(EINVAL) with a

@@ -150,6 +150,33 @@ static int run_api(const EnhanceOptions *o, int argc, char **argv)
     return aim_api_exit_code(ret);
 }
 
+int aim_cmd_enhance(int argc, char **argv)
+{
+    EnhanceOptions o;
+    char err[512];
+    if (aim_batch_wanted(argc, argv))
+        return aim_batch_run(argc, argv);
+    if (aim_enhance_parse(argc, argv, &o, err, sizeof(err)) < 0) {
+        fprintf(stderr, "ainimotion: %s (try 'ainimotion enhance --help')\n", err);
+        return AIM_EXIT_USAGE;
+    }
+    if (o.help) {
+        aim_enhance_usage(stdout);
+        return AIM_EXIT_OK;
+    }
+    if (o.version) {
+        printf("ainimotion %s\n", AIM_VERSION_STRING);
+        return AIM_EXIT_OK;
+    }
+    // every file the run writes, refused before any work when one would replace the input or
+    // another output (the writer checks OUT against the input again, through the reader)
+    const AimCliOutput outs[] = { { "--out", o.out }, { "--report", o.report } };
+    int code = aim_cli_check_outputs(o.in, outs, sizeof(outs) / sizeof(outs[0]));
+    if (code != AIM_EXIT_OK)
+        return code;
+    return aim_enhance_cli_run(&o, argc, argv);
+}
+
 int aim_enhance_cli_run(const EnhanceOptions *o, int argc, char **argv)
 {
     if (o->resume)

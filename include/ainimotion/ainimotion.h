@@ -1,8 +1,9 @@
 /*
  * AInimotion public API: enhance one video file (interpolation + upscaling, anime-aware), as
- * `ainimotion enhance` does: the command-line program's enhance runs through this API (its
- * Ctrl-C through should_cancel, its progress line through on_progress, its "wrote" line from
- * the AimReport).
+ * `ainimotion enhance` does: the command-line program's enhance runs through this API, each
+ * file of a batch too (its Ctrl-C through should_cancel, its progress line through
+ * on_progress, its "wrote" line from the AimReport); only `--resume`, whose segments are
+ * planned runs with hooks this API does not offer, runs the same engine underneath it.
  *
  *     AimSettings s;
  *     aim_default_settings(&s);
@@ -17,9 +18,12 @@
  *     if (err < 0)
  *         fprintf(stderr, "%s\n", aim_strerror(err));
  *
- * Versioning: AIM_API_VERSION (version.h) grows when this header changes; a struct gains
- * fields only at its end, and aim_default_settings fills every field, so a program compiled
- * against an older header keeps working. Link with `pkg-config --libs ainimotion`.
+ * Versioning: AIM_API_VERSION (version.h) grows with every change of this header. The
+ * caller allocates AimSettings and AimReport and the library reads or fills them whole, so
+ * their size is fixed within one library major version (libainimotion.so.MAJOR): a field
+ * added to either is a new major. AimProgress is the library's, passed by pointer: it gains
+ * fields at its end only, and a program built against an older header reads what it knows.
+ * aim_default_settings fills every field. Link with `pkg-config --libs ainimotion`.
  * API 2: AimProgress gained seconds, fps and final.
  *
  * Thread-safety: a context is used by one thread at a time. The library installs no signal
@@ -86,12 +90,12 @@ typedef struct AimSettings {
     /// option that repeats one (--scale 2) wins. --resume, --help and --version are refused.
     const char *const *options;
     AimLog log;             ///< messages, from any thread of the run (default: none)
-    /// Called after each output frame from the pipeline's last thread, and once more with
-    /// final = 1 from aim_run's thread when processing ended having written frames (also when
-    /// it failed or was cancelled). May be NULL.
+    /// Called from aim_run's thread after each output frame, and once more with final = 1
+    /// when processing ended having written frames (also when it failed or was cancelled).
+    /// May be NULL.
     void (*on_progress)(void *opaque, const AimProgress *p);
-    /// Polled after each output frame and every 50 ms while aim_run runs, from threads of the
-    /// library (at times two at once: thread-safe, quick); nonzero stops the run with
+    /// Polled after each output frame (aim_run's thread) and every 50 ms while aim_run runs
+    /// (a thread of the library): thread-safe and quick; nonzero stops the run with
     /// AIM_ERR_INTERRUPTED. Nothing is left under the output's name after a stopped run, nor
     /// its temporary file. May be NULL.
     int (*should_cancel)(void *opaque);
@@ -105,8 +109,9 @@ typedef struct AimContext AimContext;
 
 /**
  * Creates a context from settings (copied: the strings must stay valid until aim_destroy).
- * Every setting is checked here: returns 0, AIM_ERR(EINVAL) (a missing or bad setting,
- * logged) or AIM_ERR(ENOMEM); *out is set only on success. Opens no file.
+ * Every setting's form and range is checked here (the files and the models: by aim_run):
+ * returns 0, AIM_ERR(EINVAL) (a missing or bad setting, logged) or AIM_ERR(ENOMEM); *out is
+ * set only on success. Opens no file.
  */
 int aim_create(AimContext **out, const AimSettings *s);
 

@@ -103,8 +103,8 @@ typedef struct AimEnhanceHooks {
     /** Replaces the log to stderr (may be NULL). */
     const AimLog *log;
     /**
-     * After each output frame, from the sink thread, and once more (final = 1) from the calling
-     * thread when the pipeline ended having written frames, successful or not: frames written,
+     * After each output frame (the pipeline's sink loop, on the calling thread), and once more
+     * (final = 1) when the pipeline ended having written frames, successful or not: frames written,
      * expected (0: unknown), seconds since the pipeline started, the output's frame rate. The
      * arguments of aim_progress_line. May be NULL.
      */
@@ -112,7 +112,7 @@ typedef struct AimEnhanceHooks {
                      double out_fps, int final);
     /**
      * Nonzero stops the run as AIM_ERR_INTERRUPTED (may be NULL). Polled after each output frame
-     * (sink thread) and every CANCEL_POLL_MS from a thread of its own while the run lasts, so a
+     * (calling thread) and every CANCEL_POLL_MS from a thread of its own while the run lasts, so a
      * cancel is seen during a slow open or a neural model's long frame too.
      */
     int (*cancelled)(void *cb_opaque);

@@ -511,14 +511,6 @@ static void on_progress(void *opaque, const AimPipelineStats *st)
         atomic_store(&r->cancel, 1);
 }
 
-// The pool and the pipeline return AIM_ERR(EAGAIN) only when pthread_create fails, which under
-// a memory limit (ulimit -v) is the mmap of the thread's stack: an allocation that failed.
-static void thread_failure(int err)
-{
-    if (err == AIM_ERR(EAGAIN))
-        aim_cli_note_alloc_failure();
-}
-
 static int reader_exit(int err)
 {
     if (err == AIM_ERR(ERANGE))
@@ -562,7 +554,6 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
     // flag at its first frame
     if (hooks && hooks->cancelled) {
         if ((ret = pthread_create(&run.watch, NULL, watch_cancel, &run)) != 0) {
-            thread_failure(AIM_ERR(EAGAIN));
             aim_log(&log, AIM_LOG_ERROR, "cannot start a thread: %s", strerror(ret));
             goto end;
         }
@@ -701,8 +692,9 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
     long threads = o.threads ? o.threads : sysconf(_SC_NPROCESSORS_ONLN);
     if (threads < 1)
         threads = 1;
+    // (a thread that cannot be made is memory that cannot be had: the program's allocation hook,
+    // alloc_hook.c, notes it as out of memory; a library must not end the process for it)
     if ((ret = aim_pool_create(&pool, (int)threads - 1)) < 0) {
-        thread_failure(ret);
         aim_log(&log, AIM_LOG_ERROR, "cannot start %ld worker threads: %s", threads - 1,
                 aim_strerror(ret));
         goto end;
@@ -787,7 +779,6 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
     run.t_start = now_s();
     AimPipelineStats st;
     ret = aim_pipeline_run(&ps, &st);
-    thread_failure(ret);
     // an allocation that failed anywhere, even one a library shrugged off, fails the run
     // before the output is published
     if (!ret && aim_cli_out_of_memory())

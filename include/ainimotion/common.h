@@ -24,9 +24,10 @@ enum {
     AIM_ERR_UNSUPPORTED = -0x4001, ///< valid input the project does not handle (pixel format, rate)
     AIM_ERR_INVALID_DATA= -0x4002, ///< input data is malformed (corrupt file, bad model file)
     AIM_ERR_NO_VIDEO    = -0x4003, ///< input has no video stream
-    AIM_ERR_MODEL_MISSING = -0x4004, ///< a model file is not installed
-    AIM_ERR_INTERRUPTED = -0x4005, ///< the run was cancelled (SIGINT)
-    AIM_ERR_EXTERNAL    = -0x4006, ///< a library we call failed (libav*), message in the log
+    AIM_ERR_MODEL_MISSING = -0x4004, ///< a model is not installed, or its files fail their check
+    AIM_ERR_INTERRUPTED = -0x4005, ///< the run was cancelled (should_cancel; the CLI's Ctrl-C)
+    AIM_ERR_EXTERNAL    = -0x4006, ///< a library we call failed (libav*), or a run's processing
+                                   ///< did (aim_run): message in the log
 };
 
 /** Returns a static, human-readable string for an AIM error code (never NULL). */
@@ -40,8 +41,8 @@ typedef enum AimLogLevel {
 } AimLogLevel;
 
 /**
- * Log callback. Called from any thread of the library; must be thread-safe.
- * `msg` is one line without a trailing newline.
+ * Log callback. Called from any thread of the library, at times from two at once: must be
+ * thread-safe. `msg` is one line without a trailing newline.
  */
 typedef void (*AimLogCallback)(void *opaque, AimLogLevel level, const char *msg);
 
@@ -52,7 +53,8 @@ typedef struct AimLog {
     AimLogLevel max_level; ///< messages above this level are dropped
 } AimLog;
 
-/** Logs through `log` (may be NULL). printf-style. */
+/** Logs through `log` (may be NULL, or its cb NULL: dropped). printf-style, one line of at most
+ * 1023 bytes (longer is cut). */
 void aim_log(const AimLog *log, AimLogLevel level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

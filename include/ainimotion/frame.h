@@ -1,5 +1,7 @@
 /*
- * AInimotion public API: reference-counted YUV 4:2:0 frames.
+ * AInimotion's frames: reference-counted YUV 4:2:0, shared by the library's stages. Internal:
+ * not installed and not part of the public API (ainimotion.h, common.h, version.h), which
+ * takes files, not frames.
  *
  * One sample type for every bit depth: samples are uint16_t holding the native value range
  * (0..255 for 8-bit, 0..1023 for 10-bit). Every stage has one code path instead of one per

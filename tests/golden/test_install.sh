@@ -27,6 +27,12 @@ done
 exported=$(nm -D --defined-only "$P/$lib/libainimotion.so" | awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' | sort | tr '\n' ' ')
 eq "the shared library exports only the public API" "$exported" \
    "aim_create aim_default_settings aim_destroy aim_log aim_run aim_strerror aim_version "
+# the library is the engine; the command line's own code (its commands, batches, jobs, Ctrl-C)
+# stays in the program, a client of it
+cli=$(nm --defined-only "$P/$lib/libainimotion.a" | awk '$2 == "T" { print $3 }' |
+      grep -E '^aim_(cmd_enhance|cmd_plan|cmd_analyze|batch_run|enhance_cli_run)$' | tr '\n' ' ')
+eq "the library holds none of the command line's code" "$cli" ""
+check "the library holds the engine" sh -c "nm --defined-only '$P/$lib/libainimotion.a' | grep -q ' T aim_enhance_run$'"
 
 export PKG_CONFIG_PATH=$P/$lib/pkgconfig
 eq "pkg-config version" "$(pkg-config --modversion ainimotion)" "$("$AIM" --version | cut -d' ' -f2)"
@@ -44,12 +50,17 @@ eq "example builds against libainimotion.a (libav shared)" "$?" 0
 "$GEN" "$T/in.mkv" --frames 24 --size 160x96 >/dev/null 2>&1 || { bad "aim_gen"; finish; exit; }
 LD_LIBRARY_PATH=$P/$lib "$T/example" "$T/in.mkv" "$T/out.mkv" > "$T/run.txt"
 eq "example run: exit code" "$?" 0
-check "example: version from the library" grep -q "^version $("$AIM" --version | cut -d' ' -f2) api 1$" "$T/run.txt"
-check "example: progress callback saw every frame" grep -q '^progress 48$' "$T/run.txt"
+check "example: version from the library" grep -q "^version $("$AIM" --version | cut -d' ' -f2) api 2$" "$T/run.txt"
+# one call per output frame, then the final one; the output rate 48000/1001
+check "example: progress callback saw every frame, then a final call" \
+    grep -q '^progress 48 frames, 49 calls, 1 final, 47.952 fps$' "$T/run.txt"
 check "example: report" grep -Eq '^report 24 source, 48 output, [1-9][0-9]* interpolated$' "$T/run.txt"
 eq "example: output frames" "$(frames "$T/out.mkv")" 48
 "$T/example_static" "$T/in.mkv" "$T/out2.mkv" 5 > "$T/cancel.txt"
 eq "static example cancelled: exit code" "$?" 1
 check "cancel: AIM_ERR_INTERRUPTED" grep -q "^result $((-0x4005)) " "$T/cancel.txt"
 check "cancel: nothing left under the output name" test ! -e "$T/out2.mkv"
+check "cancel: no temporary file left beside it" test -z "$(ls -A "$T" | grep out2)"
+check "cancel: stopped soon after frame 5 (not at the end)" \
+    grep -Eq '^progress ([5-9]|[1-3][0-9]) frames, .* 1 final' "$T/cancel.txt"
 finish

@@ -1,17 +1,21 @@
-// The public API (include/ainimotion/ainimotion.h) over the command line's enhance run: the
-// settings become enhance's own arguments, parsed by the same parser, run by the same code.
+// The public API (include/ainimotion/ainimotion.h) over the engine (aim_enhance_run): the
+// settings become enhance's own arguments, parsed by the same parser. The command line's
+// enhance runs through here too (enhance_cli.c).
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ainimotion/ainimotion.h"
+#include "api.h"
 #include "cli.h"
 #include "enhance.h"
+#include "io/avlog.h"
 #include "pipeline/pipeline.h"
 
 struct AimContext {
     AimSettings s;
-    char **argv;     // "enhance" IN --out OUT ... and the strings made here
+    EnhanceOptions o; // parsed from argv (its strings point into it)
+    char **argv;     // "enhance" --out OUT ... options -- IN, and the strings made here
     int argc;
     char *own[8];    // numbers printed into strings
     int nown;
@@ -67,8 +71,12 @@ static int add_fmt(AimContext *c, const char *fmt, double v, int num, int den)
 
 int aim_create(AimContext **out, const AimSettings *s)
 {
-    if (!out || !s || !s->input || !s->output)
+    if (!out || !s)
         return AIM_ERR(EINVAL);
+    if (!s->input || !s->output) {
+        aim_log(&s->log, AIM_LOG_ERROR, "AimSettings: input and output are required");
+        return AIM_ERR(EINVAL);
+    }
     int nopt = 0;
     while (s->options && s->options[nopt])
         nopt++;
@@ -80,7 +88,6 @@ int aim_create(AimContext **out, const AimSettings *s)
     c->s = *s;
     int ret = 0;
     add(c, "enhance");
-    add(c, s->input);
     add(c, "--out");
     add(c, s->output);
     if (s->overwrite)
@@ -108,12 +115,14 @@ int aim_create(AimContext **out, const AimSettings *s)
     }
     for (int i = 0; i < nopt; i++)
         add(c, s->options[i]);
-    EnhanceOptions o;
+    add(c, "--"); // the input last: a name that starts with '-' is not an option
+    add(c, s->input);
+    EnhanceOptions *o = &c->o;
     char err[512];
-    if (ret < 0 || aim_enhance_parse(c->argc, c->argv, &o, err, sizeof(err)) < 0 ||
-        o.resume || o.help || o.version) {
+    if (ret < 0 || aim_enhance_parse(c->argc, c->argv, o, err, sizeof(err)) < 0 ||
+        o->resume || o->help || o->version) {
         if (ret >= 0)
-            aim_log(&s->log, AIM_LOG_ERROR, "%s", o.resume || o.help || o.version
+            aim_log(&s->log, AIM_LOG_ERROR, "%s", o->resume || o->help || o->version
                     ? "--resume, --help and --version are command-line options" : err);
         aim_destroy(&c);
         return ret < 0 ? ret : AIM_ERR(EINVAL);
@@ -122,24 +131,39 @@ int aim_create(AimContext **out, const AimSettings *s)
     return 0;
 }
 
-static void on_progress(void *opaque, int64_t done, int64_t total)
+// The error of each exit code (README's table) and back: one table both ways.
+static const struct {
+    int exit_code, err;
+} exit_errors[] = {
+    { AIM_EXIT_OK, 0 },
+    { AIM_EXIT_USAGE, AIM_ERR(EINVAL) },
+    { AIM_EXIT_INPUT, AIM_ERR_INVALID_DATA },
+    { AIM_EXIT_OUTPUT, AIM_ERR(EEXIST) },
+    { AIM_EXIT_UNSUPPORTED, AIM_ERR_UNSUPPORTED },
+    { AIM_EXIT_MODEL, AIM_ERR_MODEL_MISSING },
+    { AIM_EXIT_INTERRUPTED, AIM_ERR_INTERRUPTED },
+    { AIM_EXIT_FAILED, AIM_ERR_EXTERNAL }, // processing failed, out of memory included
+};
+
+int aim_api_error(int exit_code)
 {
-    AimContext *c = opaque;
-    AimProgress p = { done, total };
-    if (c->s.on_progress)
-        c->s.on_progress(c->s.opaque, &p);
+    for (size_t i = 0; i < sizeof(exit_errors) / sizeof(*exit_errors); i++)
+        if (exit_errors[i].exit_code == exit_code)
+            return exit_errors[i].err;
+    return AIM_ERR_EXTERNAL;
 }
 
-static int on_cancelled(void *opaque)
+int aim_api_exit_code(int err)
 {
-    AimContext *c = opaque;
-    return c->s.should_cancel && c->s.should_cancel(c->s.opaque);
+    for (size_t i = 0; i < sizeof(exit_errors) / sizeof(*exit_errors); i++)
+        if (exit_errors[i].err == err)
+            return exit_errors[i].exit_code;
+    return AIM_EXIT_FAILED; // AIM_ERR(ENOMEM) from aim_create
 }
 
-static void on_finished(void *opaque, const AimPipelineStats *st, double seconds)
+void aim_api_report(AimReport *r, const AimPipelineStats *st, double seconds)
 {
-    AimContext *c = opaque;
-    c->report = (AimReport){
+    *r = (AimReport){
         .source_frames = st->src_frames, .output_frames = st->out_frames,
         .cuts = st->class_count[AIM_CLASS_CUT], .holds = st->class_count[AIM_CLASS_HOLD],
         .motion = st->class_count[AIM_CLASS_MOTION], .fades = st->class_count[AIM_CLASS_FADE],
@@ -148,28 +172,39 @@ static void on_finished(void *opaque, const AimPipelineStats *st, double seconds
     };
 }
 
+static void on_progress(void *opaque, int64_t done, int64_t total, double seconds,
+                        double out_fps, int final)
+{
+    AimContext *c = opaque;
+    AimProgress p = { done, total, seconds, out_fps, final };
+    if (c->s.on_progress)
+        c->s.on_progress(c->s.opaque, &p);
+}
+
+static int on_cancelled(void *opaque)
+{
+    AimContext *c = opaque;
+    return c->s.should_cancel(c->s.opaque);
+}
+
+static void on_finished(void *opaque, const AimPipelineStats *st, double seconds)
+{
+    AimContext *c = opaque;
+    aim_api_report(&c->report, st, seconds);
+}
+
 int aim_run(AimContext *c, AimReport *report)
 {
     if (!c)
         return AIM_ERR(EINVAL);
-    EnhanceOptions o;
-    char err[512];
-    if (aim_enhance_parse(c->argc, c->argv, &o, err, sizeof(err)) < 0)
-        return AIM_ERR(EINVAL);
-    AimEnhanceHooks hooks = { .opaque = c, .log = &c->s.log, .progress = on_progress,
-                              .cancelled = on_cancelled, .finished = on_finished };
+    AimEnhanceHooks hooks = { .log = &c->s.log, .progress = on_progress,
+                              .cancelled = c->s.should_cancel ? on_cancelled : NULL,
+                              .finished = on_finished, .cb_opaque = c };
     memset(&c->report, 0, sizeof(c->report));
-    int code = aim_enhance_run(&o, &hooks);
+    int code = aim_enhance_run(&c->o, &hooks);
+    // libav's log callback is process-wide: it does not outlive the run (nor its log's opaque)
+    aim_io_set_av_log(NULL, AIM_LOG_ERROR);
     if (report)
         *report = c->report;
-    switch (code) { // the exit code's class (README's table) as the error
-    case AIM_EXIT_OK: return 0;
-    case AIM_EXIT_USAGE: return AIM_ERR(EINVAL);
-    case AIM_EXIT_INPUT: return AIM_ERR_INVALID_DATA;
-    case AIM_EXIT_OUTPUT: return AIM_ERR(EEXIST);
-    case AIM_EXIT_UNSUPPORTED: return AIM_ERR_UNSUPPORTED;
-    case AIM_EXIT_MODEL: return AIM_ERR_MODEL_MISSING;
-    case AIM_EXIT_INTERRUPTED: return AIM_ERR_INTERRUPTED;
-    default: return AIM_ERR_EXTERNAL;
-    }
+    return aim_api_error(code);
 }

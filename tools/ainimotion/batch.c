@@ -267,7 +267,7 @@ int aim_batch_run(int argc, char **argv)
             free(run);
             goto end;
         }
-        it->code = o.resume ? aim_job_resume(&o, m, run) : aim_enhance_run(&o, NULL);
+        it->code = aim_enhance_cli_run(&o, m, run);
         it->seconds = now_s() - t0;
         free(run);
         failed += it->code != AIM_EXIT_OK;

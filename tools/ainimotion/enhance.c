@@ -1,6 +1,6 @@
 // `ainimotion enhance IN --out OUT [options]`: wires the reader, the pipeline and the writer.
 #include <math.h>
-#include <signal.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,7 +72,7 @@ const AimPreset *aim_preset_find(const char *name)
     return NULL;
 }
 
-static void enhance_usage(FILE *f)
+void aim_enhance_usage(FILE *f)
 {
     fprintf(f,
 "usage: ainimotion enhance IN --out OUT [options]\n"
@@ -174,6 +174,16 @@ int aim_enhance_takes_value(const char *name)
 
 int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_t errlen)
 {
+    return aim_enhance_parse_rest(argc, argv, o, NULL, err, errlen);
+}
+
+int aim_enhance_parse_rest(int argc, char **argv, EnhanceOptions *o, const char **rest,
+                           char *err, size_t errlen)
+{
+    static const char *const short_flags[] = { "-y", "-q", "-v", "-h" }; // "yqvh", in `rest`
+    int nrest = 0;
+    if (rest)
+        rest[0] = NULL;
     memset(o, 0, sizeof(*o));
     o->scale = 1.333;
     o->crf = -1;
@@ -206,12 +216,18 @@ int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_
         int nl = aim_cli_short_cluster(a, "yqvh", "o", letters, sizeof(letters), &val);
         if (nl < 0)
             return opt_error(err, errlen, "unknown option in '%s'%s", a, NULL);
-        for (int k = 0; k < nl && letters[k] != 'o'; k++)
+        for (int k = 0; k < nl && letters[k] != 'o'; k++) {
             enhance_flag(o, (char[3]){ '-', letters[k], 0 });
+            if (rest)
+                rest[nrest++] = short_flags[strchr("yqvh", letters[k]) - "yqvh"];
+        }
         if (nl > 0 && letters[nl - 1] != 'o')
             continue;
-        if (nl == 0 && enhance_flag(o, a))
+        if (nl == 0 && enhance_flag(o, a)) {
+            if (rest)
+                rest[nrest++] = a;
             continue;
+        }
         // options with a value: "--opt VALUE", "--opt=VALUE", "-o VALUE", "-oVALUE"
         const char *eq = strchr(a, '=');
         if (nl > 0) {
@@ -234,6 +250,11 @@ int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_
             if (i + 1 >= argc || !argv[i + 1])
                 return opt_error(err, errlen, "option '%s' needs a value%s", name, NULL);
             val = argv[++i];
+        }
+        if (rest && strcmp(name, "-o") && strcmp(name, "--out")) { // as given: one or two
+            rest[nrest++] = a;
+            if (val == argv[i])
+                rest[nrest++] = val;
         }
         int ret = 0;
         if (!strcmp(name, "-o") || !strcmp(name, "--out")) {
@@ -333,6 +354,8 @@ int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_
                                  "see 'ainimotion devices')%s", val, NULL);
         }
     }
+    if (rest)
+        rest[nrest] = NULL;
     if (o->help || o->version)
         return 0;
     if (!o->in)
@@ -343,16 +366,6 @@ int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_
 }
 
 // ---- run --------------------------------------------------------------------------------
-
-// The only mutable global of the program: a signal handler cannot reach anything else.
-// Lock-free atomics are async-signal-safe.
-static atomic_int g_cancel;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    atomic_store(&g_cancel, 1);
-}
 
 void aim_cli_log(void *opaque, AimLogLevel level, const char *msg)
 {
@@ -380,10 +393,52 @@ typedef struct Run {
     AimReportInfo report_info;
     int64_t total_out;     // estimate, 0 if unknown
     double out_fps;        // output frame rate (progress: speed against real time)
-    double t_start, t_last_print;
-    int tty, quiet;
+    double t_start;
     const AimEnhanceHooks *hooks;
+    atomic_int cancel;     // the pipeline's stop flag, set from hooks->cancelled
+    // the thread polling hooks->cancelled (watch_cancel)
+    pthread_t watch;
+    pthread_mutex_t watch_mutex;
+    pthread_cond_t watch_cond;
+    int watching, watch_stop;
 } Run;
+
+// How often hooks->cancelled is polled while a run lasts: a Ctrl-C is seen within 50 ms, under
+// the ~100 ms a person notices as a delay, whatever stage is busy (a neural model spends seconds
+// on one frame on a CPU, a slow encoder open as long); 20 calls a second cost nothing.
+#define CANCEL_POLL_MS 50
+
+static void *watch_cancel(void *arg)
+{
+    Run *r = arg;
+    pthread_mutex_lock(&r->watch_mutex);
+    while (!r->watch_stop) {
+        if (r->hooks->cancelled(r->hooks->cb_opaque))
+            atomic_store(&r->cancel, 1);
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts); // the condition variable's clock
+        ts.tv_nsec += CANCEL_POLL_MS * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&r->watch_cond, &r->watch_mutex, &ts);
+    }
+    pthread_mutex_unlock(&r->watch_mutex);
+    return NULL;
+}
+
+static void watch_end(Run *r)
+{
+    if (!r->watching)
+        return;
+    pthread_mutex_lock(&r->watch_mutex);
+    r->watch_stop = 1;
+    pthread_cond_signal(&r->watch_cond);
+    pthread_mutex_unlock(&r->watch_mutex);
+    pthread_join(r->watch, NULL);
+    r->watching = 0;
+}
 
 static double now_s(void)
 {
@@ -446,39 +501,14 @@ char *aim_progress_line(char *buf, size_t n, int64_t done, int64_t total, double
     return buf;
 }
 
-static void print_progress(Run *r, const AimPipelineStats *st, int final)
-{
-    char line[256];
-    aim_progress_line(line, sizeof(line), st->out_frames, r->total_out, now_s() - r->t_start,
-                      r->out_fps, final);
-    fprintf(aim_cli_stderr(), "%s%s%s", r->tty ? "\r" : "", line,
-            r->tty ? (final ? "\n" : "   ") : "\n");
-    fflush(aim_cli_stderr());
-}
-
 static void on_progress(void *opaque, const AimPipelineStats *st)
 {
     Run *r = opaque;
     if (r->hooks && r->hooks->progress)
-        r->hooks->progress(r->hooks->opaque, st->out_frames, r->total_out);
-    if (r->hooks && r->hooks->cancelled && r->hooks->cancelled(r->hooks->opaque))
-        atomic_store(&g_cancel, 1);
-    if (r->quiet)
-        return;
-    double t = now_s();
-    // A TTY line is refreshed 4 times a second; logs get a plain line every 10 seconds.
-    if (t - r->t_last_print >= (r->tty ? 0.25 : 10.0)) {
-        r->t_last_print = t;
-        print_progress(r, st, 0);
-    }
-}
-
-// The pool and the pipeline return AIM_ERR(EAGAIN) only when pthread_create fails, which under
-// a memory limit (ulimit -v) is the mmap of the thread's stack: an allocation that failed.
-static void thread_failure(int err)
-{
-    if (err == AIM_ERR(EAGAIN))
-        aim_cli_note_alloc_failure();
+        r->hooks->progress(r->hooks->cb_opaque, st->out_frames, r->total_out,
+                           now_s() - r->t_start, r->out_fps, 0);
+    if (r->hooks && r->hooks->cancelled && r->hooks->cancelled(r->hooks->cb_opaque))
+        atomic_store(&r->cancel, 1);
 }
 
 static int reader_exit(int err)
@@ -503,35 +533,6 @@ static int writer_exit(int err)
     return AIM_EXIT_OUTPUT;
 }
 
-int aim_cmd_enhance(int argc, char **argv)
-{
-    EnhanceOptions o;
-    char err[512];
-    if (aim_batch_wanted(argc, argv))
-        return aim_batch_run(argc, argv);
-    if (aim_enhance_parse(argc, argv, &o, err, sizeof(err)) < 0) {
-        fprintf(stderr, "ainimotion: %s (try 'ainimotion enhance --help')\n", err);
-        return AIM_EXIT_USAGE;
-    }
-    if (o.help) {
-        enhance_usage(stdout);
-        return AIM_EXIT_OK;
-    }
-    if (o.version) {
-        printf("ainimotion %s\n", AIM_VERSION_STRING);
-        return AIM_EXIT_OK;
-    }
-    // every file the run writes, refused before any work when one would replace the input or
-    // another output (the writer checks OUT against the input again, through the reader)
-    const AimCliOutput outs[] = { { "--out", o.out }, { "--report", o.report } };
-    int code = aim_cli_check_outputs(o.in, outs, sizeof(outs) / sizeof(outs[0]));
-    if (code != AIM_EXIT_OK)
-        return code;
-    if (o.resume)
-        return aim_job_resume(&o, argc, argv);
-    return aim_enhance_run(&o, NULL);
-}
-
 int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
 {
     const EnhanceOptions o = *op;
@@ -539,27 +540,25 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
                    o.verbose ? AIM_LOG_DEBUG : o.quiet ? AIM_LOG_WARNING : AIM_LOG_INFO };
     if (hooks && hooks->log)
         log = *hooks->log;
-    atomic_store(&g_cancel, 0); // a run starts uncancelled (a batch or library runs several)
-    // libav's own lines (encoder banners, statistics, parser complaints) only with -v, also
-    // those x264 and x265 print to stderr themselves
+    // libav's own lines (encoder banners, statistics, parser complaints) only with -v (the
+    // command line mutes those x264 and x265 print to stderr themselves: aim_cli_enhance_run)
     aim_io_set_av_log(&log, o.verbose ? AIM_LOG_DEBUG : AIM_LOG_ERROR);
-    aim_cli_mute_libraries(!o.verbose);
-    Run run = { .o = &o, .quiet = o.quiet || !strcmp(o.out, "-"), .tty = isatty(2),
-                .hooks = hooks };
+    Run run = { .o = &o, .hooks = hooks, .watch_mutex = PTHREAD_MUTEX_INITIALIZER,
+                .watch_cond = PTHREAD_COND_INITIALIZER };
     int code = AIM_EXIT_FAILED, ret;
     AimPool *pool = NULL;
     AimVkDevice *dev = NULL;
-    // Ctrl-C, kill and a closed terminal (SIGHUP) all stop the run cleanly, from before the
-    // output's temporary file exists until it is removed or published (a slow encoder open,
-    // SVT-AV1's, left a .part behind when Ctrl-C came before the pipeline started): the
-    // pipeline sees the flag at its first frame
-    struct sigaction sa = { .sa_handler = on_signal };
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESETHAND; // a second Ctrl-C kills at once (the temp file stays hidden)
-    struct sigaction old_int, old_term, old_hup;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    sigaction(SIGHUP, &sa, &old_hup);
+    // A cancel (the command line's Ctrl-C) stops the run cleanly from before the output's
+    // temporary file exists until it is removed or published (a slow encoder open, SVT-AV1's,
+    // left a .part behind when Ctrl-C came before the pipeline started): the pipeline sees the
+    // flag at its first frame
+    if (hooks && hooks->cancelled) {
+        if ((ret = pthread_create(&run.watch, NULL, watch_cancel, &run)) != 0) {
+            aim_log(&log, AIM_LOG_ERROR, "cannot start a thread: %s", strerror(ret));
+            goto end;
+        }
+        run.watching = 1;
+    }
 
     AimReaderSettings rs;
     aim_reader_default_settings(&rs);
@@ -686,8 +685,9 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
     long threads = o.threads ? o.threads : sysconf(_SC_NPROCESSORS_ONLN);
     if (threads < 1)
         threads = 1;
+    // (a thread that cannot be made is memory that cannot be had: the program's allocation hook,
+    // alloc_hook.c, notes it as out of memory; a library must not end the process for it)
     if ((ret = aim_pool_create(&pool, (int)threads - 1)) < 0) {
-        thread_failure(ret);
         aim_log(&log, AIM_LOG_ERROR, "cannot start %ld worker threads: %s", threads - 1,
                 aim_strerror(ret));
         goto end;
@@ -735,7 +735,7 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
     ps.on_record = on_record;
     ps.on_progress = on_progress;
     ps.opaque = &run;
-    ps.cancel = &g_cancel;
+    ps.cancel = &run.cancel;
     run.total_out = aim_pipeline_first_out(ratio, vi->nb_frames);
     run.out_fps = (double)out_rate.num / out_rate.den;
     if (hooks && hooks->configure) { // a job (job.c): record or check, then maybe replay
@@ -769,10 +769,9 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
         }
     }
 
-    run.t_start = run.t_last_print = now_s();
+    run.t_start = now_s();
     AimPipelineStats st;
     ret = aim_pipeline_run(&ps, &st);
-    thread_failure(ret);
     // an allocation that failed anywhere, even one a library shrugged off, fails the run
     // before the output is published
     if (!ret && aim_cli_out_of_memory())
@@ -780,8 +779,8 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
     if (!ret)
         ret = aim_writer_finish(run.writer);
     double el = now_s() - run.t_start;
-    if (!run.quiet && st.out_frames)
-        print_progress(&run, &st, 1);
+    if (st.out_frames && hooks && hooks->progress)
+        hooks->progress(hooks->cb_opaque, st.out_frames, run.total_out, el, run.out_fps, 1);
     if (run.report)
         aim_report_finish(run.report, &st, el, ret);
     if (ret < 0) {
@@ -798,31 +797,20 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
         }
         goto end;
     }
-    aim_log(&log, AIM_LOG_INFO,
-            "wrote %s: %lld frames (%lld source: %lld cut, %lld hold, %lld motion, %lld fade; "
-            "%lld interpolated, %lld blended, %lld duplicated) in %.1f s (%.1f fps)",
-            o.out, (long long)st.out_frames, (long long)st.src_frames,
-            (long long)st.class_count[AIM_CLASS_CUT], (long long)st.class_count[AIM_CLASS_HOLD],
-            (long long)st.class_count[AIM_CLASS_MOTION],
-            (long long)st.class_count[AIM_CLASS_FADE], (long long)st.interpolated,
-            (long long)st.blended, (long long)st.duplicated, el, el > 0 ? st.out_frames / el : 0);
     aim_log(&log, AIM_LOG_DEBUG, "busy seconds: source+gate %.2f, interp %.2f, scale %.2f, "
             "encode %.2f", st.stage_seconds[0], st.stage_seconds[1], st.stage_seconds[2],
             st.stage_seconds[3]);
-    if (hooks && hooks->finished)
-        hooks->finished(hooks->opaque, &st, el);
+    if (hooks && hooks->finished) // the summary ("wrote OUT: ...") is the caller's
+        hooks->finished(hooks->cb_opaque, &st, el);
     code = AIM_EXIT_OK;
 
 end:
     aim_report_close(&run.report);
     aim_writer_close(&run.writer); // removes the temporary file unless finish succeeded
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
-    sigaction(SIGHUP, &old_hup, NULL);
+    watch_end(&run);
     aim_cli_abandon_if_oom(); // before the reader's decoder is closed
     aim_reader_close(&run.reader);
     aim_pool_destroy(&pool);
     aim_vk_device_destroy(&dev); // after the pipeline: its upscaler held the device
-    aim_cli_mute_libraries(0); // every library thread has ended
     return code;
 }

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "ainimotion/common.h"
 #include "gate/gate.h"
@@ -52,11 +53,21 @@ typedef struct EnhanceOptions {
     int resume;               ///< --resume: through a hidden job folder beside OUT (job.c)
 } EnhanceOptions;
 
+/** `enhance --help`'s text (beside the option parser, so the two change together). */
+void aim_enhance_usage(FILE *f);
+
 /**
  * Parses enhance's arguments (argv[0] is "enhance"). Returns 0, or AIM_ERR(EINVAL) with a
  * one-line message in err. Never exits, never prints: fuzzable.
  */
 int aim_enhance_parse(int argc, char **argv, EnhanceOptions *o, char *err, size_t errlen);
+/**
+ * aim_enhance_parse that also lists, in `rest` (room for argc + 1, NULL-terminated; may be
+ * NULL), every argument but the input, --out/-o with its value and "--", as arguments
+ * enhance's parser takes the same way: the public API's AimSettings.options.
+ */
+int aim_enhance_parse_rest(int argc, char **argv, EnhanceOptions *o, const char **rest,
+                           char *err, size_t errlen);
 
 /**
  * The progress line: "frame 120/480 (25%), 30.1 fps, 0.63x real time, elapsed 00:00:04, ETA
@@ -73,11 +84,12 @@ struct AimPipelineStats;
 struct AimFrame;
 
 /**
- * How the job commands (job.c) take part in an enhance run. Both callbacks run on the calling
- * thread (configure) or the pipeline's source thread (read).
+ * How a caller takes part in an enhance run: the public API (api.c: log, progress, cancel, the
+ * totals) and the job commands (job.c: configure, read). configure runs on the calling thread,
+ * read on the pipeline's source thread; the others as each says.
  */
 typedef struct AimEnhanceHooks {
-    void *opaque;
+    void *opaque;             ///< passed to configure and read
     /**
      * Called once the input is open and every setting is resolved, before the output is opened:
      * may record or check the settings, and change the writer settings and the pipeline's
@@ -90,12 +102,23 @@ typedef struct AimEnhanceHooks {
     int (*read)(void *opaque, struct AimReader *r, struct AimFrame **out);
     /** Replaces the log to stderr (may be NULL). */
     const AimLog *log;
-    /** After each output frame, from the sink thread: frames written, expected (may be NULL). */
-    void (*progress)(void *opaque, int64_t done, int64_t total);
-    /** Polled after each output frame: nonzero stops the run as Ctrl-C does (may be NULL). */
-    int (*cancelled)(void *opaque);
+    /**
+     * After each output frame (the pipeline's sink loop, on the calling thread), and once more
+     * (final = 1) when the pipeline ended having written frames, successful or not: frames written,
+     * expected (0: unknown), seconds since the pipeline started, the output's frame rate. The
+     * arguments of aim_progress_line. May be NULL.
+     */
+    void (*progress)(void *cb_opaque, int64_t done, int64_t total, double seconds,
+                     double out_fps, int final);
+    /**
+     * Nonzero stops the run as AIM_ERR_INTERRUPTED (may be NULL). Polled after each output frame
+     * (calling thread) and every CANCEL_POLL_MS from a thread of its own while the run lasts, so a
+     * cancel is seen during a slow open or a neural model's long frame too.
+     */
+    int (*cancelled)(void *cb_opaque);
     /** After a successful run: the pipeline's totals and the wall time (may be NULL). */
-    void (*finished)(void *opaque, const struct AimPipelineStats *st, double seconds);
+    void (*finished)(void *cb_opaque, const struct AimPipelineStats *st, double seconds);
+    void *cb_opaque;          ///< passed to progress, cancelled and finished
 } AimEnhanceHooks;
 
 /** 1 if enhance's option `name` ("--fps", "-o" ...) takes a value. */
@@ -106,8 +129,23 @@ int aim_batch_wanted(int argc, char **argv);
 /** Runs each input of a batch into the --out folder; the process exit code. */
 int aim_batch_run(int argc, char **argv);
 
-/** Runs enhance with parsed options; hooks may be NULL. Returns the process exit code. */
+/**
+ * The engine: runs enhance with parsed options (the public API's aim_run, and the job commands
+ * through aim_cli_enhance_run). Installs no signal handler and prints nothing but through the
+ * log; hooks may be NULL. Returns the process exit code (cli.h), the reason logged.
+ */
 int aim_enhance_run(const EnhanceOptions *o, const AimEnhanceHooks *hooks);
+
+/**
+ * The command line's side of a run (enhance_cli.c): Ctrl-C, kill and SIGHUP stop it cleanly,
+ * libraries' own stderr lines are muted without -v, the progress line and the "wrote" summary
+ * are printed. aim_enhance_cli_run goes through the public API (or --resume's job folder);
+ * aim_cli_enhance_run is the same around aim_enhance_run for the job commands, whose hooks
+ * (configure, read) the public API does not offer; its progress, cancelled, finished and
+ * cb_opaque are replaced. Both return the exit code.
+ */
+int aim_enhance_cli_run(const EnhanceOptions *o, int argc, char **argv);
+int aim_cli_enhance_run(const EnhanceOptions *o, const AimEnhanceHooks *hooks);
 
 /** `enhance IN --out OUT --resume` (job.c): argv as given to enhance. Returns the exit code. */
 int aim_job_resume(const EnhanceOptions *o, int argc, char **argv);

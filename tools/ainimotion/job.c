@@ -1037,7 +1037,7 @@ static int do_plan(const PlanRequest *rq, int *nsegs_out)
     }
     PlanCapture cap = { .models_dir = o.models_dir };
     AimEnhanceHooks hooks = { .opaque = &cap, .configure = plan_configure };
-    code = aim_enhance_run(&o, &hooks);
+    code = aim_cli_enhance_run(&o, &hooks);
     free(eargv);
     if (code)
         return code;
@@ -1341,7 +1341,7 @@ static int render_segment(Plan *p, int k, int quiet, int verbose, const AimLog *
     }
     RenderCtx rc = { p, k, o.models_dir, s->first, *log };
     AimEnhanceHooks hooks = { &rc, render_configure, render_read };
-    code = aim_enhance_run(&o, &hooks);
+    code = aim_cli_enhance_run(&o, &hooks);
     free(eargv);
     if (!code) {
         struct stat st;

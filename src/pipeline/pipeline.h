@@ -83,8 +83,9 @@ typedef struct AimPipelineSettings {
      * gives as in the one-piece run: the segment's first output frame is then
      * aim_pipeline_first_out_at(its pts)); a frame read at emit_end only serves as the later
      * picture of the last interval (in timed mode it also gives that interval's length, so
-     * read it whenever emit_end < nb_records). read() must yield it when that interval is motion or fade
-     * (AIM_ERR(EINVAL) otherwise). The records (masks included) stay owned by the caller.
+     * read it whenever emit_end < nb_records). read() must yield it when that interval is
+     * motion or fade (AIM_ERR(EINVAL) otherwise). The records (masks included) stay owned by
+     * the caller.
      * Without records: first_frame 0, emit_end ignored, the gate decides.
      */
     const AimGateRecord *records;

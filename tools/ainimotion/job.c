@@ -97,12 +97,6 @@ static void seg_outputs(Plan *p)
     }
 }
 
-static int64_t seg_out_count(const Plan *p, const PlanSeg *s)
-{
-    (void)p;
-    return s->out_count;
-}
-
 static AimLog make_log(int quiet, int verbose)
 {
     AimLog log = { aim_cli_log, NULL,
@@ -693,7 +687,7 @@ static int seg_done(const Plan *p, int k, char *why, size_t n)
     else if (json_str(t, "build_sha256", sha, sizeof(sha)) < 0 || strcmp(sha, p->build))
         snprintf(why, n, "rendered by another build");
     else if (json_i64(t, "size", &size) < 0 || json_i64(t, "frames", &frames) < 0 ||
-             frames != seg_out_count(p, &p->segs[k]))
+             frames != p->segs[k].out_count)
         snprintf(why, n, "damaged record");
     else
         ok = 1;
@@ -1414,7 +1408,7 @@ static int render_segment(Plan *p, int k, int quiet, int verbose, const AimLog *
     free(eargv);
     if (!code) {
         struct stat st;
-        DoneArg d = { p, 0, seg_out_count(p, s) };
+        DoneArg d = { p, 0, s->out_count };
         if (stat(out, &st) < 0)
             ret = AIM_ERR(errno);
         else

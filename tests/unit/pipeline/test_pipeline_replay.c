@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "pipeline/pipeline.h"
+#include "square.h"
 #include "test.h"
 
 #define W 96
@@ -32,21 +33,6 @@ typedef struct Run {
     int nout;
 } Run;
 
-static void draw(AimFrame *f, int shot, int pos)
-{
-    for (int p = 0; p < 3; p++) {
-        int w = aim_plane_w(f, p), h = aim_plane_h(f, p), sub = p ? 2 : 1;
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++) {
-                int X = x * sub, Y = y * sub;
-                int in = X >= pos && X < pos + 24 && Y >= 20 && Y < 44;
-                uint16_t bg = p ? 128 : (uint16_t)(shot ? 200 : 60);
-                uint16_t fg = p ? (uint16_t)(p == 1 ? 90 : 170) : 20;
-                f->data[p][y * f->stride[p] + x] = in ? fg : bg;
-            }
-    }
-}
-
 static int make_sources(Run *r)
 {
     int pos = 10, shot = 0;
@@ -57,9 +43,10 @@ static int make_sources(Run *r)
             shot ^= 1, pos = 10;
         if (aim_frame_alloc(&r->src[i], W, H, 8, 1) < 0)
             return -1;
-        draw(r->src[i], shot, pos);
+        square_draw(r->src[i], shot, pos);
         // 24 fps for 16 pictures, then 30 fps: variable rate, most of the rest off the grid
-        r->src[i]->pts = i < 16 ? llround(i * 1e6 / 24) : llround(16 * 1e6 / 24 + (i - 16) * 1e6 / 30);
+        r->src[i]->pts = i < 16 ? llround(i * 1e6 / 24)
+                                : llround(16 * 1e6 / 24 + (i - 16) * 1e6 / 30);
     }
     return 0;
 }
@@ -101,16 +88,6 @@ static void on_record(void *opaque, const AimGateRecord *rec)
             memcpy(d->mask.data, rec->mask.data, sz);
     }
     r->nrec++;
-}
-
-static int same(const AimFrame *a, const AimFrame *b)
-{
-    for (int p = 0; p < 3; p++)
-        for (int y = 0; y < aim_plane_h(a, p); y++)
-            if (memcmp(a->data[p] + y * a->stride[p], b->data[p] + y * b->stride[p],
-                       (size_t)aim_plane_w(a, p) * 2))
-                return 0;
-    return 1;
 }
 
 static void clear_out(Run *r)
@@ -195,7 +172,7 @@ static void test_rate(Run *r, AimRational R)
     CHECK_EQ_INT(r->nout, nfresh);
     int diff = 0;
     for (int j = 0; j < r->nout && j < nfresh; j++)
-        diff += r->k[j] != kfresh[j] || !same(r->out[j], fresh[j]);
+        diff += r->k[j] != kfresh[j] || !frames_same(r->out[j], fresh[j]);
     CHECK_MSG(!diff, "replay of the gate's records: %d frames differ", diff);
     clear_out(r);
 
@@ -210,7 +187,7 @@ static void test_rate(Run *r, AimRational R)
         CHECK_MSG(r->nout > 0 && r->k[0] == k0, "segment %d starts at frame %lld, want %lld", g,
                   r->nout ? (long long)r->k[0] : -1LL, (long long)k0);
         for (int j = 0; j < r->nout; j++, at++)
-            diff += at >= nfresh || r->k[j] != kfresh[at] || !same(r->out[j], fresh[at]);
+            diff += at >= nfresh || r->k[j] != kfresh[at] || !frames_same(r->out[j], fresh[at]);
         clear_out(r);
     }
     CHECK_EQ_INT(at, nfresh);
@@ -234,16 +211,17 @@ static void test_rate(Run *r, AimRational R)
         interval(r, R, motion - 1, &k0, &k1);
         int fresh_new = 0;
         for (int64_t k = k0; k < k1; k++) {
-            CHECK_MSG(same(r->out[k], r->src[motion - 1]), "motion replayed as hold: frame "
+            CHECK_MSG(frames_same(r->out[k], r->src[motion - 1]), "motion replayed as hold: frame "
                       "%lld is not a repeat of source %d", (long long)k, motion - 1);
-            fresh_new += !same(fresh[k], r->src[motion - 1]);
+            fresh_new += !frames_same(fresh[k], r->src[motion - 1]);
         }
         CHECK_MSG(fresh_new > 0, "the gate's motion at %d made no new frame", motion);
         interval(r, R, cut - 1, &k0, &k1);
         int made = 0;
         for (int64_t k = k0 + 1; k < k1; k++) {
-            CHECK(same(fresh[k], r->src[cut - 1])); // the gate's cut repeats
-            made += !same(r->out[k], r->src[cut - 1]) && !same(r->out[k], r->src[cut]);
+            CHECK(frames_same(fresh[k], r->src[cut - 1])); // the gate's cut repeats
+            made += !frames_same(r->out[k], r->src[cut - 1]) &&
+                    !frames_same(r->out[k], r->src[cut]);
         }
         CHECK_MSG(k1 - k0 >= 2 && made == k1 - k0 - 1, "cut replayed as fade: %d of %lld "
                   "in-betweens blended", made, (long long)(k1 - k0 - 1));

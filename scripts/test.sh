@@ -52,7 +52,7 @@ if [ "${AIM_TEST_QUICK:-0}" != 1 ]; then
     run_suite asan+ubsan build-asan '!^(test_vk_models|test_alloc_fail)$' \
         -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DAIM_SANITIZE=ON
-    run_suite tsan build-tsan '^(test_core|test_pipeline)$' -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIM_TSAN=ON
+    run_suite tsan build-tsan '^(test_core|test_pipeline|test_pipeline_replay)$' -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIM_TSAN=ON
     run_suite fuzz build-fuzz '^fuzz_' -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIM_FUZZ=ON \
         -DCMAKE_C_COMPILER=clang -DAIM_WERROR=OFF
 fi

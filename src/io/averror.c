@@ -10,7 +10,8 @@ int aim_io_error(int averr)
     switch (averr) {
     case AVERROR(ENOENT): case AVERROR(EACCES): case AVERROR(ENOMEM): case AVERROR(EEXIST):
     case AVERROR(EINVAL): case AVERROR(ENOSPC): case AVERROR(EIO): case AVERROR(EISDIR):
-    case AVERROR(EROFS): case AVERROR(EPERM): case AVERROR(EPIPE): case AVERROR(ERANGE):
+    case AVERROR(EROFS): case AVERROR(EFBIG): case AVERROR(EPERM): case AVERROR(EPIPE):
+    case AVERROR(ERANGE):
         return AIM_ERR(AVUNERROR(averr));
     case AVERROR_EOF: return AIM_ERR_EOF;
     case AVERROR_INVALIDDATA: return AIM_ERR_INVALID_DATA;

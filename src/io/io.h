@@ -69,6 +69,8 @@ typedef struct AimVideoInfo {
     AimRational frame_rate; ///< nominal rate (e.g. 24000/1001)
     int64_t nb_frames;      ///< estimated number of frames in the (clipped) range, 0 if unknown
     double duration;        ///< seconds of the (clipped) range, 0 if unknown
+    double start;           ///< seconds from the first decoded video frame to the first
+                            ///< returned one (the zero point: 0 without a clip)
     double truncated_at;    ///< set at the end of the input when the video ended well short of
                             ///< `duration` (a truncated file; warned): seconds where it ended
     AimColor color;

@@ -983,6 +983,7 @@ int aim_reader_open(AimReader **out, const AimReaderSettings *s)
     r->zero_ts = r->nb_lead ? r->base_ts : ts;
     for (int i = 0; i < r->nb_lead; i++) // one frame apart from the zero point
         r->lead[i]->pts = av_rescale_q(i * r->frame_dur, r->vst->time_base, (AVRational){ 1, 1000000 });
+    info->start = ts_seconds(r, r->zero_ts);
     info->duration = end_s > 0 ? end_s - ts_seconds(r, r->zero_ts) : 0;
     if (info->duration < 0)
         info->duration = 0;

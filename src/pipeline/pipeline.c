@@ -45,6 +45,8 @@ typedef struct Ctx {
     AimPipelineStats st;     // counters: each written by one thread (see fields), read at end
     int64_t prev_pts;        // interp thread: the previous job's f0->pts (timed mode's last)
     int has_prev;
+    int64_t first_k;         // the first output frame's number: set by the source thread
+                             // before its first job, read by the sink after its first pop
 } Ctx;
 
 static double now_s(void)
@@ -269,6 +271,9 @@ static void *source_thread(void *arg)
 
 // ---- stage 1 (replay): source + recorded decisions ---------------------------------------
 
+static Pos pos_of(const AimPipelineSettings *s, const AimFrame *f);
+static int64_t first_out_pos(AimRational R, Pos p);
+
 // A copy of records[i] that owns its mask (job_free releases it).
 static int replay_record(const AimPipelineSettings *s, int64_t i, AimGateRecord *out)
 {
@@ -345,6 +350,8 @@ static void *replay_thread(void *arg)
         if (ret < 0)
             break;
         c->st.src_frames++;
+        if (i == s->first_frame) // numbered on the global grid by its place (pipeline.h)
+            c->first_k = first_out_pos(s->rate, pos_of(s, f));
         if (i < s->emit_end) {
             if (s->on_record)
                 s->on_record(s->opaque, &s->records[i]);
@@ -387,9 +394,9 @@ static int push_out(Ctx *c, AimQueue *q, AimFrame *f, int64_t k)
 
 // Timed mode: the position of a time (us) on the source grid, exact within
 // AIM_PIPELINE_ON_GRID of a slot.
-static Pos pos_at(const AimPipelineSettings *s, int64_t pts)
+static Pos pos_at(AimRational frame_rate, int64_t pts)
 {
-    const double x = (double)pts * s->frame_rate.num / (1e6 * s->frame_rate.den);
+    const double x = (double)pts * frame_rate.num / (1e6 * frame_rate.den);
     const int64_t r = llround(x);
     if (fabs(x - (double)r) <= AIM_PIPELINE_ON_GRID)
         return (Pos){ r, (double)r, 1 };
@@ -398,7 +405,7 @@ static Pos pos_at(const AimPipelineSettings *s, int64_t pts)
 
 static Pos pos_of(const AimPipelineSettings *s, const AimFrame *f)
 {
-    return s->timed ? pos_at(s, f->pts) : (Pos){ f->index, (double)f->index, 1 };
+    return s->timed ? pos_at(s->frame_rate, f->pts) : (Pos){ f->index, (double)f->index, 1 };
 }
 
 // First output frame at or after p. Off the grid: 1e-6 output frames of slack (16 ns at 60 fps)
@@ -410,6 +417,11 @@ static int64_t first_out_pos(AimRational R, Pos p)
                    : (int64_t)ceil(p.x * R.num / R.den - 1e-6);
 }
 
+int64_t aim_pipeline_first_out_at(AimRational rate, AimRational frame_rate, int64_t pts)
+{
+    return first_out_pos(rate, pos_at(frame_rate, pts));
+}
+
 static int run_job(Ctx *c, Job *j)
 {
     const AimPipelineSettings *s = c->s;
@@ -419,7 +431,7 @@ static int run_job(Ctx *c, Job *j)
     if (j->f1)
         p1 = pos_of(s, j->f1);
     else if (s->timed && c->has_prev) // the last frame lasts as long as the interval before it
-        p1 = pos_at(s, 2 * j->f0->pts - c->prev_pts);
+        p1 = pos_at(s->frame_rate, 2 * j->f0->pts - c->prev_pts);
     else
         p1 = (Pos){ p0.slot + 1, p0.x + 1, p0.exact };
     c->prev_pts = j->f0->pts;
@@ -543,12 +555,14 @@ static int sink_loop(Ctx *c)
     const AimPipelineSettings *s = c->s;
     double busy = 0;
     int ret;
-    for (int64_t expect = s->records ? aim_pipeline_first_out(s->rate, s->first_frame) : 0;; expect++) {
+    for (int64_t n = 0, expect = 0;; n++, expect++) {
         Out *o = NULL;
         ret = aim_queue_pop(c->q3, (void **)&o);
         if (ret < 0)
             break;
         double t0 = now_s();
+        if (!n) // the source thread set it before its first job (the queues order the two)
+            expect = c->first_k;
         if (o->k != expect) {
             out_free(o);
             ret = AIM_ERR(EINVAL);

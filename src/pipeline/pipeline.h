@@ -79,9 +79,13 @@ typedef struct AimPipelineSettings {
      * one-piece run did. read() then yields source frames first_frame, first_frame + 1, ...
      * (their global numbers; f->index is set here). Only frames before emit_end emit output:
      * the output frames whose time lies in [first_frame, emit_end) on the global grid, numbered
-     * globally (k = i * factor + j); a frame read at emit_end only serves as the later picture
-     * of the last interval. read() must yield it when that interval is motion or fade
-     * (AIM_ERR(EINVAL) otherwise). The records (masks included) stay owned by the caller.
+     * globally (k = i * factor + j; in timed mode from the pictures' f->pts, which the caller
+     * gives as in the one-piece run: the segment's first output frame is then
+     * aim_pipeline_first_out_at(its pts)); a frame read at emit_end only serves as the later
+     * picture of the last interval (in timed mode it also gives that interval's length, so
+     * read it whenever emit_end < nb_records). read() must yield it when that interval is
+     * motion or fade (AIM_ERR(EINVAL) otherwise). The records (masks included) stay owned by
+     * the caller.
      * Without records: first_frame 0, emit_end ignored, the gate decides.
      */
     const AimGateRecord *records;
@@ -94,6 +98,14 @@ static inline int64_t aim_pipeline_first_out(AimRational rate, int64_t i)
 {
     return (i * rate.num + rate.den - 1) / rate.den;
 }
+
+/**
+ * Timed mode: the first output frame at or after a picture at `pts` (microseconds from the
+ * first source picture) on the source grid of `frame_rate`: the number of that picture's own
+ * first output frame (its interval's k0). For pts = i / frame_rate this is
+ * aim_pipeline_first_out(rate, i).
+ */
+int64_t aim_pipeline_first_out_at(AimRational rate, AimRational frame_rate, int64_t pts);
 
 /** Where output frame k lies in source interval i -> i+1: k / R - i, in [0, 1) when
  *  first_out(i) <= k < first_out(i + 1). Exact j / F for a whole multiple F. */

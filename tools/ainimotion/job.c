@@ -3,9 +3,10 @@
 // Exactness: a worker runs the same enhance code with the options recorded in the plan, checks
 // that they resolve to the recorded settings here (engines, models, CPU level, encoder) and that
 // every source frame it decodes hashes as in the plan, and replays the plan's gate records
-// (pipeline.h, replay), numbering its output frames on the global grid. A segment's last
-// interval reads one frame past its range only when that interval is interpolated; boundaries
-// are put at cuts, else holds, where nothing is interpolated across.
+// (pipeline.h, replay) with each frame's time as the plan read it, numbering its output frames
+// on the global grid as the one-piece run places them (timed: variable-rate input too). A
+// segment reads one frame past its range (the later picture and the end of its last interval);
+// boundaries are put at cuts, else holds, where nothing is interpolated across.
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -41,11 +42,12 @@
 #define LOCK_STALE_S 120
 // `enhance --resume` splits every this many source seconds: a kill loses at most one segment.
 #define RESUME_SEGMENT_SECONDS 10.0
-#define GATE_MAGIC "AIMGATE1"
+#define GATE_MAGIC "AIMGATE2"
 
 typedef struct PlanSeg {
     int64_t first, end; // source frames [first, end)
-    int64_t read_end;   // frames read: end + 1 when the interval end-1 -> end is interpolated
+    int64_t read_end;   // frames read: end + 1 unless it is the last segment
+    int64_t out_first, out_count; // its output frames on the global grid (seg_outputs)
     char kind[8];       // boundary at `first`: start, cut, hold, overlap
 } PlanSeg;
 
@@ -60,24 +62,39 @@ typedef struct Plan {
     AimRational rate;     ///< output rate / source rate (pipeline.h: the output grid)
     AimRational src_rate;
     int64_t nb_frames;
+    // --clip of the job (seconds, < 0: none) and the time of its first frame from the input's
+    // first video frame (AimVideoInfo.start): frame i is at clip_zero + pts[i] / 1e6 s
+    double clip_start, clip_end, clip_zero;
     char *decisions;
     PlanSeg *segs;
     int nsegs;
     // gate.bin, loaded by render
     AimGateRecord *recs;
     uint64_t *frame_hash;
+    int64_t *pts;         ///< each source frame's time (us from the first), as enhance reads it
 } Plan;
 
-// The output frames of source frames first .. end - 1 on the global grid (pipeline.h), so a
-// segment's frames are exactly those the one-piece run gives those source frames.
-static int64_t out_first(const Plan *p, int64_t i)
+// The output frames of source frames first .. end - 1 on the global grid, placed by their
+// times as the one-piece run places them (pipeline.h, timed mode: on a constant-rate input
+// these are first_out(i) .. first_out(end) - 1), so a segment's frames are exactly those the
+// one-piece run gives those source frames. The last frame lasts as long as the interval
+// before it (one source interval for a one-frame input), as in the pipeline.
+static void seg_outputs(Plan *p)
 {
-    return aim_pipeline_first_out(p->rate, i);
-}
-
-static int64_t seg_out_count(const Plan *p, const PlanSeg *s)
-{
-    return out_first(p, s->end) - out_first(p, s->first);
+    const int64_t n = p->nb_frames;
+    for (int i = 0; i < p->nsegs; i++) {
+        PlanSeg *s = &p->segs[i];
+        int64_t e;
+        if (s->end < n)
+            e = aim_pipeline_first_out_at(p->rate, p->src_rate, p->pts[s->end]);
+        else if (n >= 2)
+            e = aim_pipeline_first_out_at(p->rate, p->src_rate,
+                                          2 * p->pts[n - 1] - p->pts[n - 2]);
+        else
+            e = aim_pipeline_first_out(p->rate, 1);
+        s->out_first = aim_pipeline_first_out_at(p->rate, p->src_rate, p->pts[s->first]);
+        s->out_count = e - s->out_first;
+    }
 }
 
 static AimLog make_log(int quiet, int verbose)
@@ -101,6 +118,7 @@ static void plan_free(Plan *p)
             aim_gate_record_clear(&p->recs[i]);
     free(p->recs);
     free(p->frame_hash);
+    free(p->pts);
     memset(p, 0, sizeof(*p));
 }
 
@@ -327,6 +345,12 @@ static int json_str(const char *text, const char *key, char *out, size_t n)
     return 0;
 }
 
+static int json_f64(const char *text, const char *key, double *v)
+{
+    const char *p = json_find(text, key);
+    return p && sscanf(p, "%lf", v) == 1 ? 0 : AIM_ERR(EINVAL);
+}
+
 static int json_i64(const char *text, const char *key, int64_t *v)
 {
     const char *p = json_find(text, key);
@@ -369,6 +393,13 @@ static void seg_path(char *out, size_t n, const char *dir, int k, const char *ex
     snprintf(out, n, "%s/seg-%05d.%s", dir, k, ext);
 }
 
+// A write in the job folder failed: out of memory is exit 5, any other cause (disk full, the
+// file size limit, an I/O error) an output failure, exit 3, as for enhance's output (README).
+static int write_exit(int err)
+{
+    return err == AIM_ERR(ENOMEM) ? AIM_EXIT_FAILED : AIM_EXIT_OUTPUT;
+}
+
 // Writes `path` atomically: `write` fills a temporary file beside it, renamed on success.
 static int write_atomic(const char *path, int (*write)(FILE *f, const void *arg),
                         const void *arg)
@@ -378,9 +409,12 @@ static int write_atomic(const char *path, int (*write)(FILE *f, const void *arg)
     FILE *f = fopen(tmp, "wb");
     if (!f)
         return AIM_ERR(errno);
+    errno = 0;
     int ret = write(f, arg);
-    if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0)
-        ret = ret < 0 ? ret : AIM_ERR(errno ? errno : EIO);
+    // the cause of a failed fwrite (ENOSPC, EFBIG over RLIMIT_FSIZE) is its errno
+    int err = ferror(f) ? errno : 0;
+    if (ret >= 0 && (err || fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0))
+        ret = AIM_ERR(err ? err : errno ? errno : EIO);
     if (fclose(f) != 0 && ret >= 0)
         ret = AIM_ERR(errno);
     if (ret >= 0 && rename(tmp, path) < 0)
@@ -393,7 +427,7 @@ static int write_atomic(const char *path, int (*write)(FILE *f, const void *arg)
 static int plan_write(FILE *f, const void *arg)
 {
     const Plan *p = arg;
-    fprintf(f, "{\n  \"format\": 1,\n  \"program\": \"ainimotion %s\",\n", AIM_VERSION_STRING);
+    fprintf(f, "{\n  \"format\": 2,\n  \"program\": \"ainimotion %s\",\n", AIM_VERSION_STRING);
     fputs("  \"input\": ", f);
     json_string(f, p->input);
     fprintf(f, ",\n  \"input_size\": %lld,\n  \"input_sha256\": \"%s\",\n"
@@ -408,6 +442,9 @@ static int plan_write(FILE *f, const void *arg)
     fprintf(f, ",\n  \"source_rate\": \"%d/%d\",\n  \"rate_ratio\": \"%d/%d\",\n  \"source_frames\": %lld,"
             "\n  \"gate_sha256\": \"%s\",\n", p->src_rate.num, p->src_rate.den, p->rate.num, p->rate.den,
             (long long)p->nb_frames, p->gate_sha);
+    // %.17g: the doubles read back exactly
+    fprintf(f, "  \"clip_start\": %.17g,\n  \"clip_end\": %.17g,\n  \"clip_zero\": %.17g,\n",
+            p->clip_start, p->clip_end, p->clip_zero);
     fputs("  \"decisions_legend\": \"one letter per source frame i, the interval i-1 -> i: "
           "s start, c cut, h hold, m motion, f fade\",\n  \"decisions\": \"", f);
     fwrite(p->decisions, 1, (size_t)p->nb_frames, f);
@@ -417,7 +454,7 @@ static int plan_write(FILE *f, const void *arg)
         fprintf(f, "    {\"index\": %d, \"first\": %lld, \"end\": %lld, \"read_end\": %lld, "
                 "\"out_first\": %lld, \"out_count\": %lld, \"boundary\": \"%s\"}%s\n", i,
                 (long long)s->first, (long long)s->end, (long long)s->read_end,
-                (long long)out_first(p, s->first), (long long)seg_out_count(p, s),
+                (long long)s->out_first, (long long)s->out_count,
                 s->kind, i + 1 < p->nsegs ? "," : "");
     }
     fputs("  ]\n}\n", f);
@@ -443,7 +480,7 @@ static int plan_load(Plan *p, const char *dir, const AimLog *log)
     sha_hex(&c, p->plan_sha);
     int64_t fmt = 0, size = 0, frames = 0, nsegs = 0;
     char rate[64], ratio[64];
-    int ok = json_i64(t, "format", &fmt) == 0 && fmt == 1 &&
+    int ok = json_i64(t, "format", &fmt) == 0 && fmt == 2 &&
              json_str(t, "input", p->input, sizeof(p->input)) == 0 &&
              json_i64(t, "input_size", &size) == 0 &&
              json_str(t, "input_sha256", p->input_sha, 65) == 0 &&
@@ -457,7 +494,10 @@ static int plan_load(Plan *p, const char *dir, const AimLog *log)
              sscanf(ratio, "%d/%d", &p->rate.num, &p->rate.den) == 2 && p->rate.den > 0 &&
              p->rate.num >= p->rate.den && p->rate.num <= 8 * p->rate.den &&
              json_i64(t, "source_frames", &frames) == 0 && frames >= 1 &&
-             json_i64(t, "segment_count", &nsegs) == 0 && nsegs >= 1 && nsegs <= frames;
+             json_i64(t, "segment_count", &nsegs) == 0 && nsegs >= 1 && nsegs <= frames &&
+             json_f64(t, "clip_start", &p->clip_start) == 0 &&
+             json_f64(t, "clip_end", &p->clip_end) == 0 &&
+             json_f64(t, "clip_zero", &p->clip_zero) == 0;
     p->input_size = size;
     p->nb_frames = frames;
     p->nsegs = (int)nsegs;
@@ -490,11 +530,12 @@ static int plan_load(Plan *p, const char *dir, const AimLog *log)
     q = ok ? json_find(t, "segments") : NULL;
     for (int i = 0; ok && i < p->nsegs; i++) {
         q = q ? strstr(q, "{\"index\": ") : NULL;
-        long long a, b, r;
+        long long a, b, r, of, oc;
         int idx;
         char kind[8];
-        if (!q || sscanf(q, "{\"index\": %d, \"first\": %lld, \"end\": %lld, \"read_end\": %lld,",
-                         &idx, &a, &b, &r) != 4 || idx != i) {
+        if (!q || sscanf(q, "{\"index\": %d, \"first\": %lld, \"end\": %lld, \"read_end\": %lld, "
+                         "\"out_first\": %lld, \"out_count\": %lld,", &idx, &a, &b, &r, &of,
+                         &oc) != 6 || idx != i) {
             ok = 0;
             break;
         }
@@ -504,10 +545,12 @@ static int plan_load(Plan *p, const char *dir, const AimLog *log)
             break;
         }
         PlanSeg *s = &p->segs[i];
-        *s = (PlanSeg){ a, b, r, "" };
+        *s = (PlanSeg){ a, b, r, of, oc, "" };
         snprintf(s->kind, sizeof(s->kind), "%s", kind);
         int64_t prev_end = i ? p->segs[i - 1].end : 0;
-        if (a != prev_end || b <= a || b > frames || r < b || r > b + 1 || r > frames)
+        int64_t prev_out = i ? p->segs[i - 1].out_first + p->segs[i - 1].out_count : 0;
+        if (a != prev_end || b <= a || b > frames || r < b || r > b + 1 || r > frames ||
+            of != prev_out || oc < 0)
             ok = 0;
         q++;
     }
@@ -528,6 +571,7 @@ static int plan_load(Plan *p, const char *dir, const AimLog *log)
 typedef struct GateData {
     const AimGateRecord *recs;
     const uint64_t *hash;
+    const int64_t *pts;
     int64_t n;
 } GateData;
 
@@ -544,12 +588,13 @@ static int gate_write(FILE *f, const void *arg)
                          r->blockmax, r->sad, r->moving, r->luma, r->fade_fit, r->camera, 0 };
         fwrite(&r->frame, sizeof(r->frame), 1, f);
         fwrite(&g->hash[i], sizeof(g->hash[i]), 1, f);
+        fwrite(&g->pts[i], sizeof(g->pts[i]), 1, f);
         fwrite(hdr, sizeof(hdr), 1, f);
         fwrite(v, sizeof(v), 1, f);
         if (r->mask.data)
             fwrite(r->mask.data, 1, (size_t)r->mask.w * (size_t)r->mask.h, f);
     }
-    return ferror(f) ? AIM_ERR(EIO) : 0;
+    return 0; // write_atomic checks the stream
 }
 
 // Loads gate.bin into p->recs / p->frame_hash, checking its hash and the plan's decisions.
@@ -570,7 +615,8 @@ static int gate_load(Plan *p, const AimLog *log)
     if (ok) {
         p->recs = calloc((size_t)n, sizeof(*p->recs));
         p->frame_hash = calloc((size_t)n, sizeof(*p->frame_hash));
-        ok = p->recs && p->frame_hash;
+        p->pts = calloc((size_t)n, sizeof(*p->pts));
+        ok = p->recs && p->frame_hash && p->pts;
     }
     static const char letters[] = "schmf";
     for (int64_t i = 0; ok && i < n; i++) {
@@ -579,6 +625,8 @@ static int gate_load(Plan *p, const AimLog *log)
         double v[14];
         ok = fread(&r->frame, sizeof(r->frame), 1, f) == 1 &&
              fread(&p->frame_hash[i], sizeof(p->frame_hash[i]), 1, f) == 1 &&
+             fread(&p->pts[i], sizeof(p->pts[i]), 1, f) == 1 &&
+             (i == 0 || p->pts[i] > p->pts[i - 1]) &&
              fread(hdr, sizeof(hdr), 1, f) == 1 && fread(v, sizeof(v), 1, f) == 1 &&
              hdr[0] >= 0 && hdr[0] < 5 && letters[hdr[0]] == p->decisions[i] &&
              hdr[2] >= 0 && hdr[3] >= 0 && hdr[2] <= 4096 && hdr[3] <= 4096;
@@ -639,7 +687,7 @@ static int seg_done(const Plan *p, int k, char *why, size_t n)
     else if (json_str(t, "build_sha256", sha, sizeof(sha)) < 0 || strcmp(sha, p->build))
         snprintf(why, n, "rendered by another build");
     else if (json_i64(t, "size", &size) < 0 || json_i64(t, "frames", &frames) < 0 ||
-             frames != seg_out_count(p, &p->segs[k]))
+             frames != p->segs[k].out_count)
         snprintf(why, n, "damaged record");
     else
         ok = 1;
@@ -795,22 +843,29 @@ static int plan_configure(void *opaque, AimReader *r, AimWriterSettings *ws,
     return -1; // settings known: the plan does its own pass
 }
 
-// Decodes and gates the whole input: records (masks kept) and frame hashes.
-static int gate_pass(const char *in, const AimGateSettings *gs, AimGateRecord **recs_out,
+// Decodes and gates the whole input (p->input, in p's clip range) as enhance reads it (timed):
+// records (masks kept), frame hashes, times (p->pts) and the clip's zero point.
+static int gate_pass(Plan *p, const AimGateSettings *gs, AimGateRecord **recs_out,
                      uint64_t **hash_out, int64_t *n_out, const AimLog *log)
 {
     AimReaderSettings rs;
     aim_reader_default_settings(&rs);
-    rs.path = in;
+    rs.path = p->input;
     rs.log = *log;
+    rs.timed = 1;
+    rs.clip_start = p->clip_start;
+    rs.clip_end = p->clip_end;
     AimReader *r = NULL;
     AimGate *g = NULL;
     AimGateRecord *recs = NULL;
     uint64_t *hash = NULL;
+    int64_t *pts = NULL;
     int64_t n = 0, nh = 0, cap = 0;
     int ret = aim_reader_open(&r, &rs);
-    if (ret >= 0)
+    if (ret >= 0) {
+        p->clip_zero = aim_reader_info(r)->start;
         ret = aim_gate_create(&g, gs);
+    }
     while (ret >= 0) {
         AimFrame *f = NULL;
         ret = aim_reader_read(r, &f);
@@ -822,16 +877,20 @@ static int gate_pass(const char *in, const AimGateSettings *gs, AimGateRecord **
                 cap = cap ? 2 * cap : 1024;
                 AimGateRecord *nr = realloc(recs, sizeof(*nr) * (size_t)cap);
                 uint64_t *nhs = nr ? realloc(hash, sizeof(*nhs) * (size_t)cap) : NULL;
+                int64_t *np = nhs ? realloc(pts, sizeof(*np) * (size_t)cap) : NULL;
                 if (nr)
                     recs = nr;
                 if (nhs)
                     hash = nhs;
-                if (!nr || !nhs) {
+                if (np)
+                    pts = np;
+                if (!nr || !nhs || !np) {
                     aim_frame_unref(&f);
                     ret = AIM_ERR(ENOMEM);
                     break;
                 }
             }
+            pts[nh] = f->pts;
             hash[nh++] = frame_hash(f);
         }
         while ((ret = aim_gate_send(g, f)) == AIM_ERR(EAGAIN)) {
@@ -863,17 +922,14 @@ static int gate_pass(const char *in, const AimGateSettings *gs, AimGateRecord **
             aim_gate_record_clear(&recs[i]);
         free(recs);
         free(hash);
+        free(pts);
         return ret;
     }
     *recs_out = recs;
     *hash_out = hash;
+    p->pts = pts;
     *n_out = n;
     return 0;
-}
-
-static int needs_next(AimGateClass c)
-{
-    return c == AIM_CLASS_MOTION || c == AIM_CLASS_FADE;
 }
 
 // Segment boundaries: near each ideal place (n / nsegs apart), the nearest cut within a quarter
@@ -899,7 +955,7 @@ static int choose_segments(Plan *p, const AimGateRecord *recs, int nsegs)
             for (int64_t d = 0; d <= win && best < 0; d++) {
                 for (int s = -1; s <= 1 && best < 0; s += 2) {
                     int64_t b = ideal + s * d;
-                    if (b > prev && b < n && recs[b].cls == (AimGateClass)want)
+                    if (b > prev && b < n - 1 && recs[b].cls == (AimGateClass)want)
                         best = b;
                 }
             }
@@ -908,7 +964,8 @@ static int choose_segments(Plan *p, const AimGateRecord *recs, int nsegs)
         }
         if (best < 0)
             best = ideal;
-        if (best <= prev || best >= n)
+        // the last segment keeps two frames: its last lasts as long as the interval before
+        if (best <= prev || best >= n - 1)
             continue;
         p->segs[count].end = best;
         count++;
@@ -918,10 +975,13 @@ static int choose_segments(Plan *p, const AimGateRecord *recs, int nsegs)
     }
     p->segs[count].end = n;
     p->nsegs = count + 1;
+    // a segment reads the frame after its range: the later picture of its last interval when
+    // that is interpolated, and in any case its time, where the last interval ends
     for (int i = 0; i < p->nsegs; i++) {
         PlanSeg *s = &p->segs[i];
-        s->read_end = s->end < n && needs_next(recs[s->end].cls) ? s->end + 1 : s->end;
+        s->read_end = s->end < n ? s->end + 1 : s->end;
     }
+    seg_outputs(p);
     return 0;
 }
 
@@ -1029,12 +1089,6 @@ static int do_plan(const PlanRequest *rq, int *nsegs_out)
         free(eargv);
         return AIM_EXIT_USAGE;
     }
-    if (o.clip_set) {
-        fprintf(stderr, "ainimotion: plan: --clip is not supported in a job (cut the input "
-                "first, or use enhance --clip)\n");
-        free(eargv);
-        return AIM_EXIT_USAGE;
-    }
     PlanCapture cap = { .models_dir = o.models_dir };
     AimEnhanceHooks hooks = { .opaque = &cap, .configure = plan_configure };
     code = aim_cli_enhance_run(&o, &hooks);
@@ -1048,6 +1102,8 @@ static int do_plan(const PlanRequest *rq, int *nsegs_out)
     p.settings = cap.settings;
     p.rate = cap.ps.rate;
     p.src_rate = cap.src_rate;
+    p.clip_start = o.clip_set ? o.clip_start : -1; // the frames enhance --clip renders
+    p.clip_end = o.clip_set ? o.clip_end : -1;
     if (!realpath(rq->in, p.input)) {
         aim_log(&log, AIM_LOG_ERROR, "%s: %s", rq->in, strerror(errno));
         plan_free(&p);
@@ -1069,7 +1125,7 @@ static int do_plan(const PlanRequest *rq, int *nsegs_out)
     gs.log = log;
     AimGateRecord *recs = NULL;
     uint64_t *hash = NULL;
-    if ((ret = gate_pass(p.input, &gs, &recs, &hash, &p.nb_frames, &log)) < 0) {
+    if ((ret = gate_pass(&p, &gs, &recs, &hash, &p.nb_frames, &log)) < 0) {
         aim_log(&log, AIM_LOG_ERROR, "%s: decoding and gating failed: %s", p.input,
                 aim_strerror(ret));
         plan_free(&p);
@@ -1093,15 +1149,17 @@ static int do_plan(const PlanRequest *rq, int *nsegs_out)
         goto end;
     p.args = rq->args; // borrowed for writing
     p.nargs = rq->nargs;
-    GateData gd = { recs, hash, p.nb_frames };
+    GateData gd = { recs, hash, p.pts, p.nb_frames };
     char gpath[PATH_MAX + 16];
     path_in(gpath, sizeof(gpath), rq->dir, "gate.bin");
+    const char *failed = gpath;
     if ((ret = write_atomic(gpath, gate_write, &gd)) < 0 ||
         (ret = hash_file(gpath, 1, p.gate_sha, NULL)) < 0 ||
-        (ret = write_atomic(path, plan_write, &p)) < 0) {
-        aim_log(&log, AIM_LOG_ERROR, "%s: cannot write the plan: %s", rq->dir,
+        (failed = path, ret = write_atomic(path, plan_write, &p)) < 0) {
+        aim_log(&log, AIM_LOG_ERROR, "%s: cannot write the plan: %s", failed,
                 aim_strerror(ret));
-        code = ret == AIM_ERR(ENOSPC) || ret == AIM_ERR(EIO) ? AIM_EXIT_FAILED : AIM_EXIT_OUTPUT;
+        unlink(gpath); // no plan.json: gate.bin alone is no job
+        code = write_exit(ret);
         p.args = NULL;
         p.nargs = 0;
         goto end;
@@ -1114,7 +1172,7 @@ static int do_plan(const PlanRequest *rq, int *nsegs_out)
         holds += !strcmp(p.segs[i].kind, "hold");
     }
     aim_log(&log, AIM_LOG_INFO, "%s: %lld source frames, %d segments (boundaries: %d at cuts, "
-            "%d at holds, %d with one frame read twice)", rq->dir, (long long)p.nb_frames,
+            "%d at holds, %d inside motion)", rq->dir, (long long)p.nb_frames,
             p.nsegs, cuts, holds, p.nsegs - 1 - cuts - holds);
     if (nsegs_out)
         *nsegs_out = p.nsegs;
@@ -1136,7 +1194,8 @@ static void plan_usage(FILE *f)
 "  --segments N         about N segments (default: one per minute of source)\n"
 "  --segment-seconds S  segments of about S seconds of source\n"
 "  -y                   replace a job already in DIR\n"
-"Every enhance option except --out, --clip, --report is taken (see enhance --help).\n");
+"Every enhance option except --out and --report is taken (see enhance --help); with --clip\n"
+"the job is that range, as enhance --clip renders it.\n");
 }
 
 int aim_cmd_plan(int argc, char **argv)
@@ -1241,10 +1300,7 @@ static int render_configure(void *opaque, AimReader *r, AimWriterSettings *ws,
     ps->nb_records = c->p->nb_frames;
     ps->first_frame = s->first;
     ps->emit_end = s->end;
-    // A segment starts at a seek: the pipeline places its frames by their global index (the
-    // plan's records are per source picture), not by timestamps relative to the segment's
-    // first picture. Constant-rate input gives the same output grid either way (pipeline.h).
-    ps->timed = 0;
+    // timed as in the one-piece run: render_read gives each frame its time from the plan
     return 0;
 }
 
@@ -1269,6 +1325,8 @@ static int render_read(void *opaque, AimReader *r, AimFrame **out)
         aim_frame_unref(out);
         return AIM_ERR_INVALID_DATA;
     }
+    // the reader times a seek's pictures from its first: the plan's times are the whole job's
+    (*out)->pts = c->p->pts[c->next];
     c->next++;
     return 0;
 }
@@ -1287,7 +1345,7 @@ static int render_segment(Plan *p, int k, int quiet, int verbose, const AimLog *
     if (ret < 0) {
         aim_log(log, AIM_LOG_ERROR, "segment %d: cannot create its lock in %s: %s", k, p->dir,
                 aim_strerror(ret));
-        return ret == AIM_ERR(ENOSPC) ? AIM_EXIT_FAILED : AIM_EXIT_OUTPUT;
+        return write_exit(ret);
     }
     if (ret > 0) {
         aim_log(log, AIM_LOG_WARNING, "segment %d is being rendered by another worker (%s): "
@@ -1331,13 +1389,18 @@ static int render_segment(Plan *p, int k, int quiet, int verbose, const AimLog *
         lock_release(&lock);
         return AIM_EXIT_INPUT;
     }
-    // seek: the frames from half a frame before the segment's first to half one after the last
-    // read (the frame hashes confirm each one)
-    double fd = (double)p->src_rate.den / p->src_rate.num;
+    // seek: the frames from halfway between the segment's first and the one before it to
+    // halfway between the last read and the one after it, on the input's clock (the frame
+    // hashes confirm each one); the job's own clip range at its ends
     if (s->first > 0 || s->read_end < p->nb_frames) {
         o.clip_set = 1;
-        o.clip_start = s->first > 0 ? (s->first - 0.5) * fd : 0;
-        o.clip_end = s->read_end < p->nb_frames ? (s->read_end - 0.5) * fd : -1;
+        o.clip_start = s->first > 0 ? p->clip_zero + 0.5e-6 * (double)(p->pts[s->first - 1] +
+                                                                       p->pts[s->first])
+                                    : p->clip_start;
+        o.clip_end = s->read_end < p->nb_frames
+                         ? p->clip_zero + 0.5e-6 * (double)(p->pts[s->read_end - 1] +
+                                                            p->pts[s->read_end])
+                         : p->clip_end;
     }
     RenderCtx rc = { p, k, o.models_dir, s->first, *log };
     AimEnhanceHooks hooks = { &rc, render_configure, render_read };
@@ -1345,12 +1408,15 @@ static int render_segment(Plan *p, int k, int quiet, int verbose, const AimLog *
     free(eargv);
     if (!code) {
         struct stat st;
-        DoneArg d = { p, 0, seg_out_count(p, s) };
-        if (stat(out, &st) < 0 || (d.size = st.st_size, ret = write_atomic(done, done_write,
-                                                                            &d)) < 0) {
-            aim_log(log, AIM_LOG_ERROR, "segment %d: cannot record it as done: %s", k,
-                    strerror(errno));
-            code = AIM_EXIT_FAILED;
+        DoneArg d = { p, 0, s->out_count };
+        if (stat(out, &st) < 0)
+            ret = AIM_ERR(errno);
+        else
+            d.size = st.st_size, ret = write_atomic(done, done_write, &d);
+        if (ret < 0) { // not done: the next render does it again
+            aim_log(log, AIM_LOG_ERROR, "%s: cannot record segment %d as done: %s", done, k,
+                    aim_strerror(ret));
+            code = write_exit(ret);
         }
     }
     lock_release(&lock);
@@ -1477,13 +1543,14 @@ static int join_plan(Plan *p, const char *out, int overwrite, const AimLog *log)
     }
     for (int k = 0; k < p->nsegs; k++) {
         seg_path(paths[k], sizeof(paths[k]), p->dir, k, "mkv");
-        segs[k] = (AimJoinSegment){ paths[k], out_first(p, p->segs[k].first),
-                                    seg_out_count(p, &p->segs[k]) };
+        segs[k] = (AimJoinSegment){ paths[k], p->segs[k].out_first, p->segs[k].out_count };
     }
     AimReaderSettings rs;
     aim_reader_default_settings(&rs);
     rs.path = p->input;
     rs.log = *log;
+    rs.clip_start = p->clip_start; // the other streams cut as enhance --clip cuts them
+    rs.clip_end = p->clip_end;
     AimReader *r = NULL;
     int ret = aim_reader_open(&r, &rs), code = AIM_EXIT_OK;
     if (ret < 0) {
@@ -1495,14 +1562,14 @@ static int join_plan(Plan *p, const char *out, int overwrite, const AimLog *log)
         ret = aim_join(&js);
         if (ret == AIM_ERR_INVALID_DATA)
             code = AIM_EXIT_INPUT;
-        else if (ret == AIM_ERR(ENOSPC) || ret == AIM_ERR(EIO) || ret == AIM_ERR(ENOMEM) ||
-                 ret == AIM_ERR_EXTERNAL)
+        else if (ret == AIM_ERR(ENOMEM) || ret == AIM_ERR_EXTERNAL)
             code = AIM_EXIT_FAILED;
-        else if (ret < 0)
+        else if (ret < 0) // disk full included, as for enhance's output
             code = AIM_EXIT_OUTPUT;
+        const PlanSeg *last = &p->segs[p->nsegs - 1];
         if (!ret)
             aim_log(log, AIM_LOG_INFO, "wrote %s: %d segments, %lld frames", out, p->nsegs,
-                    (long long)out_first(p, p->nb_frames));
+                    (long long)(last->out_first + last->out_count));
     }
     aim_reader_close(&r);
     free(segs);
@@ -1591,9 +1658,9 @@ static void on_resume_signal(int sig)
 int aim_job_resume(const EnhanceOptions *o, int argc, char **argv)
 {
     AimLog log = make_log(o->quiet, o->verbose);
-    if (!strcmp(o->out, "-") || aim_writer_single_image(o->out) || o->report || o->clip_set) {
+    if (!strcmp(o->out, "-") || aim_writer_single_image(o->out) || o->report) {
         aim_log(&log, AIM_LOG_ERROR, "--resume needs a video file output (.mkv .mp4 .mov "
-                ".webm) and no --clip or --report");
+                ".webm) and no --report");
         return AIM_EXIT_USAGE;
     }
     const char *ext = strrchr(o->out, '.');

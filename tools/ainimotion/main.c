@@ -38,6 +38,9 @@ int main(int argc, char **argv)
 {
     // a closed pipe is a write error (EPIPE) that the writer reports, never a silent death
     signal(SIGPIPE, SIG_IGN);
+    // over a file size limit (ulimit -f) a write fails with EFBIG, reported like a full disk,
+    // instead of SIGXFSZ killing the process with its temporary files and locks left behind
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         usage(stderr);
         return AIM_EXIT_USAGE;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "pipeline/pipeline.h"
+#include "square.h"
 #include "test.h"
 
 #define W 96
@@ -28,21 +29,6 @@ typedef struct Sink {
 
 typedef struct Both { Src src; Sink sink; AimFrame *srcf[256]; } Both;
 
-static void draw(AimFrame *f, int shot, int pos)
-{
-    for (int p = 0; p < 3; p++) {
-        int w = aim_plane_w(f, p), h = aim_plane_h(f, p), sub = p ? 2 : 1;
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++) {
-                int X = x * sub, Y = y * sub;
-                int in = X >= pos && X < pos + 24 && Y >= 20 && Y < 44;
-                uint16_t bg = p ? 128 : (uint16_t)(shot ? 200 : 60);
-                uint16_t fg = p ? (uint16_t)(p == 1 ? 90 : 170) : 20;
-                f->data[p][y * f->stride[p] + x] = in ? fg : bg;
-            }
-    }
-}
-
 static int src_read(void *opaque, AimFrame **out)
 {
     Both *b = opaque;
@@ -58,7 +44,7 @@ static int src_read(void *opaque, AimFrame **out)
     int ret = aim_frame_alloc(&f, W, H, 8, 1);
     if (ret < 0)
         return ret;
-    draw(f, s->shot, s->pos);
+    square_draw(f, s->shot, s->pos);
     b->srcf[s->next++] = aim_frame_ref(f);
     *out = f;
     return 0;
@@ -95,16 +81,6 @@ static void on_record(void *opaque, const AimGateRecord *rec)
     if (rec->frame >= 0 && rec->frame < 256)
         b->sink.cls[rec->frame] = rec->cls;
     b->sink.nrec++;
-}
-
-static int same(const AimFrame *a, const AimFrame *b)
-{
-    for (int p = 0; p < 3; p++)
-        for (int y = 0; y < aim_plane_h(a, p); y++)
-            if (memcmp(a->data[p] + y * a->stride[p], b->data[p] + y * b->stride[p],
-                       (size_t)aim_plane_w(a, p) * 2))
-                return 0;
-    return 1;
 }
 
 static void cleanup(Both *b)
@@ -170,9 +146,9 @@ int main(void)
         CHECK_EQ_INT(st.src_frames, n);
         CHECK_EQ_INT(b->sink.nrec, n);
         for (int i = 0; i < n && b->sink.n == 2 * n; i++) {
-            CHECK_MSG(same(b->sink.out[2 * i], b->srcf[i]), "source frame %d not exact", i);
+            CHECK_MSG(frames_same(b->sink.out[2 * i], b->srcf[i]), "source frame %d not exact", i);
             if (i + 1 == n) {
-                CHECK(same(b->sink.out[2 * i + 1], b->srcf[i])); // last frame repeats
+                CHECK(frames_same(b->sink.out[2 * i + 1], b->srcf[i])); // last frame repeats
                 continue;
             }
             char next = script[i + 1];
@@ -180,15 +156,15 @@ int main(void)
             if (next == 'h') {
                 CHECK_MSG(c == AIM_CLASS_HOLD, "interval %d->%d: class %d, want hold", i, i + 1,
                           c);
-                CHECK(same(b->sink.out[2 * i + 1], b->srcf[i]));
+                CHECK(frames_same(b->sink.out[2 * i + 1], b->srcf[i]));
             } else if (next == 'c') {
                 CHECK_MSG(c == AIM_CLASS_CUT, "interval %d->%d: class %d, want cut", i, i + 1, c);
-                CHECK(same(b->sink.out[2 * i + 1], b->srcf[i]));
+                CHECK(frames_same(b->sink.out[2 * i + 1], b->srcf[i]));
             } else {
                 CHECK_MSG(c == AIM_CLASS_MOTION, "interval %d->%d: class %d, want motion", i,
                           i + 1, c);
-                CHECK_MSG(!same(b->sink.out[2 * i + 1], b->srcf[i]) &&
-                          !same(b->sink.out[2 * i + 1], b->srcf[i + 1]),
+                CHECK_MSG(!frames_same(b->sink.out[2 * i + 1], b->srcf[i]) &&
+                          !frames_same(b->sink.out[2 * i + 1], b->srcf[i + 1]),
                           "motion in-between %d is a copy", i);
             }
         }
@@ -208,7 +184,7 @@ int main(void)
     CHECK_EQ_INT(go(b, 1, W, H, 2, &cancel, &st), 0);
     CHECK_EQ_INT(b->sink.n, n);
     for (int i = 0; i < n && b->sink.n == n; i++)
-        CHECK(same(b->sink.out[i], b->srcf[i]));
+        CHECK(frames_same(b->sink.out[i], b->srcf[i]));
     cleanup(b);
 
     // a failing sink stops everything and its error comes back

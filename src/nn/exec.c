@@ -57,6 +57,10 @@ struct AimNnRun {
     size_t *offs;        ///< per blob during a run: its arena offset
     Plan plans[MAX_PLANS];
     const Plan *last;    ///< plan of the last successful run
+    const Plan *pending; ///< plan of the run submitted and not yet waited for
+    int pend_nout;
+    int pend_out[64];    ///< its output blobs
+    AimNnMat pend_res[64]; ///< its outputs as the backend's end() left them
     unsigned long runs;
     size_t peak;
     double macs;
@@ -161,7 +165,7 @@ static int cpu_end(void *st, AimNnMat *outs, const size_t *offs, int nout)
 
 static const AimNnBackendFns backend_cpu = {
     "cpu", cpu_create, cpu_destroy, cpu_align, cpu_scratch, cpu_begin, cpu_input, cpu_layer,
-    cpu_end,
+    cpu_end, NULL,
 };
 
 static void plan_free(Plan *p)
@@ -638,12 +642,14 @@ int aim_nn_run_plan_bytes(AimNnRun *r, const int *in_blobs, const AimNnMat *inpu
 
 // --- execution
 
-int aim_nn_run(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs, int nin,
-               const int *out_blobs, const AimNnMat **outs, int nout)
+int aim_nn_run_submit(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs, int nin,
+                      const int *out_blobs, int nout)
 {
     const AimNet *net = r->net;
     const AimLog *log = &net->log;
     r->last = NULL;
+    if (r->pending)
+        return AIM_ERR(EBUSY);
     if (nout > 64)
         return AIM_ERR_UNSUPPORTED;
     Plan *p;
@@ -705,20 +711,44 @@ int aim_nn_run(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs, int nin
         r->be->end(r->st, NULL, NULL, 0);
         return err;
     }
-    AimNnMat res[64];
     size_t offs[64];
     for (int i = 0; i < nout; i++) {
-        res[i] = r->mats[out_blobs[i]];
-        res[i].data = NULL;
+        r->pend_out[i] = out_blobs[i];
+        r->pend_res[i] = r->mats[out_blobs[i]];
+        r->pend_res[i].data = NULL;
         offs[i] = r->offs[out_blobs[i]];
     }
-    err = r->be->end(r->st, res, offs, nout);
+    err = r->be->end(r->st, r->pend_res, offs, nout);
     if (err < 0)
         return err;
-    for (int i = 0; i < nout; i++) {
-        r->mats[out_blobs[i]].data = res[i].data;
-        outs[i] = &r->mats[out_blobs[i]];
+    r->pend_nout = nout;
+    r->pending = p;
+    return 0;
+}
+
+int aim_nn_run_wait(AimNnRun *r, const AimNnMat **outs)
+{
+    const Plan *p = r->pending;
+    if (!p)
+        return AIM_ERR(EINVAL);
+    r->pending = NULL;
+    // (no outputs: end() was the clean-up call, nothing is pending in the backend)
+    int err = r->be->wait && r->pend_nout ? r->be->wait(r->st, r->pend_res, r->pend_nout) : 0;
+    if (err < 0)
+        return err;
+    for (int i = 0; i < r->pend_nout; i++) {
+        AimNnMat *m = &r->mats[r->pend_out[i]];
+        *m = r->pend_res[i];
+        if (outs)
+            outs[i] = m;
     }
     r->last = p;
     return 0;
+}
+
+int aim_nn_run(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs, int nin,
+               const int *out_blobs, const AimNnMat **outs, int nout)
+{
+    int err = aim_nn_run_submit(r, in_blobs, inputs, nin, out_blobs, nout);
+    return err < 0 ? err : aim_nn_run_wait(r, outs);
 }

@@ -4,7 +4,9 @@
 // is big enough and starts a command list; each input is written as fp32 into a host-visible
 // staging buffer and converted into the arena by the "upload" shader; each layer is recorded by
 // its Vulkan op after a barrier; end records the "download" of each output into the staging
-// buffer, submits, waits, and hands out pointers into the mapped staging memory.
+// buffer and submits; wait waits for the fence and hands out pointers into the mapped staging
+// memory. Between the two the host may record another run (another VkRun: its own command
+// list, arena and staging), so upload, compute and download of successive tiles overlap.
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,6 +123,8 @@ typedef struct VkRun {
     size_t align;   ///< staging offsets (and the plan's, in fp32 bytes)
     int esize;      ///< bytes per element in the arena
     int recording;
+    int pending;    ///< submitted by end, not yet waited for
+    size_t so[64];  ///< staging offsets of the pending run's outputs
 } VkRun;
 
 static int vk_create(void **st, const AimNet *net, const AimNnOpt *opt)
@@ -176,6 +180,8 @@ static size_t vk_align(void *st)
 static int vk_begin(void *st, size_t arena)
 {
     VkRun *v = st;
+    if (v->pending)
+        return AIM_ERR(EBUSY); // the pending run still reads the arena and the staging
     size_t bytes = arena / 4 * (size_t)v->esize;
     if (!v->arena || aim_vk_buffer_size(v->arena) < bytes) {
         // grown, never shrunk (as the CPU arena)
@@ -306,20 +312,41 @@ static int vk_end(void *st, AimNnMat *outs, const size_t *offs, int nout)
     }
     if (nout)
         aim_vk_cmd_barrier(v->cmd); // the downloads, to the host
-    // A failed run is still submitted (an empty or partial command list), so the command
-    // list is left ready for the next begin.
-    int serr = aim_vk_cmd_submit(v->cmd);
     v->recording = 0;
-    err = err ? err : serr;
+    if (err || !nout) {
+        // A failed run is still submitted (an empty or partial command list) and waited for,
+        // so the command list is left ready for the next begin.
+        int serr = aim_vk_cmd_submit(v->cmd);
+        free_retired(v);
+        return err ? err : serr;
+    }
+    err = aim_vk_cmd_flush(v->cmd);
+    if (err < 0) {
+        free_retired(v); // nothing was submitted
+        return err;
+    }
+    memcpy(v->so, so, sizeof(size_t) * (size_t)nout);
+    v->pending = 1;
+    return 0;
+}
+
+static int vk_wait(void *st, AimNnMat *outs, int nout)
+{
+    VkRun *v = st;
+    if (!v->pending)
+        return AIM_ERR(EINVAL);
+    v->pending = 0;
+    int err = aim_vk_cmd_wait(v->cmd);
     free_retired(v);
     if (err < 0)
         return err;
     unsigned char *map = aim_vk_buffer_map(v->stage);
     for (int i = 0; i < nout; i++)
-        outs[i].data = (float *)(map + so[i]);
+        outs[i].data = (float *)(map + v->so[i]);
     return 0;
 }
 
 const AimNnBackendFns aim_nn_backend_vk = {
     "vulkan", vk_create, vk_destroy, vk_align, NULL, vk_begin, vk_input, vk_layer, vk_end,
+    vk_wait,
 };

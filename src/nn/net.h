@@ -167,6 +167,18 @@ void aim_nn_run_destroy(AimNnRun **r);
 int aim_nn_run(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs, int nin,
                const int *out_blobs, const AimNnMat **outs, int nout);
 /**
+ * aim_nn_run in two halves, so the host can prepare another run while this one computes: on
+ * a GPU run, submit copies the inputs (they may be freed on return), records the layers and
+ * submits them without waiting; aim_nn_run_wait waits and sets outs[0..nout) as aim_nn_run
+ * does. On the CPU submit computes and wait only hands out the outputs. A run holds one
+ * submission at a time: a second submit before the wait is AIM_ERR(EBUSY); wait without a
+ * successful submit is AIM_ERR(EINVAL). Overlap means several AimNnRun (each its own arena).
+ * A failed submit leaves nothing pending.
+ */
+int aim_nn_run_submit(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs, int nin,
+                      const int *out_blobs, int nout);
+int aim_nn_run_wait(AimNnRun *r, const AimNnMat **outs);
+/**
  * Plans a run for these inputs (shapes only: data is not read) and outputs without running it
  * (the plan is cached for a later aim_nn_run): *arena = bytes of the arena it needs (the
  * fp32 layout: a backend with smaller elements needs proportionally less), *largest = the

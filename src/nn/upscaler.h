@@ -12,6 +12,11 @@
 // (each run at full resolution), and then fed to every tile (realcugan-ncnn-vulkan's sync-gap
 // modes do the same kind of thing), so all tiles agree and no seam appears.
 //
+// On a Vulkan device two tiles are in flight (settings.serial = 0): the device computes tile k
+// while the host writes tile k-1 and fills tile k+1; each has its own arena and staging, so
+// the tile size from the memory budget is chosen for two arenas (each gets half of what one
+// would). The output is bit-identical to one tile at a time.
+//
 // Thread-safety: one run at a time per upscaler; ops slice their work over the pool.
 #ifndef AIM_NN_UPSCALER_H
 #define AIM_NN_UPSCALER_H
@@ -39,6 +44,10 @@ typedef struct AimNnUpscalerSettings {
      *  a lost device) logs a warning and the CPU takes over (--device auto); 0 = the error is
      *  returned. */
     int device_fallback;
+    /** With a device: 0 (default) = two tiles in flight, the device computing one while the
+     *  host writes the one before and fills the one after (two arenas: the budget tile is
+     *  sized for both); 1 = one tile at a time (the reference the overlap is tested against). */
+    int serial;
     AimLog log;
 } AimNnUpscalerSettings;
 
@@ -74,5 +83,7 @@ size_t aim_nn_upscaler_peak_bytes(const AimNnUpscaler *u);
 int aim_nn_upscaler_tile(const AimNnUpscaler *u);
 /** "cpu" or "vulkan fp32" / "vulkan fp16": where the net runs now (after any fallback). */
 const char *aim_nn_upscaler_backend(const AimNnUpscaler *u);
+/** 1 when two tiles are in flight (a device, not serial, no fallback to the CPU yet). */
+int aim_nn_upscaler_overlap(const AimNnUpscaler *u);
 
 #endif

@@ -41,8 +41,9 @@ typedef struct AimNnBackendFns {
     /**
      * Finishes recording the run: outs[i] (shape set, data NULL on entry) at offs[i] are the
      * outputs; end may change their cstep (the host layout) and, with no wait(), sets their
-     * data (valid until the next begin/destroy). On a failed run it is called with nout = 0 to
-     * clean up (then nothing is left pending).
+     * data (valid until the next begin/destroy). With nout = 0 (a failed run, to clean up, or
+     * a run whose outputs all went to output_dev) the run is completed: nothing is left
+     * pending.
      */
     int (*end)(void *st, AimNnMat *outs, const size_t *offs, int nout);
     /**
@@ -51,6 +52,10 @@ typedef struct AimNnBackendFns {
      * after every successful end() with nout > 0, before the next begin.
      */
     int (*wait)(void *st, AimNnMat *outs, int nout);
+    /** Optional (NULL: AIM_ERR_UNSUPPORTED): input m at off is a window of io->img. */
+    int (*input_dev)(void *st, const AimNnMat *m, size_t off, const AimNnDevIo *io);
+    /** Optional (NULL: AIM_ERR_UNSUPPORTED): output m at off goes into io->img (before end). */
+    int (*output_dev)(void *st, const AimNnMat *m, size_t off, const AimNnDevIo *io);
 } AimNnBackendFns;
 
 /** The Vulkan backend (gpu.c); runs use it when their options name an AimNnGpu. */

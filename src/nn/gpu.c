@@ -346,7 +346,169 @@ static int vk_wait(void *st, AimNnMat *outs, int nout)
     return 0;
 }
 
+// --- frames on the device (gpu.h AimNnGpuImage)
+
+struct AimNnGpuImage {
+    AimVkDevice *dev;
+    AimVkBuffer *buf;    ///< 3 planes of cstep floats
+    int w, h, stride;    ///< the frame, top-left of planes of rows of stride floats
+    size_t cstep;
+    AimVkCmd *cmd;       ///< host copies (upload/download)
+    AimVkBuffer *stage;
+};
+
+int aim_nn_gpu_image_create(AimNnGpuImage **out, AimVkDevice *dev)
+{
+    AimNnGpuImage *img = calloc(1, sizeof(*img));
+    if (!img)
+        return AIM_ERR(ENOMEM);
+    img->dev = dev;
+    *out = img;
+    return 0;
+}
+
+void aim_nn_gpu_image_destroy(AimNnGpuImage **pimg)
+{
+    AimNnGpuImage *img = pimg ? *pimg : NULL;
+    if (!img)
+        return;
+    aim_vk_cmd_destroy(&img->cmd);
+    aim_vk_buffer_destroy(&img->stage);
+    aim_vk_buffer_destroy(&img->buf);
+    free(img);
+    *pimg = NULL;
+}
+
+AimVkDevice *aim_nn_gpu_image_device(const AimNnGpuImage *img) { return img->dev; }
+
+void aim_nn_gpu_image_size(const AimNnGpuImage *img, int *w, int *h)
+{
+    *w = img->w;
+    *h = img->h;
+}
+
+// Makes room for 3 planes of stride x rows floats (grown, never shrunk; the contents are dead).
+static int image_reserve(AimNnGpuImage *img, int stride, int rows)
+{
+    size_t cstep = (size_t)stride * rows, bytes = 3 * cstep * sizeof(float);
+    if (!img->buf || aim_vk_buffer_size(img->buf) < bytes) {
+        aim_vk_buffer_destroy(&img->buf);
+        int err = aim_vk_buffer_create(&img->buf, img->dev, bytes, AIM_VK_BUF_DEVICE);
+        if (err < 0)
+            return err;
+    }
+    img->stride = stride;
+    img->cstep = cstep;
+    return 0;
+}
+
+// The staging buffer and command list of the host copies, `bytes` of staging at least.
+static int image_host(AimNnGpuImage *img, size_t bytes)
+{
+    int err = img->cmd ? 0 : aim_vk_cmd_create(&img->cmd, img->dev);
+    if (!err && (!img->stage || aim_vk_buffer_size(img->stage) < bytes)) {
+        aim_vk_buffer_destroy(&img->stage);
+        err = aim_vk_buffer_create(&img->stage, img->dev, bytes, AIM_VK_BUF_HOST);
+    }
+    return err;
+}
+
+int aim_nn_gpu_image_upload(AimNnGpuImage *img, int w, int h, const float *const rgb[3],
+                            ptrdiff_t stride)
+{
+    if (w < 1 || h < 1 || w > 16384 || h > 16384 || stride < w)
+        return AIM_ERR(EINVAL);
+    size_t cstep = (size_t)w * h, bytes = 3 * cstep * sizeof(float);
+    int err = image_reserve(img, w, h);
+    if (!err)
+        err = image_host(img, bytes);
+    if (err < 0)
+        return err;
+    float *d = aim_vk_buffer_map(img->stage);
+    for (int c = 0; c < 3; c++)
+        for (int y = 0; y < h; y++)
+            memcpy(d + c * cstep + (size_t)y * w, rgb[c] + y * stride, sizeof(float) * w);
+    err = aim_vk_cmd_begin(img->cmd);
+    if (!err) {
+        aim_vk_cmd_barrier(img->cmd); // runs before may still read the image
+        err = aim_vk_cmd_copy(img->cmd, img->stage, 0, img->buf, 0, bytes);
+        aim_vk_cmd_barrier(img->cmd);
+        int serr = aim_vk_cmd_submit(img->cmd);
+        err = err ? err : serr;
+    }
+    img->w = err ? 0 : w;
+    img->h = err ? 0 : h;
+    return err;
+}
+
+int aim_nn_gpu_image_download(AimNnGpuImage *img, float *const rgb[3], ptrdiff_t stride)
+{
+    if (!img->w || stride < img->w)
+        return AIM_ERR(EINVAL);
+    size_t bytes = 3 * img->cstep * sizeof(float);
+    int err = image_host(img, bytes);
+    if (!err)
+        err = aim_vk_cmd_begin(img->cmd);
+    if (err < 0)
+        return err;
+    aim_vk_cmd_barrier(img->cmd); // the run that wrote it
+    err = aim_vk_cmd_copy(img->cmd, img->buf, 0, img->stage, 0, bytes);
+    aim_vk_cmd_barrier(img->cmd); // to the host
+    int serr = aim_vk_cmd_submit(img->cmd);
+    if ((err = err ? err : serr) < 0)
+        return err;
+    const float *s = aim_vk_buffer_map(img->stage);
+    for (int c = 0; c < 3; c++)
+        for (int y = 0; y < img->h; y++)
+            memcpy(rgb[c] + y * stride, s + c * img->cstep + (size_t)y * img->stride,
+                   sizeof(float) * img->w);
+    return 0;
+}
+
+static int vk_input_dev(void *st, const AimNnMat *m, size_t off, const AimNnDevIo *io)
+{
+    VkRun *v = st;
+    const AimNnGpuImage *img = io->img;
+    if (img->dev != v->g->dev || !img->w || m->c != 3) {
+        aim_log(&v->g->log, AIM_LOG_ERROR, "vulkan: an input read from a frame of another "
+                "device or an empty frame, or with %d channels (3 needed)", m->c);
+        return AIM_ERR(EINVAL);
+    }
+    struct { int32_t w, h, stride, cstep, x0, y0, bw, bh, dst_cstep, clamp; } pc = {
+        img->w, img->h, img->stride, (int32_t)img->cstep, io->x, io->y, m->w, m->h,
+        (int32_t)m->cstep, io->clamp != 0,
+    };
+    AimVkBinding b[2] = { aim_nn_vk_whole(img->buf), tensor(v, m, off).bind };
+    AimNnVkRec rc = { v->g->dev, v->cmd, v->g->fp16, &v->g->log };
+    aim_vk_cmd_barrier(v->cmd); // whatever wrote the frame (another run, an upload)
+    return aim_nn_vk_dispatch(&rc, NULL, "window", NULL, 0, b, 2, &pc, sizeof(pc),
+                              aim_nn_vk_groups((int64_t)m->w * m->h, 64), 3, 1);
+}
+
+static int vk_output_dev(void *st, const AimNnMat *m, size_t off, const AimNnDevIo *io)
+{
+    VkRun *v = st;
+    AimNnGpuImage *img = io->img;
+    int w = io->w ? io->w : m->w, h = io->h ? io->h : m->h;
+    if (img->dev != v->g->dev || m->c != 3 || w > m->w || h > m->h || w < 1 || h < 1) {
+        aim_log(&v->g->log, AIM_LOG_ERROR, "vulkan: a frame of another device, or a %dx%dx%d "
+                "output for a %dx%d frame", m->w, m->h, m->c, w, h);
+        return AIM_ERR(EINVAL);
+    }
+    int err = image_reserve(img, m->w, m->h);
+    if (err < 0)
+        return err;
+    img->w = w;
+    img->h = h;
+    aim_vk_cmd_barrier(v->cmd); // the layer that wrote the output
+    AimNnVkTensor t = tensor(v, m, off);
+    err = convert(v, "download", t.bind, aim_nn_vk_whole(img->buf), m->w * m->h, 3, m->cstep,
+                  img->cstep);
+    aim_vk_cmd_barrier(v->cmd);
+    return err;
+}
+
 const AimNnBackendFns aim_nn_backend_vk = {
     "vulkan", vk_create, vk_destroy, vk_align, NULL, vk_begin, vk_input, vk_layer, vk_end,
-    vk_wait,
+    vk_wait, vk_input_dev, vk_output_dev,
 };

@@ -247,11 +247,42 @@ static int edge_index(int i, int n, int clamp)
     return i < n ? i : period - i;
 }
 
-// Fills m (3 x bh x bw) with the image region [left, left+bw) x [top, top+bh), reflected or
-// clamped at the image edges, reading the needed in-image rectangle through rd.
-static int fill_tile(AimNnMat *m, int left, int top, int bw, int bh, int w, int h, int clamp,
-                     AimNnReadFn rd, void *opaque)
+void aim_nn_window_c(AimNnMat *dst, int left, int top, int w, int h, int clamp,
+                     const float *const src[3], ptrdiff_t stride, int ox, int oy)
 {
+    for (int c = 0; c < 3; c++)
+        for (int y = 0; y < dst->h; y++) {
+            const float *s = src[c] + (ptrdiff_t)(edge_index(top + y, h, clamp) - oy) * stride;
+            float *d = aim_nn_chan(dst, c) + (size_t)y * dst->w;
+            for (int x = 0; x < dst->w; x++)
+                d[x] = s[edge_index(left + x, w, clamp) - ox];
+        }
+}
+
+// Where the frame comes from: the host (read through rd) or a frame on the device.
+typedef struct Src {
+    AimNnReadFn rd;
+    void *opaque;
+    AimNnGpuImage *img;
+    int w, h;
+} Src;
+
+// The tile input whose window is [left, left+bw) x [top, top+bh) of the frame, reflected or
+// clamped at its edges: on the host, `m` (allocated here, 3 x bh x bw) is filled reading the
+// needed in-frame rectangle through rd; on the device only m's shape is set and *io names the
+// window (the "window" shader cuts it there).
+static int fill_tile(const AimNnUpscaler *u, const Src *src, AimNnMat *m, AimNnDevIo *io,
+                     int left, int top, int bw, int bh)
+{
+    int w = src->w, h = src->h, clamp = u->cfg->tiling.clamp;
+    *io = (AimNnDevIo){ src->img, left, top, clamp, 0, 0 };
+    if (src->img) {
+        *m = (AimNnMat){ NULL, 3, bw, bh, 3, 0 };
+        return 0;
+    }
+    int err = aim_nn_mat_alloc(m, 3, bw, bh, 3);
+    if (err < 0)
+        return err;
     int sx0 = w, sx1 = 0, sy0 = h, sy1 = 0;
     for (int x = 0; x < bw; x++) {
         int r = edge_index(left + x, w, clamp);
@@ -265,35 +296,25 @@ static int fill_tile(AimNnMat *m, int left, int top, int bw, int bh, int w, int 
     }
     int rw = sx1 - sx0, rh = sy1 - sy0;
     float *tmp = malloc(sizeof(float) * 3 * (size_t)rw * rh);
-    if (!tmp)
-        return AIM_ERR(ENOMEM);
-    float *planes[3] = { tmp, tmp + (size_t)rw * rh, tmp + 2 * (size_t)rw * rh };
-    rd(opaque, sx0, sy0, rw, rh, planes, rw);
-    int *xs = malloc(sizeof(int) * (size_t)bw);
-    if (!xs) {
-        free(tmp);
+    if (!tmp) {
+        aim_nn_mat_free(m);
         return AIM_ERR(ENOMEM);
     }
-    for (int x = 0; x < bw; x++)
-        xs[x] = edge_index(left + x, w, clamp) - sx0;
-    for (int c = 0; c < 3; c++)
-        for (int y = 0; y < bh; y++) {
-            const float *s = planes[c] + (size_t)(edge_index(top + y, h, clamp) - sy0) * rw;
-            float *d = aim_nn_chan(m, c) + (size_t)y * bw;
-            for (int x = 0; x < bw; x++)
-                d[x] = s[xs[x]];
-        }
-    free(xs);
+    float *planes[3] = { tmp, tmp + (size_t)rw * rh, tmp + 2 * (size_t)rw * rh };
+    src->rd(src->opaque, sx0, sy0, rw, rh, planes, rw);
+    aim_nn_window_c(m, left, top, w, h, clamp, (const float *const *)planes, rw, sx0, sy0);
     free(tmp);
     return 0;
 }
 
 // Submits the net on a tile buffer to `run` (aim_nn_run_wait gets the output); gap blobs are
 // given when computed.
-static int submit_net(AimNnUpscaler *u, AimNnRun *run, const AimNnMat *in, int with_gaps)
+static int submit_net(AimNnUpscaler *u, AimNnRun *run, const AimNnMat *in,
+                      const AimNnDevIo *io, int with_gaps)
 {
     int ib[1 + MAX_GAPS];
     AimNnMat im[1 + MAX_GAPS];
+    AimNnDevIo dv[1 + MAX_GAPS] = { *io };
     int n = 1;
     ib[0] = u->in_blob;
     im[0] = *in;
@@ -301,7 +322,7 @@ static int submit_net(AimNnUpscaler *u, AimNnRun *run, const AimNnMat *in, int w
         ib[n] = u->gap_blob[i];
         im[n] = u->gap[i];
     }
-    return aim_nn_run_submit(run, ib, im, n, &u->out_blob, 1);
+    return aim_nn_run_submit_dev(run, ib, im, dv, n, &u->out_blob, NULL, 1);
 }
 
 // Buffer extents for the input range [a0, a1) of an image side of n pixels.
@@ -318,8 +339,9 @@ static void extents(const AimNnUpscaler *u, int a0, int a1, int n, int *lo, int 
 
 // The SE averages as the area-weighted mean of the tile-local averages of a few tiles spread
 // over the image, each run at full resolution with its own averages.
-static int sample_gaps(AimNnUpscaler *u, int w, int h, int T, AimNnReadFn rd, void *opaque)
+static int sample_gaps(AimNnUpscaler *u, const Src *src, int T)
 {
+    int w = src->w, h = src->h;
     int nx = (w + T - 1) / T, ny = (h + T - 1) / T, n = nx * ny;
     int ns = n < GAP_TILES ? n : GAP_TILES;
     double *acc[MAX_GAPS] = { 0 };
@@ -336,13 +358,15 @@ static int sample_gaps(AimNnUpscaler *u, int w, int h, int T, AimNnReadFn rd, vo
         int l, bw, t, bh;
         extents(u, x0, x1, w, &l, &bw);
         extents(u, y0, y1, h, &t, &bh);
-        AimNnMat in;
-        err = aim_nn_mat_alloc(&in, 3, bw, bh, 3);
-        if (!err)
-            err = fill_tile(&in, l, t, bw, bh, w, h, u->cfg->tiling.clamp, rd, opaque);
+        AimNnMat in = { 0 };
+        AimNnDevIo io;
+        err = fill_tile(u, src, &in, &io, l, t, bw, bh);
         const AimNnMat *outs[MAX_GAPS];
         if (!err)
-            err = aim_nn_run(u->run, &u->in_blob, &in, 1, u->gap_blob, outs, u->ngap);
+            err = aim_nn_run_submit_dev(u->run, &u->in_blob, &in, &io, 1, u->gap_blob, NULL,
+                                        u->ngap);
+        if (!err)
+            err = aim_nn_run_wait(u->run, outs);
         aim_nn_mat_free(&in);
         double wt = (double)(x1 - x0) * (y1 - y0);
         for (int i = 0; i < u->ngap && !err; i++) {
@@ -367,22 +391,34 @@ static int sample_gaps(AimNnUpscaler *u, int w, int h, int T, AimNnReadFn rd, vo
     return err;
 }
 
-static int run_tiles(AimNnUpscaler *u, int w, int h, AimNnReadFn rd, AimNnWriteFn wr,
-                     void *opaque);
+static int run_tiles(AimNnUpscaler *u, const Src *src, AimNnWriteFn wr, void *opaque);
 
 int aim_nn_upscaler_run(AimNnUpscaler *u, int w, int h, AimNnReadFn rd, AimNnWriteFn wr,
                         void *opaque)
 {
     if (w < 1 || h < 1)
         return AIM_ERR(EINVAL);
-    int err = run_tiles(u, w, h, rd, wr, opaque);
+    Src src = { rd, opaque, NULL, w, h };
+    int err = run_tiles(u, &src, wr, opaque);
     if (err < 0 && u->gpu && u->fallback && aim_nn_gpu_recoverable(err)) {
         // the whole image again on the CPU: the caller keeps nothing until run returns
         err = to_cpu(u, err);
         if (!err)
-            err = run_tiles(u, w, h, rd, wr, opaque);
+            err = run_tiles(u, &src, wr, opaque);
     }
     return err;
+}
+
+int aim_nn_upscaler_run_image(AimNnUpscaler *u, AimNnGpuImage *img, AimNnWriteFn wr,
+                              void *opaque)
+{
+    Src src = { NULL, NULL, img, 0, 0 };
+    aim_nn_gpu_image_size(img, &src.w, &src.h);
+    if (!u->gpu)
+        return AIM_ERR_UNSUPPORTED;
+    if (src.w < 1 || src.h < 1 || aim_nn_gpu_image_device(img) != aim_nn_gpu_device(u->gpu))
+        return AIM_ERR(EINVAL);
+    return run_tiles(u, &src, wr, opaque);
 }
 
 // A tile submitted and not yet written.
@@ -424,16 +460,16 @@ static int finish_tile(AimNnUpscaler *u, Tile *p, AimNnWriteFn wr, void *opaque)
 // written, so the device computes tile k while the host writes tile k-1 and fills tile k+1.
 // Every tile runs the same plan on the same values either way, and wr sees the same calls in
 // the same order: the output is identical (test_vk_overlap checks it bit for bit).
-static int run_tiles(AimNnUpscaler *u, int w, int h, AimNnReadFn rd, AimNnWriteFn wr,
-                     void *opaque)
+static int run_tiles(AimNnUpscaler *u, const Src *src, AimNnWriteFn wr, void *opaque)
 {
+    int w = src->w, h = src->h;
     int T = u->tile & ~1; // even tile origins: 4:2:0 writers get whole chroma samples
     T = T < 2 ? 2 : T;
     int tiles = ((w + T - 1) / T) * ((h + T - 1) / T);
     int GT = u->gap_tile ? u->gap_tile & ~1 : T;
     GT = GT < 2 ? 2 : GT;
     int gaps = u->ngap && (tiles > 1 || GT < w || GT < h);
-    int err = gaps ? sample_gaps(u, w, h, GT, rd, opaque) : 0;
+    int err = gaps ? sample_gaps(u, src, GT) : 0;
     AimNnRun *runs[2] = { u->run, u->run2 };
     int nrun = u->run2 ? 2 : 1, k = 0;
     Tile pend[2] = { { 0 } };
@@ -446,13 +482,11 @@ static int run_tiles(AimNnUpscaler *u, int w, int h, AimNnReadFn rd, AimNnWriteF
             p->y1 = y0 + T < h ? y0 + T : h;
             extents(u, p->x0, p->x1, w, &p->l, &p->bw);
             extents(u, p->y0, p->y1, h, &p->t, &p->bh);
-            AimNnMat in;
-            err = aim_nn_mat_alloc(&in, 3, p->bw, p->bh, 3);
+            AimNnMat in = { 0 };
+            AimNnDevIo io;
+            err = fill_tile(u, src, &in, &io, p->l, p->t, p->bw, p->bh);
             if (!err)
-                err = fill_tile(&in, p->l, p->t, p->bw, p->bh, w, h, u->cfg->tiling.clamp, rd,
-                                opaque);
-            if (!err)
-                err = submit_net(u, runs[k % nrun], &in, gaps);
+                err = submit_net(u, runs[k % nrun], &in, &io, gaps);
             aim_nn_mat_free(&in);
             if (!err)
                 p->run = runs[k % nrun];

@@ -77,6 +77,26 @@ typedef void (*AimNnWriteFn)(void *opaque, int x0, int y0, int w, int h,
  */
 int aim_nn_upscaler_run(AimNnUpscaler *u, int w, int h, AimNnReadFn rd, AimNnWriteFn wr,
                         void *opaque);
+struct AimNnGpuImage;
+/**
+ * aim_nn_upscaler_run on a frame already on the upscaler's device (nn/gpu.h: e.g. RIFE's
+ * output, aim_nn_rife_run_image): the tiles are cut on the device (the "window" shader), so the
+ * frame is neither downloaded nor uploaded; the output is bit-identical to aim_nn_upscaler_run
+ * reading the downloaded frame. AIM_ERR_UNSUPPORTED when the upscaler runs on the CPU (no
+ * device, or after a fallback: the caller then downloads the frame and calls
+ * aim_nn_upscaler_run); AIM_ERR(EINVAL) for an empty frame or one on another device; GPU
+ * errors are returned (no fallback here).
+ */
+int aim_nn_upscaler_run_image(AimNnUpscaler *u, struct AimNnGpuImage *img, AimNnWriteFn wr,
+                              void *opaque);
+/**
+ * CPU reference of the "window" shader (src/nn/vk/window.comp), and the host path's tile cut:
+ * dst (3 x dst->h x dst->w, allocated) = the frame's pixels (left + x, top + y), indices
+ * outside the w x h frame reflected (reflect-101) or clamped (clamp 1); src[c] + y * stride + x
+ * is frame pixel (ox + x, oy + y): a rectangle holding every pixel the window reads.
+ */
+void aim_nn_window_c(AimNnMat *dst, int left, int top, int w, int h, int clamp,
+                     const float *const src[3], ptrdiff_t stride, int ox, int oy);
 /** Largest tensor memory held at once during the runs so far (bytes). */
 size_t aim_nn_upscaler_peak_bytes(const AimNnUpscaler *u);
 /** The input tile side in use (the settings', the model's default, or the GPU budget's). */

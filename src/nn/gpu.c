@@ -474,15 +474,18 @@ static int vk_input_dev(void *st, const AimNnMat *m, size_t off, const AimNnDevI
                 "device or an empty frame, or with %d channels (3 needed)", m->c);
         return AIM_ERR(EINVAL);
     }
+    // a window inside the frame reads no index outside it: clamping gives the same indices
+    // and spares the shader the reflection's branches
+    int inside = io->x >= 0 && io->y >= 0 && io->x + m->w <= img->w && io->y + m->h <= img->h;
     struct { int32_t w, h, stride, cstep, x0, y0, bw, bh, dst_cstep, clamp; } pc = {
         img->w, img->h, img->stride, (int32_t)img->cstep, io->x, io->y, m->w, m->h,
-        (int32_t)m->cstep, io->clamp != 0,
+        (int32_t)m->cstep, io->clamp != 0 || inside,
     };
     AimVkBinding b[2] = { aim_nn_vk_whole(img->buf), tensor(v, m, off).bind };
     AimNnVkRec rc = { v->g->dev, v->cmd, v->g->fp16, &v->g->log };
     aim_vk_cmd_barrier(v->cmd); // whatever wrote the frame (another run, an upload)
     return aim_nn_vk_dispatch(&rc, NULL, "window", NULL, 0, b, 2, &pc, sizeof(pc),
-                              aim_nn_vk_groups((int64_t)m->w * m->h, 64), 3, 1);
+                              aim_nn_vk_groups(m->w, 64), (uint32_t)m->h, 3);
 }
 
 static int vk_output_dev(void *st, const AimNnMat *m, size_t off, const AimNnDevIo *io)

@@ -250,11 +250,18 @@ static int edge_index(int i, int n, int clamp)
 void aim_nn_window_c(AimNnMat *dst, int left, int top, int w, int h, int clamp,
                      const float *const src[3], ptrdiff_t stride, int ox, int oy)
 {
+    // columns [xa, xb) lie inside the frame (a straight copy); the rest take the edge rule
+    int xa = -left < 0 ? 0 : -left < dst->w ? -left : dst->w;
+    int xb = w - left < xa ? xa : w - left < dst->w ? w - left : dst->w;
     for (int c = 0; c < 3; c++)
         for (int y = 0; y < dst->h; y++) {
             const float *s = src[c] + (ptrdiff_t)(edge_index(top + y, h, clamp) - oy) * stride;
             float *d = aim_nn_chan(dst, c) + (size_t)y * dst->w;
-            for (int x = 0; x < dst->w; x++)
+            for (int x = 0; x < xa; x++)
+                d[x] = s[edge_index(left + x, w, clamp) - ox];
+            if (xb > xa)
+                memcpy(d + xa, s + left + xa - ox, sizeof(float) * (size_t)(xb - xa));
+            for (int x = xb; x < dst->w; x++)
                 d[x] = s[edge_index(left + x, w, clamp) - ox];
         }
 }

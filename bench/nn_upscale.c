@@ -3,7 +3,8 @@
 // reference comparison (bench/nn_compare.sh) and the benchmark (bench/nn_bench.sh).
 // usage: nn_upscale MODEL SCALE IN.rgb W H OUT.rgb [--tile N] [--context N] [--noise N]
 //                   [--ref] [--threads N] [--models-dir DIR] [--gap-tile N] [--verbose]
-//                   [--device auto|cpu|vulkan|vulkan:N] [--frames N]
+//                   [--device auto|cpu|vulkan|vulkan:N] [--frames N] [--serial]
+// --serial: on a GPU, one tile at a time (the default keeps two in flight: upscaler.h).
 // --frames N runs the image N times and also prints the steady frames/s (runs 2..N: the first
 // one creates the GPU pipelines) and, on a GPU, the peak device memory.
 #include <stdio.h>
@@ -82,6 +83,8 @@ int main(int argc, char **argv)
             s.log.max_level = AIM_LOG_DEBUG;
         else if (!strcmp(argv[i], "--frames") && i + 1 < argc)
             frames = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--serial"))
+            s.serial = 1;
         else if (!strcmp(argv[i], "--device") && i + 1 < argc &&
                  aim_vk_parse_device(argv[++i], &policy, &index) < 0)
             return fprintf(stderr, "bad --device %s\n", argv[i]), 2;

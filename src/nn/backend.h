@@ -4,8 +4,9 @@
 // aliasing. A backend owns the arena's memory and runs the layers on it:
 //   - CPU (exec.c): the arena is host memory; a layer calls op->forward on pointers into it.
 //   - Vulkan (gpu.c): the arena is one device buffer holding the same plan (halved for fp16);
-//     inputs are uploaded, each layer is recorded as dispatches with barriers, the outputs are
-//     downloaded after one submit.
+//     inputs are uploaded, each layer is recorded as dispatches with barriers, the outputs'
+//     downloads are recorded last and the list is submitted by end(); wait() waits for it, so
+//     the host can fill another run (another AimNnRun: its own arena and staging) meanwhile.
 // Offsets are the plan's (fp32 bytes); a backend with smaller elements scales them.
 //
 // Thread-safety: a backend state belongs to one AimNnRun (one thread at a time).
@@ -38,10 +39,23 @@ typedef struct AimNnBackendFns {
                  const AimNnMat *out, const size_t *out_off, size_t scratch_off,
                  size_t scratch_bytes, const AimNnOpt *o);
     /**
-     * Finishes the run: outs[i] (shape set, data NULL on entry) at offs[i] get host data valid
-     * until the next begin/destroy. On a failed run it is called with nout = 0 to clean up.
+     * Finishes recording the run: outs[i] (shape set, data NULL on entry) at offs[i] are the
+     * outputs; end may change their cstep (the host layout) and, with no wait(), sets their
+     * data (valid until the next begin/destroy). With nout = 0 (a failed run, to clean up, or
+     * a run whose outputs all went to output_dev) the run is completed: nothing is left
+     * pending.
      */
     int (*end)(void *st, AimNnMat *outs, const size_t *offs, int nout);
+    /**
+     * NULL: end() completed the run. Else waits for the run end() started and sets the data
+     * of its outputs (as end() left them; valid until the next begin/destroy). Called once
+     * after every successful end() with nout > 0, before the next begin.
+     */
+    int (*wait)(void *st, AimNnMat *outs, int nout);
+    /** Optional (NULL: AIM_ERR_UNSUPPORTED): input m at off is a window of io->img. */
+    int (*input_dev)(void *st, const AimNnMat *m, size_t off, const AimNnDevIo *io);
+    /** Optional (NULL: AIM_ERR_UNSUPPORTED): output m at off goes into io->img (before end). */
+    int (*output_dev)(void *st, const AimNnMat *m, size_t off, const AimNnDevIo *io);
 } AimNnBackendFns;
 
 /** The Vulkan backend (gpu.c); runs use it when their options name an AimNnGpu. */

@@ -57,6 +57,11 @@ struct AimNnRun {
     size_t *offs;        ///< per blob during a run: its arena offset
     Plan plans[MAX_PLANS];
     const Plan *last;    ///< plan of the last successful run
+    const Plan *pending; ///< plan of the run submitted and not yet waited for
+    int pend_nout;
+    char pend_dev[64];   ///< per output: went into an image (data stays NULL)
+    int pend_out[64];    ///< its output blobs
+    AimNnMat pend_res[64]; ///< its outputs as the backend's end() left them
     unsigned long runs;
     size_t peak;
     double macs;
@@ -161,7 +166,7 @@ static int cpu_end(void *st, AimNnMat *outs, const size_t *offs, int nout)
 
 static const AimNnBackendFns backend_cpu = {
     "cpu", cpu_create, cpu_destroy, cpu_align, cpu_scratch, cpu_begin, cpu_input, cpu_layer,
-    cpu_end,
+    cpu_end, NULL, NULL, NULL,
 };
 
 static void plan_free(Plan *p)
@@ -638,12 +643,21 @@ int aim_nn_run_plan_bytes(AimNnRun *r, const int *in_blobs, const AimNnMat *inpu
 
 // --- execution
 
-int aim_nn_run(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs, int nin,
-               const int *out_blobs, const AimNnMat **outs, int nout)
+int aim_nn_run_submit(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs, int nin,
+                      const int *out_blobs, int nout)
+{
+    return aim_nn_run_submit_dev(r, in_blobs, inputs, NULL, nin, out_blobs, NULL, nout);
+}
+
+int aim_nn_run_submit_dev(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs,
+                          const AimNnDevIo *in_dev, int nin, const int *out_blobs,
+                          const AimNnDevIo *out_dev, int nout)
 {
     const AimNet *net = r->net;
     const AimLog *log = &net->log;
     r->last = NULL;
+    if (r->pending)
+        return AIM_ERR(EBUSY);
     if (nout > 64)
         return AIM_ERR_UNSUPPORTED;
     Plan *p;
@@ -660,7 +674,11 @@ int aim_nn_run(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs, int nin
         size_t off = p->bufs[p->slot_buf[i]].off;
         r->mats[in_blobs[i]] = p->slot[i];
         r->offs[in_blobs[i]] = off;
-        err = r->be->input(r->st, &p->slot[i], off, &inputs[i]);
+        if (in_dev && in_dev[i].img)
+            err = r->be->input_dev ? r->be->input_dev(r->st, &p->slot[i], off, &in_dev[i])
+                                   : AIM_ERR_UNSUPPORTED;
+        else
+            err = r->be->input(r->st, &p->slot[i], off, &inputs[i]);
     }
     // The plan checked every shape and that every input is computed before it is read.
     AimNnMat outm[256];
@@ -705,20 +723,72 @@ int aim_nn_run(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs, int nin
         r->be->end(r->st, NULL, NULL, 0);
         return err;
     }
-    AimNnMat res[64];
+    // outputs into images first; the rest (host outputs) go to end() packed at the front
     size_t offs[64];
+    AimNnMat host[64];
+    int nhost = 0;
     for (int i = 0; i < nout; i++) {
-        res[i] = r->mats[out_blobs[i]];
-        res[i].data = NULL;
-        offs[i] = r->offs[out_blobs[i]];
+        r->pend_out[i] = out_blobs[i];
+        r->pend_dev[i] = out_dev && out_dev[i].img;
+        r->pend_res[i] = r->mats[out_blobs[i]];
+        r->pend_res[i].data = NULL;
+        size_t off = r->offs[out_blobs[i]];
+        if (out_dev && out_dev[i].img) {
+            if (!err)
+                err = r->be->output_dev ? r->be->output_dev(r->st, &r->pend_res[i], off,
+                                                            &out_dev[i])
+                                        : AIM_ERR_UNSUPPORTED;
+        } else {
+            offs[nhost] = off;
+            host[nhost++] = r->pend_res[i];
+        }
     }
-    err = r->be->end(r->st, res, offs, nout);
+    if (err) {
+        r->be->end(r->st, NULL, NULL, 0);
+        return err;
+    }
+    err = r->be->end(r->st, host, offs, nhost);
     if (err < 0)
         return err;
-    for (int i = 0; i < nout; i++) {
-        r->mats[out_blobs[i]].data = res[i].data;
-        outs[i] = &r->mats[out_blobs[i]];
+    for (int i = 0, k = 0; i < nout; i++)
+        if (!(out_dev && out_dev[i].img))
+            r->pend_res[i] = host[k++];
+    r->pend_nout = nout;
+    r->pending = p;
+    return 0;
+}
+
+int aim_nn_run_wait(AimNnRun *r, const AimNnMat **outs)
+{
+    const Plan *p = r->pending;
+    if (!p)
+        return AIM_ERR(EINVAL);
+    r->pending = NULL;
+    // (no host outputs: end() completed the run, nothing is pending in the backend)
+    AimNnMat host[64];
+    int nh = 0;
+    for (int i = 0; i < r->pend_nout; i++)
+        if (!r->pend_dev[i])
+            host[nh++] = r->pend_res[i];
+    int err = r->be->wait && nh ? r->be->wait(r->st, host, nh) : 0;
+    if (err < 0)
+        return err;
+    for (int i = 0, k = 0; i < r->pend_nout; i++)
+        if (!r->pend_dev[i])
+            r->pend_res[i] = host[k++];
+    for (int i = 0; i < r->pend_nout; i++) {
+        AimNnMat *m = &r->mats[r->pend_out[i]];
+        *m = r->pend_res[i];
+        if (outs)
+            outs[i] = m;
     }
     r->last = p;
     return 0;
+}
+
+int aim_nn_run(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs, int nin,
+               const int *out_blobs, const AimNnMat **outs, int nout)
+{
+    int err = aim_nn_run_submit(r, in_blobs, inputs, nin, out_blobs, nout);
+    return err < 0 ? err : aim_nn_run_wait(r, outs);
 }

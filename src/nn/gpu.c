@@ -4,7 +4,9 @@
 // is big enough and starts a command list; each input is written as fp32 into a host-visible
 // staging buffer and converted into the arena by the "upload" shader; each layer is recorded by
 // its Vulkan op after a barrier; end records the "download" of each output into the staging
-// buffer, submits, waits, and hands out pointers into the mapped staging memory.
+// buffer and submits; wait waits for the fence and hands out pointers into the mapped staging
+// memory. Between the two the host may record another run (another VkRun: its own command
+// list, arena and staging), so upload, compute and download of successive tiles overlap.
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,6 +123,8 @@ typedef struct VkRun {
     size_t align;   ///< staging offsets (and the plan's, in fp32 bytes)
     int esize;      ///< bytes per element in the arena
     int recording;
+    int pending;    ///< submitted by end, not yet waited for
+    size_t so[64];  ///< staging offsets of the pending run's outputs
 } VkRun;
 
 static int vk_create(void **st, const AimNet *net, const AimNnOpt *opt)
@@ -176,6 +180,8 @@ static size_t vk_align(void *st)
 static int vk_begin(void *st, size_t arena)
 {
     VkRun *v = st;
+    if (v->pending)
+        return AIM_ERR(EBUSY); // the pending run still reads the arena and the staging
     size_t bytes = arena / 4 * (size_t)v->esize;
     if (!v->arena || aim_vk_buffer_size(v->arena) < bytes) {
         // grown, never shrunk (as the CPU arena)
@@ -306,20 +312,206 @@ static int vk_end(void *st, AimNnMat *outs, const size_t *offs, int nout)
     }
     if (nout)
         aim_vk_cmd_barrier(v->cmd); // the downloads, to the host
-    // A failed run is still submitted (an empty or partial command list), so the command
-    // list is left ready for the next begin.
-    int serr = aim_vk_cmd_submit(v->cmd);
     v->recording = 0;
-    err = err ? err : serr;
+    if (err || !nout) {
+        // A failed run is still submitted (an empty or partial command list) and waited for,
+        // so the command list is left ready for the next begin.
+        int serr = aim_vk_cmd_submit(v->cmd);
+        free_retired(v);
+        return err ? err : serr;
+    }
+    err = aim_vk_cmd_flush(v->cmd);
+    if (err < 0) {
+        free_retired(v); // nothing was submitted
+        return err;
+    }
+    memcpy(v->so, so, sizeof(size_t) * (size_t)nout);
+    v->pending = 1;
+    return 0;
+}
+
+static int vk_wait(void *st, AimNnMat *outs, int nout)
+{
+    VkRun *v = st;
+    if (!v->pending)
+        return AIM_ERR(EINVAL);
+    v->pending = 0;
+    int err = aim_vk_cmd_wait(v->cmd);
     free_retired(v);
     if (err < 0)
         return err;
     unsigned char *map = aim_vk_buffer_map(v->stage);
     for (int i = 0; i < nout; i++)
-        outs[i].data = (float *)(map + so[i]);
+        outs[i].data = (float *)(map + v->so[i]);
     return 0;
+}
+
+// --- frames on the device (gpu.h AimNnGpuImage)
+
+struct AimNnGpuImage {
+    AimVkDevice *dev;
+    AimVkBuffer *buf;    ///< 3 planes of cstep floats
+    int w, h, stride;    ///< the frame, top-left of planes of rows of stride floats
+    size_t cstep;
+    AimVkCmd *cmd;       ///< host copies (upload/download)
+    AimVkBuffer *stage;
+};
+
+int aim_nn_gpu_image_create(AimNnGpuImage **out, AimVkDevice *dev)
+{
+    AimNnGpuImage *img = calloc(1, sizeof(*img));
+    if (!img)
+        return AIM_ERR(ENOMEM);
+    img->dev = dev;
+    *out = img;
+    return 0;
+}
+
+void aim_nn_gpu_image_destroy(AimNnGpuImage **pimg)
+{
+    AimNnGpuImage *img = pimg ? *pimg : NULL;
+    if (!img)
+        return;
+    aim_vk_cmd_destroy(&img->cmd);
+    aim_vk_buffer_destroy(&img->stage);
+    aim_vk_buffer_destroy(&img->buf);
+    free(img);
+    *pimg = NULL;
+}
+
+AimVkDevice *aim_nn_gpu_image_device(const AimNnGpuImage *img) { return img->dev; }
+
+void aim_nn_gpu_image_size(const AimNnGpuImage *img, int *w, int *h)
+{
+    *w = img->w;
+    *h = img->h;
+}
+
+// Makes room for 3 planes of stride x rows floats (grown, never shrunk; the contents are dead).
+static int image_reserve(AimNnGpuImage *img, int stride, int rows)
+{
+    size_t cstep = (size_t)stride * rows, bytes = 3 * cstep * sizeof(float);
+    if (!img->buf || aim_vk_buffer_size(img->buf) < bytes) {
+        aim_vk_buffer_destroy(&img->buf);
+        int err = aim_vk_buffer_create(&img->buf, img->dev, bytes, AIM_VK_BUF_DEVICE);
+        if (err < 0)
+            return err;
+    }
+    img->stride = stride;
+    img->cstep = cstep;
+    return 0;
+}
+
+// The staging buffer and command list of the host copies, `bytes` of staging at least.
+static int image_host(AimNnGpuImage *img, size_t bytes)
+{
+    int err = img->cmd ? 0 : aim_vk_cmd_create(&img->cmd, img->dev);
+    if (!err && (!img->stage || aim_vk_buffer_size(img->stage) < bytes)) {
+        aim_vk_buffer_destroy(&img->stage);
+        err = aim_vk_buffer_create(&img->stage, img->dev, bytes, AIM_VK_BUF_HOST);
+    }
+    return err;
+}
+
+int aim_nn_gpu_image_upload(AimNnGpuImage *img, int w, int h, const float *const rgb[3],
+                            ptrdiff_t stride)
+{
+    if (w < 1 || h < 1 || w > 16384 || h > 16384 || stride < w)
+        return AIM_ERR(EINVAL);
+    size_t cstep = (size_t)w * h, bytes = 3 * cstep * sizeof(float);
+    int err = image_reserve(img, w, h);
+    if (!err)
+        err = image_host(img, bytes);
+    if (err < 0)
+        return err;
+    float *d = aim_vk_buffer_map(img->stage);
+    for (int c = 0; c < 3; c++)
+        for (int y = 0; y < h; y++)
+            memcpy(d + c * cstep + (size_t)y * w, rgb[c] + y * stride, sizeof(float) * w);
+    err = aim_vk_cmd_begin(img->cmd);
+    if (!err) {
+        aim_vk_cmd_barrier(img->cmd); // runs before may still read the image
+        err = aim_vk_cmd_copy(img->cmd, img->stage, 0, img->buf, 0, bytes);
+        aim_vk_cmd_barrier(img->cmd);
+        int serr = aim_vk_cmd_submit(img->cmd);
+        err = err ? err : serr;
+    }
+    img->w = err ? 0 : w;
+    img->h = err ? 0 : h;
+    return err;
+}
+
+int aim_nn_gpu_image_download(AimNnGpuImage *img, float *const rgb[3], ptrdiff_t stride)
+{
+    if (!img->w || stride < img->w)
+        return AIM_ERR(EINVAL);
+    size_t bytes = 3 * img->cstep * sizeof(float);
+    int err = image_host(img, bytes);
+    if (!err)
+        err = aim_vk_cmd_begin(img->cmd);
+    if (err < 0)
+        return err;
+    aim_vk_cmd_barrier(img->cmd); // the run that wrote it
+    err = aim_vk_cmd_copy(img->cmd, img->buf, 0, img->stage, 0, bytes);
+    aim_vk_cmd_barrier(img->cmd); // to the host
+    int serr = aim_vk_cmd_submit(img->cmd);
+    if ((err = err ? err : serr) < 0)
+        return err;
+    const float *s = aim_vk_buffer_map(img->stage);
+    for (int c = 0; c < 3; c++)
+        for (int y = 0; y < img->h; y++)
+            memcpy(rgb[c] + y * stride, s + c * img->cstep + (size_t)y * img->stride,
+                   sizeof(float) * img->w);
+    return 0;
+}
+
+static int vk_input_dev(void *st, const AimNnMat *m, size_t off, const AimNnDevIo *io)
+{
+    VkRun *v = st;
+    const AimNnGpuImage *img = io->img;
+    if (img->dev != v->g->dev || !img->w || m->c != 3) {
+        aim_log(&v->g->log, AIM_LOG_ERROR, "vulkan: an input read from a frame of another "
+                "device or an empty frame, or with %d channels (3 needed)", m->c);
+        return AIM_ERR(EINVAL);
+    }
+    // a window inside the frame reads no index outside it: clamping gives the same indices
+    // and spares the shader the reflection's branches
+    int inside = io->x >= 0 && io->y >= 0 && io->x + m->w <= img->w && io->y + m->h <= img->h;
+    struct { int32_t w, h, stride, cstep, x0, y0, bw, bh, dst_cstep, clamp; } pc = {
+        img->w, img->h, img->stride, (int32_t)img->cstep, io->x, io->y, m->w, m->h,
+        (int32_t)m->cstep, io->clamp != 0 || inside,
+    };
+    AimVkBinding b[2] = { aim_nn_vk_whole(img->buf), tensor(v, m, off).bind };
+    AimNnVkRec rc = { v->g->dev, v->cmd, v->g->fp16, &v->g->log };
+    aim_vk_cmd_barrier(v->cmd); // whatever wrote the frame (another run, an upload)
+    return aim_nn_vk_dispatch(&rc, NULL, "window", NULL, 0, b, 2, &pc, sizeof(pc),
+                              aim_nn_vk_groups(m->w, 64), (uint32_t)m->h, 3);
+}
+
+static int vk_output_dev(void *st, const AimNnMat *m, size_t off, const AimNnDevIo *io)
+{
+    VkRun *v = st;
+    AimNnGpuImage *img = io->img;
+    int w = io->w ? io->w : m->w, h = io->h ? io->h : m->h;
+    if (img->dev != v->g->dev || m->c != 3 || w > m->w || h > m->h || w < 1 || h < 1) {
+        aim_log(&v->g->log, AIM_LOG_ERROR, "vulkan: a frame of another device, or a %dx%dx%d "
+                "output for a %dx%d frame", m->w, m->h, m->c, w, h);
+        return AIM_ERR(EINVAL);
+    }
+    int err = image_reserve(img, m->w, m->h);
+    if (err < 0)
+        return err;
+    img->w = w;
+    img->h = h;
+    aim_vk_cmd_barrier(v->cmd); // the layer that wrote the output
+    AimNnVkTensor t = tensor(v, m, off);
+    err = convert(v, "download", t.bind, aim_nn_vk_whole(img->buf), m->w * m->h, 3, m->cstep,
+                  img->cstep);
+    aim_vk_cmd_barrier(v->cmd);
+    return err;
 }
 
 const AimNnBackendFns aim_nn_backend_vk = {
     "vulkan", vk_create, vk_destroy, vk_align, NULL, vk_begin, vk_input, vk_layer, vk_end,
+    vk_wait, vk_input_dev, vk_output_dev,
 };

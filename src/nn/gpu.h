@@ -11,6 +11,8 @@
 #ifndef AIM_NN_GPU_H
 #define AIM_NN_GPU_H
 
+#include <stddef.h>
+
 #include "nn/net.h"
 #include "vk/vk.h"
 
@@ -35,5 +37,34 @@ AimVkDevice *aim_nn_gpu_device(const AimNnGpu *g);
 int aim_nn_gpu_recoverable(int err);
 /** 1 if every layer type of `net` has a Vulkan op (no log, no device needed). */
 int aim_nn_gpu_supports(const AimNet *net, const char **missing);
+
+/**
+ * A frame that stays on the device between two nets (Model A's output, Model B's input): 3
+ * planes of fp32 RGB in one device buffer, `w` x `h` pixels at the top-left of planes of
+ * `stride` x rows floats. Written by a run's output (AimNnDevIo, net.h: the "download" shader
+ * into it, so the values are exactly the ones a host download gets), read by a run's input
+ * (the "window" shader: a window with the edge rule, as the upscaler's tiles are cut; its CPU
+ * reference is aim_nn_window_c). fp32 whatever the runs' precision: an fp16 tensor converts
+ * to fp32 and back exactly, so the frame is bit-identical to a download and upload.
+ *
+ * Ownership: the image owns its buffer; runs reading or writing it must have completed before
+ * it is destroyed or written again (aim_nn_run_wait). Thread-safety: one thread at a time.
+ */
+typedef struct AimNnGpuImage AimNnGpuImage;
+
+/** An empty image on `dev` (the buffer grows on first write). 0 or AIM_ERR(ENOMEM). */
+int aim_nn_gpu_image_create(AimNnGpuImage **out, AimVkDevice *dev);
+void aim_nn_gpu_image_destroy(AimNnGpuImage **img);
+AimVkDevice *aim_nn_gpu_image_device(const AimNnGpuImage *img);
+/** The frame size (0 x 0 before the first write). */
+void aim_nn_gpu_image_size(const AimNnGpuImage *img, int *w, int *h);
+/**
+ * Host <-> device copies of the w x h frame (rgb[c] + y * stride + x), each one submit and
+ * wait: what keeping the frame on the device saves (bench/vk_frame_bench.c), and the tests'
+ * way in and out. upload sets the size (1..16384 each side). Errors: vk.h's, AIM_ERR(EINVAL).
+ */
+int aim_nn_gpu_image_upload(AimNnGpuImage *img, int w, int h, const float *const rgb[3],
+                            ptrdiff_t stride);
+int aim_nn_gpu_image_download(AimNnGpuImage *img, float *const rgb[3], ptrdiff_t stride);
 
 #endif

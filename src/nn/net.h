@@ -167,6 +167,42 @@ void aim_nn_run_destroy(AimNnRun **r);
 int aim_nn_run(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs, int nin,
                const int *out_blobs, const AimNnMat **outs, int nout);
 /**
+ * aim_nn_run in two halves, so the host can prepare another run while this one computes: on
+ * a GPU run, submit copies the inputs (they may be freed on return), records the layers and
+ * submits them without waiting; aim_nn_run_wait waits and sets outs[0..nout) as aim_nn_run
+ * does. On the CPU submit computes and wait only hands out the outputs. A run holds one
+ * submission at a time: a second submit before the wait is AIM_ERR(EBUSY); wait without a
+ * successful submit is AIM_ERR(EINVAL). Overlap means several AimNnRun (each its own arena).
+ * A failed submit leaves nothing pending.
+ */
+int aim_nn_run_submit(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs, int nin,
+                      const int *out_blobs, int nout);
+
+struct AimNnGpuImage;
+/**
+ * An input read from, or an output written to, a frame on the device (AimNnGpuImage, nn/gpu.h)
+ * instead of host memory: frames stay on the GPU between two nets on one device.
+ */
+typedef struct AimNnDevIo {
+    struct AimNnGpuImage *img; ///< NULL: this input or output is on the host
+    int x, y;  ///< input: top-left of the window in the frame (the input's w x h from there;
+               ///< outside the frame: the edge rule below)
+    int clamp; ///< input: 1 clamp-to-edge, 0 reflect-101 (the upscaler's two rules)
+    int w, h;  ///< output: the frame is the top-left w x h of the tensor (0: all of it)
+} AimNnDevIo;
+/**
+ * aim_nn_run_submit with inputs and outputs on the device: in_dev[i].img (in_dev may be NULL)
+ * makes input i a window of that image (inputs[i] gives the shape: dims 3, c 3; its data is
+ * not read); out_dev[i].img (out_dev may be NULL) writes output i (c 3) into that image, and
+ * aim_nn_run_wait then hands it out with data NULL. A run whose outputs all go to images
+ * completes in submit. AIM_ERR_UNSUPPORTED on a CPU run; AIM_ERR(EINVAL) for an image of
+ * another device, an empty image, or a shape that is not 3 channels.
+ */
+int aim_nn_run_submit_dev(AimNnRun *r, const int *in_blobs, const AimNnMat *inputs,
+                          const AimNnDevIo *in_dev, int nin, const int *out_blobs,
+                          const AimNnDevIo *out_dev, int nout);
+int aim_nn_run_wait(AimNnRun *r, const AimNnMat **outs);
+/**
  * Plans a run for these inputs (shapes only: data is not read) and outputs without running it
  * (the plan is cached for a later aim_nn_run): *arena = bytes of the arena it needs (the
  * fp32 layout: a backend with smaller elements needs proportionally less), *largest = the

@@ -413,17 +413,41 @@ void aim_nn_rife_input(AimNnRife *r, int k, float *rgb[3], ptrdiff_t *stride)
     *stride = r->pw;
 }
 
+// The timestep plane for t, and views of the current size into the input buffers (rows of pw
+// floats, the capacity's cstep).
+static void prepare(AimNnRife *r, float t, AimNnMat in[3])
+{
+    float *ts = aim_nn_chan(&r->in[2], 0);
+    for (size_t i = 0; i < (size_t)r->pw * r->ph; i++)
+        ts[i] = t;
+    for (int i = 0; i < 3; i++)
+        in[i] = (AimNnMat){ r->in[i].data, 3, r->pw, r->ph, r->in[i].c, r->in[i].cstep };
+}
+
+int aim_nn_rife_run_image(AimNnRife *r, float t, AimNnGpuImage *img)
+{
+    if (!(t > 0.f && t < 1.f))
+        return AIM_ERR(EINVAL);
+    if (!r->gpu)
+        return AIM_ERR_UNSUPPORTED;
+    if (aim_nn_gpu_image_device(img) != aim_nn_gpu_device(r->gpu))
+        return AIM_ERR(EINVAL);
+    AimNnMat in[3];
+    prepare(r, t, in);
+    AimNnDevIo io = { img, 0, 0, 0, r->w, r->h };
+    const AimNnMat *out = NULL;
+    int err = aim_nn_run_submit_dev(r->run, r->b_in, in, NULL, 3, &r->b_out, &io, 1);
+    if (!err)
+        err = aim_nn_run_wait(r->run, &out);
+    return err;
+}
+
 int aim_nn_rife_run(AimNnRife *r, float t, const float *rgb[3], ptrdiff_t *stride)
 {
     if (!(t > 0.f && t < 1.f))
         return AIM_ERR(EINVAL);
-    float *ts = aim_nn_chan(&r->in[2], 0);
-    for (size_t i = 0; i < (size_t)r->pw * r->ph; i++)
-        ts[i] = t;
-    // views of the current size into the buffers (rows of pw floats, the capacity's cstep)
     AimNnMat in[3];
-    for (int i = 0; i < 3; i++)
-        in[i] = (AimNnMat){ r->in[i].data, 3, r->pw, r->ph, r->in[i].c, r->in[i].cstep };
+    prepare(r, t, in);
     const AimNnMat *out = NULL;
     int err = aim_nn_run(r->run, r->b_in, in, 3, &r->b_out, &out, 1);
     if (err < 0 && r->gpu && r->fallback && aim_nn_gpu_recoverable(err)) {

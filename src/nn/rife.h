@@ -88,6 +88,17 @@ void aim_nn_rife_input(AimNnRife *r, int k, float *rgb[3], ptrdiff_t *stride);
  */
 int aim_nn_rife_run(AimNnRife *r, float t, const float *rgb[3], ptrdiff_t *stride);
 
+struct AimNnGpuImage;
+/**
+ * aim_nn_rife_run with the output left on the device, in `img` (nn/gpu.h; its frame is the
+ * current width x height), for a net on the same device (aim_nn_upscaler_run_image): no
+ * download. The values are exactly those aim_nn_rife_run hands out. AIM_ERR_UNSUPPORTED when
+ * the network runs on the CPU (no device, or after a fallback); AIM_ERR(EINVAL) for an image of
+ * another device or a bad t; GPU errors are returned (no fallback here: the caller may run
+ * aim_nn_rife_run instead, the inputs are untouched).
+ */
+int aim_nn_rife_run_image(AimNnRife *r, float t, struct AimNnGpuImage *img);
+
 /**
  * The graph rewrite behind `scale` (exposed for tests): `text` is rife-v4.6's flownet.param;
  * on success *out (malloc'ed, *out_len bytes, not NUL-terminated) is the graph for `scale`.

@@ -23,6 +23,7 @@ struct AimNnUpscaler {
     int noise;        ///< the noise level of models that have levels (waifu2x), else -1
     AimNet *net;
     AimNnRun *run;
+    AimNnRun *run2;   ///< GPU: the second run in flight (its own arena), NULL when serial
     AimNnGpu *gpu;    ///< the net's weights on the device (NULL: CPU)
     AimNnOpt opt;     ///< the CPU options (a fallback from the GPU uses them)
     int fallback;     ///< a GPU failure switches to the CPU
@@ -47,6 +48,7 @@ void aim_nn_upscaler_destroy(AimNnUpscaler **pu)
         return;
     for (int i = 0; i < u->ngap; i++)
         aim_nn_mat_free(&u->gap[i]);
+    aim_nn_run_destroy(&u->run2);
     aim_nn_run_destroy(&u->run);
     aim_nn_gpu_destroy(&u->gpu);
     aim_net_destroy(&u->net);
@@ -55,8 +57,18 @@ void aim_nn_upscaler_destroy(AimNnUpscaler **pu)
 }
 
 int aim_nn_upscaler_factor(const AimNnUpscaler *u) { return u->factor; }
-double aim_nn_upscaler_macs(const AimNnUpscaler *u) { return aim_nn_run_macs(u->run); }
-size_t aim_nn_upscaler_peak_bytes(const AimNnUpscaler *u) { return aim_nn_run_peak_bytes(u->run); }
+int aim_nn_upscaler_overlap(const AimNnUpscaler *u) { return u->run2 != NULL; }
+
+double aim_nn_upscaler_macs(const AimNnUpscaler *u)
+{
+    return aim_nn_run_macs(u->run) + (u->run2 ? aim_nn_run_macs(u->run2) : 0);
+}
+
+size_t aim_nn_upscaler_peak_bytes(const AimNnUpscaler *u)
+{
+    size_t a = aim_nn_run_peak_bytes(u->run), b = u->run2 ? aim_nn_run_peak_bytes(u->run2) : 0;
+    return a > b ? a : b;
+}
 int aim_nn_upscaler_tile(const AimNnUpscaler *u) { return u->tile; }
 
 const char *aim_nn_upscaler_backend(const AimNnUpscaler *u)
@@ -71,6 +83,7 @@ static int to_cpu(AimNnUpscaler *u, int why)
 {
     aim_log(&u->log, AIM_LOG_WARNING, "nn: %s failed on the GPU (%s): running on the CPU",
             u->cfg->name, aim_strerror(why));
+    aim_nn_run_destroy(&u->run2);
     aim_nn_run_destroy(&u->run);
     aim_nn_gpu_destroy(&u->gpu);
     if (u->tile_auto)
@@ -79,13 +92,17 @@ static int to_cpu(AimNnUpscaler *u, int why)
 }
 
 // The input tile side for the device's memory budget: the largest multiple of 32 (up to 1024,
-// where the overlap is below 10% of the work) whose planned arena and staging use at most half
+// where the overlap is below 10% of the work) whose planned arenas and staging use at most half
 // of the budget (the other half is left to the display, other processes, the weights and the
-// pipelines: a 4 GB card reporting ~3.5 GB gets tiles of a ~1.7 GB arena), and whose largest
-// tensor fits one binding (maxStorageBufferRange: 128 MB on some Intel/Mali drivers).
+// pipelines: a 4 GB card reporting ~3.5 GB gets tiles of a ~1.7 GB arena, or two of ~0.85 GB
+// when two tiles are in flight), and whose largest tensor fits one binding
+// (maxStorageBufferRange: 128 MB on some Intel/Mali drivers).
 static int budget_tile(AimNnUpscaler *u, AimVkDevice *dev)
 {
-    uint64_t budget = aim_vk_device_budget(dev) / 2, range = aim_vk_device_max_range(dev);
+    // two runs in flight hold two arenas and two staging sets: each gets half
+    int inflight = u->run2 ? 2 : 1;
+    uint64_t budget = aim_vk_device_budget(dev) / 2 / inflight;
+    uint64_t range = aim_vk_device_max_range(dev);
     int esize = aim_nn_gpu_fp16(u->gpu) ? 2 : 4;
     int best = 0;
     for (int lo = 1, hi = 32; lo <= hi;) { // T = 32 * k, k in 1..32
@@ -174,7 +191,10 @@ int aim_nn_upscaler_create(AimNnUpscaler **out, const AimNnUpscalerSettings *s)
         go.gpu = u->gpu;
         if (!err)
             err = aim_nn_run_create(&u->run, u->net, &go);
+        if (!err && !s->serial)
+            err = aim_nn_run_create(&u->run2, u->net, &go);
         if (err < 0 && u->fallback && aim_nn_gpu_recoverable(err)) {
+            aim_nn_run_destroy(&u->run2);
             aim_nn_run_destroy(&u->run);
             err = to_cpu(u, err);
         }
@@ -201,6 +221,8 @@ int aim_nn_upscaler_create(AimNnUpscaler **out, const AimNnUpscalerSettings *s)
     }
     if (u->gpu && !s->tile)
         u->tile = budget_tile(u, s->device);
+    aim_log(log, AIM_LOG_DEBUG, "nn: %s tiles of %d px%s", aim_nn_upscaler_backend(u), u->tile,
+            u->run2 ? ", two in flight" : "");
     *out = u;
     return 0;
 }
@@ -225,11 +247,49 @@ static int edge_index(int i, int n, int clamp)
     return i < n ? i : period - i;
 }
 
-// Fills m (3 x bh x bw) with the image region [left, left+bw) x [top, top+bh), reflected or
-// clamped at the image edges, reading the needed in-image rectangle through rd.
-static int fill_tile(AimNnMat *m, int left, int top, int bw, int bh, int w, int h, int clamp,
-                     AimNnReadFn rd, void *opaque)
+void aim_nn_window_c(AimNnMat *dst, int left, int top, int w, int h, int clamp,
+                     const float *const src[3], ptrdiff_t stride, int ox, int oy)
 {
+    // columns [xa, xb) lie inside the frame (a straight copy); the rest take the edge rule
+    int xa = -left < 0 ? 0 : -left < dst->w ? -left : dst->w;
+    int xb = w - left < xa ? xa : w - left < dst->w ? w - left : dst->w;
+    for (int c = 0; c < 3; c++)
+        for (int y = 0; y < dst->h; y++) {
+            const float *s = src[c] + (ptrdiff_t)(edge_index(top + y, h, clamp) - oy) * stride;
+            float *d = aim_nn_chan(dst, c) + (size_t)y * dst->w;
+            for (int x = 0; x < xa; x++)
+                d[x] = s[edge_index(left + x, w, clamp) - ox];
+            if (xb > xa)
+                memcpy(d + xa, s + left + xa - ox, sizeof(float) * (size_t)(xb - xa));
+            for (int x = xb; x < dst->w; x++)
+                d[x] = s[edge_index(left + x, w, clamp) - ox];
+        }
+}
+
+// Where the frame comes from: the host (read through rd) or a frame on the device.
+typedef struct Src {
+    AimNnReadFn rd;
+    void *opaque;
+    AimNnGpuImage *img;
+    int w, h;
+} Src;
+
+// The tile input whose window is [left, left+bw) x [top, top+bh) of the frame, reflected or
+// clamped at its edges: on the host, `m` (allocated here, 3 x bh x bw) is filled reading the
+// needed in-frame rectangle through rd; on the device only m's shape is set and *io names the
+// window (the "window" shader cuts it there).
+static int fill_tile(const AimNnUpscaler *u, const Src *src, AimNnMat *m, AimNnDevIo *io,
+                     int left, int top, int bw, int bh)
+{
+    int w = src->w, h = src->h, clamp = u->cfg->tiling.clamp;
+    *io = (AimNnDevIo){ src->img, left, top, clamp, 0, 0 };
+    if (src->img) {
+        *m = (AimNnMat){ NULL, 3, bw, bh, 3, 0 };
+        return 0;
+    }
+    int err = aim_nn_mat_alloc(m, 3, bw, bh, 3);
+    if (err < 0)
+        return err;
     int sx0 = w, sx1 = 0, sy0 = h, sy1 = 0;
     for (int x = 0; x < bw; x++) {
         int r = edge_index(left + x, w, clamp);
@@ -243,34 +303,25 @@ static int fill_tile(AimNnMat *m, int left, int top, int bw, int bh, int w, int 
     }
     int rw = sx1 - sx0, rh = sy1 - sy0;
     float *tmp = malloc(sizeof(float) * 3 * (size_t)rw * rh);
-    if (!tmp)
-        return AIM_ERR(ENOMEM);
-    float *planes[3] = { tmp, tmp + (size_t)rw * rh, tmp + 2 * (size_t)rw * rh };
-    rd(opaque, sx0, sy0, rw, rh, planes, rw);
-    int *xs = malloc(sizeof(int) * (size_t)bw);
-    if (!xs) {
-        free(tmp);
+    if (!tmp) {
+        aim_nn_mat_free(m);
         return AIM_ERR(ENOMEM);
     }
-    for (int x = 0; x < bw; x++)
-        xs[x] = edge_index(left + x, w, clamp) - sx0;
-    for (int c = 0; c < 3; c++)
-        for (int y = 0; y < bh; y++) {
-            const float *s = planes[c] + (size_t)(edge_index(top + y, h, clamp) - sy0) * rw;
-            float *d = aim_nn_chan(m, c) + (size_t)y * bw;
-            for (int x = 0; x < bw; x++)
-                d[x] = s[xs[x]];
-        }
-    free(xs);
+    float *planes[3] = { tmp, tmp + (size_t)rw * rh, tmp + 2 * (size_t)rw * rh };
+    src->rd(src->opaque, sx0, sy0, rw, rh, planes, rw);
+    aim_nn_window_c(m, left, top, w, h, clamp, (const float *const *)planes, rw, sx0, sy0);
     free(tmp);
     return 0;
 }
 
-// Runs the net on a tile buffer; gap blobs are given when computed.
-static int run_net(AimNnUpscaler *u, const AimNnMat *in, int with_gaps, const AimNnMat **out)
+// Submits the net on a tile buffer to `run` (aim_nn_run_wait gets the output); gap blobs are
+// given when computed.
+static int submit_net(AimNnUpscaler *u, AimNnRun *run, const AimNnMat *in,
+                      const AimNnDevIo *io, int with_gaps)
 {
     int ib[1 + MAX_GAPS];
     AimNnMat im[1 + MAX_GAPS];
+    AimNnDevIo dv[1 + MAX_GAPS] = { *io };
     int n = 1;
     ib[0] = u->in_blob;
     im[0] = *in;
@@ -278,7 +329,7 @@ static int run_net(AimNnUpscaler *u, const AimNnMat *in, int with_gaps, const Ai
         ib[n] = u->gap_blob[i];
         im[n] = u->gap[i];
     }
-    return aim_nn_run(u->run, ib, im, n, &u->out_blob, out, 1);
+    return aim_nn_run_submit_dev(run, ib, im, dv, n, &u->out_blob, NULL, 1);
 }
 
 // Buffer extents for the input range [a0, a1) of an image side of n pixels.
@@ -295,8 +346,9 @@ static void extents(const AimNnUpscaler *u, int a0, int a1, int n, int *lo, int 
 
 // The SE averages as the area-weighted mean of the tile-local averages of a few tiles spread
 // over the image, each run at full resolution with its own averages.
-static int sample_gaps(AimNnUpscaler *u, int w, int h, int T, AimNnReadFn rd, void *opaque)
+static int sample_gaps(AimNnUpscaler *u, const Src *src, int T)
 {
+    int w = src->w, h = src->h;
     int nx = (w + T - 1) / T, ny = (h + T - 1) / T, n = nx * ny;
     int ns = n < GAP_TILES ? n : GAP_TILES;
     double *acc[MAX_GAPS] = { 0 };
@@ -313,13 +365,15 @@ static int sample_gaps(AimNnUpscaler *u, int w, int h, int T, AimNnReadFn rd, vo
         int l, bw, t, bh;
         extents(u, x0, x1, w, &l, &bw);
         extents(u, y0, y1, h, &t, &bh);
-        AimNnMat in;
-        err = aim_nn_mat_alloc(&in, 3, bw, bh, 3);
-        if (!err)
-            err = fill_tile(&in, l, t, bw, bh, w, h, u->cfg->tiling.clamp, rd, opaque);
+        AimNnMat in = { 0 };
+        AimNnDevIo io;
+        err = fill_tile(u, src, &in, &io, l, t, bw, bh);
         const AimNnMat *outs[MAX_GAPS];
         if (!err)
-            err = aim_nn_run(u->run, &u->in_blob, &in, 1, u->gap_blob, outs, u->ngap);
+            err = aim_nn_run_submit_dev(u->run, &u->in_blob, &in, &io, 1, u->gap_blob, NULL,
+                                        u->ngap);
+        if (!err)
+            err = aim_nn_run_wait(u->run, outs);
         aim_nn_mat_free(&in);
         double wt = (double)(x1 - x0) * (y1 - y0);
         for (int i = 0; i < u->ngap && !err; i++) {
@@ -344,69 +398,117 @@ static int sample_gaps(AimNnUpscaler *u, int w, int h, int T, AimNnReadFn rd, vo
     return err;
 }
 
-static int run_tiles(AimNnUpscaler *u, int w, int h, AimNnReadFn rd, AimNnWriteFn wr,
-                     void *opaque);
+static int run_tiles(AimNnUpscaler *u, const Src *src, AimNnWriteFn wr, void *opaque);
 
 int aim_nn_upscaler_run(AimNnUpscaler *u, int w, int h, AimNnReadFn rd, AimNnWriteFn wr,
                         void *opaque)
 {
     if (w < 1 || h < 1)
         return AIM_ERR(EINVAL);
-    int err = run_tiles(u, w, h, rd, wr, opaque);
+    Src src = { rd, opaque, NULL, w, h };
+    int err = run_tiles(u, &src, wr, opaque);
     if (err < 0 && u->gpu && u->fallback && aim_nn_gpu_recoverable(err)) {
         // the whole image again on the CPU: the caller keeps nothing until run returns
         err = to_cpu(u, err);
         if (!err)
-            err = run_tiles(u, w, h, rd, wr, opaque);
+            err = run_tiles(u, &src, wr, opaque);
     }
     return err;
 }
 
-static int run_tiles(AimNnUpscaler *u, int w, int h, AimNnReadFn rd, AimNnWriteFn wr,
-                     void *opaque)
+int aim_nn_upscaler_run_image(AimNnUpscaler *u, AimNnGpuImage *img, AimNnWriteFn wr,
+                              void *opaque)
 {
+    Src src = { NULL, NULL, img, 0, 0 };
+    aim_nn_gpu_image_size(img, &src.w, &src.h);
+    if (!u->gpu)
+        return AIM_ERR_UNSUPPORTED;
+    if (src.w < 1 || src.h < 1 || aim_nn_gpu_image_device(img) != aim_nn_gpu_device(u->gpu))
+        return AIM_ERR(EINVAL);
+    return run_tiles(u, &src, wr, opaque);
+}
+
+// A tile submitted and not yet written.
+typedef struct Tile {
+    AimNnRun *run;  ///< NULL: none
+    int x0, y0, x1, y1, l, t, bw, bh;
+} Tile;
+
+// Waits for tile p's run and writes its centre.
+static int finish_tile(AimNnUpscaler *u, Tile *p, AimNnWriteFn wr, void *opaque)
+{
+    const AimNnMat *o = NULL;
+    int err = aim_nn_run_wait(p->run, &o);
+    p->run = NULL;
+    if (err < 0)
+        return err;
+    int f = u->factor;
+    // The net may crop a margin of its own (U-Nets): find it from the sizes.
+    int mx2 = p->bw * f - o->w, my2 = p->bh * f - o->h;
+    if (o->c != 3 || mx2 < 0 || my2 < 0 || mx2 % (2 * f) || my2 % (2 * f)) {
+        aim_log(&u->log, AIM_LOG_ERROR, "nn: model output %dx%dx%d for a %dx%d tile "
+                "is not a centred x%d upscale", o->w, o->h, o->c, p->bw, p->bh, f);
+        return AIM_ERR_INVALID_DATA;
+    }
+    int ox = (p->x0 - p->l - mx2 / (2 * f)) * f, oy = (p->y0 - p->t - my2 / (2 * f)) * f;
+    if (ox < 0 || oy < 0 || ox + (p->x1 - p->x0) * f > o->w || oy + (p->y1 - p->y0) * f > o->h) {
+        aim_log(&u->log, AIM_LOG_ERROR, "nn: tile context too small for the model");
+        return AIM_ERR_INVALID_DATA;
+    }
+    const float *pl[3];
+    for (int c = 0; c < 3; c++)
+        pl[c] = aim_nn_chan(o, c) + (size_t)oy * o->w + ox;
+    wr(opaque, p->x0 * f, p->y0 * f, (p->x1 - p->x0) * f, (p->y1 - p->y0) * f, pl, o->w);
+    return 0;
+}
+
+// Tiles in raster order. Serial (the CPU, or one run): fill, run, write each tile. With two
+// runs (GPU): tile k is filled and submitted to run k % 2, then tile k-1 is waited for and
+// written, so the device computes tile k while the host writes tile k-1 and fills tile k+1.
+// Every tile runs the same plan on the same values either way, and wr sees the same calls in
+// the same order: the output is identical (test_vk_overlap checks it bit for bit).
+static int run_tiles(AimNnUpscaler *u, const Src *src, AimNnWriteFn wr, void *opaque)
+{
+    int w = src->w, h = src->h;
     int T = u->tile & ~1; // even tile origins: 4:2:0 writers get whole chroma samples
     T = T < 2 ? 2 : T;
     int tiles = ((w + T - 1) / T) * ((h + T - 1) / T);
     int GT = u->gap_tile ? u->gap_tile & ~1 : T;
     GT = GT < 2 ? 2 : GT;
     int gaps = u->ngap && (tiles > 1 || GT < w || GT < h);
-    int err = gaps ? sample_gaps(u, w, h, GT, rd, opaque) : 0;
-    int f = u->factor;
+    int err = gaps ? sample_gaps(u, src, GT) : 0;
+    AimNnRun *runs[2] = { u->run, u->run2 };
+    int nrun = u->run2 ? 2 : 1, k = 0;
+    Tile pend[2] = { { 0 } };
     for (int y0 = 0; y0 < h && !err; y0 += T)
-        for (int x0 = 0; x0 < w && !err; x0 += T) {
-            int x1 = x0 + T < w ? x0 + T : w, y1 = y0 + T < h ? y0 + T : h;
-            int l, bw, t, bh;
-            extents(u, x0, x1, w, &l, &bw);
-            extents(u, y0, y1, h, &t, &bh);
-            AimNnMat in;
-            err = aim_nn_mat_alloc(&in, 3, bw, bh, 3);
+        for (int x0 = 0; x0 < w && !err; x0 += T, k++) {
+            Tile *p = &pend[k % nrun];
+            p->x0 = x0;
+            p->y0 = y0;
+            p->x1 = x0 + T < w ? x0 + T : w;
+            p->y1 = y0 + T < h ? y0 + T : h;
+            extents(u, p->x0, p->x1, w, &p->l, &p->bw);
+            extents(u, p->y0, p->y1, h, &p->t, &p->bh);
+            AimNnMat in = { 0 };
+            AimNnDevIo io;
+            err = fill_tile(u, src, &in, &io, p->l, p->t, p->bw, p->bh);
             if (!err)
-                err = fill_tile(&in, l, t, bw, bh, w, h, u->cfg->tiling.clamp, rd, opaque);
-            const AimNnMat *o = NULL;
-            if (!err)
-                err = run_net(u, &in, gaps, &o);
+                err = submit_net(u, runs[k % nrun], &in, &io, gaps);
             aim_nn_mat_free(&in);
-            if (err)
-                break;
-            // The net may crop a margin of its own (U-Nets): find it from the sizes.
-            int mx2 = bw * f - o->w, my2 = bh * f - o->h;
-            if (o->c != 3 || mx2 < 0 || my2 < 0 || mx2 % (2 * f) || my2 % (2 * f)) {
-                aim_log(&u->log, AIM_LOG_ERROR, "nn: model output %dx%dx%d for a %dx%d tile "
-                        "is not a centred x%d upscale", o->w, o->h, o->c, bw, bh, f);
-                err = AIM_ERR_INVALID_DATA;
-                break;
-            }
-            int ox = (x0 - l - mx2 / (2 * f)) * f, oy = (y0 - t - my2 / (2 * f)) * f;
-            if (ox < 0 || oy < 0 || ox + (x1 - x0) * f > o->w || oy + (y1 - y0) * f > o->h) {
-                aim_log(&u->log, AIM_LOG_ERROR, "nn: tile context too small for the model");
-                err = AIM_ERR_INVALID_DATA;
-                break;
-            }
-            const float *pl[3];
-            for (int c = 0; c < 3; c++)
-                pl[c] = aim_nn_chan(o, c) + (size_t)oy * o->w + ox;
-            wr(opaque, x0 * f, y0 * f, (x1 - x0) * f, (y1 - y0) * f, pl, o->w);
+            if (!err)
+                p->run = runs[k % nrun];
+            Tile *prev = &pend[(k + nrun - 1) % nrun]; // this tile itself when serial
+            if (!err && prev->run)
+                err = finish_tile(u, prev, wr, opaque);
+        }
+    // the last tile (overlapped), or what an error left in flight (waited for, not written)
+    Tile *last = &pend[(k + nrun - 1) % nrun];
+    if (!err && last->run)
+        err = finish_tile(u, last, wr, opaque);
+    for (int i = 0; i < nrun; i++)
+        if (pend[i].run) {
+            aim_nn_run_wait(pend[i].run, NULL);
+            pend[i].run = NULL;
         }
     return err;
 }

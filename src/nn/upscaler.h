@@ -12,6 +12,11 @@
 // (each run at full resolution), and then fed to every tile (realcugan-ncnn-vulkan's sync-gap
 // modes do the same kind of thing), so all tiles agree and no seam appears.
 //
+// On a Vulkan device two tiles are in flight (settings.serial = 0): the device computes tile k
+// while the host writes tile k-1 and fills tile k+1; each has its own arena and staging, so
+// the tile size from the memory budget is chosen for two arenas (each gets half of what one
+// would). The output is bit-identical to one tile at a time.
+//
 // Thread-safety: one run at a time per upscaler; ops slice their work over the pool.
 #ifndef AIM_NN_UPSCALER_H
 #define AIM_NN_UPSCALER_H
@@ -39,6 +44,10 @@ typedef struct AimNnUpscalerSettings {
      *  a lost device) logs a warning and the CPU takes over (--device auto); 0 = the error is
      *  returned. */
     int device_fallback;
+    /** With a device: 0 (default) = two tiles in flight, the device computing one while the
+     *  host writes the one before and fills the one after (two arenas: the budget tile is
+     *  sized for both); 1 = one tile at a time (the reference the overlap is tested against). */
+    int serial;
     AimLog log;
 } AimNnUpscalerSettings;
 
@@ -68,11 +77,33 @@ typedef void (*AimNnWriteFn)(void *opaque, int x0, int y0, int w, int h,
  */
 int aim_nn_upscaler_run(AimNnUpscaler *u, int w, int h, AimNnReadFn rd, AimNnWriteFn wr,
                         void *opaque);
+struct AimNnGpuImage;
+/**
+ * aim_nn_upscaler_run on a frame already on the upscaler's device (nn/gpu.h: e.g. RIFE's
+ * output, aim_nn_rife_run_image): the tiles are cut on the device (the "window" shader), so the
+ * frame is neither downloaded nor uploaded; the output is bit-identical to aim_nn_upscaler_run
+ * reading the downloaded frame. AIM_ERR_UNSUPPORTED when the upscaler runs on the CPU (no
+ * device, or after a fallback: the caller then downloads the frame and calls
+ * aim_nn_upscaler_run); AIM_ERR(EINVAL) for an empty frame or one on another device; GPU
+ * errors are returned (no fallback here).
+ */
+int aim_nn_upscaler_run_image(AimNnUpscaler *u, struct AimNnGpuImage *img, AimNnWriteFn wr,
+                              void *opaque);
+/**
+ * CPU reference of the "window" shader (src/nn/vk/window.comp), and the host path's tile cut:
+ * dst (3 x dst->h x dst->w, allocated) = the frame's pixels (left + x, top + y), indices
+ * outside the w x h frame reflected (reflect-101) or clamped (clamp 1); src[c] + y * stride + x
+ * is frame pixel (ox + x, oy + y): a rectangle holding every pixel the window reads.
+ */
+void aim_nn_window_c(AimNnMat *dst, int left, int top, int w, int h, int clamp,
+                     const float *const src[3], ptrdiff_t stride, int ox, int oy);
 /** Largest tensor memory held at once during the runs so far (bytes). */
 size_t aim_nn_upscaler_peak_bytes(const AimNnUpscaler *u);
 /** The input tile side in use (the settings', the model's default, or the GPU budget's). */
 int aim_nn_upscaler_tile(const AimNnUpscaler *u);
 /** "cpu" or "vulkan fp32" / "vulkan fp16": where the net runs now (after any fallback). */
 const char *aim_nn_upscaler_backend(const AimNnUpscaler *u);
+/** 1 when two tiles are in flight (a device, not serial, no fallback to the CPU yet). */
+int aim_nn_upscaler_overlap(const AimNnUpscaler *u);
 
 #endif

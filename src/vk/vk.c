@@ -121,6 +121,8 @@ int aim_vk_cmd_fill(AimVkCmd *c, AimVkBuffer *dst, size_t off, size_t bytes, uin
 }
 void aim_vk_cmd_barrier(AimVkCmd *c) { (void)c; }
 int aim_vk_cmd_submit(AimVkCmd *c) { return AIM_ERR_UNSUPPORTED; }
+int aim_vk_cmd_flush(AimVkCmd *c) { return AIM_ERR_UNSUPPORTED; }
+int aim_vk_cmd_wait(AimVkCmd *c) { return AIM_ERR_UNSUPPORTED; }
 double aim_vk_cmd_gpu_ms(const AimVkCmd *c) { return 0; }
 
 #else
@@ -1039,6 +1041,7 @@ struct AimVkCmd {
     int ntotals;
     double gpu_ms;
     int recording, failed;
+    int pending;      ///< submitted, fence not yet waited for (aim_vk_cmd_flush)
 };
 
 int aim_vk_cmd_create(AimVkCmd **out, AimVkDevice *d)
@@ -1099,6 +1102,8 @@ void aim_vk_cmd_destroy(AimVkCmd **pc)
         return;
     AimVkDevice *d = c->d;
     const Fns *fn = &d->in.fn;
+    if (c->pending)
+        aim_vk_cmd_wait(c); // the command buffer and the buffers it uses may still be read
     if (c->ntotals) {
         double all = 0;
         for (int i = 0; i < c->ntotals; i++)
@@ -1130,6 +1135,11 @@ int aim_vk_cmd_begin(AimVkCmd *c)
     const Fns *fn = &d->in.fn;
     if (atomic_load(&d->lost))
         return AIM_ERR(ENODEV);
+    if (c->pending) {
+        int err = aim_vk_cmd_wait(c);
+        if (err < 0)
+            return err;
+    }
     for (int i = 0; i < c->npools; i++)
         fn->vkResetDescriptorPool(d->dev, c->pools[i], 0);
     c->cur_pool = 0;
@@ -1319,7 +1329,7 @@ static void add_total(AimVkCmd *c, const char *label, double ms)
     t->n = 1;
 }
 
-int aim_vk_cmd_submit(AimVkCmd *c)
+int aim_vk_cmd_flush(AimVkCmd *c)
 {
     AimVkDevice *d = c->d;
     const Fns *fn = &d->in.fn;
@@ -1340,12 +1350,27 @@ int aim_vk_cmd_submit(AimVkCmd *c)
     pthread_mutex_lock(&d->lock);
     r = fn->vkQueueSubmit(d->queue, 1, &si, c->fence);
     pthread_mutex_unlock(&d->lock);
-    if (r == VK_SUCCESS)
-        r = fn->vkWaitForFences(d->dev, 1, &c->fence, VK_TRUE, UINT64_MAX);
     if (r != VK_SUCCESS) {
         if (r == VK_ERROR_DEVICE_LOST)
             atomic_store(&d->lost, 1);
-        return vk_error(&d->log, r, "vkQueueSubmit/vkWaitForFences");
+        return vk_error(&d->log, r, "vkQueueSubmit");
+    }
+    c->pending = 1;
+    return 0;
+}
+
+int aim_vk_cmd_wait(AimVkCmd *c)
+{
+    AimVkDevice *d = c->d;
+    const Fns *fn = &d->in.fn;
+    if (!c->pending)
+        return AIM_ERR(EINVAL);
+    c->pending = 0;
+    VkResult r = fn->vkWaitForFences(d->dev, 1, &c->fence, VK_TRUE, UINT64_MAX);
+    if (r != VK_SUCCESS) {
+        if (r == VK_ERROR_DEVICE_LOST)
+            atomic_store(&d->lost, 1);
+        return vk_error(&d->log, r, "vkWaitForFences");
     }
     c->gpu_ms = 0;
     if (c->qp && c->ntimed) {
@@ -1366,6 +1391,12 @@ int aim_vk_cmd_submit(AimVkCmd *c)
         free(ts);
     }
     return 0;
+}
+
+int aim_vk_cmd_submit(AimVkCmd *c)
+{
+    int err = aim_vk_cmd_flush(c);
+    return err < 0 ? err : aim_vk_cmd_wait(c);
 }
 
 double aim_vk_cmd_gpu_ms(const AimVkCmd *c) { return c->gpu_ms; }

@@ -178,7 +178,7 @@ typedef struct AimVkDispatch {
 int aim_vk_cmd_create(AimVkCmd **out, AimVkDevice *d);
 /** Waits for a pending submission and frees; accepts &NULL. */
 void aim_vk_cmd_destroy(AimVkCmd **c);
-/** Starts recording (the previous submission must have completed: submit waits). */
+/** Starts recording (waits first for a submission still pending after aim_vk_cmd_flush). */
 int aim_vk_cmd_begin(AimVkCmd *c);
 /** Records a dispatch (creating and caching its pipeline on first use). */
 int aim_vk_cmd_dispatch(AimVkCmd *c, const AimVkDispatch *d);
@@ -194,6 +194,14 @@ int aim_vk_cmd_fill(AimVkCmd *c, AimVkBuffer *dst, size_t off, size_t bytes, uin
 void aim_vk_cmd_barrier(AimVkCmd *c);
 /** Ends, submits, and waits for completion; logs the dispatch times when timestamps are on. */
 int aim_vk_cmd_submit(AimVkCmd *c);
+/**
+ * Ends and submits without waiting: the list is pending until aim_vk_cmd_wait (or begin or
+ * destroy, which wait). The host may record and submit other lists meanwhile (upload, compute
+ * and download of several runs overlap), but must not touch the buffers this one uses.
+ */
+int aim_vk_cmd_flush(AimVkCmd *c);
+/** Waits for a flushed list (AIM_ERR(EINVAL) when none is pending); reads its timestamps. */
+int aim_vk_cmd_wait(AimVkCmd *c);
 /** Total GPU time of the last submission's timed dispatches (ms), 0 without timestamps. */
 double aim_vk_cmd_gpu_ms(const AimVkCmd *c);
 

@@ -186,6 +186,29 @@ static void test_plan(AimNet *net, int ref)
         aim_nn_mat_free(&in);
         aim_nn_run_destroy(&r);
     }
+
+    // The run in two halves (submit, wait): one submission at a time, the same outputs as
+    // aim_nn_run, and a failed submit leaves nothing to wait for.
+    CHECK_EQ_INT(aim_nn_run_create(&r, net, &opt), 0);
+    if (!r)
+        return;
+    AimNnMat in;
+    aim_nn_mat_alloc(&in, 3, 13, 7, 2);
+    float d[2 * 13 * 7], x[2 * 13 * 7];
+    fill(&in, d, 9);
+    conv_ref(d, x, 13, 7, 0);
+    const AimNnMat *o[2] = { NULL, NULL };
+    CHECK_EQ_INT(aim_nn_run_wait(r, o), AIM_ERR(EINVAL));
+    CHECK_EQ_INT(aim_nn_run_submit(r, &ib, &in, 1, ob, 2), 0);
+    CHECK_EQ_INT(aim_nn_run_submit(r, &ib, &in, 1, ob, 2), AIM_ERR(EBUSY));
+    CHECK_EQ_INT(aim_nn_run_wait(r, o), 0);
+    CHECK(o[1] && max_err(o[1], x) < 1e-5);
+    CHECK_EQ_INT(aim_nn_run_wait(r, o), AIM_ERR(EINVAL));
+    int bad = net->nblobs; // no such blob: the plan fails
+    CHECK_EQ_INT(aim_nn_run_submit(r, &ib, &in, 1, &bad, 1), AIM_ERR(EINVAL));
+    CHECK_EQ_INT(aim_nn_run_wait(r, o), AIM_ERR(EINVAL));
+    aim_nn_mat_free(&in);
+    aim_nn_run_destroy(&r);
 }
 
 int main(void)

@@ -3,7 +3,7 @@
 // 1-, 2- and 3-dim tensors), the broadcast cases of BinaryOp, every Interp mode, crops with
 // offsets and with a reference blob, Slice and Concat along each axis, fp32 and fp16 devices,
 // with the validation layer on (vk_check.h; exit 77 without a Vulkan device); planes past the
-// 65535-group grid, exactly where the op allows.
+// 65535-group grid and global pooling's multi-group reduction, exactly where the op allows.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,6 +306,19 @@ static void test_pooling(VkCheck *vc)
     for (size_t s = 0; s < sizeof(sh) / sizeof(sh[0]); s++)
         for (size_t k = 0; k < sizeof(layers) / sizeof(layers[0]); k++)
             check(vc, "Pooling", layers[k], &sh[s], 1, 1, NULL, "out");
+    // Global pooling's two passes (pooling.c): one group (<= 4096 elements, above), two uneven
+    // chunks (4097), 64 channels x 9 groups, and 254 groups of 8192 (a 1080p-sized odd plane:
+    // the chunk grows past 4096 at 256 groups). The max is order-free: exact. The mean
+    // (the CPU sums in double, so its error is one rounding) differs by the GPU's fp32 summation:
+    // at most (h - 1) u sum|x| for a summation tree of height h (Higham, Accuracy and Stability
+    // of Numerical Algorithms, 2nd ed., section 4.2), u = 2^-24; here h <= 32 serial steps
+    // (8192 / 256) + 8 + 8 tree levels, plus the division's rounding: < 50 u mean|x| < 3e-6
+    // with |x| < 1, inside VKC_TOL_FP32 (1e-4) and far below a lost or doubled chunk's error.
+    static const Shape gsh[] = { { 3, 4097, 1, 3 }, { 3, 257, 129, 64 }, { 3, 1919, 1081, 1 } };
+    for (size_t s = 0; s < sizeof(gsh) / sizeof(gsh[0]); s++) {
+        check_exact(vc, "Pooling", "1 1 in0 out 0=0 4=1", &gsh[s], 1);
+        check(vc, "Pooling", "1 1 in0 out 0=1 4=1", &gsh[s], 1, 1, NULL, "out");
+    }
 }
 
 static void test_innerproduct(VkCheck *vc)

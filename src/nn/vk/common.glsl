@@ -10,3 +10,14 @@
 #define sfp float
 #define afp float
 #endif
+
+// The logical dispatch grid. aim_nn_vk_dispatch (rec.c) folds a grid of more than 65535 work
+// groups along x (the least maxComputeWorkGroupCount Vulkan guarantees) over z: it dispatches
+// x' = ceil(x / f) by f * nz groups, nz the logical count along z, and z' = fold * nz + z.
+// GROUP_X(nz) / GROUP_Z(nz): this work group's logical x and z (groups past the logical x
+// count exist when f does not divide it: the shaders bound-check). GLOBAL_X: the invocation's
+// logical index along x in a grid with nz = 1 (one invocation per element).
+#define GROUP_X(nz) \
+    (int(gl_WorkGroupID.z) / (nz) * int(gl_NumWorkGroups.x) + int(gl_WorkGroupID.x))
+#define GROUP_Z(nz) (int(gl_WorkGroupID.z) % (nz))
+#define GLOBAL_X (GROUP_X(1) * int(gl_WorkGroupSize.x) + int(gl_LocalInvocationID.x))

@@ -76,16 +76,16 @@ static int conv_record(const AimNnVkRec *rc, const AimNnLayer *l, const void *pr
     struct {
         int32_t w, h, cstep, ow, oh, ocstep, cing, coutg, pl, pt;
         float pad_value;
+        int32_t nz;
     } pc = { in[0].w, in[0].h, in[0].cstep, out[0].w, out[0].h, out[0].cstep, c.cin / c.group,
-             c.cout / c.group, pl, pt, c.pad_value };
+             c.cout / c.group, pl, pt, c.pad_value, c.group * (phase ? c.sw * c.sh : 1) };
     // without a bias the weights fill binding 3 (never read: BIAS is 0)
     AimVkBinding b[4] = { in[0].bind, out[0].bind, aim_nn_vk_whole(cp->w),
                           aim_nn_vk_whole(cp->b ? cp->b : cp->w) };
     // tensor cores where the device has them (vk.h aim_vk_device_coopmat), else conv.comp
     return aim_nn_vk_dispatch(rc, l, cm ? "conv_cm" : "conv", spec, cm ? 11 : 13, b, 4, &pc,
                               sizeof(pc), aim_nn_vk_groups(npix, 4096 / bm),
-                              aim_nn_vk_groups(pc.coutg, bm),
-                              (uint32_t)(c.group * (phase ? c.sw * c.sh : 1)));
+                              aim_nn_vk_groups(pc.coutg, bm), (uint32_t)pc.nz);
 }
 
 const AimNnVkOp aim_nn_vk_op_convolution = { "Convolution", conv_init, conv_uninit, conv_record };

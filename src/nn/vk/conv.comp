@@ -38,14 +38,14 @@ void main()
 {
     const int tid = int(gl_LocalInvocationID.x);
     const int tm = tid / TN, tn = tid % TN;
-    const int n0 = int(gl_WorkGroupID.x) * BN;
+    const int n0 = GROUP_X(p.nz) * BN, z = GROUP_Z(p.nz); // the grid may be folded
     const int m0 = int(gl_WorkGroupID.y) * BM;
-    const int g = PHASE != 0 ? int(gl_WorkGroupID.z) / (SH * SW) : int(gl_WorkGroupID.z);
+    const int g = PHASE != 0 ? z / (SH * SW) : z;
     const int cin0 = g * p.cing, cout0 = g * p.coutg;
     // output pixel n of this dispatch -> (oy, ox): the whole output, or one phase's grid
     int py = 0, px = 0, gw = p.ow, gh = p.oh;
     if (PHASE != 0) {
-        int ph = int(gl_WorkGroupID.z) % (SH * SW);
+        int ph = z % (SH * SW);
         py = ph / SW;
         px = ph % SW;
         gh = p.oh > py ? (p.oh - py + SH - 1) / SH : 0;

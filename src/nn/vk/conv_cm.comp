@@ -28,9 +28,9 @@ void main()
     const int K = p.cing * KW * KH;
     const int npix = p.ow * p.oh;
     const int tid = int(gl_LocalInvocationID.x);
-    const int n0 = int(gl_WorkGroupID.x) * BN;
+    const int n0 = GROUP_X(p.nz) * BN; // the grid may be folded
     const int m0 = int(gl_WorkGroupID.y) * BM;
-    const int g = int(gl_WorkGroupID.z);
+    const int g = GROUP_Z(p.nz);
     const int cin0 = g * p.cing, cout0 = g * p.coutg;
     const int sg = int(gl_SubgroupID); // 0..3: rows (sg / 2) * 32, columns (sg % 2) * 32
     const int sm = (sg / 2) * 32, sn = (sg % 2) * 32;

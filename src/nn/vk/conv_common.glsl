@@ -23,6 +23,7 @@ layout(push_constant) uniform P {
     int cing, coutg;     // channels per group
     int pl, pt;          // padding (left, top): conv pads the input, deconv crops the output
     float pad_value;     // conv only
+    int nz;              // the logical grid's z: groups (times SH * SW phases with PHASE)
 } p;
 
 // As aim_nn_act_apply. GLSL's tanh and exp may give NaN/inf at large arguments: softplus is v

@@ -14,7 +14,7 @@ layout(push_constant) uniform P {
 
 void main()
 {
-    int i = int(gl_GlobalInvocationID.x), q = int(gl_GlobalInvocationID.y);
+    int i = GLOBAL_X, q = int(gl_GlobalInvocationID.y);
     if (i >= p.w * p.h || q >= p.c)
         return;
     ivec3 g = ivec3(i % p.w, i / p.w, q);

@@ -10,7 +10,7 @@ layout(push_constant) uniform P { int w, h, c, cstep, op; float ca, cb; } p;
 
 void main()
 {
-    int i = int(gl_GlobalInvocationID.x), q = int(gl_GlobalInvocationID.y);
+    int i = GLOBAL_X, q = int(gl_GlobalInvocationID.y);
     if (i >= p.w * p.h || q >= p.c)
         return;
     int k = q * p.cstep + i;

@@ -9,13 +9,15 @@ layout(binding = 0) readonly buffer In { sfp src[]; };
 layout(binding = 1) writeonly buffer Out { sfp dst[]; };
 layout(binding = 2) readonly buffer W { float weight[]; };
 layout(binding = 3) readonly buffer Bi { float bias[]; };
-layout(push_constant) uniform P { int plane, c, cstep, has_bias, act; float a, b; } p;
+layout(push_constant) uniform P { int plane, c, cstep, has_bias, act; float a, b; int nout; } p;
 const int LX = int(gl_WorkGroupSize.x);
 shared float red[gl_WorkGroupSize.x];
 
 void main()
 {
-    int o = int(gl_WorkGroupID.x), t = int(gl_LocalInvocationID.x), k = p.plane * p.c;
+    int o = GROUP_X(1), t = int(gl_LocalInvocationID.x), k = p.plane * p.c;
+    if (o >= p.nout) // the whole group: past the outputs of a folded grid
+        return;
     float acc = 0.0;
     for (int i = t; i < k; i += LX) {
         int q = i / p.plane, j = i - q * p.plane;

@@ -5,37 +5,32 @@
 
 #include "nn/vk/vkop.h"
 
+// Work groups per grid dimension every Vulkan device takes (the least maxComputeWorkGroupCount
+// the specification allows, VkPhysicalDeviceLimits): longer grids along x are folded over z.
+#define GRID_MAX 65535u
+
 static int upload(const AimNnVkInit *ini, const float *src, size_t n, int fp16,
                   AimVkBuffer **out)
 {
-    // One dispatch covers 65535 groups of 64 (the smallest maxComputeWorkGroupCount[0] is
-    // 65535); larger arrays are uploaded as several planes.
-    const size_t plane_max = (size_t)65535 * 64;
-    if (!n)
+    // one plane: aim_nn_vk_dispatch folds a long one over the grid
+    if (!n || n > INT32_MAX)
         return AIM_ERR(EINVAL);
-    size_t plane = n < plane_max ? n : plane_max;
-    size_t planes = (n + plane - 1) / plane;
     AimVkBuffer *stage = NULL, *buf = NULL;
-    int err = aim_vk_buffer_create(&stage, ini->dev, planes * plane * sizeof(float),
-                                   AIM_VK_BUF_HOST);
+    int err = aim_vk_buffer_create(&stage, ini->dev, n * sizeof(float), AIM_VK_BUF_HOST);
     if (!err)
-        err = aim_vk_buffer_create(&buf, ini->dev, planes * plane * (fp16 ? 2 : 4),
-                                   AIM_VK_BUF_DEVICE);
+        err = aim_vk_buffer_create(&buf, ini->dev, n * (fp16 ? 2 : 4), AIM_VK_BUF_DEVICE);
     if (!err) {
-        float *m = aim_vk_buffer_map(stage);
-        memcpy(m, src, n * sizeof(float));
-        memset(m + n, 0, (planes * plane - n) * sizeof(float));
+        memcpy(aim_vk_buffer_map(stage), src, n * sizeof(float));
         err = aim_vk_cmd_begin(ini->cmd);
     }
     if (!err) {
         struct { int32_t plane, c, src_cstep, dst_cstep; } pc = {
-            (int32_t)plane, (int32_t)planes, (int32_t)plane, (int32_t)plane,
+            (int32_t)n, 1, (int32_t)n, (int32_t)n,
         };
         AimVkBinding b[2] = { aim_nn_vk_whole(stage), aim_nn_vk_whole(buf) };
-        AimVkDispatch d = { fp16 ? "upload_fp16" : "upload", NULL, 0, b, 2, &pc, sizeof(pc),
-                            { aim_nn_vk_groups((int64_t)plane, 64), (uint32_t)planes, 1 },
-                            "weights upload" };
-        err = aim_vk_cmd_dispatch(ini->cmd, &d);
+        AimNnVkRec rc = { ini->dev, ini->cmd, fp16, ini->log, 0 };
+        err = aim_nn_vk_dispatch(&rc, NULL, "upload", NULL, 0, b, 2, &pc, sizeof(pc),
+                                 aim_nn_vk_groups((int64_t)n, 64), 1, 1);
         if (!err)
             err = aim_vk_cmd_submit(ini->cmd);
     }
@@ -70,8 +65,14 @@ int aim_nn_vk_dispatch(const AimNnVkRec *rc, const AimNnLayer *l, const char *ba
     memcpy(name, base, n + 1);
     if (rc->fp16)
         memcpy(name + n, "_fp16", 6);
-    AimVkDispatch d = { name, spec, nspec, bind, nbind, push, push_bytes, { gx, gy, gz },
-                        l ? l->name : base };
+    // fold a long x over z (common.glsl GROUP_X): x' = ceil(x / f), z' = f * z
+    uint32_t f = gx / GRID_MAX + (gx % GRID_MAX != 0);
+    if (!gx || !gz)
+        return AIM_ERR(EINVAL);
+    if ((uint64_t)gz * f > GRID_MAX) // 2^32 groups: past the shaders' int indices anyway
+        return AIM_ERR(ERANGE);
+    AimVkDispatch d = { name, spec, nspec, bind, nbind, push, push_bytes,
+                        { gx / f + (gx % f != 0), gy, gz * f }, l ? l->name : base };
     return aim_vk_cmd_dispatch(rc->cmd, &d);
 }
 

@@ -9,7 +9,7 @@ layout(push_constant) uniform P { int plane, c, cstep; float slope; } p;
 
 void main()
 {
-    int i = int(gl_GlobalInvocationID.x), q = int(gl_GlobalInvocationID.y);
+    int i = GLOBAL_X, q = int(gl_GlobalInvocationID.y);
     if (i >= p.plane || q >= p.c)
         return;
     int k = q * p.cstep + i;

@@ -14,7 +14,7 @@ layout(push_constant) uniform P { int w, h, c, cstep, dims, blob, has_bias; } p;
 
 void main()
 {
-    int i = int(gl_GlobalInvocationID.x), q = int(gl_GlobalInvocationID.y);
+    int i = GLOBAL_X, q = int(gl_GlobalInvocationID.y);
     if (i >= p.w * p.h || q >= p.c)
         return;
     int e = q * p.cstep + i, k = p.dims == 3 ? q : p.dims == 2 ? i / p.w : i;

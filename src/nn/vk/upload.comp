@@ -10,7 +10,7 @@ layout(push_constant) uniform P { int plane, c, src_cstep, dst_cstep; } p;
 
 void main()
 {
-    int i = int(gl_GlobalInvocationID.x), q = int(gl_GlobalInvocationID.y);
+    int i = GLOBAL_X, q = int(gl_GlobalInvocationID.y);
     if (i >= p.plane || q >= p.c)
         return;
     d[q * p.dst_cstep + i] = sfp(s[q * p.src_cstep + i]);

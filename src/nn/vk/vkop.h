@@ -8,8 +8,10 @@
 //      `sfp` (the storage type: float, or float16_t in the _fp16 variant) at bindings 0..n-1
 //      of set 0 (inputs, then outputs, then weights), arithmetic in `afp` (or float where fp16
 //      would lose too much), sizes in a push-constant block (<= 128 bytes, ints and floats),
-//      tile sizes / flags as specialization constants (constant_id 0.. in order). The build
-//      compiles it into "pooling" and "pooling_fp16" (cmake/vulkan.cmake) and embeds both.
+//      tile sizes / flags as specialization constants (constant_id 0.. in order); the element
+//      index along x is GLOBAL_X (common.glsl), not gl_GlobalInvocationID.x: long grids are
+//      folded over z (aim_nn_vk_dispatch), and it bound-checks. The build compiles it into
+//      "pooling" and "pooling_fp16" (cmake/vulkan.cmake) and embeds both.
 //   2. src/nn/vk/pooling.c: a record function (and init/uninit when it has weights):
 //        static int pool_record(const AimNnVkRec *rc, const AimNnLayer *l, const void *priv,
 //                               const AimNnVkTensor *in, const AimNnVkTensor *out)
@@ -77,7 +79,10 @@ const AimNnVkOp *aim_nn_vk_find_op(const char *type);
 
 /**
  * Records a dispatch of shader `base` (its "_fp16" variant when rc->fp16), labelled with the
- * layer's name for the timestamps. Errors from vk.h.
+ * layer's name for the timestamps, over the logical grid gx x gy x gz: any gx (a grid of more
+ * than 65535 groups along x is folded over z; the shader finds its logical group with
+ * common.glsl's GROUP_X / GROUP_Z / GLOBAL_X and bound-checks). Errors from vk.h; ERANGE past
+ * 2^32 work groups.
  */
 int aim_nn_vk_dispatch(const AimNnVkRec *rc, const AimNnLayer *l, const char *base,
                        const int32_t *spec, int nspec, const AimVkBinding *bind, int nbind,

@@ -10,7 +10,7 @@ layout(push_constant) uniform P { int w, h, c, cstep, fcstep; } p;
 
 void main()
 {
-    int i = int(gl_GlobalInvocationID.x);
+    int i = GLOBAL_X;
     if (i >= p.w * p.h)
         return;
     ivec2 g = ivec2(i % p.w, i / p.w);

@@ -129,6 +129,28 @@ int main(void)
         CHECK_EQ_INT(aim_vk_cmd_dispatch(c, &q), AIM_ERR_UNSUPPORTED);
         CHECK(aim_vk_cmd_submit(c) == 0);
         CHECK_EQ_INT(aim_vk_device_messages(d), 0);
+        // scratch: disjoint ranges; a request past the buffer moves to a new buffer, the old
+        // one (still bound by recorded commands) living until the next begin
+        AimVkBinding s1, s2, s3, s4;
+        CHECK_EQ_INT(aim_vk_cmd_scratch(c, 100, &s1), AIM_ERR(EINVAL)); // not recording
+        CHECK(aim_vk_cmd_begin(c) == 0);
+        CHECK(aim_vk_cmd_scratch(c, 100, &s1) == 0 && aim_vk_cmd_scratch(c, 100, &s2) == 0);
+        CHECK(s1.buf == s2.buf && s2.offset >= s1.offset + 100 && s1.size == 100);
+        CHECK(aim_vk_cmd_scratch(c, 1 << 20, &s3) == 0 && s3.buf != s1.buf && !s3.offset);
+        CHECK(aim_vk_cmd_fill(c, s1.buf, s1.offset, 100, 7) == 0);
+        CHECK(aim_vk_cmd_fill(c, s3.buf, 0, 1 << 20, 0x01020304u) == 0);
+        aim_vk_cmd_barrier(c);
+        CHECK(aim_vk_cmd_copy(c, s3.buf, 4096, h, 0, 4096) == 0);
+        aim_vk_cmd_barrier(c);
+        CHECK(aim_vk_cmd_submit(c) == 0);
+        bad = 0;
+        for (int i = 0; i < 1024; i++)
+            bad += m[i] != 0x01020304u;
+        CHECK_EQ_INT(bad, 0);
+        CHECK(aim_vk_cmd_begin(c) == 0); // starts over in the larger buffer
+        CHECK(aim_vk_cmd_scratch(c, 64, &s4) == 0 && s4.buf == s3.buf && !s4.offset);
+        CHECK(aim_vk_cmd_submit(c) == 0);
+        CHECK_EQ_INT(aim_vk_device_messages(d), 0);
         // the deliberate misuse: relu.comp's push block is 16 bytes, the layout gets 4
         CHECK(aim_vk_cmd_begin(c) == 0);
         q.shader = "relu";

@@ -2,7 +2,8 @@
 // (ops.c, ops_rife.c, warp.c) on random tensors: one-layer nets at several shapes (odd sizes,
 // 1-, 2- and 3-dim tensors), the broadcast cases of BinaryOp, every Interp mode, crops with
 // offsets and with a reference blob, Slice and Concat along each axis, fp32 and fp16 devices,
-// with the validation layer on (vk_check.h; exit 77 without a Vulkan device).
+// with the validation layer on (vk_check.h; exit 77 without a Vulkan device); planes past the
+// 65535-group grid and global pooling's multi-group reduction, exactly where the op allows.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,6 +280,19 @@ static void test_padding(VkCheck *vc)
             check(vc, "Padding", layers[k], &sh[s], 1, 1, NULL, "out");
 }
 
+// check() that also requires the fp32 result to equal the CPU's bit for bit (ops that copy, or
+// compute one rounded operation per element as the CPU does; a max).
+static void check_exact(VkCheck *vc, const char *type, const char *layer, const Shape *sh,
+                        int nin)
+{
+    double before = vc->worst[0];
+    vc->worst[0] = 0;
+    check(vc, type, layer, sh, nin, 1, NULL, "out");
+    CHECK_MSG(vc->worst[0] == 0, "%s %s on %dx%dx%d: fp32 differs from the CPU by %.3g", type,
+              layer, sh[0].w, sh[0].h, sh[0].c, vc->worst[0]);
+    vc->worst[0] = before > vc->worst[0] ? before : vc->worst[0];
+}
+
 static void test_pooling(VkCheck *vc)
 {
     static const char *layers[] = {
@@ -292,6 +306,19 @@ static void test_pooling(VkCheck *vc)
     for (size_t s = 0; s < sizeof(sh) / sizeof(sh[0]); s++)
         for (size_t k = 0; k < sizeof(layers) / sizeof(layers[0]); k++)
             check(vc, "Pooling", layers[k], &sh[s], 1, 1, NULL, "out");
+    // Global pooling's two passes (pooling.c): one group (<= 4096 elements, above), two uneven
+    // chunks (4097), 64 channels x 9 groups, and 254 groups of 8192 (a 1080p-sized odd plane:
+    // the chunk grows past 4096 at 256 groups). The max is order-free: exact. The mean
+    // (the CPU sums in double, so its error is one rounding) differs by the GPU's fp32 summation:
+    // at most (h - 1) u sum|x| for a summation tree of height h (Higham, Accuracy and Stability
+    // of Numerical Algorithms, 2nd ed., section 4.2), u = 2^-24; here h <= 32 serial steps
+    // (8192 / 256) + 8 + 8 tree levels, plus the division's rounding: < 50 u mean|x| < 3e-6
+    // with |x| < 1, inside VKC_TOL_FP32 (1e-4) and far below a lost or doubled chunk's error.
+    static const Shape gsh[] = { { 3, 4097, 1, 3 }, { 3, 257, 129, 64 }, { 3, 1919, 1081, 1 } };
+    for (size_t s = 0; s < sizeof(gsh) / sizeof(gsh[0]); s++) {
+        check_exact(vc, "Pooling", "1 1 in0 out 0=0 4=1", &gsh[s], 1);
+        check(vc, "Pooling", "1 1 in0 out 0=1 4=1", &gsh[s], 1, 1, NULL, "out");
+    }
 }
 
 static void test_innerproduct(VkCheck *vc)
@@ -334,6 +361,24 @@ static void test_warp(VkCheck *vc)
     flow_amp_ = 0;
 }
 
+// Planes past 65535 work groups of 64 along x (the grid Vulkan guarantees): the dispatch folds
+// them over z (rec.c, common.glsl GROUP_X). One channel keeps it to seconds on lavapipe.
+// fp32 must match exactly: these ops copy or compute one rounded operation per element, as the
+// CPU does (the warp blends: tolerance as everywhere).
+static void test_big_plane(VkCheck *vc)
+{
+    // 2100 x 2049 = 4302900 elements > 65535 * 64 = 4194240 (also after a 1-pixel crop)
+    const Shape big[2] = { { 3, 2100, 2049, 1 }, { 3, 2100, 2049, 1 } };
+    check_exact(vc, "BinaryOp", "2 1 in0 in1 out 0=0", big, 2);          // element-wise
+    check_exact(vc, "Crop", "1 1 in0 out 0=1 1=1 3=2098 4=2047", big, 1); // data movement
+    const Shape ps = { 3, 1050, 1025, 4 };                              // out 2100 x 2050
+    check_exact(vc, "PixelShuffle", "1 1 in0 out 0=2", &ps, 1);
+    Shape warp[2] = { big[0], { 3, 2100, 2049, 2 } };
+    flow_amp_ = 4;
+    check(vc, "rife.Warp", "2 1 in0 in1 out", warp, 2, 1, NULL, "out");
+    flow_amp_ = 0;
+}
+
 int main(void)
 {
     VkCheck vc;
@@ -351,5 +396,6 @@ int main(void)
     test_pooling(&vc);
     test_innerproduct(&vc);
     test_warp(&vc);
+    test_big_plane(&vc);
     return vkc_close(&vc, "test_vk_ops");
 }

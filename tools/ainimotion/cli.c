@@ -3,11 +3,15 @@
 #define _GNU_SOURCE
 #include <libgen.h>
 #include <stdarg.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -177,4 +181,91 @@ void aim_cli_abandon_if_oom(void)
     say_oom();
     fflush(NULL);
     _exit(AIM_EXIT_FAILED); // no atexit handlers: nothing of the half-failed state is touched
+}
+
+int aim_cli_file_open(AimCliFile *cf, const char *path)
+{
+    *cf = (AimCliFile){ .path = path };
+    struct stat st;
+    if (!strcmp(path, "-") || (stat(path, &st) == 0 && !S_ISREG(st.st_mode))) {
+        cf->f = strcmp(path, "-") ? fopen(path, "wb") : stdout;
+        if (!cf->f) {
+            int e = errno;
+            *cf = (AimCliFile){ 0 };
+            return AIM_ERR(e);
+        }
+        return 0;
+    }
+    char *c1 = strdup(path), *c2 = strdup(path);
+    int ret = AIM_ERR(ENOMEM);
+    if (!c1 || !c2)
+        goto end;
+    const char *dir = dirname(c1), *base = basename(c2);
+    // "." + base + ".part" + 6 characters must stay a legal name (NAME_MAX bytes): a long base
+    // is shortened, never inside a UTF-8 sequence (as the video's temporary name, writer.c)
+    size_t blen = strlen(base), bmax = NAME_MAX - strlen("..partXXXXXX");
+    if (blen > bmax) {
+        blen = bmax;
+        while (blen && ((unsigned char)base[blen] & 0xc0) == 0x80)
+            blen--;
+    }
+    if (asprintf(&cf->tmp, "%s/.%.*s.partXXXXXX", dir, (int)blen, base) < 0) {
+        cf->tmp = NULL;
+        goto end;
+    }
+    int fd = mkostemp(cf->tmp, O_CLOEXEC);
+    if (fd < 0) {
+        ret = AIM_ERR(errno);
+        goto end;
+    }
+    mode_t mask = umask(0); // mkostemp makes 0600: give it a new file's usual mode
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    if (!(cf->f = fdopen(fd, "wb"))) {
+        ret = AIM_ERR(errno);
+        close(fd);
+        unlink(cf->tmp);
+        goto end;
+    }
+    ret = 0;
+end:
+    free(c1);
+    free(c2);
+    if (ret < 0) {
+        free(cf->tmp);
+        *cf = (AimCliFile){ 0 };
+    }
+    return ret;
+}
+
+int aim_cli_file_commit(AimCliFile *cf)
+{
+    if (!cf->f)
+        return AIM_ERR(EINVAL);
+    errno = 0;
+    int ret = 0;
+    if (fflush(cf->f) != 0 || ferror(cf->f))
+        ret = AIM_ERR(errno ? errno : EIO);
+    if (cf->f != stdout && fclose(cf->f) != 0 && ret >= 0)
+        ret = AIM_ERR(errno ? errno : EIO);
+    cf->f = NULL;
+    if (cf->tmp && ret >= 0 && rename(cf->tmp, cf->path) != 0)
+        ret = AIM_ERR(errno);
+    if (cf->tmp && ret < 0)
+        unlink(cf->tmp);
+    free(cf->tmp);
+    *cf = (AimCliFile){ 0 };
+    return ret;
+}
+
+void aim_cli_file_abort(AimCliFile *cf)
+{
+    if (cf->f && cf->f != stdout)
+        fclose(cf->f);
+    else if (cf->f)
+        fflush(cf->f);
+    if (cf->tmp)
+        unlink(cf->tmp);
+    free(cf->tmp);
+    *cf = (AimCliFile){ 0 };
 }

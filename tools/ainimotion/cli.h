@@ -97,4 +97,28 @@ typedef struct AimCliOutput {
  */
 int aim_cli_check_outputs(const char *in, const AimCliOutput *outs, int n);
 
+/**
+ * A side file a command writes whole (--report, --csv, --json, --timeline). It is filled under
+ * a hidden temporary name beside `path` (.NAME.partXXXXXX, mode 0666 & ~umask) and renamed over
+ * `path` by aim_cli_file_commit only once every byte was written: a full disk or a file-size
+ * limit (ulimit -f) never leaves half a file under `path`, nor removes one that was there.
+ * "-" is stdout, and an existing path that is not a regular file (/dev/stdout, a FIFO) is
+ * opened and written as it is. Main thread only (umask is read by setting it).
+ */
+typedef struct AimCliFile {
+    FILE *f;          ///< where to write
+    const char *path; ///< borrowed
+    char *tmp;        ///< the temporary name; NULL when `path` is written directly
+} AimCliFile;
+
+/** Opens *cf for `path`. 0, or AIM_ERR(errno) with *cf zeroed (nothing created). */
+int aim_cli_file_open(AimCliFile *cf, const char *path);
+/**
+ * Flushes and closes the file, then renames it to its path. 0, or AIM_ERR(errno) of the first
+ * failure (ENOSPC, EFBIG...), the temporary file removed. *cf is zeroed either way.
+ */
+int aim_cli_file_commit(AimCliFile *cf);
+/** Closes without publishing and removes the temporary file; a zeroed *cf is a no-op. */
+void aim_cli_file_abort(AimCliFile *cf);
+
 #endif

@@ -789,8 +789,13 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
     double el = now_s() - run.t_start;
     if (!run.quiet && st.out_frames)
         print_progress(&run, &st, 1);
-    if (run.report)
-        aim_report_finish(run.report, &st, el, ret);
+    int rep = run.report ? aim_report_finish(run.report, &st, el, ret) : 0;
+    if (rep < 0 && ret >= 0) { // the video is whole and published; the report is not there
+        aim_log(&log, AIM_LOG_ERROR, "%s while writing %s (%s was written)", aim_strerror(rep),
+                o.report, o.out);
+        code = rep == AIM_ERR(ENOMEM) ? AIM_EXIT_FAILED : AIM_EXIT_OUTPUT;
+        goto end;
+    }
     if (ret < 0) {
         int werr = aim_writer_error(run.writer);
         if (ret == AIM_ERR_INTERRUPTED) {

@@ -38,6 +38,8 @@ int main(int argc, char **argv)
 {
     // a closed pipe is a write error (EPIPE) that the writer reports, never a silent death
     signal(SIGPIPE, SIG_IGN);
+    // past a file-size limit (ulimit -f) a write fails with EFBIG, reported like a full disk
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         usage(stderr);
         return AIM_EXIT_USAGE;

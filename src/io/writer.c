@@ -1194,6 +1194,11 @@ static int publish(const char *tmp, const char *path, int overwrite)
     return rename(tmp, path) < 0 ? AIM_ERR(errno) : 0;
 }
 
+const char *aim_writer_temp_path(const AimWriter *w)
+{
+    return w ? w->tmp_path : NULL;
+}
+
 int aim_writer_error(const AimWriter *w)
 {
     if (!w)

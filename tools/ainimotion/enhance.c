@@ -546,7 +546,7 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
     aim_cli_mute_libraries(!o.verbose);
     Run run = { .o = &o, .quiet = o.quiet || !strcmp(o.out, "-"), .tty = isatty(2),
                 .hooks = hooks };
-    int code = AIM_EXIT_FAILED, ret;
+    int code = AIM_EXIT_FAILED, ret, cleanup = -1;
     AimPool *pool = NULL;
     AimVkDevice *dev = NULL;
     // Ctrl-C, kill and a closed terminal (SIGHUP) all stop the run cleanly, from before the
@@ -759,6 +759,8 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
         code = writer_exit(ret);
         goto end;
     }
+    // removed if a library ends the process after a failed allocation (cli.h: the OOM guard)
+    cleanup = aim_cli_cleanup_add(aim_writer_temp_path(run.writer));
 
     if (o.report) {
         run.report_info = (AimReportInfo){
@@ -769,6 +771,11 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
             .clip_start = o.clip_start, .clip_end = o.clip_end, .out_w = ow, .out_h = oh,
             .out_fps = run.out_fps, .video = vi };
         if ((ret = aim_report_open(&run.report, o.report, &run.report_info)) < 0) {
+            if (atomic_load(&g_cancel)) { // a signal came while a FIFO's open blocked
+                aim_log(&log, AIM_LOG_ERROR, "interrupted: nothing was written to '%s'", o.out);
+                code = AIM_EXIT_INTERRUPTED;
+                goto end;
+            }
             aim_log(&log, AIM_LOG_ERROR, "cannot write the report '%s': %s", o.report,
                     aim_strerror(ret));
             code = AIM_EXIT_OUTPUT;
@@ -828,6 +835,7 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
 end:
     aim_report_close(&run.report);
     aim_writer_close(&run.writer); // removes the temporary file unless finish succeeded
+    aim_cli_cleanup_release(cleanup);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     sigaction(SIGHUP, &old_hup, NULL);

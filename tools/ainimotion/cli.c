@@ -147,10 +147,14 @@ void aim_cli_cleanup_release(int slot)
 static int fault_in_program(const void *ucv)
 {
 #if defined(__x86_64__) && defined(__linux__)
-    extern const char __executable_start[], etext[];
+    // the linker's bounds of the executable's code; weak: absent (NULL) in libainimotion.so,
+    // which has this file but never installs the guard
+    extern const char __executable_start[] __attribute__((weak));
+    extern const char etext[] __attribute__((weak));
     const ucontext_t *uc = ucv;
     uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
-    return pc >= (uintptr_t)__executable_start && pc < (uintptr_t)etext;
+    return __executable_start && etext && pc >= (uintptr_t)__executable_start &&
+           pc < (uintptr_t)etext;
 #else
     (void)ucv;
     return 0;

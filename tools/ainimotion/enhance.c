@@ -89,6 +89,8 @@ static void enhance_usage(FILE *f)
 "                       refused. 'source' keeps the rate.\n"
 "  --scale X            size factor for both dimensions (default 1.333; 1 keeps the size);\n"
 "                       the result is rounded to the nearest even number\n"
+"  --square-pixels      anamorphic input (a DVD's 720x480 at SAR 10:11): resample to square\n"
+"                       pixels (the width times the SAR, then --scale); default: keep the SAR\n"
 "  --preset NAME        anime-clean (default, most conservative), anime-strong (more\n"
 "                       restoration: waifu2x-cunet noise level 2 when installed, else\n"
 "                       lanczos; a neural model takes seconds per frame on a CPU), fast\n"
@@ -154,6 +156,7 @@ static int enhance_flag(EnhanceOptions *o, const char *a)
     else if (!strcmp(a, "-h") || !strcmp(a, "--help")) o->help = 1;
     else if (!strcmp(a, "--version")) o->version = 1;
     else if (!strcmp(a, "--resume")) o->resume = 1;
+    else if (!strcmp(a, "--square-pixels")) o->square_pixels = 1;
     else return 0;
     return 1;
 }
@@ -617,7 +620,13 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
         goto end;
     }
     int ow, oh;
-    aim_scale_dims(vi->width, vi->height, o.scale, &ow, &oh);
+    int square = o.square_pixels && vi->sar.num > 0 && vi->sar.den > 0 &&
+                 vi->sar.num != vi->sar.den;
+    if (square) // the display aspect in square pixels: the width times the SAR
+        aim_scale_dims_square(vi->width, vi->height, vi->sar.num, vi->sar.den, o.scale, &ow,
+                              &oh);
+    else
+        aim_scale_dims(vi->width, vi->height, o.scale, &ow, &oh);
 
     char interp_buf[64];
     const char *interp = o.interp ? o.interp : preset_engine(o.preset->interp, o.models_dir,
@@ -686,7 +695,7 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
     ws.color = vi->color;
     // --scale is uniform: the pixel shape stays, so the SAR does (rounding to even sizes moves
     // the display aspect by under a pixel, as it does for square pixels)
-    ws.sar = vi->sar;
+    ws.sar = square ? (AimRational){ 1, 1 } : vi->sar; // --square-pixels: tagged 1:1
     ws.copy_from = run.reader;
     ws.log = log;
 

@@ -257,6 +257,14 @@ void aim_scale_dims(int w, int h, double scale, int *ow, int *oh)
     *oh = even_round(h * scale);
 }
 
+void aim_scale_dims_square(int w, int h, int sar_num, int sar_den, double scale, int *ow,
+                           int *oh)
+{
+    aim_scale_dims(w, h, scale, ow, oh);
+    if (sar_num > 0 && sar_den > 0 && sar_num != sar_den)
+        *ow = even_round((double)w * sar_num / sar_den * scale);
+}
+
 char *aim_format_time(double seconds, char *buf, size_t size)
 {
     const char *sign = "";

@@ -42,5 +42,12 @@ int aim_rational_mul(AimRational a, AimRational b, AimRational *out);
 /** Output size for --scale: each dimension times scale, rounded to the nearest even number
  *  (>= 2); scale == 1 keeps the size exactly. */
 void aim_scale_dims(int w, int h, double scale, int *ow, int *oh);
+/**
+ * Output size for --square-pixels: the width first multiplied by the sample aspect ratio
+ * sar_num/sar_den (the picture as displayed, in square pixels), then both dimensions as
+ * aim_scale_dims. A SAR that is unknown (<= 0) or 1:1 gives aim_scale_dims' size.
+ */
+void aim_scale_dims_square(int w, int h, int sar_num, int sar_den, double scale, int *ow,
+                           int *oh);
 
 #endif

@@ -1,4 +1,5 @@
 // Timeline picture of the gate's decisions (timeline.h).
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -422,9 +423,10 @@ int aim_timeline_write_png(const AimTimeline *t, FILE *f)
         png_destroy_write_struct(&png, NULL);
         return AIM_ERR(ENOMEM);
     }
+    errno = 0; // a failed write's cause (ENOSPC, EFBIG) is what the caller reports
     if (setjmp(png_jmpbuf(png))) {
         png_destroy_write_struct(&png, &info);
-        return AIM_ERR(EIO);
+        return AIM_ERR(ferror(f) && errno ? errno : EIO);
     }
     png_init_io(png, f);
     png_set_IHDR(png, info, (png_uint_32)t->w, (png_uint_32)t->h, 8, PNG_COLOR_TYPE_RGB,
@@ -434,7 +436,7 @@ int aim_timeline_write_png(const AimTimeline *t, FILE *f)
         png_write_row(png, t->rgb + (size_t)y * t->w * 3);
     png_write_end(png, NULL);
     png_destroy_write_struct(&png, &info);
-    return fflush(f) == 0 ? 0 : AIM_ERR(EIO);
+    return fflush(f) == 0 ? 0 : AIM_ERR(errno ? errno : EIO);
 #else
     (void)t;
     (void)f;

@@ -42,7 +42,10 @@ int aim_timeline_render(AimTimeline *t, const AimGateRecord *recs, int64_t n,
 int aim_timeline_band_point(const AimTimeline *t, int64_t i, int *x, int *y);
 void aim_timeline_free(AimTimeline *t);
 
-/** Writes the picture as PNG to f. 0, AIM_ERR_UNSUPPORTED (built without libpng), AIM_ERR(EIO). */
+/**
+ * Writes the picture as PNG to f. 0, AIM_ERR_UNSUPPORTED (built without libpng), or the
+ * AIM_ERR(errno) of a failed write (ENOSPC, EFBIG; AIM_ERR(EIO) when unknown).
+ */
 int aim_timeline_write_png(const AimTimeline *t, FILE *f);
 
 #endif

@@ -175,6 +175,11 @@ int aim_writer_finish(AimWriter *w);
  * a failure elsewhere. Thread-safe.
  */
 int aim_writer_error(const AimWriter *w);
+/**
+ * The temporary file's name (.NAME.partXXXXXX beside the output; the name stays after finish
+ * renamed the file), NULL for stdout. Owned by the writer, valid until close.
+ */
+const char *aim_writer_temp_path(const AimWriter *w);
 /** Frees; removes the temporary file if finish did not succeed. Accepts &NULL. */
 void aim_writer_close(AimWriter **w);
 

@@ -535,6 +535,11 @@ static int open_encoder(AimWriter *w, const AimWriterSettings *s, const char *fm
         av_dict_set(&opts, "x265-params", x265_log, 0);
     int ret = avcodec_open2(e, codec, &opts);
     av_dict_free(&opts);
+    // NVENC is in every Debian libavcodec; it needs an NVIDIA GPU and its driver (libcuda,
+    // libnvidia-encode) at run time, and says only "Operation not permitted" without them
+    if (ret < 0 && strstr(codec->name, "_nvenc"))
+        return fail(w, AIM_ERR_UNSUPPORTED, "encoder %s cannot run here: it needs an NVIDIA GPU "
+                    "and its driver (%s); use libx264 or libx265", codec->name, AVERR(ret));
     if (ret < 0)
         return fail(w, AIM_ERR_UNSUPPORTED, "encoder %s failed to open: %s", codec->name,
                     AVERR(ret));
@@ -1200,6 +1205,11 @@ static int publish(const char *tmp, const char *path, int overwrite)
     if (lstat(path, &st) == 0)
         return AIM_ERR(EEXIST);
     return rename(tmp, path) < 0 ? AIM_ERR(errno) : 0;
+}
+
+const char *aim_writer_temp_path(const AimWriter *w)
+{
+    return w ? w->tmp_path : NULL;
 }
 
 int aim_writer_error(const AimWriter *w)

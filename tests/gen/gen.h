@@ -78,4 +78,10 @@ int gen_image_equal(const GenImage *a, const GenImage *b);
 void gen_compose(GenImage *im, const GenFrameDesc *d, const GenCanvas *ca, const GenCanvas *cb,
                  GenCanvas *scratch);
 
+/**
+ * Writes a PGS bitmap subtitle file (.sup) for a w x h clip of `seconds`: a solid box shown
+ * for 0.4 s every 0.6 s from 0.2 s, then cleared (pgs.c). *events = the number shown. 0 or -1.
+ */
+int aim_gen_write_pgs(const char *path, int w, int h, double seconds, int *events);
+
 #endif

@@ -38,6 +38,7 @@ typedef struct Opts {
     const char *encoder;     // NULL: libx264
     const char *preset;      // NULL: by size (see choose_preset)
     const char *audio_codec; // NULL: flac in Matroska, aac elsewhere
+    const char *pgs;         // --pgs FILE.sup: bitmap subtitles for the clip (pgs.c)
 } Opts;
 
 static void usage(FILE *f)
@@ -61,6 +62,8 @@ static void usage(FILE *f)
         "  --preset NAME        encoder preset (default: ultrafast up to 320x240 or over\n"
         "                       2 minutes at 640x360 worth of pixels, else veryfast)\n"
         "  --audio-codec NAME   audio encoder (default flac in .mkv, aac elsewhere)\n"
+        "  --pgs FILE.sup       also write PGS bitmap subtitles for the clip (a box shown for\n"
+        "                       0.4 s every 0.6 s from 0.2 s), to mux with ffmpeg -c:s copy\n"
         "  --help               this text\n"
         "\n"
         "Odd sizes: H.264/HEVC 4:2:0 cannot code odd dimensions (cropping is in 2-pixel units),\n"
@@ -208,6 +211,8 @@ static int parse_args(int argc, char **argv, Opts *o)
             o->preset = val;
         } else if (!strcmp(name, "--audio-codec")) {
             o->audio_codec = val;
+        } else if (!strcmp(name, "--pgs")) {
+            o->pgs = val;
         } else {
             goto unknown;
         }
@@ -1023,6 +1028,14 @@ int main(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (run(&o) < 0)
         return 1;
+    int events = 0;
+    if (o.pgs && aim_gen_write_pgs(o.pgs, o.w, o.h, (double)o.frames * o.fps_den / o.fps_num,
+                                   &events) < 0) {
+        fprintf(stderr, "aim_gen: cannot write %s\n", o.pgs);
+        return 1;
+    }
+    if (o.pgs)
+        fprintf(stderr, "aim_gen: wrote %s: %d bitmap subtitles\n", o.pgs, events);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     fprintf(stderr, "aim_gen: wrote %s: %" PRId64 " frames, %dx%d, %d/%d fps, %d-bit in %.2f s\n",
             o.out, o.frames, o.w, o.h, o.fps_num, o.fps_den, o.depth,

@@ -72,21 +72,43 @@ check "analyze: the allocation count" test -n "$atotal"
 # "[error]: malloc of size N failed", thread stacks cannot be mapped (pthread_create: EAGAIN).
 # Each limit either suffices (exit 0, the whole output) or gives exit 5 and the one line; too
 # small a limit stops the dynamic loader before the program starts (127, its own message).
+# x265 and SVT-AV1 do not survive their failures: x265 3.5 deadlocks in x265_encoder_open when
+# a thread of its pool cannot be made (at 250000 here) and crashes with SIGSEGV (450000);
+# SVT-AV1 1.4 deadlocks (600000) and crashes with the temporary file written (1300000). The
+# program's guard (cli.h, aim_cli_oom_guard_install) ends those runs too with exit 5, the one
+# line and no temporary file, 10 s after the failure at the latest. `timeout` makes a deadlock
+# a failure of this test (137), not a hung CI job.
 if [ "$sanitized" = 0 ]; then
     "$GEN" "$T/big.mkv" --duration 2 --size 320x180 --no-subs >/dev/null || bad "aim_gen big"
-    for v in 200000 250000 300000 350000 400000 450000 500000 550000; do
-        (ulimit -v "$v"; exec "$AIM" enhance "$T/big.mkv" --out "$T/lim.mkv" --scale 2 -q) \
-            2>"$T/stderr"
-        rc=$?
-        case $rc in
-        0) eq "ulimit -v $v: whole output" "$(frames "$T/lim.mkv")" 96 ;;
-        5) eq "ulimit -v $v: the one line" "$(cat "$T/stderr")" "ainimotion: error: out of memory"
-           check "ulimit -v $v: no output" test ! -e "$T/lim.mkv" ;;
-        127) check "ulimit -v $v: the loader's message" grep -q "loading shared libraries" "$T/stderr" ;;
-        *) bad "ulimit -v $v: exit code $rc: $(cat "$T/stderr")" ;;
-        esac
-        rm -f "$T/lim.mkv"
-        check "ulimit -v $v: no temp file" test -z "$(ls -A "$T" | grep '\.part')"
+    limits="200000 250000 300000 350000 400000 450000 500000 550000"
+    for enc in libx264 libx265 libsvtav1; do
+        if [ "$enc" != libx264 ]; then
+            if ! "$AIM" enhance "$T/in.mkv" --out "$T/probe.mkv" --encoder "$enc" -q 2>/dev/null
+            then
+                echo "note: $enc is not available here: its memory-limit runs are skipped" >&2
+                continue
+            fi
+            rm -f "$T/probe.mkv"
+            limits="250000 450000 600000 1300000"
+        fi
+        for v in $limits; do
+            (ulimit -v "$v"; exec timeout -s KILL 60 "$AIM" enhance "$T/big.mkv" \
+                --out "$T/lim.mkv" --scale 2 --encoder "$enc" -q) 2>"$T/stderr"
+            rc=$?
+            case $rc in
+            0) eq "$enc, ulimit -v $v: whole output" "$(frames "$T/lim.mkv")" 96 ;;
+            5) eq "$enc, ulimit -v $v: the one line" "$(cat "$T/stderr")" \
+                  "ainimotion: error: out of memory"
+               check "$enc, ulimit -v $v: no output" test ! -e "$T/lim.mkv" ;;
+            127) check "$enc, ulimit -v $v: the loader's message" \
+                     grep -q "loading shared libraries" "$T/stderr" ;;
+            137) bad "$enc, ulimit -v $v: still running after 60 s (a deadlock)" ;;
+            *) bad "$enc, ulimit -v $v: exit code $rc: $(cat "$T/stderr")" ;;
+            esac
+            rm -f "$T/lim.mkv"
+            check "$enc, ulimit -v $v: no temp file" test -z "$(ls -A "$T" | grep '\.part')"
+            rm -f "$T"/.lim.mkv.part* # (a failure above: the next limit starts clean)
+        done
     done
 fi
 eq "input never modified" "$(md5sum < "$T/in.mkv")" "$md5_in"

@@ -36,6 +36,9 @@ for enc in libx264 libx265 libsvtav1 h264_nvenc hevc_nvenc; do
             check "$enc in .$c: nothing written" test ! -e "$o"
         elif [ "${enc%_nvenc}" != "$enc" ] && [ "$rc" = 3 ]; then
             one_line "$enc (no usable GPU)" "$T/err"
+            # it said only libavcodec's "Operation not permitted"
+            check "$enc (no usable GPU): names the cause ($(cat "$T/err"))" \
+                grep -q "cannot run here: it needs an NVIDIA GPU and its driver" "$T/err"
             check "$enc: nothing written" test ! -e "$o"
         else
             eq "$enc in .$c: exit code ($(head -c 300 "$T/err"))" "$rc" 0

@@ -167,27 +167,23 @@ static int parse_options(AnalyzeOptions *o, int argc, char **argv)
     return 0;
 }
 
-static FILE *open_out(const char *path)
+// Opens a side file (a temporary one beside it: aim_cli_file_open); one line when it cannot.
+static int open_out(AimCliFile *cf, const char *path)
 {
-    return strcmp(path, "-") ? fopen(path, "wb") : stdout;
+    int ret = aim_cli_file_open(cf, path);
+    if (ret < 0)
+        aim_cli_say("ainimotion analyze: cannot write '%s': %s", path, aim_strerror(ret));
+    return ret;
 }
 
-// Flushes or closes; nonzero with errno set when anything failed to be written.
-static int close_out(FILE *f)
+// Publishes a side file written whole; on failure one line naming the cause ("No space left on
+// device while writing gate.csv") and nothing left under its name.
+static int close_out(AimCliFile *cf, const char *path)
 {
-    int err = ferror(f);
-    if (f == stdout)
-        return fflush(f) || err;
-    return fclose(f) || err;
-}
-
-// One line naming the cause ("No space left on device while writing gate.csv"); a partly
-// written file is removed.
-static void write_failed(const char *path)
-{
-    aim_cli_say("ainimotion analyze: %s while writing %s", strerror(errno ? errno : EIO), path);
-    if (strcmp(path, "-"))
-        unlink(path);
+    int ret = aim_cli_file_commit(cf);
+    if (ret < 0)
+        aim_cli_say("ainimotion analyze: %s while writing %s", aim_strerror(ret), path);
+    return ret;
 }
 
 static double now_s(void)
@@ -260,7 +256,8 @@ int aim_cmd_analyze(int argc, char **argv)
     Records rs = { 0 };
     uint8_t *on = NULL;
     AimGateSummary sum = { 0 };
-    unsigned opened = 0; // the outputs (bits in outs[] order) this run created or truncated
+    unsigned opened = 0; // the outputs (bits in outs[] order) this run published
+    AimCliFile cf = { 0 }; // the side file being written
     AimReaderSettings rset;
     aim_reader_default_settings(&rset);
     rset.path = o.in;
@@ -338,29 +335,24 @@ int aim_cmd_analyze(int argc, char **argv)
     const AimVideoInfo *vi = aim_reader_info(reader);
     double fps = (double)vi->frame_rate.num / vi->frame_rate.den; // nominal (timeline rows)
     if (o.csv) {
-        FILE *f = open_out(o.csv);
-        opened |= f ? 1 : 0;
-        if (!f) {
-            aim_cli_say("ainimotion analyze: cannot write '%s': %s", o.csv, strerror(errno));
+        if (open_out(&cf, o.csv) < 0) {
             code = AIM_EXIT_OUTPUT;
             goto end;
         }
-        aim_gate_csv_header(f);
+        aim_gate_csv_header(cf.f);
         for (int64_t i = 0; i < rs.n; i++)
-            aim_gate_csv_row(f, &rs.r[i], on[i]);
-        if (close_out(f)) {
-            write_failed(o.csv);
+            aim_gate_csv_row(cf.f, &rs.r[i], on[i]);
+        if (close_out(&cf, o.csv) < 0)
             code = AIM_EXIT_OUTPUT;
-        }
+        else
+            opened |= 1;
     }
     if (o.json) {
-        FILE *f = open_out(o.json);
-        opened |= f ? 2 : 0;
-        if (!f) {
-            aim_cli_say("ainimotion analyze: cannot write '%s': %s", o.json, strerror(errno));
+        if (open_out(&cf, o.json) < 0) {
             code = AIM_EXIT_OUTPUT;
             goto end;
         }
+        FILE *f = cf.f;
         // the schema of enhance --report (report.c): settings, gate, frames, summary
         fprintf(f, "{\n  \"ainimotion\": \"%s\",\n  \"settings\": {\"input\": ",
                 AIM_VERSION_STRING);
@@ -383,27 +375,33 @@ int aim_cmd_analyze(int argc, char **argv)
         fputs("\n  ],\n  \"summary\": ", f);
         aim_gate_summary_json(f, &sum, rs.r);
         fputs("\n}\n", f);
-        if (close_out(f)) {
-            write_failed(o.json);
+        if (close_out(&cf, o.json) < 0)
             code = AIM_EXIT_OUTPUT;
-        }
+        else
+            opened |= 2;
     }
     if (o.timeline) {
         AimTimeline t;
         ret = aim_timeline_render(&t, rs.r, rs.n, &o.gate, fps);
-        FILE *f = ret < 0 ? NULL : open_out(o.timeline);
-        opened |= f ? 4 : 0;
-        if (ret < 0 || !f) {
-            aim_cli_say("ainimotion analyze: cannot write '%s'", o.timeline);
+        if (ret < 0) {
+            aim_cli_say("ainimotion analyze: cannot draw '%s': %s", o.timeline,
+                        aim_strerror(ret));
             code = ret == AIM_ERR(ENOMEM) ? AIM_EXIT_FAILED : AIM_EXIT_OUTPUT;
+        } else if (open_out(&cf, o.timeline) < 0) {
+            code = AIM_EXIT_OUTPUT;
+        } else if ((ret = aim_timeline_write_png(&t, cf.f)) < 0) {
+            aim_cli_file_abort(&cf);
+            if (ret == AIM_ERR_UNSUPPORTED)
+                aim_cli_say("ainimotion analyze: cannot write '%s': built without libpng",
+                            o.timeline);
+            else
+                aim_cli_say("ainimotion analyze: %s while writing %s", aim_strerror(ret),
+                            o.timeline);
+            code = ret == AIM_ERR_UNSUPPORTED ? AIM_EXIT_UNSUPPORTED : AIM_EXIT_OUTPUT;
+        } else if (close_out(&cf, o.timeline) < 0) {
+            code = AIM_EXIT_OUTPUT;
         } else {
-            ret = aim_timeline_write_png(&t, f);
-            if (close_out(f) || ret < 0) {
-                aim_cli_say("ainimotion analyze: writing '%s' failed: %s", o.timeline,
-                            ret == AIM_ERR_UNSUPPORTED ? "built without libpng"
-                                                       : aim_strerror(ret));
-                code = ret == AIM_ERR_UNSUPPORTED ? AIM_EXIT_UNSUPPORTED : AIM_EXIT_OUTPUT;
-            }
+            opened |= 4;
         }
         aim_timeline_free(&t);
     }
@@ -417,6 +415,7 @@ int aim_cmd_analyze(int argc, char **argv)
                 rs.n / (t_gate > 0 ? t_gate : 1e-9), 1e3 * t_gate / rs.n);
     }
 end:
+    aim_cli_file_abort(&cf);
     // an allocation that failed while the files were written: they may be incomplete
     for (int i = 0; i < 3 && aim_cli_out_of_memory(); i++)
         if ((opened >> i & 1) && strcmp(outs[i].path, "-"))

@@ -54,8 +54,34 @@ void aim_cli_mute_libraries(int mute);
 /** The FILE our own lines go to (stderr unless muted). */
 FILE *aim_cli_stderr(void);
 
-/** Called by the allocation functions (alloc_hook.c) when an allocation fails. Signal-safe. */
+/**
+ * Called by the allocation functions (alloc_hook.c) when an allocation fails. Signal-safe.
+ * The first call arms a watchdog (alarm(2), AIM_CLI_OOM_GRACE_S seconds; see
+ * aim_cli_oom_guard_install).
+ */
 void aim_cli_note_alloc_failure(void);
+/**
+ * Installed once by main(): what happens when a library cannot survive a failed allocation.
+ * After an allocation failed, a run must end with exit 5 and the one line "out of memory", but
+ * x265 (3.5) deadlocks in x265_encoder_open when one of its threads cannot be made, crashes
+ * (SIGSEGV) on an allocation it does not check, and C++ code aborts on std::bad_alloc;
+ * SVT-AV1 (1.4) deadlocks too (found with ulimit -v, tests/golden/test_alloc_fail.sh). So, once
+ * an allocation has failed (never before): SIGABRT, SIGSEGV, SIGBUS, or the watchdog's SIGALRM
+ * when the run has not ended by then, remove the files registered with aim_cli_cleanup_add,
+ * print the line and end the process with exit 5. A crash whose faulting instruction is in
+ * the program itself (our code, on x86-64) is never taken for the library's: it goes to the
+ * handler that was there before (the default's core dump, or a sanitizer's report).
+ */
+void aim_cli_oom_guard_install(void);
+/**
+ * A temporary file the guard removes if the process must end in it (a copy of the name is
+ * kept, at most 4 at once; a path of PATH_MAX bytes or more, or NULL, is not kept). Returns
+ * the slot to release once the file is published or deleted (-1 when not kept). Main thread
+ * only.
+ */
+int aim_cli_cleanup_add(const char *path);
+/** Forgets a slot of aim_cli_cleanup_add; -1 is a no-op. */
+void aim_cli_cleanup_release(int slot);
 /** 1 once an allocation failed in this process. */
 int aim_cli_out_of_memory(void);
 /**
@@ -96,5 +122,30 @@ typedef struct AimCliOutput {
  * Returns AIM_EXIT_OK or that exit code.
  */
 int aim_cli_check_outputs(const char *in, const AimCliOutput *outs, int n);
+
+/**
+ * A side file a command writes whole (--report, --csv, --json, --timeline). It is filled under
+ * a hidden temporary name beside `path` (.NAME.partXXXXXX, mode 0666 & ~umask) and renamed over
+ * `path` by aim_cli_file_commit only once every byte was written: a full disk or a file-size
+ * limit (ulimit -f) never leaves half a file under `path`, nor removes one that was there.
+ * "-" is stdout, and an existing path that is not a regular file (/dev/stdout, a FIFO) is
+ * opened and written as it is. Main thread only (umask is read by setting it).
+ */
+typedef struct AimCliFile {
+    FILE *f;          ///< where to write
+    const char *path; ///< borrowed
+    char *tmp;        ///< the temporary name; NULL when `path` is written directly
+    int slot;         ///< aim_cli_cleanup_add's, for tmp
+} AimCliFile;
+
+/** Opens *cf for `path`. 0, or AIM_ERR(errno) with *cf zeroed (nothing created). */
+int aim_cli_file_open(AimCliFile *cf, const char *path);
+/**
+ * Flushes and closes the file, then renames it to its path. 0, or AIM_ERR(errno) of the first
+ * failure (ENOSPC, EFBIG...), the temporary file removed. *cf is zeroed either way.
+ */
+int aim_cli_file_commit(AimCliFile *cf);
+/** Closes without publishing and removes the temporary file; a zeroed *cf is a no-op. */
+void aim_cli_file_abort(AimCliFile *cf);
 
 #endif

@@ -89,6 +89,8 @@ void aim_enhance_usage(FILE *f)
 "                       refused. 'source' keeps the rate.\n"
 "  --scale X            size factor for both dimensions (default 1.333; 1 keeps the size);\n"
 "                       the result is rounded to the nearest even number\n"
+"  --square-pixels      anamorphic input (a DVD's 720x480 at SAR 10:11): resample to square\n"
+"                       pixels (the width times the SAR, then --scale); default: keep the SAR\n"
 "  --preset NAME        anime-clean (default, most conservative), anime-strong (more\n"
 "                       restoration: waifu2x-cunet noise level 2 when installed, else\n"
 "                       lanczos; a neural model takes seconds per frame on a CPU), fast\n"
@@ -154,6 +156,7 @@ static int enhance_flag(EnhanceOptions *o, const char *a)
     else if (!strcmp(a, "-h") || !strcmp(a, "--help")) o->help = 1;
     else if (!strcmp(a, "--version")) o->version = 1;
     else if (!strcmp(a, "--resume")) o->resume = 1;
+    else if (!strcmp(a, "--square-pixels")) o->square_pixels = 1;
     else return 0;
     return 1;
 }
@@ -545,7 +548,7 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
     aim_io_set_av_log(&log, o.verbose ? AIM_LOG_DEBUG : AIM_LOG_ERROR);
     Run run = { .o = &o, .hooks = hooks, .watch_mutex = PTHREAD_MUTEX_INITIALIZER,
                 .watch_cond = PTHREAD_COND_INITIALIZER };
-    int code = AIM_EXIT_FAILED, ret;
+    int code = AIM_EXIT_FAILED, ret, cleanup = -1;
     AimPool *pool = NULL;
     AimVkDevice *dev = NULL;
     // A cancel (the command line's Ctrl-C) stops the run cleanly from before the output's
@@ -616,7 +619,13 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
         goto end;
     }
     int ow, oh;
-    aim_scale_dims(vi->width, vi->height, o.scale, &ow, &oh);
+    int square = o.square_pixels && vi->sar.num > 0 && vi->sar.den > 0 &&
+                 vi->sar.num != vi->sar.den;
+    if (square) // the display aspect in square pixels: the width times the SAR
+        aim_scale_dims_square(vi->width, vi->height, vi->sar.num, vi->sar.den, o.scale, &ow,
+                              &oh);
+    else
+        aim_scale_dims(vi->width, vi->height, o.scale, &ow, &oh);
 
     char interp_buf[64];
     const char *interp = o.interp ? o.interp : preset_engine(o.preset->interp, o.models_dir,
@@ -678,7 +687,7 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
     ws.color = vi->color;
     // --scale is uniform: the pixel shape stays, so the SAR does (rounding to even sizes moves
     // the display aspect by under a pixel, as it does for square pixels)
-    ws.sar = vi->sar;
+    ws.sar = square ? (AimRational){ 1, 1 } : vi->sar; // --square-pixels: tagged 1:1
     ws.copy_from = run.reader;
     ws.log = log;
 
@@ -752,6 +761,8 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
         code = writer_exit(ret);
         goto end;
     }
+    // removed if a library ends the process after a failed allocation (cli.h: the OOM guard)
+    cleanup = aim_cli_cleanup_add(aim_writer_temp_path(run.writer));
 
     if (o.report) {
         run.report_info = (AimReportInfo){
@@ -762,6 +773,12 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
             .clip_start = o.clip_start, .clip_end = o.clip_end, .out_w = ow, .out_h = oh,
             .out_fps = run.out_fps, .video = vi };
         if ((ret = aim_report_open(&run.report, o.report, &run.report_info)) < 0) {
+            if (hooks && hooks->cancelled && hooks->cancelled(hooks->cb_opaque)) {
+                // a signal came while a FIFO's open blocked
+                aim_log(&log, AIM_LOG_ERROR, "interrupted: nothing was written to '%s'", o.out);
+                code = AIM_EXIT_INTERRUPTED;
+                goto end;
+            }
             aim_log(&log, AIM_LOG_ERROR, "cannot write the report '%s': %s", o.report,
                     aim_strerror(ret));
             code = AIM_EXIT_OUTPUT;
@@ -781,8 +798,13 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
     double el = now_s() - run.t_start;
     if (st.out_frames && hooks && hooks->progress)
         hooks->progress(hooks->cb_opaque, st.out_frames, run.total_out, el, run.out_fps, 1);
-    if (run.report)
-        aim_report_finish(run.report, &st, el, ret);
+    int rep = run.report ? aim_report_finish(run.report, &st, el, ret) : 0;
+    if (rep < 0 && ret >= 0) { // the video is whole and published; the report is not there
+        aim_log(&log, AIM_LOG_ERROR, "%s while writing %s (%s was written)", aim_strerror(rep),
+                o.report, o.out);
+        code = rep == AIM_ERR(ENOMEM) ? AIM_EXIT_FAILED : AIM_EXIT_OUTPUT;
+        goto end;
+    }
     if (ret < 0) {
         int werr = aim_writer_error(run.writer);
         if (ret == AIM_ERR_INTERRUPTED) {
@@ -808,6 +830,7 @@ end:
     aim_report_close(&run.report);
     aim_writer_close(&run.writer); // removes the temporary file unless finish succeeded
     watch_end(&run);
+    aim_cli_cleanup_release(cleanup);
     aim_cli_abandon_if_oom(); // before the reader's decoder is closed
     aim_reader_close(&run.reader);
     aim_pool_destroy(&pool);

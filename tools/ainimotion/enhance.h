@@ -51,6 +51,7 @@ typedef struct EnhanceOptions {
     const char *models_dir;
     int help, version;
     int resume;               ///< --resume: through a hidden job folder beside OUT (job.c)
+    int square_pixels;        ///< --square-pixels: resample anamorphic input to SAR 1:1
 } EnhanceOptions;
 
 /** `enhance --help`'s text (beside the option parser, so the two change together). */

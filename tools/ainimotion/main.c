@@ -41,6 +41,7 @@ int main(int argc, char **argv)
     // over a file size limit (ulimit -f) a write fails with EFBIG, reported like a full disk,
     // instead of SIGXFSZ killing the process with its temporary files and locks left behind
     signal(SIGXFSZ, SIG_IGN);
+    aim_cli_oom_guard_install(); // a library that hangs or crashes after a failed allocation
     if (argc < 2) {
         usage(stderr);
         return AIM_EXIT_USAGE;

@@ -4,11 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "cli.h"
 #include "gate/report.h"
 #include "report.h"
 
 struct AimReport {
-    FILE *f;
+    AimCliFile file;    // a temporary file beside the path until finish publishes it
     AimReportInfo info;
     AimGateRecord *rec; // every record (masks dropped), written at finish with its `on`
     int64_t n, cap;
@@ -39,10 +40,10 @@ int aim_report_open(AimReport **out, const char *path, const AimReportInfo *in)
     AimReport *r = calloc(1, sizeof(*r));
     if (!r)
         return AIM_ERR(ENOMEM);
-    if (!(r->f = fopen(path, "w"))) {
-        int e = errno;
+    int ret = aim_cli_file_open(&r->file, path);
+    if (ret < 0) {
         free(r);
-        return AIM_ERR(e);
+        return ret;
     }
     r->info = *in;
     *out = r;
@@ -101,7 +102,7 @@ static void settings_json(FILE *f, const AimReportInfo *in)
 
 int aim_report_finish(AimReport *r, const AimPipelineStats *st, double seconds, int status)
 {
-    FILE *f = r->f;
+    FILE *f = r->file.f;
     const AimVideoInfo *vi = r->info.video;
     fprintf(f, "{\n  \"ainimotion\": \"%s\",\n", AIM_VERSION_STRING);
     settings_json(f, &r->info);
@@ -146,18 +147,18 @@ int aim_report_finish(AimReport *r, const AimPipelineStats *st, double seconds, 
             (long long)st->interpolated, (long long)st->blended, (long long)st->duplicated,
             seconds, seconds > 0 ? st->out_frames / seconds : 0, st->stage_seconds[0],
             st->stage_seconds[1], st->stage_seconds[2], st->stage_seconds[3]);
-    int err = ferror(f);
-    err |= fclose(f);
-    r->f = NULL;
-    return !ok ? AIM_ERR(ENOMEM) : err ? AIM_ERR(EIO) : 0;
+    if (!ok) { // records were lost: no report rather than a wrong one
+        aim_cli_file_abort(&r->file);
+        return AIM_ERR(ENOMEM);
+    }
+    return aim_cli_file_commit(&r->file);
 }
 
 void aim_report_close(AimReport **pr)
 {
     if (!pr || !*pr)
         return;
-    if ((*pr)->f)
-        fclose((*pr)->f);
+    aim_cli_file_abort(&(*pr)->file); // unless finish published it
     free((*pr)->rec);
     free(*pr);
     *pr = NULL;

@@ -1,7 +1,8 @@
 // `--report FILE.json`: the run's settings, one record per source frame (the interval i-1 -> i,
 // the schema of `analyze --json`: src/gate/report.h, `on` included), the gate's summary and the
-// run's totals. The file is created at open (so an unwritable path fails before any work) and
-// written at finish, when every drawing's length (`on`) is known. add is called from the gate
+// run's totals. The file is created at open under a temporary name beside the path (so an
+// unwritable folder fails before any work: aim_cli_file_open) and written at finish, when every
+// drawing's length (`on`) is known, then renamed: a failed write leaves nothing under the path. add is called from the gate
 // thread, open and finish from the main thread, never at the same time.
 #ifndef AIM_CLI_REPORT_H
 #define AIM_CLI_REPORT_H
@@ -31,13 +32,14 @@ typedef struct AimReportInfo {
 /** Writes s as a JSON string (quoted, escaped). */
 void aim_json_string(FILE *f, const char *s);
 
-/** Creates the file. 0 or a negative errno code. `info` and its strings must outlive the report. */
+/** Creates the temporary file. 0 or a negative errno code. `info` and its strings must outlive the report. */
 int aim_report_open(AimReport **out, const char *path, const AimReportInfo *info);
 /** Keeps one record (not its mask). AIM_ERR(ENOMEM) is remembered: finish then fails. */
 void aim_report_add(AimReport *r, const AimGateRecord *rec);
 /**
- * Writes everything (status = the run's result) and closes the file. 0, AIM_ERR(ENOMEM) (records
- * were lost) or AIM_ERR(EIO) (writing failed).
+ * Writes everything (status = the run's result), closes the file and renames it to its path.
+ * 0, AIM_ERR(ENOMEM) (records were lost) or the AIM_ERR(errno) of the failed write (ENOSPC,
+ * EFBIG...); on failure nothing is left under the path.
  */
 int aim_report_finish(AimReport *r, const AimPipelineStats *st, double seconds, int status);
 void aim_report_close(AimReport **r);

@@ -568,6 +568,12 @@ static int copy_chapters(AimWriter *w, const AVFormatContext *ic, const IoTimeli
         const AVChapter *c = ic->chapters[i];
         // in the chapter's own time base, so that an unclipped copy keeps every tick
         int64_t zero = av_rescale_q(tl->zero_ts, tl->tb, c->time_base);
+        // Unclipped, a stream that starts before the video (AAC's priming: audio at 0, video
+        // at 21 ms) has packets before `zero`: the muxer shifts every packet up to make them
+        // non-negative, so the streams keep the input's times. Chapters are not shifted by
+        // the muxer: measure them from the same origin, the input's start.
+        if (!tl->clipped && ic->start_time != AV_NOPTS_VALUE)
+            zero = FFMIN(zero, av_rescale_q(ic->start_time, AV_TIME_BASE_Q, c->time_base));
         int64_t end = tl->end_ts == INT64_MAX ? INT64_MAX
                                                : av_rescale_q(tl->end_ts, tl->tb, c->time_base);
         if (c->end <= zero || c->start >= end)

@@ -70,13 +70,10 @@ static int conv_record(const AimNnVkRec *rc, const AimNnLayer *l, const void *pr
     // each over its share of the output with only its taps
     int phase = deconv && (c.sw > 1 || c.sh > 1);
     // the register-blocked form (conv.comp DIRECT) where the executor asks for it (a CPU
-    // driver: AimNnVkRec.direct_conv), RM output channels per invocation: the fewest of 8, 16,
-    // 32 that hold the group's outputs (32 measured best on lavapipe; 64 was 4x slower there)
+    // driver: AimNnVkRec.direct_conv)
     int direct = rc->direct_conv && !cm && !phase;
-    int rm = c.cout / c.group <= 8 ? 8 : c.cout / c.group <= 16 ? 16 : 32;
-    int32_t spec[15] = { c.kw, c.kh, c.dw, c.dh, c.sw, c.sh, deconv, c.act.type,
-                         float_bits(c.act.a), float_bits(c.act.b), c.bias, bm, phase, direct,
-                         rm };
+    int32_t spec[14] = { c.kw, c.kh, c.dw, c.dh, c.sw, c.sh, deconv, c.act.type,
+                         float_bits(c.act.a), float_bits(c.act.b), c.bias, bm, phase, direct };
     int64_t npix = phase ? (int64_t)((out[0].w + c.sw - 1) / c.sw) * ((out[0].h + c.sh - 1) / c.sh)
                          : (int64_t)out[0].w * out[0].h;
     struct {
@@ -88,12 +85,12 @@ static int conv_record(const AimNnVkRec *rc, const AimNnLayer *l, const void *pr
     // without a bias the weights fill binding 3 (never read: BIAS is 0)
     AimVkBinding b[4] = { in[0].bind, out[0].bind, aim_nn_vk_whole(cp->w),
                           aim_nn_vk_whole(cp->b ? cp->b : cp->w) };
-    if (direct) // conv.comp DIRECT: 256 * 8 pixels (RN) by rm output channels a work group
-        return aim_nn_vk_dispatch(rc, l, "conv", spec, 15, b, 4, &pc, sizeof(pc),
-                                  aim_nn_vk_groups(npix, 256 * 8), aim_nn_vk_groups(pc.coutg, rm),
+    if (direct) // conv.comp DIRECT: 256 * RN pixels by RM output channels a work group (8, 8)
+        return aim_nn_vk_dispatch(rc, l, "conv", spec, 14, b, 4, &pc, sizeof(pc),
+                                  aim_nn_vk_groups(npix, 256 * 8), aim_nn_vk_groups(pc.coutg, 8),
                                   (uint32_t)pc.nz);
     // tensor cores where the device has them (vk.h aim_vk_device_coopmat), else conv.comp
-    return aim_nn_vk_dispatch(rc, l, cm ? "conv_cm" : "conv", spec, cm ? 11 : 15, b, 4, &pc,
+    return aim_nn_vk_dispatch(rc, l, cm ? "conv_cm" : "conv", spec, cm ? 11 : 14, b, 4, &pc,
                               sizeof(pc), aim_nn_vk_groups(npix, 4096 / bm),
                               aim_nn_vk_groups(pc.coutg, bm), (uint32_t)pc.nz);
 }

@@ -33,11 +33,11 @@ layout(constant_id = 11) const int BM = 64;
 // holds group * SH * SW): each phase reads only the taps that land on it, where the plain
 // gather multiplies SH * SW - 1 of every SH * SW taps by zero (k2s2: 4x the work).
 layout(constant_id = 12) const int PHASE = 0;
-// 1: the register-blocked form (DIRECT above) with RM output channels per invocation (8, 16
-// or 32: conv.c) and RN pixels (8: measured best with RM 32 on lavapipe, RESULTS-vk.md)
+// 1: the register-blocked form (DIRECT above), RM output channels x RN pixels an invocation.
+// 8 x 8 measured best on lavapipe under load (bench/RESULTS-vk.md): 32 x 8 used 1.5x the CPU
+// time there, 16 x 8 1.6x; 64 x 8 was 4x slower than 32 x 8 at a low load.
 layout(constant_id = 13) const int DIRECT = 0;
-layout(constant_id = 14) const int RM = 32;
-const int RN = 8;
+const int RM = 8, RN = 8;
 const int BN = 4096 / BM, BK = 16;
 const int TM = BM / 4, TN = 256 / TM; // invocations along channels and pixels
 shared float As[BK][BM];
@@ -49,7 +49,8 @@ int nky = 0, nkx = 0;
 
 // DIRECT: the work group's 256 invocations take 256 * RN consecutive pixels (x) of RM output
 // channels (y); a group is z. No PHASE (conv.c keeps strided deconvolutions on the tiles).
-void main_direct()
+// Accumulation in fp32, k in the same order as the tiles (the same sums, bit for bit).
+void conv_direct()
 {
     const int tid = int(gl_LocalInvocationID.x);
     const int z = GROUP_Z(p.nz);
@@ -87,10 +88,11 @@ void main_direct()
     }
 }
 
+
 void main()
 {
     if (DIRECT != 0) {
-        main_direct();
+        conv_direct();
         return;
     }
     const int tid = int(gl_LocalInvocationID.x);

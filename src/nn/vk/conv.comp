@@ -35,8 +35,8 @@ layout(constant_id = 11) const int BM = 64;
 // gather multiplies SH * SW - 1 of every SH * SW taps by zero (k2s2: 4x the work).
 layout(constant_id = 12) const int PHASE = 0;
 // 1: the register-blocked form (DIRECT above), RM output channels x RN pixels an invocation.
-// 8 x 8 measured best on lavapipe under load (bench/RESULTS-vk.md): 32 x 8 used 1.5x the CPU
-// time there, 16 x 8 1.6x; 64 x 8 was 4x slower than 32 x 8 at a low load.
+// 8 x 8 measured best on lavapipe under load (bench/RESULTS-vk.md): 32 x 8 used 1.4-1.8x its
+// CPU time there, 16 x 8 1.6x; 64 x 8 was 4x slower than 32 x 8 at a low load.
 layout(constant_id = 13) const int DIRECT = 0;
 const int RM = 8, RN = 8;
 const int BN = 4096 / BM, BK = 16;
@@ -88,7 +88,6 @@ void conv_direct()
             y[(cout0 + co) * p.ocstep + n0 + j] = sfp(act(acc[i][j] + bv));
     }
 }
-
 
 void main()
 {

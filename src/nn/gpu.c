@@ -18,10 +18,25 @@ struct AimNnGpu {
     const AimNet *net;
     AimVkDevice *dev;
     int fp16;
+    int direct_conv; ///< AimNnVkRec.direct_conv: conv_direct()
     AimLog log;
     const AimNnVkOp **ops; ///< per layer (NULL: Input, Split)
     void **priv;           ///< per layer: the op's init data
 };
+
+// The register-blocked convolution (conv.comp DIRECT) on a CPU Vulkan driver, the shared-memory
+// tiles on a GPU: on lavapipe the direct form gives 2.3-4x the frames/s (bench/RESULTS-vk.md);
+// on a GPU the tiles are the usual design and the direct form is unmeasured. AIM_VK_CONV=direct
+// or =tiled overrides it (the tests check both forms on lavapipe; a GPU run may compare them).
+static int conv_direct(const AimVkDevice *dev)
+{
+    const char *e = getenv("AIM_VK_CONV");
+    if (e && !strcmp(e, "direct"))
+        return 1;
+    if (e && !strcmp(e, "tiled"))
+        return 0;
+    return aim_vk_device_info(dev)->type == AIM_VK_TYPE_CPU;
+}
 
 static int layer_on_cpu_only(const AimNnLayer *l)
 {
@@ -57,6 +72,7 @@ int aim_nn_gpu_create(AimNnGpu **out, const AimNet *net, AimVkDevice *dev, const
     g->net = net;
     g->dev = dev;
     g->fp16 = aim_vk_device_fp16(dev);
+    g->direct_conv = conv_direct(dev);
     g->log = *log;
     g->ops = calloc((size_t)net->nlayers + 1, sizeof(*g->ops));
     g->priv = calloc((size_t)net->nlayers + 1, sizeof(*g->priv));
@@ -279,7 +295,7 @@ static int vk_layer(void *st, const AimNnLayer *l, const AimNnMat *in, const siz
         return AIM_ERR_UNSUPPORTED;
     aim_vk_cmd_barrier(v->cmd); // the layers before (and the uploads) wrote what this reads
     AimNnVkRec rc = { v->g->dev, v->cmd, v->g->fp16, &v->g->log,
-                      aim_vk_device_coopmat(v->g->dev) };
+                      aim_vk_device_coopmat(v->g->dev), v->g->direct_conv };
     return op->record(&rc, l, v->g->priv[li], ti, to);
 }
 

@@ -69,8 +69,11 @@ static int conv_record(const AimNnVkRec *rc, const AimNnLayer *l, const void *pr
     // a strided deconvolution by output phase (conv.comp PHASE): SH * SW dispatches in one,
     // each over its share of the output with only its taps
     int phase = deconv && (c.sw > 1 || c.sh > 1);
-    int32_t spec[13] = { c.kw, c.kh, c.dw, c.dh, c.sw, c.sh, deconv, c.act.type,
-                         float_bits(c.act.a), float_bits(c.act.b), c.bias, bm, phase };
+    // the register-blocked form (conv.comp DIRECT) where the executor asks for it (a CPU
+    // driver: AimNnVkRec.direct_conv)
+    int direct = rc->direct_conv && !cm && !phase;
+    int32_t spec[14] = { c.kw, c.kh, c.dw, c.dh, c.sw, c.sh, deconv, c.act.type,
+                         float_bits(c.act.a), float_bits(c.act.b), c.bias, bm, phase, direct };
     int64_t npix = phase ? (int64_t)((out[0].w + c.sw - 1) / c.sw) * ((out[0].h + c.sh - 1) / c.sh)
                          : (int64_t)out[0].w * out[0].h;
     struct {
@@ -82,8 +85,12 @@ static int conv_record(const AimNnVkRec *rc, const AimNnLayer *l, const void *pr
     // without a bias the weights fill binding 3 (never read: BIAS is 0)
     AimVkBinding b[4] = { in[0].bind, out[0].bind, aim_nn_vk_whole(cp->w),
                           aim_nn_vk_whole(cp->b ? cp->b : cp->w) };
+    if (direct) // conv.comp DIRECT: 256 * RN pixels by RM output channels a work group (8, 8)
+        return aim_nn_vk_dispatch(rc, l, "conv", spec, 14, b, 4, &pc, sizeof(pc),
+                                  aim_nn_vk_groups(npix, 256 * 8), aim_nn_vk_groups(pc.coutg, 8),
+                                  (uint32_t)pc.nz);
     // tensor cores where the device has them (vk.h aim_vk_device_coopmat), else conv.comp
-    return aim_nn_vk_dispatch(rc, l, cm ? "conv_cm" : "conv", spec, cm ? 11 : 13, b, 4, &pc,
+    return aim_nn_vk_dispatch(rc, l, cm ? "conv_cm" : "conv", spec, cm ? 11 : 14, b, 4, &pc,
                               sizeof(pc), aim_nn_vk_groups(npix, 4096 / bm),
                               aim_nn_vk_groups(pc.coutg, bm), (uint32_t)pc.nz);
 }

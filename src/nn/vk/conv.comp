@@ -12,6 +12,15 @@
 // invocation accumulates its 4 x 4 outputs (channels tm + TM i, pixels tn + TN j: neighbouring
 // invocations write neighbouring pixels). Accumulation is fp32
 // in both variants. Groups (grouped convolution) are the z dimension of the dispatch.
+//
+// DIRECT (the register-blocked form, for CPU Vulkan drivers: gpu.c conv_direct): no shared
+// memory and no barriers; each invocation computes RM output channels x RN consecutive pixels
+// straight from the buffers, so each loaded weight feeds RN multiply-adds and each gathered
+// input RM. On Mesa's llvmpipe (Debian 12's lavapipe) buffer and shared-memory loads go lane by
+// lane, so there loads, not multiply-adds, set the speed (measured, not traced): the tiled form
+// does 2 per load (its 4 x 4 outputs, 8 shared loads a k), this one RM * RN / (RM + RN)
+// (bench/RESULTS-vk.md, "lavapipe: the direct convolution": realesr-animevideov3 on lavapipe
+// went from 0.26x to 0.48x the frames/s of realesrgan-ncnn-vulkan, 2.7x less CPU time).
 #include "common.glsl"
 
 layout(local_size_x = 256) in;
@@ -25,6 +34,11 @@ layout(constant_id = 11) const int BM = 64;
 // holds group * SH * SW): each phase reads only the taps that land on it, where the plain
 // gather multiplies SH * SW - 1 of every SH * SW taps by zero (k2s2: 4x the work).
 layout(constant_id = 12) const int PHASE = 0;
+// 1: the register-blocked form (DIRECT above), RM output channels x RN pixels an invocation.
+// 8 x 8 measured best on lavapipe under load (bench/RESULTS-vk.md): 32 x 8 used 1.4-1.8x its
+// CPU time there, 16 x 8 1.6x; 64 x 8 was 4x slower than 32 x 8 at a low load.
+layout(constant_id = 13) const int DIRECT = 0;
+const int RM = 8, RN = 8;
 const int BN = 4096 / BM, BK = 16;
 const int TM = BM / 4, TN = 256 / TM; // invocations along channels and pixels
 shared float As[BK][BM];
@@ -34,8 +48,53 @@ shared float Bs[BK][BN];
 int kys[KH], kxs[KW];
 int nky = 0, nkx = 0;
 
+// DIRECT: the work group's 256 invocations take 256 * RN consecutive pixels (x) of RM output
+// channels (y); a group is z. No PHASE (conv.c keeps strided deconvolutions on the tiles).
+// Accumulation in fp32, k in the same order as the tiles (the same sums, bit for bit).
+void conv_direct()
+{
+    const int tid = int(gl_LocalInvocationID.x);
+    const int z = GROUP_Z(p.nz);
+    const int cin0 = z * p.cing, cout0 = z * p.coutg;
+    const int n0 = (GROUP_X(p.nz) * 256 + tid) * RN, m0 = int(gl_WorkGroupID.y) * RM;
+    const int npix = p.ow * p.oh, K = p.cing * KW * KH;
+    if (n0 >= npix)
+        return;
+    int oys[RN], oxs[RN];
+    for (int j = 0; j < RN; j++) {
+        oys[j] = (n0 + j) / p.ow;
+        oxs[j] = n0 + j - oys[j] * p.ow;
+    }
+    float acc[RM][RN];
+    for (int i = 0; i < RM; i++)
+        for (int j = 0; j < RN; j++)
+            acc[i][j] = 0.0;
+    for (int kk = 0; kk < K; kk++) {
+        float b[RN];
+        for (int j = 0; j < RN; j++)
+            b[j] = n0 + j < npix ? gather(cin0, kk, oys[j], oxs[j]) : 0.0;
+        for (int i = 0; i < RM; i++) {
+            float a = load_w(cout0, m0 + i, kk, K);
+            for (int j = 0; j < RN; j++)
+                acc[i][j] = fma(a, b[j], acc[i][j]);
+        }
+    }
+    for (int i = 0; i < RM; i++) {
+        int co = m0 + i;
+        if (co >= p.coutg)
+            break;
+        float bv = BIAS != 0 ? bias[cout0 + co] : 0.0;
+        for (int j = 0; j < RN && n0 + j < npix; j++)
+            y[(cout0 + co) * p.ocstep + n0 + j] = sfp(act(acc[i][j] + bv));
+    }
+}
+
 void main()
 {
+    if (DIRECT != 0) {
+        conv_direct();
+        return;
+    }
     const int tid = int(gl_LocalInvocationID.x);
     const int tm = tid / TN, tn = tid % TN;
     const int n0 = GROUP_X(p.nz) * BN, z = GROUP_Z(p.nz); // the grid may be folded

@@ -53,6 +53,7 @@ typedef struct AimNnVkRec {
     int fp16;        ///< 1: the "_fp16" variants, 2-byte elements
     const AimLog *log;
     int coopmat;     ///< 1: cooperative-matrix shaders may be used (aim_vk_device_coopmat)
+    int direct_conv; ///< 1: conv.comp's register-blocked form (aim_nn_gpu_create says when)
 } AimNnVkRec;
 
 /** What an op's init gets: upload with the helpers below (they submit and wait). */

@@ -4,7 +4,12 @@
 // CPU op takes (dilation, asymmetric and SAME padding, pad value, output padding, groups, every
 // fused activation), odd sizes, channel counts off the 64-tile, long reductions; fp32 and fp16,
 // validation on. On a GPU with VK_NV_cooperative_matrix and AIM_VK_COOPMAT=1 the fp16 runs use
-// conv_cm.comp (the first line says so), so the same cases check it.
+// conv_cm.comp (the first line says so), so the same cases check it. Everything runs twice: with
+// conv.comp's shared-memory tiles (AIM_VK_CONV=tiled, a GPU's default) and its register-blocked
+// form (AIM_VK_CONV=direct, a CPU driver's default, e.g. lavapipe; strided deconvolutions stay
+// on the tiles).
+#include <stdlib.h>
+
 #include "vk_check.h"
 
 typedef struct Case {
@@ -90,11 +95,8 @@ static void test_chain(VkCheck *vc)
     free(bin);
 }
 
-int main(void)
+static void test_cases(VkCheck *vc)
 {
-    VkCheck vc;
-    vkc_open(&vc);
-    test_chain(&vc);
     const char *in = "data";
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const Case *c = &cases[i];
@@ -111,18 +113,31 @@ int main(void)
                  (unsigned)i + 100);
         vkc_fill(w + wn, (size_t)c->cout, 0.5f, (unsigned)i + 200);
         memcpy(bin + 4, w, sizeof(float) * (size_t)(wn + c->cout));
-        AimNet *net = vkc_net(&vc, param, bin, c->bias ? bytes : bytes - 4 * (size_t)c->cout);
+        AimNet *net = vkc_net(vc, param, bin, c->bias ? bytes : bytes - 4 * (size_t)c->cout);
         AimNnMat m;
         vkc_rand(&m, 3, c->w, c->h, c->cin, (unsigned)i + 1);
         char what[160];
         snprintf(what, sizeof(what), "%s %d->%d k%dx%d g%d %dx%d %s", c->type, c->cin, c->cout,
                  c->kw, c->kh, c->group, c->w, c->h, c->extra);
-        double e = vkc_compare(&vc, net, &m, &in, 1, "out", what);
+        double e = vkc_compare(vc, net, &m, &in, 1, "out", what);
         fprintf(stderr, "%-70s %.2g\n", what, e);
         aim_nn_mat_free(&m);
         aim_net_destroy(&net);
         free(w);
         free(bin);
+    }
+}
+
+int main(void)
+{
+    VkCheck vc;
+    vkc_open(&vc);
+    static const char *const forms[] = { "tiled", "direct" }; // src/nn/gpu.c conv_direct
+    for (int f = 0; f < 2; f++) {
+        setenv("AIM_VK_CONV", forms[f], 1);
+        fprintf(stderr, "conv.comp: %s\n", forms[f]);
+        test_chain(&vc);
+        test_cases(&vc);
     }
     return vkc_close(&vc, "test_vk_conv");
 }

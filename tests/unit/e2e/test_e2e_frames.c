@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "frames.h"
 #include "io/io.h"
 #include "pipeline/pipeline.h"
 #include "test.h"
@@ -49,17 +50,6 @@ static int load_truth(const char *path, char labels[MAXF][8], Box *box)
     return n;
 }
 
-static int same(const AimFrame *a, const AimFrame *b)
-{
-    if (a->width != b->width || a->height != b->height)
-        return 0;
-    for (int p = 0; p < 3; p++)
-        for (int y = 0; y < aim_plane_h(a, p); y++)
-            if (memcmp(a->data[p] + y * a->stride[p], b->data[p] + y * b->stride[p],
-                       (size_t)aim_plane_w(a, p) * 2))
-                return 0;
-    return 1;
-}
 
 // Luma and chroma equal outside the box grown by `margin` luma pixels.
 static int same_outside(const AimFrame *a, const AimFrame *b, const Box *box, int margin)
@@ -133,13 +123,13 @@ static void run_case(const char *name, const char *input, const char *truth, con
             const double t = aim_pipeline_out_t(R, i, k);
             if (t == 0.0) {
                 count[0]++;
-                wrong[0] += !same(o, cur);
+                wrong[0] += !test_frames_same(o, cur);
             } else if (!next) {
-                CHECK_MSG(same(o, cur), "%s: last frame not repeated", name);
+                CHECK_MSG(test_frames_same(o, cur), "%s: last frame not repeated", name);
             } else if (!strcmp(l, "hold") || !strcmp(l, "cut")) {
                 int c = l[0] == 'h' ? 1 : 2;
                 count[c]++;
-                if (!same(o, cur)) {
+                if (!test_frames_same(o, cur)) {
                     wrong[c]++;
                     fprintf(stderr, "%s: interval %d->%d (%s), t %.2f: not a duplicate\n",
                             name, i, i + 1, l, t);
@@ -155,7 +145,7 @@ static void run_case(const char *name, const char *input, const char *truth, con
             } else if (!strcmp(l, "motion") || !strcmp(l, "fade")) {
                 int c = l[0] == 'm' ? 3 : 4;
                 count[c]++;
-                if (same(o, cur) || same(o, next)) {
+                if (test_frames_same(o, cur) || test_frames_same(o, next)) {
                     wrong[c]++;
                     fprintf(stderr, "%s: interval %d->%d (%s), t %.2f: a copy\n", name, i,
                             i + 1, l, t);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/cpu.h"
+#include "frames.h"
 #include "interp/flow.h"
 #include "interp/interp.h"
 #include "test.h"
@@ -192,15 +193,6 @@ static AimInterp *mk(const char *engine, int w, int h, int depth, unsigned cpu, 
     return ip;
 }
 
-static int frames_equal(const AimFrame *a, const AimFrame *b)
-{
-    for (int p = 0; p < 3; p++)
-        for (int y = 0; y < aim_plane_h(a, p); y++)
-            if (memcmp(a->data[p] + y * a->stride[p], b->data[p] + y * b->stride[p],
-                       (size_t)aim_plane_w(a, p) * 2))
-                return 0;
-    return 1;
-}
 
 static void test_api(void)
 {
@@ -265,7 +257,7 @@ static void test_identity(unsigned cpu)
             double ts[] = { 0.25, 0.5, 0.75 };
             for (int i = 0; i < 3; i++) {
                 CHECK_EQ_INT(aim_interp_render(ip, ts[i], o), 0);
-                CHECK_MSG(frames_equal(o, f0), "%s %d-bit t=%.2f", engines[e], depth, ts[i]);
+                CHECK_MSG(test_frames_same(o, f0), "%s %d-bit t=%.2f", engines[e], depth, ts[i]);
             }
             aim_interp_destroy(&ip);
             aim_frame_unref(&f0);
@@ -303,7 +295,7 @@ static void test_simple_engines(void)
     ip = mk("dup", 40, 30, 10, 0, NULL);
     aim_interp_set_pair(ip, f0, f1, NULL);
     aim_interp_render(ip, 0.5, o);
-    CHECK(frames_equal(o, f0));
+    CHECK(test_frames_same(o, f0));
     aim_interp_destroy(&ip);
     aim_frame_unref(&f0);
     aim_frame_unref(&f1);

@@ -1,11 +1,10 @@
 // The pipeline tests' pictures (test_pipeline, test_pipeline_replay): a 24x24 square at x = pos
-// on a background whose level changes with the shot, and exact comparison of two frames.
+// on a background whose level changes with the shot (frames.h compares two exactly).
 #ifndef AIM_TESTS_PIPELINE_SQUARE_H
 #define AIM_TESTS_PIPELINE_SQUARE_H
 
-#include <string.h>
-
 #include "ainimotion/frame.h"
+#include "frames.h"
 
 static inline void square_draw(AimFrame *f, int shot, int pos)
 {
@@ -22,15 +21,5 @@ static inline void square_draw(AimFrame *f, int shot, int pos)
     }
 }
 
-/** 1 when a and b (same size and depth) hold the same samples. */
-static inline int frames_same(const AimFrame *a, const AimFrame *b)
-{
-    for (int p = 0; p < 3; p++)
-        for (int y = 0; y < aim_plane_h(a, p); y++)
-            if (memcmp(a->data[p] + y * a->stride[p], b->data[p] + y * b->stride[p],
-                       (size_t)aim_plane_w(a, p) * 2))
-                return 0;
-    return 1;
-}
 
 #endif

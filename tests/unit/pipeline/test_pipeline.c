@@ -146,9 +146,9 @@ int main(void)
         CHECK_EQ_INT(st.src_frames, n);
         CHECK_EQ_INT(b->sink.nrec, n);
         for (int i = 0; i < n && b->sink.n == 2 * n; i++) {
-            CHECK_MSG(frames_same(b->sink.out[2 * i], b->srcf[i]), "source frame %d not exact", i);
+            CHECK_MSG(test_frames_same(b->sink.out[2 * i], b->srcf[i]), "source frame %d not exact", i);
             if (i + 1 == n) {
-                CHECK(frames_same(b->sink.out[2 * i + 1], b->srcf[i])); // last frame repeats
+                CHECK(test_frames_same(b->sink.out[2 * i + 1], b->srcf[i])); // last frame repeats
                 continue;
             }
             char next = script[i + 1];
@@ -156,15 +156,15 @@ int main(void)
             if (next == 'h') {
                 CHECK_MSG(c == AIM_CLASS_HOLD, "interval %d->%d: class %d, want hold", i, i + 1,
                           c);
-                CHECK(frames_same(b->sink.out[2 * i + 1], b->srcf[i]));
+                CHECK(test_frames_same(b->sink.out[2 * i + 1], b->srcf[i]));
             } else if (next == 'c') {
                 CHECK_MSG(c == AIM_CLASS_CUT, "interval %d->%d: class %d, want cut", i, i + 1, c);
-                CHECK(frames_same(b->sink.out[2 * i + 1], b->srcf[i]));
+                CHECK(test_frames_same(b->sink.out[2 * i + 1], b->srcf[i]));
             } else {
                 CHECK_MSG(c == AIM_CLASS_MOTION, "interval %d->%d: class %d, want motion", i,
                           i + 1, c);
-                CHECK_MSG(!frames_same(b->sink.out[2 * i + 1], b->srcf[i]) &&
-                          !frames_same(b->sink.out[2 * i + 1], b->srcf[i + 1]),
+                CHECK_MSG(!test_frames_same(b->sink.out[2 * i + 1], b->srcf[i]) &&
+                          !test_frames_same(b->sink.out[2 * i + 1], b->srcf[i + 1]),
                           "motion in-between %d is a copy", i);
             }
         }
@@ -184,7 +184,7 @@ int main(void)
     CHECK_EQ_INT(go(b, 1, W, H, 2, &cancel, &st), 0);
     CHECK_EQ_INT(b->sink.n, n);
     for (int i = 0; i < n && b->sink.n == n; i++)
-        CHECK(frames_same(b->sink.out[i], b->srcf[i]));
+        CHECK(test_frames_same(b->sink.out[i], b->srcf[i]));
     cleanup(b);
 
     // a failing sink stops everything and its error comes back

@@ -172,7 +172,7 @@ static void test_rate(Run *r, AimRational R)
     CHECK_EQ_INT(r->nout, nfresh);
     int diff = 0;
     for (int j = 0; j < r->nout && j < nfresh; j++)
-        diff += r->k[j] != kfresh[j] || !frames_same(r->out[j], fresh[j]);
+        diff += r->k[j] != kfresh[j] || !test_frames_same(r->out[j], fresh[j]);
     CHECK_MSG(!diff, "replay of the gate's records: %d frames differ", diff);
     clear_out(r);
 
@@ -187,7 +187,7 @@ static void test_rate(Run *r, AimRational R)
         CHECK_MSG(r->nout > 0 && r->k[0] == k0, "segment %d starts at frame %lld, want %lld", g,
                   r->nout ? (long long)r->k[0] : -1LL, (long long)k0);
         for (int j = 0; j < r->nout; j++, at++)
-            diff += at >= nfresh || r->k[j] != kfresh[at] || !frames_same(r->out[j], fresh[at]);
+            diff += at >= nfresh || r->k[j] != kfresh[at] || !test_frames_same(r->out[j], fresh[at]);
         clear_out(r);
     }
     CHECK_EQ_INT(at, nfresh);
@@ -211,17 +211,17 @@ static void test_rate(Run *r, AimRational R)
         interval(r, R, motion - 1, &k0, &k1);
         int fresh_new = 0;
         for (int64_t k = k0; k < k1; k++) {
-            CHECK_MSG(frames_same(r->out[k], r->src[motion - 1]), "motion replayed as hold: frame "
+            CHECK_MSG(test_frames_same(r->out[k], r->src[motion - 1]), "motion replayed as hold: frame "
                       "%lld is not a repeat of source %d", (long long)k, motion - 1);
-            fresh_new += !frames_same(fresh[k], r->src[motion - 1]);
+            fresh_new += !test_frames_same(fresh[k], r->src[motion - 1]);
         }
         CHECK_MSG(fresh_new > 0, "the gate's motion at %d made no new frame", motion);
         interval(r, R, cut - 1, &k0, &k1);
         int made = 0;
         for (int64_t k = k0 + 1; k < k1; k++) {
-            CHECK(frames_same(fresh[k], r->src[cut - 1])); // the gate's cut repeats
-            made += !frames_same(r->out[k], r->src[cut - 1]) &&
-                    !frames_same(r->out[k], r->src[cut]);
+            CHECK(test_frames_same(fresh[k], r->src[cut - 1])); // the gate's cut repeats
+            made += !test_frames_same(r->out[k], r->src[cut - 1]) &&
+                    !test_frames_same(r->out[k], r->src[cut]);
         }
         CHECK_MSG(k1 - k0 >= 2 && made == k1 - k0 - 1, "cut replayed as fade: %d of %lld "
                   "in-betweens blended", made, (long long)(k1 - k0 - 1));

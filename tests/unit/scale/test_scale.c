@@ -6,6 +6,7 @@
 
 #include "core/cpu.h"
 #include "core/pool.h"
+#include "frames.h"
 #include "scale/scale.h"
 #include "test.h"
 
@@ -43,15 +44,6 @@ static void fill_random(AimFrame *f)
                 f->data[p][y * f->stride[p] + x] = (uint16_t)(rnd() & ((1 << f->depth) - 1));
 }
 
-static int planes_equal(const AimFrame *a, const AimFrame *b)
-{
-    for (int p = 0; p < 3; p++)
-        for (int y = 0; y < aim_plane_h(a, p); y++)
-            if (memcmp(a->data[p] + y * a->stride[p], b->data[p] + y * b->stride[p],
-                       (size_t)aim_plane_w(a, p) * 2))
-                return 0;
-    return 1;
-}
 
 static void settings(AimScalerSettings *s, const char *engine, int sw, int sh, int dw, int dh,
                      int depth)
@@ -127,7 +119,7 @@ static void test_identity(void)
                 fill_random(in);
                 in->pts = 1234;
                 AimFrame *out = scale(&s, in);
-                CHECK_MSG(out && planes_equal(in, out), "%s depth %d loc %d", engines[e], depth,
+                CHECK_MSG(out && test_frames_same(in, out), "%s depth %d loc %d", engines[e], depth,
                           loc);
                 CHECK_EQ_INT(out ? out->pts : 0, 1234);
                 aim_frame_unref(&in);
@@ -437,20 +429,20 @@ static void test_restore(void)
         s.restore = (AimRestore){ 0, 0, 0 };
         s.antiring = 0;
         AimFrame *zero = scale(&s, in);
-        CHECK(plain && zero && planes_equal(plain, zero));
+        CHECK(plain && zero && test_frames_same(plain, zero));
         CHECK_EQ_INT(aim_scaler_apply_preset(&s, "fast"), 0);
         AimFrame *fast = scale(&s, in);
-        CHECK(plain && fast && planes_equal(plain, fast));
+        CHECK(plain && fast && test_frames_same(plain, fast));
         // Strengths so small their thresholds round to nothing are also exactly plain.
         s.restore = (AimRestore){ 0.001f, 0.001f, 0.001f };
         AimFrame *tiny = scale(&s, in);
-        CHECK(plain && tiny && planes_equal(plain, tiny));
+        CHECK(plain && tiny && test_frames_same(plain, tiny));
         // Each step alone changes this content.
         const AimRestore one[3] = { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } };
         for (int i = 0; i < 3; i++) {
             s.restore = one[i];
             AimFrame *r = scale(&s, in);
-            CHECK_MSG(r && plain && !planes_equal(plain, r), "restore step %d had no effect", i);
+            CHECK_MSG(r && plain && !test_frames_same(plain, r), "restore step %d had no effect", i);
             aim_frame_unref(&r);
         }
         aim_frame_unref(&plain);
@@ -583,7 +575,7 @@ static void test_threads_and_simd(void)
             AimFrame *simd = scale(&s, in);
             s.pool = pool;
             AimFrame *mt = scale(&s, in);
-            CHECK(c && simd && mt && planes_equal(c, simd) && planes_equal(c, mt));
+            CHECK(c && simd && mt && test_frames_same(c, simd) && test_frames_same(c, mt));
             aim_frame_unref(&in);
             aim_frame_unref(&c);
             aim_frame_unref(&simd);

@@ -400,28 +400,26 @@ static int write_exit(int err)
     return err == AIM_ERR(ENOMEM) ? AIM_EXIT_FAILED : AIM_EXIT_OUTPUT;
 }
 
-// Writes `path` atomically: `write` fills a temporary file beside it, renamed on success.
+// Writes `path` atomically: `write` fills a hidden temporary file beside it (aim_cli_file_open:
+// .NAME.partXXXXXX, removed by the out-of-memory guard too), synced and renamed on success.
 static int write_atomic(const char *path, int (*write)(FILE *f, const void *arg),
                         const void *arg)
 {
-    char tmp[PATH_MAX + 64];
-    snprintf(tmp, sizeof(tmp), "%s.tmp%d", path, (int)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (!f)
-        return AIM_ERR(errno);
-    errno = 0;
-    int ret = write(f, arg);
-    // the cause of a failed fwrite (ENOSPC, EFBIG over RLIMIT_FSIZE) is its errno
-    int err = ferror(f) ? errno : 0;
-    if (ret >= 0 && (err || fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0))
-        ret = AIM_ERR(err ? err : errno ? errno : EIO);
-    if (fclose(f) != 0 && ret >= 0)
-        ret = AIM_ERR(errno);
-    if (ret >= 0 && rename(tmp, path) < 0)
-        ret = AIM_ERR(errno);
+    AimCliFile cf;
+    int ret = aim_cli_file_open(&cf, path);
     if (ret < 0)
-        unlink(tmp);
-    return ret;
+        return ret;
+    errno = 0;
+    ret = write(cf.f, arg);
+    // the cause of a failed fwrite (ENOSPC, EFBIG over RLIMIT_FSIZE) is its errno; synced
+    // before the rename: a done record or a plan never outlives its data in a crash
+    if (ret >= 0 && (ferror(cf.f) || fflush(cf.f) != 0 || fsync(fileno(cf.f)) != 0))
+        ret = AIM_ERR(errno ? errno : EIO);
+    if (ret < 0) {
+        aim_cli_file_abort(&cf);
+        return ret;
+    }
+    return aim_cli_file_commit(&cf);
 }
 
 static int plan_write(FILE *f, const void *arg)
@@ -1040,8 +1038,8 @@ static void clear_job(const char *dir, int rmdir_too)
     while ((e = readdir(d))) {
         const char *s = e->d_name;
         if (!strcmp(s, "plan.json") || !strcmp(s, "gate.bin") || !strncmp(s, "seg-", 4) ||
-            !strncmp(s, ".seg-", 5) || !strncmp(s, "plan.json.tmp", 13) ||
-            !strncmp(s, "gate.bin.tmp", 12)) {
+            !strncmp(s, ".seg-", 5) || !strncmp(s, ".plan.json.part", 15) ||
+            !strncmp(s, ".gate.bin.part", 14)) {
             char path[PATH_MAX + 300];
             snprintf(path, sizeof(path), "%s/%s", dir, s);
             unlink(path);

@@ -392,7 +392,7 @@ typedef struct Run {
     const EnhanceOptions *o;
     AimReader *reader;
     AimWriter *writer;
-    AimReport *report;
+    AimReportWriter *report;
     AimReportInfo report_info;
     int64_t total_out;     // estimate, 0 if unknown
     double out_fps;        // output frame rate (progress: speed against real time)

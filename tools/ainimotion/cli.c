@@ -256,6 +256,11 @@ void aim_cli_say(const char *fmt, ...)
     fprintf(aim_cli_stderr(), "%s\n", line);
 }
 
+int aim_cli_output_exit(int err)
+{
+    return err == AIM_ERR(ENOMEM) ? AIM_EXIT_FAILED : AIM_EXIT_OUTPUT;
+}
+
 int aim_cli_exit(int code)
 {
     if (!aim_cli_out_of_memory())

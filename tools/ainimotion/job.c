@@ -393,13 +393,6 @@ static void seg_path(char *out, size_t n, const char *dir, int k, const char *ex
     snprintf(out, n, "%s/seg-%05d.%s", dir, k, ext);
 }
 
-// A write in the job folder failed: out of memory is exit 5, any other cause (disk full, the
-// file size limit, an I/O error) an output failure, exit 3, as for enhance's output (README).
-static int write_exit(int err)
-{
-    return err == AIM_ERR(ENOMEM) ? AIM_EXIT_FAILED : AIM_EXIT_OUTPUT;
-}
-
 // Writes `path` atomically: `write` fills a hidden temporary file beside it (aim_cli_file_open:
 // .NAME.partXXXXXX, removed by the out-of-memory guard too), synced and renamed on success.
 static int write_atomic(const char *path, int (*write)(FILE *f, const void *arg),
@@ -1157,7 +1150,7 @@ static int do_plan(const PlanRequest *rq, int *nsegs_out)
         aim_log(&log, AIM_LOG_ERROR, "%s: cannot write the plan: %s", failed,
                 aim_strerror(ret));
         unlink(gpath); // no plan.json: gate.bin alone is no job
-        code = write_exit(ret);
+        code = aim_cli_output_exit(ret);
         p.args = NULL;
         p.nargs = 0;
         goto end;
@@ -1343,7 +1336,7 @@ static int render_segment(Plan *p, int k, int quiet, int verbose, const AimLog *
     if (ret < 0) {
         aim_log(log, AIM_LOG_ERROR, "segment %d: cannot create its lock in %s: %s", k, p->dir,
                 aim_strerror(ret));
-        return write_exit(ret);
+        return aim_cli_output_exit(ret);
     }
     if (ret > 0) {
         aim_log(log, AIM_LOG_WARNING, "segment %d is being rendered by another worker (%s): "
@@ -1414,7 +1407,7 @@ static int render_segment(Plan *p, int k, int quiet, int verbose, const AimLog *
         if (ret < 0) { // not done: the next render does it again
             aim_log(log, AIM_LOG_ERROR, "%s: cannot record segment %d as done: %s", done, k,
                     aim_strerror(ret));
-            code = write_exit(ret);
+            code = aim_cli_output_exit(ret);
         }
     }
     lock_release(&lock);

@@ -362,10 +362,10 @@ void aim_cli_file_abort(AimCliFile *cf)
         fclose(cf->f);
     else if (cf->f)
         fflush(cf->f);
-    if (cf->tmp)
+    if (cf->tmp) { // (a zeroed *cf has no slot)
         unlink(cf->tmp);
-    if (cf->tmp) // (a zeroed *cf has no slot)
         aim_cli_cleanup_release(cf->slot);
+    }
     free(cf->tmp);
     *cf = (AimCliFile){ 0 };
 }

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 static int test_failures_;
 static int test_checks_;
@@ -29,6 +30,31 @@ static inline int test_finish(const char *name)
 {
     fprintf(stderr, "%s: %d checks, %d failed\n", name, test_checks_, test_failures_);
     return test_failures_ ? 1 : 0;
+}
+
+// 1 if something is at `path`.
+static inline int test_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+// A fresh, empty folder $AIM_TMP/name in dir (n bytes) for a test's files; skips the test
+// outside ctest (no AIM_BUILD or AIM_TMP), fails when it cannot be made. Returns $AIM_BUILD
+// (aim_gen is there).
+static inline const char *test_work_dir(const char *name, char *dir, size_t n)
+{
+    const char *build = getenv("AIM_BUILD"), *tmp = getenv("AIM_TMP");
+    if (!build || !tmp)
+        TEST_SKIP("run through ctest (AIM_BUILD, AIM_TMP)");
+    char cmd[4200];
+    snprintf(dir, n, "%s/%s", tmp, name);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s'", dir, dir);
+    if (system(cmd) != 0) {
+        fprintf(stderr, "cannot make %s\n", dir);
+        exit(1);
+    }
+    return build;
 }
 
 #endif

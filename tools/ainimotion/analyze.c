@@ -386,7 +386,7 @@ int aim_cmd_analyze(int argc, char **argv)
         if (ret < 0) {
             aim_cli_say("ainimotion analyze: cannot draw '%s': %s", o.timeline,
                         aim_strerror(ret));
-            code = ret == AIM_ERR(ENOMEM) ? AIM_EXIT_FAILED : AIM_EXIT_OUTPUT;
+            code = aim_cli_output_exit(ret);
         } else if (open_out(&cf, o.timeline) < 0) {
             code = AIM_EXIT_OUTPUT;
         } else if ((ret = aim_timeline_write_png(&t, cf.f)) < 0) {

@@ -256,6 +256,11 @@ void aim_cli_say(const char *fmt, ...)
     fprintf(aim_cli_stderr(), "%s\n", line);
 }
 
+int aim_cli_output_exit(int err)
+{
+    return err == AIM_ERR(ENOMEM) ? AIM_EXIT_FAILED : AIM_EXIT_OUTPUT;
+}
+
 int aim_cli_exit(int code)
 {
     if (!aim_cli_out_of_memory())
@@ -357,10 +362,10 @@ void aim_cli_file_abort(AimCliFile *cf)
         fclose(cf->f);
     else if (cf->f)
         fflush(cf->f);
-    if (cf->tmp)
+    if (cf->tmp) { // (a zeroed *cf has no slot)
         unlink(cf->tmp);
-    if (cf->tmp) // (a zeroed *cf has no slot)
         aim_cli_cleanup_release(cf->slot);
+    }
     free(cf->tmp);
     *cf = (AimCliFile){ 0 };
 }

@@ -93,6 +93,12 @@ int aim_cli_out_of_memory(void);
  */
 void aim_cli_abandon_if_oom(void);
 /**
+ * The exit code of an output that could not be made or written (err: a negative error code):
+ * AIM_EXIT_FAILED when out of memory (AIM_ERR(ENOMEM)), else AIM_EXIT_OUTPUT, a full disk and
+ * the file size limit included (README's table).
+ */
+int aim_cli_output_exit(int err);
+/**
  * A command's exit code, given the code it would return: AIM_EXIT_FAILED, after printing the
  * "out of memory" line unless already printed, when an allocation failed; else `code`.
  */

@@ -392,7 +392,7 @@ typedef struct Run {
     const EnhanceOptions *o;
     AimReader *reader;
     AimWriter *writer;
-    AimReport *report;
+    AimReportWriter *report;
     AimReportInfo report_info;
     int64_t total_out;     // estimate, 0 if unknown
     double out_fps;        // output frame rate (progress: speed against real time)
@@ -802,7 +802,7 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
     if (rep < 0 && ret >= 0) { // the video is whole and published; the report is not there
         aim_log(&log, AIM_LOG_ERROR, "%s while writing %s (%s was written)", aim_strerror(rep),
                 o.report, o.out);
-        code = rep == AIM_ERR(ENOMEM) ? AIM_EXIT_FAILED : AIM_EXIT_OUTPUT;
+        code = aim_cli_output_exit(rep);
         goto end;
     }
     if (ret < 0) {

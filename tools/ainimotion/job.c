@@ -393,35 +393,26 @@ static void seg_path(char *out, size_t n, const char *dir, int k, const char *ex
     snprintf(out, n, "%s/seg-%05d.%s", dir, k, ext);
 }
 
-// A write in the job folder failed: out of memory is exit 5, any other cause (disk full, the
-// file size limit, an I/O error) an output failure, exit 3, as for enhance's output (README).
-static int write_exit(int err)
-{
-    return err == AIM_ERR(ENOMEM) ? AIM_EXIT_FAILED : AIM_EXIT_OUTPUT;
-}
-
-// Writes `path` atomically: `write` fills a temporary file beside it, renamed on success.
+// Writes `path` atomically: `write` fills a hidden temporary file beside it (aim_cli_file_open:
+// .NAME.partXXXXXX, removed by the out-of-memory guard too), synced and renamed on success.
 static int write_atomic(const char *path, int (*write)(FILE *f, const void *arg),
                         const void *arg)
 {
-    char tmp[PATH_MAX + 64];
-    snprintf(tmp, sizeof(tmp), "%s.tmp%d", path, (int)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (!f)
-        return AIM_ERR(errno);
-    errno = 0;
-    int ret = write(f, arg);
-    // the cause of a failed fwrite (ENOSPC, EFBIG over RLIMIT_FSIZE) is its errno
-    int err = ferror(f) ? errno : 0;
-    if (ret >= 0 && (err || fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0))
-        ret = AIM_ERR(err ? err : errno ? errno : EIO);
-    if (fclose(f) != 0 && ret >= 0)
-        ret = AIM_ERR(errno);
-    if (ret >= 0 && rename(tmp, path) < 0)
-        ret = AIM_ERR(errno);
+    AimCliFile cf;
+    int ret = aim_cli_file_open(&cf, path);
     if (ret < 0)
-        unlink(tmp);
-    return ret;
+        return ret;
+    errno = 0;
+    ret = write(cf.f, arg);
+    // the cause of a failed fwrite (ENOSPC, EFBIG over RLIMIT_FSIZE) is its errno; synced
+    // before the rename: a done record or a plan never outlives its data in a crash
+    if (ret >= 0 && (ferror(cf.f) || fflush(cf.f) != 0 || fsync(fileno(cf.f)) != 0))
+        ret = AIM_ERR(errno ? errno : EIO);
+    if (ret < 0) {
+        aim_cli_file_abort(&cf);
+        return ret;
+    }
+    return aim_cli_file_commit(&cf);
 }
 
 static int plan_write(FILE *f, const void *arg)
@@ -1040,8 +1031,8 @@ static void clear_job(const char *dir, int rmdir_too)
     while ((e = readdir(d))) {
         const char *s = e->d_name;
         if (!strcmp(s, "plan.json") || !strcmp(s, "gate.bin") || !strncmp(s, "seg-", 4) ||
-            !strncmp(s, ".seg-", 5) || !strncmp(s, "plan.json.tmp", 13) ||
-            !strncmp(s, "gate.bin.tmp", 12)) {
+            !strncmp(s, ".seg-", 5) || !strncmp(s, ".plan.json.part", 15) ||
+            !strncmp(s, ".gate.bin.part", 14)) {
             char path[PATH_MAX + 300];
             snprintf(path, sizeof(path), "%s/%s", dir, s);
             unlink(path);
@@ -1159,7 +1150,7 @@ static int do_plan(const PlanRequest *rq, int *nsegs_out)
         aim_log(&log, AIM_LOG_ERROR, "%s: cannot write the plan: %s", failed,
                 aim_strerror(ret));
         unlink(gpath); // no plan.json: gate.bin alone is no job
-        code = write_exit(ret);
+        code = aim_cli_output_exit(ret);
         p.args = NULL;
         p.nargs = 0;
         goto end;
@@ -1345,7 +1336,7 @@ static int render_segment(Plan *p, int k, int quiet, int verbose, const AimLog *
     if (ret < 0) {
         aim_log(log, AIM_LOG_ERROR, "segment %d: cannot create its lock in %s: %s", k, p->dir,
                 aim_strerror(ret));
-        return write_exit(ret);
+        return aim_cli_output_exit(ret);
     }
     if (ret > 0) {
         aim_log(log, AIM_LOG_WARNING, "segment %d is being rendered by another worker (%s): "
@@ -1416,7 +1407,7 @@ static int render_segment(Plan *p, int k, int quiet, int verbose, const AimLog *
         if (ret < 0) { // not done: the next render does it again
             aim_log(log, AIM_LOG_ERROR, "%s: cannot record segment %d as done: %s", done, k,
                     aim_strerror(ret));
-            code = write_exit(ret);
+            code = aim_cli_output_exit(ret);
         }
     }
     lock_release(&lock);
@@ -1456,63 +1447,73 @@ static int plan_open(Plan *p, const char *dir, int with_gate, const AimLog *log)
     return 0;
 }
 
-// -q -v -y and the positional DIR; `want` names the one valued option (--segment or --out).
-static int job_args(int argc, char **argv, const char *want, const char **dir,
-                    const char **val, int *quiet, int *verbose, int *yes)
+// render's and join's command line: DIR, -q -v -y and one valued option, `want` (--segment,
+// --out, whose -o is taken too).
+typedef struct JobCmd {
+    const char *dir, *val;
+    int quiet, verbose, yes;
+    AimLog log;
+    Plan p;
+} JobCmd;
+
+// render's and join's start: --help (the usage line, then `about`), the arguments (`num`: the
+// option's value as a number, else NULL), the log and the plan (plan_open). Returns -1 with
+// c->p open (plan_free it), or the exit code to end with.
+static int job_start(JobCmd *c, int argc, char **argv, const char *usage, const char *about,
+                     const char *want, long *num, int with_gate)
 {
-    for (int i = 1; i < argc; i++) {
+    *c = (JobCmd){ 0 };
+    if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+        printf("usage: %s\n\n%s", usage, about);
+        return AIM_EXIT_OK;
+    }
+    int ok = 1;
+    for (int i = 1; i < argc && ok; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
-            *quiet = 1;
+            c->quiet = 1;
         else if (!strcmp(a, "-v") || !strcmp(a, "--verbose"))
-            *verbose = 1;
+            c->verbose = 1;
         else if (!strcmp(a, "-y"))
-            *yes = 1;
-        else if (want && (!strcmp(a, want) || (!strcmp(want, "--out") && !strcmp(a, "-o")))) {
-            if (i + 1 >= argc)
-                return -1;
-            *val = argv[++i];
-        } else if (a[0] != '-' && !*dir)
-            *dir = a;
+            c->yes = 1;
+        else if (!strcmp(a, want) || (!strcmp(want, "--out") && !strcmp(a, "-o")))
+            ok = i + 1 < argc && (c->val = argv[++i]);
+        else if (a[0] != '-' && !c->dir)
+            c->dir = a;
         else
-            return -1;
+            ok = 0;
     }
-    return *dir && (!want || *val) ? 0 : -1;
+    if (!ok || !c->dir || !c->val || (num && aim_parse_int(c->val, 0, 100000, num) < 0)) {
+        fprintf(stderr, "ainimotion: usage: %s\n", usage);
+        return AIM_EXIT_USAGE;
+    }
+    c->log = make_log(c->quiet, c->verbose);
+    int code = plan_open(&c->p, c->dir, with_gate, &c->log);
+    return code ? code : -1;
 }
 
 int aim_cmd_render(int argc, char **argv)
 {
-    const char *dir = NULL, *kv = NULL;
-    int quiet = 0, verbose = 0, yes = 0;
+    JobCmd c;
     long k;
-    if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-        printf("usage: ainimotion render DIR --segment K [-q] [-v] [-y]\n\nRenders segment K "
-               "of the job in DIR (see plan). Nothing happens when it is already done, or\n"
-               "while another worker holds it. -y renders it again.\n");
-        return AIM_EXIT_OK;
-    }
-    if (job_args(argc, argv, "--segment", &dir, &kv, &quiet, &verbose, &yes) < 0 ||
-        aim_parse_int(kv, 0, 100000, &k) < 0) {
-        fprintf(stderr, "ainimotion: usage: ainimotion render DIR --segment K [-q] [-v] [-y]\n");
-        return AIM_EXIT_USAGE;
-    }
-    AimLog log = make_log(quiet, verbose);
-    Plan p;
-    int code = plan_open(&p, dir, 1, &log);
-    if (code)
+    int code = job_start(&c, argc, argv, "ainimotion render DIR --segment K [-q] [-v] [-y]",
+                         "Renders segment K of the job in DIR (see plan). Nothing happens when "
+                         "it is already done, or\nwhile another worker holds it. -y renders it "
+                         "again.\n", "--segment", &k, 1);
+    if (code >= 0)
         return code;
-    if (k >= p.nsegs) {
-        aim_log(&log, AIM_LOG_ERROR, "%s has segments 0-%d, not %ld", dir, p.nsegs - 1, k);
-        plan_free(&p);
+    if (k >= c.p.nsegs) {
+        aim_log(&c.log, AIM_LOG_ERROR, "%s has segments 0-%d, not %ld", c.dir, c.p.nsegs - 1, k);
+        plan_free(&c.p);
         return AIM_EXIT_USAGE;
     }
-    if (yes) {
+    if (c.yes) {
         char done[PATH_MAX + 32];
-        seg_path(done, sizeof(done), dir, (int)k, "done");
+        seg_path(done, sizeof(done), c.dir, (int)k, "done");
         unlink(done);
     }
-    code = render_segment(&p, (int)k, quiet, verbose, &log);
-    plan_free(&p);
+    code = render_segment(&c.p, (int)k, c.quiet, c.verbose, &c.log);
+    plan_free(&c.p);
     return code;
 }
 
@@ -1579,25 +1580,15 @@ static int join_plan(Plan *p, const char *out, int overwrite, const AimLog *log)
 
 int aim_cmd_join(int argc, char **argv)
 {
-    const char *dir = NULL, *out = NULL;
-    int quiet = 0, verbose = 0, yes = 0;
-    if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-        printf("usage: ainimotion join DIR --out OUT [-q] [-v] [-y]\n\nJoins the job's "
-               "segments (stream copy) with the input's audio, subtitles, fonts,\nchapters "
-               "and metadata into OUT. Refuses, listing them, if segments are not done.\n");
-        return AIM_EXIT_OK;
-    }
-    if (job_args(argc, argv, "--out", &dir, &out, &quiet, &verbose, &yes) < 0) {
-        fprintf(stderr, "ainimotion: usage: ainimotion join DIR --out OUT [-q] [-v] [-y]\n");
-        return AIM_EXIT_USAGE;
-    }
-    AimLog log = make_log(quiet, verbose);
-    Plan p;
-    int code = plan_open(&p, dir, 0, &log);
-    if (code)
+    JobCmd c;
+    int code = job_start(&c, argc, argv, "ainimotion join DIR --out OUT [-q] [-v] [-y]",
+                         "Joins the job's segments (stream copy) with the input's audio, "
+                         "subtitles, fonts,\nchapters and metadata into OUT. Refuses, listing "
+                         "them, if segments are not done.\n", "--out", NULL, 0);
+    if (code >= 0)
         return code;
-    code = join_plan(&p, out, yes, &log);
-    plan_free(&p);
+    code = join_plan(&c.p, c.val, c.yes, &c.log);
+    plan_free(&c.p);
     return code;
 }
 

@@ -8,7 +8,7 @@
 #include "gate/report.h"
 #include "report.h"
 
-struct AimReport {
+struct AimReportWriter {
     AimCliFile file;    // a temporary file beside the path until finish publishes it
     AimReportInfo info;
     AimGateRecord *rec; // every record (masks dropped), written at finish with its `on`
@@ -35,9 +35,9 @@ void aim_json_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
-int aim_report_open(AimReport **out, const char *path, const AimReportInfo *in)
+int aim_report_open(AimReportWriter **out, const char *path, const AimReportInfo *in)
 {
-    AimReport *r = calloc(1, sizeof(*r));
+    AimReportWriter *r = calloc(1, sizeof(*r));
     if (!r)
         return AIM_ERR(ENOMEM);
     int ret = aim_cli_file_open(&r->file, path);
@@ -50,7 +50,7 @@ int aim_report_open(AimReport **out, const char *path, const AimReportInfo *in)
     return 0;
 }
 
-void aim_report_add(AimReport *r, const AimGateRecord *rec)
+void aim_report_add(AimReportWriter *r, const AimGateRecord *rec)
 {
     if (r->n == r->cap) {
         int64_t cap = r->cap ? r->cap * 2 : 1024;
@@ -100,7 +100,7 @@ static void settings_json(FILE *f, const AimReportInfo *in)
             g->cut_threshold, g->block_threshold);
 }
 
-int aim_report_finish(AimReport *r, const AimPipelineStats *st, double seconds, int status)
+int aim_report_finish(AimReportWriter *r, const AimPipelineStats *st, double seconds, int status)
 {
     FILE *f = r->file.f;
     const AimVideoInfo *vi = r->info.video;
@@ -154,7 +154,7 @@ int aim_report_finish(AimReport *r, const AimPipelineStats *st, double seconds, 
     return aim_cli_file_commit(&r->file);
 }
 
-void aim_report_close(AimReport **pr)
+void aim_report_close(AimReportWriter **pr)
 {
     if (!pr || !*pr)
         return;

@@ -13,7 +13,8 @@
 #include "io/io.h"
 #include "pipeline/pipeline.h"
 
-typedef struct AimReport AimReport;
+// (the public API's AimReport is a run's totals: ainimotion.h)
+typedef struct AimReportWriter AimReportWriter;
 
 typedef struct AimReportInfo {
     const char *input, *output, *preset, *interp, *upscaler;
@@ -33,15 +34,15 @@ typedef struct AimReportInfo {
 void aim_json_string(FILE *f, const char *s);
 
 /** Creates the temporary file. 0 or a negative errno code. `info` and its strings must outlive the report. */
-int aim_report_open(AimReport **out, const char *path, const AimReportInfo *info);
+int aim_report_open(AimReportWriter **out, const char *path, const AimReportInfo *info);
 /** Keeps one record (not its mask). AIM_ERR(ENOMEM) is remembered: finish then fails. */
-void aim_report_add(AimReport *r, const AimGateRecord *rec);
+void aim_report_add(AimReportWriter *r, const AimGateRecord *rec);
 /**
  * Writes everything (status = the run's result), closes the file and renames it to its path.
  * 0, AIM_ERR(ENOMEM) (records were lost) or the AIM_ERR(errno) of the failed write (ENOSPC,
  * EFBIG...); on failure nothing is left under the path.
  */
-int aim_report_finish(AimReport *r, const AimPipelineStats *st, double seconds, int status);
-void aim_report_close(AimReport **r);
+int aim_report_finish(AimReportWriter *r, const AimPipelineStats *st, double seconds, int status);
+void aim_report_close(AimReportWriter **r);
 
 #endif

@@ -8,7 +8,6 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 
 #include "ainimotion/ainimotion.h"
 #include "test.h"
@@ -52,21 +51,10 @@ static int run(const char *in, const char *out, int with_cancel)
     return err;
 }
 
-static int exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
-}
-
 int main(void)
 {
-    const char *build = getenv("AIM_BUILD"), *tmp = getenv("AIM_TMP");
-    if (!build || !tmp)
-        TEST_SKIP("run through ctest (AIM_BUILD, AIM_TMP)");
     char dir[1024], cmd[4096], in[1100], out[1100];
-    snprintf(dir, sizeof(dir), "%s/api_threads", tmp);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s'", dir, dir);
-    CHECK_EQ_INT(system(cmd), 0);
+    const char *build = test_work_dir("api_threads", dir, sizeof(dir));
     snprintf(in, sizeof(in), "%s/a.mkv", dir);
     snprintf(out, sizeof(out), "%s/out.mkv", dir);
     snprintf(cmd, sizeof(cmd), "'%s/aim_gen' '%s' --frames 12 --size 64x48 >/dev/null 2>&1",
@@ -81,9 +69,9 @@ int main(void)
         CHECK_MSG(err == AIM_ERR_EXTERNAL, "cancel poll %d: %d %s", with_cancel, err,
                   aim_strerror(err));
         CHECK(failed > 0); // the wrapper was reached: the failure was real
-        CHECK(!exists(out));
+        CHECK(!test_exists(out));
         CHECK_EQ_INT(run(in, out, with_cancel), 0); // and nothing sticks to the next run
-        CHECK(exists(out));
+        CHECK(test_exists(out));
         remove(out);
     }
     return test_finish("test_api_threads");

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ainimotion/ainimotion.h"
@@ -78,22 +77,10 @@ static int enhance(const char *const *args)
     return aim_cmd_enhance(argc, argv);
 }
 
-static int exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
-}
-
 int main(void)
 {
-    const char *build = getenv("AIM_BUILD"), *tmp = getenv("AIM_TMP");
-    if (!build || !tmp)
-        TEST_SKIP("run through ctest (AIM_BUILD, AIM_TMP)");
-    mkdir(tmp, 0777);
     char dir[1024], cmd[4096], in[1100], in2[1100], out[1100], outdir[1100];
-    snprintf(dir, sizeof(dir), "%s/cli_api", tmp);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s'", dir, dir);
-    CHECK_EQ_INT(system(cmd), 0);
+    const char *build = test_work_dir("cli_api", dir, sizeof(dir));
     snprintf(in, sizeof(in), "%s/a.mkv", dir);
     snprintf(in2, sizeof(in2), "%s/b.mkv", dir);
     snprintf(out, sizeof(out), "%s/out.mkv", dir);
@@ -115,7 +102,7 @@ int main(void)
     CHECK_EQ_INT(w.last_done, 48);
     CHECK_EQ_INT(w.report.source_frames, 24);
     CHECK_EQ_INT(w.report.output_frames, 48);
-    CHECK(exists(out));
+    CHECK(test_exists(out));
 
     // options the settings have no field for reach the run through AimSettings.options (a
     // multiplier: 36 frames, not the default 48; the JSON report), and an option cluster with
@@ -127,7 +114,7 @@ int main(void)
     CHECK_EQ_INT(code, AIM_EXIT_OK);
     CHECK_EQ_INT(w.creates, 2);
     CHECK_EQ_INT(w.report.output_frames, 36);
-    CHECK(exists(json));
+    CHECK(test_exists(json));
     CHECK_EQ_INT(w.cli.overwrite, 1);
 
     // a batch: each input its own context
@@ -136,9 +123,9 @@ int main(void)
     CHECK_EQ_INT(code, AIM_EXIT_OK);
     CHECK_EQ_INT(w.creates, 4);
     snprintf(cmd, sizeof(cmd), "%sa.mkv", outdir);
-    CHECK(exists(cmd));
+    CHECK(test_exists(cmd));
     snprintf(cmd, sizeof(cmd), "%sb.mkv", outdir);
-    CHECK(exists(cmd));
+    CHECK(test_exists(cmd));
 
     // should_cancel stops the CLI's run: exit 130, nothing under OUT nor beside it
     remove(out);
@@ -149,7 +136,7 @@ int main(void)
     CHECK_EQ_INT(code, AIM_EXIT_INTERRUPTED);
     CHECK_EQ_INT(w.last_err, AIM_ERR_INTERRUPTED);
     CHECK_MSG(w.last_done >= 5 && w.last_done < 48, "stopped at %lld", (long long)w.last_done);
-    CHECK(!exists(out));
+    CHECK(!test_exists(out));
     snprintf(cmd, sizeof(cmd), "test \"$(ls -A '%s' | grep -c out)\" = 0", dir);
     CHECK_MSG(system(cmd) == 0, "a temporary file of out.mkv is left in %s", dir);
     return test_finish("test_cli_api");

@@ -101,7 +101,9 @@ const AimVideoInfo *aim_reader_info(const AimReader *r);
  * f->index counts the pictures and f->pts is each picture's own time (a picture not after the
  * one before is dropped; a jump over 60 s is closed), with a warning where a picture is off the
  * grid or slots are missing. Decode errors mid-stream are logged as warnings with their position
- * and skipped. Returns 0, AIM_ERR_EOF, or an error.
+ * and skipped. Returns 0, AIM_ERR_EOF, or an error. *out is the caller's reference (release it
+ * with aim_frame_unref); its memory comes from a pool the reader owns and recycles, and stays
+ * valid after aim_reader_close.
  */
 int aim_reader_read(AimReader *r, AimFrame **out);
 

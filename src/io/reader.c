@@ -27,6 +27,11 @@
 // the start (keyframe intervals of real files are 0.5-10 s), then decode from the first frame.
 #define SEEK_MARGIN_FIRST_US ((int64_t)AV_TIME_BASE)
 #define SEEK_MARGIN_MAX_US (64 * (int64_t)AV_TIME_BASE)
+// Idle frames the reader's pool keeps for the next pictures; more coming back at once are freed.
+// Consumers give the reader's frames back about as fast as they read them (plan's gate pass one
+// per read, the pipeline one per job, after at most queue_depth (default 4) jobs and the gate's
+// lookahead of 4 frames), so 8 cover their bursts; a lead-in's up to LEAD_MAX_BYTES is not kept.
+#define POOL_MAX_IDLE 8
 
 struct AimReader {
     AimLog log;
@@ -54,6 +59,7 @@ struct AimReader {
     int64_t frame_dur;
     int clipped;
 
+    AimFramePool *pool; // every frame the reader returns (outlives the reader while held)
     AimFrame *primed; // the first frame, decoded at open
     AimFrame **lead;  // pictures before it that had no timestamp (see lead_in), returned first
     int nb_lead, lead_pos;
@@ -570,7 +576,7 @@ static int place(AimReader *r, AimFrame *f, AimFrame **out)
     }
     if (slot > r->next_index) {
         AimFrame *rep;
-        int ret = aim_frame_alloc(&rep, f->width, f->height, f->depth, 0);
+        int ret = aim_frame_pool_get(r->pool, &rep);
         if (ret < 0) {
             aim_frame_unref(&f);
             return ret;
@@ -589,7 +595,7 @@ static int place(AimReader *r, AimFrame *f, AimFrame **out)
     return 0;
 }
 
-// r->frame -> a new AimFrame at the reader's output size and depth.
+// r->frame -> a new AimFrame (from the pool) at the reader's output size and depth.
 static int convert(AimReader *r, int64_t ts, AimFrame **out)
 {
     const AVFrame *src = r->frame;
@@ -607,7 +613,7 @@ static int convert(AimReader *r, int64_t ts, AimFrame **out)
         in = r->tmp;
     }
     AimFrame *f;
-    int ret = aim_frame_alloc(&f, w, h, depth, 0);
+    int ret = aim_frame_pool_get(r->pool, &f);
     if (ret < 0)
         return ret;
     for (int p = 0; p < 3; p++) {
@@ -814,6 +820,7 @@ void aim_reader_close(AimReader **pr)
     for (int i = r->lead_pos; i < r->nb_lead; i++)
         aim_frame_unref(&r->lead[i]);
     free(r->lead);
+    aim_frame_pool_destroy(&r->pool); // frames still held elsewhere free it when they go
     sws_freeContext(r->sws);
     av_frame_free(&r->tmp);
     av_frame_free(&r->frame);
@@ -940,6 +947,9 @@ int aim_reader_open(AimReader **out, const AimReaderSettings *s)
     const char *pfn = av_get_pix_fmt_name(f0->format);
     snprintf(info->pix_fmt, sizeof(info->pix_fmt), "%s", pfn ? pfn : "unknown");
     snprintf(info->codec, sizeof(info->codec), "%s", codec->name);
+    if ((ret = aim_frame_pool_create(&r->pool, info->width, info->height, info->depth,
+                                     POOL_MAX_IDLE)) < 0)
+        goto fail;
     if (!is_direct(f0->format, info->depth) && (ret = setup_sws(r, f0)) < 0)
         goto fail;
     if (r->ts_guessed && cs <= 0 && (ret = lead_in(r, &ts)) < 0)

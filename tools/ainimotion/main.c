@@ -1,5 +1,4 @@
 // ainimotion: the command-line entry point; dispatches to the subcommands.
-#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,14 +42,6 @@ int main(int argc, char **argv)
     // instead of SIGXFSZ killing the process with its temporary files and locks left behind
     signal(SIGXFSZ, SIG_IGN);
     aim_cli_oom_guard_install(); // a library that hangs or crashes after a failed allocation
-    // Keep freed frames in the heap: a 1080p frame (~6 MB) is above glibc's mmap threshold and
-    // trimmed from the heap top when freed, so every decoded picture page-faulted fresh memory.
-    // plan's gate pass (a new frame per picture) took 21 s, 9 s of it system time, against
-    // 4.7 s with these two settings (60 s of 1080p, bench/RESULTS-dist.md 2026-12-07); enhance
-    // (frame pools) is unchanged (46.6 vs 45.7 s). Fixed values also stop glibc's dynamic
-    // threshold, which made the plan's speed depend on its earlier allocations.
-    mallopt(M_MMAP_THRESHOLD, 64 << 20);
-    mallopt(M_TRIM_THRESHOLD, 256 << 20);
     if (argc < 2) {
         usage(stderr);
         return AIM_EXIT_USAGE;

@@ -314,8 +314,7 @@ struct AimNnGpuImage {
     AimVkBuffer *buf;    ///< 3 planes of cstep floats
     int w, h, stride;    ///< the frame, top-left of planes of rows of stride floats
     size_t cstep;
-    AimVkCmd *cmd;       ///< host copies (upload/download)
-    AimVkBuffer *stage;
+    AimVkCmd *cmd;       ///< host copies (upload/download), staged with aim_vk_cmd_staging
 };
 
 int aim_nn_gpu_image_create(AimNnGpuImage **out, AimVkDevice *dev)
@@ -334,7 +333,6 @@ void aim_nn_gpu_image_destroy(AimNnGpuImage **pimg)
     if (!img)
         return;
     aim_vk_cmd_destroy(&img->cmd);
-    aim_vk_buffer_destroy(&img->stage);
     aim_vk_buffer_destroy(&img->buf);
     free(img);
     *pimg = NULL;
@@ -363,14 +361,14 @@ static int image_reserve(AimNnGpuImage *img, int stride, int rows)
     return 0;
 }
 
-// The staging buffer and command list of the host copies, `bytes` of staging at least.
-static int image_host(AimNnGpuImage *img, size_t bytes)
+// Starts recording a host copy with `bytes` of staging (*sb).
+static int image_host(AimNnGpuImage *img, size_t bytes, AimVkBinding *sb)
 {
     int err = img->cmd ? 0 : aim_vk_cmd_create(&img->cmd, img->dev);
-    if (!err && (!img->stage || aim_vk_buffer_size(img->stage) < bytes)) {
-        aim_vk_buffer_destroy(&img->stage);
-        err = aim_vk_buffer_create(&img->stage, img->dev, bytes, AIM_VK_BUF_HOST);
-    }
+    if (!err)
+        err = aim_vk_cmd_begin(img->cmd);
+    if (!err && (err = aim_vk_cmd_staging(img->cmd, bytes, sb)) < 0)
+        aim_vk_cmd_submit(img->cmd); // the empty list, so the next begin starts clean
     return err;
 }
 
@@ -380,23 +378,21 @@ int aim_nn_gpu_image_upload(AimNnGpuImage *img, int w, int h, const float *const
     if (w < 1 || h < 1 || w > 16384 || h > 16384 || stride < w)
         return AIM_ERR(EINVAL);
     size_t cstep = (size_t)w * h, bytes = 3 * cstep * sizeof(float);
+    AimVkBinding sb;
     int err = image_reserve(img, w, h);
     if (!err)
-        err = image_host(img, bytes);
+        err = image_host(img, bytes, &sb);
     if (err < 0)
         return err;
-    float *d = aim_vk_buffer_map(img->stage);
+    float *d = (float *)((unsigned char *)aim_vk_buffer_map(sb.buf) + sb.offset);
     for (int c = 0; c < 3; c++)
         for (int y = 0; y < h; y++)
             memcpy(d + c * cstep + (size_t)y * w, rgb[c] + y * stride, sizeof(float) * w);
-    err = aim_vk_cmd_begin(img->cmd);
-    if (!err) {
-        aim_vk_cmd_barrier(img->cmd); // runs before may still read the image
-        err = aim_vk_cmd_copy(img->cmd, img->stage, 0, img->buf, 0, bytes);
-        aim_vk_cmd_barrier(img->cmd);
-        int serr = aim_vk_cmd_submit(img->cmd);
-        err = err ? err : serr;
-    }
+    aim_vk_cmd_barrier(img->cmd); // runs before may still read the image
+    err = aim_vk_cmd_copy(img->cmd, sb.buf, sb.offset, img->buf, 0, bytes);
+    aim_vk_cmd_barrier(img->cmd);
+    int serr = aim_vk_cmd_submit(img->cmd);
+    err = err ? err : serr;
     img->w = err ? 0 : w;
     img->h = err ? 0 : h;
     return err;
@@ -407,18 +403,17 @@ int aim_nn_gpu_image_download(AimNnGpuImage *img, float *const rgb[3], ptrdiff_t
     if (!img->w || stride < img->w)
         return AIM_ERR(EINVAL);
     size_t bytes = 3 * img->cstep * sizeof(float);
-    int err = image_host(img, bytes);
-    if (!err)
-        err = aim_vk_cmd_begin(img->cmd);
+    AimVkBinding sb;
+    int err = image_host(img, bytes, &sb);
     if (err < 0)
         return err;
     aim_vk_cmd_barrier(img->cmd); // the run that wrote it
-    err = aim_vk_cmd_copy(img->cmd, img->buf, 0, img->stage, 0, bytes);
+    err = aim_vk_cmd_copy(img->cmd, img->buf, 0, sb.buf, sb.offset, bytes);
     aim_vk_cmd_barrier(img->cmd); // to the host
     int serr = aim_vk_cmd_submit(img->cmd);
     if ((err = err ? err : serr) < 0)
         return err;
-    const float *s = aim_vk_buffer_map(img->stage);
+    const float *s = (const float *)((unsigned char *)aim_vk_buffer_map(sb.buf) + sb.offset);
     for (int c = 0; c < 3; c++)
         for (int y = 0; y < img->h; y++)
             memcpy(rgb[c] + y * stride, s + c * img->cstep + (size_t)y * img->stride,

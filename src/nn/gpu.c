@@ -128,6 +128,7 @@ typedef struct VkRun {
     AimNnGpu *g;
     const AimNet *net;
     AimVkCmd *cmd;
+    AimNnVkRec rec; ///< what every dispatch of this run is recorded with (cmd, precision, ...)
     AimVkBuffer *arena;
     size_t align;   ///< the plan's offsets (fp32 bytes)
     int esize;      ///< bytes per element in the arena
@@ -157,6 +158,8 @@ static int vk_create(void **st, const AimNet *net, const AimNnOpt *opt)
         free(v);
         return err;
     }
+    v->rec = (AimNnVkRec){ g->dev, v->cmd, g->fp16, &g->log, aim_vk_device_coopmat(g->dev),
+                           g->direct_conv };
     *st = v;
     return 0;
 }
@@ -210,12 +213,11 @@ static AimNnVkTensor tensor(const VkRun *v, const AimNnMat *m, size_t off)
 static int convert(VkRun *v, const char *base, AimVkBinding src, AimVkBinding dst, int plane,
                    int c, size_t src_cstep, size_t dst_cstep)
 {
-    AimNnVkRec rc = { v->g->dev, v->cmd, v->g->fp16, &v->g->log };
     struct { int32_t plane, c, src_cstep, dst_cstep; } pc = {
         plane, c, (int32_t)src_cstep, (int32_t)dst_cstep,
     };
     AimVkBinding b[2] = { src, dst };
-    return aim_nn_vk_dispatch(&rc, NULL, base, NULL, 0, b, 2, &pc, sizeof(pc),
+    return aim_nn_vk_dispatch(&v->rec, NULL, base, NULL, 0, b, 2, &pc, sizeof(pc),
                               aim_nn_vk_groups(plane, 64), (uint32_t)c, 1);
 }
 
@@ -249,9 +251,7 @@ static int vk_layer(void *st, const AimNnLayer *l, const AimNnMat *in, const siz
     if (!op)
         return AIM_ERR_UNSUPPORTED;
     aim_vk_cmd_barrier(v->cmd); // the layers before (and the uploads) wrote what this reads
-    AimNnVkRec rc = { v->g->dev, v->cmd, v->g->fp16, &v->g->log,
-                      aim_vk_device_coopmat(v->g->dev), v->g->direct_conv };
-    return op->record(&rc, l, v->g->priv[li], ti, to);
+    return op->record(&v->rec, l, v->g->priv[li], ti, to);
 }
 
 static int vk_end(void *st, AimNnMat *outs, const size_t *offs, int nout)
@@ -438,9 +438,8 @@ static int vk_input_dev(void *st, const AimNnMat *m, size_t off, const AimNnDevI
         (int32_t)m->cstep, io->clamp != 0 || inside,
     };
     AimVkBinding b[2] = { aim_nn_vk_whole(img->buf), tensor(v, m, off).bind };
-    AimNnVkRec rc = { v->g->dev, v->cmd, v->g->fp16, &v->g->log };
     aim_vk_cmd_barrier(v->cmd); // whatever wrote the frame (another run, an upload)
-    return aim_nn_vk_dispatch(&rc, NULL, "window", NULL, 0, b, 2, &pc, sizeof(pc),
+    return aim_nn_vk_dispatch(&v->rec, NULL, "window", NULL, 0, b, 2, &pc, sizeof(pc),
                               aim_nn_vk_groups(m->w, 64), (uint32_t)m->h, 3);
 }
 

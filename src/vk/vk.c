@@ -1401,6 +1401,14 @@ static void add_total(AimVkCmd *c, const char *label, double ms)
     t->n = 1;
 }
 
+// A failed submit or wait; a lost device fails every later call (AimVkDevice.lost).
+static int queue_error(AimVkDevice *d, VkResult r, const char *what)
+{
+    if (r == VK_ERROR_DEVICE_LOST)
+        atomic_store(&d->lost, 1);
+    return vk_error(&d->log, r, what);
+}
+
 int aim_vk_cmd_flush(AimVkCmd *c)
 {
     AimVkDevice *d = c->d;
@@ -1422,11 +1430,8 @@ int aim_vk_cmd_flush(AimVkCmd *c)
     pthread_mutex_lock(&d->lock);
     r = fn->vkQueueSubmit(d->queue, 1, &si, c->fence);
     pthread_mutex_unlock(&d->lock);
-    if (r != VK_SUCCESS) {
-        if (r == VK_ERROR_DEVICE_LOST)
-            atomic_store(&d->lost, 1);
-        return vk_error(&d->log, r, "vkQueueSubmit");
-    }
+    if (r != VK_SUCCESS)
+        return queue_error(d, r, "vkQueueSubmit");
     c->pending = 1;
     return 0;
 }
@@ -1439,11 +1444,8 @@ int aim_vk_cmd_wait(AimVkCmd *c)
         return AIM_ERR(EINVAL);
     c->pending = 0;
     VkResult r = fn->vkWaitForFences(d->dev, 1, &c->fence, VK_TRUE, UINT64_MAX);
-    if (r != VK_SUCCESS) {
-        if (r == VK_ERROR_DEVICE_LOST)
-            atomic_store(&d->lost, 1);
-        return vk_error(&d->log, r, "vkWaitForFences");
-    }
+    if (r != VK_SUCCESS)
+        return queue_error(d, r, "vkWaitForFences");
     c->gpu_ms = 0;
     if (c->qp && c->ntimed) {
         uint64_t *ts = malloc(sizeof(uint64_t) * 2 * (size_t)c->ntimed);

@@ -61,7 +61,9 @@ struct AimNnRun {
     int pend_nout;
     char pend_dev[64];   ///< per output: went into an image (data stays NULL)
     int pend_out[64];    ///< its output blobs
-    AimNnMat pend_res[64]; ///< its outputs as the backend's end() left them
+    AimNnMat pend_res[64]; ///< its outputs (those into images: as output_dev left them)
+    AimNnMat pend_host[64]; ///< its host outputs, packed, as the backend's end() left them
+    int pend_nhost;
     unsigned long runs;
     size_t peak;
     double macs;
@@ -725,7 +727,6 @@ int aim_nn_run_submit_dev(AimNnRun *r, const int *in_blobs, const AimNnMat *inpu
     }
     // outputs into images first; the rest (host outputs) go to end() packed at the front
     size_t offs[64];
-    AimNnMat host[64];
     int nhost = 0;
     for (int i = 0; i < nout; i++) {
         r->pend_out[i] = out_blobs[i];
@@ -733,27 +734,25 @@ int aim_nn_run_submit_dev(AimNnRun *r, const int *in_blobs, const AimNnMat *inpu
         r->pend_res[i] = r->mats[out_blobs[i]];
         r->pend_res[i].data = NULL;
         size_t off = r->offs[out_blobs[i]];
-        if (out_dev && out_dev[i].img) {
+        if (r->pend_dev[i]) {
             if (!err)
                 err = r->be->output_dev ? r->be->output_dev(r->st, &r->pend_res[i], off,
                                                             &out_dev[i])
                                         : AIM_ERR_UNSUPPORTED;
         } else {
             offs[nhost] = off;
-            host[nhost++] = r->pend_res[i];
+            r->pend_host[nhost++] = r->pend_res[i];
         }
     }
     if (err) {
         r->be->end(r->st, NULL, NULL, 0);
         return err;
     }
-    err = r->be->end(r->st, host, offs, nhost);
+    err = r->be->end(r->st, r->pend_host, offs, nhost);
     if (err < 0)
         return err;
-    for (int i = 0, k = 0; i < nout; i++)
-        if (!(out_dev && out_dev[i].img))
-            r->pend_res[i] = host[k++];
     r->pend_nout = nout;
+    r->pend_nhost = nhost;
     r->pending = p;
     return 0;
 }
@@ -765,20 +764,13 @@ int aim_nn_run_wait(AimNnRun *r, const AimNnMat **outs)
         return AIM_ERR(EINVAL);
     r->pending = NULL;
     // (no host outputs: end() completed the run, nothing is pending in the backend)
-    AimNnMat host[64];
-    int nh = 0;
-    for (int i = 0; i < r->pend_nout; i++)
-        if (!r->pend_dev[i])
-            host[nh++] = r->pend_res[i];
-    int err = r->be->wait && nh ? r->be->wait(r->st, host, nh) : 0;
+    int nh = r->pend_nhost;
+    int err = r->be->wait && nh ? r->be->wait(r->st, r->pend_host, nh) : 0;
     if (err < 0)
         return err;
-    for (int i = 0, k = 0; i < r->pend_nout; i++)
-        if (!r->pend_dev[i])
-            r->pend_res[i] = host[k++];
-    for (int i = 0; i < r->pend_nout; i++) {
+    for (int i = 0, k = 0; i < r->pend_nout; i++) {
         AimNnMat *m = &r->mats[r->pend_out[i]];
-        *m = r->pend_res[i];
+        *m = r->pend_dev[i] ? r->pend_res[i] : r->pend_host[k++];
         if (outs)
             outs[i] = m;
     }

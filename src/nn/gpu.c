@@ -124,23 +124,17 @@ AimVkDevice *aim_nn_gpu_device(const AimNnGpu *g) { return g->dev; }
 
 // --- the backend
 
-// Staging buffers retired during a run (a larger one replaced them) are freed after its submit.
-#define MAX_RETIRED 8
-
 typedef struct VkRun {
     AimNnGpu *g;
     const AimNet *net;
     AimVkCmd *cmd;
+    AimNnVkRec rec; ///< what every dispatch of this run is recorded with (cmd, precision, ...)
     AimVkBuffer *arena;
-    AimVkBuffer *stage;
-    size_t stage_used;
-    AimVkBuffer *retired[MAX_RETIRED];
-    int nretired;
-    size_t align;   ///< staging offsets (and the plan's, in fp32 bytes)
+    size_t align;   ///< the plan's offsets (fp32 bytes)
     int esize;      ///< bytes per element in the arena
     int recording;
     int pending;    ///< submitted by end, not yet waited for
-    size_t so[64];  ///< staging offsets of the pending run's outputs
+    AimVkBinding so[64]; ///< staging of the pending run's outputs (aim_vk_cmd_staging)
 } VkRun;
 
 static int vk_create(void **st, const AimNet *net, const AimNnOpt *opt)
@@ -164,15 +158,10 @@ static int vk_create(void **st, const AimNet *net, const AimNnOpt *opt)
         free(v);
         return err;
     }
+    v->rec = (AimNnVkRec){ g->dev, v->cmd, g->fp16, &g->log, aim_vk_device_coopmat(g->dev),
+                           g->direct_conv };
     *st = v;
     return 0;
-}
-
-static void free_retired(VkRun *v)
-{
-    for (int i = 0; i < v->nretired; i++)
-        aim_vk_buffer_destroy(&v->retired[i]);
-    v->nretired = 0;
 }
 
 static void vk_destroy(void **st)
@@ -180,9 +169,7 @@ static void vk_destroy(void **st)
     VkRun *v = *st;
     if (!v)
         return;
-    aim_vk_cmd_destroy(&v->cmd); // waits
-    free_retired(v);
-    aim_vk_buffer_destroy(&v->stage);
+    aim_vk_cmd_destroy(&v->cmd); // waits; frees the staging
     aim_vk_buffer_destroy(&v->arena);
     free(v);
     *st = NULL;
@@ -210,37 +197,9 @@ static int vk_begin(void *st, size_t arena)
             return err;
         }
     }
-    v->stage_used = 0;
     int err = aim_vk_cmd_begin(v->cmd);
     v->recording = !err;
     return err;
-}
-
-// `bytes` of staging at a fresh aligned offset; a larger buffer replaces a full one.
-static int stage_alloc(VkRun *v, size_t bytes, size_t *off)
-{
-    size_t at = (v->stage_used + v->align - 1) / v->align * v->align;
-    if (!v->stage || at + bytes > aim_vk_buffer_size(v->stage)) {
-        if (v->stage && v->nretired == MAX_RETIRED)
-            return AIM_ERR(ENOMEM);
-        size_t want = v->stage ? 2 * aim_vk_buffer_size(v->stage) : 0;
-        want = want > at + bytes ? want : at + bytes;
-        AimVkBuffer *nb;
-        int err = aim_vk_buffer_create(&nb, v->g->dev, want, AIM_VK_BUF_HOST);
-        if (err < 0)
-            return err;
-        if (v->stage) {
-            if (v->stage_used)
-                v->retired[v->nretired++] = v->stage; // recorded commands still use it
-            else
-                aim_vk_buffer_destroy(&v->stage);
-        }
-        v->stage = nb;
-        at = 0;
-    }
-    *off = at;
-    v->stage_used = at + bytes;
-    return 0;
 }
 
 static AimNnVkTensor tensor(const VkRun *v, const AimNnMat *m, size_t off)
@@ -254,12 +213,11 @@ static AimNnVkTensor tensor(const VkRun *v, const AimNnMat *m, size_t off)
 static int convert(VkRun *v, const char *base, AimVkBinding src, AimVkBinding dst, int plane,
                    int c, size_t src_cstep, size_t dst_cstep)
 {
-    AimNnVkRec rc = { v->g->dev, v->cmd, v->g->fp16, &v->g->log };
     struct { int32_t plane, c, src_cstep, dst_cstep; } pc = {
         plane, c, (int32_t)src_cstep, (int32_t)dst_cstep,
     };
     AimVkBinding b[2] = { src, dst };
-    return aim_nn_vk_dispatch(&rc, NULL, base, NULL, 0, b, 2, &pc, sizeof(pc),
+    return aim_nn_vk_dispatch(&v->rec, NULL, base, NULL, 0, b, 2, &pc, sizeof(pc),
                               aim_nn_vk_groups(plane, 64), (uint32_t)c, 1);
 }
 
@@ -267,16 +225,15 @@ static int vk_input(void *st, const AimNnMat *m, size_t off, const AimNnMat *src
 {
     VkRun *v = st;
     size_t plane = (size_t)src->w * src->h, bytes = plane * (size_t)src->c * sizeof(float);
-    size_t so;
-    int err = stage_alloc(v, bytes ? bytes : 4, &so);
+    AimVkBinding sb;
+    int err = aim_vk_cmd_staging(v->cmd, bytes ? bytes : 4, &sb);
     if (err < 0)
         return err;
-    float *d = (float *)((unsigned char *)aim_vk_buffer_map(v->stage) + so);
+    float *d = (float *)((unsigned char *)aim_vk_buffer_map(sb.buf) + sb.offset);
     for (int q = 0; q < src->c; q++)
         memcpy(d + q * plane, aim_nn_chan(src, q), plane * sizeof(float));
     AimNnVkTensor t = tensor(v, m, off);
-    return convert(v, "upload", (AimVkBinding){ v->stage, so, bytes }, t.bind, (int)plane,
-                   src->c, plane, m->cstep);
+    return convert(v, "upload", sb, t.bind, (int)plane, src->c, plane, m->cstep);
 }
 
 static int vk_layer(void *st, const AimNnLayer *l, const AimNnMat *in, const size_t *in_off,
@@ -294,9 +251,7 @@ static int vk_layer(void *st, const AimNnLayer *l, const AimNnMat *in, const siz
     if (!op)
         return AIM_ERR_UNSUPPORTED;
     aim_vk_cmd_barrier(v->cmd); // the layers before (and the uploads) wrote what this reads
-    AimNnVkRec rc = { v->g->dev, v->cmd, v->g->fp16, &v->g->log,
-                      aim_vk_device_coopmat(v->g->dev), v->g->direct_conv };
-    return op->record(&rc, l, v->g->priv[li], ti, to);
+    return op->record(&v->rec, l, v->g->priv[li], ti, to);
 }
 
 static int vk_end(void *st, AimNnMat *outs, const size_t *offs, int nout)
@@ -307,24 +262,19 @@ static int vk_end(void *st, AimNnMat *outs, const size_t *offs, int nout)
         return nout ? AIM_ERR(EINVAL) : 0;
     if (nout)
         aim_vk_cmd_barrier(v->cmd);
-    // One staging block for all outputs (a second block could replace the buffer the first
-    // one's pointer is in).
-    AimNnMat h[64];
-    size_t so[64], total = 0, base = 0;
+    // each output in the host layout (with the tensors' slack) in its own staging range,
+    // valid until the next begin (aim_vk_cmd_staging)
     for (int i = 0; i < nout && !err; i++) {
-        err = aim_nn_mat_layout(&h[i], outs[i].dims, outs[i].w, outs[i].h, outs[i].c);
-        so[i] = total;
-        total += (aim_nn_mat_bytes(&h[i]) + AIM_NN_MAT_SLACK + v->align - 1) / v->align * v->align;
-    }
-    if (!err && nout)
-        err = stage_alloc(v, total, &base);
-    for (int i = 0; i < nout && !err; i++) {
-        so[i] += base;
+        AimNnMat h;
+        err = aim_nn_mat_layout(&h, outs[i].dims, outs[i].w, outs[i].h, outs[i].c);
+        if (!err)
+            err = aim_vk_cmd_staging(v->cmd, aim_nn_mat_bytes(&h) + AIM_NN_MAT_SLACK, &v->so[i]);
         AimNnVkTensor t = tensor(v, &outs[i], offs[i]);
-        err = convert(v, "download", t.bind, (AimVkBinding){ v->stage, so[i],
-                      aim_nn_mat_bytes(&h[i]) }, outs[i].w * outs[i].h, outs[i].c,
-                      outs[i].cstep, h[i].cstep);
-        outs[i].cstep = h[i].cstep;
+        if (!err)
+            err = convert(v, "download", t.bind, (AimVkBinding){ v->so[i].buf, v->so[i].offset,
+                          aim_nn_mat_bytes(&h) }, outs[i].w * outs[i].h, outs[i].c,
+                          outs[i].cstep, h.cstep);
+        outs[i].cstep = h.cstep;
     }
     if (nout)
         aim_vk_cmd_barrier(v->cmd); // the downloads, to the host
@@ -333,15 +283,11 @@ static int vk_end(void *st, AimNnMat *outs, const size_t *offs, int nout)
         // A failed run is still submitted (an empty or partial command list) and waited for,
         // so the command list is left ready for the next begin.
         int serr = aim_vk_cmd_submit(v->cmd);
-        free_retired(v);
         return err ? err : serr;
     }
     err = aim_vk_cmd_flush(v->cmd);
-    if (err < 0) {
-        free_retired(v); // nothing was submitted
+    if (err < 0)
         return err;
-    }
-    memcpy(v->so, so, sizeof(size_t) * (size_t)nout);
     v->pending = 1;
     return 0;
 }
@@ -353,12 +299,11 @@ static int vk_wait(void *st, AimNnMat *outs, int nout)
         return AIM_ERR(EINVAL);
     v->pending = 0;
     int err = aim_vk_cmd_wait(v->cmd);
-    free_retired(v);
     if (err < 0)
         return err;
-    unsigned char *map = aim_vk_buffer_map(v->stage);
     for (int i = 0; i < nout; i++)
-        outs[i].data = (float *)(map + v->so[i]);
+        outs[i].data = (float *)((unsigned char *)aim_vk_buffer_map(v->so[i].buf) +
+                                 v->so[i].offset);
     return 0;
 }
 
@@ -369,8 +314,7 @@ struct AimNnGpuImage {
     AimVkBuffer *buf;    ///< 3 planes of cstep floats
     int w, h, stride;    ///< the frame, top-left of planes of rows of stride floats
     size_t cstep;
-    AimVkCmd *cmd;       ///< host copies (upload/download)
-    AimVkBuffer *stage;
+    AimVkCmd *cmd;       ///< host copies (upload/download), staged with aim_vk_cmd_staging
 };
 
 int aim_nn_gpu_image_create(AimNnGpuImage **out, AimVkDevice *dev)
@@ -389,7 +333,6 @@ void aim_nn_gpu_image_destroy(AimNnGpuImage **pimg)
     if (!img)
         return;
     aim_vk_cmd_destroy(&img->cmd);
-    aim_vk_buffer_destroy(&img->stage);
     aim_vk_buffer_destroy(&img->buf);
     free(img);
     *pimg = NULL;
@@ -418,14 +361,14 @@ static int image_reserve(AimNnGpuImage *img, int stride, int rows)
     return 0;
 }
 
-// The staging buffer and command list of the host copies, `bytes` of staging at least.
-static int image_host(AimNnGpuImage *img, size_t bytes)
+// Starts recording a host copy with `bytes` of staging (*sb).
+static int image_host(AimNnGpuImage *img, size_t bytes, AimVkBinding *sb)
 {
     int err = img->cmd ? 0 : aim_vk_cmd_create(&img->cmd, img->dev);
-    if (!err && (!img->stage || aim_vk_buffer_size(img->stage) < bytes)) {
-        aim_vk_buffer_destroy(&img->stage);
-        err = aim_vk_buffer_create(&img->stage, img->dev, bytes, AIM_VK_BUF_HOST);
-    }
+    if (!err)
+        err = aim_vk_cmd_begin(img->cmd);
+    if (!err && (err = aim_vk_cmd_staging(img->cmd, bytes, sb)) < 0)
+        aim_vk_cmd_submit(img->cmd); // the empty list, so the next begin starts clean
     return err;
 }
 
@@ -435,23 +378,21 @@ int aim_nn_gpu_image_upload(AimNnGpuImage *img, int w, int h, const float *const
     if (w < 1 || h < 1 || w > 16384 || h > 16384 || stride < w)
         return AIM_ERR(EINVAL);
     size_t cstep = (size_t)w * h, bytes = 3 * cstep * sizeof(float);
+    AimVkBinding sb;
     int err = image_reserve(img, w, h);
     if (!err)
-        err = image_host(img, bytes);
+        err = image_host(img, bytes, &sb);
     if (err < 0)
         return err;
-    float *d = aim_vk_buffer_map(img->stage);
+    float *d = (float *)((unsigned char *)aim_vk_buffer_map(sb.buf) + sb.offset);
     for (int c = 0; c < 3; c++)
         for (int y = 0; y < h; y++)
             memcpy(d + c * cstep + (size_t)y * w, rgb[c] + y * stride, sizeof(float) * w);
-    err = aim_vk_cmd_begin(img->cmd);
-    if (!err) {
-        aim_vk_cmd_barrier(img->cmd); // runs before may still read the image
-        err = aim_vk_cmd_copy(img->cmd, img->stage, 0, img->buf, 0, bytes);
-        aim_vk_cmd_barrier(img->cmd);
-        int serr = aim_vk_cmd_submit(img->cmd);
-        err = err ? err : serr;
-    }
+    aim_vk_cmd_barrier(img->cmd); // runs before may still read the image
+    err = aim_vk_cmd_copy(img->cmd, sb.buf, sb.offset, img->buf, 0, bytes);
+    aim_vk_cmd_barrier(img->cmd);
+    int serr = aim_vk_cmd_submit(img->cmd);
+    err = err ? err : serr;
     img->w = err ? 0 : w;
     img->h = err ? 0 : h;
     return err;
@@ -462,18 +403,17 @@ int aim_nn_gpu_image_download(AimNnGpuImage *img, float *const rgb[3], ptrdiff_t
     if (!img->w || stride < img->w)
         return AIM_ERR(EINVAL);
     size_t bytes = 3 * img->cstep * sizeof(float);
-    int err = image_host(img, bytes);
-    if (!err)
-        err = aim_vk_cmd_begin(img->cmd);
+    AimVkBinding sb;
+    int err = image_host(img, bytes, &sb);
     if (err < 0)
         return err;
     aim_vk_cmd_barrier(img->cmd); // the run that wrote it
-    err = aim_vk_cmd_copy(img->cmd, img->buf, 0, img->stage, 0, bytes);
+    err = aim_vk_cmd_copy(img->cmd, img->buf, 0, sb.buf, sb.offset, bytes);
     aim_vk_cmd_barrier(img->cmd); // to the host
     int serr = aim_vk_cmd_submit(img->cmd);
     if ((err = err ? err : serr) < 0)
         return err;
-    const float *s = aim_vk_buffer_map(img->stage);
+    const float *s = (const float *)((unsigned char *)aim_vk_buffer_map(sb.buf) + sb.offset);
     for (int c = 0; c < 3; c++)
         for (int y = 0; y < img->h; y++)
             memcpy(rgb[c] + y * stride, s + c * img->cstep + (size_t)y * img->stride,
@@ -498,9 +438,8 @@ static int vk_input_dev(void *st, const AimNnMat *m, size_t off, const AimNnDevI
         (int32_t)m->cstep, io->clamp != 0 || inside,
     };
     AimVkBinding b[2] = { aim_nn_vk_whole(img->buf), tensor(v, m, off).bind };
-    AimNnVkRec rc = { v->g->dev, v->cmd, v->g->fp16, &v->g->log };
     aim_vk_cmd_barrier(v->cmd); // whatever wrote the frame (another run, an upload)
-    return aim_nn_vk_dispatch(&rc, NULL, "window", NULL, 0, b, 2, &pc, sizeof(pc),
+    return aim_nn_vk_dispatch(&v->rec, NULL, "window", NULL, 0, b, 2, &pc, sizeof(pc),
                               aim_nn_vk_groups(m->w, 64), (uint32_t)m->h, 3);
 }
 

@@ -31,6 +31,8 @@ struct AimNnUpscaler {
     int in_blob, out_blob;
     int ngap, gap_blob[MAX_GAPS];
     AimNnMat gap[MAX_GAPS];
+    float *tile_buf;  ///< host tiles: the input tensor, then the rectangle rd fills (fill_tile)
+    size_t tile_cap;  ///< its bytes (grown, never shrunk: a run copies its inputs in submit)
     AimLog log;
 };
 
@@ -48,6 +50,7 @@ void aim_nn_upscaler_destroy(AimNnUpscaler **pu)
         return;
     for (int i = 0; i < u->ngap; i++)
         aim_nn_mat_free(&u->gap[i]);
+    free(u->tile_buf);
     aim_nn_run_destroy(&u->run2);
     aim_nn_run_destroy(&u->run);
     aim_nn_gpu_destroy(&u->gpu);
@@ -277,8 +280,9 @@ typedef struct Src {
 // The tile input whose window is [left, left+bw) x [top, top+bh) of the frame, reflected or
 // clamped at its edges: on the host, `m` (allocated here, 3 x bh x bw) is filled reading the
 // needed in-frame rectangle through rd; on the device only m's shape is set and *io names the
-// window (the "window" shader cuts it there).
-static int fill_tile(const AimNnUpscaler *u, const Src *src, AimNnMat *m, AimNnDevIo *io,
+// window (the "window" shader cuts it there). m's data is the upscaler's tile buffer, valid
+// until the next fill_tile (the run submitted with it has copied it by then).
+static int fill_tile(AimNnUpscaler *u, const Src *src, AimNnMat *m, AimNnDevIo *io,
                      int left, int top, int bw, int bh)
 {
     int w = src->w, h = src->h, clamp = u->cfg->tiling.clamp;
@@ -287,7 +291,7 @@ static int fill_tile(const AimNnUpscaler *u, const Src *src, AimNnMat *m, AimNnD
         *m = (AimNnMat){ NULL, 3, bw, bh, 3, 0 };
         return 0;
     }
-    int err = aim_nn_mat_alloc(m, 3, bw, bh, 3);
+    int err = aim_nn_mat_layout(m, 3, bw, bh, 3);
     if (err < 0)
         return err;
     int sx0 = w, sx1 = 0, sy0 = h, sy1 = 0;
@@ -302,15 +306,22 @@ static int fill_tile(const AimNnUpscaler *u, const Src *src, AimNnMat *m, AimNnD
         sy1 = r + 1 > sy1 ? r + 1 : sy1;
     }
     int rw = sx1 - sx0, rh = sy1 - sy0;
-    float *tmp = malloc(sizeof(float) * 3 * (size_t)rw * rh);
-    if (!tmp) {
-        aim_nn_mat_free(m);
-        return AIM_ERR(ENOMEM);
+    // the tensor (64-byte aligned, with its slack), then the rectangle
+    size_t mb = (aim_nn_mat_bytes(m) + AIM_NN_MAT_SLACK + 63) / 64 * 64;
+    size_t bytes = mb + sizeof(float) * 3 * (size_t)rw * rh;
+    if (bytes > u->tile_cap) {
+        free(u->tile_buf);
+        u->tile_cap = 0;
+        u->tile_buf = aligned_alloc(64, (bytes + 63) / 64 * 64);
+        if (!u->tile_buf)
+            return AIM_ERR(ENOMEM);
+        u->tile_cap = bytes;
     }
+    m->data = u->tile_buf;
+    float *tmp = (float *)((unsigned char *)u->tile_buf + mb);
     float *planes[3] = { tmp, tmp + (size_t)rw * rh, tmp + 2 * (size_t)rw * rh };
     src->rd(src->opaque, sx0, sy0, rw, rh, planes, rw);
     aim_nn_window_c(m, left, top, w, h, clamp, (const float *const *)planes, rw, sx0, sy0);
-    free(tmp);
     return 0;
 }
 
@@ -374,7 +385,6 @@ static int sample_gaps(AimNnUpscaler *u, const Src *src, int T)
                                         u->ngap);
         if (!err)
             err = aim_nn_run_wait(u->run, outs);
-        aim_nn_mat_free(&in);
         double wt = (double)(x1 - x0) * (y1 - y0);
         for (int i = 0; i < u->ngap && !err; i++) {
             size_t m = aim_nn_total(outs[i]);
@@ -494,7 +504,6 @@ static int run_tiles(AimNnUpscaler *u, const Src *src, AimNnWriteFn wr, void *op
             err = fill_tile(u, src, &in, &io, p->l, p->t, p->bw, p->bh);
             if (!err)
                 err = submit_net(u, runs[k % nrun], &in, &io, gaps);
-            aim_nn_mat_free(&in);
             if (!err)
                 p->run = runs[k % nrun];
             Tile *prev = &pend[(k + nrun - 1) % nrun]; // this tile itself when serial

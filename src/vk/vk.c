@@ -114,6 +114,10 @@ int aim_vk_cmd_scratch(AimVkCmd *c, size_t bytes, AimVkBinding *out)
 {
     return AIM_ERR_UNSUPPORTED;
 }
+int aim_vk_cmd_staging(AimVkCmd *c, size_t bytes, AimVkBinding *out)
+{
+    return AIM_ERR_UNSUPPORTED;
+}
 int aim_vk_cmd_copy(AimVkCmd *c, AimVkBuffer *src, size_t src_off, AimVkBuffer *dst,
                     size_t dst_off, size_t bytes)
 {
@@ -1032,8 +1036,8 @@ typedef struct LabelTime {
 } LabelTime;
 
 // Scratch buffers one recording may outgrow: each growth at least doubles (from
-// SCRATCH_MIN), so 16 cover 2^16 times the first size.
-#define MAX_RETIRED 16
+// SCRATCH_MIN), so 16 per kind (device, host) cover 2^16 times the first size.
+#define MAX_RETIRED 32
 #define SCRATCH_MIN 65536 // bytes: the partial sums of 64 channels x 256 groups (pooling.c)
 
 static void free_retired(AimVkCmd *c);
@@ -1053,10 +1057,11 @@ struct AimVkCmd {
     double gpu_ms;
     int recording, failed;
     int pending;      ///< submitted, fence not yet waited for (aim_vk_cmd_flush)
-    // aim_vk_cmd_scratch: a bump allocator over `scratch`; buffers it outgrew while recording
-    // stay alive until the submission is done (freed at the next begin)
-    AimVkBuffer *scratch;
-    size_t scratch_used;
+    // aim_vk_cmd_scratch / aim_vk_cmd_staging: a bump allocator over scratch[kind] (kind:
+    // AIM_VK_BUF_DEVICE / AIM_VK_BUF_HOST); buffers they outgrew while recording stay alive
+    // until the submission is done (freed at the next begin)
+    AimVkBuffer *scratch[2];
+    size_t scratch_used[2];
     AimVkBuffer *retired[MAX_RETIRED];
     int nretired;
 };
@@ -1140,7 +1145,8 @@ void aim_vk_cmd_destroy(AimVkCmd **pc)
     if (c->pool)
         fn->vkDestroyCommandPool(d->dev, c->pool, NULL); // frees the command buffer
     free_retired(c);
-    aim_vk_buffer_destroy(&c->scratch);
+    aim_vk_buffer_destroy(&c->scratch[0]);
+    aim_vk_buffer_destroy(&c->scratch[1]);
     free(c->pools);
     free(c->labels);
     free(c->totals);
@@ -1155,29 +1161,42 @@ static void free_retired(AimVkCmd *c)
     c->nretired = 0;
 }
 
-int aim_vk_cmd_scratch(AimVkCmd *c, size_t bytes, AimVkBinding *out)
+static int cmd_alloc(AimVkCmd *c, int kind, size_t bytes, AimVkBinding *out)
 {
     if (!c->recording || !bytes)
         return AIM_ERR(EINVAL);
+    // 64 at least: the host reads staged outputs in place as tensors (net.h: 64-byte aligned)
     size_t align = (size_t)c->d->limits.minStorageBufferOffsetAlignment;
-    size_t at = (c->scratch_used + align - 1) / align * align;
-    if (!c->scratch || at > c->scratch->bytes || bytes > c->scratch->bytes - at) {
-        size_t size = c->scratch ? 2 * c->scratch->bytes : SCRATCH_MIN;
+    align = align < 64 ? 64 : align;
+    AimVkBuffer **buf = &c->scratch[kind];
+    size_t at = (c->scratch_used[kind] + align - 1) / align * align;
+    if (!*buf || at > (*buf)->bytes || bytes > (*buf)->bytes - at) {
+        size_t size = *buf ? 2 * (*buf)->bytes : SCRATCH_MIN;
         size = size > bytes ? size : bytes;
-        if (c->scratch) {
+        if (*buf) {
             if (c->nretired == MAX_RETIRED)
                 return AIM_ERR(ENOMEM);
-            c->retired[c->nretired++] = c->scratch;
-            c->scratch = NULL;
+            c->retired[c->nretired++] = *buf;
+            *buf = NULL;
         }
-        int err = aim_vk_buffer_create(&c->scratch, c->d, size, AIM_VK_BUF_DEVICE);
+        int err = aim_vk_buffer_create(buf, c->d, size, kind);
         if (err < 0)
             return err;
         at = 0;
     }
-    c->scratch_used = at + bytes;
-    *out = (AimVkBinding){ c->scratch, at, bytes };
+    c->scratch_used[kind] = at + bytes;
+    *out = (AimVkBinding){ *buf, at, bytes };
     return 0;
+}
+
+int aim_vk_cmd_scratch(AimVkCmd *c, size_t bytes, AimVkBinding *out)
+{
+    return cmd_alloc(c, AIM_VK_BUF_DEVICE, bytes, out);
+}
+
+int aim_vk_cmd_staging(AimVkCmd *c, size_t bytes, AimVkBinding *out)
+{
+    return cmd_alloc(c, AIM_VK_BUF_HOST, bytes, out);
 }
 
 int aim_vk_cmd_begin(AimVkCmd *c)
@@ -1197,7 +1216,7 @@ int aim_vk_cmd_begin(AimVkCmd *c)
     c->ntimed = 0;
     c->failed = 0;
     free_retired(c); // the previous submission is done (waited for above)
-    c->scratch_used = 0;
+    c->scratch_used[0] = c->scratch_used[1] = 0;
     VkResult r = fn->vkResetCommandBuffer(c->cb, 0);
     VkCommandBufferBeginInfo bi = {
         .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
@@ -1382,6 +1401,14 @@ static void add_total(AimVkCmd *c, const char *label, double ms)
     t->n = 1;
 }
 
+// A failed submit or wait; a lost device fails every later call (AimVkDevice.lost).
+static int queue_error(AimVkDevice *d, VkResult r, const char *what)
+{
+    if (r == VK_ERROR_DEVICE_LOST)
+        atomic_store(&d->lost, 1);
+    return vk_error(&d->log, r, what);
+}
+
 int aim_vk_cmd_flush(AimVkCmd *c)
 {
     AimVkDevice *d = c->d;
@@ -1403,11 +1430,8 @@ int aim_vk_cmd_flush(AimVkCmd *c)
     pthread_mutex_lock(&d->lock);
     r = fn->vkQueueSubmit(d->queue, 1, &si, c->fence);
     pthread_mutex_unlock(&d->lock);
-    if (r != VK_SUCCESS) {
-        if (r == VK_ERROR_DEVICE_LOST)
-            atomic_store(&d->lost, 1);
-        return vk_error(&d->log, r, "vkQueueSubmit");
-    }
+    if (r != VK_SUCCESS)
+        return queue_error(d, r, "vkQueueSubmit");
     c->pending = 1;
     return 0;
 }
@@ -1420,11 +1444,8 @@ int aim_vk_cmd_wait(AimVkCmd *c)
         return AIM_ERR(EINVAL);
     c->pending = 0;
     VkResult r = fn->vkWaitForFences(d->dev, 1, &c->fence, VK_TRUE, UINT64_MAX);
-    if (r != VK_SUCCESS) {
-        if (r == VK_ERROR_DEVICE_LOST)
-            atomic_store(&d->lost, 1);
-        return vk_error(&d->log, r, "vkWaitForFences");
-    }
+    if (r != VK_SUCCESS)
+        return queue_error(d, r, "vkWaitForFences");
     c->gpu_ms = 0;
     if (c->qp && c->ntimed) {
         uint64_t *ts = malloc(sizeof(uint64_t) * 2 * (size_t)c->ntimed);

@@ -188,6 +188,12 @@ int aim_vk_cmd_dispatch(AimVkCmd *c, const AimVkDispatch *d);
  * storage binding; contents undefined). EINVAL when not recording, ENOMEM, or vk.h's errors.
  */
 int aim_vk_cmd_scratch(AimVkCmd *c, size_t bytes, AimVkBinding *out);
+/**
+ * aim_vk_cmd_scratch in host-visible memory (aim_vk_buffer_map(out->buf) + out->offset, 64-byte
+ * aligned): uploads staged for the list being recorded, and downloads the host reads after
+ * the submission completes (still valid until the next begin). Same errors.
+ */
+int aim_vk_cmd_staging(AimVkCmd *c, size_t bytes, AimVkBinding *out);
 /** Records a buffer copy. */
 int aim_vk_cmd_copy(AimVkCmd *c, AimVkBuffer *src, size_t src_off, AimVkBuffer *dst,
                     size_t dst_off, size_t bytes);

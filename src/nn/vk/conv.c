@@ -85,14 +85,13 @@ static int conv_record(const AimNnVkRec *rc, const AimNnLayer *l, const void *pr
     // without a bias the weights fill binding 3 (never read: BIAS is 0)
     AimVkBinding b[4] = { in[0].bind, out[0].bind, aim_nn_vk_whole(cp->w),
                           aim_nn_vk_whole(cp->b ? cp->b : cp->w) };
-    if (direct) // conv.comp DIRECT: 256 * RN pixels by RM output channels a work group (8, 8)
-        return aim_nn_vk_dispatch(rc, l, "conv", spec, 14, b, 4, &pc, sizeof(pc),
-                                  aim_nn_vk_groups(npix, 256 * 8), aim_nn_vk_groups(pc.coutg, 8),
-                                  (uint32_t)pc.nz);
+    // a work group's pixels x output channels: conv.comp DIRECT 256 * RN x RM (8 x 8), the
+    // tiles 4096 / BM x BM
+    int gpix = direct ? 256 * 8 : 4096 / bm, gch = direct ? 8 : bm;
     // tensor cores where the device has them (vk.h aim_vk_device_coopmat), else conv.comp
     return aim_nn_vk_dispatch(rc, l, cm ? "conv_cm" : "conv", spec, cm ? 11 : 14, b, 4, &pc,
-                              sizeof(pc), aim_nn_vk_groups(npix, 4096 / bm),
-                              aim_nn_vk_groups(pc.coutg, bm), (uint32_t)pc.nz);
+                              sizeof(pc), aim_nn_vk_groups(npix, gpix),
+                              aim_nn_vk_groups(pc.coutg, gch), (uint32_t)pc.nz);
 }
 
 const AimNnVkOp aim_nn_vk_op_convolution = { "Convolution", conv_init, conv_uninit, conv_record };

@@ -66,13 +66,13 @@ int aim_nn_vk_dispatch(const AimNnVkRec *rc, const AimNnLayer *l, const char *ba
     if (rc->fp16)
         memcpy(name + n, "_fp16", 6);
     // fold a long x over z (common.glsl GROUP_X): x' = ceil(x / f), z' = f * z
-    uint32_t f = gx / GRID_MAX + (gx % GRID_MAX != 0);
+    uint32_t f = aim_nn_vk_groups(gx, GRID_MAX);
     if (!gx || !gz)
         return AIM_ERR(EINVAL);
     if ((uint64_t)gz * f > GRID_MAX) // 2^32 groups: past the shaders' int indices anyway
         return AIM_ERR(ERANGE);
     AimVkDispatch d = { name, spec, nspec, bind, nbind, push, push_bytes,
-                        { gx / f + (gx % f != 0), gy, gz * f }, l ? l->name : base };
+                        { aim_nn_vk_groups(gx, (int)f), gy, gz * f }, l ? l->name : base };
     return aim_vk_cmd_dispatch(rc->cmd, &d);
 }
 

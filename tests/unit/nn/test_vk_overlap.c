@@ -9,11 +9,8 @@
 #include <string.h>
 
 #include "test.h"
-#include "io/io.h"
-#include "nn/color.h"
 #include "nn/models.h"
-#include "nn/upscaler.h"
-#include "vk_check.h"
+#include "vk_crop.h"
 
 #define MODEL "anime4k-cnn-m"
 #define MODEL_FILE "cnn-2x-m-an.json"
@@ -21,20 +18,11 @@
 // busy over a row change.
 #define TILE 32
 
+// The crop (read by vkc_crop_read: `c` comes first), its output stored unclamped here.
 typedef struct Img {
-    const AimFrame *f;
-    AimNnColor cc;
-    int x0, y0;    ///< crop origin in the frame
-    float *out;    ///< 3 planes of ow x oh, unclamped
-    int ow, oh;
+    VkCrop c;
     int writes;    ///< wr calls
 } Img;
-
-static void rd(void *opaque, int x0, int y0, int w, int h, float *const rgb[3], ptrdiff_t stride)
-{
-    Img *im = opaque;
-    aim_nn_yuv_to_rgb(&im->cc, im->f, im->x0 + x0, im->y0 + y0, w, h, rgb, stride);
-}
 
 static void wr(void *opaque, int x0, int y0, int w, int h, const float *const rgb[3],
                ptrdiff_t stride)
@@ -43,8 +31,8 @@ static void wr(void *opaque, int x0, int y0, int w, int h, const float *const rg
     im->writes++;
     for (int c = 0; c < 3; c++)
         for (int y = 0; y < h; y++)
-            memcpy(im->out + ((size_t)c * im->oh + y0 + y) * im->ow + x0, rgb[c] + y * stride,
-                   sizeof(float) * (size_t)w);
+            memcpy(im->c.out + ((size_t)c * im->c.oh + y0 + y) * im->c.ow + x0,
+                   rgb[c] + y * stride, sizeof(float) * (size_t)w);
 }
 
 // Upscales the w x h crop on dev, overlapped or serial; NULL on failure (CHECKed).
@@ -65,49 +53,35 @@ static float *upscale(VkCheck *vc, AimVkDevice *dev, Img *im, int w, int h, int 
         return NULL;
     CHECK_EQ_INT(aim_nn_upscaler_overlap(u), !serial); // the path under test really runs
     int f = aim_nn_upscaler_factor(u);
-    im->ow = w * f;
-    im->oh = h * f;
+    im->c.ow = w * f;
+    im->c.oh = h * f;
     im->writes = 0;
     // poison: a tile never written shows as NaN, which compares unequal to anything
-    im->out = malloc(sizeof(float) * 3 * (size_t)im->ow * im->oh);
-    memset(im->out, 0xff, sizeof(float) * 3 * (size_t)im->ow * im->oh);
-    err = aim_nn_upscaler_run(u, w, h, rd, wr, im);
+    im->c.out = malloc(sizeof(float) * 3 * (size_t)im->c.ow * im->c.oh);
+    memset(im->c.out, 0xff, sizeof(float) * 3 * (size_t)im->c.ow * im->c.oh);
+    err = aim_nn_upscaler_run(u, w, h, vkc_crop_read, wr, im);
     CHECK_MSG(err == 0, "run %dx%d: %s", w, h, aim_strerror(err));
     CHECK(!strncmp(aim_nn_upscaler_backend(u), "vulkan", 6)); // no silent fallback
     aim_nn_upscaler_destroy(&u);
     if (err < 0) {
-        free(im->out);
+        free(im->c.out);
         return NULL;
     }
-    return im->out;
+    return im->c.out;
 }
 
 int main(void)
 {
-    const char *shared = getenv("AIM_SHARED");
-    char clip[4096], path[4096];
-    snprintf(clip, sizeof(clip), "%s/clips/onepiece_demo.mp4", shared ? shared : "../shared");
+    char path[4096];
     AimLog quiet = { 0 };
     if (aim_models_locate(path, sizeof(path), NULL, MODEL, MODEL_FILE,
                           &quiet) < 0)
         TEST_SKIP("%s is not installed (ainimotion models install %s)", MODEL, MODEL);
     VkCheck vc;
     vkc_open(&vc);
-    AimReaderSettings rs;
-    aim_reader_default_settings(&rs);
-    rs.path = clip;
-    AimReader *rdr = NULL;
-    if (aim_reader_open(&rdr, &rs) < 0) {
-        for (int k = 0; k < 2; k++)
-            aim_vk_device_destroy(&vc.dev[k]);
-        TEST_SKIP("%s not found (../shared)", clip);
-    }
-    AimFrame *f = NULL;
-    for (int i = 0; i <= 40; i++) {
-        aim_frame_unref(&f);
-        if (aim_reader_read(rdr, &f) < 0)
-            break;
-    }
+    AimFrame *fr[41];
+    vkc_read_frames(&vc, fr, 41); // skips without the clip
+    const AimFrame *f = fr[40];
     CHECK(f != NULL);
     // sizes: square, odd in both (partial last tiles), wide, and one tile
     static const int sizes[][2] = { { 64, 64 }, { 75, 41 }, { 97, 33 }, { 31, 27 } };
@@ -116,13 +90,13 @@ int main(void)
             continue;
         for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
             int w = sizes[i][0], h = sizes[i][1];
-            Img a = { f, { 0 }, 288, 160, NULL, 0, 0, 0 };
-            aim_nn_color_init(&a.cc, &f->color, f->depth, f->height);
+            Img a = { .writes = 0 };
+            vkc_crop_init(&a.c, f, VKC_CROP_X0, VKC_CROP_Y0);
             Img b = a;
             float *ser = upscale(&vc, vc.dev[k], &a, w, h, 1);
             float *ovl = upscale(&vc, vc.dev[k], &b, w, h, 0);
             if (ser && ovl) {
-                size_t n = (size_t)3 * a.ow * a.oh, diff = 0;
+                size_t n = (size_t)3 * a.c.ow * a.c.oh, diff = 0;
                 for (size_t j = 0; j < n; j++)
                     diff += memcmp(&ser[j], &ovl[j], sizeof(float)) != 0 || ser[j] != ser[j];
                 int tiles = ((w + TILE - 1) / TILE) * ((h + TILE - 1) / TILE);
@@ -137,7 +111,7 @@ int main(void)
             free(ovl);
         }
     }
-    aim_frame_unref(&f);
-    aim_reader_close(&rdr);
+    for (int i = 0; i < 41; i++)
+        aim_frame_unref(&fr[i]);
     return vkc_close(&vc, "test_vk_overlap");
 }

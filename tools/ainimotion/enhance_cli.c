@@ -111,9 +111,15 @@ static int run_api(const EnhanceOptions *o, int argc, char **argv)
         aim_cli_note_alloc_failure();
         return AIM_EXIT_FAILED;
     }
-    EnhanceOptions again; // the same arguments: the same options, and what `rest` holds
+    // `rest` from the arguments `o` was parsed from (a parse that lists them: the options it
+    // gives again are not needed); a failure would be a caller's argv that is not o's
+    EnhanceOptions again;
     char err[512];
-    aim_enhance_parse_rest(argc, argv, &again, rest, err, sizeof(err));
+    if (aim_enhance_parse_rest(argc, argv, &again, rest, err, sizeof(err)) < 0) {
+        aim_cli_log(NULL, AIM_LOG_ERROR, err);
+        free(rest);
+        return AIM_EXIT_USAGE;
+    }
     Session ses;
     session_begin(&ses, o);
     AimSettings s;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -368,4 +369,29 @@ void aim_cli_file_abort(AimCliFile *cf)
     }
     free(cf->tmp);
     *cf = (AimCliFile){ 0 };
+}
+
+int aim_cli_cond_init(pthread_cond_t *cond)
+{
+    pthread_condattr_t a;
+    int ret = pthread_condattr_init(&a);
+    if (ret)
+        return ret;
+    if (!(ret = pthread_condattr_setclock(&a, CLOCK_MONOTONIC)))
+        ret = pthread_cond_init(cond, &a);
+    pthread_condattr_destroy(&a);
+    return ret;
+}
+
+int aim_cli_cond_wait_ms(pthread_cond_t *cond, pthread_mutex_t *mutex, long ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts); // the clock aim_cli_cond_init gave the condition
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += ms % 1000 * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return pthread_cond_timedwait(cond, mutex, &ts);
 }

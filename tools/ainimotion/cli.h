@@ -2,6 +2,7 @@
 #ifndef AIM_CLI_H
 #define AIM_CLI_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -153,5 +154,19 @@ int aim_cli_file_open(AimCliFile *cf, const char *path);
 int aim_cli_file_commit(AimCliFile *cf);
 /** Closes without publishing and removes the temporary file; a zeroed *cf is a no-op. */
 void aim_cli_file_abort(AimCliFile *cf);
+
+/**
+ * A condition variable whose timed waits (aim_cli_cond_wait_ms) count on CLOCK_MONOTONIC, so a
+ * change of the wall clock (date -s, NTP stepping it) neither stretches nor cuts them; with the
+ * default CLOCK_REALTIME a clock set back by an hour made a 50 ms wait last an hour. Returns 0,
+ * or pthread_cond_init's error (nothing to destroy). Destroy it with pthread_cond_destroy.
+ */
+int aim_cli_cond_init(pthread_cond_t *cond);
+/**
+ * pthread_cond_timedwait for at most `ms` milliseconds from now, on a condition variable made by
+ * aim_cli_cond_init (`mutex` held, as for pthread_cond_timedwait). Returns its result (0 when
+ * signalled, ETIMEDOUT); spurious wake-ups are the caller's, as for any condition wait.
+ */
+int aim_cli_cond_wait_ms(pthread_cond_t *cond, pthread_mutex_t *mutex, long ms);
 
 #endif

@@ -418,14 +418,7 @@ static void *watch_cancel(void *arg)
     while (!r->watch_stop) {
         if (r->hooks->cancelled(r->hooks->cb_opaque))
             atomic_store(&r->cancel, 1);
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts); // the condition variable's clock
-        ts.tv_nsec += CANCEL_POLL_MS * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
-        pthread_cond_timedwait(&r->watch_cond, &r->watch_mutex, &ts);
+        aim_cli_cond_wait_ms(&r->watch_cond, &r->watch_mutex, CANCEL_POLL_MS);
     }
     pthread_mutex_unlock(&r->watch_mutex);
     return NULL;
@@ -440,6 +433,7 @@ static void watch_end(Run *r)
     pthread_cond_signal(&r->watch_cond);
     pthread_mutex_unlock(&r->watch_mutex);
     pthread_join(r->watch, NULL);
+    pthread_cond_destroy(&r->watch_cond);
     r->watching = 0;
 }
 
@@ -546,8 +540,7 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
     // libav's own lines (encoder banners, statistics, parser complaints) only with -v (the
     // command line mutes those x264 and x265 print to stderr themselves: aim_cli_enhance_run)
     aim_io_set_av_log(&log, o.verbose ? AIM_LOG_DEBUG : AIM_LOG_ERROR);
-    Run run = { .o = &o, .hooks = hooks, .watch_mutex = PTHREAD_MUTEX_INITIALIZER,
-                .watch_cond = PTHREAD_COND_INITIALIZER };
+    Run run = { .o = &o, .hooks = hooks, .watch_mutex = PTHREAD_MUTEX_INITIALIZER };
     int code = AIM_EXIT_FAILED, ret, cleanup = -1;
     AimPool *pool = NULL;
     AimVkDevice *dev = NULL;
@@ -556,7 +549,11 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
     // left a .part behind when Ctrl-C came before the pipeline started): the pipeline sees the
     // flag at its first frame
     if (hooks && hooks->cancelled) {
-        if ((ret = pthread_create(&run.watch, NULL, watch_cancel, &run)) != 0) {
+        // its waits on the monotonic clock: a wall-clock change does not delay a cancel
+        if ((ret = aim_cli_cond_init(&run.watch_cond)) == 0 &&
+            (ret = pthread_create(&run.watch, NULL, watch_cancel, &run)) != 0)
+            pthread_cond_destroy(&run.watch_cond);
+        if (ret != 0) {
             aim_log(&log, AIM_LOG_ERROR, "cannot start a thread: %s", strerror(ret));
             goto end;
         }

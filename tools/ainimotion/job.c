@@ -734,10 +734,7 @@ static void *lock_refresh(void *arg)
     Lock *l = arg;
     pthread_mutex_lock(&l->mu);
     while (!l->stop) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += LOCK_REFRESH_S;
-        pthread_cond_timedwait(&l->cv, &l->mu, &ts);
+        aim_cli_cond_wait_ms(&l->cv, &l->mu, LOCK_REFRESH_S * 1000L);
         if (!l->stop)
             utimensat(AT_FDCWD, l->path, NULL, 0);
     }
@@ -759,8 +756,12 @@ static int lock_take(Lock *l, const char *dir, int k, char *owner, size_t n)
             close(fd);
             l->held = 1;
             pthread_mutex_init(&l->mu, NULL);
-            pthread_cond_init(&l->cv, NULL);
-            l->thread_on = !pthread_create(&l->thread, NULL, lock_refresh, l);
+            // refreshed on the monotonic clock: a wall clock set back does not let it go stale
+            l->thread_on = aim_cli_cond_init(&l->cv) == 0;
+            if (l->thread_on && pthread_create(&l->thread, NULL, lock_refresh, l) != 0) {
+                pthread_cond_destroy(&l->cv);
+                l->thread_on = 0;
+            }
             return 0;
         }
         if (errno != EEXIST)
@@ -786,9 +787,9 @@ static void lock_release(Lock *l)
         pthread_cond_signal(&l->cv);
         pthread_mutex_unlock(&l->mu);
         pthread_join(l->thread, NULL);
+        pthread_cond_destroy(&l->cv);
     }
     pthread_mutex_destroy(&l->mu);
-    pthread_cond_destroy(&l->cv);
     unlink(l->path);
     l->held = 0;
 }

@@ -19,6 +19,7 @@ for kind in cut hold overlap; do
     check "a boundary at a $kind" grep -q "\"boundary\": \"$kind\"" J/plan.json
 done
 check "plan records the input hash" grep -q "\"input_sha256\": \"$(sha256sum < in.mkv | cut -c1-64)\"" J/plan.json
+check "plan records gate.bin's SHA-256 (of the bytes it wrote)" grep -q "\"gate_sha256\": \"$(sha256sum < J/gate.bin | cut -c1-64)\"" J/plan.json
 check "plan records the gate decisions" grep -q '"decisions": "sh[hmcf]*"' J/plan.json
 eq "plan again without -y is refused" "$("$AIM" plan in.mkv --job J --crf 0 -q 2>/dev/null; echo $?)" 3
 

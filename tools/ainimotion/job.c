@@ -564,26 +564,33 @@ typedef struct GateData {
     const uint64_t *hash;
     const int64_t *pts;
     int64_t n;
+    AimSha256 *sha;       ///< every byte written is hashed too: the file's SHA-256 in one pass
 } GateData;
+
+static void gate_put(const GateData *g, FILE *f, const void *data, size_t n)
+{
+    fwrite(data, 1, n, f);
+    aim_sha256_update(g->sha, data, n);
+}
 
 static int gate_write(FILE *f, const void *arg)
 {
     const GateData *g = arg;
-    fwrite(GATE_MAGIC, 1, 8, f);
-    fwrite(&g->n, sizeof(g->n), 1, f);
+    gate_put(g, f, GATE_MAGIC, 8);
+    gate_put(g, f, &g->n, sizeof(g->n));
     for (int64_t i = 0; i < g->n; i++) {
         const AimGateRecord *r = &g->recs[i];
         int32_t hdr[6] = { (int32_t)r->cls, (int32_t)r->why, r->mask.data ? r->mask.w : 0,
                            r->mask.data ? r->mask.h : 0, r->mask.block, 0 };
         double v[14] = { r->mad, r->ssim, r->hist, r->mc, r->cut_score, r->rel, r->palette,
                          r->blockmax, r->sad, r->moving, r->luma, r->fade_fit, r->camera, 0 };
-        fwrite(&r->frame, sizeof(r->frame), 1, f);
-        fwrite(&g->hash[i], sizeof(g->hash[i]), 1, f);
-        fwrite(&g->pts[i], sizeof(g->pts[i]), 1, f);
-        fwrite(hdr, sizeof(hdr), 1, f);
-        fwrite(v, sizeof(v), 1, f);
+        gate_put(g, f, &r->frame, sizeof(r->frame));
+        gate_put(g, f, &g->hash[i], sizeof(g->hash[i]));
+        gate_put(g, f, &g->pts[i], sizeof(g->pts[i]));
+        gate_put(g, f, hdr, sizeof(hdr));
+        gate_put(g, f, v, sizeof(v));
         if (r->mask.data)
-            fwrite(r->mask.data, 1, (size_t)r->mask.w * (size_t)r->mask.h, f);
+            gate_put(g, f, r->mask.data, (size_t)r->mask.w * (size_t)r->mask.h);
     }
     return 0; // write_atomic checks the stream
 }
@@ -1141,13 +1148,15 @@ static int do_plan(const PlanRequest *rq, int *nsegs_out)
         goto end;
     p.args = rq->args; // borrowed for writing
     p.nargs = rq->nargs;
-    GateData gd = { recs, hash, p.pts, p.nb_frames };
+    AimSha256 gsha;
+    aim_sha256_init(&gsha);
+    GateData gd = { recs, hash, p.pts, p.nb_frames, &gsha };
     char gpath[PATH_MAX + 16];
     path_in(gpath, sizeof(gpath), rq->dir, "gate.bin");
     const char *failed = gpath;
-    if ((ret = write_atomic(gpath, gate_write, &gd)) < 0 ||
-        (ret = hash_file(gpath, 1, p.gate_sha, NULL)) < 0 ||
-        (failed = path, ret = write_atomic(path, plan_write, &p)) < 0) {
+    if ((ret = write_atomic(gpath, gate_write, &gd)) >= 0)
+        sha_hex(&gsha, p.gate_sha); // of the bytes written (render hashes the file it reads)
+    if (ret < 0 || (failed = path, ret = write_atomic(path, plan_write, &p)) < 0) {
         aim_log(&log, AIM_LOG_ERROR, "%s: cannot write the plan: %s", failed,
                 aim_strerror(ret));
         unlink(gpath); // no plan.json: gate.bin alone is no job

@@ -595,7 +595,8 @@ static int gate_write(FILE *f, const void *arg)
     return 0; // write_atomic checks the stream
 }
 
-// Loads gate.bin into p->recs / p->frame_hash, checking its hash and the plan's decisions.
+// Loads gate.bin into p->recs (their times included) / p->frame_hash / p->pts, checking its
+// hash and the plan's decisions.
 static int gate_load(Plan *p, const AimLog *log)
 {
     char path[PATH_MAX + 16], sha[65];
@@ -630,6 +631,7 @@ static int gate_load(Plan *p, const AimLog *log)
              hdr[2] >= 0 && hdr[3] >= 0 && hdr[2] <= 4096 && hdr[3] <= 4096;
         if (!ok)
             break;
+        r->pts = p->pts[i]; // its frame's time: kept once, beside the frame's hash
         r->cls = (AimGateClass)hdr[0];
         r->why = (unsigned)hdr[1];
         r->mad = v[0], r->ssim = v[1], r->hist = v[2], r->mc = v[3], r->cut_score = v[4];

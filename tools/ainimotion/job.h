@@ -7,8 +7,9 @@
 //   plan.json        the input (path, size, SHA-256), the enhance options and every setting they
 //                    resolved to, the build, the gate's decisions (one letter per source frame)
 //                    and the segments (source frame ranges and boundary kinds)
-//   gate.bin         the gate's records with their motion masks and a hash of every source frame
-//                    (its SHA-256 is in plan.json); workers replay them instead of gating
+//   gate.bin         the gate's records with their motion masks, and every source frame's time
+//                    and hash (its SHA-256 is in plan.json); workers replay the records, times
+//                    included, instead of gating
 //   seg-NNNNN.mkv    segment NNNNN's video, renamed into place when complete
 //   seg-NNNNN.done   written after the rename: the plan's and build's hashes, size, frames
 //   seg-NNNNN.lock   held while a worker renders it (O_EXCL; host, pid; refreshed every 20 s)

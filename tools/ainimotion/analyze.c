@@ -186,13 +186,6 @@ static int close_out(AimCliFile *cf, const char *path)
     return ret;
 }
 
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + 1e-9 * t.tv_nsec;
-}
-
 // The gate runs on this thread: its CPU time is its cost, even on a busy machine.
 static double cpu_s(void)
 {
@@ -279,7 +272,7 @@ int aim_cmd_analyze(int argc, char **argv)
         code = ret == AIM_ERR(EINVAL) ? AIM_EXIT_USAGE : AIM_EXIT_FAILED;
         goto end;
     }
-    double t0 = now_s(), t_gate = 0;
+    double t0 = aim_cli_now_s(), t_gate = 0;
     for (;;) {
         AimFrame *f = NULL;
         ret = aim_reader_read(reader, &f);
@@ -309,7 +302,7 @@ int aim_cmd_analyze(int argc, char **argv)
         goto end;
     }
     t_gate += cpu_s() - tg;
-    double seconds = now_s() - t0;
+    double seconds = aim_cli_now_s() - t0;
     if (rs.n == 0) {
         aim_cli_say("ainimotion analyze: '%s' has no video frames", o.in);
         code = AIM_EXIT_INPUT;

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -160,13 +159,6 @@ static int add_folder(Item **items, int *n, const char *dir, const char *outdir)
     return ret;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 int aim_batch_run(int argc, char **argv)
 {
     const char *outdir = NULL;
@@ -259,7 +251,7 @@ int aim_batch_run(int argc, char **argv)
             run[m++] = eargv[i];
         run[m++] = "--out";
         run[m++] = it->out;
-        double t0 = now_s();
+        double t0 = aim_cli_now_s();
         EnhanceOptions o;
         char err[512];
         if (aim_enhance_parse(m, run, &o, err, sizeof(err)) < 0) {
@@ -268,7 +260,7 @@ int aim_batch_run(int argc, char **argv)
             goto end;
         }
         it->code = aim_enhance_cli_run(&o, m, run);
-        it->seconds = now_s() - t0;
+        it->seconds = aim_cli_now_s() - t0;
         free(run);
         failed += it->code != AIM_EXIT_OK;
         interrupted = it->code == AIM_EXIT_INTERRUPTED;

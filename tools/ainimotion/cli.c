@@ -371,6 +371,13 @@ void aim_cli_file_abort(AimCliFile *cf)
     *cf = (AimCliFile){ 0 };
 }
 
+double aim_cli_now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 int aim_cli_cond_init(pthread_cond_t *cond)
 {
     pthread_condattr_t a;

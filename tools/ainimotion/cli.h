@@ -155,6 +155,9 @@ int aim_cli_file_commit(AimCliFile *cf);
 /** Closes without publishing and removes the temporary file; a zeroed *cf is a no-op. */
 void aim_cli_file_abort(AimCliFile *cf);
 
+/** Seconds on CLOCK_MONOTONIC from an arbitrary start: for durations (a run's, a wait's). */
+double aim_cli_now_s(void);
+
 /**
  * A condition variable whose timed waits (aim_cli_cond_wait_ms) count on CLOCK_MONOTONIC, so a
  * change of the wall clock (date -s, NTP stepping it) neither stretches nor cuts them; with the

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -437,13 +436,6 @@ static void watch_end(Run *r)
     r->watching = 0;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 static int src_read(void *opaque, AimFrame **out)
 {
     Run *r = opaque;
@@ -503,7 +495,7 @@ static void on_progress(void *opaque, const AimPipelineStats *st)
     Run *r = opaque;
     if (r->hooks && r->hooks->progress)
         r->hooks->progress(r->hooks->cb_opaque, st->out_frames, r->total_out,
-                           now_s() - r->t_start, r->out_fps, 0);
+                           aim_cli_now_s() - r->t_start, r->out_fps, 0);
     if (r->hooks && r->hooks->cancelled && r->hooks->cancelled(r->hooks->cb_opaque))
         atomic_store(&r->cancel, 1);
 }
@@ -783,7 +775,7 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
         }
     }
 
-    run.t_start = now_s();
+    run.t_start = aim_cli_now_s();
     AimPipelineStats st;
     ret = aim_pipeline_run(&ps, &st);
     // an allocation that failed anywhere, even one a library shrugged off, fails the run
@@ -792,7 +784,7 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
         ret = AIM_ERR(ENOMEM);
     if (!ret)
         ret = aim_writer_finish(run.writer);
-    double el = now_s() - run.t_start;
+    double el = aim_cli_now_s() - run.t_start;
     if (st.out_frames && hooks && hooks->progress)
         hooks->progress(hooks->cb_opaque, st.out_frames, run.total_out, el, run.out_fps, 1);
     int rep = run.report ? aim_report_finish(run.report, &st, el, ret) : 0;

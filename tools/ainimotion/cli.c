@@ -378,7 +378,8 @@ double aim_cli_now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-int aim_cli_cond_init(pthread_cond_t *cond)
+// A condition variable whose timed waits (cond_wait_ms) count on CLOCK_MONOTONIC.
+static int cond_init_monotonic(pthread_cond_t *cond)
 {
     pthread_condattr_t a;
     int ret = pthread_condattr_init(&a);
@@ -390,15 +391,58 @@ int aim_cli_cond_init(pthread_cond_t *cond)
     return ret;
 }
 
-int aim_cli_cond_wait_ms(pthread_cond_t *cond, pthread_mutex_t *mutex, long ms)
+static void cond_wait_ms(pthread_cond_t *cond, pthread_mutex_t *mutex, long ms)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts); // the clock aim_cli_cond_init gave the condition
+    clock_gettime(CLOCK_MONOTONIC, &ts); // the clock cond_init_monotonic gave the condition
     ts.tv_sec += ms / 1000;
     ts.tv_nsec += ms % 1000 * 1000000L;
     if (ts.tv_nsec >= 1000000000L) {
         ts.tv_sec++;
         ts.tv_nsec -= 1000000000L;
     }
-    return pthread_cond_timedwait(cond, mutex, &ts);
+    pthread_cond_timedwait(cond, mutex, &ts);
+}
+
+static void *ticker_main(void *arg)
+{
+    AimCliTicker *t = arg;
+    pthread_mutex_lock(&t->mutex);
+    while (!t->stop) {
+        t->tick(t->arg);
+        cond_wait_ms(&t->cond, &t->mutex, t->ms); // a spurious wake-up ticks early: harmless
+    }
+    pthread_mutex_unlock(&t->mutex);
+    return NULL;
+}
+
+int aim_cli_ticker_start(AimCliTicker *t, long ms, void (*tick)(void *arg), void *arg)
+{
+    *t = (AimCliTicker){ .tick = tick, .arg = arg, .ms = ms };
+    int ret = pthread_mutex_init(&t->mutex, NULL);
+    if (ret)
+        return ret;
+    if (!(ret = cond_init_monotonic(&t->cond))) {
+        if (!(ret = pthread_create(&t->thread, NULL, ticker_main, t))) {
+            t->running = 1;
+            return 0;
+        }
+        pthread_cond_destroy(&t->cond);
+    }
+    pthread_mutex_destroy(&t->mutex);
+    return ret;
+}
+
+void aim_cli_ticker_stop(AimCliTicker *t)
+{
+    if (!t->running)
+        return;
+    pthread_mutex_lock(&t->mutex);
+    t->stop = 1;
+    pthread_cond_signal(&t->cond);
+    pthread_mutex_unlock(&t->mutex);
+    pthread_join(t->thread, NULL);
+    pthread_cond_destroy(&t->cond);
+    pthread_mutex_destroy(&t->mutex);
+    t->running = 0;
 }

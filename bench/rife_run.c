@@ -3,6 +3,8 @@
 // usage: rife_run IN0.rgb IN1.rgb W H OUT.rgb [--t T] [--scale S] [--ref] [--threads N]
 //                 [--models-dir DIR] [--repeat N] [--cpumask LEVEL]
 //                 [--device auto|cpu|vulkan|vulkan:N]
+// --repeat N (N > 1) also prints the steady frames/s: runs 2..N (the first creates the device
+// pipelines and uploads the weights), as nn_upscale --frames does.
 // Output: RGB24, v * 255 + 0.5 truncated and clamped (what the reference tool writes).
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,13 +114,14 @@ int main(int argc, char **argv)
     }
     const float *o[3];
     ptrdiff_t ost;
-    double best = 1e30, sum = 0, c0 = cpu_s();
+    double best = 1e30, sum = 0, first = 0, c0 = cpu_s();
     for (int i = 0; i < repeat; i++) {
         double a = now_s();
         if ((err = aim_nn_rife_run(r, t, o, &ost)) < 0)
             return fprintf(stderr, "rife_run: %s\n", aim_strerror(err)), 1;
         double d = now_s() - a;
         sum += d;
+        first = i == 0 ? d : first;
         best = d < best ? d : best;
     }
     double cpu_run = (cpu_s() - c0) / repeat;
@@ -129,6 +132,9 @@ int main(int argc, char **argv)
            aim_nn_rife_scale(r), t, threads, s.opt.ref ? " ref" : "", aim_nn_rife_backend(r),
            t_load, best, repeat,
            sum / repeat, cpu_run, aim_nn_rife_peak_bytes(r) / 1e6);
+    if (repeat > 1)
+        printf("rife_run steady: %.3f frames/s over %d runs after the first (first %.3f s)\n",
+               sum - first > 0 ? (repeat - 1) / (sum - first) : 0, repeat - 1, first);
     unsigned char *out = malloc(n);
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++)

@@ -192,11 +192,13 @@ static void copy_static(const AimMotionMask *m, const AimFrame *f0, AimFrame *ou
     }
 }
 
-// Render into `out`, or on the device when `dev` is set (render_device's 1).
+// Render into `out`, or on the device when `dev` is set (render_device's 1). Not checked
+// against aim_interp_device: an engine that fell back to the CPU since still takes `dev` (and
+// renders into `out`).
 static int render(AimInterp *ip, double t, AimFrame *out, struct AimNnGpuYuv *dev)
 {
     if (!ip || !ip->f0 || !(t > 0.0 && t < 1.0) || !frame_ok(ip, out) ||
-        (dev && !aim_interp_device(ip)))
+        (dev && !ip->eng->render_device))
         return AIM_ERR(EINVAL);
     double t0 = now_s();
     int err = dev ? ip->eng->render_device(ip->priv, t, out, dev)

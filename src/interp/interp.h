@@ -111,7 +111,8 @@ struct AimNnGpuYuv;
  * (on aim_interp_device's device; the caller's, written here) holds the frame, static blocks
  * included, and `out` has only its properties (pts, index, colour: the pixels are stale); 0
  * when the frame is in `out` as aim_interp_render writes it (pairs the engine does not run on,
- * e.g. a still pair, and its fallbacks). Errors as aim_interp_render's.
+ * e.g. a still pair, and its fallbacks). Errors as aim_interp_render's; AIM_ERR(EINVAL) for an
+ * engine without a device path.
  */
 int aim_interp_render_device(AimInterp *ip, double t, AimFrame *out, struct AimNnGpuYuv *dev);
 /** Name of the engine in use ("classic", "blend", "dup"). */

@@ -350,8 +350,9 @@ static int run(AimScaler *s, const AimFrame *in, struct AimNnGpuYuv *dev, AimFra
 {
     if (!s || !in || !out || in->width != s->s.src_w || in->height != s->s.src_h ||
         out->width != s->s.dst_w || out->height != s->s.dst_h || in->depth != s->s.depth ||
-        out->depth != s->s.depth || (dev && !aim_scaler_device(s)))
-        return AIM_ERR(EINVAL);
+        out->depth != s->s.depth ||
+        (dev && (!s->engine->run_device || s->do_deblock || s->do_denoise)))
+        return AIM_ERR(EINVAL); // not aim_scaler_device: after a fallback run_device downloads
     const AimFrame *src = in;
     if (s->do_deblock) {
         run_pass(s, &s->src_pass, job_deblock_rows, src, s->buf_a);

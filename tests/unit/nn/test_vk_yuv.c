@@ -5,7 +5,11 @@
 //     in every static block (what the rife engine and the interp dispatcher do on the host);
 //  2. aim_nn_gpu_yuv_to_rgb ("yuv_rgb") == aim_nn_yuv_to_rgb of the whole frame (the
 //     upscaler's per-tile read; per pixel, so the same values whatever the tiles);
-//  3. upload -> download returns the frame.
+//  3. upload -> download returns the frame;
+//  4. aim_scaler_run_device (the scale thread's entry) == aim_scaler_run on the same samples,
+//     with anime4k-cnn-m on the device and on the CPU (the upscaler's fallback: the samples
+//     are downloaded), at x2 and at 1.5x (the model's x2, then Lanczos), with and without the
+//     sharpen pass after the model; skipped with a message when the model is not installed.
 // Over frame shapes (1x1, odd sizes), regions (the whole frame, inner ones at even offsets,
 // odd sizes), masks (none, blocks of 2, 4, 16), 8 and 10 bits, and colour descriptions (each
 // matrix family, both ranges, every chroma siting), with RGB values beyond [0, 1] (the network's
@@ -16,6 +20,8 @@
 
 #include "test.h"
 #include "nn/color.h"
+#include "nn/models.h"
+#include "scale/scale.h"
 #include "vk_check.h"
 
 static uint32_t rng_state = 12345;
@@ -186,11 +192,90 @@ static void test_device(AimVkDevice *dev, const char *name)
     aim_nn_gpu_image_destroy(&g.img);
 }
 
+// --- 4. the scaler's device entry
+
+static void test_scaler(AimVkDevice *dev)
+{
+    char path[4096];
+    AimLog quiet = { 0 };
+    if (aim_models_locate(path, sizeof(path), NULL, "anime4k-cnn-m", "cnn-2x-m-an.json",
+                          &quiet) < 0) {
+        fprintf(stderr, "SKIP part 4: anime4k-cnn-m not installed\n");
+        return;
+    }
+    const int w = 37, h = 22, depth = 10;
+    AimFrame *in = NULL;
+    CHECK_EQ_INT(aim_frame_alloc(&in, w, h, depth, 0), 0);
+    in->color = (AimColor){ 1, 2, 2, 1, 1 };
+    fill_frame(in);
+    AimNnGpuYuv *y = NULL;
+    CHECK_EQ_INT(aim_nn_gpu_yuv_create(&y, dev), 0);
+    CHECK_EQ_INT(aim_nn_gpu_yuv_upload(y, in), 0);
+    int cases = 0, ok = 0;
+    for (int on_dev = 0; on_dev < 2; on_dev++)
+        for (int k = 0; k < 4; k++) {
+            AimScalerSettings ss;
+            aim_scaler_default_settings(&ss);
+            ss.engine = "anime4k-cnn-m";
+            ss.src_w = w;
+            ss.src_h = h;
+            ss.dst_w = k & 1 ? w * 3 / 2 : 2 * w;
+            ss.dst_h = k & 1 ? h * 3 / 2 : 2 * h;
+            ss.depth = depth;
+            ss.color = in->color;
+            ss.restore.sharpen = k & 2 ? 0.5f : 0.f;
+            ss.device = on_dev ? dev : NULL;
+            AimScaler *sc = NULL;
+            AimFrame *want = NULL, *got = NULL;
+            CHECK_EQ_INT(aim_scaler_create(&sc, &ss), 0);
+            if (!sc)
+                continue;
+            CHECK(aim_scaler_device(sc) == (on_dev ? dev : NULL));
+            CHECK_EQ_INT(aim_frame_alloc(&want, ss.dst_w, ss.dst_h, depth, 0), 0);
+            CHECK_EQ_INT(aim_frame_alloc(&got, ss.dst_w, ss.dst_h, depth, 0), 0);
+            CHECK_EQ_INT(aim_scaler_run(sc, in, want), 0);
+            CHECK_EQ_INT(aim_scaler_run_device(sc, in, y, got), 0);
+            int good = same_frame(want, got);
+            if (!good)
+                fprintf(stderr, "  scaler %s %dx%d sharpen %.1f differs\n",
+                        on_dev ? "device" : "cpu", ss.dst_w, ss.dst_h, (double)ss.restore.sharpen);
+            CHECK(good);
+            cases++;
+            ok += good;
+            aim_frame_unref(&want);
+            aim_frame_unref(&got);
+            aim_scaler_destroy(&sc);
+        }
+    // a deblock before the model reads the host samples: no device entry
+    AimScalerSettings ss;
+    aim_scaler_default_settings(&ss);
+    ss.engine = "anime4k-cnn-m";
+    ss.src_w = w;
+    ss.src_h = h;
+    ss.dst_w = 2 * w;
+    ss.dst_h = 2 * h;
+    ss.depth = depth;
+    ss.restore.deblock = 0.25f;
+    ss.device = dev;
+    AimScaler *sc = NULL;
+    AimFrame *out = NULL;
+    CHECK_EQ_INT(aim_scaler_create(&sc, &ss), 0);
+    CHECK_EQ_INT(aim_frame_alloc(&out, ss.dst_w, ss.dst_h, depth, 0), 0);
+    CHECK(aim_scaler_device(sc) == NULL);
+    CHECK_EQ_INT(aim_scaler_run_device(sc, in, y, out), AIM_ERR(EINVAL));
+    fprintf(stderr, "scaler: %d/%d device-entry runs equal to the host entry\n", ok, cases);
+    aim_frame_unref(&out);
+    aim_scaler_destroy(&sc);
+    aim_nn_gpu_yuv_destroy(&y);
+    aim_frame_unref(&in);
+}
+
 int main(void)
 {
     VkCheck vc;
     vkc_open(&vc);
     // the shaders are fp32 whatever the device's precision: the fp32 device is enough
     test_device(vc.dev[0], "fp32 device");
+    test_scaler(vc.dev[0]);
     return vkc_close(&vc, "test_vk_yuv");
 }

@@ -15,14 +15,15 @@ MODEL=${6:-anime4k-cnn-m}
 D=$(mktemp -d); trap 'rm -rf "$D"' EXIT
 "$B/aim_gen" "$D/in.mkv" --frames "$FRAMES" --size "$SIZE" --no-audio --no-subs >/dev/null 2>&1 ||
     exit 1
-echo "# $(date -u '+%F %H:%M UTC'), $SIZE, $FRAMES frames -> 2x, $MODEL, --device $DEV, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# $(date -u '+%F %H:%M UTC'), $SIZE, $FRAMES frames -> 2x, $MODEL, --device $DEV," \
+     "load $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-6s %-6s %9s  %s\n' round path seconds hand-off
 run() { # MODE ROUND
     local e=()
     [ "$1" = host ] && e=(AIM_VK_FRAMES=host)
     local t0=$(date +%s.%N)
     env "${e[@]}" "$B/ainimotion" enhance "$D/in.mkv" --out "$D/$1.y4m" --interp rife \
-        --upscaler "$MODEL" --device "$DEV" --preset fast --scale 2 </dev/null \
+        --upscaler "$MODEL" --device "$DEV" --preset fast --scale 2 -y </dev/null \
         2>"$D/$1.err" || { echo "enhance failed:"; grep -v debug "$D/$1.err" | tail -3; exit 1; }
     local t1=$(date +%s.%N)
     local s=$(echo "$t1 - $t0" | bc)
@@ -36,8 +37,10 @@ for r in $(seq 1 "$ROUNDS"); do
     run device "$r"
     cmp -s "$D/host.y4m" "$D/device.y4m" || echo "OUTPUTS DIFFER in round $r"
 done
-med() { sort -g "$1" | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+med() {
+    sort -g "$1" | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'
+}
 h=$(med "$D/host.times"); d=$(med "$D/device.times")
-printf "median: host %.2f s, device %.2f s, host/device %.3fx; " "$h" "$d" "$(echo "$h / $d" | bc -l)"
- echo \
-     "outputs identical: $(cmp -s "$D/host.y4m" "$D/device.y4m" && echo yes || echo NO)"
+printf "median: host %.2f s, device %.2f s, host/device %.3fx; " "$h" "$d" \
+    "$(echo "$h / $d" | bc -l)"
+echo "outputs identical: $(cmp -s "$D/host.y4m" "$D/device.y4m" && echo yes || echo NO)"

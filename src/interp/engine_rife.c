@@ -59,6 +59,8 @@ typedef struct Rife {
     AimNnGpuImage *img;     ///< the network's output, rw x rh
     AimNnGpuYuv *base;      ///< f0 on the device
     int base_ok;            ///< base holds this pair's f0
+    int warned;             ///< the device path failed once (logged) and renders on the host
+    AimLog log;
 } Rife;
 
 static double now_s(void)
@@ -112,6 +114,7 @@ static int rife_create(void **priv, const AimInterpSettings *s)
         return err;
     }
     e->dev = s->device;
+    e->log = s->log;
     aim_log(&s->log, AIM_LOG_DEBUG, "interp: rife v4.6 at scale %g on %s",
             (double)aim_nn_rife_scale(e->nn), aim_nn_rife_backend(e->nn));
     *priv = e;
@@ -294,8 +297,12 @@ static int rife_render_device(void *priv, double t, AimFrame *out, AimNnGpuYuv *
     double t1 = now_s();
     if (!err)
         err = aim_nn_gpu_yuv_merge(dev, e->base, e->img, e->rx, e->ry, e->mask, &e->cc);
-    if (err < 0) // the CPU after a fallback, or the GPU's error again from the host path
+    if (err < 0) { // the CPU after a fallback, or the GPU's error again from the host path
+        if (err != AIM_ERR_UNSUPPORTED && !e->warned++)
+            aim_log(&e->log, AIM_LOG_WARNING, "interp: rife: keeping the frame on the device "
+                    "failed (%s): through the host", aim_strerror(err));
         return rife_render(priv, t, out);
+    }
     e->st[ST_NET] += t1 - t0;
     e->st[ST_OUT] += now_s() - t1;
     return 1;

@@ -35,6 +35,8 @@ typedef struct NnEngine {
     AimVkDevice *dev;      ///< the settings' device (the upscaler may have fallen back)
     AimNnGpuImage *img;    ///< run_device: the frame in RGB on the device
     AimFrame *host;        ///< run_device after a fallback: the downloaded samples
+    int warned;            ///< run_device failed on the device once (logged)
+    AimLog log;
 } NnEngine;
 
 static void destroy(void **priv)
@@ -79,6 +81,7 @@ static int create(void **priv, const AimScalerSettings *s)
     }
     aim_nn_color_init(&e->cc, &s->color, s->depth, s->src_h);
     e->dev = s->device;
+    e->log = s->log;
     int f = aim_nn_upscaler_factor(e->up);
     int mw = s->src_w * f, mh = s->src_h * f;
     if (mw != s->dst_w || mh != s->dst_h) {
@@ -142,21 +145,25 @@ static AimVkDevice *device(void *priv)
 static int run_device(void *priv, const AimFrame *in, AimNnGpuYuv *dev, AimFrame *out)
 {
     NnEngine *e = priv;
-    e->target = e->mid ? e->mid : out;
-    int err = e->img ? 0 : aim_nn_gpu_image_create(&e->img, e->dev);
-    if (!err)
-        err = aim_nn_gpu_yuv_to_rgb(dev, &e->cc, e->img);
-    if (!err)
-        err = aim_nn_upscaler_run_image(e->up, e->img, wr, e);
-    if (err < 0) { // the CPU after a fallback (or the GPU's error again from run)
-        err = e->host ? 0 : aim_frame_alloc(&e->host, in->width, in->height, in->depth, 0);
+    int err;
+    if (device(priv)) {
+        e->target = e->mid ? e->mid : out;
+        err = e->img ? 0 : aim_nn_gpu_image_create(&e->img, e->dev);
         if (!err)
-            err = aim_nn_gpu_yuv_download(dev, e->host);
-        return err < 0 ? err : run(priv, e->host, out);
+            err = aim_nn_gpu_yuv_to_rgb(dev, &e->cc, e->img);
+        if (!err)
+            err = aim_nn_upscaler_run_image(e->up, e->img, wr, e);
+        if (!err)
+            return e->mid ? aim_scale_engine_lanczos.run(e->classic, e->mid, out) : 0;
+        if (err != AIM_ERR_UNSUPPORTED && !e->warned++)
+            aim_log(&e->log, AIM_LOG_WARNING, "scale: the frame on the device could not be "
+                    "upscaled there (%s): downloaded", aim_strerror(err));
     }
-    if (e->mid)
-        err = aim_scale_engine_lanczos.run(e->classic, e->mid, out);
-    return err;
+    // on the CPU (a fallback), or the GPU's error again from run
+    err = e->host ? 0 : aim_frame_alloc(&e->host, in->width, in->height, in->depth, 0);
+    if (!err)
+        err = aim_nn_gpu_yuv_download(dev, e->host);
+    return err < 0 ? err : run(priv, e->host, out);
 }
 
 const AimScaleEngine aim_scale_engine_nn = {

@@ -22,6 +22,18 @@ typedef struct AimInterpEngine {
     void (*destroy)(void **priv);
     /** Optional (may be NULL): fills st->nstages and st->stage[]. */
     void (*get_stats)(void *priv, AimInterpStats *st);
+    /**
+     * Optional (may be NULL), with `device` (aim_interp_render_device, interp.h): the Vulkan
+     * device render_device leaves frames on, or NULL when it would not (e.g. a CPU backend).
+     */
+    struct AimVkDevice *(*device)(void *priv);
+    /**
+     * render, with the frame left on `device` in `dev`: returns 1 when `dev` holds the whole
+     * frame, the mask's static blocks included (the engine merges them; `out` is not written),
+     * 0 when it rendered into `out` as render does (a pair it does not run on, a fallback), or
+     * a negative error.
+     */
+    int (*render_device)(void *priv, double t, AimFrame *out, struct AimNnGpuYuv *dev);
 } AimInterpEngine;
 
 extern const AimInterpEngine aim_interp_engine_dup;

@@ -10,6 +10,11 @@
 // often moves a mouth or an arm on a still picture: the cost follows what moves.
 // Scale (rife.h): flow_downscale 1, 2, 4 = RIFE scale 1, 0.5, 0.25; 0 = automatic from the
 // frame size (aim_nn_rife_auto_scale).
+// Device hand-off (render_device, engine.h): the network's output stays on the device
+// (aim_nn_rife_run_image) and the RGB -> YUV step and the static blocks' merge with f0 run
+// there too (aim_nn_gpu_yuv_merge: the same arithmetic as to_yuv_job and the dispatcher's copy,
+// bit for bit), so the pipeline hands the frame to a neural upscaler on the same device without
+// a download. f0 goes up once per pair, on the pair's first such render.
 // Allocation: the executor keeps one arena per run, laid out once per region size (a few
 // plans cached, src/nn/exec.c); it grows when a larger moving region arrives and is then
 // reused, so renders allocate only when the region outgrows every earlier one.
@@ -19,6 +24,7 @@
 
 #include "engine.h"
 #include "nn/color.h"
+#include "nn/gpu.h"
 #include "nn/rife.h"
 
 // Region of interest (pick_region). Margin: measured with bench/rife_roi on onepiece_demo
@@ -47,6 +53,14 @@ typedef struct Rife {
     ptrdiff_t stride;
     AimFrame *out;
     double st[ST_N];
+    // device hand-off (render_device)
+    AimVkDevice *dev;       ///< the network's device (NULL: the CPU)
+    const AimMotionMask *mask;
+    AimNnGpuImage *img;     ///< the network's output, rw x rh
+    AimNnGpuYuv *base;      ///< f0 on the device
+    int base_ok;            ///< base holds this pair's f0
+    int warned;             ///< the device path failed once (logged) and renders on the host
+    AimLog log;
 } Rife;
 
 static double now_s(void)
@@ -62,6 +76,8 @@ static void rife_destroy(void **priv)
     if (!e)
         return;
     aim_nn_rife_destroy(&e->nn);
+    aim_nn_gpu_image_destroy(&e->img);
+    aim_nn_gpu_yuv_destroy(&e->base);
     free(e);
     *priv = NULL;
 }
@@ -97,6 +113,8 @@ static int rife_create(void **priv, const AimInterpSettings *s)
         free(e);
         return err;
     }
+    e->dev = s->device;
+    e->log = s->log;
     aim_log(&s->log, AIM_LOG_DEBUG, "interp: rife v4.6 at scale %g on %s",
             (double)aim_nn_rife_scale(e->nn), aim_nn_rife_backend(e->nn));
     *priv = e;
@@ -212,6 +230,8 @@ static int rife_set_pair(void *priv, const AimFrame *f0, const AimFrame *f1,
     Rife *e = priv;
     double t0 = now_s();
     e->f0 = f0;
+    e->mask = mask;
+    e->base_ok = 0;
     e->identical = same_frame(f0, f1);
     if (e->identical)
         return 0;
@@ -253,6 +273,41 @@ static int rife_render(void *priv, double t, AimFrame *out)
     return 0;
 }
 
+static AimVkDevice *rife_device(void *priv)
+{
+    Rife *e = priv;
+    return strcmp(aim_nn_rife_backend(e->nn), "cpu") ? e->dev : NULL; // NULL after a fallback
+}
+
+static int rife_render_device(void *priv, double t, AimFrame *out, AimNnGpuYuv *dev)
+{
+    Rife *e = priv;
+    if (e->identical || e->still)
+        return rife_render(priv, t, out);
+    double t0 = now_s();
+    int err = 0;
+    if (!e->img)
+        err = aim_nn_gpu_image_create(&e->img, e->dev);
+    if (!err && !e->base)
+        err = aim_nn_gpu_yuv_create(&e->base, e->dev);
+    if (!err && !e->base_ok && !(err = aim_nn_gpu_yuv_upload(e->base, e->f0)))
+        e->base_ok = 1;
+    if (!err)
+        err = aim_nn_rife_run_image(e->nn, (float)t, e->img);
+    double t1 = now_s();
+    if (!err)
+        err = aim_nn_gpu_yuv_merge(dev, e->base, e->img, e->rx, e->ry, e->mask, &e->cc);
+    if (err < 0) { // the CPU after a fallback, or the GPU's error again from the host path
+        if (err != AIM_ERR_UNSUPPORTED && !e->warned++)
+            aim_log(&e->log, AIM_LOG_WARNING, "interp: rife: keeping the frame on the device "
+                    "failed (%s): through the host", aim_strerror(err));
+        return rife_render(priv, t, out);
+    }
+    e->st[ST_NET] += t1 - t0;
+    e->st[ST_OUT] += now_s() - t1;
+    return 1;
+}
+
 static void rife_stats(void *priv, AimInterpStats *st)
 {
     Rife *e = priv;
@@ -266,4 +321,5 @@ static void rife_stats(void *priv, AimInterpStats *st)
 const AimInterpEngine aim_interp_engine_rife = {
     .name = "rife", .create = rife_create, .set_pair = rife_set_pair,
     .render = rife_render, .destroy = rife_destroy, .get_stats = rife_stats,
+    .device = rife_device, .render_device = rife_render_device,
 };

@@ -192,20 +192,40 @@ static void copy_static(const AimMotionMask *m, const AimFrame *f0, AimFrame *ou
     }
 }
 
-int aim_interp_render(AimInterp *ip, double t, AimFrame *out)
+// Render into `out`, or on the device when `dev` is set (render_device's 1). Not checked
+// against aim_interp_device: an engine that fell back to the CPU since still takes `dev` (and
+// renders into `out`).
+static int render(AimInterp *ip, double t, AimFrame *out, struct AimNnGpuYuv *dev)
 {
-    if (!ip || !ip->f0 || !(t > 0.0 && t < 1.0) || !frame_ok(ip, out))
+    if (!ip || !ip->f0 || !(t > 0.0 && t < 1.0) || !frame_ok(ip, out) ||
+        (dev && !ip->eng->render_device))
         return AIM_ERR(EINVAL);
     double t0 = now_s();
-    int err = ip->eng->render(ip->priv, t, out);
+    int err = dev ? ip->eng->render_device(ip->priv, t, out, dev)
+                  : ip->eng->render(ip->priv, t, out);
     if (err < 0)
         return err;
-    if (ip->has_mask)
+    if (ip->has_mask && !err)
         copy_static(&ip->mask, ip->f0, out);
     aim_frame_copy_props(out, ip->f0);
     ip->st.render_s += now_s() - t0;
     ip->st.frames++;
-    return 0;
+    return err;
+}
+
+int aim_interp_render(AimInterp *ip, double t, AimFrame *out)
+{
+    return render(ip, t, out, NULL);
+}
+
+struct AimVkDevice *aim_interp_device(const AimInterp *ip)
+{
+    return ip && ip->eng->device && ip->eng->render_device ? ip->eng->device(ip->priv) : NULL;
+}
+
+int aim_interp_render_device(AimInterp *ip, double t, AimFrame *out, struct AimNnGpuYuv *dev)
+{
+    return dev ? render(ip, t, out, dev) : AIM_ERR(EINVAL);
 }
 
 const char *aim_interp_engine_name(const AimInterp *ip) { return ip ? ip->eng->name : "none"; }

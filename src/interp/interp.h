@@ -100,6 +100,21 @@ int aim_interp_set_pair(AimInterp *ip, AimFrame *f0, AimFrame *f1, const AimMoti
  * Returns 0, AIM_ERR(EINVAL) (no pair, bad t, size mismatch).
  */
 int aim_interp_render(AimInterp *ip, double t, AimFrame *out);
+/**
+ * The Vulkan device on which aim_interp_render_device can leave frames (src/nn/gpu.h
+ * AimNnGpuYuv), or NULL (the engine has no device path, or runs on the CPU).
+ */
+struct AimVkDevice *aim_interp_device(const AimInterp *ip);
+struct AimNnGpuYuv;
+/**
+ * aim_interp_render, but the engine may leave the frame on the device: returns 1 when `dev`
+ * (on aim_interp_device's device; the caller's, written here) holds the frame, static blocks
+ * included, and `out` has only its properties (pts, index, colour: the pixels are stale); 0
+ * when the frame is in `out` as aim_interp_render writes it (pairs the engine does not run on,
+ * e.g. a still pair, and its fallbacks). Errors as aim_interp_render's; AIM_ERR(EINVAL) for an
+ * engine without a device path.
+ */
+int aim_interp_render_device(AimInterp *ip, double t, AimFrame *out, struct AimNnGpuYuv *dev);
 /** Name of the engine in use ("classic", "blend", "dup"). */
 const char *aim_interp_engine_name(const AimInterp *ip);
 /** Copies the accumulated timing statistics. */

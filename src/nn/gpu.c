@@ -470,3 +470,196 @@ const AimNnBackendFns aim_nn_backend_vk = {
     "vulkan", vk_create, vk_destroy, vk_align, NULL, vk_begin, vk_input, vk_layer, vk_end,
     vk_wait, vk_input_dev, vk_output_dev,
 };
+
+// --- YUV frames on the device (gpu.h AimNnGpuYuv)
+
+struct AimNnGpuYuv {
+    AimVkDevice *dev;
+    AimVkBuffer *buf;  ///< Y (w x h), then Cb and Cr (cw x ch each), one uint32 per sample
+    int w, h, depth;   ///< 0 x 0 before the first write
+    AimVkCmd *cmd;
+};
+
+int aim_nn_gpu_yuv_create(AimNnGpuYuv **out, AimVkDevice *dev)
+{
+    AimNnGpuYuv *y = calloc(1, sizeof(*y));
+    if (!y)
+        return AIM_ERR(ENOMEM);
+    y->dev = dev;
+    *out = y;
+    return 0;
+}
+
+void aim_nn_gpu_yuv_destroy(AimNnGpuYuv **py)
+{
+    AimNnGpuYuv *y = py ? *py : NULL;
+    if (!y)
+        return;
+    aim_vk_cmd_destroy(&y->cmd);
+    aim_vk_buffer_destroy(&y->buf);
+    free(y);
+    *py = NULL;
+}
+
+AimVkDevice *aim_nn_gpu_yuv_device(const AimNnGpuYuv *y) { return y->dev; }
+
+static size_t yuv_samples(int w, int h)
+{
+    return (size_t)w * h + 2 * (size_t)aim_chroma_w(w) * aim_chroma_h(h);
+}
+
+// Makes room for a w x h frame (the contents are dead) and starts a command list.
+static int yuv_begin(AimNnGpuYuv *y, int w, int h, int depth)
+{
+    size_t bytes = yuv_samples(w, h) * sizeof(uint32_t);
+    if (!y->buf || aim_vk_buffer_size(y->buf) < bytes) {
+        aim_vk_buffer_destroy(&y->buf);
+        int err = aim_vk_buffer_create(&y->buf, y->dev, bytes, AIM_VK_BUF_DEVICE);
+        if (err < 0)
+            return err;
+    }
+    y->w = w;
+    y->h = h;
+    y->depth = depth;
+    int err = y->cmd ? 0 : aim_vk_cmd_create(&y->cmd, y->dev);
+    return err < 0 ? err : aim_vk_cmd_begin(y->cmd);
+}
+
+// Submits what yuv_begin started, after the error of the recording if any (the list is
+// submitted either way, so the next begin starts clean); a failure leaves the frame empty.
+static int yuv_end(AimNnGpuYuv *y, int err)
+{
+    aim_vk_cmd_barrier(y->cmd);
+    int serr = aim_vk_cmd_submit(y->cmd);
+    err = err < 0 ? err : serr;
+    if (err < 0)
+        y->w = y->h = 0;
+    return err;
+}
+
+int aim_nn_gpu_yuv_upload(AimNnGpuYuv *y, const AimFrame *f)
+{
+    size_t n = yuv_samples(f->width, f->height), bytes = n * sizeof(uint32_t);
+    AimVkBinding sb;
+    int err = yuv_begin(y, f->width, f->height, f->depth);
+    if (err < 0)
+        return err;
+    if ((err = aim_vk_cmd_staging(y->cmd, bytes, &sb)) < 0)
+        return yuv_end(y, err);
+    uint32_t *d = (uint32_t *)((unsigned char *)aim_vk_buffer_map(sb.buf) + sb.offset);
+    for (int p = 0; p < 3; p++)
+        for (int r = 0; r < aim_plane_h(f, p); r++) {
+            const uint16_t *s = f->data[p] + r * f->stride[p];
+            for (int x = 0; x < aim_plane_w(f, p); x++)
+                *d++ = s[x];
+        }
+    aim_vk_cmd_barrier(y->cmd); // whatever still reads the frame
+    return yuv_end(y, aim_vk_cmd_copy(y->cmd, sb.buf, sb.offset, y->buf, 0, bytes));
+}
+
+int aim_nn_gpu_yuv_download(AimNnGpuYuv *y, AimFrame *f)
+{
+    if (!y->w || f->width != y->w || f->height != y->h || f->depth != y->depth)
+        return AIM_ERR(EINVAL);
+    size_t bytes = yuv_samples(y->w, y->h) * sizeof(uint32_t);
+    AimVkBinding sb;
+    int err = y->cmd ? 0 : aim_vk_cmd_create(&y->cmd, y->dev);
+    if (!err)
+        err = aim_vk_cmd_begin(y->cmd);
+    if (err < 0)
+        return err;
+    if ((err = aim_vk_cmd_staging(y->cmd, bytes, &sb)) >= 0) {
+        aim_vk_cmd_barrier(y->cmd); // what wrote the frame
+        err = aim_vk_cmd_copy(y->cmd, y->buf, 0, sb.buf, sb.offset, bytes);
+    }
+    aim_vk_cmd_barrier(y->cmd); // to the host
+    int serr = aim_vk_cmd_submit(y->cmd);
+    if ((err = err < 0 ? err : serr) < 0)
+        return err;
+    const uint32_t *s = (const uint32_t *)((unsigned char *)aim_vk_buffer_map(sb.buf) +
+                                           sb.offset);
+    for (int p = 0; p < 3; p++)
+        for (int r = 0; r < aim_plane_h(f, p); r++) {
+            uint16_t *d = f->data[p] + r * f->stride[p];
+            for (int x = 0; x < aim_plane_w(f, p); x++)
+                d[x] = (uint16_t)*s++;
+        }
+    return 0;
+}
+
+int aim_nn_gpu_yuv_merge(AimNnGpuYuv *dst, const AimNnGpuYuv *base, const AimNnGpuImage *rgb,
+                         int rx, int ry, const AimMotionMask *mask, const AimNnColor *cc)
+{
+    const int w = base->w, h = base->h;
+    if (dst == base || dst->dev != base->dev || rgb->dev != base->dev || !w || !rgb->w ||
+        rx < 0 || ry < 0 || (rx & 1) || (ry & 1) || rx + rgb->w > w || ry + rgb->h > h ||
+        (mask && (mask->block < 2 || (mask->block & 1) || mask->w * mask->block < w ||
+                  mask->h * mask->block < h)))
+        return AIM_ERR(EINVAL);
+    int err = yuv_begin(dst, w, h, base->depth);
+    if (err < 0)
+        return err;
+    AimVkBinding mb = { 0 };
+    size_t nm = mask ? (size_t)mask->w * mask->h : 1;
+    if ((err = aim_vk_cmd_staging(dst->cmd, nm * sizeof(uint32_t), &mb)) < 0)
+        return yuv_end(dst, err);
+    uint32_t *m = (uint32_t *)((unsigned char *)aim_vk_buffer_map(mb.buf) + mb.offset);
+    for (size_t i = 0; i < nm; i++)
+        m[i] = mask ? mask->data[i] : 1;
+    // rgb_to_yuv's factors, derived as it derives them (color.c)
+    const float kg = 1.f - cc->kr - cc->kb;
+    struct {
+        int32_t w, h, cw, ch, rx, ry, rw, rh, istride, icstep, mw, block, has_mask;
+        float kr, kg, kb, ys, yoff, cs, coff, sb, sr, maxv;
+    } pc = {
+        w, h, aim_chroma_w(w), aim_chroma_h(h), rx, ry, rgb->w, rgb->h, rgb->stride,
+        (int32_t)rgb->cstep, mask ? mask->w : 1, mask ? mask->block : 2, mask != NULL,
+        cc->kr, kg, cc->kb, 1.f / cc->y_scale, cc->y_off, 1.f / cc->c_scale, cc->c_off,
+        0.5f / (1 - cc->kb), 0.5f / (1 - cc->kr), cc->maxv,
+    };
+    AimVkBinding b[4] = { aim_nn_vk_whole(base->buf), aim_nn_vk_whole(rgb->buf), mb,
+                          aim_nn_vk_whole(dst->buf) };
+    AimVkDispatch d = {
+        .shader = "yuv_merge", .bind = b, .nbind = 4, .push = &pc, .push_bytes = sizeof(pc),
+        .groups = { aim_nn_vk_groups(w, 64), (uint32_t)h, 2 }, .label = "yuv_merge",
+    };
+    aim_vk_cmd_barrier(dst->cmd); // the run that wrote the image, the upload of base
+    return yuv_end(dst, aim_vk_cmd_dispatch(dst->cmd, &d));
+}
+
+int aim_nn_gpu_yuv_to_rgb(AimNnGpuYuv *y, const AimNnColor *cc, AimNnGpuImage *rgb)
+{
+    if (!y->w || rgb->dev != y->dev)
+        return AIM_ERR(EINVAL);
+    int err = image_reserve(rgb, y->w, y->h);
+    if (!err)
+        err = y->cmd ? 0 : aim_vk_cmd_create(&y->cmd, y->dev);
+    if (!err)
+        err = aim_vk_cmd_begin(y->cmd);
+    if (err < 0)
+        return err;
+    // yuv_to_rgb's factors, derived as it derives them (color.c)
+    const float kr = cc->kr, kb = cc->kb, kg = 1.f - kr - kb;
+    const float crr = 2 * (1 - kr), cbb = 2 * (1 - kb);
+    struct {
+        int32_t w, h, cw, ch, stride, cstep, cx_center, cy_mode;
+        float yoff, yscale, coff, cscale, crr, cgr, cgb, cbb;
+    } pc = {
+        y->w, y->h, aim_chroma_w(y->w), aim_chroma_h(y->h), rgb->stride, (int32_t)rgb->cstep,
+        cc->cx_center, cc->cy_mode, cc->y_off, cc->y_scale, cc->c_off, cc->c_scale, crr,
+        -crr * kr / kg, -cbb * kb / kg, cbb,
+    };
+    AimVkBinding b[2] = { aim_nn_vk_whole(y->buf), aim_nn_vk_whole(rgb->buf) };
+    AimVkDispatch d = {
+        .shader = "yuv_rgb", .bind = b, .nbind = 2, .push = &pc, .push_bytes = sizeof(pc),
+        .groups = { aim_nn_vk_groups(y->w, 64), (uint32_t)y->h, 1 }, .label = "yuv_rgb",
+    };
+    aim_vk_cmd_barrier(y->cmd); // what wrote the frame; runs that still read the image
+    err = aim_vk_cmd_dispatch(y->cmd, &d);
+    aim_vk_cmd_barrier(y->cmd);
+    int serr = aim_vk_cmd_submit(y->cmd);
+    err = err < 0 ? err : serr;
+    rgb->w = err < 0 ? 0 : y->w;
+    rgb->h = err < 0 ? 0 : y->h;
+    return err;
+}

@@ -13,6 +13,8 @@
 
 #include <stddef.h>
 
+#include "core/mask.h"
+#include "nn/color.h"
 #include "nn/net.h"
 #include "vk/vk.h"
 
@@ -66,5 +68,41 @@ void aim_nn_gpu_image_size(const AimNnGpuImage *img, int *w, int *h);
 int aim_nn_gpu_image_upload(AimNnGpuImage *img, int w, int h, const float *const rgb[3],
                             ptrdiff_t stride);
 int aim_nn_gpu_image_download(AimNnGpuImage *img, float *const rgb[3], ptrdiff_t stride);
+
+/**
+ * A YUV 4:2:0 frame on the device (an AimFrame's samples, one uint32 each, the three planes
+ * packed): how the pipeline hands Model A's in-between frames to Model B without a download
+ * and an upload (src/pipeline/pipeline.c). The host path computes RGB -> YUV
+ * (aim_nn_rgb_to_yuv), the static blocks' copy from f0 (the interp dispatcher), then YUV -> RGB
+ * per tile (aim_nn_yuv_to_rgb); merge and to_rgb do the same steps on the device (the
+ * "yuv_merge" and "yuv_rgb" shaders) with the same float operations in the same order, so the
+ * frames are bit-identical to the host's (tests/unit/nn/test_vk_yuv.c).
+ *
+ * Each call records, submits and waits (the frame is complete on return). Ownership: the
+ * object owns its buffer. Thread-safety: one thread at a time per object (the pipeline's
+ * interp thread writes it, then passes it through a queue to the scale thread).
+ */
+typedef struct AimNnGpuYuv AimNnGpuYuv;
+
+/** An empty frame on `dev`. 0 or AIM_ERR(ENOMEM). */
+int aim_nn_gpu_yuv_create(AimNnGpuYuv **out, AimVkDevice *dev);
+/** Frees; sets *y = NULL; accepts &NULL. */
+void aim_nn_gpu_yuv_destroy(AimNnGpuYuv **y);
+AimVkDevice *aim_nn_gpu_yuv_device(const AimNnGpuYuv *y);
+/** f's samples to the device (sets the size and depth). Errors: vk.h's. */
+int aim_nn_gpu_yuv_upload(AimNnGpuYuv *y, const AimFrame *f);
+/** The samples into f (same size and depth, else AIM_ERR(EINVAL)). Errors: vk.h's. */
+int aim_nn_gpu_yuv_download(AimNnGpuYuv *y, AimFrame *f);
+/**
+ * dst = base (e.g. f0, uploaded) with the samples of the region the image covers (its frame at
+ * rx, ry: even, inside base) whose mask block moves (mask NULL: all) quantised from the image's
+ * RGB with `cc` (aim_nn_rgb_to_yuv's rounding and 2x2 chroma average). dst != base, all on one
+ * device, else AIM_ERR(EINVAL). Errors: vk.h's.
+ */
+int aim_nn_gpu_yuv_merge(AimNnGpuYuv *dst, const AimNnGpuYuv *base, const AimNnGpuImage *rgb,
+                         int rx, int ry, const AimMotionMask *mask, const AimNnColor *cc);
+/** rgb = the frame in RGB with `cc` (aim_nn_yuv_to_rgb's), its size the frame's. Errors: vk.h's,
+ *  AIM_ERR(EINVAL) (an empty frame, another device). */
+int aim_nn_gpu_yuv_to_rgb(AimNnGpuYuv *y, const AimNnColor *cc, AimNnGpuImage *rgb);
 
 #endif

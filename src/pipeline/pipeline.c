@@ -6,6 +6,15 @@
 // into the output frames of the grid (pipeline.h) that lie in [i, i+1): a source pair and the
 // t's it must render. Memory is bounded: each queue holds queue_depth items, the gate window
 // holds its lookahead, and every stage holds at most one item while working.
+//
+// Device hand-off: when Model A and Model B run on the same Vulkan device (aim_interp_device ==
+// aim_scaler_device), an interpolated frame stays there: the interp thread renders it into a
+// device frame (AimNnGpuYuv, nn/gpu.h: the YUV samples, bit-identical to the host's) that its
+// Out carries through Q2 (Out.f then holds only the properties), and the scale thread upscales
+// it from there. Device frames come from a free list (Ctx.dev_free, under Ctx.lock): taken by
+// the interp thread, returned by whoever frees the Out, so there are at most as many as Outs
+// alive. Source frames, holds and blends stay host frames (the upscaler uploads them).
+// AIM_VK_FRAMES=host turns the hand-off off (the host path, for comparisons and benchmarks).
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -13,6 +22,7 @@
 #include <time.h>
 
 #include "core/queue.h"
+#include "nn/gpu.h"
 #include "pipeline.h"
 
 typedef struct Job {
@@ -31,6 +41,7 @@ typedef struct Pos {
 typedef struct Out {
     AimFrame *f;
     int64_t k;           // output frame number
+    AimNnGpuYuv *dev;    // the samples on the device (f: the properties only), or NULL
 } Out;
 
 typedef struct Ctx {
@@ -47,6 +58,9 @@ typedef struct Ctx {
     int has_prev;
     int64_t first_k;         // the first output frame's number: set by the source thread
                              // before its first job, read by the sink after its first pop
+    AimVkDevice *dev;        // device hand-off (see the top): the device, or NULL (off)
+    AimNnGpuYuv **dev_free;  // idle device frames, under `lock`
+    int ndev_free, dev_cap;
 } Ctx;
 
 static double now_s(void)
@@ -83,11 +97,43 @@ static void job_free(Job *j)
     free(j);
 }
 
-static void out_free(Out *o)
+// An idle device frame (created when none is). 0 or an error.
+static int dev_get(Ctx *c, AimNnGpuYuv **out)
+{
+    pthread_mutex_lock(&c->lock);
+    *out = c->ndev_free ? c->dev_free[--c->ndev_free] : NULL;
+    pthread_mutex_unlock(&c->lock);
+    return *out ? 0 : aim_nn_gpu_yuv_create(out, c->dev);
+}
+
+// Back to the free list (destroyed when the list cannot grow); sets *d = NULL.
+static void dev_put(Ctx *c, AimNnGpuYuv **d)
+{
+    if (!*d)
+        return;
+    pthread_mutex_lock(&c->lock);
+    if (c->ndev_free == c->dev_cap) {
+        int cap = c->dev_cap ? 2 * c->dev_cap : 8;
+        AimNnGpuYuv **nf = realloc(c->dev_free, (size_t)cap * sizeof(*nf));
+        if (nf) {
+            c->dev_free = nf;
+            c->dev_cap = cap;
+        }
+    }
+    if (c->ndev_free < c->dev_cap) {
+        c->dev_free[c->ndev_free++] = *d;
+        *d = NULL;
+    }
+    pthread_mutex_unlock(&c->lock);
+    aim_nn_gpu_yuv_destroy(d);
+}
+
+static void out_free(Ctx *c, Out *o)
 {
     if (!o)
         return;
     aim_frame_unref(&o->f);
+    dev_put(c, &o->dev);
     free(o);
 }
 
@@ -376,17 +422,20 @@ static void *replay_thread(void *arg)
 
 // ---- stage 2: interpolation -------------------------------------------------------------
 
-static int push_out(Ctx *c, AimQueue *q, AimFrame *f, int64_t k)
+// Moves f (and dev, may be NULL) into a new Out on q.
+static int push_out(Ctx *c, AimQueue *q, AimFrame *f, AimNnGpuYuv *dev, int64_t k)
 {
     Out *o = malloc(sizeof(*o));
     if (!o) {
         aim_frame_unref(&f);
+        dev_put(c, &dev);
         return AIM_ERR(ENOMEM);
     }
     o->f = f;
     o->k = k;
+    o->dev = dev;
     if (aim_queue_push(q, o) < 0) {
-        out_free(o);
+        out_free(c, o);
         return c->error ? c->error : AIM_ERR_INTERRUPTED;
     }
     return 0;
@@ -453,6 +502,7 @@ static int run_job(Ctx *c, Job *j)
         else if (t >= 1.0)
             t = nextafter(1.0, 0.0);
         AimFrame *f = NULL;
+        AimNnGpuYuv *dev = NULL;
         if (t == 0.0) {
             f = aim_frame_ref(j->f0);
         } else if (engine) {
@@ -464,7 +514,18 @@ static int run_job(Ctx *c, Job *j)
             }
             if ((ret = aim_frame_pool_get(c->interp_pool, &f)) < 0)
                 return ret;
-            if ((ret = aim_interp_render(engine, t, f)) < 0) {
+            if (engine == c->interp && c->dev) {
+                if ((ret = dev_get(c, &dev)) < 0 ||
+                    (ret = aim_interp_render_device(engine, t, f, dev)) < 0) {
+                    aim_frame_unref(&f);
+                    dev_put(c, &dev);
+                    return ret;
+                }
+                if (ret == 1)
+                    c->st.device_frames++;
+                else
+                    dev_put(c, &dev); // rendered on the host (a still pair, a fallback)
+            } else if ((ret = aim_interp_render(engine, t, f)) < 0) {
                 aim_frame_unref(&f);
                 return ret;
             }
@@ -477,7 +538,7 @@ static int run_job(Ctx *c, Job *j)
             f = aim_frame_ref(j->f0);
             c->st.duplicated++;
         }
-        if ((ret = push_out(c, c->q2, f, k)) < 0)
+        if ((ret = push_out(c, c->q2, f, dev, k)) < 0)
             return ret;
     }
     return 0;
@@ -524,18 +585,20 @@ static void *scale_thread(void *arg)
         if (c->scaler) {
             AimFrame *dst = NULL;
             if ((ret = aim_frame_pool_get(c->scale_pool, &dst)) < 0 ||
-                (ret = aim_scaler_run(c->scaler, o->f, dst)) < 0) {
+                (ret = o->dev ? aim_scaler_run_device(c->scaler, o->f, o->dev, dst)
+                              : aim_scaler_run(c->scaler, o->f, dst)) < 0) {
                 aim_frame_unref(&dst);
-                out_free(o);
+                out_free(c, o);
                 break;
             }
             aim_frame_copy_props(dst, o->f);
             aim_frame_unref(&o->f);
+            dev_put(c, &o->dev);
             o->f = dst;
         }
         busy += now_s() - t0;
         if (aim_queue_push(c->q3, o) < 0) {
-            out_free(o);
+            out_free(c, o);
             ret = c->error ? c->error : AIM_ERR_INTERRUPTED;
             break;
         }
@@ -564,7 +627,7 @@ static int sink_loop(Ctx *c)
         if (!n) // the source thread set it before its first job (the queues order the two)
             expect = c->first_k;
         if (o->k != expect) {
-            out_free(o);
+            out_free(c, o);
             ret = AIM_ERR(EINVAL);
             break;
         }
@@ -573,7 +636,7 @@ static int sink_loop(Ctx *c)
         view.index = o->k;
         view.pts = 0;
         ret = s->write(s->opaque, &view);
-        out_free(o);
+        out_free(c, o);
         busy += now_s() - t0;
         if (ret < 0)
             break;
@@ -666,6 +729,23 @@ int aim_pipeline_run(const AimPipelineSettings *s, AimPipelineStats *stats)
                                          (int)depth + 2)) < 0)
             goto end;
     }
+    // the device hand-off (see the top): both models on one device
+    const char *frames_env = getenv("AIM_VK_FRAMES");
+    AimVkDevice *idev = aim_interp_device(c.interp);
+    if (idev && c.scaler && idev == s->scale.device && !aim_scaler_device(c.scaler))
+        aim_log(&s->log, AIM_LOG_INFO, "pipeline: the upscaler's input passes (deblock, "
+                "denoise) or its backend need the frames on the host: no device hand-off");
+    if (idev && idev == aim_scaler_device(c.scaler)) {
+        if (frames_env && !strcmp(frames_env, "host")) {
+            aim_log(&s->log, AIM_LOG_INFO, "pipeline: AIM_VK_FRAMES=host: interpolated frames "
+                    "go to the upscaler through the host");
+        } else {
+            c.dev = idev;
+            aim_log(&s->log, AIM_LOG_INFO, "pipeline: interpolated frames stay on the Vulkan "
+                    "device between %s and %s", aim_interp_engine_name(c.interp),
+                    s->scale.engine);
+        }
+    }
 
     pthread_t th[3];
     void *(*fn[3])(void *) = { s->records ? replay_thread : source_thread, interp_thread,
@@ -690,9 +770,16 @@ end:
     for (void *item; c.q1 && aim_queue_try_pop(c.q1, &item) == 0;)
         job_free(item);
     for (void *item; c.q2 && aim_queue_try_pop(c.q2, &item) == 0;)
-        out_free(item);
+        out_free(&c, item);
     for (void *item; c.q3 && aim_queue_try_pop(c.q3, &item) == 0;)
-        out_free(item);
+        out_free(&c, item);
+    if (c.dev)
+        aim_log(&s->log, AIM_LOG_DEBUG, "pipeline: %lld of %lld interpolated frames handed to "
+                "the upscaler on the device", (long long)c.st.device_frames,
+                (long long)c.st.interpolated);
+    for (int i = 0; i < c.ndev_free; i++)
+        aim_nn_gpu_yuv_destroy(&c.dev_free[i]);
+    free(c.dev_free);
     if (stats)
         *stats = c.st;
     aim_gate_destroy(&c.gate);

@@ -43,6 +43,8 @@ typedef struct AimPipelineStats {
     int64_t interpolated;      ///< output frames made by the interpolation engine
     int64_t blended;           ///< output frames blended (fades)
     int64_t duplicated;        ///< in-between slots filled by a duplicate (hold, cut, last frame)
+    int64_t device_frames;     ///< of `interpolated`: handed to the upscaler on the Vulkan
+                               ///< device (pipeline.c's device hand-off)
     int64_t class_count[5];    ///< records per AimGateClass
     double stage_seconds[4];   ///< busy time of source+gate, interp, scale, sink threads
 } AimPipelineStats;

@@ -25,6 +25,13 @@ typedef struct AimScaleEngine {
     int (*create)(void **priv, const AimScalerSettings *s);
     int (*run)(void *priv, const AimFrame *in, AimFrame *out);
     void (*destroy)(void **priv);
+    /**
+     * Optional (may be NULL), with run_device: the Vulkan device whose frames run_device takes
+     * (aim_scaler_run_device, scale.h), or NULL when it would not take them now.
+     */
+    struct AimVkDevice *(*device)(void *priv);
+    /** run, with the input's samples on the device in `dev`; `in` gives only its properties. */
+    int (*run_device)(void *priv, const AimFrame *in, struct AimNnGpuYuv *dev, AimFrame *out);
 } AimScaleEngine;
 
 // Classic separable resamplers (resample.c).

@@ -9,13 +9,19 @@
 // The models that remove noise themselves (Real-CUGAN denoise1x..3x, waifu2x-cunet at every
 // level, the Anime4K restore nets) are flagged `denoises` in the registry: the dispatcher then
 // skips its classic deblock, denoise and sharpen, so two denoisers are never stacked.
-// Deviation from the engine contract: run allocates (the executor's per-tile tensors).
+// Device hand-off (run_device): a frame whose samples are on the upscaler's device (Model A's,
+// src/interp/engine_rife.c) goes YUV -> RGB there (aim_nn_gpu_yuv_to_rgb, bit-identical to rd)
+// and the tiles are cut from it there (aim_nn_upscaler_run_image): nothing is uploaded. After a
+// fallback to the CPU the samples are downloaded and run takes over.
+// Deviation from the engine contract: run allocates (the executor's per-tile tensors; the
+// device path's RGB frame and the fallback's host frame on first use).
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nn/color.h"
+#include "nn/gpu.h"
 #include "nn/upscaler.h"
 #include "scale/engine.h"
 
@@ -26,6 +32,11 @@ typedef struct NnEngine {
     void *classic;  ///< Lanczos engine mid -> dst
     const AimFrame *in;
     AimFrame *target;
+    AimVkDevice *dev;      ///< the settings' device (the upscaler may have fallen back)
+    AimNnGpuImage *img;    ///< run_device: the frame in RGB on the device
+    AimFrame *host;        ///< run_device after a fallback: the downloaded samples
+    int warned;            ///< run_device failed on the device once (logged)
+    AimLog log;
 } NnEngine;
 
 static void destroy(void **priv)
@@ -34,6 +45,8 @@ static void destroy(void **priv)
     if (!e)
         return;
     aim_nn_upscaler_destroy(&e->up);
+    aim_nn_gpu_image_destroy(&e->img);
+    aim_frame_unref(&e->host);
     aim_frame_unref(&e->mid);
     if (e->classic)
         aim_scale_engine_lanczos.destroy(&e->classic);
@@ -67,6 +80,8 @@ static int create(void **priv, const AimScalerSettings *s)
         return err;
     }
     aim_nn_color_init(&e->cc, &s->color, s->depth, s->src_h);
+    e->dev = s->device;
+    e->log = s->log;
     int f = aim_nn_upscaler_factor(e->up);
     int mw = s->src_w * f, mh = s->src_h * f;
     if (mw != s->dst_w || mh != s->dst_h) {
@@ -121,4 +136,36 @@ static int run(void *priv, const AimFrame *in, AimFrame *out)
     return err;
 }
 
-const AimScaleEngine aim_scale_engine_nn = { "neural", create, run, destroy };
+static AimVkDevice *device(void *priv)
+{
+    NnEngine *e = priv;
+    return strcmp(aim_nn_upscaler_backend(e->up), "cpu") ? e->dev : NULL; // NULL after a fallback
+}
+
+static int run_device(void *priv, const AimFrame *in, AimNnGpuYuv *dev, AimFrame *out)
+{
+    NnEngine *e = priv;
+    int err;
+    if (device(priv)) {
+        e->target = e->mid ? e->mid : out;
+        err = e->img ? 0 : aim_nn_gpu_image_create(&e->img, e->dev);
+        if (!err)
+            err = aim_nn_gpu_yuv_to_rgb(dev, &e->cc, e->img);
+        if (!err)
+            err = aim_nn_upscaler_run_image(e->up, e->img, wr, e);
+        if (!err)
+            return e->mid ? aim_scale_engine_lanczos.run(e->classic, e->mid, out) : 0;
+        if (err != AIM_ERR_UNSUPPORTED && !e->warned++)
+            aim_log(&e->log, AIM_LOG_WARNING, "scale: the frame on the device could not be "
+                    "upscaled there (%s): downloaded", aim_strerror(err));
+    }
+    // on the CPU (a fallback), or the GPU's error again from run
+    err = e->host ? 0 : aim_frame_alloc(&e->host, in->width, in->height, in->depth, 0);
+    if (!err)
+        err = aim_nn_gpu_yuv_download(dev, e->host);
+    return err < 0 ? err : run(priv, e->host, out);
+}
+
+const AimScaleEngine aim_scale_engine_nn = {
+    "neural", create, run, destroy, .device = device, .run_device = run_device,
+};

@@ -340,12 +340,19 @@ static void run_pass(AimScaler *s, const Pass *ps, AimPoolFn fn, const AimFrame 
     s->pout = NULL;
 }
 
-int aim_scaler_run(AimScaler *s, const AimFrame *in, AimFrame *out)
+// The engine's run, or run_device on `dev`'s samples (the restoration passes then are off).
+static int engine_run(AimScaler *s, const AimFrame *in, struct AimNnGpuYuv *dev, AimFrame *out)
+{
+    return dev ? s->engine->run_device(s->priv, in, dev, out) : s->engine->run(s->priv, in, out);
+}
+
+static int run(AimScaler *s, const AimFrame *in, struct AimNnGpuYuv *dev, AimFrame *out)
 {
     if (!s || !in || !out || in->width != s->s.src_w || in->height != s->s.src_h ||
         out->width != s->s.dst_w || out->height != s->s.dst_h || in->depth != s->s.depth ||
-        out->depth != s->s.depth)
-        return AIM_ERR(EINVAL);
+        out->depth != s->s.depth ||
+        (dev && (!s->engine->run_device || s->do_deblock || s->do_denoise)))
+        return AIM_ERR(EINVAL); // not aim_scaler_device: after a fallback run_device downloads
     const AimFrame *src = in;
     if (s->do_deblock) {
         run_pass(s, &s->src_pass, job_deblock_rows, src, s->buf_a);
@@ -363,13 +370,31 @@ int aim_scaler_run(AimScaler *s, const AimFrame *in, AimFrame *out)
         AimFrame view = *out;
         view.data[0] = s->buf_luma->data[0];
         view.stride[0] = s->buf_luma->stride[0];
-        ret = s->engine->run(s->priv, src, &view);
+        ret = engine_run(s, src, dev, &view);
         if (!ret)
             run_pass(s, &s->dst_pass, job_sharpen, &view, out);
     } else {
-        ret = s->engine->run(s->priv, src, out);
+        ret = engine_run(s, src, dev, out);
     }
     if (!ret)
         aim_frame_copy_props(out, in);
     return ret;
+}
+
+int aim_scaler_run(AimScaler *s, const AimFrame *in, AimFrame *out)
+{
+    return run(s, in, NULL, out);
+}
+
+struct AimVkDevice *aim_scaler_device(const AimScaler *s)
+{
+    if (!s || !s->engine->device || !s->engine->run_device || s->do_deblock || s->do_denoise)
+        return NULL; // the passes before the engine read the host's samples
+    return s->engine->device(s->priv);
+}
+
+int aim_scaler_run_device(AimScaler *s, const AimFrame *in, struct AimNnGpuYuv *dev,
+                          AimFrame *out)
+{
+    return dev ? run(s, in, dev, out) : AIM_ERR(EINVAL);
 }

@@ -85,5 +85,19 @@ void aim_scaler_destroy(AimScaler **s);
  * 0 or AIM_ERR(EINVAL) (sizes or depth do not match the settings). `in` is not modified.
  */
 int aim_scaler_run(AimScaler *s, const AimFrame *in, AimFrame *out);
+/**
+ * The Vulkan device whose frames aim_scaler_run_device takes (a neural engine on the device,
+ * and no classic restoration pass, which reads the host's samples), or NULL.
+ */
+struct AimVkDevice *aim_scaler_device(const AimScaler *s);
+struct AimNnGpuYuv;
+/**
+ * aim_scaler_run on a frame whose samples are on aim_scaler_device's device (src/nn/gpu.h
+ * AimNnGpuYuv, e.g. aim_interp_render_device's): `in` gives the size, depth and properties, its
+ * pixels are not read. The output equals aim_scaler_run's on the same samples. Errors as
+ * aim_scaler_run's; AIM_ERR(EINVAL) when aim_scaler_device is NULL.
+ */
+int aim_scaler_run_device(AimScaler *s, const AimFrame *in, struct AimNnGpuYuv *dev,
+                          AimFrame *out);
 
 #endif

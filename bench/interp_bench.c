@@ -39,25 +39,13 @@
 
 #include "harm.h"
 
+#include "core/clock.h"
 #include "core/cpu.h"
 #include "core/pool.h"
 #include "interp/interp.h"
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-// CPU time of the process: the single-threaded measurements use it, so that other jobs on a
-// shared machine do not count (the driver measures ffmpeg's user+sys the same way).
-static double cpu_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
+// The single-threaded measurements use the process's CPU time (aim_cpu_s), so that other jobs
+// on a shared machine do not count (the driver measures ffmpeg's user+sys the same way).
 
 static void die(const char *msg)
 {
@@ -605,11 +593,11 @@ static int mode_score(const Args *a, Clip *c)
                         cand = cache[i];
                         reused++;
                     } else {
-                        double t0 = cpu_s();
+                        double t0 = aim_cpu_s();
                         if (aim_interp_set_pair(ip, f0, f1, NULL) < 0 ||
                             aim_interp_render(ip, ocand[k], o) < 0)
                             die("interp failed");
-                        busy += cpu_s() - t0;
+                        busy += aim_cpu_s() - t0;
                         rendered++;
                         luma8(o, s.e0); // scratch until score_frame
                         cand = s.e0;
@@ -629,11 +617,11 @@ static int mode_score(const Args *a, Clip *c)
                 memcpy(yo, cache[i], (size_t)w * h);
                 reused++;
             } else {
-                double t0 = cpu_s();
+                double t0 = aim_cpu_s();
                 if (aim_interp_set_pair(ip, next ? f1 : f0, next ? f0 : f1, NULL) < 0 ||
                     aim_interp_render(ip, next ? 1 - tt : tt, o) < 0)
                     die("interp failed");
-                busy += cpu_s() - t0;
+                busy += aim_cpu_s() - t0;
                 rendered++;
                 luma8(o, yo);
             }
@@ -689,11 +677,11 @@ static int mode_score(const Args *a, Clip *c)
                 read_raw(c->raw, c->fsize, c->draw[2 * i + 2], b1);
                 to_frame(b0, f0);
                 to_frame(b1, f1);
-                double t0 = now_s(), c0 = cpu_s();
+                double t0 = aim_now_s(), c0 = aim_cpu_s();
                 aim_interp_set_pair(ip, f0, f1, NULL);
                 aim_interp_render(ip, 0.5, o);
-                busy2 += now_s() - t0;
-                cpu2 += cpu_s() - c0;
+                busy2 += aim_now_s() - t0;
+                cpu2 += aim_cpu_s() - c0;
                 n2++;
             }
             AimInterpStats stt;

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/cpu.h"
 #include "core/pool.h"
 #include "gate/gate.h"
@@ -23,20 +24,6 @@
 #include "interp/interp.h"
 
 #define RING 8
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-static double cpu_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -197,24 +184,24 @@ int main(int argc, char **argv)
             mf.data[0] = mf.data[nb - 1] = 1; // corners: the region becomes the whole frame
             uint8_t *corners = calloc(nb, 1);
             corners[0] = corners[nb - 1] = 1;
-            double c0 = cpu_s(), t0 = now_s();
+            double c0 = aim_cpu_s(), t0 = aim_now_s();
             int k = nscored;
             if (a < 1) {
                 aim_interp_set_pair(ip, f0, f1, &mf);
                 aim_interp_render(ip, 0.5, full);
-                double c1 = cpu_s(), t1 = now_s();
+                double c1 = aim_cpu_s(), t1 = aim_now_s();
                 cf[k] = c1 - c0;
                 wf[k] = t1 - t0;
                 aim_interp_set_pair(ip, f0, f1, &m);
                 aim_interp_render(ip, 0.5, roi);
-                cr[k] = cpu_s() - c1;
-                wr[k] = now_s() - t1;
+                cr[k] = aim_cpu_s() - c1;
+                wr[k] = aim_now_s() - t1;
                 nsmall++;
             } else { // the engine runs on the whole frame: one render is both
                 aim_interp_set_pair(ip, f0, f1, &m);
                 aim_interp_render(ip, 0.5, roi);
-                cf[k] = cr[k] = cpu_s() - c0;
-                wf[k] = wr[k] = now_s() - t0;
+                cf[k] = cr[k] = aim_cpu_s() - c0;
+                wf[k] = wr[k] = aim_now_s() - t0;
                 aim_frame_copy(full, roi);
             }
             su[k] = cf[k] / (cr[k] > 0 ? cr[k] : 1e-9);

@@ -11,26 +11,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/cpu.h"
 #include "core/pool.h"
 #include "nn/rife.h"
 #include "vk/vk.h"
 
 static void log_cb(void *o, AimLogLevel l, const char *m) { fprintf(stderr, "%s\n", m); }
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-static double cpu_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
 
 static unsigned char *read_rgb(const char *path, size_t n)
 {
@@ -98,11 +85,11 @@ int main(int argc, char **argv)
     s.opt.cpu_flags = cpu;
     s.opt.pool = pool;
     AimNnRife *r;
-    double t0 = now_s();
+    double t0 = aim_now_s();
     int err = aim_nn_rife_create(&r, &s);
     if (err < 0)
         return fprintf(stderr, "rife_run: %s\n", aim_strerror(err)), err == AIM_ERR_MODEL_MISSING ? 77 : 1;
-    double t_load = now_s() - t0;
+    double t_load = aim_now_s() - t0;
     for (int k = 0; k < 2; k++) {
         float *p[3];
         ptrdiff_t st;
@@ -114,17 +101,17 @@ int main(int argc, char **argv)
     }
     const float *o[3];
     ptrdiff_t ost;
-    double best = 1e30, sum = 0, first = 0, c0 = cpu_s();
+    double best = 1e30, sum = 0, first = 0, c0 = aim_cpu_s();
     for (int i = 0; i < repeat; i++) {
-        double a = now_s();
+        double a = aim_now_s();
         if ((err = aim_nn_rife_run(r, t, o, &ost)) < 0)
             return fprintf(stderr, "rife_run: %s\n", aim_strerror(err)), 1;
-        double d = now_s() - a;
+        double d = aim_now_s() - a;
         sum += d;
         first = i == 0 ? d : first;
         best = d < best ? d : best;
     }
-    double cpu_run = (cpu_s() - c0) / repeat;
+    double cpu_run = (aim_cpu_s() - c0) / repeat;
     int pw, ph;
     aim_nn_rife_padded_size(r, &pw, &ph);
     printf("rife_run %dx%d (padded %dx%d) scale %g t %g threads %d%s on %s: load %.3f s, run "

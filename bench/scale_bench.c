@@ -31,25 +31,13 @@
 #include <libavutil/opt.h>
 #include <libswscale/swscale.h>
 
+#include "core/clock.h"
 #include "core/cpu.h"
 #include "core/pool.h"
 #include "scale/scale.h"
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-// CPU time of the calling thread: single-threaded runs are timed with it, so the other
-// agents sharing this machine's 2 cores do not count (they still share caches).
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
+// Single-threaded runs are timed with the calling thread's CPU time (aim_thread_cpu_s), so the
+// other agents sharing this machine's 2 cores do not count (they still share caches).
 
 static void die(const char *what)
 {
@@ -133,14 +121,14 @@ static int cmpd(const void *a, const void *b)
 static void race(double seconds, int cpu, OursCtx *oc, SwsCtx *sc, double *ours_fps,
                  double *sws_fps)
 {
-    double (*clk)(void) = cpu ? cpu_now : now;
+    double (*clk)(void) = cpu ? aim_thread_cpu_s : aim_now_s;
     enum { MAXN = 4096 };
     static double ta[MAXN], tb[MAXN];
     aim_scaler_run(oc->s, oc->in, oc->out); // warm-up: page faults, caches
     sws_scale_frame(sc->c, sc->out, sc->in);
     int n = 0;
-    double start = now();
-    while (n < MAXN && (now() - start < seconds || n < 5)) {
+    double start = aim_now_s();
+    while (n < MAXN && (aim_now_s() - start < seconds || n < 5)) {
         double t0 = clk();
         if (aim_scaler_run(oc->s, oc->in, oc->out))
             die("aim_scaler_run");
@@ -191,11 +179,11 @@ static void bench_options(double seconds)
         static double t[MAXN];
         int n = 0;
         aim_scaler_run(sc, in, out);
-        double start = now();
-        while (n < MAXN && (now() - start < seconds || n < 5)) {
-            double t0 = cpu_now();
+        double start = aim_now_s();
+        while (n < MAXN && (aim_now_s() - start < seconds || n < 5)) {
+            double t0 = aim_thread_cpu_s();
             aim_scaler_run(sc, in, out);
-            t[n++] = cpu_now() - t0;
+            t[n++] = aim_thread_cpu_s() - t0;
         }
         qsort(t, (size_t)n, sizeof(double), cmpd);
         printf("  %-16s %7.1f\n", opts[i].name, 1.0 / t[n / 2]);
@@ -423,13 +411,6 @@ static const Method nn_methods[] = {
 #define NNN (int)(sizeof(nn_methods) / sizeof(nn_methods[0]))
 #define MAXM 32
 
-static double proc_cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 // Our scaler `engine` from in to out (their sizes); 0 or the error.
 static int run_ours(const Method *me, const char *engine, const AimFrame *in, AimFrame *out,
                     AimPool *pool)
@@ -558,7 +539,7 @@ static void bench_quality(const char *dir, int qscale, const Method *methods, in
         AVFrame *up = av_frame(W, H, AV_PIX_FMT_YUV420P);
         for (int m = 0; m < nm; m++) {
             const Method *me = &methods[m];
-            double t0 = proc_cpu_now();
+            double t0 = aim_cpu_s();
             if (!ok[m]) {
                 continue;
             } else if (me->is_sws) {
@@ -587,7 +568,7 @@ static void bench_quality(const char *dir, int qscale, const Method *methods, in
                 if (err)
                     die("our scaler failed");
             }
-            cpu[m] += proc_cpu_now() - t0;
+            cpu[m] += aim_cpu_s() - t0;
             double se_all = 0, se_edge = 0;
             long ne = 0;
             for (int y = 0; y < H; y++)

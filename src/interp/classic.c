@@ -25,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "engine.h"
 #include "flow.h"
 
@@ -87,13 +88,6 @@ typedef struct Classic {
     float t;
     double st[ST_N];
 } Classic;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static void classic_destroy(void **priv)
 {
@@ -313,17 +307,17 @@ static int classic_set_pair(void *priv, const AimFrame *f0, const AimFrame *f1,
     e->identical = frames_identical(f0, f1);
     if (e->identical)
         return 0;
-    double t0 = now_s();
+    double t0 = aim_now_s();
     aim_pool_run(e->s.pool, pyr_job, e, 2);
-    double t1 = now_s();
+    double t1 = aim_now_s();
     double before[2][3];
     for (int k = 0; k < 2; k++)
         aim_flow_times(e->flow[k], before[k]);
     aim_pool_run(e->s.pool, flow_job, e, 2);
-    double t2 = now_s();
+    double t2 = aim_now_s();
     aim_pool_run(e->s.pool, qual_job, e, 2);
     e->zoom = flow_scale(e);
-    double t3 = now_s();
+    double t3 = aim_now_s();
     // flow stages are shared out by their thread-time so the parts add up to the wall time
     double after[3] = { 0 }, tot = 0;
     for (int k = 0; k < 2; k++) {
@@ -801,12 +795,12 @@ static int classic_render(void *priv, double t, AimFrame *out)
     }
     e->out = out;
     e->t = (float)t;
-    double t0 = now_s();
+    double t0 = aim_now_s();
     aim_pool_run(e->s.pool, splat_job, e, 2);
     field_at_t(e);
-    double t1 = now_s();
+    double t1 = aim_now_s();
     aim_pool_run(e->s.pool, warp_job, e, e->njobs);
-    double t2 = now_s();
+    double t2 = aim_now_s();
     e->st[ST_FIELD] += t1 - t0;
     e->st[ST_WARP] += t2 - t1;
     return 0;

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "engine.h"
 #include "nn/color.h"
 #include "nn/gpu.h"
@@ -62,13 +63,6 @@ typedef struct Rife {
     int warned;             ///< the device path failed once (logged) and renders on the host
     AimLog log;
 } Rife;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static void rife_destroy(void **priv)
 {
@@ -228,7 +222,7 @@ static int rife_set_pair(void *priv, const AimFrame *f0, const AimFrame *f1,
                          const AimMotionMask *mask)
 {
     Rife *e = priv;
-    double t0 = now_s();
+    double t0 = aim_now_s();
     e->f0 = f0;
     e->mask = mask;
     e->base_ok = 0;
@@ -247,7 +241,7 @@ static int rife_set_pair(void *priv, const AimFrame *f0, const AimFrame *f1,
         aim_nn_rife_input(e->nn, k, e->rgb, &e->stride);
         aim_pool_run(e->pool, to_rgb_job, e, e->njobs);
     }
-    e->st[ST_IN] += now_s() - t0;
+    e->st[ST_IN] += aim_now_s() - t0;
     return 0;
 }
 
@@ -258,18 +252,18 @@ static int rife_render(void *priv, double t, AimFrame *out)
         aim_frame_copy(out, e->f0);
         return 0;
     }
-    double t0 = now_s();
+    double t0 = aim_now_s();
     int err = aim_nn_rife_run(e->nn, (float)t, e->crgb, &e->stride);
     if (err < 0)
         return err;
-    double t1 = now_s();
+    double t1 = aim_now_s();
     if (e->rw < e->w || e->rh < e->h)
         aim_frame_copy(out, e->f0); // outside the region every block is static
     e->out = out;
     aim_pool_run(e->pool, to_yuv_job, e, e->njobs);
     e->out = NULL;
     e->st[ST_NET] += t1 - t0;
-    e->st[ST_OUT] += now_s() - t1;
+    e->st[ST_OUT] += aim_now_s() - t1;
     return 0;
 }
 
@@ -284,7 +278,7 @@ static int rife_render_device(void *priv, double t, AimFrame *out, AimNnGpuYuv *
     Rife *e = priv;
     if (e->identical || e->still)
         return rife_render(priv, t, out);
-    double t0 = now_s();
+    double t0 = aim_now_s();
     int err = 0;
     if (!e->img)
         err = aim_nn_gpu_image_create(&e->img, e->dev);
@@ -294,7 +288,7 @@ static int rife_render_device(void *priv, double t, AimFrame *out, AimNnGpuYuv *
         e->base_ok = 1;
     if (!err)
         err = aim_nn_rife_run_image(e->nn, (float)t, e->img);
-    double t1 = now_s();
+    double t1 = aim_now_s();
     if (!err)
         err = aim_nn_gpu_yuv_merge(dev, e->base, e->img, e->rx, e->ry, e->mask, &e->cc);
     if (err < 0) { // the CPU after a fallback, or the GPU's error again from the host path
@@ -304,7 +298,7 @@ static int rife_render_device(void *priv, double t, AimFrame *out, AimNnGpuYuv *
         return rife_render(priv, t, out);
     }
     e->st[ST_NET] += t1 - t0;
-    e->st[ST_OUT] += now_s() - t1;
+    e->st[ST_OUT] += aim_now_s() - t1;
     return 1;
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "flow.h"
 
 #define PS AIM_FLOW_PATCH
@@ -13,13 +14,6 @@
 // 0.05 dB / 0.0005 SSIM on the shared clips (anime's flat regions and hard lines are settled
 // by the densified patches there; what the smoothness term adds is coarse-scale coherence).
 #define VAR_MIN 2
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static void *alloc_f(size_t n)
 {
@@ -519,16 +513,16 @@ void aim_flow_compute(AimFlow *f, const AimFlowPyr *a, const AimFlowPyr *b)
             upsample_flow(f, l);
         int nx = grid(f->gx, f->lw[l], f->s.patch_stride);
         int ny = grid(f->gy, f->lh[l], f->s.patch_stride);
-        double t0 = now_s();
+        double t0 = aim_now_s();
         search_level(f, l, a, b, nx, ny);
-        double t1 = now_s();
+        double t1 = aim_now_s();
         densify_level(f, l, a, b, nx, ny);
-        double t2 = now_s();
+        double t2 = aim_now_s();
         if (f->s.var_iters && l >= VAR_MIN)
             refine_level(f, l, a, b);
         f->t_search += t1 - t0;
         f->t_dens += t2 - t1;
-        f->t_var += now_s() - t2;
+        f->t_var += aim_now_s() - t2;
     }
     for (int l = f->s.finest - 1; l >= 0; l--)
         upsample_flow(f, l);

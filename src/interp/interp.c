@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "engine.h"
 
 static const AimInterpEngine *const engines[] = {
@@ -23,13 +24,6 @@ struct AimInterp {
     size_t mask_cap;
     AimInterpStats st;
 };
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 void aim_interp_default_settings(AimInterpSettings *s)
 {
@@ -158,13 +152,13 @@ int aim_interp_set_pair(AimInterp *ip, AimFrame *f0, AimFrame *f1, const AimMoti
         ip->mask.block = mask->block;
         ip->has_mask = 1;
     }
-    double t0 = now_s();
+    double t0 = aim_now_s();
     int err = ip->eng->set_pair(ip->priv, f0, f1, ip->has_mask ? &ip->mask : NULL);
     if (err < 0) {
         ip->has_mask = 0;
         return err;
     }
-    ip->st.set_pair_s += now_s() - t0;
+    ip->st.set_pair_s += aim_now_s() - t0;
     ip->st.pairs++;
     ip->f0 = aim_frame_ref(f0);
     ip->f1 = aim_frame_ref(f1);
@@ -200,7 +194,7 @@ static int render(AimInterp *ip, double t, AimFrame *out, struct AimNnGpuYuv *de
     if (!ip || !ip->f0 || !(t > 0.0 && t < 1.0) || !frame_ok(ip, out) ||
         (dev && !ip->eng->render_device))
         return AIM_ERR(EINVAL);
-    double t0 = now_s();
+    double t0 = aim_now_s();
     int err = dev ? ip->eng->render_device(ip->priv, t, out, dev)
                   : ip->eng->render(ip->priv, t, out);
     if (err < 0)
@@ -208,7 +202,7 @@ static int render(AimInterp *ip, double t, AimFrame *out, struct AimNnGpuYuv *de
     if (ip->has_mask && !err)
         copy_static(&ip->mask, ip->f0, out);
     aim_frame_copy_props(out, ip->f0);
-    ip->st.render_s += now_s() - t0;
+    ip->st.render_s += aim_now_s() - t0;
     ip->st.frames++;
     return err;
 }

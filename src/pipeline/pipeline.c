@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/queue.h"
 #include "nn/gpu.h"
 #include "pipeline.h"
@@ -62,13 +63,6 @@ typedef struct Ctx {
     AimNnGpuYuv **dev_free;  // idle device frames, under `lock`
     int ndev_free, dev_cap;
 } Ctx;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static int cancelled(Ctx *c)
 {
@@ -256,12 +250,12 @@ static void *source_thread(void *arg)
             ret = AIM_ERR_INTERRUPTED;
             break;
         }
-        double t0 = now_s();
+        double t0 = aim_now_s();
         AimFrame *f = NULL;
         ret = read_frame(c, i, &f);
         if (ret == AIM_ERR_EOF) {
             ret = 0;
-            busy += now_s() - t0;
+            busy += aim_now_s() - t0;
             break;
         }
         if (ret < 0)
@@ -277,7 +271,7 @@ static void *source_thread(void *arg)
         }
         if (ret < 0)
             break;
-        busy += now_s() - t0;
+        busy += aim_now_s() - t0;
         if ((ret = drain_gate(c, &w)) != AIM_ERR(EAGAIN)) {
             if (ret == AIM_ERR_EOF)
                 ret = AIM_ERR(EINVAL);
@@ -382,13 +376,13 @@ static void *replay_thread(void *arg)
             ret = AIM_ERR_INTERRUPTED;
             break;
         }
-        double t0 = now_s();
+        double t0 = aim_now_s();
         AimFrame *f = NULL;
         if (i > s->emit_end || i >= s->nb_records)
             ret = AIM_ERR_EOF; // nothing after the last frame a job may need
         else
             ret = read_frame(c, i, &f);
-        busy += now_s() - t0;
+        busy += aim_now_s() - t0;
         if (ret == AIM_ERR_EOF) {
             ret = 0;
             break;
@@ -554,10 +548,10 @@ static void *interp_thread(void *arg)
         ret = aim_queue_pop(c->q1, (void **)&j);
         if (ret < 0)
             break;
-        double t0 = now_s();
+        double t0 = aim_now_s();
         ret = run_job(c, j);
         job_free(j);
-        busy += now_s() - t0;
+        busy += aim_now_s() - t0;
         if (ret < 0)
             break;
     }
@@ -581,7 +575,7 @@ static void *scale_thread(void *arg)
         ret = aim_queue_pop(c->q2, (void **)&o);
         if (ret < 0)
             break;
-        double t0 = now_s();
+        double t0 = aim_now_s();
         if (c->scaler) {
             AimFrame *dst = NULL;
             if ((ret = aim_frame_pool_get(c->scale_pool, &dst)) < 0 ||
@@ -596,7 +590,7 @@ static void *scale_thread(void *arg)
             dev_put(c, &o->dev);
             o->f = dst;
         }
-        busy += now_s() - t0;
+        busy += aim_now_s() - t0;
         if (aim_queue_push(c->q3, o) < 0) {
             out_free(c, o);
             ret = c->error ? c->error : AIM_ERR_INTERRUPTED;
@@ -623,7 +617,7 @@ static int sink_loop(Ctx *c)
         ret = aim_queue_pop(c->q3, (void **)&o);
         if (ret < 0)
             break;
-        double t0 = now_s();
+        double t0 = aim_now_s();
         if (!n) // the source thread set it before its first job (the queues order the two)
             expect = c->first_k;
         if (o->k != expect) {
@@ -637,7 +631,7 @@ static int sink_loop(Ctx *c)
         view.pts = 0;
         ret = s->write(s->opaque, &view);
         out_free(c, o);
-        busy += now_s() - t0;
+        busy += aim_now_s() - t0;
         if (ret < 0)
             break;
         c->st.out_frames++;

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "test.h"
+#include "core/clock.h"
 #include "core/cpu.h"
 #include "core/pool.h"
 #include "nn/ops_rife.h"
@@ -17,13 +18,6 @@ static float frand(void)
 {
     rng = rng * 1664525u + 1013904223u;
     return (float)((rng >> 8) & 0xffff) / 32768.f - 1.f;
-}
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
 // Float kernels: FMA vs separate multiply-add differ by a few ulp of the operands' magnitude.
@@ -145,10 +139,10 @@ static void speed(unsigned flags)
     for (int rep = 0; rep < 7; rep++)
         for (int v = 0; v < 2; v++) {
             AimRifeWarpFn fn = v ? k.warp_row : aim_nn_rife_warp_row_c;
-            double t0 = now();
+            double t0 = aim_now_s();
             for (int y = 0; y < h; y++)
                 fn(dp, sp, c, fl, fl + n, y, 0, w, w, h);
-            double t = now() - t0;
+            double t = aim_now_s() - t0;
             best[v] = t < best[v] ? t : best[v];
         }
     fprintf(stderr, "warp_row 640x360x3, 1 thread: c %.2f ms, %s %.2f ms (x%.2f)\n",
@@ -160,10 +154,10 @@ static void speed(unsigned flags)
     for (int rep = 0; rep < 7; rep++)
         for (int v = 0; v < 2; v++) {
             AimRifeHlerpFn fn = v ? k.hlerp : aim_nn_rife_hlerp_c;
-            double t0 = now();
+            double t0 = aim_now_s();
             for (int y = 0; y < 3 * h; y++)
                 fn(d + (y % 3) * 1280, src + (size_t)y * w, xi, a, 1280);
-            double t = now() - t0;
+            double t = aim_now_s() - t0;
             best[v] = t < best[v] ? t : best[v];
         }
     fprintf(stderr, "hlerp 640->1280 x 1080 rows, 1 thread: c %.2f ms, %s %.2f ms (x%.2f)\n",
@@ -243,11 +237,11 @@ static void test_warp_op(AimPool *pool, unsigned flags)
         AimNnOpt ref = { 1, 0, NULL, 0 }, fast = { 0, flags, pool, 0 };
         double tr = 1e9, tf = 1e9;
         for (int rep = 0; rep < (w == 640 ? 5 : 1); rep++) { // best of 5: a shared machine
-            double t0 = now();
+            double t0 = aim_now_s();
             CHECK(op->forward(&l, in, &o1, &ref) == 0);
-            double t1 = now();
+            double t1 = aim_now_s();
             CHECK(op->forward(&l, in, &o2, &fast) == 0);
-            double t2 = now();
+            double t2 = aim_now_s();
             tr = t1 - t0 < tr ? t1 - t0 : tr;
             tf = t2 - t1 < tf ? t2 - t1 : tf;
         }
@@ -303,11 +297,11 @@ static void test_interp_op(AimPool *pool, unsigned flags)
         AimNnOpt ref = { 1, 0, NULL, 0 }, fast = { 0, flags, pool, 0 };
         double tr = 1e9, tf = 1e9;
         for (int rep = 0; rep < (i < 2 ? 5 : 1); rep++) {
-            double t0 = now();
+            double t0 = aim_now_s();
             CHECK(ref_op->forward(&l, &in, &o1, &ref) == 0);
-            double t1 = now();
+            double t1 = aim_now_s();
             CHECK(op->forward(&l, &in, &o2, &fast) == 0);
-            double t2 = now();
+            double t2 = aim_now_s();
             tr = t1 - t0 < tr ? t1 - t0 : tr;
             tf = t2 - t1 < tf ? t2 - t1 : tf;
         }

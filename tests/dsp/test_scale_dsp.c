@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/cpu.h"
 #include "scale/filter.h"
 #include "scale/restore.h"
@@ -39,13 +40,6 @@ static int sample(int pat, int i, int maxv)
 }
 
 static int maxv_of(int depth) { return (1 << depth) - 1; }
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static int fails_h, fails_v, fails_sh, fails_dn, fails_db;
 
@@ -236,7 +230,7 @@ static void bench(const AimScaleDSP *ref, const AimScaleDSP *opt)
             tm[impl] = 1e9;
             for (int batch = 0; batch < 20; batch++) {
                 const int iters = 20;
-                double t0 = now();
+                double t0 = aim_now_s();
                 for (int i = 0; i < iters; i++) {
                     if (kfn == 0)
                         d->h(mid, src, 2560, fh.off, fh.coef_blk, NULL, fh.fs, 8, 0);
@@ -252,7 +246,7 @@ static void bench(const AimScaleDSP *ref, const AimScaleDSP *opt)
                         d->deblock_h(blk + 8 * (1920 + 32), 1920 + 32, 1920, &db.db);
                     }
                 }
-                double t = (now() - t0) / iters;
+                double t = (aim_now_s() - t0) / iters;
                 tm[impl] = t < tm[impl] ? t : tm[impl];
             }
         }

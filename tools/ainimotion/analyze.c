@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "core/clock.h"
 #include "core/cpu.h"
 #include "core/parse.h"
 #include "gate/gate.h"
@@ -272,7 +273,7 @@ int aim_cmd_analyze(int argc, char **argv)
         code = ret == AIM_ERR(EINVAL) ? AIM_EXIT_USAGE : AIM_EXIT_FAILED;
         goto end;
     }
-    double t0 = aim_cli_now_s(), t_gate = 0;
+    double t0 = aim_now_s(), t_gate = 0;
     for (;;) {
         AimFrame *f = NULL;
         ret = aim_reader_read(reader, &f);
@@ -302,7 +303,7 @@ int aim_cmd_analyze(int argc, char **argv)
         goto end;
     }
     t_gate += cpu_s() - tg;
-    double seconds = aim_cli_now_s() - t0;
+    double seconds = aim_now_s() - t0;
     if (rs.n == 0) {
         aim_cli_say("ainimotion analyze: '%s' has no video frames", o.in);
         code = AIM_EXIT_INPUT;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "core/clock.h"
 #include "enhance.h"
 
 // What a folder contributes: files with a video container's extension (not hidden, not
@@ -251,7 +252,7 @@ int aim_batch_run(int argc, char **argv)
             run[m++] = eargv[i];
         run[m++] = "--out";
         run[m++] = it->out;
-        double t0 = aim_cli_now_s();
+        double t0 = aim_now_s();
         EnhanceOptions o;
         char err[512];
         if (aim_enhance_parse(m, run, &o, err, sizeof(err)) < 0) {
@@ -260,7 +261,7 @@ int aim_batch_run(int argc, char **argv)
             goto end;
         }
         it->code = aim_enhance_cli_run(&o, m, run);
-        it->seconds = aim_cli_now_s() - t0;
+        it->seconds = aim_now_s() - t0;
         free(run);
         failed += it->code != AIM_EXIT_OK;
         interrupted = it->code == AIM_EXIT_INTERRUPTED;

@@ -371,13 +371,6 @@ void aim_cli_file_abort(AimCliFile *cf)
     *cf = (AimCliFile){ 0 };
 }
 
-double aim_cli_now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 // A condition variable whose timed waits (cond_wait_ms) count on CLOCK_MONOTONIC.
 static int cond_init_monotonic(pthread_cond_t *cond)
 {

@@ -155,9 +155,6 @@ int aim_cli_file_commit(AimCliFile *cf);
 /** Closes without publishing and removes the temporary file; a zeroed *cf is a no-op. */
 void aim_cli_file_abort(AimCliFile *cf);
 
-/** Seconds on CLOCK_MONOTONIC from an arbitrary start: for durations (a run's, a wait's). */
-double aim_cli_now_s(void);
-
 /**
  * A thread of its own that calls tick(arg) at once and then every `ms` milliseconds until
  * aim_cli_ticker_stop (the cancel poll of a run, a job lock's refresh). The period counts on

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "core/clock.h"
 #include "core/cpu.h"
 #include "core/parse.h"
 #include "enhance.h"
@@ -471,7 +472,7 @@ static void on_progress(void *opaque, const AimPipelineStats *st)
     Run *r = opaque;
     if (r->hooks && r->hooks->progress)
         r->hooks->progress(r->hooks->cb_opaque, st->out_frames, r->total_out,
-                           aim_cli_now_s() - r->t_start, r->out_fps, 0);
+                           aim_now_s() - r->t_start, r->out_fps, 0);
     if (r->hooks && r->hooks->cancelled && r->hooks->cancelled(r->hooks->cb_opaque))
         atomic_store(&r->cancel, 1);
 }
@@ -746,7 +747,7 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
         }
     }
 
-    run.t_start = aim_cli_now_s();
+    run.t_start = aim_now_s();
     AimPipelineStats st;
     ret = aim_pipeline_run(&ps, &st);
     // an allocation that failed anywhere, even one a library shrugged off, fails the run
@@ -755,7 +756,7 @@ int aim_enhance_run(const EnhanceOptions *op, const AimEnhanceHooks *hooks)
         ret = AIM_ERR(ENOMEM);
     if (!ret)
         ret = aim_writer_finish(run.writer);
-    double el = aim_cli_now_s() - run.t_start;
+    double el = aim_now_s() - run.t_start;
     if (st.out_frames && hooks && hooks->progress)
         hooks->progress(hooks->cb_opaque, st.out_frames, run.total_out, el, run.out_fps, 1);
     int rep = run.report ? aim_report_finish(run.report, &st, el, ret) : 0;

@@ -17,8 +17,12 @@ typedef struct ConvPriv {
 } ConvPriv;
 
 // Winograd from this many input and output channels up (AIM_NN_VK_WINO_WIDE). Measured on
-// lavapipe (bench/RESULTS-vk.md, "Winograd F(2x2, 3x3)"): at 3 input channels (the models' first
-// layer) the transforms cost more than the 16/36 fewer multiply-adds save.
+// lavapipe (bench/RESULTS-vk.md, "Winograd F(2x2, 3x3)", per-layer GPU times, same runs): with
+// 3 input channels (the models' first layers) it took 1.3-3.3x the direct form's time (the
+// transforms cost more than the GEMM saves); with 32 and 64 (32 -> 64, 64 -> 64, 64 -> 48,
+// 128 -> 64) 0.27-0.54x. 16 lies between; counting loads (the transforms' 32 per tile and
+// channel against the 9/4 fewer GEMM steps) puts the break-even near 8 channels. Fewer than 16
+// output channels (to RGB) is unmeasured and stays direct.
 #define WINO_MIN_CH 16
 
 static int wino_applies(int mode, const AimNnConv *c, int deconv)
@@ -86,8 +90,10 @@ static int32_t float_bits(float f)
 // Scratch of one Winograd chunk (V and M, fp32): the tiles of a layer go through the three
 // passes in chunks of at most this many bytes, so the scratch does not grow with the tile (one
 // 960 x 960 tile of 64 -> 64 channels would need 1.9 GB unchunked); 32 MiB is 4096 tiles of a
-// 64 -> 64 layer (a 128 x 128 output block), 1024 work groups of wino_gemm.comp.
-#define WINO_CHUNK_BYTES (32u << 20)
+// 64 -> 64 layer (a 128 x 128 output block), 1024 work groups of wino_gemm.comp. A power of
+// two: requests are rounded up to one, so the list's shared scratch grows straight to the size
+// it keeps (aim_vk_cmd_scratch_shared doubles), at most 2 x this with the outgrown ones.
+#define WINO_CHUNK_BYTES ((size_t)32 << 20)
 
 // The three passes of Winograd F(2x2, 3x3) (nn/winograd.h) per chunk of tiles, V and M in the
 // list's shared scratch, a barrier after each pass but the last of the layer.
@@ -97,14 +103,17 @@ static int wino_record(const AimNnVkRec *rc, const AimNnLayer *l, const ConvPriv
 {
     int tw = (out->w + 1) / 2, ntall = tw * ((out->h + 1) / 2);
     size_t per_tile = sizeof(float) * AIM_NN_WINO_POS * (size_t)(c->cin + c->cout);
-    int chunk = (int)(WINO_CHUNK_BYTES / per_tile);
-    chunk = chunk < 1 ? 1 : chunk > ntall ? ntall : chunk;
     size_t align = aim_vk_device_offset_align(rc->dev);
+    int chunk = (int)((WINO_CHUNK_BYTES - align) / per_tile);
+    chunk = chunk < 1 ? 1 : chunk > ntall ? ntall : chunk;
     size_t vbytes = sizeof(float) * AIM_NN_WINO_POS * (size_t)c->cin * (size_t)chunk;
     size_t mbytes = sizeof(float) * AIM_NN_WINO_POS * (size_t)c->cout * (size_t)chunk;
     size_t moff = (vbytes + align - 1) / align * align;
+    size_t bytes = 1;
+    while (bytes < moff + mbytes)
+        bytes *= 2;
     AimVkBinding s;
-    int err = aim_vk_cmd_scratch_shared(rc->cmd, moff + mbytes, &s);
+    int err = aim_vk_cmd_scratch_shared(rc->cmd, bytes, &s);
     if (err < 0)
         return err;
     AimVkBinding v = { s.buf, s.offset, vbytes }, m = { s.buf, s.offset + moff, mbytes };

@@ -38,8 +38,8 @@ static const Case cases[] = {
     { 70, 9, 1, 5, 3, "4=1" },                     // cin off the 8-block
     { 16, 72, 1, 33, 31, "4=1 9=1" },              // cout past a block, 272 tiles
     { 256, 12, 1, 9, 7, "" },                      // a long reduction
-    // 1056 tiles in chunks of 1008 (conv.c WINO_CHUNK_BYTES / (64 * 520)): the second chunk
-    // starts mid-row
+    // 1056 tiles in chunks of 1008 (conv.c: (WINO_CHUNK_BYTES - align) / (64 * 520)): the second
+    // chunk starts mid-row
     { 512, 8, 1, 66, 64, "4=1" },
 };
 

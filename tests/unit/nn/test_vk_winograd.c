@@ -149,38 +149,18 @@ static int picked(VkCheck *vc, const AimNet *net, const char *form)
 // c1 3->16, c2 16->32 (its scratch outgrows c1's), c3 32->16 unpadded, all Winograd (forced)
 static void test_chain(VkCheck *vc)
 {
-    static const struct { int cin, cout; } L[] = { { 3, 16 }, { 16, 32 }, { 32, 16 } };
+    static const VkcConv L[] = { { 3, 16, 3 }, { 16, 32, 3 }, { 32, 16, 3 } };
     const char *param = "7767517\n4 4\n"
         "Input in 0 1 data\n"
         "Convolution c1 1 1 data x 0=16 1=3 4=1 5=1 6=432 9=2 -23310=1,0.1\n"
         "Convolution c2 1 1 x y 0=32 1=3 4=1 5=1 6=4608 9=1\n"
         "Convolution c3 1 1 y out 0=16 1=3 5=1 6=4608\n";
-    size_t total = 0;
-    for (int i = 0; i < 3; i++)
-        total += 4 + sizeof(float) * (size_t)(L[i].cin * L[i].cout * 9 + L[i].cout);
-    unsigned char *bin = calloc(1, total), *p = bin;
-    CHECK(bin != NULL);
-    for (int i = 0; bin && i < 3; i++) {
-        size_t wn = (size_t)L[i].cin * L[i].cout * 9;
-        float *w = malloc(sizeof(float) * (wn + (size_t)L[i].cout));
-        vkc_fill(w, wn, 1.7f / sqrtf((float)(L[i].cin * 9)), 300 + (unsigned)i);
-        vkc_fill(w + wn, (size_t)L[i].cout, 0.3f, 400 + (unsigned)i);
-        memcpy(p + 4, w, sizeof(float) * (wn + (size_t)L[i].cout));
-        p += 4 + sizeof(float) * (wn + (size_t)L[i].cout);
-        free(w);
-    }
+    size_t total;
+    unsigned char *bin = vkc_chain_bin(L, 3, &total);
     AimNet *net = vkc_net(vc, param, bin, total);
-    const char *in = "data";
     setenv("AIM_VK_CONV", "winograd", 1);
     static const int sizes[][2] = { { 32, 32 }, { 45, 19 } };
-    for (int i = 0; i < 2; i++) {
-        AimNnMat m;
-        vkc_rand(&m, 3, sizes[i][0], sizes[i][1], 3, 500 + (unsigned)i);
-        char what[64];
-        snprintf(what, sizeof(what), "chain %dx%d", sizes[i][0], sizes[i][1]);
-        fprintf(stderr, "%-60s %.2g\n", what, vkc_compare(vc, net, &m, &in, 1, "out", what));
-        aim_nn_mat_free(&m);
-    }
+    vkc_chain_sizes(vc, net, sizes, 2);
     aim_net_destroy(&net);
     free(bin);
 }

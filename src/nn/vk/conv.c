@@ -20,7 +20,7 @@ typedef struct ConvPriv {
 // lavapipe (bench/RESULTS-vk.md, "Winograd F(2x2, 3x3)", per-layer GPU times, same runs): with
 // 3 input channels (the models' first layers) it took 1.3-3.3x the direct form's time (the
 // transforms cost more than the GEMM saves); with 32 and 64 (32 -> 64, 64 -> 64, 64 -> 48,
-// 128 -> 64) 0.27-0.54x. 16 lies between; counting loads (the transforms' 32 per tile and
+// 128 -> 64) 0.24-0.55x. 16 lies between; counting loads (the transforms' 32 per tile and
 // channel against the 9/4 fewer GEMM steps) puts the break-even near 8 channels. Fewer than 16
 // output channels (to RGB) is unmeasured and stays direct.
 #define WINO_MIN_CH 16

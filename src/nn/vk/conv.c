@@ -90,7 +90,7 @@ static int32_t float_bits(float f)
 // Scratch of one Winograd chunk (V and M, fp32): the tiles of a layer go through the three
 // passes in chunks of at most this many bytes, so the scratch does not grow with the tile (one
 // 960 x 960 tile of 64 -> 64 channels would need 1.9 GB unchunked); 32 MiB is 4096 tiles of a
-// 64 -> 64 layer (a 128 x 128 output block), 1024 work groups of wino_gemm.comp. A power of
+// 64 -> 64 layer (a 128 x 128 output block), 512 work groups of wino_gemm.comp. A power of
 // two: requests are rounded up to one, so the list's shared scratch grows straight to the size
 // it keeps (aim_vk_cmd_scratch_shared doubles), at most 2 x this with the outgrown ones.
 #define WINO_CHUNK_BYTES ((size_t)32 << 20)
@@ -137,10 +137,10 @@ static int wino_record(const AimNnVkRec *rc, const AimNnLayer *l, const ConvPriv
             break;
         aim_vk_cmd_barrier(rc->cmd);
         struct { int32_t cin, cout, nt; } pg = { c->cin, c->cout, nt };
-        // wino_gemm.comp: 64 invocations x RN (8) tiles by RM (8) output channels, z the
+        // wino_gemm.comp: 64 invocations x RN (16) tiles by RM (8) output channels, z the
         // positions
         err = aim_nn_vk_dispatch(rc, l, "wino_gemm", NULL, 0, bg, 3, &pg, sizeof(pg),
-                                 aim_nn_vk_groups(nt, 64 * 8), aim_nn_vk_groups(c->cout, 8),
+                                 aim_nn_vk_groups(nt, 64 * 16), aim_nn_vk_groups(c->cout, 8),
                                  AIM_NN_WINO_POS);
         if (err < 0)
             break;

@@ -16,8 +16,10 @@ layout(binding = 2) writeonly buffer M { float m[]; };
 
 layout(push_constant) uniform P { int cin, cout, nt; } p;
 
-// 8 x 8 as conv.comp's DIRECT form (measured there on lavapipe; bench/RESULTS-vk.md)
-const int RM = 8, RN = 8;
+// 8 x 16: on lavapipe 8 x 8 (conv.comp DIRECT's) took 5-14% more CPU time for
+// realesr-animevideov3, 16 x 16 was not clearly better than 8 x 16 under the machine's load
+// (bench/RESULTS-vk.md, "Winograd F(2x2, 3x3)"); the sums are the same, bit for bit
+const int RM = 8, RN = 16;
 
 void main()
 {

@@ -18,24 +18,38 @@ struct AimNnGpu {
     const AimNet *net;
     AimVkDevice *dev;
     int fp16;
-    int direct_conv; ///< AimNnVkRec.direct_conv: conv_direct()
+    int direct_conv; ///< AimNnVkRec.direct_conv: conv_forms()
+    int winograd;    ///< AimNnVkRec.winograd: conv_forms()
     AimLog log;
     const AimNnVkOp **ops; ///< per layer (NULL: Input, Split)
     void **priv;           ///< per layer: the op's init data
 };
 
-// The register-blocked convolution (conv.comp DIRECT) on a CPU Vulkan driver, the shared-memory
-// tiles on a GPU: on lavapipe the direct form gives 2.3-4x the frames/s (bench/RESULTS-vk.md);
-// on a GPU the tiles are the usual design and the direct form is unmeasured. AIM_VK_CONV=direct
-// or =tiled overrides it (the tests check both forms on lavapipe; a GPU run may compare them).
-static int conv_direct(const AimVkDevice *dev)
+// The convolution's forms. The register-blocked convolution (conv.comp DIRECT) on a CPU Vulkan
+// driver, the shared-memory tiles on a GPU: on lavapipe the direct form gives 2.3-4x the
+// frames/s (bench/RESULTS-vk.md); on a GPU the tiles are the usual design and the direct form
+// is unmeasured. Winograd F(2x2, 3x3) for the 3x3 stride-1 convolutions of >= 16 channels
+// (src/nn/vk/conv.c) on a CPU driver: WINO_CPU_DEFAULT below, from bench/RESULTS-vk.md
+// ("Winograd F(2x2, 3x3)"); off on a GPU by default, where it is unmeasured.
+// AIM_VK_CONV=direct or =tiled forces that form for every convolution, =winograd forces
+// Winograd wherever it applies (every channel count) and the driver's default elsewhere (the
+// tests check each form on lavapipe; a GPU run may compare them).
+#define WINO_CPU_DEFAULT AIM_NN_VK_WINO_WIDE
+static void conv_forms(const AimVkDevice *dev, int *direct, int *winograd)
 {
     const char *e = getenv("AIM_VK_CONV");
-    if (e && !strcmp(e, "direct"))
-        return 1;
-    if (e && !strcmp(e, "tiled"))
-        return 0;
-    return aim_vk_device_info(dev)->type == AIM_VK_TYPE_CPU;
+    int cpu = aim_vk_device_info(dev)->type == AIM_VK_TYPE_CPU;
+    *direct = cpu;
+    *winograd = cpu ? WINO_CPU_DEFAULT : AIM_NN_VK_WINO_OFF;
+    if (e && !strcmp(e, "direct")) {
+        *direct = 1;
+        *winograd = AIM_NN_VK_WINO_OFF;
+    } else if (e && !strcmp(e, "tiled")) {
+        *direct = 0;
+        *winograd = AIM_NN_VK_WINO_OFF;
+    } else if (e && !strcmp(e, "winograd")) {
+        *winograd = AIM_NN_VK_WINO_ALL;
+    }
 }
 
 static int layer_on_cpu_only(const AimNnLayer *l)
@@ -72,11 +86,11 @@ int aim_nn_gpu_create(AimNnGpu **out, const AimNet *net, AimVkDevice *dev, const
     g->net = net;
     g->dev = dev;
     g->fp16 = aim_vk_device_fp16(dev);
-    g->direct_conv = conv_direct(dev);
+    conv_forms(dev, &g->direct_conv, &g->winograd);
     g->log = *log;
     g->ops = calloc((size_t)net->nlayers + 1, sizeof(*g->ops));
     g->priv = calloc((size_t)net->nlayers + 1, sizeof(*g->priv));
-    AimNnVkInit ini = { dev, NULL, g->fp16, &g->log };
+    AimNnVkInit ini = { dev, NULL, g->fp16, &g->log, g->winograd };
     int err = g->ops && g->priv ? aim_vk_cmd_create(&ini.cmd, dev) : AIM_ERR(ENOMEM);
     for (int i = 0; i < net->nlayers && !err; i++) {
         const AimNnLayer *l = &net->layers[i];
@@ -159,7 +173,7 @@ static int vk_create(void **st, const AimNet *net, const AimNnOpt *opt)
         return err;
     }
     v->rec = (AimNnVkRec){ g->dev, v->cmd, g->fp16, &g->log, aim_vk_device_coopmat(g->dev),
-                           g->direct_conv };
+                           g->direct_conv, g->winograd };
     *st = v;
     return 0;
 }

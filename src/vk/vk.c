@@ -114,6 +114,10 @@ int aim_vk_cmd_scratch(AimVkCmd *c, size_t bytes, AimVkBinding *out)
 {
     return AIM_ERR_UNSUPPORTED;
 }
+int aim_vk_cmd_scratch_shared(AimVkCmd *c, size_t bytes, AimVkBinding *out)
+{
+    return AIM_ERR_UNSUPPORTED;
+}
 int aim_vk_cmd_staging(AimVkCmd *c, size_t bytes, AimVkBinding *out)
 {
     return AIM_ERR_UNSUPPORTED;
@@ -1062,6 +1066,7 @@ struct AimVkCmd {
     // until the submission is done (freed at the next begin)
     AimVkBuffer *scratch[2];
     size_t scratch_used[2];
+    AimVkBuffer *shared; ///< aim_vk_cmd_scratch_shared: one range every caller reuses
     AimVkBuffer *retired[MAX_RETIRED];
     int nretired;
 };
@@ -1147,6 +1152,7 @@ void aim_vk_cmd_destroy(AimVkCmd **pc)
     free_retired(c);
     aim_vk_buffer_destroy(&c->scratch[0]);
     aim_vk_buffer_destroy(&c->scratch[1]);
+    aim_vk_buffer_destroy(&c->shared);
     free(c->pools);
     free(c->labels);
     free(c->totals);
@@ -1192,6 +1198,28 @@ static int cmd_alloc(AimVkCmd *c, int kind, size_t bytes, AimVkBinding *out)
 int aim_vk_cmd_scratch(AimVkCmd *c, size_t bytes, AimVkBinding *out)
 {
     return cmd_alloc(c, AIM_VK_BUF_DEVICE, bytes, out);
+}
+
+int aim_vk_cmd_scratch_shared(AimVkCmd *c, size_t bytes, AimVkBinding *out)
+{
+    if (!c->recording || !bytes)
+        return AIM_ERR(EINVAL);
+    if (!c->shared || bytes > c->shared->bytes) {
+        // the smaller one may still be read by the dispatches recorded before: kept alive until
+        // the submission is done, as cmd_alloc's (growth at least doubles, as there)
+        size_t size = c->shared && 2 * c->shared->bytes > bytes ? 2 * c->shared->bytes : bytes;
+        if (c->shared) {
+            if (c->nretired == MAX_RETIRED)
+                return AIM_ERR(ENOMEM);
+            c->retired[c->nretired++] = c->shared;
+            c->shared = NULL;
+        }
+        int err = aim_vk_buffer_create(&c->shared, c->d, size, AIM_VK_BUF_DEVICE);
+        if (err < 0)
+            return err;
+    }
+    *out = (AimVkBinding){ c->shared, 0, bytes };
+    return 0;
 }
 
 int aim_vk_cmd_staging(AimVkCmd *c, size_t bytes, AimVkBinding *out)

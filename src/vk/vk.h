@@ -189,6 +189,14 @@ int aim_vk_cmd_dispatch(AimVkCmd *c, const AimVkDispatch *d);
  */
 int aim_vk_cmd_scratch(AimVkCmd *c, size_t bytes, AimVkBinding *out);
 /**
+ * Like aim_vk_cmd_scratch, but every call of the list returns the start of the same buffer
+ * (grown to the largest request): its contents are valid only until the next call, so the
+ * caller records a barrier before the next user (the executor's barriers between layers do).
+ * For large per-layer temporaries (Winograd's transforms) that would add up over a net's layers
+ * in aim_vk_cmd_scratch. Same errors.
+ */
+int aim_vk_cmd_scratch_shared(AimVkCmd *c, size_t bytes, AimVkBinding *out);
+/**
  * aim_vk_cmd_scratch in host-visible memory (aim_vk_buffer_map(out->buf) + out->offset, 64-byte
  * aligned): uploads staged for the list being recorded, and downloads the host reads after
  * the submission completes (still valid until the next begin). Same errors.

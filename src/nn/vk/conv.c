@@ -1,15 +1,37 @@
 // Convolution, Deconvolution and their DepthWise (grouped) forms on the GPU: conv.comp, one
 // shader for both (a specialization constant picks the gather), every kernel size, stride,
 // dilation, padding (SAME included), group, bias and fused activation the CPU op takes.
+// 3x3 convolutions of stride 1 and dilation 1, group 1, may instead run as Winograd F(2x2, 3x3)
+// (wino_in/wino_gemm/wino_out.comp; the reference and notation: nn/winograd.h) where the
+// executor asks for it (AimNnVkRec.winograd).
 #include <stdlib.h>
 #include <string.h>
 
 #include "nn/ops.h"
 #include "nn/vk/vkop.h"
+#include "nn/winograd.h"
 
 typedef struct ConvPriv {
     AimVkBuffer *w, *b; ///< weights in the run's precision, bias fp32 (NULL without bias)
+    AimVkBuffer *u;     ///< Winograd: U = G g G^T in the run's precision (NULL: not used)
 } ConvPriv;
+
+// Winograd from this many input and output channels up (AIM_NN_VK_WINO_WIDE). Measured on
+// lavapipe (bench/RESULTS-vk.md, "Winograd F(2x2, 3x3)", per-layer GPU times, same runs): with
+// 3 input channels (the models' first layers) it took 1.3-3.3x the direct form's time (the
+// transforms cost more than the GEMM saves); with 32 and 64 (32 -> 64, 64 -> 64, 64 -> 48,
+// 128 -> 64) 0.24-0.55x. 16 lies between; counting loads (the transforms' 32 per tile and
+// channel against the 9/4 fewer GEMM steps) puts the break-even near 8 channels. Fewer than 16
+// output channels (to RGB) is unmeasured and stays direct.
+#define WINO_MIN_CH 16
+
+static int wino_applies(int mode, const AimNnConv *c, int deconv)
+{
+    if (mode == AIM_NN_VK_WINO_OFF || deconv || c->group != 1 || c->kw != 3 || c->kh != 3 ||
+        c->sw != 1 || c->sh != 1 || c->dw != 1 || c->dh != 1)
+        return 0;
+    return mode == AIM_NN_VK_WINO_ALL || (c->cin >= WINO_MIN_CH && c->cout >= WINO_MIN_CH);
+}
 
 static int is_deconv(const AimNnLayer *l)
 {
@@ -21,6 +43,7 @@ static void conv_uninit(void *priv)
     ConvPriv *c = priv;
     aim_vk_buffer_destroy(&c->w);
     aim_vk_buffer_destroy(&c->b);
+    aim_vk_buffer_destroy(&c->u);
     free(c);
 }
 
@@ -36,6 +59,19 @@ static int conv_init(const AimNnVkInit *ini, const AimNnLayer *l, void **priv)
     err = aim_nn_vk_upload(ini, l->w[0], l->wn[0], &p->w);
     if (!err && c.bias)
         err = aim_nn_vk_upload_f32(ini, l->w[1], l->wn[1], &p->b);
+    if (!err && wino_applies(ini->winograd, &c, is_deconv(l))) {
+        size_t n = (size_t)AIM_NN_WINO_POS * c.cin * c.cout;
+        float *u = malloc(n * sizeof(*u));
+        if (u) {
+            aim_nn_wino23_weights_c(u, l->w[0], c.cout, c.cin);
+            err = aim_nn_vk_upload(ini, u, n, &p->u);
+            // the tests read this line to see the form really chosen
+            aim_log(ini->log, AIM_LOG_DEBUG, "vulkan: %s: Winograd F(2x2, 3x3)", l->name);
+        } else {
+            err = AIM_ERR(ENOMEM);
+        }
+        free(u);
+    }
     if (err < 0) {
         conv_uninit(p);
         return err;
@@ -51,6 +87,73 @@ static int32_t float_bits(float f)
     return i;
 }
 
+// Scratch of one Winograd chunk (V and M, fp32): the tiles of a layer go through the three
+// passes in chunks of at most this many bytes, so the scratch does not grow with the tile (one
+// 960 x 960 tile of 64 -> 64 channels would need 1.9 GB unchunked); 32 MiB is 4096 tiles of a
+// 64 -> 64 layer (a 128 x 128 output block), 512 work groups of wino_gemm.comp. A power of
+// two: requests are rounded up to one, so the list's shared scratch grows straight to the size
+// it keeps (aim_vk_cmd_scratch_shared doubles), at most 2 x this with the outgrown ones.
+#define WINO_CHUNK_BYTES ((size_t)32 << 20)
+
+// The three passes of Winograd F(2x2, 3x3) (nn/winograd.h) per chunk of tiles, V and M in the
+// list's shared scratch, a barrier after each pass but the last of the layer.
+static int wino_record(const AimNnVkRec *rc, const AimNnLayer *l, const ConvPriv *cp,
+                       const AimNnConv *c, int pl, int pt, const AimNnVkTensor *in,
+                       const AimNnVkTensor *out)
+{
+    int tw = (out->w + 1) / 2, ntall = tw * ((out->h + 1) / 2);
+    size_t per_tile = sizeof(float) * AIM_NN_WINO_POS * (size_t)(c->cin + c->cout);
+    size_t align = aim_vk_device_offset_align(rc->dev);
+    int chunk = (int)((WINO_CHUNK_BYTES - align) / per_tile);
+    chunk = chunk < 1 ? 1 : chunk > ntall ? ntall : chunk;
+    size_t vbytes = sizeof(float) * AIM_NN_WINO_POS * (size_t)c->cin * (size_t)chunk;
+    size_t mbytes = sizeof(float) * AIM_NN_WINO_POS * (size_t)c->cout * (size_t)chunk;
+    size_t moff = (vbytes + align - 1) / align * align;
+    size_t bytes = 1;
+    while (bytes < moff + mbytes)
+        bytes *= 2;
+    AimVkBinding s;
+    int err = aim_vk_cmd_scratch_shared(rc->cmd, bytes, &s);
+    if (err < 0)
+        return err;
+    AimVkBinding v = { s.buf, s.offset, vbytes }, m = { s.buf, s.offset + moff, mbytes };
+    int32_t spec[4] = { c->act.type, float_bits(c->act.a), float_bits(c->act.b), c->bias };
+    // without a bias U fills wino_out's binding 2 (never read: BIAS is 0)
+    AimVkBinding bg[3] = { aim_nn_vk_whole(cp->u), v, m };
+    AimVkBinding bo[3] = { m, out->bind, aim_nn_vk_whole(cp->b ? cp->b : cp->u) };
+    AimVkBinding bin[2] = { in->bind, v };
+    for (int t0 = 0; t0 < ntall && !err; t0 += chunk) {
+        int nt = ntall - t0 < chunk ? ntall - t0 : chunk;
+        if (t0)
+            aim_vk_cmd_barrier(rc->cmd); // the last chunk's wino_out still reads M
+        struct {
+            int32_t w, h, cstep, cin, pl, pt;
+            float pad_value;
+            int32_t tw, t0, nt;
+        } pin = { in->w, in->h, in->cstep, c->cin, pl, pt, c->pad_value, tw, t0, nt };
+        err = aim_nn_vk_dispatch(rc, l, "wino_in", NULL, 0, bin, 2, &pin, sizeof(pin),
+                                 aim_nn_vk_groups(nt, 64), (uint32_t)c->cin, 1);
+        if (err < 0)
+            break;
+        aim_vk_cmd_barrier(rc->cmd);
+        struct { int32_t cin, cout, nt; } pg = { c->cin, c->cout, nt };
+        // wino_gemm.comp: 64 invocations x RN (16) tiles by RM (8) output channels, z the
+        // positions
+        err = aim_nn_vk_dispatch(rc, l, "wino_gemm", NULL, 0, bg, 3, &pg, sizeof(pg),
+                                 aim_nn_vk_groups(nt, 64 * 16), aim_nn_vk_groups(c->cout, 8),
+                                 AIM_NN_WINO_POS);
+        if (err < 0)
+            break;
+        aim_vk_cmd_barrier(rc->cmd);
+        struct { int32_t ow, oh, ocstep, cout, tw, t0, nt; } po = {
+            out->w, out->h, out->cstep, c->cout, tw, t0, nt,
+        };
+        err = aim_nn_vk_dispatch(rc, l, "wino_out", spec, 4, bo, 3, &po, sizeof(po),
+                                 aim_nn_vk_groups(nt, 64), (uint32_t)c->cout, 1);
+    }
+    return err;
+}
+
 static int conv_record(const AimNnVkRec *rc, const AimNnLayer *l, const void *priv,
                        const AimNnVkTensor *in, const AimNnVkTensor *out)
 {
@@ -63,6 +166,10 @@ static int conv_record(const AimNnVkRec *rc, const AimNnLayer *l, const void *pr
     int pl = c.pl, pr, pt = c.pt, pb;
     if (!deconv)
         aim_nn_conv_pads(&c, in[0].w, in[0].h, &pl, &pr, &pt, &pb);
+    // Winograd where init transformed the weights (the shaders' int indices hold: a chunk is
+    // WINO_CHUNK_BYTES, the tile index below the output's pixel count)
+    if (cp->u && wino_applies(rc->winograd, &c, deconv))
+        return wino_record(rc, l, cp, &c, pl, pt, &in[0], &out[0]);
     // narrow tiles for few output channels (conv.comp); the cooperative-matrix shader has
     // 64 x 64 tiles only and takes the wide layers
     int bm = c.cout / c.group <= 16 ? 16 : 64, cm = rc->coopmat && bm == 64 && !deconv;

@@ -13,7 +13,7 @@
 // invocations write neighbouring pixels). Accumulation is fp32
 // in both variants. Groups (grouped convolution) are the z dimension of the dispatch.
 //
-// DIRECT (the register-blocked form, for CPU Vulkan drivers: gpu.c conv_direct): no shared
+// DIRECT (the register-blocked form, for CPU Vulkan drivers: gpu.c conv_forms): no shared
 // memory and no barriers; each invocation computes RM output channels x RN consecutive pixels
 // straight from the buffers, so each loaded weight feeds RN multiply-adds and each gathered
 // input RM. On Mesa's llvmpipe (Debian 12's lavapipe) buffer and shared-memory loads go lane by

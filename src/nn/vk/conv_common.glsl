@@ -26,20 +26,10 @@ layout(push_constant) uniform P {
     int nz;              // the logical grid's z: groups (times SH * SW phases with PHASE)
 } p;
 
-// As aim_nn_act_apply. GLSL's tanh and exp may give NaN/inf at large arguments: softplus is v
-// itself above 20 (exp(-20) is below float epsilon), and tanh(20) is 1 in float.
+#include "act.glsl"
 float act(float v)
 {
-    if (ACT == 1) return max(v, 0.0);
-    if (ACT == 2) return v > 0.0 ? v : v * ACT_A;
-    if (ACT == 3) return clamp(v, ACT_A, ACT_B);
-    if (ACT == 4) return 1.0 / (1.0 + exp(-v));
-    if (ACT == 5) return v * tanh(min(v > 20.0 ? v : log(1.0 + exp(v)), 20.0));
-    if (ACT == 6) {
-        float lower = -ACT_B / ACT_A, upper = 1.0 / ACT_A + lower;
-        return v < lower ? 0.0 : v > upper ? v : v * (v * ACT_A + ACT_B);
-    }
-    return v;
+    return act_apply(ACT, ACT_A, ACT_B, v);
 }
 
 // A[co][k]: the weights in their own order, 0 past the edges of the tile.

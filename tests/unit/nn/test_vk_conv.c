@@ -56,7 +56,7 @@ static const Case cases[] = {
 // stride 2, d1 deconv 16->8 x2 up, c4 8->3.
 static void test_chain(VkCheck *vc)
 {
-    static const struct { int cin, cout, k; } L[] = {
+    static const VkcConv L[] = {
         { 3, 16, 3 }, { 16, 16, 3 }, { 16, 16, 3 }, { 16, 8, 2 }, { 8, 3, 3 },
     };
     const char *param = "7767517\n7 8\n"
@@ -67,30 +67,11 @@ static void test_chain(VkCheck *vc)
         "Convolution c3 1 1 y z 0=16 1=3 3=2 4=1 5=1 6=2304\n"
         "Deconvolution d1 1 1 z u 0=8 1=2 3=2 5=1 6=512\n"
         "Convolution c4 1 1 u out 0=3 1=3 4=1 5=1 6=216\n";
-    size_t total = 0;
-    for (int i = 0; i < 5; i++)
-        total += 4 + sizeof(float) * (size_t)(L[i].cin * L[i].cout * L[i].k * L[i].k + L[i].cout);
-    unsigned char *bin = calloc(1, total), *p = bin;
-    for (int i = 0; i < 5; i++) {
-        size_t wn = (size_t)L[i].cin * L[i].cout * L[i].k * L[i].k;
-        float *w = malloc(sizeof(float) * (wn + (size_t)L[i].cout));
-        vkc_fill(w, wn, 1.7f / sqrtf((float)(L[i].cin * L[i].k * L[i].k)), 300 + (unsigned)i);
-        vkc_fill(w + wn, (size_t)L[i].cout, 0.3f, 400 + (unsigned)i);
-        memcpy(p + 4, w, sizeof(float) * (wn + (size_t)L[i].cout));
-        p += 4 + sizeof(float) * (wn + (size_t)L[i].cout);
-        free(w);
-    }
+    size_t total;
+    unsigned char *bin = vkc_chain_bin(L, 5, &total);
     AimNet *net = vkc_net(vc, param, bin, total);
-    const char *in = "data";
     static const int sizes[][2] = { { 32, 32 }, { 45, 19 }, { 64, 40 } };
-    for (int i = 0; i < 3; i++) {
-        AimNnMat m;
-        vkc_rand(&m, 3, sizes[i][0], sizes[i][1], 3, 500 + (unsigned)i);
-        char what[64];
-        snprintf(what, sizeof(what), "chain %dx%d", sizes[i][0], sizes[i][1]);
-        fprintf(stderr, "%-70s %.2g\n", what, vkc_compare(vc, net, &m, &in, 1, "out", what));
-        aim_nn_mat_free(&m);
-    }
+    vkc_chain_sizes(vc, net, sizes, 3);
     aim_net_destroy(&net);
     free(bin);
 }

@@ -121,6 +121,44 @@ static inline void vkc_fill(float *p, size_t n, float scale, unsigned seed)
         p[i] = scale * vkc_uniform(&s);
 }
 
+/** One convolution of a test chain (vkc_chain_bin). */
+typedef struct VkcConv {
+    int cin, cout, k;
+} VkcConv;
+
+/**
+ * The .bin of a chain of n convolutions with bias, in order: fp32 weights ~ 1/sqrt(fan-in) (so
+ * the outputs stay O(1) as in a trained net), then the bias in [-0.3, 0.3). *len: its bytes;
+ * the caller frees it.
+ */
+static inline unsigned char *vkc_chain_bin(const VkcConv *L, int n, size_t *len)
+{
+    size_t total = 0;
+    for (int i = 0; i < n; i++)
+        total += 4 + sizeof(float) * (size_t)(L[i].cin * L[i].cout * L[i].k * L[i].k + L[i].cout);
+    unsigned char *bin = calloc(1, total), *p = bin;
+    for (int i = 0; bin && i < n; i++) {
+        size_t wn = (size_t)L[i].cin * L[i].cout * L[i].k * L[i].k;
+        float *w = malloc(sizeof(float) * (wn + (size_t)L[i].cout));
+        if (!w) {
+            free(bin);
+            bin = NULL;
+            break;
+        }
+        vkc_fill(w, wn, 1.7f / sqrtf((float)(L[i].cin * L[i].k * L[i].k)), 300 + (unsigned)i);
+        vkc_fill(w + wn, (size_t)L[i].cout, 0.3f, 400 + (unsigned)i);
+        memcpy(p + 4, w, sizeof(float) * (wn + (size_t)L[i].cout));
+        p += 4 + sizeof(float) * (wn + (size_t)L[i].cout);
+        free(w);
+    }
+    if (!bin) {
+        fprintf(stderr, "out of memory\n");
+        exit(1);
+    }
+    *len = total;
+    return bin;
+}
+
 /**
  * Runs `net` from the given inputs to blob `out` on the CPU reference ops and on each device;
  * CHECKs shape equality and the error against the tolerance of each precision. Returns the
@@ -185,6 +223,20 @@ static inline double vkc_compare(VkCheck *vc, const AimNet *net, const AimNnMat 
     }
     aim_nn_run_destroy(&cpu);
     return worst;
+}
+
+/** vkc_compare of a chain (net "data" -> "out", 3 channels in) on random inputs of n sizes. */
+static inline void vkc_chain_sizes(VkCheck *vc, const AimNet *net, const int (*sizes)[2], int n)
+{
+    const char *in = "data";
+    for (int i = 0; i < n; i++) {
+        AimNnMat m;
+        vkc_rand(&m, 3, sizes[i][0], sizes[i][1], 3, 500 + (unsigned)i);
+        char what[64];
+        snprintf(what, sizeof(what), "chain %dx%d", sizes[i][0], sizes[i][1]);
+        fprintf(stderr, "%-70s %.2g\n", what, vkc_compare(vc, net, &m, &in, 1, "out", what));
+        aim_nn_mat_free(&m);
+    }
 }
 
 /** Destroys the devices; a validation message anywhere fails the test. */

@@ -1,0 +1,47 @@
+#version 450
+// Winograd F(2x2, 3x3), pass 3 of 3 (src/nn/vk/conv.c; CPU reference: src/nn/winograd.h
+// aim_nn_wino23_output_c): the 2 x 2 outputs of tile t, Y = A^T M A, plus the bias and the
+// fused activation (act.glsl), pixels past the output's edge dropped. One invocation a tile (x)
+// of one output channel (y), over the chunk of nt tiles from tile t0.
+#include "common.glsl"
+#include "act.glsl"
+
+layout(local_size_x = 64) in;
+
+layout(constant_id = 0) const int ACT = 0;     // AIM_NN_ACT_* (nn/ops.h)
+layout(constant_id = 1) const float ACT_A = 0;
+layout(constant_id = 2) const float ACT_B = 0;
+layout(constant_id = 3) const int BIAS = 0;
+
+layout(binding = 0) readonly buffer M { float m[]; };
+layout(binding = 1) writeonly buffer Out { sfp y[]; };
+layout(binding = 2) readonly buffer Bias { float bias[]; };
+
+layout(push_constant) uniform P { int ow, oh, ocstep, cout, tw, t0, nt; } p;
+
+void main()
+{
+    const int t = GLOBAL_X, co = int(gl_WorkGroupID.y);
+    if (t >= p.nt)
+        return;
+    const int ps = p.cout * p.nt, at = co * p.nt + t;
+    float q[4][4];
+    for (int k = 0; k < 16; k++)
+        q[k / 4][k % 4] = m[k * ps + at];
+    float s[2][4];
+    for (int c = 0; c < 4; c++) { // A^T M
+        s[0][c] = q[0][c] + q[1][c] + q[2][c];
+        s[1][c] = q[1][c] - q[2][c] - q[3][c];
+    }
+    const float bv = BIAS != 0 ? bias[co] : 0.0;
+    const int ty = (p.t0 + t) / p.tw, tx = p.t0 + t - ty * p.tw;
+    for (int r = 0; r < 2; r++) { // (A^T M) A
+        int oy = 2 * ty + r;
+        float o[2] = { s[r][0] + s[r][1] + s[r][2], s[r][1] - s[r][2] - s[r][3] };
+        for (int c = 0; c < 2; c++) {
+            int ox = 2 * tx + c;
+            if (oy < p.oh && ox < p.ow)
+                y[co * p.ocstep + oy * p.ow + ox] = sfp(act_apply(ACT, ACT_A, ACT_B, o[c] + bv));
+        }
+    }
+}

@@ -1,0 +1,205 @@
+// Winograd F(2x2, 3x3) (nn/winograd.h; wino_in/wino_gemm/wino_out.comp, chosen in
+// src/nn/vk/conv.c): its CPU reference, then the shaders, each against the CPU convolution op
+// (aim_nn_conv_forward_ref via the executor's ref ops) over many shapes: 1x1 planes, one-row and
+// one-column planes, odd sizes (the last tiles hang over the edge), channel counts off the
+// GEMM's 8 x 8 block, with and without bias, every fused activation, pads symmetric,
+// asymmetric, SAME and none, a pad value; fp32 and fp16, validation on. Then the choice: with
+// AIM_VK_CONV=winograd every such layer takes it and no other does (stride 2, dilation 2,
+// groups, 5x5), =direct / =tiled never, and by default a CPU driver takes it from 16 channels
+// (src/nn/vk/conv.c WINO_MIN_CH), a GPU never. A chain of three Winograd layers of growing
+// scratch checks the list's shared scratch (aim_vk_cmd_scratch_shared) between layers; a layer
+// too big for one scratch chunk checks the chunks.
+#include <stdlib.h>
+
+#include "nn/ops.h"
+#include "nn/winograd.h"
+#include "vk_check.h"
+
+typedef struct Case {
+    int cin, cout, bias, w, h;
+    const char *extra; ///< pads, activation (3x3 stride 1 unless it says otherwise)
+} Case;
+
+static const Case cases[] = {
+    { 64, 64, 1, 17, 13, "4=1 9=2 -23310=1,0.1" }, // realesr-animevideov3's body
+    { 3, 64, 1, 17, 13, "4=1" },                   // the first layer (forced only)
+    { 64, 3, 1, 12, 12, "" },                      // to RGB, no padding: 10x10
+    { 32, 64, 1, 19, 15, "9=2 -23310=1,0.1" },     // realcugan, unpadded
+    { 5, 7, 0, 1, 1, "4=1" },                      // a 1x1 plane
+    { 9, 13, 1, 1, 7, "4=1 9=1" },                 // one column
+    { 13, 9, 1, 8, 1, "4=1 9=3 -23310=2,-0.5,0.5" }, // one row, clip
+    { 8, 8, 1, 15, 14, "4=1 9=4" },                // sigmoid
+    { 8, 8, 1, 15, 14, "4=1 9=5" },                // mish
+    { 8, 8, 1, 15, 14, "4=1 9=6 -23310=2,0.2,0.5" }, // hardswish
+    { 7, 11, 1, 20, 17, "4=2 15=0 14=1 16=3 18=0.5" }, // asymmetric pads, pad value
+    { 6, 10, 0, 9, 11, "4=-233" },                 // SAME_UPPER
+    { 6, 10, 1, 10, 9, "4=-234 9=2 -23310=1,0.2" }, // SAME_LOWER
+    { 4, 5, 1, 3, 3, "" },                         // one output pixel
+    { 70, 9, 1, 5, 3, "4=1" },                     // cin off the 8-block
+    { 16, 72, 1, 33, 31, "4=1 9=1" },              // cout past a block, 272 tiles
+    { 256, 12, 1, 9, 7, "" },                      // a long reduction
+    // 1056 tiles in chunks of 1008 (conv.c: (WINO_CHUNK_BYTES - align) / (64 * 520)): the second
+    // chunk starts mid-row
+    { 512, 8, 1, 66, 64, "4=1" },
+};
+
+// not Winograd's even when forced: stride, dilation, groups, another kernel
+static const struct { const char *type; int cin, cout, k; const char *extra; } others[] = {
+    { "Convolution", 16, 16, 3, "3=2 4=1" },
+    { "Convolution", 16, 16, 3, "2=2 4=2" },
+    { "ConvolutionDepthWise", 16, 16, 3, "4=1 7=16" },
+    { "Convolution", 16, 16, 5, "4=2" },
+};
+
+static AimNet *conv_net(VkCheck *vc, const char *type, int cin, int cout, int k, int group,
+                        int bias, const char *extra, unsigned seed)
+{
+    int wn = cout * (cin / group) * k * k;
+    char param[512];
+    snprintf(param, sizeof(param), "7767517\n2 2\nInput in 0 1 data\n"
+             "%s c 1 1 data out 0=%d 1=%d 5=%d 6=%d %s\n", type, cout, k, bias, wn, extra);
+    size_t bytes = 4 + sizeof(float) * (size_t)(wn + cout);
+    unsigned char *bin = calloc(1, bytes); // tag 0: fp32 weights, then the raw bias
+    float *w = malloc(sizeof(float) * (size_t)(wn + cout));
+    if (!bin || !w) {
+        fprintf(stderr, "out of memory\n");
+        exit(1);
+    }
+    // weights ~ 1/sqrt(fan-in), so the outputs stay O(1) as in a trained net
+    vkc_fill(w, (size_t)wn, 1.7f / sqrtf((float)(cin / group * k * k)), seed + 100);
+    vkc_fill(w + wn, (size_t)cout, 0.5f, seed + 200);
+    memcpy(bin + 4, w, sizeof(float) * (size_t)(wn + cout));
+    AimNet *net = vkc_net(vc, param, bin, bias ? bytes : bytes - 4 * (size_t)cout);
+    free(w);
+    free(bin);
+    return net;
+}
+
+// The CPU reference of the shaders (nn/winograd.h) against the CPU convolution op.
+static void check_reference(VkCheck *vc, const AimNet *net, const AimNnMat *in, const char *what)
+{
+    const AimNnLayer *l = &net->layers[1];
+    AimNnConv c;
+    CHECK(aim_nn_conv_params(l, 0, &c, &vc->log) == 0);
+    int pl, pr, pt, pb;
+    aim_nn_conv_pads(&c, in->w, in->h, &pl, &pr, &pt, &pb);
+    int ib = aim_net_blob(net, "data"), ob = aim_net_blob(net, "out");
+    AimNnOpt o = { .ref = 1 };
+    AimNnRun *run = NULL;
+    const AimNnMat *ref = NULL;
+    CHECK(aim_nn_run_create(&run, net, &o) == 0);
+    CHECK(run && aim_nn_run(run, &ib, in, 1, &ob, &ref, 1) == 0);
+    if (!ref) {
+        aim_nn_run_destroy(&run);
+        return;
+    }
+    CHECK_EQ_INT(ref->w, in->w + pl + pr - 2);
+    CHECK_EQ_INT(ref->h, in->h + pt + pb - 2);
+    int tw = (ref->w + 1) / 2, th = (ref->h + 1) / 2, nt = tw * th;
+    float *u = malloc(sizeof(float) * AIM_NN_WINO_POS * (size_t)c.cin * (size_t)c.cout);
+    float *v = malloc(sizeof(float) * AIM_NN_WINO_POS * (size_t)c.cin * (size_t)nt);
+    float *m = malloc(sizeof(float) * AIM_NN_WINO_POS * (size_t)c.cout * (size_t)nt);
+    AimNnMat out = { 0 };
+    CHECK(u && v && m && aim_nn_mat_alloc(&out, 3, ref->w, ref->h, c.cout) == 0);
+    if (u && v && m && out.data) {
+        aim_nn_wino23_weights_c(u, l->w[0], c.cout, c.cin);
+        aim_nn_wino23_input_c(v, in, pl, pt, c.pad_value, tw, th);
+        aim_nn_wino23_gemm_c(m, u, v, c.cin, c.cout, nt);
+        aim_nn_wino23_output_c(&out, m, c.bias ? l->w[1] : NULL, &c.act, tw, th);
+        double e = 0, maxref = 1;
+        for (int q = 0; q < c.cout; q++)
+            for (int i = 0; i < ref->w * ref->h; i++) {
+                double a = fabs(aim_nn_chan(ref, q)[i]);
+                double d = fabs((double)aim_nn_chan(&out, q)[i] - aim_nn_chan(ref, q)[i]);
+                maxref = a > maxref ? a : maxref;
+                e = d > e || d != d ? d : e;
+            }
+        // the same tolerance as the fp32 shaders (vk_check.h): sums in another order
+        CHECK_MSG(e / maxref <= VKC_TOL_FP32, "%s: C reference: relative error %.3g", what,
+                  e / maxref);
+    }
+    aim_nn_mat_free(&out);
+    free(u);
+    free(v);
+    free(m);
+    aim_nn_run_destroy(&run);
+}
+
+// 1 when the GPU net's init took Winograd for layer "c" (conv.c logs it at debug level)
+static void pick_cb(void *o, AimLogLevel l, const char *msg)
+{
+    if (strstr(msg, "vulkan: c: Winograd"))
+        *(int *)o = 1;
+}
+
+static int picked(VkCheck *vc, const AimNet *net, const char *form)
+{
+    if (form)
+        setenv("AIM_VK_CONV", form, 1);
+    else
+        unsetenv("AIM_VK_CONV");
+    int hit = 0;
+    AimLog log = { pick_cb, &hit, AIM_LOG_DEBUG };
+    AimNnGpu *g = NULL;
+    CHECK(aim_nn_gpu_create(&g, net, vc->dev[0], &log) == 0);
+    aim_nn_gpu_destroy(&g);
+    return hit;
+}
+
+// c1 3->16, c2 16->32 (its scratch outgrows c1's), c3 32->16 unpadded, all Winograd (forced)
+static void test_chain(VkCheck *vc)
+{
+    static const VkcConv L[] = { { 3, 16, 3 }, { 16, 32, 3 }, { 32, 16, 3 } };
+    const char *param = "7767517\n4 4\n"
+        "Input in 0 1 data\n"
+        "Convolution c1 1 1 data x 0=16 1=3 4=1 5=1 6=432 9=2 -23310=1,0.1\n"
+        "Convolution c2 1 1 x y 0=32 1=3 4=1 5=1 6=4608 9=1\n"
+        "Convolution c3 1 1 y out 0=16 1=3 5=1 6=4608\n";
+    size_t total;
+    unsigned char *bin = vkc_chain_bin(L, 3, &total);
+    AimNet *net = vkc_net(vc, param, bin, total);
+    setenv("AIM_VK_CONV", "winograd", 1);
+    static const int sizes[][2] = { { 32, 32 }, { 45, 19 } };
+    vkc_chain_sizes(vc, net, sizes, 2);
+    aim_net_destroy(&net);
+    free(bin);
+}
+
+int main(void)
+{
+    VkCheck vc;
+    vkc_open(&vc);
+    int cpu = aim_vk_device_info(vc.dev[0])->type == AIM_VK_TYPE_CPU;
+    const char *in = "data";
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const Case *c = &cases[i];
+        AimNet *net = conv_net(&vc, "Convolution", c->cin, c->cout, 3, 1, c->bias, c->extra,
+                               (unsigned)i);
+        AimNnMat m;
+        vkc_rand(&m, 3, c->w, c->h, c->cin, (unsigned)i + 1);
+        char what[160];
+        snprintf(what, sizeof(what), "%d->%d %dx%d bias %d %s", c->cin, c->cout, c->w, c->h,
+                 c->bias, c->extra);
+        check_reference(&vc, net, &m, what);
+        CHECK_MSG(picked(&vc, net, "winograd"), "%s: not Winograd when forced", what);
+        CHECK_MSG(!picked(&vc, net, "direct") && !picked(&vc, net, "tiled"),
+                  "%s: Winograd under AIM_VK_CONV=direct/tiled", what);
+        int wide = c->cin >= 16 && c->cout >= 16; // conv.c WINO_MIN_CH
+        CHECK_MSG(picked(&vc, net, NULL) == (cpu && wide), "%s: default choice", what);
+        setenv("AIM_VK_CONV", "winograd", 1);
+        double e = vkc_compare(&vc, net, &m, &in, 1, "out", what);
+        fprintf(stderr, "%-60s %.2g\n", what, e);
+        aim_nn_mat_free(&m);
+        aim_net_destroy(&net);
+    }
+    for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+        AimNet *net = conv_net(&vc, others[i].type, others[i].cin, others[i].cout, others[i].k,
+                               strstr(others[i].extra, "7=") ? others[i].cin : 1, 1,
+                               others[i].extra, 50 + (unsigned)i);
+        CHECK_MSG(!picked(&vc, net, "winograd"), "%s %s: Winograd", others[i].type,
+                  others[i].extra);
+        aim_net_destroy(&net);
+    }
+    test_chain(&vc);
+    return vkc_close(&vc, "test_vk_winograd");
+}

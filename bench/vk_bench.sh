@@ -67,6 +67,7 @@ pack_if_missing() {
 GLIBC_RE='^(libc|libm|libmvec|libpthread|libdl|librt|libresolv|libutil|libanl|ld-linux-x86-64)\.so'
 if [ "${1:-}" = --run-pack ]; then # run.sh, run-enhance.sh: ARCHIVE, then the bench's arguments
     A=$2; shift 2
+    export PATH=$PATH:/sbin:/usr/sbin # ldconfig, where PATH lacks them (env -i, a user's PATH)
     T=${VK_TMP:-/tmp/vk_bench}
     x=$T/pack
     rm -rf "$x" && mkdir -p "$x" || exit 1

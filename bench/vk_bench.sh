@@ -262,17 +262,18 @@ enhance_row() {
     rm -f "$T/strong.mkv" "$T/strong.time"
     gt=(); [ -x /usr/bin/time ] && gt=(/usr/bin/time -f "%e s wall, %M KB max RSS" -o "$T/strong.time")
     t0=$(now)
-    "${gt[@]}" timeout $((2 * TO)) "$B/ainimotion" enhance "$clip" --out "$T/strong.mkv" \
+    # -k: enhance stops at a frame's end on SIGTERM, which on a CPU driver can take minutes
+    "${gt[@]}" timeout -k 30 $((2 * TO)) "$B/ainimotion" enhance "$clip" --out "$T/strong.mkv" \
         --preset anime-strong --device vulkan:$DEV --clip 0-$SECS --scale 1.3334 -y -v \
         >"$T/strong.log" 2>&1
     code=$?
     [ -s "$T/strong.time" ] || awk "BEGIN{printf \"%.2f s wall\", $(now) - $t0}" >"$T/strong.time"
     frames=$(ffprobe -v error -count_frames -select_streams v -show_entries stream=nb_read_frames,width,height,avg_frame_rate -of csv=p=0 "$T/strong.mkv" 2>/dev/null)
     # output frames/s: the frames enhance says it wrote over the whole wall time (start included)
-    fps=$(awk -v w="$(cut -d' ' -f1 "$T/strong.time")" -v n="$(sed -n \
+    fps=$(awk -v w="$(tail -n 1 "$T/strong.time" | cut -d' ' -f1)" -v n="$(sed -n \
         's/^ainimotion: info: wrote .*: \([0-9]*\) frames .*/\1/p' "$T/strong.log")" \
         'BEGIN { if (n > 0 && w > 0) printf "%.3f output frames/s, ", n / w }')
-    echo "enhance --preset anime-strong --device vulkan:$DEV, $SECS s of jjk 1080p -> 1440p48: exit $code, output (w,h,rate,frames) ${frames:-n/a (no ffprobe)}, $fps$(cat "$T/strong.time" 2>/dev/null)"
+    echo "enhance --preset anime-strong --device vulkan:$DEV, $SECS s of jjk 1080p -> 1440p48: exit $code, output (w,h,rate,frames) ${frames:-n/a (no ffprobe)}, $fps$(tr '\n' ' ' <"$T/strong.time" | sed 's/ $//')"
     grep -m1 "fps -> .* upscaler " "$T/strong.log" | sed 's/^ainimotion: info: [^:]*: /  start: /'
     grep -m1 "info: scale: " "$T/strong.log" | sed 's/^ainimotion: info: /  /'
     grep "device memory peak" "$T/strong.log" | sed 's/^ainimotion: debug: /  /'

@@ -25,8 +25,9 @@
 # absent), VK_FORMS (space-separated settings, a setting's variables joined by ',', default
 # "AIM_VK_CONV=tiled AIM_VK_CONV=direct AIM_VK_COOPMAT=1"; add e.g. AIM_VK_CONV=winograd or
 # AIM_VK_CONV=tiled,AIM_VK_COOPMAT=1; "" for none), VK_RIFE_FORMS (1, default: RIFE rows under
-# the forms too; 0: not), VK_ROW_TIMEOUT (s, default 120), VK_BUDGET_S (s, default 360),
-# VK_TOOL_J (the tools' -j, default 2:2:8).
+# the forms too; 0: not), VK_ROW_TIMEOUT (s, default 120; the enhance line gets twice it),
+# VK_BUDGET_S (s, default 360), VK_TOOL_J (the tools' -j, default 2:2:8), VK_ONLY (enhance: only
+# the machine, device and enhance lines; run-enhance.sh sets it, with VK_ROW_TIMEOUT 240).
 #
 # A device machine has no network, maybe no ffmpeg, no validation layer, perhaps no Vulkan
 # loader, and takes at most 64 MiB: pack here what the run needs into one folder that git
@@ -37,8 +38,71 @@
 #   bench/vk_bench.sh --pack build/vkpack [BUILD] [WxH] [SECONDS]   (here; prints its size)
 #   build/vkpack/run.sh [N] [DEVICE]    (there, carry ["build/vkpack"]; prints the same report;
 #                                        e.g. `build/vkpack/run.sh 10 0 2>&1 | tee $OUT/vk.txt`)
+# That report has no enhance line where the machine lacks Debian 12's FFmpeg 5.1 (likely):
+# ainimotion needs it and about 130 libraries under it (160 MB), too much beside pack.tgz. A
+# second pack, for a second call right after the first (while the machine is warm), carries
+# them: ainimotion, every library it resolves to here but glibc's (the Vulkan loader, libgomp,
+# libstdc++, libgcc_s and libexpat used there only where missing, the rest always), the
+# waifu2x-cunet folder (anime-strong's model) and the clip cut to SECONDS + 1, in one tar.xz
+# (xz -9e; the step fails when the call's carry, the repo's files included, exceeds 64 MiB):
+#   bench/vk_bench.sh --pack-enhance build/vkenh [BUILD] [SECONDS, default 2]   (here)
+#   build/vkenh/run-enhance.sh [DEVICE]  (there, carry ["build/vkenh"]; unpacks into VK_TMP,
+#       checks with ldd that every library resolves, prints "resolved outside the pack: ..."
+#       (glibc's), then the machine, device and enhance lines of the report above; e.g.
+#       `build/vkenh/run-enhance.sh 0 2>&1 | tee $OUT/vkenh.txt`)
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# pack_if_missing DIR SONAME...: copies this machine's SONAMEs into DIR, the libraries a pack
+# uses only where the device machine lacks them (run_pack): the Vulkan loader (that machine's
+# matches its driver) and the toolchain's runtime (libgomp, libstdc++, libgcc_s: backward
+# compatible, and the machine's is newer)
+pack_if_missing() {
+    local dir=$1 n p; shift
+    for n in "$@"; do
+        p=$(ldconfig -p | awk -v n="$n" '$1 == n && /x86-64/ { print $NF; exit }')
+        [ -n "$p" ] && cp -L "$p" "$dir/$n" || { echo "vk_bench: no $n here"; return 1; }
+    done
+}
+# glibc's own libraries: never packed, the device machine's must be used (its ld.so)
+GLIBC_RE='^(libc|libm|libmvec|libpthread|libdl|librt|libresolv|libutil|libanl|ld-linux-x86-64)\.so'
+if [ "${1:-}" = --run-pack ]; then # run.sh, run-enhance.sh: ARCHIVE, then the bench's arguments
+    A=$2; shift 2
+    export PATH=$PATH:/sbin:/usr/sbin # ldconfig, where PATH lacks them (env -i, a user's PATH)
+    T=${VK_TMP:-/tmp/vk_bench}
+    x=$T/pack
+    rm -rf "$x" && mkdir -p "$x" || exit 1
+    tar -xf "$A" -C "$x" 2>/dev/null || python3 -c 'import sys, tarfile
+tarfile.open(sys.argv[1]).extractall(sys.argv[2])' "$A" "$x" || exit 1
+    # lib: only the libraries that machine lacks; lib.own (the enhance pack): always
+    mkdir -p "$x/lib.use"
+    for f in "$x"/lib/*; do
+        [ -e "$f" ] || continue
+        ldconfig -p | grep -q "^\s*$(basename "$f") " || ln -s "$f" "$x/lib.use/"
+    done
+    own=; [ -d "$x/lib.own" ] && own=$x/lib.own:
+    export LD_LIBRARY_PATH=$own$x/lib.use${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+    [ -d "$x/layer" ] && export VK_LAYER_PATH=$x/layer${VK_LAYER_PATH:+:$VK_LAYER_PATH}
+    # the NVIDIA driver's manifest, where the loader would not look (the device notes): then the
+    # only driver, so that the GPU is not behind a CPU driver's index
+    nv=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+    if [ -f "$nv" ] && ! cat /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json 2>/dev/null |
+            grep -qi nvidia; then
+        export VK_DRIVER_FILES=$nv VK_ICD_FILENAMES=$nv
+    fi
+    echo "libraries from the pack: ${own:+$(ls "$x/lib.own" | wc -l) always (lib.own), }$(ls "$x/lib.use" | tr '\n' ' ')${VK_DRIVER_FILES:+; VK_DRIVER_FILES=$VK_DRIVER_FILES}"
+    if [ -n "$own" ]; then # every library ainimotion needs resolves, FFmpeg's into the pack
+        l=$(ldd "$x/build/ainimotion" 2>&1)
+        if echo "$l" | grep -q "not found"; then
+            echo "vk_bench: ainimotion cannot start with the pack's libraries here:"
+            echo "$l" | grep "not found"
+            exit 1
+        fi
+        echo "resolved outside the pack: $(echo "$l" | awk -v x="$x/" '$2 == "=>" &&
+            index($3, x) != 1 { printf "%s ", $3 }')"
+    fi
+    export AIM_SHARED=$x/shared AINIMOTION_MODELS=$x/models VK_REF=$x/ref VK_TMP=$T
+    set -- "$x/build" "$@"
+fi
 if [ "${1:-}" = --pack ]; then
     D=${2:?usage: vk_bench.sh --pack DIR [BUILD] [WxH] [SECONDS]}
     B=${3:-build}; SIZE=${4:-1920x1080}; SECS=${5:-2}
@@ -97,12 +161,11 @@ if [ "${1:-}" = --pack ]; then
     fi
     # Debian's Vulkan loader (used there only when that machine has none) and validation layer
     # (the tests fail without it); the layer's manifest points beside itself
-    cp -L /usr/lib/x86_64-linux-gnu/libvulkan.so.1 "$S/lib/" &&
+    pack_if_missing "$S/lib" libvulkan.so.1 libgomp.so.1 &&
         cp /usr/lib/x86_64-linux-gnu/libVkLayer_khronos_validation.so "$S/layer/" &&
         sed 's|"library_path": *"[^"]*"|"library_path": "./libVkLayer_khronos_validation.so"|' \
             /usr/share/vulkan/explicit_layer.d/VkLayer_khronos_validation.json \
             >"$S/layer/VkLayer_khronos_validation.json" || exit 1
-    cp -L "$(ldconfig -p | awk '/libgomp.so.1 .*x86-64/ { print $NF; exit }')" "$S/lib/" || exit 1
     tar -czf "$D/pack.tgz" -C "$S" . && rm -rf "$S" || exit 1
     cp bench/vk_bench.sh bench/ref_tools.sh "$D/"
     cat >"$D/run.sh" <<RUN
@@ -110,29 +173,57 @@ if [ "${1:-}" = --pack ]; then
 # made by bench/vk_bench.sh --pack ($SIZE, enhance $SECS s): unpacks pack.tgz into VK_TMP
 # (default /tmp/vk_bench) and runs the bench from it.   usage: run.sh [N, default 10] [DEVICE]
 d=\$(cd "\$(dirname "\$0")" && pwd)
-T=\${VK_TMP:-/tmp/vk_bench}
-x=\$T/pack
-rm -rf "\$x" && mkdir -p "\$x" && tar -xzf "\$d/pack.tgz" -C "\$x" || exit 1
-# only the libraries that machine lacks (the Vulkan loader, libgomp for the tools)
-mkdir -p "\$x/lib.use"
-for f in "\$x"/lib/*; do
-    ldconfig -p | grep -q "^\s*\$(basename "\$f") " || ln -s "\$f" "\$x/lib.use/"
-done
-export LD_LIBRARY_PATH=\$x/lib.use\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}
-export VK_LAYER_PATH=\$x/layer\${VK_LAYER_PATH:+:\$VK_LAYER_PATH}
-# the NVIDIA driver's manifest, where the loader would not look (the device notes): then the
-# only driver, so that the GPU is not behind a CPU driver's index
-nv=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
-if [ -f "\$nv" ] && ! cat /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json 2>/dev/null |
-        grep -qi nvidia; then
-    export VK_DRIVER_FILES=\$nv VK_ICD_FILENAMES=\$nv
-fi
-echo "libraries from the pack: \$(ls "\$x/lib.use" | tr '\n' ' ')\${VK_DRIVER_FILES:+; VK_DRIVER_FILES=\$VK_DRIVER_FILES}"
-AIM_SHARED=\$x/shared AINIMOTION_MODELS=\$x/models VK_REF=\$x/ref VK_TMP=\$T \\
-    exec bash "\$d/vk_bench.sh" "\$x/build" $SIZE "\${1:-10}" "\${2:-0}" $SECS
+exec bash "\$d/vk_bench.sh" --run-pack "\$d/pack.tgz" $SIZE "\${1:-10}" "\${2:-0}" $SECS
 RUN
     chmod +x "$D/run.sh"
     du -sh "$D"
+    exit 0
+fi
+if [ "${1:-}" = --pack-enhance ]; then
+    D=${2:?usage: vk_bench.sh --pack-enhance DIR [BUILD] [SECONDS]}
+    B=${3:-build}; SECS=${4:-2}
+    SHARED=${AIM_SHARED:-../shared}
+    M=${AINIMOTION_MODELS:-${XDG_DATA_HOME:-$HOME/.local/share}/ainimotion/models}
+    S=$D/.stage
+    rm -rf "$S" "$D/enhance.tar.xz"
+    mkdir -p "$S/build" "$S/models" "$S/shared/clips" "$S/lib" "$S/lib.own" || exit 1
+    cp "$B/ainimotion" "$S/build/" || exit 1
+    # anime-strong's upscaler (its interpolation is classic), the whole folder: enhance checks
+    # every file of the model it picks
+    cp -rp "$M/waifu2x-cunet" "$S/models/" || exit 1
+    ffmpeg -loglevel error -y -i "$SHARED/clips/jjk_1920x1080.mp4" -t $((SECS + 1)) -c copy \
+        "$S/shared/clips/jjk_1920x1080.mp4" || exit 1
+    # every library ainimotion resolves to here but glibc's: the ones below only where missing
+    # there, FFmpeg 5.1 and the rest (lib.own) always. libexpat too: the only one of the 128
+    # that needs glibc 2.36 (objdump -T; Ubuntu 22.04 has 2.35), its ABI stable since 2.0
+    ifm="libvulkan.so.1 libgomp.so.1 libstdc++.so.6 libgcc_s.so.1 libexpat.so.1"
+    pack_if_missing "$S/lib" $ifm || exit 1
+    ldd "$B/ainimotion" | awk '$2 == "=>" && $3 ~ /^\// { print $1, $3 }' | while read -r n p; do
+        case " $ifm " in *" $n "*) continue ;; esac
+        echo "$n" | grep -qE "$GLIBC_RE" || cp -L "$p" "$S/lib.own/$n" || exit 1
+    done || exit 1
+    echo "vk_bench: $(ls "$S/lib.own" | wc -l) libraries in lib.own ($(du -sh "$S/lib.own" |
+        cut -f1)), newest glibc they need: $(objdump -T "$S"/lib.own/* "$S/build/ainimotion" |
+        grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -1); xz -9e (minutes)"
+    tar -cf - -C "$S" . | xz -9e >"$D/enhance.tar.xz" && rm -rf "$S" || exit 1
+    cp bench/vk_bench.sh bench/ref_tools.sh "$D/"
+    cat >"$D/run-enhance.sh" <<RUN
+#!/usr/bin/env bash
+# made by bench/vk_bench.sh --pack-enhance (enhance $SECS s): unpacks enhance.tar.xz into VK_TMP
+# (default /tmp/vk_bench) and runs the bench's enhance line from it with the pack's FFmpeg
+# (ldd checked first).   usage: run-enhance.sh [DEVICE, default 0]
+d=\$(cd "\$(dirname "\$0")" && pwd)
+VK_ONLY=enhance VK_ROW_TIMEOUT=\${VK_ROW_TIMEOUT:-240} \\
+    exec bash "\$d/vk_bench.sh" --run-pack "\$d/enhance.tar.xz" 1920x1080 1 "\${1:-0}" $SECS
+RUN
+    chmod +x "$D/run-enhance.sh"
+    # what the call carries: this pack and the repo's files that travel (tracked and untracked
+    # but not ignored); the device tool takes 64 MiB (/work/.library/device/README.md)
+    repo=$(git ls-files -co --exclude-standard -z | du -cb --files0-from=- 2>/dev/null |
+        tail -1 | cut -f1)
+    pack=$(du -sb "$D" | cut -f1)
+    echo "vk_bench: carry $D $((pack / 1024)) KiB + the repo's files $((repo / 1024)) KiB = $(((pack + repo) / 1024)) KiB of 65536"
+    [ $((pack + repo)) -le $((64 * 1024 * 1024)) ] || { echo "vk_bench: over 64 MiB"; exit 1; }
     exit 0
 fi
 B=${1:-build}
@@ -153,6 +244,48 @@ T=${VK_TMP:-$(mktemp -d /tmp/vk_bench.XXXXXX)}
 mkdir -p "$T"
 still=$SHARED/clips/stills/a4k_1080p_0.png
 clip=$SHARED/clips/jjk_1920x1080.mp4
+now() { date +%s.%N; }
+# machine: the machine, our device list (sets missing: the libraries ainimotion lacks here)
+machine() {
+    echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    missing=$(ldd "$B/ainimotion" 2>/dev/null | awk '/not found/ { print $1 }' | tr '\n' ' ')
+    if [ -z "$missing" ]; then
+        "$B/ainimotion" devices
+    else
+        echo "ainimotion cannot start here, missing: $missing(no device list, no enhance line)"
+    fi
+    command -v nvidia-smi >/dev/null && nvidia-smi -L
+}
+# enhance_row: 3., the enhance line (ours end to end), where SECS > 0 and ainimotion starts
+enhance_row() {
+    [ "$SECS" != 0 ] && [ -f "$clip" ] && [ -z "$missing" ] || return 0
+    rm -f "$T/strong.mkv" "$T/strong.time"
+    gt=(); [ -x /usr/bin/time ] && gt=(/usr/bin/time -f "%e s wall, %M KB max RSS" -o "$T/strong.time")
+    t0=$(now)
+    # -k: enhance stops at a frame's end on SIGTERM, which on a CPU driver can take minutes
+    "${gt[@]}" timeout -k 30 $((2 * TO)) "$B/ainimotion" enhance "$clip" --out "$T/strong.mkv" \
+        --preset anime-strong --device vulkan:$DEV --clip 0-$SECS --scale 1.3334 -y -v \
+        >"$T/strong.log" 2>&1
+    code=$?
+    [ -s "$T/strong.time" ] || awk "BEGIN{printf \"%.2f s wall\", $(now) - $t0}" >"$T/strong.time"
+    frames=$(ffprobe -v error -count_frames -select_streams v -show_entries stream=nb_read_frames,width,height,avg_frame_rate -of csv=p=0 "$T/strong.mkv" 2>/dev/null)
+    # output frames/s: the frames enhance says it wrote over the whole wall time (start included)
+    fps=$(awk -v w="$(tail -n 1 "$T/strong.time" | cut -d' ' -f1)" -v n="$(sed -n \
+        's/^ainimotion: info: wrote .*: \([0-9]*\) frames .*/\1/p' "$T/strong.log")" \
+        'BEGIN { if (n > 0 && w > 0) printf "%.3f output frames/s, ", n / w }')
+    echo "enhance --preset anime-strong --device vulkan:$DEV, $SECS s of jjk 1080p -> 1440p48: exit $code, output (w,h,rate,frames) ${frames:-n/a (no ffprobe)}, $fps$(tr '\n' ' ' <"$T/strong.time" | sed 's/ $//')"
+    grep -m1 "fps -> .* upscaler " "$T/strong.log" | sed 's/^ainimotion: info: [^:]*: /  start: /'
+    grep -m1 "info: scale: " "$T/strong.log" | sed 's/^ainimotion: info: /  /'
+    grep "device memory peak" "$T/strong.log" | sed 's/^ainimotion: debug: /  /'
+    grep -m1 "wrote \|error" "$T/strong.log" | sed 's/^ainimotion: [a-z]*: /  /'
+}
+if [ "${VK_ONLY:-}" = enhance ]; then # run-enhance.sh: the machine, its devices, the line
+    START=$(date +%s)
+    machine
+    enhance_row
+    echo "bench time: $(($(date +%s) - START)) s"
+    exit 0
+fi
 [ -f "$still" ] || [ -f "$SHARED/in_${SIZE}.rgb" ] || { echo "no $still"; exit 77; }
 . "$(dirname "$0")/ref_tools.sh"
 ref_tools "${VK_REF:-$T/ref}" && ref_rife "${VK_REF:-$T/ref}" || exit 1
@@ -186,14 +319,7 @@ rfolder "$T/rone" 1
 rfolder "$T/rmany" "$N"
 START=$(date +%s)
 
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-missing=$(ldd "$B/ainimotion" 2>/dev/null | awk '/not found/ { print $1 }' | tr '\n' ' ')
-if [ -z "$missing" ]; then
-    "$B/ainimotion" devices
-else
-    echo "ainimotion cannot start here, missing: $missing(no device list, no enhance line)"
-fi
-command -v nvidia-smi >/dev/null && nvidia-smi -L
+machine
 # what our device layer makes of vulkan:DEV with the opt-in set (coopmat on: the form
 # AIM_VK_COOPMAT=1 really runs the cooperative-matrix shader); needs no FFmpeg
 head -c 768 /dev/zero >"$T/z16.rgb"
@@ -220,7 +346,6 @@ done
 echo "device vulkan:$DEV, input ${W}x${H}, $N frames; upscalers x2, RIFE t = 0.5"
 printf '%-22s %-40s %10s %s\n' model engine "frames/s" "note"
 
-now() { date +%s.%N; }
 # tool_fps NAME CMD...: steady frames/s of an ncnn-vulkan tool (K = 1 and K = N)
 tool_fps() {
     local name=$1 i1=$T/one i2=$T/many o1=$T/out1 o2=$T/outN t0 t1 t2; shift
@@ -288,22 +413,7 @@ for m in realesr-animevideov3 waifu2x-cunet rife; do
         "$(ratio "$fps" "${TOOL[$m]}")$([ -n "$psnr" ] && [ "${TOOL[$m]}" != n/a ] && echo "; ")$psnr"
 done
 
-if [ "$SECS" != 0 ] && [ -f "$clip" ] && [ -z "$missing" ]; then
-    rm -f "$T/strong.mkv" "$T/strong.time"
-    gt=(); [ -x /usr/bin/time ] && gt=(/usr/bin/time -f "%e s wall, %M KB max RSS" -o "$T/strong.time")
-    t0=$(now)
-    "${gt[@]}" timeout $((2 * TO)) "$B/ainimotion" enhance "$clip" --out "$T/strong.mkv" \
-        --preset anime-strong --device vulkan:$DEV --clip 0-$SECS --scale 1.3334 -y -v \
-        >"$T/strong.log" 2>&1
-    code=$?
-    [ -s "$T/strong.time" ] || awk "BEGIN{printf \"%.2f s wall\", $(now) - $t0}" >"$T/strong.time"
-    frames=$(ffprobe -v error -count_frames -select_streams v -show_entries stream=nb_read_frames,width,height,avg_frame_rate -of csv=p=0 "$T/strong.mkv" 2>/dev/null)
-    echo "enhance --preset anime-strong --device vulkan:$DEV, $SECS s of jjk 1080p -> 1440p48: exit $code, output (w,h,rate,frames) ${frames:-n/a (no ffprobe)}, $(cat "$T/strong.time" 2>/dev/null)"
-    grep -m1 "fps -> .* upscaler " "$T/strong.log" | sed 's/^ainimotion: info: [^:]*: /  start: /'
-    grep -m1 "info: scale: " "$T/strong.log" | sed 's/^ainimotion: info: /  /'
-    grep "device memory peak" "$T/strong.log" | sed 's/^ainimotion: debug: /  /'
-    grep -m1 "wrote \|error" "$T/strong.log" | sed 's/^ainimotion: [a-z]*: /  /'
-fi
+enhance_row
 
 # 4. the convolution's forms: ours again under each setting, against the tool's figure above
 if [ -n "$FORMS" ]; then

@@ -120,7 +120,9 @@ int aim_reader_read(AimReader *r, AimFrame **out);
  * decoded stream's index; every non-video stream and attached picture the container can hold
  * (avformat_query_codec; attachments in MKV only), with codec parameters (fonts live in the
  * extradata), tags, dispositions and time bases; other streams are dropped with a warning.
- * Global tags and chapters are copied (chapters shifted and cropped to the clip range).
+ * Global tags and chapters are copied (chapters shifted and cropped to the clip range, and
+ * kept with the video when a stream starts before it: MKV shifts every packet up, the
+ * chapters with them; MP4/MOV keep the negative times in an edit list).
  * MP4/MOV: text subtitles (SRT, ASS, ...) are converted to mov_text, their only subtitle format
  * (ASS styling is lost: a warning says so); bitmap subtitles are dropped with a warning.
  * MP4/MOV allow FLAC/Opus audio, which FFmpeg 5.1 calls experimental there.

@@ -63,6 +63,11 @@ struct AimWriter {
     int enc_eof;          // the encoder was flushed to its end (see unblock_svt)
     int sent;             // a picture went to the encoder
     int error;            // sticky: the first muxing error
+    // Chapters held back from the header of a muxer that shifts packets (see place_chapters):
+    // oc->chapters[0..late_chapters) stay allocated with oc->nb_chapters = 0 until finish.
+    unsigned late_chapters;
+    int64_t min_pts;      // the lowest pts muxed so far (AV_NOPTS_VALUE: none), in min_tb
+    AVRational min_tb;
     const AVCodecParameters *video_par; // video stream copy (aim_writer_open_copy): no encoder
 };
 
@@ -85,6 +90,13 @@ static int mux(AimWriter *w, AVPacket *pkt)
     pthread_mutex_lock(&w->lock);
     int ret = w->error;
     if (!ret && !w->finished) {
+        AVRational tb = w->oc->streams[pkt->stream_index]->time_base;
+        if (pkt->pts != AV_NOPTS_VALUE &&
+            (w->min_pts == AV_NOPTS_VALUE || av_compare_ts(pkt->pts, tb, w->min_pts,
+                                                           w->min_tb) < 0)) {
+            w->min_pts = pkt->pts;
+            w->min_tb = tb;
+        }
         ret = av_interleaved_write_frame(w->oc, pkt);
         if (ret < 0) {
             aim_log(&w->log, AIM_LOG_ERROR, "%s while writing %s", AVERR(ret), w->path);
@@ -562,21 +574,18 @@ static void copy_stream_tags(AVDictionary **dst, const AVDictionary *src, int st
     }
 }
 
+// Chapters on the output timeline, measured from the zero point like the copied packets (the
+// reader's copy_out). Unclipped, a chapter may start before it (negative until place_chapters).
 static int copy_chapters(AimWriter *w, const AVFormatContext *ic, const IoTimeline *tl)
 {
     for (unsigned i = 0; i < ic->nb_chapters; i++) {
         const AVChapter *c = ic->chapters[i];
         // in the chapter's own time base, so that an unclipped copy keeps every tick
         int64_t zero = av_rescale_q(tl->zero_ts, tl->tb, c->time_base);
-        // Unclipped, a stream that starts before the video (AAC's priming: audio at 0, video
-        // at 21 ms) has packets before `zero`: the muxer shifts every packet up to make them
-        // non-negative, so the streams keep the input's times. Chapters are not shifted by
-        // the muxer: measure them from the same origin, the input's start.
-        if (!tl->clipped && ic->start_time != AV_NOPTS_VALUE)
-            zero = FFMIN(zero, av_rescale_q(ic->start_time, AV_TIME_BASE_Q, c->time_base));
+        int64_t lo = tl->clipped ? zero : INT64_MIN;
         int64_t end = tl->end_ts == INT64_MAX ? INT64_MAX
                                                : av_rescale_q(tl->end_ts, tl->tb, c->time_base);
-        if (c->end <= zero || c->start >= end)
+        if (c->end <= lo || c->start >= end)
             continue;
         AVChapter *o = av_mallocz(sizeof(*o));
         AVChapter **arr = av_realloc_array(w->oc->chapters, w->oc->nb_chapters + 1, sizeof(*arr));
@@ -588,11 +597,44 @@ static int copy_chapters(AimWriter *w, const AVFormatContext *ic, const IoTimeli
         arr[w->oc->nb_chapters++] = o;
         o->id = c->id;
         o->time_base = c->time_base;
-        o->start = FFMAX(c->start, zero) - zero;
+        o->start = FFMAX(c->start, lo) - zero;
         o->end = FFMIN(c->end, end) - zero;
         av_dict_copy(&o->metadata, c->metadata, 0);
     }
     return 0;
+}
+
+// Moves the chapters by `shift` (in the video stream's time base) and cuts them at 0, dropping
+// those that end there. A stream copied from before the video's first frame (AAC's priming: its
+// first packet at -21 ms, in an MP4 edit list; or at 0 with the video at 21 ms) has negative
+// timestamps on the output timeline. MP4 and MOV store them (an edit list): shift 0. Matroska
+// cannot: libavformat shifts every packet up by the lowest timestamp it sees (avoid_negative_ts,
+// 5.1 mux.c, rounded up in each stream's time base) but never the chapters, so for it the
+// chapters wait for the end (Matroska writes chapters added after the header in the trailer)
+// and get the same shift, measured from the packets muxed (mux: min_pts).
+static void place_chapters(AimWriter *w, int64_t shift)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < w->oc->nb_chapters; i++) {
+        AVChapter *c = w->oc->chapters[i];
+        int64_t d = av_rescale_q(shift, w->vst->time_base, c->time_base);
+        c->start = FFMAX(c->start + d, 0);
+        c->end += d;
+        if (c->end <= 0) {
+            av_dict_free(&c->metadata);
+            av_freep(&c);
+            continue;
+        }
+        w->oc->chapters[n++] = c;
+    }
+    w->oc->nb_chapters = n;
+}
+
+// 1 when the muxer shifts packets to make their timestamps non-negative (libavformat 5.1 mux.c:
+// avoid_negative_ts "auto" is make_non_negative unless the format stores negative ones).
+static int muxer_shifts(const AVOutputFormat *f)
+{
+    return !(f->flags & (AVFMT_TS_NEGATIVE | AVFMT_NOTIMESTAMPS));
 }
 
 static int add_video_stream(AimWriter *w, const AVStream *ist)
@@ -890,6 +932,7 @@ void aim_writer_close(AimWriter **pw)
     unblock_svt(w);
     avcodec_free_context(&w->enc);
     if (w->oc) {
+        w->oc->nb_chapters += w->late_chapters; // freed with the context
         if (w->oc->pb)
             avio_closep(&w->oc->pb);
         avformat_free_context(w->oc);
@@ -951,6 +994,7 @@ int aim_writer_open_copy(AimWriter **out, const AimWriterSettings *s,
     if (s->sar.num > 0 && s->sar.den > 0)
         av_reduce(&w->sar.num, &w->sar.den, s->sar.num, s->sar.den, INT_MAX);
     w->last_index = -1;
+    w->min_pts = AV_NOPTS_VALUE;
     w->src = s->copy_from;
     w->overwrite = s->overwrite;
     w->video_par = video;
@@ -1038,6 +1082,12 @@ int aim_writer_open_copy(AimWriter **out, const AimWriterSettings *s,
         w->oc->strict_std_compliance = FF_COMPLIANCE_EXPERIMENTAL;
     if ((ret = add_streams(w, fmt_name)) < 0)
         goto error;
+    if (muxer_shifts(w->ofmt)) {
+        w->late_chapters = w->oc->nb_chapters;
+        w->oc->nb_chapters = 0;
+    } else {
+        place_chapters(w, 0);
+    }
     if ((ret = avformat_write_header(w->oc, NULL)) < 0) {
         ret = fail(w, AIM_ERR_UNSUPPORTED, "cannot write the %s header: %s", fmt_name,
                    AVERR(ret));
@@ -1256,6 +1306,15 @@ int aim_writer_finish(AimWriter *w)
         if (w->enc && (ret = drain(w)) < 0)
             return ret;
         pthread_mutex_lock(&w->lock);
+        if (w->late_chapters) {
+            // the muxer's shift of the video stream (mux.c: rounded up)
+            int64_t shift = w->min_pts == AV_NOPTS_VALUE || w->min_pts >= 0 ? 0
+                          : av_rescale_q_rnd(-w->min_pts, w->min_tb, w->vst->time_base,
+                                             AV_ROUND_UP);
+            w->oc->nb_chapters = w->late_chapters;
+            w->late_chapters = 0;
+            place_chapters(w, shift);
+        }
         ret = av_write_trailer(w->oc);
         w->finished = 1; // packets the reader still sends are dropped from here on
         pthread_mutex_unlock(&w->lock);

@@ -31,4 +31,32 @@ check "mp4: dropped streams are named" grep -qi "subtitle\|ass" "$T/mp4.log"
 eq "aac mkv: exit code" "$?" 0
 eq "aac mkv: chapters at the input's times" "$(ffprobe -v error -show_chapters -of csv=p=0 "$T/aac_out.mkv")" "$(ffprobe -v error -show_chapters -of csv=p=0 "$T/aac.mkv")"
 eq "aac mkv: video starts where it did" "$(probe "$T/aac_out.mkv" stream=start_time v:0)" "$(probe "$T/aac.mkv" stream=start_time v:0)"
+# Chapters measured from the video's start (ms; cut at 0, as an output cannot start before it)
+chapters_from_video() {
+    ffprobe -v error -show_chapters -of csv=p=0 "$1" |
+        awk -F, -v v="$(probe "$1" stream=start_time v:0)" \
+            '{ s = $4 - v; e = $6 - v; printf "%.3f,%.3f,%s\n", s < 0 ? 0 : s, e, $7 }'
+}
+# The same AAC clip into .mp4: the mp4 output has no muxer shift (the audio keeps its -21 ms in
+# an edit list) and the video moves to 0: the chapters move with it (they stayed at the input's
+# times: 2.669 s instead of 2.648 s)
+"$AIM" enhance "$T/aac.mkv" --out "$T/aac_out.mp4" --preset fast -q 2>/dev/null
+eq "aac mkv -> mp4: exit code" "$?" 0
+eq "aac mkv -> mp4: chapters stay with the video" "$(chapters_from_video "$T/aac_out.mp4")" \
+    "$(chapters_from_video "$T/aac.mkv")"
+# AAC re-encoded into .mp4 (what ffmpeg -c:a aac writes): its priming is an edit list, the first
+# audio packet at -21 ms before the video (at 0 from FLAC, at 21 ms from aac.mkv) while
+# start_time is 0. Into .mkv the muxer shifts every packet up; the chapters must move with them
+# (they stayed: 2.669 s became 2.648 s after the video's start)
+"$GEN" "$T/flac.mkv" --frames 72 --size 160x96 >/dev/null || bad "aim_gen flac"
+for src in flac aac; do
+    ffmpeg -v error -i "$T/$src.mkv" -map 0:v -map 0:a -c:v copy -c:a aac "$T/$src.mp4" ||
+        bad "ffmpeg $src -> aac mp4"
+    for ext in mkv mp4; do
+        "$AIM" enhance "$T/$src.mp4" --out "$T/${src}_mp4_out.$ext" --preset fast -q 2>/dev/null
+        eq "$src -> aac mp4 -> $ext: exit code" "$?" 0
+        eq "$src -> aac mp4 -> $ext: chapters stay with the video" \
+            "$(chapters_from_video "$T/${src}_mp4_out.$ext")" "$(chapters_from_video "$T/$src.mp4")"
+    done
+done
 finish

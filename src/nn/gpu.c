@@ -29,16 +29,17 @@ struct AimNnGpu {
 // The convolution's forms. The register-blocked convolution (conv.comp DIRECT) on a CPU Vulkan
 // driver, the shared-memory tiles on a GPU: on lavapipe the direct form gives 2.3-4x the
 // frames/s (bench/RESULTS-vk.md); on a GPU the tiles are the usual design and the direct form
-// is unmeasured. Winograd F(2x2, 3x3) for the 3x3 stride-1 convolutions of >= 16 channels
-// (src/nn/vk/conv.c) on a CPU driver: WINO_CPU_DEFAULT below, from bench/RESULTS-vk.md
-// ("Winograd F(2x2, 3x3)"); off on a GPU by default, where it is unmeasured.
+// is unmeasured. Winograd for the 3x3 stride-1 convolutions of >= 16 channels (src/nn/vk/conv.c)
+// on a CPU driver: WINO_CPU_DEFAULT below, from bench/RESULTS-vk.md ("Winograd F(2x2, 3x3)"),
+// as F(4x4, 3x3) (WINO_CPU_M: on lavapipe 0.64x F(2x2)'s CPU seconds for realesr-animevideov3,
+// 0.83-0.91x for waifu2x-cunet, fp16 PSNR against the CPU executor still >= 60 dB; "Winograd
+// F(4x4, 3x3)" there); off on a GPU by default, where it is unmeasured.
 // AIM_VK_CONV=direct or =tiled forces that form for every convolution, =winograd forces
-// Winograd wherever it applies (every channel count) and the driver's default elsewhere,
+// F(2x2, 3x3) wherever it applies (every channel count) and the driver's default elsewhere,
 // =winograd4 the same with F(4x4, 3x3) (the tests check each form on lavapipe; a GPU run may
-// compare them). The tile: WINO_CPU_M below, F(2x2) (bench/RESULTS-vk.md, "Winograd F(4x4,
-// 3x3)").
+// compare them).
 #define WINO_CPU_DEFAULT AIM_NN_VK_WINO_WIDE
-#define WINO_CPU_M 2
+#define WINO_CPU_M 4
 static void conv_forms(const AimVkDevice *dev, int *direct, int *winograd, int *wino_m)
 {
     const char *e = getenv("AIM_VK_CONV");

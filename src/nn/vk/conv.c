@@ -24,7 +24,9 @@ typedef struct ConvPriv {
 // transforms cost more than the GEMM saves); with 32 and 64 (32 -> 64, 64 -> 64, 64 -> 48,
 // 128 -> 64) 0.24-0.55x. 16 lies between; counting loads (the transforms' 32 per tile and
 // channel against the 9/4 fewer GEMM steps) puts the break-even near 8 channels. Fewer than 16
-// output channels (to RGB) is unmeasured and stays direct.
+// output channels (to RGB) is unmeasured and stays direct. F(4x4, 3x3) keeps the threshold: a
+// 3-channel layer took it 0.7-0.8x F(2x2)'s time, 105-120 ms, above the direct form's 42-75 ms
+// in the F(2x2) run ("Winograd F(4x4, 3x3)").
 #define WINO_MIN_CH 16
 
 static int wino_applies(int mode, const AimNnConv *c, int deconv)

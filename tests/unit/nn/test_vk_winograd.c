@@ -9,7 +9,7 @@
 // are in bench/RESULTS-vk.md, "Winograd F(4x4, 3x3)"). Then the choice: with
 // AIM_VK_CONV=winograd (F(2x2)) / winograd4 (F(4x4)) every such layer takes it and no other
 // does (stride 2, dilation 2, groups, 5x5), =direct / =tiled never, and by default a CPU driver
-// takes F(2x2) from 16 channels (src/nn/vk/conv.c WINO_MIN_CH, src/nn/gpu.c WINO_CPU_M), a GPU
+// takes F(4x4) from 16 channels (src/nn/vk/conv.c WINO_MIN_CH, src/nn/gpu.c WINO_CPU_M), a GPU
 // never. A chain of three Winograd layers of growing
 // scratch checks the list's shared scratch (aim_vk_cmd_scratch_shared) between layers; a layer
 // too big for one scratch chunk checks the chunks (each variant).
@@ -199,7 +199,8 @@ int main(void)
         CHECK_MSG(!picked(&vc, net, "direct") && !picked(&vc, net, "tiled"),
                   "%s: Winograd under AIM_VK_CONV=direct/tiled", what);
         int wide = c->cin >= 16 && c->cout >= 16; // conv.c WINO_MIN_CH
-        CHECK_MSG(picked(&vc, net, NULL) == (cpu && wide ? 2 : 0), "%s: default choice", what);
+        // the default tile: src/nn/gpu.c WINO_CPU_M
+        CHECK_MSG(picked(&vc, net, NULL) == (cpu && wide ? 4 : 0), "%s: default choice", what);
         for (int k = 0; k < 2; k++) {
             check_reference(&vc, net, &m, wm[k], what);
             CHECK_MSG(picked(&vc, net, form[k]) == wm[k], "%s: not F(%d) under %s", what, wm[k],

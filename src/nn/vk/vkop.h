@@ -67,6 +67,7 @@ typedef struct AimNnVkInit {
     int fp16;
     const AimLog *log;
     int winograd; ///< as AimNnVkRec.winograd (conv.c transforms the weights only when it may run)
+    int wino_m;   ///< Winograd's output tile: 2 (F(2x2, 3x3)) or 4 (F(4x4, 3x3)) (conv.c)
 } AimNnVkInit;
 
 typedef struct AimNnVkOp {

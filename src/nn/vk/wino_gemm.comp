@@ -1,14 +1,16 @@
 #version 450
-// Winograd F(2x2, 3x3), pass 2 of 3 (src/nn/vk/conv.c; CPU reference: src/nn/winograd.h
-// aim_nn_wino23_gemm_c): for each of the 16 positions p (the dispatch's z), the product
-// M[p] (cout x nt) = U[p] (cout x cin, stored [ci][co]) . V[p] (cin x nt). Register-blocked as
-// conv.comp's DIRECT form (no shared memory, no barriers: on a CPU driver loads set the speed):
-// each invocation computes RM output channels x RN consecutive tiles, so each loaded weight
-// feeds RN multiply-adds and each loaded V value RM. U in the run's precision, V and M fp32,
-// accumulation fp32.
+// Winograd F(2x2 or 4x4, 3x3), pass 2 of 3 (src/nn/vk/conv.c; CPU reference:
+// src/nn/winograd.h aim_nn_wino_gemm_c): for each of the NPOS positions p (the dispatch's z),
+// the product M[p] (cout x nt) = U[p] (cout x cin, stored [ci][co]) . V[p] (cin x nt).
+// Register-blocked as conv.comp's DIRECT form (no shared memory, no barriers: on a CPU driver
+// loads set the speed): each invocation computes RM output channels x RN consecutive tiles, so
+// each loaded weight feeds RN multiply-adds and each loaded V value RM. U in the run's
+// precision, V and M fp32, accumulation fp32.
 #include "common.glsl"
 
 layout(local_size_x = 64) in;
+
+layout(constant_id = 0) const int NPOS = 16; // positions: 16 for F(2x2, 3x3), 36 for F(4x4)
 
 layout(binding = 0) readonly buffer U { sfp u[]; };
 layout(binding = 1) readonly buffer V { float v[]; };
@@ -23,8 +25,8 @@ const int RM = 8, RN = 16;
 
 void main()
 {
-    const int pos = GROUP_Z(16);
-    const int n0 = (GROUP_X(16) * 64 + int(gl_LocalInvocationID.x)) * RN;
+    const int pos = GROUP_Z(NPOS);
+    const int n0 = (GROUP_X(NPOS) * 64 + int(gl_LocalInvocationID.x)) * RN;
     const int m0 = int(gl_WorkGroupID.y) * RM;
     if (n0 >= p.nt)
         return;

@@ -1,14 +1,18 @@
-// Winograd F(2x2, 3x3) (nn/winograd.h; wino_in/wino_gemm/wino_out.comp, chosen in
-// src/nn/vk/conv.c): its CPU reference, then the shaders, each against the CPU convolution op
+// Winograd F(2x2, 3x3) and F(4x4, 3x3) (nn/winograd.h; wino_in/wino_gemm/wino_out.comp, chosen
+// in src/nn/vk/conv.c): for both, the CPU reference, then the shaders, each against the CPU
+// convolution op
 // (aim_nn_conv_forward_ref via the executor's ref ops) over many shapes: 1x1 planes, one-row and
 // one-column planes, odd sizes (the last tiles hang over the edge), channel counts off the
 // GEMM's 8 x 8 block, with and without bias, every fused activation, pads symmetric,
-// asymmetric, SAME and none, a pad value; fp32 and fp16, validation on. Then the choice: with
-// AIM_VK_CONV=winograd every such layer takes it and no other does (stride 2, dilation 2,
-// groups, 5x5), =direct / =tiled never, and by default a CPU driver takes it from 16 channels
-// (src/nn/vk/conv.c WINO_MIN_CH), a GPU never. A chain of three Winograd layers of growing
+// asymmetric, SAME and none, a pad value; fp32 and fp16, validation on, within vk_check.h's
+// tolerances (F(4x4)'s larger constants amplify rounding: the worst errors printed per variant
+// are in bench/RESULTS-vk.md, "Winograd F(4x4, 3x3)"). Then the choice: with
+// AIM_VK_CONV=winograd (F(2x2)) / winograd4 (F(4x4)) every such layer takes it and no other
+// does (stride 2, dilation 2, groups, 5x5), =direct / =tiled never, and by default a CPU driver
+// takes F(4x4) from 16 channels (src/nn/vk/conv.c WINO_MIN_CH, src/nn/gpu.c WINO_CPU_M), a GPU
+// never. A chain of three Winograd layers of growing
 // scratch checks the list's shared scratch (aim_vk_cmd_scratch_shared) between layers; a layer
-// too big for one scratch chunk checks the chunks.
+// too big for one scratch chunk checks the chunks (each variant).
 #include <stdlib.h>
 
 #include "nn/ops.h"
@@ -38,9 +42,11 @@ static const Case cases[] = {
     { 70, 9, 1, 5, 3, "4=1" },                     // cin off the 8-block
     { 16, 72, 1, 33, 31, "4=1 9=1" },              // cout past a block, 272 tiles
     { 256, 12, 1, 9, 7, "" },                      // a long reduction
-    // 1056 tiles in chunks of 1008 (conv.c: (WINO_CHUNK_BYTES - align) / (64 * 520)): the second
-    // chunk starts mid-row
+    // F(2x2): 1056 tiles in chunks of 1008 (conv.c: (WINO_CHUNK_BYTES - align) / (64 * 520)):
+    // the second chunk starts mid-row; F(4x4): 272 tiles in chunks of 448 (/ (144 * 520)), one
     { 512, 8, 1, 66, 64, "4=1" },
+    // F(4x4): 1056 tiles in chunks of 448: three, the second starting mid-row
+    { 512, 8, 1, 130, 128, "4=1" },
 };
 
 // not Winograd's even when forced: stride, dilation, groups, another kernel
@@ -76,7 +82,8 @@ static AimNet *conv_net(VkCheck *vc, const char *type, int cin, int cout, int k,
 }
 
 // The CPU reference of the shaders (nn/winograd.h) against the CPU convolution op.
-static void check_reference(VkCheck *vc, const AimNet *net, const AimNnMat *in, const char *what)
+static void check_reference(VkCheck *vc, const AimNet *net, const AimNnMat *in, int wm,
+                            const char *what)
 {
     const AimNnLayer *l = &net->layers[1];
     AimNnConv c;
@@ -95,17 +102,18 @@ static void check_reference(VkCheck *vc, const AimNet *net, const AimNnMat *in, 
     }
     CHECK_EQ_INT(ref->w, in->w + pl + pr - 2);
     CHECK_EQ_INT(ref->h, in->h + pt + pb - 2);
-    int tw = (ref->w + 1) / 2, th = (ref->h + 1) / 2, nt = tw * th;
-    float *u = malloc(sizeof(float) * AIM_NN_WINO_POS * (size_t)c.cin * (size_t)c.cout);
-    float *v = malloc(sizeof(float) * AIM_NN_WINO_POS * (size_t)c.cin * (size_t)nt);
-    float *m = malloc(sizeof(float) * AIM_NN_WINO_POS * (size_t)c.cout * (size_t)nt);
+    int tw = (ref->w + wm - 1) / wm, th = (ref->h + wm - 1) / wm, nt = tw * th;
+    size_t np = AIM_NN_WINO_POS(wm);
+    float *u = malloc(sizeof(float) * np * (size_t)c.cin * (size_t)c.cout);
+    float *v = malloc(sizeof(float) * np * (size_t)c.cin * (size_t)nt);
+    float *m = malloc(sizeof(float) * np * (size_t)c.cout * (size_t)nt);
     AimNnMat out = { 0 };
     CHECK(u && v && m && aim_nn_mat_alloc(&out, 3, ref->w, ref->h, c.cout) == 0);
     if (u && v && m && out.data) {
-        aim_nn_wino23_weights_c(u, l->w[0], c.cout, c.cin);
-        aim_nn_wino23_input_c(v, in, pl, pt, c.pad_value, tw, th);
-        aim_nn_wino23_gemm_c(m, u, v, c.cin, c.cout, nt);
-        aim_nn_wino23_output_c(&out, m, c.bias ? l->w[1] : NULL, &c.act, tw, th);
+        aim_nn_wino_weights_c(u, l->w[0], c.cout, c.cin, wm);
+        aim_nn_wino_input_c(v, in, pl, pt, c.pad_value, tw, th, wm);
+        aim_nn_wino_gemm_c(m, u, v, c.cin, c.cout, nt, wm);
+        aim_nn_wino_output_c(&out, m, c.bias ? l->w[1] : NULL, &c.act, tw, th, wm);
         double e = 0, maxref = 1;
         for (int q = 0; q < c.cout; q++)
             for (int i = 0; i < ref->w * ref->h; i++) {
@@ -115,8 +123,9 @@ static void check_reference(VkCheck *vc, const AimNet *net, const AimNnMat *in, 
                 e = d > e || d != d ? d : e;
             }
         // the same tolerance as the fp32 shaders (vk_check.h): sums in another order
-        CHECK_MSG(e / maxref <= VKC_TOL_FP32, "%s: C reference: relative error %.3g", what,
-                  e / maxref);
+        CHECK_MSG(e / maxref <= VKC_TOL_FP32, "%s F(%d): C reference: relative error %.3g",
+                  what, wm, e / maxref);
+        fprintf(stderr, "%-60s F(%d) C reference %.2g\n", what, wm, e / maxref);
     }
     aim_nn_mat_free(&out);
     free(u);
@@ -125,11 +134,14 @@ static void check_reference(VkCheck *vc, const AimNet *net, const AimNnMat *in, 
     aim_nn_run_destroy(&run);
 }
 
-// 1 when the GPU net's init took Winograd for layer "c" (conv.c logs it at debug level)
+// the tile (2, 4) of the Winograd the GPU net's init took for layer "c" (conv.c logs it at
+// debug level), 0 for none
 static void pick_cb(void *o, AimLogLevel l, const char *msg)
 {
-    if (strstr(msg, "vulkan: c: Winograd"))
-        *(int *)o = 1;
+    if (strstr(msg, "vulkan: c: Winograd F(2x2"))
+        *(int *)o = 2;
+    if (strstr(msg, "vulkan: c: Winograd F(4x4"))
+        *(int *)o = 4;
 }
 
 static int picked(VkCheck *vc, const AimNet *net, const char *form)
@@ -146,8 +158,9 @@ static int picked(VkCheck *vc, const AimNet *net, const char *form)
     return hit;
 }
 
-// c1 3->16, c2 16->32 (its scratch outgrows c1's), c3 32->16 unpadded, all Winograd (forced)
-static void test_chain(VkCheck *vc)
+// c1 3->16, c2 16->32 (its scratch outgrows c1's), c3 32->16 unpadded, all Winograd (forced
+// by AIM_VK_CONV=form)
+static void test_chain(VkCheck *vc, const char *form)
 {
     static const VkcConv L[] = { { 3, 16, 3 }, { 16, 32, 3 }, { 32, 16, 3 } };
     const char *param = "7767517\n4 4\n"
@@ -158,7 +171,7 @@ static void test_chain(VkCheck *vc)
     size_t total;
     unsigned char *bin = vkc_chain_bin(L, 3, &total);
     AimNet *net = vkc_net(vc, param, bin, total);
-    setenv("AIM_VK_CONV", "winograd", 1);
+    setenv("AIM_VK_CONV", form, 1);
     static const int sizes[][2] = { { 32, 32 }, { 45, 19 } };
     vkc_chain_sizes(vc, net, sizes, 2);
     aim_net_destroy(&net);
@@ -171,6 +184,9 @@ int main(void)
     vkc_open(&vc);
     int cpu = aim_vk_device_info(vc.dev[0])->type == AIM_VK_TYPE_CPU;
     const char *in = "data";
+    static const char *const form[2] = { "winograd", "winograd4" };
+    static const int wm[2] = { 2, 4 };
+    double worst[2][2] = { { 0, 0 }, { 0, 0 } }; // per variant: fp32, fp16
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const Case *c = &cases[i];
         AimNet *net = conv_net(&vc, "Convolution", c->cin, c->cout, 3, 1, c->bias, c->extra,
@@ -180,15 +196,26 @@ int main(void)
         char what[160];
         snprintf(what, sizeof(what), "%d->%d %dx%d bias %d %s", c->cin, c->cout, c->w, c->h,
                  c->bias, c->extra);
-        check_reference(&vc, net, &m, what);
-        CHECK_MSG(picked(&vc, net, "winograd"), "%s: not Winograd when forced", what);
         CHECK_MSG(!picked(&vc, net, "direct") && !picked(&vc, net, "tiled"),
                   "%s: Winograd under AIM_VK_CONV=direct/tiled", what);
         int wide = c->cin >= 16 && c->cout >= 16; // conv.c WINO_MIN_CH
-        CHECK_MSG(picked(&vc, net, NULL) == (cpu && wide), "%s: default choice", what);
-        setenv("AIM_VK_CONV", "winograd", 1);
-        double e = vkc_compare(&vc, net, &m, &in, 1, "out", what);
-        fprintf(stderr, "%-60s %.2g\n", what, e);
+        // the default tile: src/nn/gpu.c WINO_CPU_M
+        CHECK_MSG(picked(&vc, net, NULL) == (cpu && wide ? 4 : 0), "%s: default choice", what);
+        for (int k = 0; k < 2; k++) {
+            check_reference(&vc, net, &m, wm[k], what);
+            CHECK_MSG(picked(&vc, net, form[k]) == wm[k], "%s: not F(%d) under %s", what, wm[k],
+                      form[k]);
+            setenv("AIM_VK_CONV", form[k], 1);
+            double was[2] = { vc.worst[0], vc.worst[1] };
+            vc.worst[0] = vc.worst[1] = 0;
+            vkc_compare(&vc, net, &m, &in, 1, "out", what);
+            fprintf(stderr, "%-60s F(%d) fp32 %.2g fp16 %.2g\n", what, wm[k], vc.worst[0],
+                    vc.worst[1]);
+            for (int q = 0; q < 2; q++) {
+                worst[k][q] = vc.worst[q] > worst[k][q] ? vc.worst[q] : worst[k][q];
+                vc.worst[q] = was[q] > vc.worst[q] ? was[q] : vc.worst[q];
+            }
+        }
         aim_nn_mat_free(&m);
         aim_net_destroy(&net);
     }
@@ -196,10 +223,13 @@ int main(void)
         AimNet *net = conv_net(&vc, others[i].type, others[i].cin, others[i].cout, others[i].k,
                                strstr(others[i].extra, "7=") ? others[i].cin : 1, 1,
                                others[i].extra, 50 + (unsigned)i);
-        CHECK_MSG(!picked(&vc, net, "winograd"), "%s %s: Winograd", others[i].type,
-                  others[i].extra);
+        CHECK_MSG(!picked(&vc, net, "winograd") && !picked(&vc, net, "winograd4"),
+                  "%s %s: Winograd", others[i].type, others[i].extra);
         aim_net_destroy(&net);
     }
-    test_chain(&vc);
+    test_chain(&vc, "winograd");
+    test_chain(&vc, "winograd4");
+    fprintf(stderr, "worst relative error over the cases: F(2) fp32 %.3g fp16 %.3g, F(4) fp32 "
+            "%.3g fp16 %.3g\n", worst[0][0], worst[0][1], worst[1][0], worst[1][1]);
     return vkc_close(&vc, "test_vk_winograd");
 }

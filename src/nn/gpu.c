@@ -529,6 +529,13 @@ static size_t yuv_samples(int w, int h)
     return (size_t)w * h + 2 * (size_t)aim_chroma_w(w) * aim_chroma_h(h);
 }
 
+// Starts a command list on the frame's own command buffer (created on first use).
+static int yuv_cmd_begin(AimNnGpuYuv *y)
+{
+    int err = y->cmd ? 0 : aim_vk_cmd_create(&y->cmd, y->dev);
+    return err < 0 ? err : aim_vk_cmd_begin(y->cmd);
+}
+
 // Makes room for a w x h frame (the contents are dead) and starts a command list.
 static int yuv_begin(AimNnGpuYuv *y, int w, int h, int depth)
 {
@@ -542,8 +549,7 @@ static int yuv_begin(AimNnGpuYuv *y, int w, int h, int depth)
     y->w = w;
     y->h = h;
     y->depth = depth;
-    int err = y->cmd ? 0 : aim_vk_cmd_create(&y->cmd, y->dev);
-    return err < 0 ? err : aim_vk_cmd_begin(y->cmd);
+    return yuv_cmd_begin(y);
 }
 
 // Submits what yuv_begin started, after the error of the recording if any (the list is
@@ -584,9 +590,7 @@ int aim_nn_gpu_yuv_download(AimNnGpuYuv *y, AimFrame *f)
         return AIM_ERR(EINVAL);
     size_t bytes = yuv_samples(y->w, y->h) * sizeof(uint32_t);
     AimVkBinding sb;
-    int err = y->cmd ? 0 : aim_vk_cmd_create(&y->cmd, y->dev);
-    if (!err)
-        err = aim_vk_cmd_begin(y->cmd);
+    int err = yuv_cmd_begin(y);
     if (err < 0)
         return err;
     if ((err = aim_vk_cmd_staging(y->cmd, bytes, &sb)) >= 0) {
@@ -654,9 +658,7 @@ int aim_nn_gpu_yuv_to_rgb(AimNnGpuYuv *y, const AimNnColor *cc, AimNnGpuImage *r
         return AIM_ERR(EINVAL);
     int err = image_reserve(rgb, y->w, y->h);
     if (!err)
-        err = y->cmd ? 0 : aim_vk_cmd_create(&y->cmd, y->dev);
-    if (!err)
-        err = aim_vk_cmd_begin(y->cmd);
+        err = yuv_cmd_begin(y);
     if (err < 0)
         return err;
     // yuv_to_rgb's factors, derived as it derives them (color.c)

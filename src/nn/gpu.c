@@ -19,7 +19,7 @@ struct AimNnGpu {
     AimVkDevice *dev;
     int fp16;
     int direct_conv; ///< AimNnVkRec.direct_conv: conv_forms()
-    int winograd;    ///< AimNnVkRec.winograd: conv_forms()
+    int winograd;    ///< AimNnVkInit.winograd: conv_forms()
     int wino_m;      ///< AimNnVkInit.wino_m: conv_forms()
     AimLog log;
     const AimNnVkOp **ops; ///< per layer (NULL: Input, Split)
@@ -180,7 +180,7 @@ static int vk_create(void **st, const AimNet *net, const AimNnOpt *opt)
         return err;
     }
     v->rec = (AimNnVkRec){ g->dev, v->cmd, g->fp16, &g->log, aim_vk_device_coopmat(g->dev),
-                           g->direct_conv, g->winograd };
+                           g->direct_conv };
     *st = v;
     return 0;
 }

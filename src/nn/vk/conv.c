@@ -3,7 +3,7 @@
 // dilation, padding (SAME included), group, bias and fused activation the CPU op takes.
 // 3x3 convolutions of stride 1 and dilation 1, group 1, may instead run as Winograd F(2x2, 3x3)
 // or F(4x4, 3x3) (wino_in/wino_gemm/wino_out.comp, the tile a specialization constant; the
-// reference and notation: nn/winograd.h) where the executor asks for it (AimNnVkRec.winograd,
+// reference and notation: nn/winograd.h) where the executor asks for it (AimNnVkInit.winograd,
 // AimNnVkInit.wino_m).
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +13,8 @@
 #include "nn/winograd.h"
 
 typedef struct ConvPriv {
-    AimVkBuffer *w, *b; ///< weights in the run's precision, bias fp32 (NULL without bias)
+    AimVkBuffer *w, *b; ///< weights in the run's precision (NULL where u is set), bias fp32
+                        ///< (NULL without bias)
     AimVkBuffer *u;     ///< Winograd: U = G g G^T in the run's precision (NULL: not used)
     int wm;             ///< Winograd's output tile m (2 or 4) where u is set
 } ConvPriv;
@@ -60,10 +61,14 @@ static int conv_init(const AimNnVkInit *ini, const AimNnLayer *l, void **priv)
     ConvPriv *p = calloc(1, sizeof(*p));
     if (!p)
         return AIM_ERR(ENOMEM);
-    err = aim_nn_vk_upload(ini, l->w[0], l->wn[0], &p->w);
+    // the weights in one form: U for Winograd, else as they are (the record's mode is the
+    // executor's, as here, so a layer never needs both)
+    int wino = wino_applies(ini->winograd, &c, is_deconv(l));
+    if (!wino)
+        err = aim_nn_vk_upload(ini, l->w[0], l->wn[0], &p->w);
     if (!err && c.bias)
         err = aim_nn_vk_upload_f32(ini, l->w[1], l->wn[1], &p->b);
-    if (!err && wino_applies(ini->winograd, &c, is_deconv(l))) {
+    if (!err && wino) {
         p->wm = ini->wino_m == 4 ? 4 : 2;
         size_t n = (size_t)AIM_NN_WINO_POS(p->wm) * c.cin * c.cout;
         float *u = malloc(n * sizeof(*u));
@@ -175,7 +180,7 @@ static int conv_record(const AimNnVkRec *rc, const AimNnLayer *l, const void *pr
         aim_nn_conv_pads(&c, in[0].w, in[0].h, &pl, &pr, &pt, &pb);
     // Winograd where init transformed the weights (the shaders' int indices hold: a chunk is
     // WINO_CHUNK_BYTES, the tile index below the output's pixel count)
-    if (cp->u && wino_applies(rc->winograd, &c, deconv))
+    if (cp->u)
         return wino_record(rc, l, cp, &c, pl, pt, &in[0], &out[0]);
     // narrow tiles for few output channels (conv.comp); the cooperative-matrix shader has
     // 64 x 64 tiles only and takes the wide layers

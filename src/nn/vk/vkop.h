@@ -54,10 +54,9 @@ typedef struct AimNnVkRec {
     const AimLog *log;
     int coopmat;     ///< 1: cooperative-matrix shaders may be used (aim_vk_device_coopmat)
     int direct_conv; ///< 1: conv.comp's register-blocked form (aim_nn_gpu_create says when)
-    int winograd;    ///< AIM_NN_VK_WINO_*: where 3x3 stride-1 convolutions use Winograd (conv.c)
 } AimNnVkRec;
 
-/** AimNnVkRec.winograd / AimNnVkInit.winograd: never, from a channel count up, always. */
+/** AimNnVkInit.winograd: never, from a channel count up, always. */
 enum { AIM_NN_VK_WINO_OFF, AIM_NN_VK_WINO_WIDE, AIM_NN_VK_WINO_ALL };
 
 /** What an op's init gets: upload with the helpers below (they submit and wait). */
@@ -66,7 +65,8 @@ typedef struct AimNnVkInit {
     AimVkCmd *cmd;
     int fp16;
     const AimLog *log;
-    int winograd; ///< as AimNnVkRec.winograd (conv.c transforms the weights only when it may run)
+    int winograd; ///< AIM_NN_VK_WINO_*: where 3x3 stride-1 convolutions use Winograd: conv.c
+                  ///< then keeps their weights transformed only, and its record follows them
     int wino_m;   ///< Winograd's output tile: 2 (F(2x2, 3x3)) or 4 (F(4x4, 3x3)) (conv.c)
 } AimNnVkInit;
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "core/parse.h"
 
 int aim_cli_short_cluster(const char *a, const char *flags, const char *valued, char *letters,
                           size_t n, const char **val)
@@ -108,11 +109,14 @@ static atomic_int alloc_failed, oom_said;
 // test_alloc_fail (64x48 and 320x180 clips); 10 s leaves room for a large encoder's flush on a
 // loaded machine, and is short next to the deadlocks it ends (x265, SVT-AV1: forever).
 #define AIM_CLI_OOM_GRACE_S 10
+// The wait in use: AIM_CLI_OOM_GRACE_S, or the test hook AIM_TEST_OOM_GRACE_S=N (1 to 10 s),
+// read by aim_cli_oom_guard_install before any thread starts.
+static unsigned oom_grace_s = AIM_CLI_OOM_GRACE_S;
 
 void aim_cli_note_alloc_failure(void)
 {
     if (!atomic_exchange_explicit(&alloc_failed, 1, memory_order_relaxed))
-        alarm(AIM_CLI_OOM_GRACE_S); // async-signal-safe; SIGALRM goes to the guard
+        alarm(oom_grace_s); // async-signal-safe; SIGALRM goes to the guard
 }
 
 // ---- the guard: ending the process once a library cannot survive a failed allocation ------
@@ -189,6 +193,10 @@ static void guard(int sig, siginfo_t *si, void *uc)
 
 void aim_cli_oom_guard_install(void)
 {
+    const char *e = getenv("AIM_TEST_OOM_GRACE_S");
+    long n;
+    if (e && aim_parse_int(e, 1, AIM_CLI_OOM_GRACE_S, &n) == 0)
+        oom_grace_s = (unsigned)n;
     struct sigaction sa = { .sa_sigaction = guard, .sa_flags = SA_SIGINFO };
     sigemptyset(&sa.sa_mask);
     for (int k = 0; k < 4; k++)

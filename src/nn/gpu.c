@@ -21,6 +21,7 @@ struct AimNnGpu {
     int direct_conv; ///< AimNnVkRec.direct_conv: conv_forms()
     int winograd;    ///< AimNnVkInit.winograd: conv_forms()
     int wino_m;      ///< AimNnVkInit.wino_m: conv_forms()
+    int wino_gemm;   ///< AimNnVkInit.wino_gemm: wino_gemm_form()
     AimLog log;
     const AimNnVkOp **ops; ///< per layer (NULL: Input, Split)
     void **priv;           ///< per layer: the op's init data
@@ -59,6 +60,25 @@ static void conv_forms(const AimVkDevice *dev, int *direct, int *winograd, int *
     }
 }
 
+// The form of Winograd's GEMM pass (src/nn/vk/conv.c): the register-blocked one on a CPU driver
+// (wino_gemm.comp, tuned on lavapipe), the shared-memory tiles on a GPU (wino_gemm_tiled.comp,
+// the usual SGEMM), the cooperative matrices where the device runs them (aim_vk_device_coopmat:
+// NVIDIA with AIM_VK_COOPMAT=1). AIM_VK_WGEMM=direct or =tiled forces that form on any device
+// (the tests check the tiled one on lavapipe), =coopmat the cooperative matrices where the
+// device runs them (else the tiled form).
+static int wino_gemm_form(const AimVkDevice *dev)
+{
+    const char *e = getenv("AIM_VK_WGEMM");
+    int cm = aim_vk_device_coopmat(dev);
+    if (e && !strcmp(e, "direct"))
+        return AIM_NN_VK_WGEMM_DIRECT;
+    if (e && (!strcmp(e, "tiled") || !strcmp(e, "coopmat")))
+        return cm && e[0] == 'c' ? AIM_NN_VK_WGEMM_COOPMAT : AIM_NN_VK_WGEMM_TILED;
+    if (aim_vk_device_info(dev)->type == AIM_VK_TYPE_CPU)
+        return AIM_NN_VK_WGEMM_DIRECT;
+    return cm ? AIM_NN_VK_WGEMM_COOPMAT : AIM_NN_VK_WGEMM_TILED;
+}
+
 static int layer_on_cpu_only(const AimNnLayer *l)
 {
     return !strcmp(l->type, "Input") || !strcmp(l->type, "Split");
@@ -94,10 +114,11 @@ int aim_nn_gpu_create(AimNnGpu **out, const AimNet *net, AimVkDevice *dev, const
     g->dev = dev;
     g->fp16 = aim_vk_device_fp16(dev);
     conv_forms(dev, &g->direct_conv, &g->winograd, &g->wino_m);
+    g->wino_gemm = wino_gemm_form(dev);
     g->log = *log;
     g->ops = calloc((size_t)net->nlayers + 1, sizeof(*g->ops));
     g->priv = calloc((size_t)net->nlayers + 1, sizeof(*g->priv));
-    AimNnVkInit ini = { dev, NULL, g->fp16, &g->log, g->winograd, g->wino_m };
+    AimNnVkInit ini = { dev, NULL, g->fp16, &g->log, g->winograd, g->wino_m, g->wino_gemm };
     int err = g->ops && g->priv ? aim_vk_cmd_create(&ini.cmd, dev) : AIM_ERR(ENOMEM);
     for (int i = 0; i < net->nlayers && !err; i++) {
         const AimNnLayer *l = &net->layers[i];

@@ -4,7 +4,9 @@
 // 3x3 convolutions of stride 1 and dilation 1, group 1, may instead run as Winograd F(2x2, 3x3)
 // or F(4x4, 3x3) (wino_in/wino_gemm/wino_out.comp, the tile a specialization constant; the
 // reference and notation: nn/winograd.h) where the executor asks for it (AimNnVkInit.winograd,
-// AimNnVkInit.wino_m).
+// AimNnVkInit.wino_m), its GEMM pass register-blocked (wino_gemm.comp, CPU drivers), tiled in
+// shared memory (wino_gemm_tiled.comp, GPUs) or on cooperative matrices (wino_gemm_cm.comp)
+// as AimNnVkInit.wino_gemm says.
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +19,7 @@ typedef struct ConvPriv {
                         ///< (NULL without bias)
     AimVkBuffer *u;     ///< Winograd: U = G g G^T in the run's precision (NULL: not used)
     int wm;             ///< Winograd's output tile m (2 or 4) where u is set
+    int wg;             ///< Winograd's GEMM form where u is set: AIM_NN_VK_WGEMM_*
 } ConvPriv;
 
 // Winograd from this many input and output channels up (AIM_NN_VK_WINO_WIDE). Measured on
@@ -70,14 +73,16 @@ static int conv_init(const AimNnVkInit *ini, const AimNnLayer *l, void **priv)
         err = aim_nn_vk_upload_f32(ini, l->w[1], l->wn[1], &p->b);
     if (!err && wino) {
         p->wm = ini->wino_m == 4 ? 4 : 2;
+        p->wg = ini->wino_gemm;
         size_t n = (size_t)AIM_NN_WINO_POS(p->wm) * c.cin * c.cout;
         float *u = malloc(n * sizeof(*u));
         if (u) {
             aim_nn_wino_weights_c(u, l->w[0], c.cout, c.cin, p->wm);
             err = aim_nn_vk_upload(ini, u, n, &p->u);
             // the tests read this line to see the form really chosen
-            aim_log(ini->log, AIM_LOG_DEBUG, "vulkan: %s: Winograd F(%dx%d, 3x3)", l->name, p->wm,
-                    p->wm);
+            static const char *const wg[] = { "direct", "tiled", "coopmat" };
+            aim_log(ini->log, AIM_LOG_DEBUG, "vulkan: %s: Winograd F(%dx%d, 3x3), GEMM %s",
+                    l->name, p->wm, p->wm, wg[p->wg]);
         } else {
             err = AIM_ERR(ENOMEM);
         }
@@ -149,10 +154,18 @@ static int wino_record(const AimNnVkRec *rc, const AimNnLayer *l, const ConvPriv
             break;
         aim_vk_cmd_barrier(rc->cmd);
         struct { int32_t cin, cout, nt; } pg = { c->cin, c->cout, nt };
-        // wino_gemm.comp: 64 invocations x RN (16) tiles by RM (8) output channels, z the
-        // positions
-        err = aim_nn_vk_dispatch(rc, l, "wino_gemm", &npos, 1, bg, 3, &pg, sizeof(pg),
-                                 aim_nn_vk_groups(nt, 64 * 16), aim_nn_vk_groups(c->cout, 8),
+        // z the positions; a work group's tiles x output channels: wino_gemm.comp 64
+        // invocations x RN (16) by RM (8); wino_gemm_tiled.comp 4096 / BM by BM, BM 16 (as
+        // conv.comp's narrow tiles) for up to 16 output channels, else 64; wino_gemm_cm.comp
+        // 64 by 64
+        static const char *const gemm[] = { "wino_gemm", "wino_gemm_tiled", "wino_gemm_cm" };
+        int bm = cp->wg == AIM_NN_VK_WGEMM_TILED && c->cout <= 16 ? 16 : 64;
+        int gt = cp->wg == AIM_NN_VK_WGEMM_DIRECT ? 64 * 16 : 4096 / bm;
+        int gc = cp->wg == AIM_NN_VK_WGEMM_DIRECT ? 8 : bm;
+        int32_t gspec[2] = { npos, bm };
+        err = aim_nn_vk_dispatch(rc, l, gemm[cp->wg], gspec,
+                                 cp->wg == AIM_NN_VK_WGEMM_TILED ? 2 : 1, bg, 3, &pg, sizeof(pg),
+                                 aim_nn_vk_groups(nt, gt), aim_nn_vk_groups(c->cout, gc),
                                  (uint32_t)npos);
         if (err < 0)
             break;

@@ -59,6 +59,13 @@ typedef struct AimNnVkRec {
 /** AimNnVkInit.winograd: never, from a channel count up, always. */
 enum { AIM_NN_VK_WINO_OFF, AIM_NN_VK_WINO_WIDE, AIM_NN_VK_WINO_ALL };
 
+/**
+ * AimNnVkInit.wino_gemm: wino_gemm.comp (register-blocked, CPU drivers), wino_gemm_tiled.comp
+ * (shared-memory tiles, GPUs), wino_gemm_cm.comp (cooperative matrices: only where
+ * aim_vk_device_coopmat).
+ */
+enum { AIM_NN_VK_WGEMM_DIRECT, AIM_NN_VK_WGEMM_TILED, AIM_NN_VK_WGEMM_COOPMAT };
+
 /** What an op's init gets: upload with the helpers below (they submit and wait). */
 typedef struct AimNnVkInit {
     AimVkDevice *dev;
@@ -68,6 +75,7 @@ typedef struct AimNnVkInit {
     int winograd; ///< AIM_NN_VK_WINO_*: where 3x3 stride-1 convolutions use Winograd: conv.c
                   ///< then keeps their weights transformed only, and its record follows them
     int wino_m;   ///< Winograd's output tile: 2 (F(2x2, 3x3)) or 4 (F(4x4, 3x3)) (conv.c)
+    int wino_gemm; ///< AIM_NN_VK_WGEMM_*: the form of Winograd's GEMM pass (conv.c)
 } AimNnVkInit;
 
 typedef struct AimNnVkOp {

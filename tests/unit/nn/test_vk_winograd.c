@@ -13,6 +13,13 @@
 // never. A chain of three Winograd layers of growing
 // scratch checks the list's shared scratch (aim_vk_cmd_scratch_shared) between layers; a layer
 // too big for one scratch chunk checks the chunks (each variant).
+// Every case runs under each form of the GEMM pass (AIM_VK_WGEMM=direct: wino_gemm.comp,
+// =tiled: wino_gemm_tiled.comp, both on any device; =coopmat: wino_gemm_cm.comp in the fp16
+// runs where the device has cooperative matrices, AIM_VK_COOPMAT=1 set as test_vk_coopmat does;
+// "coopmat off" printed and not run elsewhere), and the form each setting and the default
+// (a CPU driver's register-blocked one, a GPU's tiles or cooperative matrices) pick is checked:
+// channel counts off the tiled form's 16- and 64-row blocks and its 16-deep slices, one-tile
+// layers, cout past a 64-row block (16 -> 72) and the multi-chunk layers take each form.
 #include <stdlib.h>
 
 #include "nn/ops.h"
@@ -134,28 +141,66 @@ static void check_reference(VkCheck *vc, const AimNet *net, const AimNnMat *in, 
     aim_nn_run_destroy(&run);
 }
 
-// the tile (2, 4) of the Winograd the GPU net's init took for layer "c" (conv.c logs it at
-// debug level), 0 for none
+// What the GPU net's init took for layer "c" (conv.c logs it at debug level): the Winograd
+// tile (2, 4; 0 for none) and its GEMM's form (direct, tiled, coopmat)
+typedef struct Pick {
+    int m;
+    char gemm[16];
+} Pick;
+
 static void pick_cb(void *o, AimLogLevel l, const char *msg)
 {
+    Pick *pk = o;
     if (strstr(msg, "vulkan: c: Winograd F(2x2"))
-        *(int *)o = 2;
+        pk->m = 2;
     if (strstr(msg, "vulkan: c: Winograd F(4x4"))
-        *(int *)o = 4;
+        pk->m = 4;
+    const char *g = strstr(msg, ", GEMM ");
+    if (pk->m && g)
+        snprintf(pk->gemm, sizeof(pk->gemm), "%s", g + 7);
 }
 
-static int picked(VkCheck *vc, const AimNet *net, const char *form)
+static Pick picked_on(AimVkDevice *dev, const AimNet *net, const char *form)
 {
     if (form)
         setenv("AIM_VK_CONV", form, 1);
     else
         unsetenv("AIM_VK_CONV");
-    int hit = 0;
-    AimLog log = { pick_cb, &hit, AIM_LOG_DEBUG };
+    Pick pk = { 0 };
+    AimLog log = { pick_cb, &pk, AIM_LOG_DEBUG };
     AimNnGpu *g = NULL;
-    CHECK(aim_nn_gpu_create(&g, net, vc->dev[0], &log) == 0);
+    CHECK(aim_nn_gpu_create(&g, net, dev, &log) == 0);
     aim_nn_gpu_destroy(&g);
-    return hit;
+    return pk;
+}
+
+static int picked(VkCheck *vc, const AimNet *net, const char *form)
+{
+    return picked_on(vc->dev[0], net, form).m;
+}
+
+// The GEMM forms (AIM_VK_WGEMM, src/nn/gpu.c wino_gemm_form): each case runs under each; the
+// cooperative matrices only where the fp16 device runs them (they print "coopmat off" else).
+static const char *const gemms[3] = { "direct", "tiled", "coopmat" };
+
+// Which form a net takes with AIM_VK_WGEMM=gemm (NULL: unset) and Winograd forced (form):
+// checked on both devices, the default by the device's type.
+static void check_gemm_pick(VkCheck *vc, const AimNet *net, const char *form, const char *gemm,
+                            const char *what)
+{
+    int cpu = aim_vk_device_info(vc->dev[0])->type == AIM_VK_TYPE_CPU;
+    for (int d = 0; d < 2 && vc->dev[d]; d++) {
+        int cm = aim_vk_device_coopmat(vc->dev[d]);
+        const char *want = !gemm ? (cpu ? "direct" : cm ? "coopmat" : "tiled")
+                         : !strcmp(gemm, "coopmat") && !cm ? "tiled" : gemm;
+        if (gemm)
+            setenv("AIM_VK_WGEMM", gemm, 1);
+        else
+            unsetenv("AIM_VK_WGEMM");
+        Pick pk = picked_on(vc->dev[d], net, form);
+        CHECK_MSG(!strcmp(pk.gemm, want), "%s: %s, AIM_VK_WGEMM=%s, %s device: GEMM '%s', not %s",
+                  what, form, gemm ? gemm : "(unset)", d ? "fp16" : "fp32", pk.gemm, want);
+    }
 }
 
 // c1 3->16, c2 16->32 (its scratch outgrows c1's), c3 32->16 unpadded, all Winograd (forced
@@ -180,13 +225,23 @@ static void test_chain(VkCheck *vc, const char *form)
 
 int main(void)
 {
+    // the build compiled and validated every GEMM form (cmake/vulkan.cmake), or it failed
+    if (aim_vk_nshaders > 0)
+        CHECK(aim_vk_have_shader("wino_gemm_tiled") && aim_vk_have_shader("wino_gemm_tiled_fp16") &&
+              aim_vk_have_shader("wino_gemm_cm") && aim_vk_have_shader("wino_gemm_cm_fp16"));
+    setenv("AIM_VK_COOPMAT", "1", 1); // as test_vk_coopmat: used where the device has them
     VkCheck vc;
     vkc_open(&vc);
     int cpu = aim_vk_device_info(vc.dev[0])->type == AIM_VK_TYPE_CPU;
+    int cm = vc.dev[1] && aim_vk_device_coopmat(vc.dev[1]);
+    CHECK(!aim_vk_device_coopmat(vc.dev[0])); // the fp32 device never uses them
+    if (!cm)
+        fprintf(stderr, "coopmat off: no cooperative matrices on this device, the coopmat GEMM "
+                "is not run (AIM_VK_COOPMAT=1 on NVIDIA runs it)\n");
     const char *in = "data";
     static const char *const form[2] = { "winograd", "winograd4" };
     static const int wm[2] = { 2, 4 };
-    double worst[2][2] = { { 0, 0 }, { 0, 0 } }; // per variant: fp32, fp16
+    double worst[3][2][2] = { 0 }; // per GEMM form and variant: fp32, fp16
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const Case *c = &cases[i];
         AimNet *net = conv_net(&vc, "Convolution", c->cin, c->cout, 3, 1, c->bias, c->extra,
@@ -205,16 +260,23 @@ int main(void)
             check_reference(&vc, net, &m, wm[k], what);
             CHECK_MSG(picked(&vc, net, form[k]) == wm[k], "%s: not F(%d) under %s", what, wm[k],
                       form[k]);
-            setenv("AIM_VK_CONV", form[k], 1);
-            double was[2] = { vc.worst[0], vc.worst[1] };
-            vc.worst[0] = vc.worst[1] = 0;
-            vkc_compare(&vc, net, &m, &in, 1, "out", what);
-            fprintf(stderr, "%-60s F(%d) fp32 %.2g fp16 %.2g\n", what, wm[k], vc.worst[0],
-                    vc.worst[1]);
-            for (int q = 0; q < 2; q++) {
-                worst[k][q] = vc.worst[q] > worst[k][q] ? vc.worst[q] : worst[k][q];
-                vc.worst[q] = was[q] > vc.worst[q] ? was[q] : vc.worst[q];
+            check_gemm_pick(&vc, net, form[k], NULL, what);
+            for (int f = 0; f < 3; f++) {
+                if (f == 2 && !cm)
+                    continue;
+                check_gemm_pick(&vc, net, form[k], gemms[f], what); // sets AIM_VK_WGEMM
+                setenv("AIM_VK_CONV", form[k], 1);
+                double was[2] = { vc.worst[0], vc.worst[1] };
+                vc.worst[0] = vc.worst[1] = 0;
+                vkc_compare(&vc, net, &m, &in, 1, "out", what);
+                fprintf(stderr, "%-60s F(%d) %-7s fp32 %.2g fp16 %.2g\n", what, wm[k], gemms[f],
+                        vc.worst[0], vc.worst[1]);
+                for (int q = 0; q < 2; q++) {
+                    worst[f][k][q] = vc.worst[q] > worst[f][k][q] ? vc.worst[q] : worst[f][k][q];
+                    vc.worst[q] = was[q] > vc.worst[q] ? was[q] : vc.worst[q];
+                }
             }
+            unsetenv("AIM_VK_WGEMM");
         }
         aim_nn_mat_free(&m);
         aim_net_destroy(&net);
@@ -229,7 +291,10 @@ int main(void)
     }
     test_chain(&vc, "winograd");
     test_chain(&vc, "winograd4");
-    fprintf(stderr, "worst relative error over the cases: F(2) fp32 %.3g fp16 %.3g, F(4) fp32 "
-            "%.3g fp16 %.3g\n", worst[0][0], worst[0][1], worst[1][0], worst[1][1]);
+    for (int f = 0; f < 3; f++)
+        if (f < 2 || cm)
+            fprintf(stderr, "worst relative error over the cases, GEMM %s: F(2) fp32 %.3g fp16 "
+                    "%.3g, F(4) fp32 %.3g fp16 %.3g\n", gemms[f], worst[f][0][0], worst[f][0][1],
+                    worst[f][1][0], worst[f][1][1]);
     return vkc_close(&vc, "test_vk_winograd");
 }

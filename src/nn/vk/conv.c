@@ -188,9 +188,9 @@ static int conv_record(const AimNnVkRec *rc, const AimNnLayer *l, const void *pr
     // a strided deconvolution by output phase (conv.comp PHASE): SH * SW dispatches in one,
     // each over its share of the output with only its taps
     int phase = deconv && (c.sw > 1 || c.sh > 1);
-    // the register-blocked form (conv.comp DIRECT) where the executor asks for it (a CPU
-    // driver: AimNnVkRec.direct_conv)
-    int direct = rc->direct_conv && !cm && !phase;
+    // the register-blocked form (conv.comp DIRECT, PHASE included) where the executor asks for
+    // it (a CPU driver: AimNnVkRec.direct_conv)
+    int direct = rc->direct_conv && !cm;
     int32_t spec[14] = { c.kw, c.kh, c.dw, c.dh, c.sw, c.sh, deconv, c.act.type,
                          float_bits(c.act.a), float_bits(c.act.b), c.bias, bm, phase, direct };
     int64_t npix = phase ? (int64_t)((out[0].w + c.sw - 1) / c.sw) * ((out[0].h + c.sh - 1) / c.sh)

@@ -47,36 +47,86 @@ shared float Bs[BK][BN];
 // the phase's taps (PHASE): kernel rows/columns that land on output rows py + SH * q
 int kys[KH], kxs[KW];
 int nky = 0, nkx = 0;
+// PHASE: this dispatch's phase (py, px) and its output grid (gw x gh: rows py + SH * q,
+// columns px + SW * q); without PHASE the whole output, phase (0, 0)
+int py = 0, px = 0, gw, gh;
+
+// Sets py, px, gw, gh and (PHASE) the phase's taps for z = group * SH * SW + phase.
+void phase_setup(int z)
+{
+    gw = p.ow;
+    gh = p.oh;
+    if (PHASE == 0)
+        return;
+    int ph = z % (SH * SW);
+    py = ph / SW;
+    px = ph % SW;
+    gh = p.oh > py ? (p.oh - py + SH - 1) / SH : 0;
+    gw = p.ow > px ? (p.ow - px + SW - 1) / SW : 0;
+    for (int k = 0; k < KH; k++)
+        if ((((py + p.pt - k * DH) % SH) + SH) % SH == 0)
+            kys[nky++] = k;
+    for (int k = 0; k < KW; k++)
+        if ((((px + p.pl - k * DW) % SW) + SW) % SW == 0)
+            kxs[nkx++] = k;
+}
 
 // DIRECT: the work group's 256 invocations take 256 * RN consecutive pixels (x) of RM output
-// channels (y); a group is z. No PHASE (conv.c keeps strided deconvolutions on the tiles).
-// Accumulation in fp32, k in the same order as the tiles (the same sums, bit for bit).
+// channels (y); a group (times SH * SW phases with PHASE) is z. With PHASE the pixels are the
+// phase's grid and k walks only its taps, (ci, ty, tx) as the tiles do. Accumulation in fp32,
+// k in the same order as the tiles (the same sums, bit for bit).
 void conv_direct()
 {
     const int tid = int(gl_LocalInvocationID.x);
-    const int z = GROUP_Z(p.nz);
-    const int cin0 = z * p.cing, cout0 = z * p.coutg;
+    const int z = GROUP_Z(p.nz), g = PHASE != 0 ? z / (SH * SW) : z;
+    const int cin0 = g * p.cing, cout0 = g * p.coutg;
+    phase_setup(z);
     const int n0 = (GROUP_X(p.nz) * 256 + tid) * RN, m0 = int(gl_WorkGroupID.y) * RM;
-    const int npix = p.ow * p.oh, K = p.cing * KW * KH;
+    const int npix = gw * gh, K = p.cing * KW * KH;
     if (n0 >= npix)
         return;
     int oys[RN], oxs[RN];
     for (int j = 0; j < RN; j++) {
-        oys[j] = (n0 + j) / p.ow;
-        oxs[j] = n0 + j - oys[j] * p.ow;
+        int qy = (n0 + j) / gw, qx = n0 + j - qy * gw;
+        oys[j] = PHASE != 0 ? py + qy * SH : qy;
+        oxs[j] = PHASE != 0 ? px + qx * SW : qx;
     }
     float acc[RM][RN];
     for (int i = 0; i < RM; i++)
         for (int j = 0; j < RN; j++)
             acc[i][j] = 0.0;
-    for (int kk = 0; kk < K; kk++) {
-        float b[RN];
-        for (int j = 0; j < RN; j++)
-            b[j] = n0 + j < npix ? gather(cin0, kk, oys[j], oxs[j]) : 0.0;
-        for (int i = 0; i < RM; i++) {
-            float a = load_w(cout0, m0 + i, kk, K);
+    if (PHASE == 0) {
+        for (int kk = 0; kk < K; kk++) {
+            float b[RN];
             for (int j = 0; j < RN; j++)
-                acc[i][j] = fma(a, b[j], acc[i][j]);
+                b[j] = n0 + j < npix ? gather(cin0, kk, oys[j], oxs[j]) : 0.0;
+            for (int i = 0; i < RM; i++) {
+                float a = load_w(cout0, m0 + i, kk, K);
+                for (int j = 0; j < RN; j++)
+                    acc[i][j] = fma(a, b[j], acc[i][j]);
+            }
+        }
+    } else {
+        // the phase's taps land exactly: (ry, rx) are multiples of the stride
+        for (int ci = 0; ci < p.cing; ci++) {
+            const int xc = (cin0 + ci) * p.cstep;
+            for (int ty = 0; ty < nky; ty++) {
+                for (int tx = 0; tx < nkx; tx++) {
+                    int ky = kys[ty], kx = kxs[tx], kk = (ci * KH + ky) * KW + kx;
+                    float b[RN];
+                    for (int j = 0; j < RN; j++) {
+                        int ry = oys[j] + p.pt - ky * DH, rx = oxs[j] + p.pl - kx * DW;
+                        int iy = ry / SH, ix = rx / SW;
+                        b[j] = n0 + j < npix && ry >= 0 && rx >= 0 && iy < p.h && ix < p.w
+                               ? float(x[xc + iy * p.w + ix]) : 0.0;
+                    }
+                    for (int i = 0; i < RM; i++) {
+                        float a = load_w(cout0, m0 + i, kk, K);
+                        for (int j = 0; j < RN; j++)
+                            acc[i][j] = fma(a, b[j], acc[i][j]);
+                    }
+                }
+            }
         }
     }
     for (int i = 0; i < RM; i++) {
@@ -85,7 +135,7 @@ void conv_direct()
             break;
         float bv = BIAS != 0 ? bias[cout0 + co] : 0.0;
         for (int j = 0; j < RN && n0 + j < npix; j++)
-            y[(cout0 + co) * p.ocstep + n0 + j] = sfp(act(acc[i][j] + bv));
+            y[(cout0 + co) * p.ocstep + oys[j] * p.ow + oxs[j]] = sfp(act(acc[i][j] + bv));
     }
 }
 
@@ -102,20 +152,7 @@ void main()
     const int g = PHASE != 0 ? z / (SH * SW) : z;
     const int cin0 = g * p.cing, cout0 = g * p.coutg;
     // output pixel n of this dispatch -> (oy, ox): the whole output, or one phase's grid
-    int py = 0, px = 0, gw = p.ow, gh = p.oh;
-    if (PHASE != 0) {
-        int ph = z % (SH * SW);
-        py = ph / SW;
-        px = ph % SW;
-        gh = p.oh > py ? (p.oh - py + SH - 1) / SH : 0;
-        gw = p.ow > px ? (p.ow - px + SW - 1) / SW : 0;
-        for (int k = 0; k < KH; k++)
-            if ((((py + p.pt - k * DH) % SH) + SH) % SH == 0)
-                kys[nky++] = k;
-        for (int k = 0; k < KW; k++)
-            if ((((px + p.pl - k * DW) % SW) + SW) % SW == 0)
-                kxs[nkx++] = k;
-    }
+    phase_setup(z);
     const int nk = PHASE != 0 ? nky * nkx : KW * KH;
     const int K = p.cing * nk, npix = gw * gh;
 

@@ -73,8 +73,10 @@ void phase_setup(int z)
 
 // DIRECT: the work group's 256 invocations take 256 * RN consecutive pixels (x) of RM output
 // channels (y); a group (times SH * SW phases with PHASE) is z. With PHASE the pixels are the
-// phase's grid and k walks only its taps, (ci, ty, tx) as the tiles do. Accumulation in fp32,
-// k in the same order as the tiles (the same sums, bit for bit).
+// phase's grid and only its taps are walked. k runs tap by tap, the input channels inside: the
+// RN input offsets of a tap (and whether it lands) are computed once for all channels, so the
+// inner loop is RN loads, RM weight loads and RM * RN multiply-adds. Accumulation in fp32 (the
+// tiles' order is channel by channel: the sums differ by rounding only).
 void conv_direct()
 {
     const int tid = int(gl_LocalInvocationID.x);
@@ -95,36 +97,39 @@ void conv_direct()
     for (int i = 0; i < RM; i++)
         for (int j = 0; j < RN; j++)
             acc[i][j] = 0.0;
-    if (PHASE == 0) {
-        for (int kk = 0; kk < K; kk++) {
-            float b[RN];
-            for (int j = 0; j < RN; j++)
-                b[j] = n0 + j < npix ? gather(cin0, kk, oys[j], oxs[j]) : 0.0;
-            for (int i = 0; i < RM; i++) {
-                float a = load_w(cout0, m0 + i, kk, K);
-                for (int j = 0; j < RN; j++)
-                    acc[i][j] = fma(a, b[j], acc[i][j]);
+    // outside: the pad value (convolution), 0 (no input pixel lands: deconvolution)
+    const float outside = DECONV == 0 ? p.pad_value : 0.0;
+    const int nty = PHASE != 0 ? nky : KH, ntx = PHASE != 0 ? nkx : KW;
+    for (int ty = 0; ty < nty; ty++) {
+        for (int tx = 0; tx < ntx; tx++) {
+            int ky = PHASE != 0 ? kys[ty] : ty, kx = PHASE != 0 ? kxs[tx] : tx;
+            int off[RN]; // the input pixel under (ky, kx) per output pixel, -1 for none
+            for (int j = 0; j < RN; j++) {
+                int iy, ix, ok;
+                if (DECONV == 0) {
+                    iy = oys[j] * SH + ky * DH - p.pt;
+                    ix = oxs[j] * SW + kx * DW - p.pl;
+                    ok = 1;
+                } else { // PHASE: the taps land exactly; stride 1 otherwise
+                    int ry = oys[j] + p.pt - ky * DH, rx = oxs[j] + p.pl - kx * DW;
+                    iy = ry / SH;
+                    ix = rx / SW;
+                    ok = int(ry >= 0 && rx >= 0 && iy * SH == ry && ix * SW == rx);
+                }
+                ok = ok != 0 && n0 + j < npix && iy >= 0 && iy < p.h && ix >= 0 && ix < p.w
+                     ? 1 : 0;
+                off[j] = ok != 0 ? iy * p.w + ix : -1;
             }
-        }
-    } else {
-        // the phase's taps land exactly: (ry, rx) are multiples of the stride
-        for (int ci = 0; ci < p.cing; ci++) {
-            const int xc = (cin0 + ci) * p.cstep;
-            for (int ty = 0; ty < nky; ty++) {
-                for (int tx = 0; tx < nkx; tx++) {
-                    int ky = kys[ty], kx = kxs[tx], kk = (ci * KH + ky) * KW + kx;
-                    float b[RN];
-                    for (int j = 0; j < RN; j++) {
-                        int ry = oys[j] + p.pt - ky * DH, rx = oxs[j] + p.pl - kx * DW;
-                        int iy = ry / SH, ix = rx / SW;
-                        b[j] = n0 + j < npix && ry >= 0 && rx >= 0 && iy < p.h && ix < p.w
-                               ? float(x[xc + iy * p.w + ix]) : 0.0;
-                    }
-                    for (int i = 0; i < RM; i++) {
-                        float a = load_w(cout0, m0 + i, kk, K);
-                        for (int j = 0; j < RN; j++)
-                            acc[i][j] = fma(a, b[j], acc[i][j]);
-                    }
+            const int kt = ky * KW + kx;
+            for (int ci = 0; ci < p.cing; ci++) {
+                const int xc = (cin0 + ci) * p.cstep, kk = ci * KW * KH + kt;
+                float b[RN];
+                for (int j = 0; j < RN; j++)
+                    b[j] = off[j] >= 0 ? float(x[xc + off[j]]) : outside;
+                for (int i = 0; i < RM; i++) {
+                    float a = load_w(cout0, m0 + i, kk, K);
+                    for (int j = 0; j < RN; j++)
+                        acc[i][j] = fma(a, b[j], acc[i][j]);
                 }
             }
         }

@@ -2,7 +2,8 @@
 // rife-ncnn-vulkan on the very same RGB input and for timing. Not a product tool.
 // usage: rife_run IN0.rgb IN1.rgb W H OUT.rgb [--t T] [--scale S] [--ref] [--threads N]
 //                 [--models-dir DIR] [--repeat N] [--cpumask LEVEL]
-//                 [--device auto|cpu|vulkan|vulkan:N]
+//                 [--device auto|cpu|vulkan|vulkan:N] [--verbose]
+// --verbose: debug log, with the device's per-dispatch GPU times (timestamps) after each run.
 // --repeat N (N > 1) also prints the steady frames/s: runs 2..N (the first creates the device
 // pipelines and uploads the weights), as nn_upscale --frames does.
 // Output: RGB24, v * 255 + 0.5 truncated and clamped (what the reference tool writes).
@@ -35,7 +36,8 @@ int main(int argc, char **argv)
 {
     if (argc < 6) {
         fprintf(stderr, "usage: rife_run IN0.rgb IN1.rgb W H OUT.rgb [--t T] [--scale S] [--ref] "
-                "[--threads N] [--models-dir DIR] [--repeat N] [--cpumask LEVEL] [--device D]\n");
+                "[--threads N] [--models-dir DIR] [--repeat N] [--cpumask LEVEL] [--device D] "
+                "[--verbose]\n");
         return 2;
     }
     int w = atoi(argv[3]), h = atoi(argv[4]), threads = 2, repeat = 1;
@@ -66,6 +68,8 @@ int main(int argc, char **argv)
             if (aim_cpu_parse_mask(argv[++i], &m) < 0)
                 return fprintf(stderr, "bad --cpumask\n"), 2;
             cpu &= m;
+        } else if (!strcmp(a, "--verbose")) {
+            s.log.max_level = AIM_LOG_DEBUG;
         } else if (!strcmp(a, "--device") && v) {
             if (aim_vk_parse_device(argv[++i], &policy, &index) < 0)
                 return fprintf(stderr, "bad --device %s\n", argv[i]), 2;
@@ -73,7 +77,8 @@ int main(int argc, char **argv)
             return fprintf(stderr, "unknown option %s\n", a), 2;
     }
     AimVkDevice *dev = NULL;
-    int e = aim_vk_device_open(&dev, policy, index, 0, &s.log);
+    int e = aim_vk_device_open(&dev, policy, index, s.log.max_level == AIM_LOG_DEBUG,
+                               &s.log);
     if (e < 0)
         return fprintf(stderr, "rife_run: device: %s\n", aim_strerror(e)), 1;
     s.device = dev;

@@ -4,9 +4,10 @@
 // 3x3 convolutions of stride 1 and dilation 1, group 1, may instead run as Winograd F(2x2, 3x3)
 // or F(4x4, 3x3) (wino_in/wino_gemm/wino_out.comp, the tile a specialization constant; the
 // reference and notation: nn/winograd.h) where the executor asks for it (AimNnVkInit.winograd,
-// AimNnVkInit.wino_m), its GEMM pass register-blocked (wino_gemm.comp, CPU drivers), tiled in
-// shared memory (wino_gemm_tiled.comp, GPUs) or on cooperative matrices (wino_gemm_cm.comp)
-// as AimNnVkInit.wino_gemm says.
+// AimNnVkInit.wino_m: one tile, or both kept and the tile taken by the output plane),
+// its GEMM pass register-blocked (wino_gemm.comp, CPU drivers), tiled in shared memory
+// (wino_gemm_tiled.comp, GPUs) or on cooperative matrices (wino_gemm_cm.comp) as
+// AimNnVkInit.wino_gemm says.
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,8 @@ typedef struct ConvPriv {
     AimVkBuffer *u;     ///< Winograd: U = G g G^T in the run's precision (NULL: not used)
     int wm;             ///< Winograd's output tile m (2 or 4) where u is set
     int wg;             ///< Winograd's GEMM form where u is set: AIM_NN_VK_WGEMM_*
+    AimVkBuffer *u2;    ///< the tile by the plane (AimNnVkInit.wino_m 0): F(2x2)'s U beside u
+                        ///< (F(4x4)'s), taken below WINO_M4_MIN_TILES; NULL otherwise
 } ConvPriv;
 
 // Winograd from this many input and output channels up (AIM_NN_VK_WINO_WIDE). Measured on
@@ -32,6 +35,17 @@ typedef struct ConvPriv {
 // 3-channel layer took it 0.7-0.8x F(2x2)'s time, 105-120 ms, above the direct form's 42-75 ms
 // in the F(2x2) run ("Winograd F(4x4, 3x3)").
 #define WINO_MIN_CH 16
+
+// Where the executor leaves Winograd's tile to the plane (AimNnVkInit.wino_m 0: a CPU driver's
+// default), F(4x4, 3x3) from this many of its tiles in the layer's output plane, F(2x2, 3x3)
+// below. Measured on lavapipe (bench/RESULTS-vk.md, "Per-layer profile of RIFE and
+// waifu2x-cunet"), per-layer GPU times, both tiles forced on every layer of RIFE v4.6: on planes
+// of 1, 4 and 12 F(4x4) tiles (4x3, 8x6, 16x12: the coarse IFBlocks at 128x72) F(2x2) took
+// 0.5x F(4x4)'s time, on 40-48 tiles (32x20, 32x24) about the same; realesr-animevideov3's
+// 128x72 plane (576 tiles) takes F(4x4) in 0.43-0.55x F(2x2)'s time ("Winograd F(4x4, 3x3)").
+// Small planes leave wino_gemm.comp's work groups (1024 tiles each) mostly empty, and F(4x4)
+// has 36 of them per 8 output channels where F(2x2) has 16.
+#define WINO_M4_MIN_TILES 48
 
 static int wino_applies(int mode, const AimNnConv *c, int deconv)
 {
@@ -52,7 +66,22 @@ static void conv_uninit(void *priv)
     aim_vk_buffer_destroy(&c->w);
     aim_vk_buffer_destroy(&c->b);
     aim_vk_buffer_destroy(&c->u);
+    aim_vk_buffer_destroy(&c->u2);
     free(c);
+}
+
+// U = G g G^T of F(m x m, 3x3) for the layer's weights, uploaded in the run's precision.
+static int wino_upload(const AimNnVkInit *ini, const AimNnLayer *l, const AimNnConv *c, int m,
+                       AimVkBuffer **u)
+{
+    size_t n = (size_t)AIM_NN_WINO_POS(m) * c->cin * c->cout;
+    float *t = malloc(n * sizeof(*t));
+    if (!t)
+        return AIM_ERR(ENOMEM);
+    aim_nn_wino_weights_c(t, l->w[0], c->cout, c->cin, m);
+    int err = aim_nn_vk_upload(ini, t, n, u);
+    free(t);
+    return err;
 }
 
 static int conv_init(const AimNnVkInit *ini, const AimNnLayer *l, void **priv)
@@ -64,29 +93,26 @@ static int conv_init(const AimNnVkInit *ini, const AimNnLayer *l, void **priv)
     ConvPriv *p = calloc(1, sizeof(*p));
     if (!p)
         return AIM_ERR(ENOMEM);
-    // the weights in one form: U for Winograd, else as they are (the record's mode is the
-    // executor's, as here, so a layer never needs both)
+    // the weights in one form: U for Winograd (one per tile the record may take), else as they
+    // are (the record's mode is the executor's, as here, so a layer never needs both)
     int wino = wino_applies(ini->winograd, &c, is_deconv(l));
     if (!wino)
         err = aim_nn_vk_upload(ini, l->w[0], l->wn[0], &p->w);
     if (!err && c.bias)
         err = aim_nn_vk_upload_f32(ini, l->w[1], l->wn[1], &p->b);
     if (!err && wino) {
-        p->wm = ini->wino_m == 4 ? 4 : 2;
+        // wino_m 0: F(4x4)'s U and F(2x2)'s, the record takes one by the plane
+        p->wm = ini->wino_m == 2 ? 2 : 4;
         p->wg = ini->wino_gemm;
-        size_t n = (size_t)AIM_NN_WINO_POS(p->wm) * c.cin * c.cout;
-        float *u = malloc(n * sizeof(*u));
-        if (u) {
-            aim_nn_wino_weights_c(u, l->w[0], c.cout, c.cin, p->wm);
-            err = aim_nn_vk_upload(ini, u, n, &p->u);
-            // the tests read this line to see the form really chosen
-            static const char *const wg[] = { "direct", "tiled", "coopmat" };
-            aim_log(ini->log, AIM_LOG_DEBUG, "vulkan: %s: Winograd F(%dx%d, 3x3), GEMM %s",
-                    l->name, p->wm, p->wm, wg[p->wg]);
-        } else {
-            err = AIM_ERR(ENOMEM);
-        }
-        free(u);
+        err = wino_upload(ini, l, &c, p->wm, &p->u);
+        if (!err && !ini->wino_m)
+            err = wino_upload(ini, l, &c, 2, &p->u2);
+        // the tests read this line to see the form really chosen
+        static const char *const wg[] = { "direct", "tiled", "coopmat" };
+        if (!err)
+            aim_log(ini->log, AIM_LOG_DEBUG, "vulkan: %s: Winograd F(%dx%d, 3x3)%s, GEMM %s",
+                    l->name, p->wm, p->wm,
+                    p->u2 ? ", F(2x2, 3x3) on planes of fewer tiles" : "", wg[p->wg]);
     }
     if (err < 0) {
         conv_uninit(p);
@@ -193,17 +219,25 @@ static int conv_record(const AimNnVkRec *rc, const AimNnLayer *l, const void *pr
         aim_nn_conv_pads(&c, in[0].w, in[0].h, &pl, &pr, &pt, &pb);
     // Winograd where init transformed the weights (the shaders' int indices hold: a chunk is
     // WINO_CHUNK_BYTES, the tile index below the output's pixel count)
-    if (cp->u)
-        return wino_record(rc, l, cp, &c, pl, pt, &in[0], &out[0]);
+    if (cp->u) {
+        // the tile by the plane where init left it so (u2)
+        ConvPriv v = *cp;
+        int64_t tiles4 = (int64_t)((out[0].w + 3) / 4) * ((out[0].h + 3) / 4);
+        if (cp->u2 && tiles4 < WINO_M4_MIN_TILES) {
+            v.u = cp->u2;
+            v.wm = 2;
+        }
+        return wino_record(rc, l, &v, &c, pl, pt, &in[0], &out[0]);
+    }
     // narrow tiles for few output channels (conv.comp); the cooperative-matrix shader has
     // 64 x 64 tiles only and takes the wide layers
     int bm = c.cout / c.group <= 16 ? 16 : 64, cm = rc->coopmat && bm == 64 && !deconv;
     // a strided deconvolution by output phase (conv.comp PHASE): SH * SW dispatches in one,
     // each over its share of the output with only its taps
     int phase = deconv && (c.sw > 1 || c.sh > 1);
-    // the register-blocked form (conv.comp DIRECT) where the executor asks for it (a CPU
-    // driver: AimNnVkRec.direct_conv)
-    int direct = rc->direct_conv && !cm && !phase;
+    // the register-blocked form (conv.comp DIRECT, PHASE included) where the executor asks for
+    // it (a CPU driver: AimNnVkRec.direct_conv)
+    int direct = rc->direct_conv && !cm;
     int32_t spec[14] = { c.kw, c.kh, c.dw, c.dh, c.sw, c.sh, deconv, c.act.type,
                          float_bits(c.act.a), float_bits(c.act.b), c.bias, bm, phase, direct };
     int64_t npix = phase ? (int64_t)((out[0].w + c.sw - 1) / c.sw) * ((out[0].h + c.sh - 1) / c.sh)

@@ -47,36 +47,91 @@ shared float Bs[BK][BN];
 // the phase's taps (PHASE): kernel rows/columns that land on output rows py + SH * q
 int kys[KH], kxs[KW];
 int nky = 0, nkx = 0;
+// PHASE: this dispatch's phase (py, px) and its output grid (gw x gh: rows py + SH * q,
+// columns px + SW * q); without PHASE the whole output, phase (0, 0)
+int py = 0, px = 0, gw, gh;
+
+// Sets py, px, gw, gh and (PHASE) the phase's taps for z = group * SH * SW + phase.
+void phase_setup(int z)
+{
+    gw = p.ow;
+    gh = p.oh;
+    if (PHASE == 0)
+        return;
+    int ph = z % (SH * SW);
+    py = ph / SW;
+    px = ph % SW;
+    gh = p.oh > py ? (p.oh - py + SH - 1) / SH : 0;
+    gw = p.ow > px ? (p.ow - px + SW - 1) / SW : 0;
+    for (int k = 0; k < KH; k++)
+        if ((((py + p.pt - k * DH) % SH) + SH) % SH == 0)
+            kys[nky++] = k;
+    for (int k = 0; k < KW; k++)
+        if ((((px + p.pl - k * DW) % SW) + SW) % SW == 0)
+            kxs[nkx++] = k;
+}
 
 // DIRECT: the work group's 256 invocations take 256 * RN consecutive pixels (x) of RM output
-// channels (y); a group is z. No PHASE (conv.c keeps strided deconvolutions on the tiles).
-// Accumulation in fp32, k in the same order as the tiles (the same sums, bit for bit).
+// channels (y); a group (times SH * SW phases with PHASE) is z. With PHASE the pixels are the
+// phase's grid and only its taps are walked. k runs tap by tap, the input channels inside: the
+// RN input offsets of a tap (and whether it lands) are computed once for all channels, so the
+// inner loop is RN loads, RM weight loads and RM * RN multiply-adds. Accumulation in fp32 (the
+// tiles' order is channel by channel: the sums differ by rounding only).
 void conv_direct()
 {
     const int tid = int(gl_LocalInvocationID.x);
-    const int z = GROUP_Z(p.nz);
-    const int cin0 = z * p.cing, cout0 = z * p.coutg;
+    const int z = GROUP_Z(p.nz), g = PHASE != 0 ? z / (SH * SW) : z;
+    const int cin0 = g * p.cing, cout0 = g * p.coutg;
+    phase_setup(z);
     const int n0 = (GROUP_X(p.nz) * 256 + tid) * RN, m0 = int(gl_WorkGroupID.y) * RM;
-    const int npix = p.ow * p.oh, K = p.cing * KW * KH;
+    const int npix = gw * gh, K = p.cing * KW * KH;
     if (n0 >= npix)
         return;
     int oys[RN], oxs[RN];
     for (int j = 0; j < RN; j++) {
-        oys[j] = (n0 + j) / p.ow;
-        oxs[j] = n0 + j - oys[j] * p.ow;
+        int qy = (n0 + j) / gw, qx = n0 + j - qy * gw;
+        oys[j] = PHASE != 0 ? py + qy * SH : qy;
+        oxs[j] = PHASE != 0 ? px + qx * SW : qx;
     }
     float acc[RM][RN];
     for (int i = 0; i < RM; i++)
         for (int j = 0; j < RN; j++)
             acc[i][j] = 0.0;
-    for (int kk = 0; kk < K; kk++) {
-        float b[RN];
-        for (int j = 0; j < RN; j++)
-            b[j] = n0 + j < npix ? gather(cin0, kk, oys[j], oxs[j]) : 0.0;
-        for (int i = 0; i < RM; i++) {
-            float a = load_w(cout0, m0 + i, kk, K);
-            for (int j = 0; j < RN; j++)
-                acc[i][j] = fma(a, b[j], acc[i][j]);
+    // outside: the pad value (convolution), 0 (no input pixel lands: deconvolution)
+    const float outside = DECONV == 0 ? p.pad_value : 0.0;
+    const int nty = PHASE != 0 ? nky : KH, ntx = PHASE != 0 ? nkx : KW;
+    for (int ty = 0; ty < nty; ty++) {
+        for (int tx = 0; tx < ntx; tx++) {
+            int ky = PHASE != 0 ? kys[ty] : ty, kx = PHASE != 0 ? kxs[tx] : tx;
+            int off[RN]; // the input pixel under (ky, kx) per output pixel, -1 for none
+            for (int j = 0; j < RN; j++) {
+                int iy, ix, ok;
+                if (DECONV == 0) {
+                    iy = oys[j] * SH + ky * DH - p.pt;
+                    ix = oxs[j] * SW + kx * DW - p.pl;
+                    ok = 1;
+                } else { // PHASE: the taps land exactly; stride 1 otherwise
+                    int ry = oys[j] + p.pt - ky * DH, rx = oxs[j] + p.pl - kx * DW;
+                    iy = ry / SH;
+                    ix = rx / SW;
+                    ok = int(ry >= 0 && rx >= 0 && iy * SH == ry && ix * SW == rx);
+                }
+                ok = ok != 0 && n0 + j < npix && iy >= 0 && iy < p.h && ix >= 0 && ix < p.w
+                     ? 1 : 0;
+                off[j] = ok != 0 ? iy * p.w + ix : -1;
+            }
+            const int kt = ky * KW + kx;
+            for (int ci = 0; ci < p.cing; ci++) {
+                const int xc = (cin0 + ci) * p.cstep, kk = ci * KW * KH + kt;
+                float b[RN];
+                for (int j = 0; j < RN; j++)
+                    b[j] = off[j] >= 0 ? float(x[xc + off[j]]) : outside;
+                for (int i = 0; i < RM; i++) {
+                    float a = load_w(cout0, m0 + i, kk, K);
+                    for (int j = 0; j < RN; j++)
+                        acc[i][j] = fma(a, b[j], acc[i][j]);
+                }
+            }
         }
     }
     for (int i = 0; i < RM; i++) {
@@ -85,7 +140,7 @@ void conv_direct()
             break;
         float bv = BIAS != 0 ? bias[cout0 + co] : 0.0;
         for (int j = 0; j < RN && n0 + j < npix; j++)
-            y[(cout0 + co) * p.ocstep + n0 + j] = sfp(act(acc[i][j] + bv));
+            y[(cout0 + co) * p.ocstep + oys[j] * p.ow + oxs[j]] = sfp(act(acc[i][j] + bv));
     }
 }
 
@@ -102,20 +157,7 @@ void main()
     const int g = PHASE != 0 ? z / (SH * SW) : z;
     const int cin0 = g * p.cing, cout0 = g * p.coutg;
     // output pixel n of this dispatch -> (oy, ox): the whole output, or one phase's grid
-    int py = 0, px = 0, gw = p.ow, gh = p.oh;
-    if (PHASE != 0) {
-        int ph = z % (SH * SW);
-        py = ph / SW;
-        px = ph % SW;
-        gh = p.oh > py ? (p.oh - py + SH - 1) / SH : 0;
-        gw = p.ow > px ? (p.ow - px + SW - 1) / SW : 0;
-        for (int k = 0; k < KH; k++)
-            if ((((py + p.pt - k * DH) % SH) + SH) % SH == 0)
-                kys[nky++] = k;
-        for (int k = 0; k < KW; k++)
-            if ((((px + p.pl - k * DW) % SW) + SW) % SW == 0)
-                kxs[nkx++] = k;
-    }
+    phase_setup(z);
     const int nk = PHASE != 0 ? nky * nkx : KW * KH;
     const int K = p.cing * nk, npix = gw * gh;
 

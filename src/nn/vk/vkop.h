@@ -74,7 +74,8 @@ typedef struct AimNnVkInit {
     const AimLog *log;
     int winograd; ///< AIM_NN_VK_WINO_*: where 3x3 stride-1 convolutions use Winograd: conv.c
                   ///< then keeps their weights transformed only, and its record follows them
-    int wino_m;   ///< Winograd's output tile: 2 (F(2x2, 3x3)) or 4 (F(4x4, 3x3)) (conv.c)
+    int wino_m;   ///< Winograd's output tile: 2 (F(2x2, 3x3)), 4 (F(4x4, 3x3)), 0 by the
+                  ///< layer's output plane at record (conv.c WINO_M4_MIN_TILES)
     int wino_gemm; ///< AIM_NN_VK_WGEMM_*: the form of Winograd's GEMM pass (conv.c)
 } AimNnVkInit;
 

@@ -6,8 +6,8 @@
 // validation on. On a GPU with VK_NV_cooperative_matrix and AIM_VK_COOPMAT=1 the fp16 runs use
 // conv_cm.comp (the first line says so), so the same cases check it. Everything runs twice: with
 // conv.comp's shared-memory tiles (AIM_VK_CONV=tiled, a GPU's default) and its register-blocked
-// form (AIM_VK_CONV=direct, a CPU driver's default, e.g. lavapipe; strided deconvolutions stay
-// on the tiles).
+// form (AIM_VK_CONV=direct, a CPU driver's default, e.g. lavapipe; strided deconvolutions by
+// output phase in both).
 #include <stdlib.h>
 
 #include "vk_check.h"

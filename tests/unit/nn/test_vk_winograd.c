@@ -9,7 +9,8 @@
 // are in bench/RESULTS-vk.md, "Winograd F(4x4, 3x3)"). Then the choice: with
 // AIM_VK_CONV=winograd (F(2x2)) / winograd4 (F(4x4)) every such layer takes it and no other
 // does (stride 2, dilation 2, groups, 5x5), =direct / =tiled never, and by default a CPU driver
-// takes F(4x4) from 16 channels (src/nn/vk/conv.c WINO_MIN_CH, src/nn/gpu.c WINO_CPU_M), a GPU
+// takes Winograd from 16 channels (src/nn/vk/conv.c WINO_MIN_CH), its tile by the layer's plane
+// (F(4x4) with F(2x2) kept for small planes: test_vk_wino_plane checks that choice), a GPU
 // never. A chain of three Winograd layers of growing
 // scratch checks the list's shared scratch (aim_vk_cmd_scratch_shared) between layers; a layer
 // too big for one scratch chunk checks the chunks (each variant).

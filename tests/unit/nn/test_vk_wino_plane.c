@@ -1,0 +1,88 @@
+// Winograd's tile by the layer's output plane (src/nn/vk/conv.c WINO_M4_MIN_TILES, a CPU
+// driver's default: src/nn/gpu.c WINO_CPU_M 0): a 16 -> 16 3x3 layer on planes of 6, 42, 49 and
+// 72 F(4x4) tiles must give, bit for bit, the output of F(2x2) forced (AIM_VK_CONV=winograd)
+// below 48 tiles and of F(4x4) forced (=winograd4) from 48 up, and not the other's (so the check
+// can tell them apart); and under the default, both precisions within vk_check.h's tolerances
+// of the CPU op, validation on. A GPU takes no Winograd by default: skipped there.
+#include <stdlib.h>
+
+#include "vk_check.h"
+
+// the layer's output under AIM_VK_CONV=form (NULL: the default) on the fp32 device, copied
+// (w * h * c floats, channel-major); the caller frees it
+static float *run_form(VkCheck *vc, const AimNet *net, const AimNnMat *in, const char *form)
+{
+    if (form)
+        setenv("AIM_VK_CONV", form, 1);
+    else
+        unsetenv("AIM_VK_CONV");
+    int ib = aim_net_blob(net, "data"), ob = aim_net_blob(net, "out");
+    AimNnGpu *g = NULL;
+    AimNnRun *run = NULL;
+    const AimNnMat *res = NULL;
+    float *o = NULL;
+    int err = aim_nn_gpu_create(&g, net, vc->dev[0], &vc->log);
+    AimNnOpt go = { .gpu = g };
+    if (!err)
+        err = aim_nn_run_create(&run, net, &go);
+    if (!err)
+        err = aim_nn_run(run, &ib, in, 1, &ob, &res, 1);
+    CHECK_MSG(err == 0, "gpu run (%s): %s", form ? form : "default", aim_strerror(err));
+    if (!err) {
+        size_t plane = (size_t)res->w * res->h;
+        o = malloc(sizeof(float) * plane * (size_t)res->c);
+        CHECK(o != NULL);
+        for (int q = 0; o && q < res->c; q++)
+            memcpy(o + plane * (size_t)q, aim_nn_chan(res, q), sizeof(float) * plane);
+    }
+    aim_nn_run_destroy(&run);
+    aim_nn_gpu_destroy(&g);
+    return o;
+}
+
+int main(void)
+{
+    VkCheck vc;
+    vkc_open(&vc);
+    if (aim_vk_device_info(vc.dev[0])->type != AIM_VK_TYPE_CPU) {
+        vkc_close(&vc, "test_vk_wino_plane");
+        TEST_SKIP("a GPU takes no Winograd by default (src/nn/gpu.c conv_forms)");
+    }
+    static const VkcConv L[] = { { 16, 16, 3 } };
+    const char *param = "7767517\n2 2\n"
+        "Input in 0 1 data\n"
+        "Convolution c 1 1 data out 0=16 1=3 4=1 5=1 6=2304 9=2 -23310=1,0.1\n";
+    size_t total;
+    unsigned char *bin = vkc_chain_bin(L, 1, &total);
+    AimNet *net = vkc_net(&vc, param, bin, total);
+    // w, h: ceil(w / 4) * ceil(h / 4) F(4x4) tiles: 6, 42, 49, 72 (WINO_M4_MIN_TILES 48)
+    static const int sizes[][2] = { { 9, 7 }, { 28, 23 }, { 27, 28 }, { 33, 29 } };
+    const char *in = "data";
+    for (int i = 0; i < 4; i++) {
+        int w = sizes[i][0], h = sizes[i][1], tiles = ((w + 3) / 4) * ((h + 3) / 4);
+        int m = tiles < 48 ? 2 : 4;
+        AimNnMat x;
+        vkc_rand(&x, 3, w, h, 16, 700 + (unsigned)i);
+        float *def = run_form(&vc, net, &x, NULL);
+        float *f2 = run_form(&vc, net, &x, "winograd");
+        float *f4 = run_form(&vc, net, &x, "winograd4");
+        size_t bytes = sizeof(float) * (size_t)w * h * 16;
+        if (def && f2 && f4) {
+            CHECK_MSG(!memcmp(def, m == 2 ? f2 : f4, bytes), "%dx%d (%d tiles): not F(%dx%d)",
+                      w, h, tiles, m, m);
+            CHECK_MSG(memcmp(def, m == 2 ? f4 : f2, bytes), "%dx%d: F(2x2) and F(4x4) agree "
+                      "bit for bit: the check cannot tell them apart", w, h);
+        }
+        unsetenv("AIM_VK_CONV");
+        char what[64];
+        snprintf(what, sizeof(what), "16->16 %dx%d (%d tiles, F(%dx%d))", w, h, tiles, m, m);
+        fprintf(stderr, "%-50s %.2g\n", what, vkc_compare(&vc, net, &x, &in, 1, "out", what));
+        free(def);
+        free(f2);
+        free(f4);
+        aim_nn_mat_free(&x);
+    }
+    aim_net_destroy(&net);
+    free(bin);
+    return vkc_close(&vc, "test_vk_wino_plane");
+}

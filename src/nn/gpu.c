@@ -545,11 +545,11 @@ void aim_nn_gpu_yuv_destroy(AimNnGpuYuv **py)
 
 AimVkDevice *aim_nn_gpu_yuv_device(const AimNnGpuYuv *y) { return y->dev; }
 
-// The layout: 16 bits per sample (depth <= 16), two to a uint32, so the shaders need no 16-bit
-// storage feature. Each plane's rows are padded to whole words (sample x of a row in word x / 2,
-// the low half for even x; the high half of an odd-width row's last word is 0), so a shader
-// invocation writes whole words without sharing one, and every plane starts on a word. The
-// rows' words of a pw-wide plane:
+// The layout (the shaders' side: src/nn/vk/yuv16.glsl): 16 bits per sample (depth <= 16), two
+// to a uint32, so the shaders need no 16-bit storage feature. Each plane's rows are padded to
+// whole words (sample x of a row in word x / 2, the low half for even x; the high half of an
+// odd-width row's last word is 0), so a shader invocation writes whole words without sharing
+// one, and every plane starts on a word. The rows' words of a pw-wide plane:
 static int yuv_row_words(int pw) { return (pw + 1) / 2; }
 
 // The frame's words: Y, then Cb, then Cr.

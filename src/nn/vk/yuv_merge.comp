@@ -6,10 +6,10 @@
 // aim_nn_rgb_to_yuv (src/nn/color.c) over the region, then the dispatcher's static-block copy
 // (src/interp/interp.c copy_static). `precise` keeps the host's order of operations (no fused
 // multiply-adds): the host's float arithmetic is plain IEEE single precision.
-// The frame's samples are 16 bits, two to a uint32 (nn/gpu.c's layout: each plane's rows padded
-// to whole words, sample x of a row in word x / 2, the low half for even x), so an invocation
-// owns whole words: z = 0: one per luma word (two horizontally adjacent samples), z = 1: one per
-// chroma word of each of Cb and Cr. A padding half (the last word of an odd-width row) is 0.
+// The frame's samples are 16 bits, two to a uint32 (yuv16.glsl), so an invocation owns whole
+// words: z = 0: one per luma word (two horizontally adjacent samples), z = 1: one per chroma word
+// of each of Cb and Cr. A padding half (the last word of an odd-width row) is written 0.
+#include "yuv16.glsl"
 layout(local_size_x = 64) in;
 layout(binding = 0) readonly buffer Base { uint base[]; };
 layout(binding = 1) readonly buffer Rgb { float rgb[]; };
@@ -37,16 +37,10 @@ uint quant(float v)
     return v <= 0.0 ? 0u : v >= p.maxv ? uint(p.maxv) : uint(v);
 }
 
-// sample x of the row that starts at word r
-uint sample_at(int r, int x)
-{
-    return (base[r + x / 2] >> (16 * (x & 1))) & 0xffffu;
-}
-
 uint luma(int x, int y)
 {
     if (!moving(x, y, x / p.block, y / p.block))
-        return sample_at(y * p.yrw, x);
+        return YUV16_AT(base, y * p.yrw, x);
     int s = (y - p.ry) * p.istride + (x - p.rx);
     precise float Y = p.kr * rgb[s] + p.kg * rgb[p.icstep + s] + p.kb * rgb[2 * p.icstep + s];
     precise float v = Y * p.ys + p.yoff + 0.5;
@@ -58,7 +52,7 @@ uint chroma(int x, int y, int ru, int rv)
 {
     int cb = p.block / 2;
     if (!moving(2 * x, 2 * y, x / cb, y / cb))
-        return sample_at(ru, x) | sample_at(rv, x) << 16;
+        return YUV16_AT(base, ru, x) | YUV16_AT(base, rv, x) << 16;
     // the 2x2 average of rgb_to_yuv, summed in its order (rows, then columns)
     int lx = 2 * x - p.rx, ly = 2 * y - p.ry;
     int nx = lx + 1 < p.rw ? 2 : 1, ny = ly + 1 < p.rh ? 2 : 1;

@@ -3,8 +3,8 @@
 // AimNnGpuImage) for Model B, chroma bilinear-upsampled by its siting. The host path this must
 // equal bit for bit: aim_nn_yuv_to_rgb (src/nn/color.c); `precise` keeps its order of
 // operations (no fused multiply-adds). One invocation per pixel. The frame's samples are 16
-// bits, two to a uint32 (nn/gpu.c's layout: each plane's rows padded to whole words, sample x
-// of a row in word x / 2, the low half for even x).
+// bits, two to a uint32 (yuv16.glsl).
+#include "yuv16.glsl"
 layout(local_size_x = 64) in;
 layout(binding = 0) readonly buffer Src { uint src[]; };
 layout(binding = 1) writeonly buffer Dst { float dst[]; };
@@ -18,10 +18,7 @@ layout(push_constant) uniform P {
 } p;
 
 // sample x of the row that starts at word r, as a float
-float sample_at(int r, int x)
-{
-    return float((src[r + x / 2] >> (16 * (x & 1))) & 0xffffu);
-}
+float sample_at(int r, int x) { return float(YUV16_AT(src, r, x)); }
 
 void main()
 {

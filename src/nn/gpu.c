@@ -520,7 +520,7 @@ const AimNnBackendFns aim_nn_backend_vk = {
 
 struct AimNnGpuYuv {
     AimVkDevice *dev;
-    AimVkBuffer *buf;  ///< Y (w x h), then Cb and Cr (cw x ch each), one uint32 per sample
+    AimVkBuffer *buf;  ///< Y (w x h), then Cb and Cr (cw x ch each): yuv_words' layout
     int w, h, depth;   ///< 0 x 0 before the first write
     AimVkCmd *cmd;
 };
@@ -548,9 +548,18 @@ void aim_nn_gpu_yuv_destroy(AimNnGpuYuv **py)
 
 AimVkDevice *aim_nn_gpu_yuv_device(const AimNnGpuYuv *y) { return y->dev; }
 
-static size_t yuv_samples(int w, int h)
+// The layout (the shaders' side: src/nn/vk/yuv16.glsl): 16 bits per sample (depth <= 16), two
+// to a uint32, so the shaders need no 16-bit storage feature. Each plane's rows are padded to
+// whole words (sample x of a row in word x / 2, the low half for even x; the high half of an
+// odd-width row's last word is 0), so a shader invocation writes whole words without sharing
+// one, and every plane starts on a word. The rows' words of a pw-wide plane:
+static int yuv_row_words(int pw) { return (pw + 1) / 2; }
+
+// The frame's words: Y, then Cb, then Cr.
+static size_t yuv_words(int w, int h)
 {
-    return (size_t)w * h + 2 * (size_t)aim_chroma_w(w) * aim_chroma_h(h);
+    return (size_t)yuv_row_words(w) * h +
+           2 * (size_t)yuv_row_words(aim_chroma_w(w)) * aim_chroma_h(h);
 }
 
 // Starts a command list on the frame's own command buffer (created on first use).
@@ -563,7 +572,7 @@ static int yuv_cmd_begin(AimNnGpuYuv *y)
 // Makes room for a w x h frame (the contents are dead) and starts a command list.
 static int yuv_begin(AimNnGpuYuv *y, int w, int h, int depth)
 {
-    size_t bytes = yuv_samples(w, h) * sizeof(uint32_t);
+    size_t bytes = yuv_words(w, h) * sizeof(uint32_t);
     if (!y->buf || aim_vk_buffer_size(y->buf) < bytes) {
         aim_vk_buffer_destroy(&y->buf);
         int err = aim_vk_buffer_create(&y->buf, y->dev, bytes, AIM_VK_BUF_DEVICE);
@@ -590,7 +599,7 @@ static int yuv_end(AimNnGpuYuv *y, int err)
 
 int aim_nn_gpu_yuv_upload(AimNnGpuYuv *y, const AimFrame *f)
 {
-    size_t n = yuv_samples(f->width, f->height), bytes = n * sizeof(uint32_t);
+    size_t bytes = yuv_words(f->width, f->height) * sizeof(uint32_t);
     AimVkBinding sb;
     int err = yuv_begin(y, f->width, f->height, f->depth);
     if (err < 0)
@@ -601,8 +610,9 @@ int aim_nn_gpu_yuv_upload(AimNnGpuYuv *y, const AimFrame *f)
     for (int p = 0; p < 3; p++)
         for (int r = 0; r < aim_plane_h(f, p); r++) {
             const uint16_t *s = f->data[p] + r * f->stride[p];
-            for (int x = 0; x < aim_plane_w(f, p); x++)
-                *d++ = s[x];
+            const int pw = aim_plane_w(f, p);
+            for (int x = 0; x < pw; x += 2)
+                *d++ = s[x] | (x + 1 < pw ? (uint32_t)s[x + 1] << 16 : 0);
         }
     aim_vk_cmd_barrier(y->cmd); // whatever still reads the frame
     return yuv_end(y, aim_vk_cmd_copy(y->cmd, sb.buf, sb.offset, y->buf, 0, bytes));
@@ -612,7 +622,7 @@ int aim_nn_gpu_yuv_download(AimNnGpuYuv *y, AimFrame *f)
 {
     if (!y->w || f->width != y->w || f->height != y->h || f->depth != y->depth)
         return AIM_ERR(EINVAL);
-    size_t bytes = yuv_samples(y->w, y->h) * sizeof(uint32_t);
+    size_t bytes = yuv_words(y->w, y->h) * sizeof(uint32_t);
     AimVkBinding sb;
     int err = yuv_cmd_begin(y);
     if (err < 0)
@@ -630,8 +640,12 @@ int aim_nn_gpu_yuv_download(AimNnGpuYuv *y, AimFrame *f)
     for (int p = 0; p < 3; p++)
         for (int r = 0; r < aim_plane_h(f, p); r++) {
             uint16_t *d = f->data[p] + r * f->stride[p];
-            for (int x = 0; x < aim_plane_w(f, p); x++)
-                d[x] = (uint16_t)*s++;
+            const int pw = aim_plane_w(f, p);
+            for (int x = 0; x < pw; x += 2, s++) {
+                d[x] = (uint16_t)*s;
+                if (x + 1 < pw)
+                    d[x + 1] = (uint16_t)(*s >> 16);
+            }
         }
     return 0;
 }
@@ -658,10 +672,11 @@ int aim_nn_gpu_yuv_merge(AimNnGpuYuv *dst, const AimNnGpuYuv *base, const AimNnG
     // rgb_to_yuv's factors, derived as it derives them (color.c)
     const float kg = 1.f - cc->kr - cc->kb;
     struct {
-        int32_t w, h, cw, ch, rx, ry, rw, rh, istride, icstep, mw, block, has_mask;
+        int32_t w, h, cw, ch, yrw, crw, rx, ry, rw, rh, istride, icstep, mw, block, has_mask;
         float kr, kg, kb, ys, yoff, cs, coff, sb, sr, maxv;
     } pc = {
-        w, h, aim_chroma_w(w), aim_chroma_h(h), rx, ry, rgb->w, rgb->h, rgb->stride,
+        w, h, aim_chroma_w(w), aim_chroma_h(h), yuv_row_words(w),
+        yuv_row_words(aim_chroma_w(w)), rx, ry, rgb->w, rgb->h, rgb->stride,
         (int32_t)rgb->cstep, mask ? mask->w : 1, mask ? mask->block : 2, mask != NULL,
         cc->kr, kg, cc->kb, 1.f / cc->y_scale, cc->y_off, 1.f / cc->c_scale, cc->c_off,
         0.5f / (1 - cc->kb), 0.5f / (1 - cc->kr), cc->maxv,
@@ -670,7 +685,8 @@ int aim_nn_gpu_yuv_merge(AimNnGpuYuv *dst, const AimNnGpuYuv *base, const AimNnG
                           aim_nn_vk_whole(dst->buf) };
     AimVkDispatch d = {
         .shader = "yuv_merge", .bind = b, .nbind = 4, .push = &pc, .push_bytes = sizeof(pc),
-        .groups = { aim_nn_vk_groups(w, 64), (uint32_t)h, 2 }, .label = "yuv_merge",
+        .groups = { aim_nn_vk_groups(yuv_row_words(w), 64), (uint32_t)h, 2 },
+        .label = "yuv_merge",
     };
     aim_vk_cmd_barrier(dst->cmd); // the run that wrote the image, the upload of base
     return yuv_end(dst, aim_vk_cmd_dispatch(dst->cmd, &d));
@@ -689,10 +705,11 @@ int aim_nn_gpu_yuv_to_rgb(AimNnGpuYuv *y, const AimNnColor *cc, AimNnGpuImage *r
     const float kr = cc->kr, kb = cc->kb, kg = 1.f - kr - kb;
     const float crr = 2 * (1 - kr), cbb = 2 * (1 - kb);
     struct {
-        int32_t w, h, cw, ch, stride, cstep, cx_center, cy_mode;
+        int32_t w, h, cw, ch, yrw, crw, stride, cstep, cx_center, cy_mode;
         float yoff, yscale, coff, cscale, crr, cgr, cgb, cbb;
     } pc = {
-        y->w, y->h, aim_chroma_w(y->w), aim_chroma_h(y->h), rgb->stride, (int32_t)rgb->cstep,
+        y->w, y->h, aim_chroma_w(y->w), aim_chroma_h(y->h), yuv_row_words(y->w),
+        yuv_row_words(aim_chroma_w(y->w)), rgb->stride, (int32_t)rgb->cstep,
         cc->cx_center, cc->cy_mode, cc->y_off, cc->y_scale, cc->c_off, cc->c_scale, crr,
         -crr * kr / kg, -cbb * kb / kg, cbb,
     };

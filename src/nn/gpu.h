@@ -70,9 +70,10 @@ int aim_nn_gpu_image_upload(AimNnGpuImage *img, int w, int h, const float *const
 int aim_nn_gpu_image_download(AimNnGpuImage *img, float *const rgb[3], ptrdiff_t stride);
 
 /**
- * A YUV 4:2:0 frame on the device (an AimFrame's samples, one uint32 each, the three planes
- * packed): how the pipeline hands Model A's in-between frames to Model B without a download
- * and an upload (src/pipeline/pipeline.c). The host path computes RGB -> YUV
+ * A YUV 4:2:0 frame on the device (an AimFrame's samples, 16 bits each, two to a uint32, the
+ * three planes one after another: gpu.c's yuv_words gives the layout): how the pipeline hands
+ * Model A's in-between frames to Model B without a download and an upload
+ * (src/pipeline/pipeline.c). The host path computes RGB -> YUV
  * (aim_nn_rgb_to_yuv), the static blocks' copy from f0 (the interp dispatcher), then YUV -> RGB
  * per tile (aim_nn_yuv_to_rgb); merge and to_rgb do the same steps on the device (the
  * "yuv_merge" and "yuv_rgb" shaders) with the same float operations in the same order, so the

@@ -6,7 +6,10 @@
 // aim_nn_rgb_to_yuv (src/nn/color.c) over the region, then the dispatcher's static-block copy
 // (src/interp/interp.c copy_static). `precise` keeps the host's order of operations (no fused
 // multiply-adds): the host's float arithmetic is plain IEEE single precision.
-// z = 0: one invocation per luma sample; z = 1: one per chroma sample (Cb and Cr).
+// The frame's samples are 16 bits, two to a uint32 (yuv16.glsl), so an invocation owns whole
+// words: z = 0: one per luma word (two horizontally adjacent samples), z = 1: one per chroma word
+// of each of Cb and Cr. A padding half (the last word of an odd-width row) is written 0.
+#include "yuv16.glsl"
 layout(local_size_x = 64) in;
 layout(binding = 0) readonly buffer Base { uint base[]; };
 layout(binding = 1) readonly buffer Rgb { float rgb[]; };
@@ -14,6 +17,7 @@ layout(binding = 2) readonly buffer Mask { uint mask[]; };
 layout(binding = 3) writeonly buffer Dst { uint dst[]; };
 layout(push_constant) uniform P {
     int w, h, cw, ch;          // the frame (luma) and its chroma planes
+    int yrw, crw;              // their rows' words: (w + 1) / 2, (cw + 1) / 2
     int rx, ry, rw, rh;        // the region: the image's frame, at (rx, ry) (even) of the frame
     int istride, icstep;       // the image's planes
     int mw, block, has_mask;   // the mask (blocks of block x block luma pixels)
@@ -33,32 +37,22 @@ uint quant(float v)
     return v <= 0.0 ? 0u : v >= p.maxv ? uint(p.maxv) : uint(v);
 }
 
-void main()
+uint luma(int x, int y)
 {
-    int x = int(gl_GlobalInvocationID.x), y = int(gl_GlobalInvocationID.y);
-    if (gl_GlobalInvocationID.z == 0u) {
-        if (x >= p.w)
-            return;
-        int i = y * p.w + x;
-        if (!moving(x, y, x / p.block, y / p.block)) {
-            dst[i] = base[i];
-            return;
-        }
-        int s = (y - p.ry) * p.istride + (x - p.rx);
-        precise float Y = p.kr * rgb[s] + p.kg * rgb[p.icstep + s] + p.kb * rgb[2 * p.icstep + s];
-        precise float v = Y * p.ys + p.yoff + 0.5;
-        dst[i] = quant(v);
-        return;
-    }
-    if (x >= p.cw || y >= p.ch)
-        return;
-    int iu = p.w * p.h + y * p.cw + x, iv = iu + p.cw * p.ch;
+    if (!moving(x, y, x / p.block, y / p.block))
+        return YUV16_AT(base, y * p.yrw, x);
+    int s = (y - p.ry) * p.istride + (x - p.rx);
+    precise float Y = p.kr * rgb[s] + p.kg * rgb[p.icstep + s] + p.kb * rgb[2 * p.icstep + s];
+    precise float v = Y * p.ys + p.yoff + 0.5;
+    return quant(v);
+}
+
+// Cb (low half) and Cr (high half) of chroma sample x, y
+uint chroma(int x, int y, int ru, int rv)
+{
     int cb = p.block / 2;
-    if (!moving(2 * x, 2 * y, x / cb, y / cb)) {
-        dst[iu] = base[iu];
-        dst[iv] = base[iv];
-        return;
-    }
+    if (!moving(2 * x, 2 * y, x / cb, y / cb))
+        return YUV16_AT(base, ru, x) | YUV16_AT(base, rv, x) << 16;
     // the 2x2 average of rgb_to_yuv, summed in its order (rows, then columns)
     int lx = 2 * x - p.rx, ly = 2 * y - p.ry;
     int nx = lx + 1 < p.rw ? 2 : 1, ny = ly + 1 < p.rh ? 2 : 1;
@@ -77,6 +71,23 @@ void main()
     precise float Y = p.kr * r + p.kg * g + p.kb * b;
     precise float u = (b - Y) * p.sb * p.cs + p.coff + 0.5;
     precise float v = (r - Y) * p.sr * p.cs + p.coff + 0.5;
-    dst[iu] = quant(u);
-    dst[iv] = quant(v);
+    return quant(u) | quant(v) << 16;
+}
+
+void main()
+{
+    int wx = int(gl_GlobalInvocationID.x), y = int(gl_GlobalInvocationID.y), x = 2 * wx;
+    if (gl_GlobalInvocationID.z == 0u) {
+        if (wx >= p.yrw)
+            return;
+        uint hi = x + 1 < p.w ? luma(x + 1, y) : 0u;
+        dst[y * p.yrw + wx] = luma(x, y) | hi << 16;
+        return;
+    }
+    if (wx >= p.crw || y >= p.ch)
+        return;
+    int ru = p.h * p.yrw + y * p.crw, rv = ru + p.ch * p.crw;
+    uint a = chroma(x, y, ru, rv), b = x + 1 < p.cw ? chroma(x + 1, y, ru, rv) : 0u;
+    dst[ru + wx] = (a & 0xffffu) | b << 16;
+    dst[rv + wx] = a >> 16 | (b & 0xffff0000u);
 }

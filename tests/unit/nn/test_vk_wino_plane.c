@@ -1,9 +1,9 @@
-// Winograd's tile by the layer's output plane (src/nn/vk/conv.c WINO_M4_MIN_TILES, a CPU
-// driver's default: src/nn/gpu.c WINO_CPU_M 0): a 16 -> 16 3x3 layer on planes of 6, 42, 49 and
+// Winograd's tile by the layer's output plane (src/nn/vk/conv.c WINO_M4_MIN_TILES, the
+// default on every device: src/nn/gpu.c WINO_DEFAULT_M 0): a 16 -> 16 3x3 layer on planes of 6, 42, 49 and
 // 72 F(4x4) tiles must give, bit for bit, the output of F(2x2) forced (AIM_VK_CONV=winograd)
 // below 48 tiles and of F(4x4) forced (=winograd4) from 48 up, and not the other's (so the check
 // can tell them apart); and under the default, both precisions within vk_check.h's tolerances
-// of the CPU op, validation on. A GPU takes no Winograd by default: skipped there.
+// of the CPU op, validation on.
 #include <stdlib.h>
 
 #include "vk_check.h"
@@ -44,10 +44,6 @@ int main(void)
 {
     VkCheck vc;
     vkc_open(&vc);
-    if (aim_vk_device_info(vc.dev[0])->type != AIM_VK_TYPE_CPU) {
-        vkc_close(&vc, "test_vk_wino_plane");
-        TEST_SKIP("a GPU takes no Winograd by default (src/nn/gpu.c conv_forms)");
-    }
     static const VkcConv L[] = { { 16, 16, 3 } };
     const char *param = "7767517\n2 2\n"
         "Input in 0 1 data\n"

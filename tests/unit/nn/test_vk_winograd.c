@@ -11,7 +11,7 @@
 // does (stride 2, dilation 2, groups, 5x5), =direct / =tiled never, and by default a CPU driver
 // takes Winograd from 16 channels (src/nn/vk/conv.c WINO_MIN_CH), its tile by the layer's plane
 // (F(4x4) with F(2x2) kept for small planes: test_vk_wino_plane checks that choice), a GPU
-// never. A chain of three Winograd layers of growing
+// too (src/nn/gpu.c conv_forms). A chain of three Winograd layers of growing
 // scratch checks the list's shared scratch (aim_vk_cmd_scratch_shared) between layers; a layer
 // too big for one scratch chunk checks the chunks (each variant).
 // Every case runs under each form of the GEMM pass (AIM_VK_WGEMM=direct: wino_gemm.comp,
@@ -233,7 +233,6 @@ int main(void)
     setenv("AIM_VK_COOPMAT", "1", 1); // as test_vk_coopmat: used where the device has them
     VkCheck vc;
     vkc_open(&vc);
-    int cpu = aim_vk_device_info(vc.dev[0])->type == AIM_VK_TYPE_CPU;
     int cm = vc.dev[1] && aim_vk_device_coopmat(vc.dev[1]);
     CHECK(!aim_vk_device_coopmat(vc.dev[0])); // the fp32 device never uses them
     if (!cm)
@@ -255,8 +254,9 @@ int main(void)
         CHECK_MSG(!picked(&vc, net, "direct") && !picked(&vc, net, "tiled"),
                   "%s: Winograd under AIM_VK_CONV=direct/tiled", what);
         int wide = c->cin >= 16 && c->cout >= 16; // conv.c WINO_MIN_CH
-        // the default tile: src/nn/gpu.c WINO_CPU_M
-        CHECK_MSG(picked(&vc, net, NULL) == (cpu && wide ? 4 : 0), "%s: default choice", what);
+        // the default: src/nn/gpu.c WINO_DEFAULT, WINO_DEFAULT_M (F(4x4) kept, F(2x2) beside
+        // it for small planes), any device
+        CHECK_MSG(picked(&vc, net, NULL) == (wide ? 4 : 0), "%s: default choice", what);
         for (int k = 0; k < 2; k++) {
             check_reference(&vc, net, &m, wm[k], what);
             CHECK_MSG(picked(&vc, net, form[k]) == wm[k], "%s: not F(%d) under %s", what, wm[k],

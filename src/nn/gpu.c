@@ -33,11 +33,12 @@ struct AimNnGpu {
 // is unmeasured. Winograd for the 3x3 stride-1 convolutions of >= 16 channels (src/nn/vk/conv.c)
 // on every device: WINO_DEFAULT below, measured on a CPU driver (bench/RESULTS-vk.md,
 // "Winograd F(2x2, 3x3)"), with the tile by the layer's plane (WINO_DEFAULT_M 0: F(4x4, 3x3)
-// on planes of >= 48 of its tiles, F(2x2, 3x3) below, src/nn/vk/conv.c WINO_M4_MIN_TILES; F(4x4) took 0.64x F(2x2)'s CPU
-// seconds for realesr-animevideov3 on lavapipe, 0.83-0.91x for waifu2x-cunet, fp16 PSNR against
-// the CPU executor still >= 60 dB, "Winograd F(4x4, 3x3)" there; RIFE v4.6's coarse levels run
-// on planes of 1-12 tiles, where F(2x2) takes half the time, "Per-layer profile of RIFE and
-// waifu2x-cunet"). On a GPU the same rule (unmeasured there, no GPU lent yet): it is the
+// on planes of >= 48 of its tiles, F(2x2, 3x3) below, src/nn/vk/conv.c WINO_M4_MIN_TILES;
+// F(4x4) took 0.64x F(2x2)'s CPU seconds for realesr-animevideov3 on lavapipe, 0.83-0.91x for
+// waifu2x-cunet, fp16 PSNR against the CPU executor still >= 60 dB, "Winograd F(4x4, 3x3)" there;
+// RIFE v4.6's coarse levels run on planes of 1-12 tiles, where F(2x2) takes half the time,
+// "Per-layer profile of RIFE and waifu2x-cunet"). On a GPU the same rule (unmeasured there, no
+// GPU lent yet): it is the
 // design of the peer the GPU bench compares against (ncnn's Vulkan convolution takes Winograd
 // for 3x3 stride-1 layers of >= 16 input and output channels, F(4x4, 3x3) but F(2x2, 3x3) on
 // small planes, its src/layer/vulkan/convolution_vulkan.cpp), with the GEMM on shared-memory

@@ -36,9 +36,10 @@ typedef struct ConvPriv {
 // in the F(2x2) run ("Winograd F(4x4, 3x3)").
 #define WINO_MIN_CH 16
 
-// Where the executor leaves Winograd's tile to the plane (AimNnVkInit.wino_m 0: a CPU driver's
-// default), F(4x4, 3x3) from this many of its tiles in the layer's output plane, F(2x2, 3x3)
-// below. Measured on lavapipe (bench/RESULTS-vk.md, "Per-layer profile of RIFE and
+// Where the executor leaves Winograd's tile to the plane (AimNnVkInit.wino_m 0, every device's
+// default: nn/gpu.c WINO_DEFAULT_M), F(4x4, 3x3) from this many of its tiles in the layer's
+// output plane, F(2x2, 3x3) below. Measured on lavapipe (bench/RESULTS-vk.md, "Per-layer
+// profile of RIFE and
 // waifu2x-cunet"), per-layer GPU times, both tiles forced on every layer of RIFE v4.6: on planes
 // of 1, 4 and 12 F(4x4) tiles (4x3, 8x6, 16x12: the coarse IFBlocks at 128x72) F(2x2) took
 // 0.5x F(4x4)'s time, on 40-48 tiles (32x20, 32x24) about the same; realesr-animevideov3's

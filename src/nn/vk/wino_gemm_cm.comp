@@ -65,7 +65,10 @@ void main()
             As[lc * BK + k] = float16_t(kk < p.cin && lm < p.cout
                                         ? float(u[ub + kk * p.cout + lm]) : 0.0);
             float x = kk < p.cin && ln < p.nt ? v[vb + kk * p.nt + ln] : 0.0;
-            float16_t hi = float16_t(x);
+            // hi clamped to fp16's largest finite value: a V past it (V = B^T d B, up to 100
+            // max |d| in F(4x4): nn/winograd.c BT4's rows sum to 10 in magnitude) keeps a finite
+            // hi + lo up to 2 x 65504, where fp16(v) is inf and v - inf NaN; the same below it
+            float16_t hi = float16_t(clamp(x, -65504.0, 65504.0));
             Bs[k * BN + lc] = hi;
             Bl[k * BN + lc] = float16_t(x - float(hi));
         }

@@ -14,7 +14,7 @@
 // 16 x 64 slices, 4 x 4 outputs a thread; e.g. github.com/CalebDu/gemm), the size before their
 // 128 x 128 one, chosen because our M is small (48-64 output channels: one row of groups) and
 // nt per chunk is a few thousand: 8 warps on NVIDIA, 4 wave64 on AMD, 8 KiB of shared memory
-// (20 KiB for 16 x 256) and 16 accumulators, so several groups fit per SM / CU.
+// (17 KiB for 16 x 256) and 16 accumulators, so several groups fit per SM / CU.
 // Unmeasured on a GPU (bench/vk_bench.sh measures it: AIM_VK_CONV=winograd4).
 // U in the run's precision, V and M fp32; every output is the fma chain over ci in ascending
 // order, as wino_gemm.comp's, so the two forms give the same floats.

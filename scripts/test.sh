@@ -53,8 +53,8 @@ if [ "${AIM_TEST_QUICK:-0}" != 1 ]; then
         -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DAIM_SANITIZE=ON
     # test_vk_handoff: the interp and scale threads share one Vulkan device (lavapipe in CI),
-    # end to end through the program (~80 s under TSan on 2 cores); tests/tsan.supp says which
-    # races inside Mesa, the validation layer and FFmpeg are suppressed, and why
+    # end to end through the program (~80 s under TSan on 2 cores); tests/CMakeLists.txt says
+    # which reports are left out (races inside libraries we do not build) and why
     run_suite tsan build-tsan '^(test_core|test_pipeline|test_pipeline_replay|test_vk_handoff)$' \
         -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIM_TSAN=ON
     run_suite fuzz build-fuzz '^fuzz_' -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIM_FUZZ=ON \

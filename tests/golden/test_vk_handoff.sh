@@ -29,7 +29,17 @@ run() {
     env AIM_VK_VALIDATION=$val "$@" "$AIM" enhance "$T/in$depth.mkv" --out "$T/$name.y4m" \
         --interp rife --upscaler anime4k-cnn-m --device vulkan --preset fast --scale 2 -v \
         </dev/null 2>"$T/$name.err"
-    eq "$name: exit code" "$?" 0
+    local rc=$?
+    eq "$name: exit code" "$rc" 0
+    # a failure shows its cause in ctest's log (CI keeps nothing else): TSan's first report
+    # (exit 66), else the log's end
+    if [ "$rc" != 0 ]; then
+        if grep -q "WARNING: ThreadSanitizer" "$T/$name.err"; then
+            sed -n '/WARNING: ThreadSanitizer/,$p' "$T/$name.err" | head -120 >&2
+        else
+            tail -20 "$T/$name.err" >&2
+        fi
+    fi
     local want=on
     [ "$val" = 1 ] || want=off
     check "$name: the validation layer is $want" grep -q "validation $want" "$T/$name.err"

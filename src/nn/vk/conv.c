@@ -55,7 +55,12 @@ typedef struct ConvPriv {
 // of all three packed densely over (tiles, channels), so a chunk of a few tiles (RIFE v4.6's
 // coarse IFBlocks: 12-48 tiles at 128x72) does not leave most of each 64-invocation work group
 // idle. The outputs are the same bit for bit. 128: the big shape's first 8 invocations (one
-// SIMD row of lavapipe's 8 lanes on AVX2) have work from 8 x 16 = 128 tiles up
+// SIMD row of lavapipe's 8 lanes on AVX2) have work from 8 x 16 = 128 tiles up, and measured
+// on lavapipe (bench/RESULTS-vk.md, "Winograd's small shape"; RIFE v4.6's IFBlock layers' GPU
+// time, the threshold moved with AIM_VK_WSMALL, six alternated pairs each): on chunks of 96
+// tiles (192x108) the small shape took 0.85-1.11x the big one's time (median 0.92x), on
+// chunks of 160 (256x144) 0.90-1.39x (median 1.15x); at 128x72 (chunks of 4-48 tiles) the
+// layers took 0.17-0.23x their time before, 0.21-0.31x with only the GEMM small
 #define WINO_GEMM_SMALL_TILES 128
 
 static int wino_applies(int mode, const AimNnConv *c, int deconv)

@@ -11,7 +11,9 @@ layout(local_size_x = 64) in;
 layout(constant_id = 0) const int TM = 2; // the output tile: F(2x2, 3x3) or F(4x4, 3x3)
 // SMALL (conv.c, chunks of fewer than WINO_GEMM_SMALL_TILES tiles): the invocations packed
 // densely over (tile, channel), tiles fastest, the dispatch's x counting all nt * cin of them
-// (y is 1), so a chunk of 12 tiles does not leave 52 of each work group's 64 idle; the same
+// (y is 1), so a chunk of 12 tiles does not leave 52 of each work group's 64 idle (RIFE at
+// 128x72 on lavapipe: its Winograd layers took 0.73-0.82x the time of the small GEMM with
+// these passes in their big shape, bench/RESULTS-vk.md "Winograd's small shape"); the same
 // arithmetic per element
 layout(constant_id = 1) const int SMALL = 0;
 

@@ -22,6 +22,7 @@ struct AimNnGpu {
     int winograd;    ///< AimNnVkInit.winograd: conv_forms()
     int wino_m;      ///< AimNnVkInit.wino_m: conv_forms()
     int wino_gemm;   ///< AimNnVkInit.wino_gemm: wino_gemm_form()
+    int wino_small;  ///< AimNnVkInit.wino_small: AIM_VK_WSMALL or -1 (conv.c's default)
     AimLog log;
     const AimNnVkOp **ops; ///< per layer (NULL: Input, Split)
     void **priv;           ///< per layer: the op's init data
@@ -87,6 +88,18 @@ static int wino_gemm_form(const AimVkDevice *dev)
     return cm ? AIM_NN_VK_WGEMM_COOPMAT : AIM_NN_VK_WGEMM_TILED;
 }
 
+// Below how many tiles a chunk takes the small shape of Winograd's passes with the
+// register-blocked GEMM (src/nn/vk/conv.c WINO_GEMM_SMALL_TILES, -1 here): AIM_VK_WSMALL=N
+// sets N (0: never; the tests compare the two shapes bit for bit and pin the threshold).
+static int wino_small_tiles(void)
+{
+    const char *e = getenv("AIM_VK_WSMALL");
+    if (!e || !*e)
+        return -1;
+    long n = strtol(e, NULL, 10);
+    return n < 0 ? -1 : n > (1 << 30) ? 1 << 30 : (int)n;
+}
+
 static int layer_on_cpu_only(const AimNnLayer *l)
 {
     return !strcmp(l->type, "Input") || !strcmp(l->type, "Split");
@@ -123,10 +136,12 @@ int aim_nn_gpu_create(AimNnGpu **out, const AimNet *net, AimVkDevice *dev, const
     g->fp16 = aim_vk_device_fp16(dev);
     conv_forms(dev, &g->direct_conv, &g->winograd, &g->wino_m);
     g->wino_gemm = wino_gemm_form(dev);
+    g->wino_small = wino_small_tiles();
     g->log = *log;
     g->ops = calloc((size_t)net->nlayers + 1, sizeof(*g->ops));
     g->priv = calloc((size_t)net->nlayers + 1, sizeof(*g->priv));
-    AimNnVkInit ini = { dev, NULL, g->fp16, &g->log, g->winograd, g->wino_m, g->wino_gemm };
+    AimNnVkInit ini = { dev,         NULL,      g->fp16,      &g->log,
+                        g->winograd, g->wino_m, g->wino_gemm, g->wino_small };
     int err = g->ops && g->priv ? aim_vk_cmd_create(&ini.cmd, dev) : AIM_ERR(ENOMEM);
     for (int i = 0; i < net->nlayers && !err; i++) {
         const AimNnLayer *l = &net->layers[i];

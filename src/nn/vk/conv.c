@@ -23,6 +23,7 @@ typedef struct ConvPriv {
     int wg;             ///< Winograd's GEMM form where u is set: AIM_NN_VK_WGEMM_*
     AimVkBuffer *u2;    ///< the tile by the plane (AimNnVkInit.wino_m 0): F(2x2)'s U beside u
                         ///< (F(4x4)'s), taken below WINO_M4_MIN_TILES; NULL otherwise
+    int small;          ///< chunks of fewer tiles take the passes' small shape (wg DIRECT only)
 } ConvPriv;
 
 // Winograd from this many input and output channels up (AIM_NN_VK_WINO_WIDE). Measured on
@@ -47,6 +48,20 @@ typedef struct ConvPriv {
 // Small planes leave wino_gemm.comp's work groups (1024 tiles each) mostly empty, and F(4x4)
 // has 36 of them per 8 output channels where F(2x2) has 16.
 #define WINO_M4_MIN_TILES 48
+
+// Chunks of fewer tiles than this take the small shape of the three passes (SMALL in
+// wino_in/wino_gemm/wino_out.comp) where the GEMM is the register-blocked one (CPU drivers):
+// wino_gemm.comp's invocation 16 output channels x 4 tiles instead of 8 x 16, the invocations
+// of all three packed densely over (tiles, channels), so a chunk of a few tiles (RIFE v4.6's
+// coarse IFBlocks: 12-48 tiles at 128x72) does not leave most of each 64-invocation work group
+// idle. The outputs are the same bit for bit. 128: the big shape's first 8 invocations (one
+// SIMD row of lavapipe's 8 lanes on AVX2) have work from 8 x 16 = 128 tiles up, and measured
+// on lavapipe (bench/RESULTS-vk.md, "Winograd's small shape"; RIFE v4.6's IFBlock layers' GPU
+// time, the threshold moved with AIM_VK_WSMALL, six alternated pairs each): on chunks of 96
+// tiles (192x108) the small shape took 0.85-1.11x the big one's time (median 0.92x), on
+// chunks of 160 (256x144) 0.90-1.39x (median 1.15x); at 128x72 (chunks of 4-48 tiles) the
+// layers took 0.17-0.23x their time before, 0.21-0.31x with only the GEMM small
+#define WINO_GEMM_SMALL_TILES 128
 
 static int wino_applies(int mode, const AimNnConv *c, int deconv)
 {
@@ -105,6 +120,8 @@ static int conv_init(const AimNnVkInit *ini, const AimNnLayer *l, void **priv)
         // wino_m 0: F(4x4)'s U and F(2x2)'s, the record takes one by the plane
         p->wm = ini->wino_m == 2 ? 2 : 4;
         p->wg = ini->wino_gemm;
+        p->small = p->wg != AIM_NN_VK_WGEMM_DIRECT ? 0
+                 : ini->wino_small < 0 ? WINO_GEMM_SMALL_TILES : ini->wino_small;
         err = wino_upload(ini, l, &c, p->wm, &p->u);
         if (!err && !ini->wino_m)
             err = wino_upload(ini, l, &c, 2, &p->u2);
@@ -161,13 +178,20 @@ static int wino_record(const AimNnVkRec *rc, const AimNnLayer *l, const ConvPriv
     if (err < 0)
         return err;
     AimVkBinding v = { s.buf, s.offset, vbytes }, m = { s.buf, s.offset + moff, mbytes };
-    int32_t spec[5] = { c->act.type, float_bits(c->act.a), float_bits(c->act.b), c->bias, wm };
+    int32_t spec[6] = { c->act.type, float_bits(c->act.a), float_bits(c->act.b), c->bias, wm, 0 };
+    int direct = cp->wg == AIM_NN_VK_WGEMM_DIRECT;
     // without a bias U fills wino_out's binding 2 (never read: BIAS is 0)
     AimVkBinding bg[3] = { aim_nn_vk_whole(cp->u), v, m };
     AimVkBinding bo[3] = { m, out->bind, aim_nn_vk_whole(cp->b ? cp->b : cp->u) };
     AimVkBinding bin[2] = { in->bind, v };
     for (int t0 = 0; t0 < ntall && !err; t0 += chunk) {
         int nt = ntall - t0 < chunk ? ntall - t0 : chunk;
+        int small = nt < cp->small;
+        spec[5] = small;
+        // the tests read this line to see the shape really taken
+        aim_log(rc->log, AIM_LOG_DEBUG,
+                "vulkan: %s: Winograd F(%dx%d) chunk of %d tiles, %s shape", l->name, wm, wm, nt,
+                small ? "small" : "big");
         if (t0)
             aim_vk_cmd_barrier(rc->cmd); // the last chunk's wino_out still reads M
         struct {
@@ -175,33 +199,41 @@ static int wino_record(const AimNnVkRec *rc, const AimNnLayer *l, const ConvPriv
             float pad_value;
             int32_t tw, t0, nt;
         } pin = { in->w, in->h, in->cstep, c->cin, pl, pt, c->pad_value, tw, t0, nt };
-        err = aim_nn_vk_dispatch(rc, l, "wino_in", &spec[4], 1, bin, 2, &pin, sizeof(pin),
-                                 aim_nn_vk_groups(nt, 64), (uint32_t)c->cin, 1);
+        // small: (tile, channel) packed along x (wino_in.comp SMALL)
+        int32_t ispec[2] = { wm, small };
+        err = aim_nn_vk_dispatch(rc, l, "wino_in", ispec, 2, bin, 2, &pin, sizeof(pin),
+                                 small ? aim_nn_vk_groups((int64_t)nt * c->cin, 64)
+                                       : aim_nn_vk_groups(nt, 64),
+                                 small ? 1 : (uint32_t)c->cin, 1);
         if (err < 0)
             break;
         aim_vk_cmd_barrier(rc->cmd);
         struct { int32_t cin, cout, nt; } pg = { c->cin, c->cout, nt };
         // z the positions; a work group's tiles x output channels: wino_gemm.comp 64
-        // invocations x RN (16) by RM (8); wino_gemm_tiled.comp 4096 / BM by BM, BM 16 (as
-        // conv.comp's narrow tiles) for up to 16 output channels, else 64; wino_gemm_cm.comp
-        // 64 by 64
+        // invocations x RN (16) by RM (8), its small shape 64 invocations along x over the
+        // ceil(nt / 4) x ceil(cout / 16) blocks of 4 tiles x 16 channels (y 1);
+        // wino_gemm_tiled.comp 4096 / BM by BM, BM 16 (as conv.comp's narrow tiles) for up to
+        // 16 output channels, else 64; wino_gemm_cm.comp 64 by 64
         static const char *const gemm[] = { "wino_gemm", "wino_gemm_tiled", "wino_gemm_cm" };
         int bm = cp->wg == AIM_NN_VK_WGEMM_TILED && c->cout <= 16 ? 16 : 64;
         int gt = cp->wg == AIM_NN_VK_WGEMM_DIRECT ? 64 * 16 : 4096 / bm;
         int gc = cp->wg == AIM_NN_VK_WGEMM_DIRECT ? 8 : bm;
-        int32_t gspec[2] = { npos, bm };
+        int32_t gspec[2] = { npos, direct ? small : bm };
+        int64_t sblocks = (int64_t)aim_nn_vk_groups(nt, 4) * aim_nn_vk_groups(c->cout, 16);
         err = aim_nn_vk_dispatch(rc, l, gemm[cp->wg], gspec,
-                                 cp->wg == AIM_NN_VK_WGEMM_TILED ? 2 : 1, bg, 3, &pg, sizeof(pg),
-                                 aim_nn_vk_groups(nt, gt), aim_nn_vk_groups(c->cout, gc),
-                                 (uint32_t)npos);
+                                 cp->wg == AIM_NN_VK_WGEMM_COOPMAT ? 1 : 2, bg, 3, &pg, sizeof(pg),
+                                 small ? aim_nn_vk_groups(sblocks, 64) : aim_nn_vk_groups(nt, gt),
+                                 small ? 1 : aim_nn_vk_groups(c->cout, gc), (uint32_t)npos);
         if (err < 0)
             break;
         aim_vk_cmd_barrier(rc->cmd);
         struct { int32_t ow, oh, ocstep, cout, tw, t0, nt; } po = {
             out->w, out->h, out->cstep, c->cout, tw, t0, nt,
         };
-        err = aim_nn_vk_dispatch(rc, l, "wino_out", spec, 5, bo, 3, &po, sizeof(po),
-                                 aim_nn_vk_groups(nt, 64), (uint32_t)c->cout, 1);
+        err = aim_nn_vk_dispatch(rc, l, "wino_out", spec, 6, bo, 3, &po, sizeof(po),
+                                 small ? aim_nn_vk_groups((int64_t)nt * c->cout, 64)
+                                       : aim_nn_vk_groups(nt, 64),
+                                 small ? 1 : (uint32_t)c->cout, 1);
     }
     return err;
 }

@@ -77,6 +77,8 @@ typedef struct AimNnVkInit {
     int wino_m;   ///< Winograd's output tile: 2 (F(2x2, 3x3)), 4 (F(4x4, 3x3)), 0 by the
                   ///< layer's output plane at record (conv.c WINO_M4_MIN_TILES)
     int wino_gemm; ///< AIM_NN_VK_WGEMM_*: the form of Winograd's GEMM pass (conv.c)
+    int wino_small; ///< with wino_gemm DIRECT, chunks of fewer tiles than this take the passes'
+                    ///< small shape (conv.c); -1: conv.c's WINO_GEMM_SMALL_TILES, 0: never
 } AimNnVkInit;
 
 typedef struct AimNnVkOp {

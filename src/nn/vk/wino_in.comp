@@ -9,6 +9,13 @@
 layout(local_size_x = 64) in;
 
 layout(constant_id = 0) const int TM = 2; // the output tile: F(2x2, 3x3) or F(4x4, 3x3)
+// SMALL (conv.c, chunks of fewer than WINO_GEMM_SMALL_TILES tiles): the invocations packed
+// densely over (tile, channel), tiles fastest, the dispatch's x counting all nt * cin of them
+// (y is 1), so a chunk of 12 tiles does not leave 52 of each work group's 64 idle (RIFE at
+// 128x72 on lavapipe: its Winograd layers took 0.73-0.82x the time of the small GEMM with
+// these passes in their big shape, bench/RESULTS-vk.md "Winograd's small shape"); the same
+// arithmetic per element
+layout(constant_id = 1) const int SMALL = 0;
 
 layout(binding = 0) readonly buffer In { sfp x[]; };
 layout(binding = 1) writeonly buffer V { float v[]; };
@@ -57,8 +64,13 @@ void input6(int ci, int t, int x0, int y0)
 
 void main()
 {
-    const int t = GLOBAL_X, ci = int(gl_WorkGroupID.y);
-    if (t >= p.nt)
+    int t = GLOBAL_X, ci = int(gl_WorkGroupID.y);
+    if (SMALL != 0) {
+        ci = t / p.nt;
+        t -= ci * p.nt;
+        if (ci >= p.cin)
+            return;
+    } else if (t >= p.nt)
         return;
     const int ty = (p.t0 + t) / p.tw, tx = p.t0 + t - ty * p.tw;
     if (TM == 4) {

@@ -13,6 +13,10 @@ layout(constant_id = 1) const float ACT_A = 0;
 layout(constant_id = 2) const float ACT_B = 0;
 layout(constant_id = 3) const int BIAS = 0;
 layout(constant_id = 4) const int TM = 2; // the output tile: F(2x2, 3x3) or F(4x4, 3x3)
+// SMALL (conv.c, chunks of fewer than WINO_GEMM_SMALL_TILES tiles): the invocations packed
+// densely over (tile, channel), tiles fastest, the dispatch's x counting all nt * cout of them
+// (y is 1), as wino_in.comp's; the same arithmetic per element
+layout(constant_id = 5) const int SMALL = 0;
 
 layout(binding = 0) readonly buffer M { float m[]; };
 layout(binding = 1) writeonly buffer Out { sfp y[]; };
@@ -57,8 +61,13 @@ void output6(int co, int t)
 
 void main()
 {
-    const int t = GLOBAL_X, co = int(gl_WorkGroupID.y);
-    if (t >= p.nt)
+    int t = GLOBAL_X, co = int(gl_WorkGroupID.y);
+    if (SMALL != 0) {
+        co = t / p.nt;
+        t -= co * p.nt;
+        if (co >= p.cout)
+            return;
+    } else if (t >= p.nt)
         return;
     if (TM == 4) {
         output6(co, t);

@@ -21,6 +21,9 @@
 // (a CPU driver's register-blocked one, a GPU's tiles or cooperative matrices) pick is checked:
 // channel counts off the tiled form's 16- and 64-row blocks and its 16-deep slices, one-tile
 // layers, cout past a 64-row block (16 -> 72) and the multi-chunk layers take each form.
+// Under the register-blocked GEMM most cases here (fewer than 128 tiles) and the multi-chunk
+// layers' tails take the passes' small shape (conv.c WINO_GEMM_SMALL_TILES): test_vk_wino_small
+// checks it against the big one bit for bit and pins the threshold.
 #include <stdlib.h>
 
 #include "nn/ops.h"

@@ -8,6 +8,7 @@
 // its GEMM pass register-blocked (wino_gemm.comp, CPU drivers), tiled in shared memory
 // (wino_gemm_tiled.comp, GPUs) or on cooperative matrices (wino_gemm_cm.comp) as
 // AimNnVkInit.wino_gemm says.
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,9 @@ typedef struct ConvPriv {
     AimVkBuffer *u2;    ///< the tile by the plane (AimNnVkInit.wino_m 0): F(2x2)'s U beside u
                         ///< (F(4x4)'s), taken below WINO_M4_MIN_TILES; NULL otherwise
     int small;          ///< chunks of fewer tiles take the passes' small shape (wg DIRECT only)
+    atomic_int logged;  ///< the chunk shapes whose debug line is out (1 small, 2 big): once
+                        ///< each per layer, as record runs for every tile of every frame; the
+                        ///< one field record writes (any thread, hence atomic)
 } ConvPriv;
 
 // Winograd from this many input and output channels up (AIM_NN_VK_WINO_WIDE). Measured on
@@ -158,10 +162,10 @@ static int32_t float_bits(float f)
 // The three passes of Winograd F(m x m, 3x3) (nn/winograd.h) per chunk of tiles, V and M in the
 // list's shared scratch, a barrier after each pass but the last of the layer.
 static int wino_record(const AimNnVkRec *rc, const AimNnLayer *l, const ConvPriv *cp,
-                       const AimNnConv *c, int pl, int pt, const AimNnVkTensor *in,
-                       const AimNnVkTensor *out)
+                       AimVkBuffer *u, int wm, const AimNnConv *c, int pl, int pt,
+                       const AimNnVkTensor *in, const AimNnVkTensor *out)
 {
-    int wm = cp->wm, npos = AIM_NN_WINO_POS(wm);
+    int npos = AIM_NN_WINO_POS(wm);
     int tw = (out->w + wm - 1) / wm, ntall = tw * ((out->h + wm - 1) / wm);
     size_t per_tile = sizeof(float) * (size_t)npos * (size_t)(c->cin + c->cout);
     size_t align = aim_vk_device_offset_align(rc->dev);
@@ -181,17 +185,19 @@ static int wino_record(const AimNnVkRec *rc, const AimNnLayer *l, const ConvPriv
     int32_t spec[6] = { c->act.type, float_bits(c->act.a), float_bits(c->act.b), c->bias, wm, 0 };
     int direct = cp->wg == AIM_NN_VK_WGEMM_DIRECT;
     // without a bias U fills wino_out's binding 2 (never read: BIAS is 0)
-    AimVkBinding bg[3] = { aim_nn_vk_whole(cp->u), v, m };
-    AimVkBinding bo[3] = { m, out->bind, aim_nn_vk_whole(cp->b ? cp->b : cp->u) };
+    AimVkBinding bg[3] = { aim_nn_vk_whole(u), v, m };
+    AimVkBinding bo[3] = { m, out->bind, aim_nn_vk_whole(cp->b ? cp->b : u) };
     AimVkBinding bin[2] = { in->bind, v };
     for (int t0 = 0; t0 < ntall && !err; t0 += chunk) {
         int nt = ntall - t0 < chunk ? ntall - t0 : chunk;
-        int small = nt < cp->small;
+        int small = nt < cp->small, bit = small ? 1 : 2;
         spec[5] = small;
-        // the tests read this line to see the shape really taken
-        aim_log(rc->log, AIM_LOG_DEBUG,
-                "vulkan: %s: Winograd F(%dx%d) chunk of %d tiles, %s shape", l->name, wm, wm, nt,
-                small ? "small" : "big");
+        // once per layer and shape (the tests read it to see the shape really taken); the
+        // object is the op's calloc'd init data, only this atomic field is written
+        if (!(atomic_fetch_or(&((ConvPriv *)cp)->logged, bit) & bit))
+            aim_log(rc->log, AIM_LOG_DEBUG,
+                    "vulkan: %s: Winograd F(%dx%d) chunk of %d tiles, %s shape", l->name, wm,
+                    wm, nt, small ? "small" : "big");
         if (t0)
             aim_vk_cmd_barrier(rc->cmd); // the last chunk's wino_out still reads M
         struct {
@@ -254,13 +260,14 @@ static int conv_record(const AimNnVkRec *rc, const AimNnLayer *l, const void *pr
     // WINO_CHUNK_BYTES, the tile index below the output's pixel count)
     if (cp->u) {
         // the tile by the plane where init left it so (u2)
-        ConvPriv v = *cp;
+        AimVkBuffer *u = cp->u;
+        int wm = cp->wm;
         int64_t tiles4 = (int64_t)((out[0].w + 3) / 4) * ((out[0].h + 3) / 4);
         if (cp->u2 && tiles4 < WINO_M4_MIN_TILES) {
-            v.u = cp->u2;
-            v.wm = 2;
+            u = cp->u2;
+            wm = 2;
         }
-        return wino_record(rc, l, &v, &c, pl, pt, &in[0], &out[0]);
+        return wino_record(rc, l, cp, u, wm, &c, pl, pt, &in[0], &out[0]);
     }
     // narrow tiles for few output channels (conv.comp); the cooperative-matrix shader has
     // 64 x 64 tiles only and takes the wide layers

@@ -5,8 +5,8 @@
 // 13, 21, 37; cin 5, 19, 37), on both devices:
 //  - the output with every chunk in the small shape (AIM_VK_WSMALL=huge) equals, bit for bit,
 //    the output with every chunk in the big one (AIM_VK_WSMALL=0), and the log (conv.c's debug
-//    line per chunk) says each run really took the shape asked for, so the check compares two
-//    different dispatches;
+//    line, once per layer and shape) says each run really took the shape asked for, so the check
+//    compares two different dispatches;
 //  - by default each chunk's shape is the threshold's: planes of 127 and 128 tiles of each tile
 //    size pin it (a planted <= or < 127 fails one case each), and a layer of two chunks (1008 +
 //    48 tiles) takes the big shape, then the small one for its tail;

@@ -18,60 +18,36 @@ layout(binding = 2) writeonly buffer M { float m[]; };
 
 layout(push_constant) uniform P { int cin, cout, nt; } p;
 
-// 8 x 16: on lavapipe 8 x 8 (conv.comp DIRECT's) took 5-14% more CPU time for
-// realesr-animevideov3, 16 x 16 was not clearly better than 8 x 16 under the machine's load
-// (bench/RESULTS-vk.md, "Winograd F(2x2, 3x3)"); the sums are the same, bit for bit
-const int RM = 8, RN = 16;
-
 // SMALL (conv.c, chunks of fewer than WINO_GEMM_SMALL_TILES tiles): each invocation computes
-// SM output channels x SN tiles instead, and the invocations are packed densely over
+// 16 output channels x 4 tiles instead, and the invocations are packed densely over
 // (tile block, channel block), tile blocks fastest, the dispatch's x counting them in groups of
 // 64 (y is 1): a chunk of 12 tiles (RIFE's coarsest IFBlock) fills one invocation of the big
 // shape's 64 per work group, on lavapipe one SIMD lane of 8 working. Same sums as the big shape,
 // bit for bit: every output is the fma chain over ci in order from 0.
 layout(constant_id = 1) const int SMALL = 0;
-const int SM = 16, SN = 4;
 
-void small_shape(int pos)
-{
-    const int idx = GROUP_X(NPOS) * 64 + int(gl_LocalInvocationID.x);
-    const int tb = (p.nt + SN - 1) / SN, cb = idx / tb;
-    const int n0 = (idx - cb * tb) * SN, m0 = cb * SM;
-    if (m0 >= p.cout)
-        return;
-    const int ub = pos * p.cin * p.cout, vb = pos * p.cin * p.nt;
-    const int nn = min(SN, p.nt - n0), mm = min(SM, p.cout - m0);
-    float acc[SM][SN];
-    for (int i = 0; i < SM; i++)
-        for (int j = 0; j < SN; j++)
-            acc[i][j] = 0.0;
-    for (int ci = 0; ci < p.cin; ci++) {
-        float b[SN], a[SM];
-        for (int j = 0; j < SN; j++)
-            b[j] = j < nn ? v[vb + ci * p.nt + n0 + j] : 0.0;
-        for (int i = 0; i < SM; i++)
-            a[i] = i < mm ? float(u[ub + ci * p.cout + m0 + i]) : 0.0;
-        for (int i = 0; i < SM; i++)
-            for (int j = 0; j < SN; j++)
-                acc[i][j] = fma(a[i], b[j], acc[i][j]);
-    }
-    const int mb = pos * p.cout * p.nt;
-    for (int i = 0; i < mm; i++)
-        for (int j = 0; j < nn; j++)
-            m[mb + (m0 + i) * p.nt + n0 + j] = acc[i][j];
-}
+// The big shape 8 x 16: on lavapipe 8 x 8 (conv.comp DIRECT's) took 5-14% more CPU time for
+// realesr-animevideov3, 16 x 16 was not clearly better than 8 x 16 under the machine's load
+// (bench/RESULTS-vk.md, "Winograd F(2x2, 3x3)"); the sums are the same, bit for bit
+const int RM = SMALL != 0 ? 16 : 8, RN = SMALL != 0 ? 4 : 16;
 
 void main()
 {
     const int pos = GROUP_Z(NPOS);
+    int n0, m0;
     if (SMALL != 0) {
-        small_shape(pos);
-        return;
+        const int idx = GROUP_X(NPOS) * 64 + int(gl_LocalInvocationID.x);
+        const int tb = (p.nt + RN - 1) / RN, cb = idx / tb;
+        n0 = (idx - cb * tb) * RN;
+        m0 = cb * RM;
+        if (m0 >= p.cout)
+            return;
+    } else {
+        n0 = (GROUP_X(NPOS) * 64 + int(gl_LocalInvocationID.x)) * RN;
+        m0 = int(gl_WorkGroupID.y) * RM;
+        if (n0 >= p.nt)
+            return;
     }
-    const int n0 = (GROUP_X(NPOS) * 64 + int(gl_LocalInvocationID.x)) * RN;
-    const int m0 = int(gl_WorkGroupID.y) * RM;
-    if (n0 >= p.nt)
-        return;
     const int ub = pos * p.cin * p.cout, vb = pos * p.cin * p.nt;
     const int nn = min(RN, p.nt - n0), mm = min(RM, p.cout - m0);
     float acc[RM][RN];

@@ -16,28 +16,7 @@ static float *run_form(VkCheck *vc, const AimNet *net, const AimNnMat *in, const
         setenv("AIM_VK_CONV", form, 1);
     else
         unsetenv("AIM_VK_CONV");
-    int ib = aim_net_blob(net, "data"), ob = aim_net_blob(net, "out");
-    AimNnGpu *g = NULL;
-    AimNnRun *run = NULL;
-    const AimNnMat *res = NULL;
-    float *o = NULL;
-    int err = aim_nn_gpu_create(&g, net, vc->dev[0], &vc->log);
-    AimNnOpt go = { .gpu = g };
-    if (!err)
-        err = aim_nn_run_create(&run, net, &go);
-    if (!err)
-        err = aim_nn_run(run, &ib, in, 1, &ob, &res, 1);
-    CHECK_MSG(err == 0, "gpu run (%s): %s", form ? form : "default", aim_strerror(err));
-    if (!err) {
-        size_t plane = (size_t)res->w * res->h;
-        o = malloc(sizeof(float) * plane * (size_t)res->c);
-        CHECK(o != NULL);
-        for (int q = 0; o && q < res->c; q++)
-            memcpy(o + plane * (size_t)q, aim_nn_chan(res, q), sizeof(float) * plane);
-    }
-    aim_nn_run_destroy(&run);
-    aim_nn_gpu_destroy(&g);
-    return o;
+    return vkc_gpu_output(vc->dev[0], &vc->log, net, in, form ? form : "default");
 }
 
 int main(void)

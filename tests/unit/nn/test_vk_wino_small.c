@@ -53,28 +53,9 @@ static float *run_small(VkCheck *vc, int d, const AimNet *net, const AimNnMat *i
     else
         unsetenv("AIM_VK_WSMALL");
     AimLog log = { shapes_cb, sh, AIM_LOG_DEBUG };
-    int ib = aim_net_blob(net, "data"), ob = aim_net_blob(net, "out");
-    AimNnGpu *g = NULL;
-    AimNnRun *run = NULL;
-    const AimNnMat *res = NULL;
-    float *o = NULL;
-    int err = aim_nn_gpu_create(&g, net, vc->dev[d], &log);
-    AimNnOpt go = { .gpu = g };
-    if (!err)
-        err = aim_nn_run_create(&run, net, &go);
-    if (!err)
-        err = aim_nn_run(run, &ib, in, 1, &ob, &res, 1);
-    CHECK_MSG(err == 0, "gpu run (AIM_VK_WSMALL=%s): %s", wsmall ? wsmall : "(unset)",
-              aim_strerror(err));
-    if (!err) {
-        size_t plane = (size_t)res->w * res->h;
-        o = malloc(sizeof(float) * plane * (size_t)res->c);
-        CHECK(o != NULL);
-        for (int q = 0; o && q < res->c; q++)
-            memcpy(o + plane * (size_t)q, aim_nn_chan(res, q), sizeof(float) * plane);
-    }
-    aim_nn_run_destroy(&run);
-    aim_nn_gpu_destroy(&g);
+    char what[48];
+    snprintf(what, sizeof(what), "AIM_VK_WSMALL=%s", wsmall ? wsmall : "(unset)");
+    float *o = vkc_gpu_output(vc->dev[d], &log, net, in, what);
     unsetenv("AIM_VK_WSMALL");
     return o;
 }

@@ -225,6 +225,38 @@ static inline double vkc_compare(VkCheck *vc, const AimNet *net, const AimNnMat 
     return worst;
 }
 
+/**
+ * Runs `net` once from `in` (blob "data") to blob "out" on `dev`, logging to `log`; returns a
+ * copy of the output (w * h * c floats, channel-major; the caller frees it), NULL after a
+ * failed CHECK naming `what`.
+ */
+static inline float *vkc_gpu_output(AimVkDevice *dev, const AimLog *log, const AimNet *net,
+                                    const AimNnMat *in, const char *what)
+{
+    int ib = aim_net_blob(net, "data"), ob = aim_net_blob(net, "out");
+    AimNnGpu *g = NULL;
+    AimNnRun *run = NULL;
+    const AimNnMat *res = NULL;
+    float *o = NULL;
+    int err = aim_nn_gpu_create(&g, net, dev, log);
+    AimNnOpt go = { .gpu = g };
+    if (!err)
+        err = aim_nn_run_create(&run, net, &go);
+    if (!err)
+        err = aim_nn_run(run, &ib, in, 1, &ob, &res, 1);
+    CHECK_MSG(err == 0, "gpu run (%s): %s", what, aim_strerror(err));
+    if (!err) {
+        size_t plane = (size_t)res->w * res->h;
+        o = malloc(sizeof(float) * plane * (size_t)res->c);
+        CHECK(o != NULL);
+        for (int q = 0; o && q < res->c; q++)
+            memcpy(o + plane * (size_t)q, aim_nn_chan(res, q), sizeof(float) * plane);
+    }
+    aim_nn_run_destroy(&run);
+    aim_nn_gpu_destroy(&g);
+    return o;
+}
+
 /** vkc_compare of a chain (net "data" -> "out", 3 channels in) on random inputs of n sizes. */
 static inline void vkc_chain_sizes(VkCheck *vc, const AimNet *net, const int (*sizes)[2], int n)
 {
